@@ -1,0 +1,1 @@
+//! Library behind the `escrow` CLI.
