@@ -1,0 +1,417 @@
+//! Human units: token amounts, durations and SS58 addresses.
+//!
+//! Pure functions only; the chain's decimals and symbol come from `system_properties`
+//! (see [`crate::chain::Chain::units`]).
+
+use std::str::FromStr;
+
+use subxt::utils::AccountId32;
+
+/// Why a human-written amount, duration or address was rejected. Every message names the input.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UnitsError {
+    #[error("invalid amount '{input}': {reason}")]
+    Amount { input: String, reason: String },
+    #[error("invalid duration '{input}': {reason}")]
+    Duration { input: String, reason: String },
+    #[error("invalid address '{input}': {reason}")]
+    Address { input: String, reason: String },
+}
+
+/// The chain's token: how many decimals one unit has and its symbol (e.g. 12, `UNIT`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenUnits {
+    pub decimals: u8,
+    pub symbol: String,
+}
+
+impl Default for TokenUnits {
+    /// substrate-contracts-node's token.
+    fn default() -> Self {
+        TokenUnits {
+            decimals: 12,
+            symbol: "UNIT".to_string(),
+        }
+    }
+}
+
+impl TokenUnits {
+    pub fn new(decimals: u8, symbol: impl Into<String>) -> Self {
+        TokenUnits {
+            decimals,
+            symbol: symbol.into(),
+        }
+    }
+
+    /// Parse `12.5 UNIT`, `12.5`, `1_000` into plancks.
+    pub fn parse(&self, input: &str) -> Result<u128, UnitsError> {
+        parse_amount(input, self.decimals, &self.symbol)
+    }
+
+    /// Format plancks as `12.5 UNIT`.
+    pub fn format(&self, plancks: u128) -> String {
+        format_amount(plancks, self.decimals, &self.symbol)
+    }
+}
+
+fn amount_err(input: &str, reason: impl Into<String>) -> UnitsError {
+    UnitsError::Amount {
+        input: input.to_string(),
+        reason: reason.into(),
+    }
+}
+
+/// Parse a human amount into plancks (`value * 10^decimals`).
+///
+/// Accepts an optional symbol suffix (case-insensitive, with or without a space), `_` as a digit
+/// separator and at most `decimals` fractional digits. Rejects negatives, empty input, more
+/// fractional digits than the chain supports and values that do not fit in a `u128`.
+pub fn parse_amount(input: &str, decimals: u8, symbol: &str) -> Result<u128, UnitsError> {
+    let trimmed = input.trim();
+    if trimmed.is_empty() {
+        return Err(amount_err(input, "empty"));
+    }
+    if trimmed.starts_with('-') {
+        return Err(amount_err(input, "amounts cannot be negative"));
+    }
+    let number_end = trimmed
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_' || c == '+'))
+        .unwrap_or(trimmed.len());
+    let (number, unit) = trimmed.split_at(number_end);
+    let unit = unit.trim();
+    if !unit.is_empty() && !unit.eq_ignore_ascii_case(symbol) {
+        return Err(amount_err(
+            input,
+            format!("unknown unit '{unit}' (expected {symbol} or no unit)"),
+        ));
+    }
+    let number = number.strip_prefix('+').unwrap_or(number);
+    if number.contains('+') {
+        return Err(amount_err(input, "not a number"));
+    }
+    let (int_part, frac_part) = match number.split_once('.') {
+        Some((i, f)) => {
+            if f.contains('.') {
+                return Err(amount_err(input, "more than one decimal point"));
+            }
+            (i, f)
+        }
+        None => (number, ""),
+    };
+    let clean = |s: &str| -> Result<String, UnitsError> {
+        if s.starts_with('_') || s.ends_with('_') || s.contains("__") {
+            return Err(amount_err(input, "misplaced '_' separator"));
+        }
+        Ok(s.replace('_', ""))
+    };
+    let int_digits = clean(int_part)?;
+    let frac_digits = clean(frac_part)?;
+    if int_digits.is_empty() && frac_digits.is_empty() {
+        return Err(amount_err(input, "no digits"));
+    }
+    if frac_digits.len() > decimals as usize {
+        return Err(amount_err(
+            input,
+            format!(
+                "too many decimal places ({}; the token has {decimals})",
+                frac_digits.len()
+            ),
+        ));
+    }
+    let overflow = || amount_err(input, "too large");
+    let scale = 10u128.checked_pow(decimals as u32).ok_or_else(overflow)?;
+    let int_value: u128 = if int_digits.is_empty() {
+        0
+    } else {
+        int_digits.parse().map_err(|_| overflow())?
+    };
+    let frac_value: u128 = if frac_digits.is_empty() {
+        0
+    } else {
+        let padded = format!("{frac_digits:0<width$}", width = decimals as usize);
+        padded.parse().map_err(|_| overflow())?
+    };
+    int_value
+        .checked_mul(scale)
+        .and_then(|v| v.checked_add(frac_value))
+        .ok_or_else(overflow)
+}
+
+/// Format plancks as `12.5 UNIT` (no trailing zeros; `0 UNIT` for zero). An empty symbol
+/// gives just the number.
+pub fn format_amount(plancks: u128, decimals: u8, symbol: &str) -> String {
+    let number = format_amount_number(plancks, decimals);
+    if symbol.is_empty() {
+        number
+    } else {
+        format!("{number} {symbol}")
+    }
+}
+
+fn format_amount_number(plancks: u128, decimals: u8) -> String {
+    let digits = plancks.to_string();
+    let decimals = decimals as usize;
+    if decimals == 0 {
+        return digits;
+    }
+    let padded = format!("{digits:0>width$}", width = decimals + 1);
+    let (int_part, frac_part) = padded.split_at(padded.len() - decimals);
+    let frac = frac_part.trim_end_matches('0');
+    if frac.is_empty() {
+        int_part.to_string()
+    } else {
+        format!("{int_part}.{frac}")
+    }
+}
+
+fn duration_err(input: &str, reason: impl Into<String>) -> UnitsError {
+    UnitsError::Duration {
+        input: input.to_string(),
+        reason: reason.into(),
+    }
+}
+
+/// Parse `3d`, `90m`, `45s`, `500ms`, `1h30m`, `2w`, `1h 30m` into milliseconds.
+///
+/// Every number needs a unit (`ms`, `s`, `m`, `h`, `d`, `w`); a bare number is rejected because
+/// it would be ambiguous.
+pub fn parse_duration_ms(input: &str) -> Result<u64, UnitsError> {
+    let s = input.trim();
+    if s.is_empty() {
+        return Err(duration_err(input, "empty"));
+    }
+    if s.starts_with('-') {
+        return Err(duration_err(input, "durations cannot be negative"));
+    }
+    let mut total: u64 = 0;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let digits_end = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '_'))
+            .unwrap_or(rest.len());
+        if digits_end == 0 {
+            return Err(duration_err(
+                input,
+                format!("expected a number at '{rest}' (e.g. 1h30m, 45s, 500ms)"),
+            ));
+        }
+        let digits = rest[..digits_end].replace('_', "");
+        rest = &rest[digits_end..];
+        let unit_end = rest
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .unwrap_or(rest.len());
+        let unit = &rest[..unit_end];
+        rest = rest[unit_end..].trim_start();
+        let factor: u64 = match unit {
+            "ms" => 1,
+            "s" => 1_000,
+            "m" | "min" => 60_000,
+            "h" => 3_600_000,
+            "d" => 86_400_000,
+            "w" => 604_800_000,
+            "" => {
+                return Err(duration_err(
+                    input,
+                    format!("missing unit after '{digits}' (use ms, s, m, h, d or w)"),
+                ))
+            }
+            other => {
+                return Err(duration_err(
+                    input,
+                    format!("unknown unit '{other}' (use ms, s, m, h, d or w)"),
+                ))
+            }
+        };
+        let value: u64 = digits
+            .parse()
+            .map_err(|_| duration_err(input, "too large"))?;
+        total = value
+            .checked_mul(factor)
+            .and_then(|v| total.checked_add(v))
+            .ok_or_else(|| duration_err(input, "too large"))?;
+    }
+    Ok(total)
+}
+
+/// Format milliseconds as `1d2h3m4s5ms`, largest units first; `0ms` for zero.
+pub fn format_duration_ms(ms: u64) -> String {
+    if ms == 0 {
+        return "0ms".to_string();
+    }
+    let mut out = String::new();
+    let mut rest = ms;
+    for (unit, size) in [
+        ("d", 86_400_000u64),
+        ("h", 3_600_000),
+        ("m", 60_000),
+        ("s", 1_000),
+        ("ms", 1),
+    ] {
+        let n = rest / size;
+        rest %= size;
+        if n > 0 {
+            out.push_str(&format!("{n}{unit}"));
+        }
+    }
+    out
+}
+
+/// Parse an SS58 address (any network prefix) or a `0x`-prefixed 32-byte hex account id.
+pub fn parse_account(input: &str) -> Result<[u8; 32], UnitsError> {
+    let s = input.trim();
+    let err = |reason: String| UnitsError::Address {
+        input: input.to_string(),
+        reason,
+    };
+    if let Some(hex_str) = s.strip_prefix("0x") {
+        let bytes = hex::decode(hex_str).map_err(|e| err(format!("bad hex: {e}")))?;
+        return bytes
+            .try_into()
+            .map_err(|b: Vec<u8>| err(format!("expected 32 bytes, got {}", b.len())));
+    }
+    if s.is_empty() {
+        return Err(err("empty".to_string()));
+    }
+    AccountId32::from_str(s)
+        .map(|a| a.0)
+        .map_err(|e| err(format!("not an SS58 address ({e})")))
+}
+
+/// Format a 32-byte account id as an SS58 address with the generic Substrate prefix 42.
+pub fn to_ss58(account: &[u8; 32]) -> String {
+    AccountId32(*account).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const UNIT: u128 = 1_000_000_000_000;
+
+    fn parse(s: &str) -> Result<u128, UnitsError> {
+        parse_amount(s, 12, "UNIT")
+    }
+
+    #[test]
+    fn parses_amounts() {
+        assert_eq!(parse("12.5 UNIT"), Ok(12 * UNIT + UNIT / 2));
+        assert_eq!(parse("12.5"), Ok(12 * UNIT + UNIT / 2));
+        assert_eq!(parse("12.5unit"), Ok(12 * UNIT + UNIT / 2));
+        assert_eq!(parse("1_000"), Ok(1000 * UNIT));
+        assert_eq!(parse("  7 "), Ok(7 * UNIT));
+        assert_eq!(parse("0.000000000001"), Ok(1));
+        assert_eq!(parse(".5"), Ok(UNIT / 2));
+        assert_eq!(parse("5."), Ok(5 * UNIT));
+        assert_eq!(parse("+3"), Ok(3 * UNIT));
+        assert_eq!(parse("0"), Ok(0));
+        assert_eq!(parse_amount("42", 0, "X"), Ok(42));
+    }
+
+    #[test]
+    fn rejects_bad_amounts_naming_the_input() {
+        for (input, needle) in [
+            ("-1", "negative"),
+            ("", "empty"),
+            ("1.0000000000001", "too many decimal places"),
+            ("1.2.3", "more than one decimal point"),
+            ("abc", "unknown unit"),
+            ("5 DOT", "unknown unit 'DOT'"),
+            ("1__0", "separator"),
+            ("_1", "separator"),
+            (".", "no digits"),
+            ("999999999999999999999999999999", "too large"),
+            ("1+2", "not a number"),
+        ] {
+            let err = parse(input).unwrap_err();
+            let msg = err.to_string();
+            assert!(msg.contains(needle), "{input:?}: {msg}");
+            assert!(msg.contains(&format!("'{input}'")), "{input:?}: {msg}");
+        }
+        // u128::MAX itself fits only with 0 decimals.
+        assert_eq!(parse_amount(&u128::MAX.to_string(), 0, "X"), Ok(u128::MAX));
+        assert!(parse_amount(&u128::MAX.to_string(), 1, "X").is_err());
+        assert!(parse_amount("340282366920938463463374607431768211456", 0, "X").is_err());
+    }
+
+    #[test]
+    fn formats_amounts() {
+        assert_eq!(format_amount(12 * UNIT + UNIT / 2, 12, "UNIT"), "12.5 UNIT");
+        assert_eq!(format_amount(0, 12, "UNIT"), "0 UNIT");
+        assert_eq!(format_amount(1, 12, "UNIT"), "0.000000000001 UNIT");
+        assert_eq!(format_amount(1000 * UNIT, 12, "UNIT"), "1000 UNIT");
+        assert_eq!(format_amount(42, 0, ""), "42");
+        assert_eq!(TokenUnits::default().format(UNIT), "1 UNIT");
+        assert_eq!(TokenUnits::default().parse("1 UNIT"), Ok(UNIT));
+    }
+
+    proptest! {
+        #[test]
+        fn amount_roundtrip(plancks in any::<u128>(), decimals in 0u8..=18) {
+            let text = format_amount(plancks, decimals, "UNIT");
+            prop_assert_eq!(parse_amount(&text, decimals, "UNIT"), Ok(plancks));
+        }
+
+        #[test]
+        fn duration_roundtrip(ms in any::<u64>()) {
+            prop_assert_eq!(parse_duration_ms(&format_duration_ms(ms)), Ok(ms));
+        }
+    }
+
+    #[test]
+    fn parses_durations() {
+        assert_eq!(parse_duration_ms("3d"), Ok(3 * 86_400_000));
+        assert_eq!(parse_duration_ms("90m"), Ok(90 * 60_000));
+        assert_eq!(parse_duration_ms("45s"), Ok(45_000));
+        assert_eq!(parse_duration_ms("500ms"), Ok(500));
+        assert_eq!(parse_duration_ms("1h30m"), Ok(5_400_000));
+        assert_eq!(parse_duration_ms("1h 30m"), Ok(5_400_000));
+        assert_eq!(parse_duration_ms("2w"), Ok(2 * 604_800_000));
+        assert_eq!(parse_duration_ms("0s"), Ok(0));
+        assert_eq!(format_duration_ms(5_400_000), "1h30m");
+        assert_eq!(format_duration_ms(500), "500ms");
+        assert_eq!(format_duration_ms(0), "0ms");
+    }
+
+    #[test]
+    fn rejects_bad_durations() {
+        for (input, needle) in [
+            ("", "empty"),
+            ("10", "missing unit"),
+            ("5y", "unknown unit 'y'"),
+            ("-5s", "negative"),
+            ("h", "expected a number"),
+            ("99999999999999999999d", "too large"),
+            ("999999999999999d", "too large"),
+        ] {
+            let msg = parse_duration_ms(input).unwrap_err().to_string();
+            assert!(msg.contains(needle), "{input:?}: {msg}");
+            assert!(msg.contains(&format!("'{input}'")), "{input:?}: {msg}");
+        }
+    }
+
+    #[test]
+    fn parses_addresses() {
+        let alice = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+        let bytes = parse_account(alice).unwrap();
+        assert_eq!(
+            hex::encode(bytes),
+            "d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d"
+        );
+        assert_eq!(to_ss58(&bytes), alice);
+        assert_eq!(
+            parse_account("0xd43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d"),
+            Ok(bytes)
+        );
+        // Bad checksum (last char changed), wrong length, garbage.
+        for bad in [
+            "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQZ",
+            "0xd435",
+            "hello",
+            "",
+        ] {
+            let msg = parse_account(bad).unwrap_err().to_string();
+            assert!(msg.contains(&format!("'{bad}'")), "{msg}");
+        }
+    }
+}
