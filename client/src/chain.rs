@@ -1,0 +1,676 @@
+//! Connection to a substrate-contracts-node: balances, transfers and transaction submission.
+//!
+//! Uses subxt's legacy RPC backend (`author_submitAndWatchExtrinsic`, `chain_*`, `state_*`),
+//! which every Substrate node serves, and dynamic (metadata-driven) calls only.
+
+use std::time::Duration;
+
+use scale_value::{Composite, Value, ValueDef};
+use subxt::backend::LegacyBackend;
+use subxt::client::OnlineClientAtBlock;
+use subxt::config::{RpcConfigFor, SubstrateExtrinsicParamsBuilder};
+use subxt::error::DispatchError;
+use subxt::ext::scale_decode::DecodeAsType;
+use subxt::rpcs::{LegacyRpcMethods, RpcClient};
+use subxt::tx::{Payload, TransactionProgress, TransactionStatus};
+use subxt::utils::{AccountId32, MultiAddress, H256};
+use subxt::{ArcMetadata, Metadata, OnlineClient, SubstrateConfig};
+
+use crate::signer::Keypair;
+use crate::units::TokenUnits;
+
+/// The chain configuration used throughout the client.
+pub type ChainConfig = SubstrateConfig;
+/// A client pinned to one block.
+pub type AtBlock = OnlineClientAtBlock<ChainConfig>;
+type Progress =
+    TransactionProgress<ChainConfig, subxt::client::OnlineClientAtBlockImpl<ChainConfig>>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChainError {
+    #[error("node at {url} is unreachable: {reason}")]
+    Unreachable { url: String, reason: String },
+    #[error("invalid node URL '{url}': expected ws:// or wss://")]
+    InvalidUrl { url: String },
+    #[error("node RPC failed: {0}")]
+    Rpc(String),
+    #[error("transaction rejected by the node: {0}")]
+    Rejected(String),
+    #[error("transaction failed: {}", .0)]
+    Dispatch(DispatchFailure),
+    #[error("cannot decode chain data: {0}")]
+    Decode(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// A `DispatchError` in readable form: `Balances::InsufficientBalance` plus its docs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DispatchFailure {
+    /// `Pallet::Error` for module errors, else the `DispatchError` variant (e.g. `Token::FundsUnavailable`).
+    pub name: String,
+    /// The error's doc comment from the runtime metadata (may be empty).
+    pub docs: String,
+}
+
+impl std::fmt::Display for DispatchFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.docs.is_empty() {
+            write!(f, "{}", self.name)
+        } else {
+            write!(f, "{} ({})", self.name, self.docs)
+        }
+    }
+}
+
+pub(crate) fn rpc_err(e: impl std::fmt::Display) -> ChainError {
+    ChainError::Rpc(e.to_string())
+}
+
+/// `ref_time` / `proof_size` weight, as in `sp_weights::Weight`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, DecodeAsType)]
+#[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+pub struct Weight {
+    pub ref_time: u64,
+    pub proof_size: u64,
+}
+
+impl Weight {
+    /// The weight as a `scale_value::Value`, for dynamic calls.
+    pub fn to_value(self) -> Value {
+        Value::named_composite([
+            ("ref_time", Value::u128(self.ref_time as u128)),
+            ("proof_size", Value::u128(self.proof_size as u128)),
+        ])
+    }
+
+    /// Add `percent` % to both components (rounding up).
+    pub fn with_margin(self, percent: u64) -> Weight {
+        let up = |v: u64| v.saturating_add(v.saturating_mul(percent).div_ceil(100));
+        Weight {
+            ref_time: up(self.ref_time),
+            proof_size: up(self.proof_size),
+        }
+    }
+}
+
+/// One runtime event, decoded with the runtime metadata.
+#[derive(Debug, Clone)]
+pub struct ChainEvent {
+    pub pallet: String,
+    pub variant: String,
+    pub fields: Composite<()>,
+    /// Raw SCALE bytes of the fields (for decoders that need them, e.g. contract events).
+    pub field_bytes: Vec<u8>,
+    pub topics: Vec<[u8; 32]>,
+}
+
+impl ChainEvent {
+    pub fn is(&self, pallet: &str, variant: &str) -> bool {
+        self.pallet == pallet && self.variant == variant
+    }
+
+    /// A named field of the event.
+    pub fn field(&self, name: &str) -> Option<&Value> {
+        composite_field(&self.fields, name)
+    }
+}
+
+/// What an included transaction did.
+#[derive(Debug, Clone)]
+pub struct TxOutcome {
+    pub block_hash: [u8; 32],
+    pub extrinsic_hash: [u8; 32],
+    /// The extrinsic's events, in order.
+    pub events: Vec<ChainEvent>,
+    /// `TransactionPayment::TransactionFeePaid.actual_fee`, if the runtime emitted it.
+    pub fee_paid: Option<u128>,
+    /// The dispatch weight reported by `System::ExtrinsicSuccess`.
+    pub weight: Option<Weight>,
+}
+
+impl TxOutcome {
+    pub fn find(&self, pallet: &str, variant: &str) -> impl Iterator<Item = &ChainEvent> {
+        let (pallet, variant) = (pallet.to_string(), variant.to_string());
+        self.events.iter().filter(move |e| e.is(&pallet, &variant))
+    }
+}
+
+/// A connected node.
+#[derive(Clone)]
+pub struct Chain {
+    url: String,
+    api: OnlineClient<ChainConfig>,
+    rpc: LegacyRpcMethods<RpcConfigFor<ChainConfig>>,
+    units: TokenUnits,
+}
+
+impl std::fmt::Debug for Chain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Chain")
+            .field("url", &self.url)
+            .field("units", &self.units)
+            .finish()
+    }
+}
+
+impl Chain {
+    /// Connect to `url` (ws:// or wss://), reading the genesis hash and token properties.
+    /// Gives up with [`ChainError::Unreachable`] after `timeout`; never hangs.
+    pub async fn connect(url: &str, timeout: Duration) -> Result<Chain, ChainError> {
+        if !(url.starts_with("ws://") || url.starts_with("wss://")) {
+            return Err(ChainError::InvalidUrl {
+                url: url.to_string(),
+            });
+        }
+        let unreachable = |reason: String| ChainError::Unreachable {
+            url: url.to_string(),
+            reason,
+        };
+        let attempt = async {
+            let rpc_client = RpcClient::from_insecure_url(url)
+                .await
+                .map_err(|e| unreachable(e.to_string()))?;
+            let rpc = LegacyRpcMethods::<RpcConfigFor<ChainConfig>>::new(rpc_client.clone());
+            let backend = LegacyBackend::<ChainConfig>::builder().build(rpc_client);
+            let api = OnlineClient::from_backend_with_config(
+                ChainConfig::default(),
+                std::sync::Arc::new(backend),
+            )
+            .await
+            .map_err(|e| unreachable(e.to_string()))?;
+            let props = rpc.system_properties().await.map_err(rpc_err)?;
+            Ok::<_, ChainError>(Chain {
+                url: url.to_string(),
+                api,
+                rpc,
+                units: token_units_from_properties(&props),
+            })
+        };
+        match tokio::time::timeout(timeout, attempt).await {
+            Ok(result) => result,
+            Err(_) => Err(unreachable(format!("no answer within {timeout:?}"))),
+        }
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The underlying subxt client.
+    pub fn api(&self) -> &OnlineClient<ChainConfig> {
+        &self.api
+    }
+
+    /// The raw legacy RPC methods.
+    pub fn rpc(&self) -> &LegacyRpcMethods<RpcConfigFor<ChainConfig>> {
+        &self.rpc
+    }
+
+    /// Token decimals and symbol from `system_properties`.
+    pub fn units(&self) -> &TokenUnits {
+        &self.units
+    }
+
+    pub fn genesis_hash(&self) -> [u8; 32] {
+        self.api.genesis_hash().0
+    }
+
+    /// A client at the current best block (not just the finalized one).
+    pub async fn at_best(&self) -> Result<AtBlock, ChainError> {
+        let hash = self
+            .rpc
+            .chain_get_block_hash(None)
+            .await
+            .map_err(rpc_err)?
+            .ok_or_else(|| ChainError::Rpc("node has no best block".into()))?;
+        self.api.at_block(hash).await.map_err(rpc_err)
+    }
+
+    /// The runtime metadata at the best block.
+    pub async fn metadata(&self) -> Result<ArcMetadata, ChainError> {
+        Ok(self.at_best().await?.metadata())
+    }
+
+    pub async fn best_block_number(&self) -> Result<u64, ChainError> {
+        let header = self
+            .rpc
+            .chain_get_header(None)
+            .await
+            .map_err(rpc_err)?
+            .ok_or_else(|| ChainError::Rpc("node has no best block header".into()))?;
+        Ok(header.number)
+    }
+
+    /// Free balance of `account` at the best block (0 for an unknown account).
+    pub async fn free_balance(&self, account: &AccountId32) -> Result<u128, ChainError> {
+        #[derive(DecodeAsType)]
+        #[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+        struct AccountInfo {
+            data: AccountData,
+        }
+        #[derive(DecodeAsType)]
+        #[decode_as_type(crate_path = "subxt::ext::scale_decode")]
+        struct AccountData {
+            free: u128,
+        }
+        let at = self.at_best().await?;
+        let addr = subxt::dynamic::storage::<(AccountId32,), AccountInfo>("System", "Account");
+        let value = at
+            .storage()
+            .fetch(addr, (*account,))
+            .await
+            .map_err(rpc_err)?;
+        Ok(value
+            .decode()
+            .map_err(|e| ChainError::Decode(e.to_string()))?
+            .data
+            .free)
+    }
+
+    /// The next nonce for `account`, counting transactions already in the pool.
+    pub async fn next_nonce(&self, account: &AccountId32) -> Result<u64, ChainError> {
+        self.rpc
+            .system_account_next_index(account)
+            .await
+            .map_err(rpc_err)
+    }
+
+    /// `Balances.transfer_keep_alive(to, amount)`, waiting for inclusion.
+    pub async fn transfer_keep_alive(
+        &self,
+        signer: &Keypair,
+        to: &AccountId32,
+        amount: u128,
+    ) -> Result<TxOutcome, ChainError> {
+        let call = subxt::dynamic::tx(
+            "Balances",
+            "transfer_keep_alive",
+            (MultiAddress::<AccountId32, ()>::Id(*to), amount),
+        );
+        self.submit(signer, &call, None).await
+    }
+
+    /// Sign and submit `call`, wait until it is in a best block, and return its events.
+    /// An `ExtrinsicFailed` becomes [`ChainError::Dispatch`]. `nonce: None` asks the node.
+    pub async fn submit<C: Payload>(
+        &self,
+        signer: &Keypair,
+        call: &C,
+        nonce: Option<u64>,
+    ) -> Result<TxOutcome, ChainError> {
+        let progress = self.sign_and_watch(signer, call, nonce).await?;
+        wait_in_best_block(progress).await
+    }
+
+    /// Pipeline several calls from one signer: the nonce is fetched once and incremented
+    /// locally, every call is submitted before waiting for any inclusion. One result per call,
+    /// in order. If the node rejects a submission, later calls are not submitted (their nonces
+    /// could never be used) and report that.
+    pub async fn submit_many<C: Payload>(
+        &self,
+        signer: &Keypair,
+        calls: &[C],
+    ) -> Result<Vec<Result<TxOutcome, ChainError>>, ChainError> {
+        let first = self.next_nonce(&signer.account_id()).await?;
+        let mut submitted = Vec::with_capacity(calls.len());
+        let mut rejected = false;
+        for (i, call) in calls.iter().enumerate() {
+            if rejected {
+                submitted.push(Err(ChainError::Other(format!(
+                    "transaction {i} of the batch not submitted: an earlier one was rejected"
+                ))));
+                continue;
+            }
+            let progress = self
+                .sign_and_watch(signer, call, Some(first + i as u64))
+                .await;
+            rejected = progress.is_err();
+            submitted.push(progress);
+        }
+        let mut results = Vec::with_capacity(calls.len());
+        for progress in submitted {
+            results.push(match progress {
+                Ok(p) => wait_in_best_block(p).await,
+                Err(e) => Err(e),
+            });
+        }
+        Ok(results)
+    }
+
+    async fn sign_and_watch<C: Payload>(
+        &self,
+        signer: &Keypair,
+        call: &C,
+        nonce: Option<u64>,
+    ) -> Result<Progress, ChainError> {
+        let mut params = SubstrateExtrinsicParamsBuilder::<ChainConfig>::new();
+        if let Some(nonce) = nonce {
+            params = params.nonce(nonce);
+        }
+        let mut txs = self.at_best().await?.transactions();
+        txs.sign_and_submit_then_watch(call, signer, params.build())
+            .await
+            .map_err(|e| ChainError::Rejected(e.to_string()))
+    }
+}
+
+/// Wait for `InBestBlock` (instant seal: one block per transaction), then collect the events.
+async fn wait_in_best_block(mut progress: Progress) -> Result<TxOutcome, ChainError> {
+    let extrinsic_hash = progress.extrinsic_hash();
+    while let Some(status) = progress.next().await {
+        let in_block = match status.map_err(rpc_err)? {
+            TransactionStatus::InBestBlock(b) | TransactionStatus::InFinalizedBlock(b) => b,
+            TransactionStatus::Error { message } => return Err(ChainError::Rejected(message)),
+            TransactionStatus::Invalid { message } => {
+                return Err(ChainError::Rejected(format!("invalid: {message}")))
+            }
+            TransactionStatus::Dropped { message } => {
+                return Err(ChainError::Rejected(format!("dropped: {message}")))
+            }
+            _ => continue,
+        };
+        let events = match in_block.wait_for_success().await {
+            Ok(events) => events,
+            Err(subxt::error::TransactionEventsError::ExtrinsicFailed(e)) => {
+                return Err(ChainError::Dispatch(describe_dispatch_error(&e)))
+            }
+            Err(e) => return Err(rpc_err(e)),
+        };
+        let mut out = Vec::new();
+        for ev in events.iter() {
+            let ev = ev.map_err(|e| ChainError::Decode(e.to_string()))?;
+            let fields = ev
+                .decode_fields_unchecked_as::<Composite<()>>()
+                .map_err(|e| ChainError::Decode(e.to_string()))?;
+            out.push(ChainEvent {
+                pallet: ev.pallet_name().to_string(),
+                variant: ev.event_name().to_string(),
+                fields,
+                field_bytes: ev.field_bytes().to_vec(),
+                topics: ev.topics().iter().map(|t: &H256| t.0).collect(),
+            });
+        }
+        return Ok(outcome_from_events(
+            in_block.block_hash().0,
+            extrinsic_hash.0,
+            out,
+        ));
+    }
+    Err(ChainError::Rejected(
+        "the node closed the transaction status stream before inclusion".into(),
+    ))
+}
+
+fn outcome_from_events(
+    block_hash: [u8; 32],
+    extrinsic_hash: [u8; 32],
+    events: Vec<ChainEvent>,
+) -> TxOutcome {
+    let fee_paid = events
+        .iter()
+        .find(|e| e.is("TransactionPayment", "TransactionFeePaid"))
+        .and_then(|e| e.field("actual_fee"))
+        .and_then(value_u128);
+    let weight = events
+        .iter()
+        .find(|e| e.is("System", "ExtrinsicSuccess"))
+        .and_then(|e| e.field("dispatch_info"))
+        .and_then(dispatch_info_weight);
+    TxOutcome {
+        block_hash,
+        extrinsic_hash,
+        events,
+        fee_paid,
+        weight,
+    }
+}
+
+/// `DispatchInfo.weight` (older runtimes) or `call_weight + extension_weight` (newer ones).
+fn dispatch_info_weight(info: &Value) -> Option<Weight> {
+    let ValueDef::Composite(c) = &info.value else {
+        return None;
+    };
+    let parse = |v: &Value| -> Option<Weight> {
+        let ValueDef::Composite(w) = &v.value else {
+            return None;
+        };
+        Some(Weight {
+            ref_time: composite_field(w, "ref_time").and_then(value_u128)? as u64,
+            proof_size: composite_field(w, "proof_size").and_then(value_u128)? as u64,
+        })
+    };
+    if let Some(w) = composite_field(c, "weight").and_then(parse) {
+        return Some(w);
+    }
+    let call = composite_field(c, "call_weight").and_then(parse)?;
+    let ext = composite_field(c, "extension_weight")
+        .and_then(parse)
+        .unwrap_or_default();
+    Some(Weight {
+        ref_time: call.ref_time.saturating_add(ext.ref_time),
+        proof_size: call.proof_size.saturating_add(ext.proof_size),
+    })
+}
+
+/// A named field of a composite value.
+pub(crate) fn composite_field<'a, T>(c: &'a Composite<T>, name: &str) -> Option<&'a Value<T>> {
+    match c {
+        Composite::Named(fields) => fields.iter().find(|(n, _)| n == name).map(|(_, v)| v),
+        Composite::Unnamed(_) => None,
+    }
+}
+
+/// A number, looking through single-field wrappers (e.g. `Compact`, newtypes).
+pub(crate) fn value_u128<T>(v: &Value<T>) -> Option<u128> {
+    match &v.value {
+        ValueDef::Primitive(p) => p.as_u128(),
+        ValueDef::Composite(c) if c.len() == 1 => c.values().next().and_then(value_u128),
+        _ => None,
+    }
+}
+
+/// Read decimals and symbol from `system_properties`; single values or arrays (multi-token
+/// chains, first one wins). Missing values fall back to substrate-contracts-node's 12 / UNIT.
+pub fn token_units_from_properties(
+    props: &serde_json::Map<String, serde_json::Value>,
+) -> TokenUnits {
+    let first = |v: &serde_json::Value| match v {
+        serde_json::Value::Array(a) => a.first().cloned(),
+        other => Some(other.clone()),
+    };
+    let default = TokenUnits::default();
+    let decimals = props
+        .get("tokenDecimals")
+        .and_then(first)
+        .and_then(|v| v.as_u64())
+        .and_then(|d| u8::try_from(d).ok())
+        .unwrap_or(default.decimals);
+    let symbol = props
+        .get("tokenSymbol")
+        .and_then(first)
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or(default.symbol);
+    TokenUnits { decimals, symbol }
+}
+
+/// Readable name and docs of a transaction's `DispatchError`.
+pub fn describe_dispatch_error(e: &DispatchError) -> DispatchFailure {
+    match e {
+        DispatchError::Module(m) => match m.details() {
+            Ok(d) => DispatchFailure {
+                name: format!("{}::{}", d.pallet.name(), d.variant.name),
+                docs: d.variant.docs.join(" ").trim().to_string(),
+            },
+            Err(_) => DispatchFailure {
+                name: m.to_string(),
+                docs: String::new(),
+            },
+        },
+        other => DispatchFailure {
+            name: format!("{other:?}").replace('(', "::").replace(')', ""),
+            docs: String::new(),
+        },
+    }
+}
+
+/// Readable name and docs of a `DispatchError` decoded as a dynamic value (e.g. from a dry run).
+pub fn describe_dispatch_value<T>(metadata: &Metadata, v: &Value<T>) -> DispatchFailure {
+    let ValueDef::Variant(variant) = &v.value else {
+        return DispatchFailure {
+            name: "unknown DispatchError".into(),
+            docs: String::new(),
+        };
+    };
+    if variant.name == "Module" {
+        let vals: Vec<&Value<T>> = variant.values.values().collect();
+        if let Some(ValueDef::Composite(module_err)) = vals.first().map(|v| &v.value) {
+            let index = composite_field(module_err, "index").and_then(value_u128);
+            let error = composite_field(module_err, "error").and_then(|e| match &e.value {
+                ValueDef::Composite(bytes) => bytes.values().next().and_then(value_u128),
+                _ => value_u128(e),
+            });
+            if let (Some(index), Some(error)) = (index, error) {
+                if let Some(pallet) = metadata.pallet_by_error_index(index as u8) {
+                    if let Some(var) = pallet.error_variant_by_index(error as u8) {
+                        return DispatchFailure {
+                            name: format!("{}::{}", pallet.name(), var.name),
+                            docs: var.docs.join(" ").trim().to_string(),
+                        };
+                    }
+                }
+                return DispatchFailure {
+                    name: format!("Module(pallet {index}, error {error})"),
+                    docs: String::new(),
+                };
+            }
+        }
+    }
+    let inner = variant.values.values().next().and_then(|v| match &v.value {
+        ValueDef::Variant(inner) => Some(inner.name.clone()),
+        _ => None,
+    });
+    DispatchFailure {
+        name: match inner {
+            Some(inner) => format!("{}::{inner}", variant.name),
+            None => variant.name.clone(),
+        },
+        docs: String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Instant;
+
+    #[test]
+    fn token_properties_single_and_array() {
+        let props: serde_json::Map<_, _> =
+            serde_json::from_str(r#"{"tokenDecimals": 10, "tokenSymbol": "DOT", "ss58Format": 0}"#)
+                .unwrap();
+        assert_eq!(
+            token_units_from_properties(&props),
+            TokenUnits::new(10, "DOT")
+        );
+        let props: serde_json::Map<_, _> =
+            serde_json::from_str(r#"{"tokenDecimals": [12, 6], "tokenSymbol": ["KSM", "X"]}"#)
+                .unwrap();
+        assert_eq!(
+            token_units_from_properties(&props),
+            TokenUnits::new(12, "KSM")
+        );
+        assert_eq!(
+            token_units_from_properties(&serde_json::Map::new()),
+            TokenUnits::default()
+        );
+    }
+
+    #[test]
+    fn weight_margin_rounds_up() {
+        let w = Weight {
+            ref_time: 1001,
+            proof_size: 10,
+        };
+        assert_eq!(
+            w.with_margin(10),
+            Weight {
+                ref_time: 1102,
+                proof_size: 11
+            }
+        );
+    }
+
+    #[test]
+    fn dispatch_info_weight_old_and_new_layouts() {
+        let w = |r: u128, p: u128| {
+            Value::named_composite([("ref_time", Value::u128(r)), ("proof_size", Value::u128(p))])
+        };
+        let old = Value::named_composite([
+            ("weight", w(5, 6)),
+            ("class", Value::unnamed_variant("Normal", [])),
+        ]);
+        assert_eq!(
+            dispatch_info_weight(&old),
+            Some(Weight {
+                ref_time: 5,
+                proof_size: 6
+            })
+        );
+        let new = Value::named_composite([("call_weight", w(5, 6)), ("extension_weight", w(1, 1))]);
+        assert_eq!(
+            dispatch_info_weight(&new),
+            Some(Weight {
+                ref_time: 6,
+                proof_size: 7
+            })
+        );
+    }
+
+    #[tokio::test]
+    async fn unreachable_node_fails_fast() {
+        // Bind then drop a listener to get a local port nobody listens on.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let url = format!("ws://127.0.0.1:{port}");
+        let started = Instant::now();
+        let err = Chain::connect(&url, Duration::from_secs(3))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, ChainError::Unreachable { url: u, .. } if *u == url),
+            "{err}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+
+    #[tokio::test]
+    async fn silent_node_times_out() {
+        // A TCP server that accepts but never answers the websocket handshake.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("ws://{}", listener.local_addr().unwrap());
+        let _server = tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((sock, _)) = listener.accept().await {
+                held.push(sock);
+            }
+        });
+        let started = Instant::now();
+        let err = Chain::connect(&url, Duration::from_millis(500))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, ChainError::Unreachable { .. }), "{err}");
+        assert!(started.elapsed() < Duration::from_secs(3));
+    }
+
+    #[tokio::test]
+    async fn rejects_non_ws_urls() {
+        let err = Chain::connect("http://127.0.0.1:9944", Duration::from_secs(1))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, ChainError::InvalidUrl { .. }));
+    }
+}
