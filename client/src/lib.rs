@@ -4,3 +4,5 @@ pub mod contract;
 pub mod keystore;
 pub mod signer;
 pub mod units;
+pub mod dev_node;
+pub mod node_config;
