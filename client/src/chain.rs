@@ -409,7 +409,10 @@ fn outcome_from_events(
 ) -> TxOutcome {
     let fee_paid = events
         .iter()
-        .find(|e| e.is("TransactionPayment", "TransactionFeePaid"))
+        .find(|e| {
+            e.is("TransactionPayment", "TransactionFeePaid")
+                || e.is("AssetTxPayment", "AssetTxFeePaid")
+        })
         .and_then(|e| e.field("actual_fee"))
         .and_then(value_u128);
     let weight = events
