@@ -1,8 +1,8 @@
 //! Library behind the `escrow` CLI.
 pub mod chain;
 pub mod contract;
+pub mod dev_node;
 pub mod keystore;
+pub mod node_config;
 pub mod signer;
 pub mod units;
-pub mod dev_node;
-pub mod node_config;

@@ -17,6 +17,9 @@ pub const CONFIG_ENV: &str = "ESCROW_NODE_CONFIG";
 pub const CONFIG_RELATIVE_PATH: &str = "node-config/dev-node.toml";
 /// The chain-spec name substrate-contracts-node 0.42 needs to run its instant-seal dev service.
 pub const DEV_CHAIN_NAME: &str = "Development";
+/// Environment variable naming the directory with the contract bundles (`<dir>/<name>/<name>.contract`);
+/// node-config/env.sh exports it as `<contracts target dir>/ink`.
+pub const CONTRACTS_DIR_ENV: &str = "ESCROW_CONTRACTS_DIR";
 
 /// Errors reading or validating the node config.
 #[derive(Debug, thiserror::Error)]
@@ -216,6 +219,33 @@ impl NodeConfig {
     }
 }
 
+/// Where cargo-contract put the contract bundles: `$ESCROW_CONTRACTS_DIR` if set (tests/run and
+/// node-config/setup build into it), else `<repo>/contracts/target/ink` (a plain
+/// `cargo contract build` in contracts/), else the default of node-config/env.sh,
+/// `${XDG_CACHE_HOME:-~/.cache}/p2p-escrow/target-contracts/ink`.
+pub fn contracts_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os(CONTRACTS_DIR_ENV).filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    let in_repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../contracts/target/ink");
+    if in_repo.is_dir() {
+        return in_repo;
+    }
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")));
+    match cache {
+        Some(cache) => cache.join("p2p-escrow/target-contracts/ink"),
+        None => in_repo,
+    }
+}
+
+/// `<contracts_dir()>/<name>/<name>.contract`, e.g. `contract_bundle("escrow")`.
+pub fn contract_bundle(name: &str) -> PathBuf {
+    contracts_dir().join(name).join(format!("{name}.contract"))
+}
+
 /// `dir/node-config/dev-node.toml` for `dir` = `start` or its nearest ancestor that has one.
 pub fn find_upwards(start: &Path) -> Option<PathBuf> {
     start
@@ -356,6 +386,17 @@ mod tests {
             config.persistent_base_path(),
             Some(PathBuf::from("/abs/chain"))
         );
+    }
+
+    #[test]
+    fn contract_bundles_live_in_per_contract_dirs() {
+        let bundle = contract_bundle("escrow");
+        assert!(
+            bundle.ends_with("escrow/escrow.contract"),
+            "{}",
+            bundle.display()
+        );
+        assert!(bundle.starts_with(contracts_dir()));
     }
 
     #[test]
