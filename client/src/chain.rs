@@ -136,6 +136,15 @@ impl TxOutcome {
     }
 }
 
+/// All events of one block.
+#[derive(Debug, Clone)]
+pub struct BlockEvents {
+    pub number: u64,
+    pub hash: [u8; 32],
+    /// `(extrinsic index, event)`; the index is `None` for initialization/finalization events.
+    pub events: Vec<(Option<u32>, ChainEvent)>,
+}
+
 /// A connected node.
 #[derive(Clone)]
 pub struct Chain {
@@ -338,6 +347,50 @@ impl Chain {
         Ok(results)
     }
 
+    /// The fee the node estimates for `call` signed by `signer` (`TransactionPaymentApi_query_info`
+    /// partial fee: base + length + weight fee, no tip). Nothing is submitted.
+    pub async fn estimate_fee<C: Payload>(
+        &self,
+        signer: &Keypair,
+        call: &C,
+    ) -> Result<u128, ChainError> {
+        let params = SubstrateExtrinsicParamsBuilder::<ChainConfig>::new().build();
+        let mut txs = self.at_best().await?.transactions();
+        let signed = txs
+            .create_signed(call, signer, params)
+            .await
+            .map_err(|e| ChainError::Rejected(e.to_string()))?;
+        signed.partial_fee_estimate().await.map_err(rpc_err)
+    }
+
+    /// The events of block `number` of the best chain (`None` past the best block).
+    pub async fn block_events(&self, number: u64) -> Result<Option<BlockEvents>, ChainError> {
+        let Some(hash) = self
+            .rpc
+            .chain_get_block_hash(Some(number.into()))
+            .await
+            .map_err(rpc_err)?
+        else {
+            return Ok(None);
+        };
+        let at = self.api.at_block(hash).await.map_err(rpc_err)?;
+        let events = at.events().fetch().await.map_err(rpc_err)?;
+        let mut out = Vec::new();
+        for ev in events.iter() {
+            let ev = ev.map_err(|e| ChainError::Decode(e.to_string()))?;
+            let extrinsic_index = match ev.phase() {
+                subxt::events::Phase::ApplyExtrinsic(i) => Some(i),
+                _ => None,
+            };
+            out.push((extrinsic_index, chain_event(&ev)?));
+        }
+        Ok(Some(BlockEvents {
+            number,
+            hash: hash.0,
+            events: out,
+        }))
+    }
+
     async fn sign_and_watch<C: Payload>(
         &self,
         signer: &Keypair,
@@ -380,16 +433,7 @@ async fn wait_in_best_block(mut progress: Progress) -> Result<TxOutcome, ChainEr
         let mut out = Vec::new();
         for ev in events.iter() {
             let ev = ev.map_err(|e| ChainError::Decode(e.to_string()))?;
-            let fields = ev
-                .decode_fields_unchecked_as::<Composite<()>>()
-                .map_err(|e| ChainError::Decode(e.to_string()))?;
-            out.push(ChainEvent {
-                pallet: ev.pallet_name().to_string(),
-                variant: ev.event_name().to_string(),
-                fields,
-                field_bytes: ev.field_bytes().to_vec(),
-                topics: ev.topics().iter().map(|t: &H256| t.0).collect(),
-            });
+            out.push(chain_event(&ev)?);
         }
         return Ok(outcome_from_events(
             in_block.block_hash().0,
@@ -400,6 +444,19 @@ async fn wait_in_best_block(mut progress: Progress) -> Result<TxOutcome, ChainEr
     Err(ChainError::Rejected(
         "the node closed the transaction status stream before inclusion".into(),
     ))
+}
+
+fn chain_event(ev: &subxt::events::Event<'_, ChainConfig>) -> Result<ChainEvent, ChainError> {
+    let fields = ev
+        .decode_fields_unchecked_as::<Composite<()>>()
+        .map_err(|e| ChainError::Decode(e.to_string()))?;
+    Ok(ChainEvent {
+        pallet: ev.pallet_name().to_string(),
+        variant: ev.event_name().to_string(),
+        fields,
+        field_bytes: ev.field_bytes().to_vec(),
+        topics: ev.topics().iter().map(|t: &H256| t.0).collect(),
+    })
 }
 
 fn outcome_from_events(

@@ -195,6 +195,36 @@ impl ContractCodec {
         self.transcoder.encode(name, args).map_err(transcode_err)
     }
 
+    /// The 4-byte selector of a message or constructor.
+    pub fn selector(&self, name: &str) -> Result<[u8; 4]> {
+        let spec = self.project().spec();
+        let bytes = spec
+            .messages()
+            .iter()
+            .find(|m| m.label() == name)
+            .map(|m| m.selector().to_bytes())
+            .or_else(|| {
+                spec.constructors()
+                    .iter()
+                    .find(|c| c.label() == name)
+                    .map(|c| c.selector().to_bytes())
+            })
+            .ok_or_else(|| {
+                ContractClientError::Transcode(format!("no message or constructor named '{name}'"))
+            })?;
+        let mut out = [0u8; 4];
+        out.copy_from_slice(&bytes[..4]);
+        Ok(out)
+    }
+
+    /// Selector followed by the SCALE encoding of `args` (a tuple of the message's arguments,
+    /// or a single value): for callers that hold typed arguments instead of transcode strings.
+    pub fn encode_typed<A: scale::Encode>(&self, name: &str, args: &A) -> Result<Vec<u8>> {
+        let mut input = self.selector(name)?.to_vec();
+        args.encode_to(&mut input);
+        Ok(input)
+    }
+
     /// The signature of a message or constructor.
     pub fn info(&self, name: &str) -> Result<MessageInfo> {
         let spec = self.project().spec();
@@ -489,6 +519,21 @@ impl DryRun {
     }
 }
 
+/// A state-changing call that passed its dry run, ready to submit.
+#[derive(Debug, Clone)]
+pub struct PreparedCall {
+    pub message: String,
+    /// Selector + SCALE arguments.
+    pub input: Vec<u8>,
+    pub value: u128,
+    pub gas_required: Weight,
+    pub gas_limit: Weight,
+    pub storage_deposit: StorageDeposit,
+    pub deposit_limit: u128,
+    /// The dry run's decoded return value.
+    pub return_value: InkValue,
+}
+
 /// A state-changing call that went through.
 #[derive(Debug, Clone)]
 pub struct CallOutcome {
@@ -525,6 +570,19 @@ impl Contract {
         value: u128,
     ) -> Result<DryRun> {
         let input = self.codec.encode(message, args)?;
+        self.dry_run_input(chain, origin, message, input, value)
+            .await
+    }
+
+    /// [`Contract::dry_run`] with already encoded input (selector + SCALE arguments).
+    pub async fn dry_run_input(
+        &self,
+        chain: &Chain,
+        origin: &AccountId32,
+        message: &str,
+        input: Vec<u8>,
+        value: u128,
+    ) -> Result<DryRun> {
         let at = chain.at_best().await?;
         let payload = subxt::dynamic::runtime_api_call::<_, RawCallResult>(
             "ContractsApi",
@@ -602,33 +660,88 @@ impl Contract {
         args: &[String],
         value: u128,
     ) -> Result<CallOutcome> {
+        let input = self.codec.encode(message, args)?;
+        let prepared = self
+            .prepare_call(chain, signer, message, input, value)
+            .await?;
+        self.submit_prepared(chain, signer, prepared).await
+    }
+
+    /// Dry-run a state-changing call and refuse it if it would fail; on success the returned
+    /// [`PreparedCall`] holds the dry run, the decoded return value and the transaction to send
+    /// (gas limit = `gas_required` + 10 %, storage deposit limit from the dry run).
+    pub async fn prepare_call(
+        &self,
+        chain: &Chain,
+        signer: &Keypair,
+        message: &str,
+        input: Vec<u8>,
+        value: u128,
+    ) -> Result<PreparedCall> {
         let dry = self
-            .dry_run(chain, &signer.account_id(), message, args, value)
+            .dry_run_input(chain, &signer.account_id(), message, input.clone(), value)
             .await?;
         let gas_limit = dry.gas_required.with_margin(GAS_MARGIN_PERCENT);
         let deposit_limit = dry.storage_deposit.limit();
+        let gas_required = dry.gas_required;
+        let storage_deposit = dry.storage_deposit;
         let return_value = dry.into_value()?;
-        let input = self.codec.encode(message, args)?;
-        let tx = subxt::dynamic::tx(
+        Ok(PreparedCall {
+            message: message.to_string(),
+            input,
+            value,
+            gas_required,
+            gas_limit,
+            storage_deposit,
+            deposit_limit,
+            return_value,
+        })
+    }
+
+    fn call_payload(&self, prepared: &PreparedCall) -> impl subxt::tx::Payload {
+        subxt::dynamic::tx(
             "Contracts",
             "call",
             (
                 MultiAddress::<AccountId32, ()>::Id(self.address),
-                value,
-                gas_limit.to_value(),
-                Some(deposit_limit),
-                input,
+                prepared.value,
+                prepared.gas_limit.to_value(),
+                Some(prepared.deposit_limit),
+                prepared.input.clone(),
             ),
-        );
+        )
+    }
+
+    /// The fee the node estimates for the prepared transaction
+    /// (`TransactionPaymentApi_query_info`, the partial fee without tip).
+    pub async fn estimate_fee(
+        &self,
+        chain: &Chain,
+        signer: &Keypair,
+        prepared: &PreparedCall,
+    ) -> Result<u128> {
+        Ok(chain
+            .estimate_fee(signer, &self.call_payload(prepared))
+            .await?)
+    }
+
+    /// Submit a prepared call, wait for inclusion and decode the contract's events.
+    pub async fn submit_prepared(
+        &self,
+        chain: &Chain,
+        signer: &Keypair,
+        prepared: PreparedCall,
+    ) -> Result<CallOutcome> {
+        let tx = self.call_payload(&prepared);
         let outcome = chain
             .submit(signer, &tx, None)
             .await
-            .map_err(|e| with_message(message, e))?;
+            .map_err(|e| with_message(&prepared.message, e))?;
         Ok(CallOutcome {
             events: decode_contract_events(&outcome, &[&self.codec], Some(&self.address)),
             fee_paid: outcome.fee_paid,
             weight: outcome.weight,
-            return_value,
+            return_value: prepared.return_value,
             tx: outcome,
         })
     }
@@ -719,6 +832,18 @@ pub async fn code_exists(chain: &Chain, code_hash: &[u8; 32]) -> Result<bool> {
     let found = at
         .storage()
         .try_fetch(addr, (Value::from_bytes(code_hash),))
+        .await
+        .map_err(crate::chain::rpc_err)?;
+    Ok(found.is_some())
+}
+
+/// Is there a contract at `address` (`Contracts.ContractInfoOf`)?
+pub async fn contract_exists(chain: &Chain, address: &AccountId32) -> Result<bool> {
+    let at = chain.at_best().await?;
+    let addr = subxt::dynamic::storage::<(Value,), Value>("Contracts", "ContractInfoOf");
+    let found = at
+        .storage()
+        .try_fetch(addr, (Value::from_bytes(address.0),))
         .await
         .map_err(crate::chain::rpc_err)?;
     Ok(found.is_some())

@@ -1,8 +1,11 @@
 //! Library behind the `escrow` CLI.
 pub mod chain;
+pub mod cli;
 pub mod contract;
 pub mod dev_node;
 pub mod keystore;
 pub mod node_config;
+pub mod ops;
+pub mod output;
 pub mod signer;
 pub mod units;

@@ -1,0 +1,440 @@
+//! The `escrow` command line: clap definitions and dispatch to [`crate::ops`].
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::ops::{self, OpError, OpResult, OutputMode, Settings};
+use crate::output::Report;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "escrow",
+    version,
+    about = "P2P escrow on a Substrate contracts chain"
+)]
+pub struct Cli {
+    /// Node WebSocket URL [default: ws://127.0.0.1:<rpc_port of node-config/dev-node.toml>]
+    #[arg(long, global = true, env = "ESCROW_URL")]
+    pub url: Option<String>,
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
+    pub output: Format,
+    /// Deployment file [default: $ESCROW_HOME/deployments.json or ~/.escrow/deployments.json]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub deployment: Option<PathBuf>,
+    /// Keystore file [default: $ESCROW_HOME/keys.json or ~/.escrow/keys.json]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub keystore: Option<PathBuf>,
+    /// Signing account: a keystore name or a //Dev URI (deploy, fund and demo default to //Alice).
+    #[arg(long = "as", global = true, value_name = "ACCOUNT")]
+    pub as_account: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Upload and instantiate reputation and escrow, authorise the escrow, save the addresses.
+    Deploy(DeployCmd),
+    /// Offers: create, update, withdraw, show, list.
+    #[command(subcommand)]
+    Offer(OfferCmd),
+    /// Deals: accept an offer and everything after.
+    #[command(subcommand)]
+    Deal(DealCmd),
+    /// Rate the other party of an ended deal (commit, then reveal).
+    #[command(subcommand)]
+    Rate(RateCmd),
+    /// Show what an account earned: ratings, completed deals, disputes, arbitrations.
+    Reputation {
+        /// Keystore name, //Dev URI or SS58 address.
+        account: String,
+    },
+    /// Withdraw your credit from the escrow (platform fees, failed payouts).
+    Withdraw,
+    /// Free balance and escrow credit of an account.
+    Balance {
+        /// Keystore name, //Dev URI or SS58 address.
+        account: String,
+    },
+    /// Keys: new, list, import, fund.
+    #[command(subcommand)]
+    Account(AccountCmd),
+    /// Escrow and reputation events, decoded by name.
+    Events {
+        /// Keep watching for new events.
+        #[arg(long)]
+        follow: bool,
+        /// First block to scan [default: the deployment block].
+        #[arg(long)]
+        from_block: Option<u64>,
+    },
+    /// A complete trade and a ruled dispute on a temporary dev node (or --url).
+    Demo,
+}
+
+#[derive(Debug, Args)]
+pub struct DeployCmd {
+    /// Platform fee in basis points (100 = 1%).
+    #[arg(long, default_value_t = 100)]
+    pub fee_bps: u16,
+    /// Cap on the platform fee in basis points, fixed forever (at most 1000).
+    #[arg(long, default_value_t = 1_000)]
+    pub fee_cap_bps: u16,
+    /// Who gets the platform fees [default: the deployer].
+    #[arg(long)]
+    pub fee_recipient: Option<String>,
+    /// How long the parties of an ended deal may commit ratings (e.g. 7d).
+    #[arg(long, default_value = "7d")]
+    pub rating_window: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OfferCmd {
+    /// List a new offer (stakes bond-per-unit × quantity).
+    Create(OfferCreate),
+    /// Change price and/or quantity (bumps the version).
+    Update {
+        offer: u64,
+        #[arg(long)]
+        price: Option<String>,
+        #[arg(long)]
+        quantity: Option<u32>,
+    },
+    /// Withdraw an offer and get its bond back.
+    Withdraw {
+        offer: u64,
+    },
+    Show {
+        offer: u64,
+    },
+    List(OfferListCmd),
+}
+
+#[derive(Debug, Args)]
+pub struct OfferCreate {
+    #[arg(long)]
+    pub title: String,
+    #[arg(long, default_value = "")]
+    pub description: String,
+    /// Price of one unit, e.g. `12.5` or `12.5 UNIT`.
+    #[arg(long)]
+    pub price: String,
+    #[arg(long, default_value_t = 1)]
+    pub quantity: u32,
+    #[arg(long)]
+    pub arbiter: String,
+    #[arg(long, default_value_t = 0)]
+    pub arbiter_fee_bps: u16,
+    /// e.g. 3d, 90m.
+    #[arg(long, default_value = "3d")]
+    pub delivery_window: String,
+    #[arg(long, default_value = "3d")]
+    pub review_window: String,
+    #[arg(long, default_value = "3d")]
+    pub ruling_window: String,
+    #[arg(long, default_value = "0")]
+    pub bond_per_unit: String,
+}
+
+#[derive(Debug, Args)]
+pub struct OfferListCmd {
+    #[arg(long)]
+    pub min_price: Option<String>,
+    #[arg(long)]
+    pub max_price: Option<String>,
+    #[arg(long)]
+    pub seller: Option<String>,
+    /// Case-insensitive text in title or description.
+    #[arg(long)]
+    pub text: Option<String>,
+    /// Minimum average rating of the seller (0-5).
+    #[arg(long)]
+    pub min_rating: Option<f64>,
+    #[arg(long)]
+    pub arbiter: Option<String>,
+    /// Include withdrawn offers.
+    #[arg(long)]
+    pub all: bool,
+    /// First offer id to look at.
+    #[arg(long, default_value_t = 0)]
+    pub from: u64,
+    /// Most offers to show.
+    #[arg(long, default_value_t = 20)]
+    pub limit: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DealCmd {
+    /// Buy units of an offer (pays price × quantity into escrow).
+    Accept {
+        offer: u64,
+        #[arg(long, default_value_t = 1)]
+        quantity: u32,
+        /// The offer version you saw [default: the current one].
+        #[arg(long)]
+        version: Option<u32>,
+    },
+    /// Seller: mark the deal delivered.
+    Deliver { deal: u64 },
+    /// Buyer: release money to the seller [default: everything left].
+    Release {
+        deal: u64,
+        #[arg(long)]
+        amount: Option<String>,
+    },
+    /// Anyone: end a deal whose review or ruling window is over.
+    Finalize { deal: u64 },
+    /// Anyone: refund the buyer (plus the bond) after a missed delivery deadline.
+    Reclaim { deal: u64 },
+    /// Seller: refund the buyer.
+    Refund { deal: u64 },
+    /// Buyer or seller: propose a split (seller's share in bps or percent).
+    Propose {
+        deal: u64,
+        #[arg(long = "seller-share", alias = "seller-bps")]
+        seller_share: String,
+    },
+    /// The other party: accept the proposed split.
+    AcceptSettlement {
+        deal: u64,
+        #[arg(long = "seller-share", alias = "seller-bps")]
+        seller_share: Option<String>,
+    },
+    /// Buyer or seller: open a dispute.
+    Dispute {
+        deal: u64,
+        /// A 0x-hex hash or any text (hashed).
+        #[arg(long)]
+        evidence: Option<String>,
+    },
+    /// Arbiter: rule a split (seller's share in bps or percent).
+    Rule {
+        deal: u64,
+        #[arg(long = "seller-share", alias = "seller-bps")]
+        seller_share: String,
+    },
+    /// State, parties, amounts, deadlines and history.
+    Show { deal: u64 },
+    /// Deals an account takes part in.
+    List {
+        /// The --as account's deals.
+        #[arg(long)]
+        mine: bool,
+        #[arg(long)]
+        account: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RateCmd {
+    /// Commit a hidden rating (1-5) of the other party.
+    Commit {
+        deal: u64,
+        #[arg(long)]
+        score: u8,
+        /// 0x-hex hash or text (hashed).
+        #[arg(long)]
+        comment_hash: Option<String>,
+    },
+    /// Reveal the rating committed earlier.
+    Reveal { deal: u64 },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountCmd {
+    /// Generate a new ed25519 key.
+    New {
+        name: String,
+    },
+    List,
+    /// Import a key from a hex seed or secret URI.
+    Import {
+        name: String,
+        #[arg(long)]
+        secret: String,
+    },
+    /// Send funds from a dev account (--as, default //Alice).
+    Fund {
+        account: String,
+        #[arg(long, default_value = "1000")]
+        amount: String,
+    },
+}
+
+impl Cli {
+    pub fn settings(&self) -> Settings {
+        Settings {
+            url: self.url.clone(),
+            output: match self.output {
+                Format::Text => OutputMode::Text,
+                Format::Json => OutputMode::Json,
+            },
+            deployment: self.deployment.clone(),
+            keystore: self.keystore.clone(),
+            as_account: self.as_account.clone(),
+        }
+    }
+}
+
+/// Runs one command. `events --follow` and `demo` print as they go through `print`.
+pub async fn run(cli: Cli, print: &mut dyn FnMut(Report)) -> OpResult<Option<Report>> {
+    let settings = cli.settings();
+    // Commands that need no node.
+    match &cli.command {
+        Command::Account(AccountCmd::New { name }) => {
+            return Ok(Some(Report::Key(ops::accounts::new_key(&settings, name)?)))
+        }
+        Command::Account(AccountCmd::Import { name, secret }) => {
+            return Ok(Some(Report::Key(ops::accounts::import_key(
+                &settings, name, secret,
+            )?)))
+        }
+        Command::Account(AccountCmd::List) => {
+            return Ok(Some(Report::Keys(ops::accounts::list_keys(&settings)?)))
+        }
+        Command::Demo => {
+            let result =
+                ops::demo::demo(settings, |step| print(Report::DemoStep(step.clone()))).await?;
+            return Ok(Some(Report::Demo(result)));
+        }
+        _ => {}
+    }
+    let mut ctx = ops::Ctx::connect(settings).await?;
+    let units = ctx.units().clone();
+    let c = &mut ctx;
+    let report = match cli.command {
+        Command::Deploy(d) => Report::Deploy(
+            ops::deploy::deploy(
+                c,
+                ops::deploy::DeployArgs {
+                    fee_bps: d.fee_bps,
+                    fee_cap_bps: d.fee_cap_bps,
+                    fee_recipient: d.fee_recipient,
+                    rating_window_ms: crate::units::parse_duration_ms(&d.rating_window)?,
+                },
+            )
+            .await?,
+        ),
+        Command::Offer(cmd) => match cmd {
+            OfferCmd::Create(o) => Report::Offer(
+                ops::offers::create(
+                    c,
+                    ops::offers::CreateOfferArgs {
+                        title: o.title,
+                        description: o.description,
+                        price: o.price,
+                        quantity: o.quantity,
+                        arbiter: o.arbiter,
+                        arbiter_fee_bps: o.arbiter_fee_bps,
+                        delivery_window: o.delivery_window,
+                        review_window: o.review_window,
+                        ruling_window: o.ruling_window,
+                        bond_per_unit: o.bond_per_unit,
+                    },
+                )
+                .await?,
+            ),
+            OfferCmd::Update {
+                offer,
+                price,
+                quantity,
+            } => Report::Offer(ops::offers::update(c, offer, price, quantity).await?),
+            OfferCmd::Withdraw { offer } => Report::Offer(ops::offers::withdraw(c, offer).await?),
+            OfferCmd::Show { offer } => Report::Offer(ops::offers::show(c, offer).await?),
+            OfferCmd::List(l) => Report::Offers(
+                ops::offers::list(
+                    c,
+                    ops::offers::ListFilter {
+                        min_price: l.min_price,
+                        max_price: l.max_price,
+                        seller: l.seller,
+                        text: l.text,
+                        min_rating: l.min_rating,
+                        arbiter: l.arbiter,
+                        include_inactive: l.all,
+                        from: l.from,
+                        limit: l.limit,
+                    },
+                )
+                .await?,
+            ),
+        },
+        Command::Deal(cmd) => {
+            use ops::deals;
+            match cmd {
+                DealCmd::Accept {
+                    offer,
+                    quantity,
+                    version,
+                } => Report::Deal(deals::accept(c, offer, quantity, version).await?),
+                DealCmd::Deliver { deal } => Report::Deal(deals::deliver(c, deal).await?),
+                DealCmd::Release { deal, amount } => {
+                    Report::Deal(deals::release(c, deal, amount).await?)
+                }
+                DealCmd::Finalize { deal } => Report::Deal(deals::finalize(c, deal).await?),
+                DealCmd::Reclaim { deal } => Report::Deal(deals::reclaim(c, deal).await?),
+                DealCmd::Refund { deal } => Report::Deal(deals::refund(c, deal).await?),
+                DealCmd::Propose { deal, seller_share } => {
+                    Report::Deal(deals::propose(c, deal, &seller_share).await?)
+                }
+                DealCmd::AcceptSettlement { deal, seller_share } => {
+                    Report::Deal(deals::accept_settlement(c, deal, seller_share.as_deref()).await?)
+                }
+                DealCmd::Dispute { deal, evidence } => {
+                    Report::Deal(deals::dispute(c, deal, evidence.as_deref()).await?)
+                }
+                DealCmd::Rule { deal, seller_share } => {
+                    Report::Deal(deals::rule(c, deal, &seller_share).await?)
+                }
+                DealCmd::Show { deal } => Report::DealDetails(deals::show(c, deal).await?),
+                DealCmd::List { mine, account } => {
+                    if mine && account.is_some() {
+                        return Err(ops::usage("pass either --mine or --account, not both"));
+                    }
+                    if !mine && account.is_none() {
+                        return Err(ops::usage(
+                            "deal list needs --mine (with --as) or --account ACCOUNT",
+                        ));
+                    }
+                    Report::Deals(deals::list(c, account.as_deref()).await?)
+                }
+            }
+        }
+        Command::Rate(RateCmd::Commit {
+            deal,
+            score,
+            comment_hash,
+        }) => Report::Rating(ops::ratings::commit(c, deal, score, comment_hash.as_deref()).await?),
+        Command::Rate(RateCmd::Reveal { deal }) => {
+            Report::Rating(ops::ratings::reveal(c, deal).await?)
+        }
+        Command::Reputation { account } => {
+            Report::Reputation(ops::ratings::reputation(c, &account).await?)
+        }
+        Command::Withdraw => Report::Withdraw(ops::accounts::withdraw(c).await?),
+        Command::Balance { account } => Report::Balance(ops::accounts::balance(c, &account).await?),
+        Command::Account(AccountCmd::Fund { account, amount }) => {
+            Report::Fund(ops::accounts::fund(c, &account, &amount).await?)
+        }
+        Command::Events { follow, from_block } => {
+            if follow {
+                ops::events::follow(c, from_block, |e| print(Report::Event(e.clone()))).await?;
+                return Ok(None);
+            }
+            Report::Events(ops::events::scan(c, from_block, None, |_| true).await?)
+        }
+        Command::Account(_) | Command::Demo => {
+            return Err(OpError::Failed("handled above".into()));
+        }
+    };
+    let _ = units;
+    Ok(Some(report))
+}

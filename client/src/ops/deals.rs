@@ -1,0 +1,289 @@
+//! `escrow deal …`: accept, deliver, release, finalize, reclaim, refund, propose,
+//! accept-settlement, dispute, rule, show, list.
+
+use serde::Serialize;
+
+use super::events::{is_about_deal, scan};
+use super::offers::get_offer;
+use super::types::{Deal, DealState};
+use super::{now_ms, parse_bps, usage, Ctx, EventView, OpResult, TxReport, Which};
+use crate::signer::blake2_256;
+use crate::units::to_ss58;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DealResult {
+    pub deal: Deal,
+    pub remaining: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tx: Option<TxReport>,
+}
+
+/// A deadline of an open deal and what happens there.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeadlineView {
+    pub name: String,
+    /// Block timestamp in ms.
+    pub at: u64,
+    pub passed: bool,
+    /// What a party may do before it.
+    pub before: String,
+    /// What anyone may do from it on.
+    pub after: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DealDetails {
+    pub deal: Deal,
+    pub remaining: String,
+    pub now: u64,
+    pub deadlines: Vec<DeadlineView>,
+    pub history: Vec<EventView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DealList {
+    pub account: String,
+    pub deals: Vec<Deal>,
+}
+
+pub async fn get_deal(ctx: &mut Ctx, id: u64) -> OpResult<Deal> {
+    let c = ctx.contracts().await?;
+    let deal: Option<Deal> = ctx.read(&c.escrow, "deal", &id).await?;
+    deal.ok_or_else(|| usage(format!("unknown deal {id}")))
+}
+
+async fn result(ctx: &mut Ctx, id: u64, tx: Option<TxReport>) -> OpResult<DealResult> {
+    let deal = get_deal(ctx, id).await?;
+    Ok(DealResult {
+        remaining: deal.remaining().to_string(),
+        deal,
+        tx,
+    })
+}
+
+/// Checks the deal exists, then sends `message(args)` to the escrow.
+async fn deal_call<A: scale::Encode>(
+    ctx: &mut Ctx,
+    id: u64,
+    message: &str,
+    args: &A,
+    value: u128,
+) -> OpResult<DealResult> {
+    let signer = ctx.signer(None)?;
+    get_deal(ctx, id).await?;
+    let tx = ctx
+        .write(Which::Escrow, &signer, message, args, value)
+        .await?;
+    result(ctx, id, Some(tx)).await
+}
+
+/// Buys `quantity` units of offer `offer_id` at `version` (default: the current one).
+pub async fn accept(
+    ctx: &mut Ctx,
+    offer_id: u64,
+    quantity: u32,
+    version: Option<u32>,
+) -> OpResult<DealResult> {
+    let signer = ctx.signer(None)?;
+    if quantity == 0 {
+        return Err(usage("--quantity must be at least 1"));
+    }
+    let offer = get_offer(ctx, offer_id).await?;
+    let version = version.unwrap_or(offer.version);
+    let value = offer
+        .terms
+        .price
+        .checked_mul(u128::from(quantity))
+        .ok_or_else(|| usage("price × quantity does not fit"))?;
+    let tx = ctx
+        .write(
+            Which::Escrow,
+            &signer,
+            "accept_offer",
+            &(offer_id, quantity, version),
+            value,
+        )
+        .await?;
+    let id = tx
+        .return_value
+        .as_u64()
+        .ok_or_else(|| super::OpError::Failed("accept_offer returned no deal id".into()))?;
+    result(ctx, id, Some(tx)).await
+}
+
+pub async fn deliver(ctx: &mut Ctx, id: u64) -> OpResult<DealResult> {
+    deal_call(ctx, id, "mark_delivered", &id, 0).await
+}
+
+/// Releases `amount` (default: everything the deal still holds) to the seller.
+pub async fn release(ctx: &mut Ctx, id: u64, amount: Option<String>) -> OpResult<DealResult> {
+    let amount = amount.map(|a| ctx.units().parse(&a)).transpose()?;
+    if amount == Some(0) {
+        return Err(usage("--amount must be above zero"));
+    }
+    let deal = get_deal(ctx, id).await?;
+    let amount = amount.unwrap_or(deal.remaining());
+    if amount > deal.remaining() && !deal.state.is_final() {
+        return Err(usage(format!(
+            "--amount {} is more than deal {id} still holds ({})",
+            ctx.units().format(amount),
+            ctx.units().format(deal.remaining())
+        )));
+    }
+    deal_call(ctx, id, "release", &(id, amount), 0).await
+}
+
+pub async fn finalize(ctx: &mut Ctx, id: u64) -> OpResult<DealResult> {
+    deal_call(ctx, id, "finalize", &id, 0).await
+}
+
+pub async fn reclaim(ctx: &mut Ctx, id: u64) -> OpResult<DealResult> {
+    deal_call(ctx, id, "reclaim", &id, 0).await
+}
+
+pub async fn refund(ctx: &mut Ctx, id: u64) -> OpResult<DealResult> {
+    deal_call(ctx, id, "refund", &id, 0).await
+}
+
+pub async fn propose(ctx: &mut Ctx, id: u64, seller_share: &str) -> OpResult<DealResult> {
+    let bps = parse_bps(seller_share)?;
+    deal_call(ctx, id, "propose_split", &(id, bps), 0).await
+}
+
+/// Accepts the split on record (or checks it equals `seller_share`).
+pub async fn accept_settlement(
+    ctx: &mut Ctx,
+    id: u64,
+    seller_share: Option<&str>,
+) -> OpResult<DealResult> {
+    let bps = match seller_share {
+        Some(s) => parse_bps(s)?,
+        None => get_deal(ctx, id)
+            .await?
+            .proposal
+            .map(|p| p.seller_bps)
+            .ok_or_else(|| usage(format!("deal {id} has no split proposal to accept")))?,
+    };
+    deal_call(ctx, id, "accept_split", &(id, bps), 0).await
+}
+
+/// Opens a dispute; `evidence` is a 0x-hex 32-byte hash, or any text (hashed with blake2-256).
+pub async fn dispute(ctx: &mut Ctx, id: u64, evidence: Option<&str>) -> OpResult<DealResult> {
+    let hash = match evidence {
+        None => [0u8; 32],
+        Some(e) => parse_hash_or_text(e)?,
+    };
+    deal_call(ctx, id, "open_dispute", &(id, hash), 0).await
+}
+
+pub fn parse_hash_or_text(e: &str) -> OpResult<[u8; 32]> {
+    if let Some(h) = e.strip_prefix("0x") {
+        let bytes = hex::decode(h).map_err(|_| usage(format!("invalid hash '{e}'")))?;
+        return bytes
+            .try_into()
+            .map_err(|_| usage(format!("invalid hash '{e}': expected 32 bytes")));
+    }
+    Ok(blake2_256(e.as_bytes()))
+}
+
+pub async fn rule(ctx: &mut Ctx, id: u64, seller_share: &str) -> OpResult<DealResult> {
+    let bps = parse_bps(seller_share)?;
+    deal_call(ctx, id, "rule", &(id, bps), 0).await
+}
+
+pub fn deadlines(deal: &Deal, now: u64) -> Vec<DeadlineView> {
+    let mut out = Vec::new();
+    let mut push = |name: &str, at: u64, before: &str, after: &str| {
+        out.push(DeadlineView {
+            name: name.into(),
+            at,
+            passed: now >= at,
+            before: before.into(),
+            after: after.into(),
+        })
+    };
+    match deal.state {
+        DealState::Funded => push(
+            "delivery",
+            deal.delivery_deadline,
+            "the seller marks the deal delivered (deal deliver); buyer or seller may open a dispute; the buyer may release, the seller refund",
+            "anyone may reclaim (deal reclaim): the buyer gets the money back plus the seller's bond",
+        ),
+        DealState::Delivered => {
+            if let Some(at) = deal.review_deadline {
+                push(
+                    "review",
+                    at,
+                    "the buyer reviews: release (deal release) or open a dispute (deal dispute); the seller may refund",
+                    "anyone may finalize (deal finalize): the seller gets everything left, minus the platform fee",
+                )
+            }
+        }
+        DealState::Disputed => {
+            if let Some(d) = &deal.dispute {
+                push(
+                    "ruling",
+                    d.ruling_deadline,
+                    "the arbiter rules a split (deal rule); the parties may still settle or the seller refund",
+                    "anyone may finalize (deal finalize): even split, no arbiter fee",
+                )
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+pub async fn show(ctx: &mut Ctx, id: u64) -> OpResult<DealDetails> {
+    let deal = get_deal(ctx, id).await?;
+    let escrow = ctx.contracts().await?.deployment.escrow;
+    let history = scan(ctx, None, None, |e| {
+        is_about_deal(e, id)
+            && e.fields
+                .get("escrow")
+                .is_none_or(|v| v.as_str() == Some(escrow.as_str()))
+    })
+    .await?
+    .events;
+    let now = now_ms();
+    Ok(DealDetails {
+        remaining: deal.remaining().to_string(),
+        deadlines: deadlines(&deal, now),
+        deal,
+        now,
+        history,
+    })
+}
+
+/// Deals `account` (default: the --as account) takes part in.
+pub async fn list(ctx: &mut Ctx, account: Option<&str>) -> OpResult<DealList> {
+    let account = match account {
+        Some(a) => ctx.account(a)?,
+        None => ctx
+            .signer(None)
+            .map_err(|_| usage("deal list needs --mine with --as ACCOUNT, or --account ACCOUNT"))?
+            .account_id(),
+    };
+    let c = ctx.contracts().await?;
+    let count: u32 = ctx.read(&c.escrow, "deal_count_of", &account.0).await?;
+    let mut deals = Vec::new();
+    let mut from = 0u32;
+    while from < count {
+        let page: Vec<Deal> = ctx
+            .read(
+                &c.escrow,
+                "deals_of",
+                &(account.0, from, super::types::MAX_PAGE),
+            )
+            .await?;
+        if page.is_empty() {
+            break;
+        }
+        from += page.len() as u32;
+        deals.extend(page);
+    }
+    Ok(DealList {
+        account: to_ss58(&account.0),
+        deals,
+    })
+}

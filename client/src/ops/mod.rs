@@ -1,0 +1,664 @@
+//! The operations behind the `escrow` subcommands: one function per subcommand, each returning a
+//! serialisable result struct (printed by [`crate::output`]).
+
+pub mod accounts;
+pub mod deals;
+pub mod demo;
+pub mod deploy;
+pub mod events;
+pub mod explain;
+pub mod offers;
+pub mod ratings;
+pub mod types;
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use contract_transcode::Value as InkValue;
+use serde::{Deserialize, Serialize};
+use subxt::utils::AccountId32;
+
+use crate::chain::{Chain, ChainError};
+use crate::contract::{
+    contract_exists, decode_contract_events, Contract, ContractBundle, ContractClientError,
+    ContractCodec, ContractEvent,
+};
+use crate::keystore::{Keystore, KeystoreError, ResolvedAccount};
+use crate::node_config::contract_bundle;
+use crate::signer::Keypair;
+use crate::units::{TokenUnits, UnitsError};
+
+use self::types::LangError;
+
+/// How long to wait for a node before calling it unreachable.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[derive(Debug, thiserror::Error)]
+pub enum OpError {
+    /// Bad input caught before anything was sent (exit code 2).
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Units(#[from] UnitsError),
+    /// The contract refused the call in its dry run (nothing was submitted, no fee spent).
+    #[error("{message} refused by the {contract} contract: {variant}: {explanation}")]
+    Contract {
+        contract: String,
+        message: String,
+        variant: String,
+        explanation: String,
+    },
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+    #[error(transparent)]
+    Client(ContractClientError),
+    #[error(transparent)]
+    Keystore(#[from] KeystoreError),
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl OpError {
+    /// 2 for bad usage (nothing was sent), 1 for everything that failed on chain or network.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            OpError::Usage(_) | OpError::Units(_) => 2,
+            OpError::Keystore(
+                KeystoreError::UnknownAccount(_)
+                | KeystoreError::NotFound(_)
+                | KeystoreError::InvalidName(_)
+                | KeystoreError::Exists(_)
+                | KeystoreError::InvalidSecret { .. }
+                | KeystoreError::Signer(_),
+            ) => 2,
+            _ => 1,
+        }
+    }
+
+    /// A short machine-readable kind for `--output json`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            OpError::Usage(_) | OpError::Units(_) => "usage",
+            OpError::Contract { .. } => "contract",
+            OpError::Chain(ChainError::Unreachable { .. } | ChainError::InvalidUrl { .. }) => {
+                "unreachable"
+            }
+            OpError::Chain(_) | OpError::Client(_) => "chain",
+            OpError::Keystore(_) => {
+                if self.exit_code() == 2 {
+                    "usage"
+                } else {
+                    "keystore"
+                }
+            }
+            OpError::Failed(_) => "failed",
+        }
+    }
+
+    /// The contract error variant, if the contract refused.
+    pub fn contract_variant(&self) -> Option<&str> {
+        match self {
+            OpError::Contract { variant, .. } => Some(variant),
+            _ => None,
+        }
+    }
+}
+
+impl From<ContractClientError> for OpError {
+    fn from(e: ContractClientError) -> Self {
+        match e {
+            ContractClientError::Chain(c) => OpError::Chain(c),
+            other => OpError::Client(other),
+        }
+    }
+}
+
+pub fn usage(msg: impl Into<String>) -> OpError {
+    OpError::Usage(msg.into())
+}
+
+pub type OpResult<T> = Result<T, OpError>;
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutputMode {
+    #[default]
+    Text,
+    Json,
+}
+
+/// Settings shared by every command (the global flags).
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// `None`: the node config's rpc_port on localhost.
+    pub url: Option<String>,
+    pub output: OutputMode,
+    pub deployment: Option<PathBuf>,
+    pub keystore: Option<PathBuf>,
+    pub as_account: Option<String>,
+}
+
+/// `$ESCROW_HOME`, else `~/.escrow`.
+pub fn escrow_home() -> PathBuf {
+    if let Some(home) = std::env::var_os("ESCROW_HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(home);
+    }
+    std::env::var_os("HOME")
+        .map(|h| PathBuf::from(h).join(".escrow"))
+        .unwrap_or_else(|| PathBuf::from(".escrow"))
+}
+
+pub fn default_url() -> String {
+    crate::node_config::NodeConfig::load_default()
+        .map(|c| c.rpc_url())
+        .unwrap_or_else(|_| "ws://127.0.0.1:9944".to_string())
+}
+
+impl Settings {
+    pub fn url(&self) -> String {
+        self.url.clone().unwrap_or_else(default_url)
+    }
+
+    pub fn deployment_path(&self) -> PathBuf {
+        self.deployment
+            .clone()
+            .unwrap_or_else(|| escrow_home().join("deployments.json"))
+    }
+
+    /// Where `rate commit` keeps salts: next to the deployment file.
+    pub fn ratings_path(&self) -> PathBuf {
+        match &self.deployment {
+            Some(d) => d
+                .parent()
+                .map(|p| p.join("ratings.json"))
+                .unwrap_or_else(|| PathBuf::from("ratings.json")),
+            None => escrow_home().join("ratings.json"),
+        }
+    }
+
+    pub fn open_keystore(&self) -> OpResult<Keystore> {
+        Ok(match &self.keystore {
+            Some(p) => Keystore::open(p)?,
+            None => Keystore::open_default()?,
+        })
+    }
+}
+
+/// The addresses `escrow deploy` saved for one chain.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Deployment {
+    pub escrow: String,
+    pub reputation: String,
+    pub deployer: String,
+    /// Best block number right after the deployment: event scans start here.
+    pub block: u64,
+}
+
+/// The deployment file: deployments keyed by `0x` + genesis hash.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct DeploymentFile {
+    pub deployments: BTreeMap<String, Deployment>,
+}
+
+impl DeploymentFile {
+    pub fn load(path: &Path) -> OpResult<Self> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => serde_json::from_str(&text).map_err(|e| {
+                OpError::Failed(format!(
+                    "deployment file {} is not valid: {e}",
+                    path.display()
+                ))
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
+            Err(e) => Err(OpError::Failed(format!(
+                "cannot read {}: {e}",
+                path.display()
+            ))),
+        }
+    }
+
+    pub fn save(&self, path: &Path) -> OpResult<()> {
+        write_json_file(path, self)
+    }
+}
+
+/// Write `value` as pretty JSON through a temporary file and rename.
+pub fn write_json_file<T: Serialize>(path: &Path, value: &T) -> OpResult<()> {
+    let io = |e: std::io::Error| OpError::Failed(format!("cannot write {}: {e}", path.display()));
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    let tmp = path.with_extension("json.tmp");
+    std::fs::write(
+        &tmp,
+        serde_json::to_string_pretty(value).expect("serialisable"),
+    )
+    .map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(io)
+}
+
+pub fn genesis_hex(chain: &Chain) -> String {
+    format!("0x{}", hex::encode(chain.genesis_hash()))
+}
+
+/// Loads a contract bundle, with a hint when it is missing.
+pub fn load_bundle(name: &str) -> OpResult<ContractBundle> {
+    let path = contract_bundle(name);
+    if !path.is_file() {
+        return Err(OpError::Failed(format!(
+            "contract bundle {} not found: build it with `cargo contract build --release \
+             --manifest-path contracts/{name}/Cargo.toml` or set ESCROW_CONTRACTS_DIR",
+            path.display()
+        )));
+    }
+    Ok(ContractBundle::load(&path)?)
+}
+
+/// The two deployed contracts.
+#[derive(Debug, Clone)]
+pub struct Contracts {
+    pub escrow: Contract,
+    pub reputation: Contract,
+    pub deployment: Deployment,
+}
+
+/// Everything a command needs once connected.
+pub struct Ctx {
+    pub settings: Settings,
+    pub chain: Chain,
+    pub keystore: Keystore,
+    contracts: Option<Contracts>,
+    codecs: Option<(ContractCodec, ContractCodec)>,
+}
+
+impl Ctx {
+    pub async fn connect(settings: Settings) -> OpResult<Ctx> {
+        let keystore = settings.open_keystore()?;
+        let chain = Chain::connect(&settings.url(), CONNECT_TIMEOUT).await?;
+        crate::output::set_units(chain.units());
+        Ok(Ctx {
+            settings,
+            chain,
+            keystore,
+            contracts: None,
+            codecs: None,
+        })
+    }
+
+    pub fn units(&self) -> &TokenUnits {
+        self.chain.units()
+    }
+
+    /// Escrow and reputation codecs from the local bundles.
+    pub fn codecs(&mut self) -> OpResult<(ContractCodec, ContractCodec)> {
+        if self.codecs.is_none() {
+            let escrow = load_bundle("escrow")?.codec()?;
+            let reputation = load_bundle("reputation")?.codec()?;
+            self.codecs = Some((escrow, reputation));
+        }
+        Ok(self.codecs.clone().expect("set above"))
+    }
+
+    /// The deployment for this chain (by genesis hash), checked to exist on chain.
+    pub async fn contracts(&mut self) -> OpResult<Contracts> {
+        if let Some(c) = &self.contracts {
+            return Ok(c.clone());
+        }
+        let path = self.settings.deployment_path();
+        let file = DeploymentFile::load(&path)?;
+        let genesis = genesis_hex(&self.chain);
+        let missing = || {
+            usage(format!(
+                "no deployment for this chain (genesis {genesis}); run `escrow deploy`"
+            ))
+        };
+        let deployment = file
+            .deployments
+            .get(&genesis)
+            .cloned()
+            .ok_or_else(missing)?;
+        let escrow_addr = parse_address(&deployment.escrow)?;
+        let reputation_addr = parse_address(&deployment.reputation)?;
+        // Fresh dev chains share their genesis hash: make sure the contracts really exist.
+        if !contract_exists(&self.chain, &escrow_addr).await?
+            || !contract_exists(&self.chain, &reputation_addr).await?
+        {
+            return Err(usage(format!(
+                "no deployment for this chain (genesis {genesis}); the contracts saved in {} \
+                 do not exist on it (a reset chain?); run `escrow deploy`",
+                path.display()
+            )));
+        }
+        let (escrow_codec, reputation_codec) = self.codecs()?;
+        let contracts = Contracts {
+            escrow: Contract::new(escrow_addr, escrow_codec),
+            reputation: Contract::new(reputation_addr, reputation_codec),
+            deployment,
+        };
+        self.contracts = Some(contracts.clone());
+        Ok(contracts)
+    }
+
+    /// The signer: `--as`, else `default` (only deploy/fund/demo have one).
+    pub fn signer(&self, default: Option<&str>) -> OpResult<Keypair> {
+        let arg = match (&self.settings.as_account, default) {
+            (Some(a), _) => a.clone(),
+            (None, Some(d)) => d.to_string(),
+            (None, None) => {
+                return Err(usage(
+                    "this command signs a transaction: pass --as ACCOUNT (a keystore name or a //Dev URI)",
+                ))
+            }
+        };
+        signer_from(&self.keystore, &arg)
+    }
+
+    /// An account argument: keystore name, //Dev URI, SS58 or 0x-hex.
+    pub fn account(&self, arg: &str) -> OpResult<AccountId32> {
+        resolve_account(&self.keystore, arg)
+    }
+
+    /// Whether to show a spinner: text output to a terminal.
+    pub fn interactive(&self) -> bool {
+        self.settings.output == OutputMode::Text && std::io::stderr().is_terminal()
+    }
+
+    /// A progress note on stderr (text output only).
+    pub fn note(&self, msg: impl AsRef<str>) {
+        if self.settings.output == OutputMode::Text {
+            eprintln!("{}", msg.as_ref());
+        }
+    }
+
+    /// Read-only message: dry-run and decode the return value as `T`.
+    pub async fn read<T: scale::Decode, A: scale::Encode>(
+        &self,
+        contract: &Contract,
+        message: &str,
+        args: &A,
+    ) -> OpResult<T> {
+        let input = contract.codec.encode_typed(message, args)?;
+        let dry = contract
+            .dry_run_input(&self.chain, &contract.address, message, input, 0)
+            .await?;
+        if dry.reverted {
+            return Err(OpError::Failed(format!(
+                "{message} reverted: {:?}",
+                dry.result.err()
+            )));
+        }
+        let decoded: Result<T, LangError> = scale::Decode::decode(&mut &dry.data[..])
+            .map_err(|e| OpError::Failed(format!("cannot decode the result of {message}: {e}")))?;
+        decoded.map_err(|e| OpError::Failed(format!("{message}: {e:?}")))
+    }
+
+    /// A state-changing call: dry run (a refusal becomes [`OpError::Contract`]), fee estimate,
+    /// submission behind a spinner, decoded events of both contracts.
+    pub async fn write<A: scale::Encode>(
+        &mut self,
+        which: Which,
+        signer: &Keypair,
+        message: &str,
+        args: &A,
+        value: u128,
+    ) -> OpResult<TxReport> {
+        let contracts = self.contracts().await?;
+        let contract = match which {
+            Which::Escrow => &contracts.escrow,
+            Which::Reputation => &contracts.reputation,
+        };
+        let input = contract.codec.encode_typed(message, args)?;
+        let prepared = contract
+            .prepare_call(&self.chain, signer, message, input, value)
+            .await
+            .map_err(|e| refusal(which, e))?;
+        let fee_estimate = contract
+            .estimate_fee(&self.chain, signer, &prepared)
+            .await
+            .ok();
+        let units = self.units().clone();
+        self.note(format!(
+            "{message}: dry run ok; gas required ref_time {} / proof_size {}, storage deposit {}{}",
+            prepared.gas_required.ref_time,
+            prepared.gas_required.proof_size,
+            units.format(prepared.storage_deposit.limit()),
+            fee_estimate
+                .map(|f| format!(", estimated fee {}", units.format(f)))
+                .unwrap_or_default()
+        ));
+        let gas_required = prepared.gas_required;
+        let storage_deposit = prepared.storage_deposit.limit();
+        let return_value = prepared.return_value.clone();
+        let spinner = self.spinner(format!("{message}: waiting for inclusion…"));
+        let result = contract
+            .submit_prepared(&self.chain, signer, prepared)
+            .await;
+        if let Some(s) = spinner {
+            s.finish_and_clear();
+        }
+        let outcome = result?;
+        let events = decode_contract_events(
+            &outcome.tx,
+            &[&contracts.escrow.codec, &contracts.reputation.codec],
+            None,
+        );
+        Ok(TxReport {
+            message: message.to_string(),
+            signer: signer.ss58(),
+            block_hash: format!("0x{}", hex::encode(outcome.tx.block_hash)),
+            fee_estimate: fee_estimate.map(|f| f.to_string()),
+            fee_paid: outcome.fee_paid.map(|f| f.to_string()),
+            gas_required: GasView {
+                ref_time: gas_required.ref_time,
+                proof_size: gas_required.proof_size,
+            },
+            storage_deposit: storage_deposit.to_string(),
+            return_value: ink_to_json(&return_value),
+            events: events.iter().map(|e| event_view(e, &contracts)).collect(),
+        })
+    }
+
+    pub fn spinner(&self, msg: String) -> Option<indicatif::ProgressBar> {
+        if !self.interactive() {
+            return None;
+        }
+        let pb = indicatif::ProgressBar::new_spinner();
+        pb.set_message(msg);
+        pb.enable_steady_tick(Duration::from_millis(100));
+        Some(pb)
+    }
+}
+
+/// Which contract a write goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Which {
+    Escrow,
+    Reputation,
+}
+
+fn refusal(which: Which, e: ContractClientError) -> OpError {
+    match e {
+        ContractClientError::Contract(c) => {
+            let (contract, explanation) = match which {
+                Which::Escrow => ("escrow", explain::escrow_error(&c.variant)),
+                Which::Reputation => ("reputation", explain::reputation_error(&c.variant)),
+            };
+            OpError::Contract {
+                contract: contract.to_string(),
+                message: c.message,
+                explanation: explanation.unwrap_or("").to_string(),
+                variant: c.variant,
+            }
+        }
+        other => other.into(),
+    }
+}
+
+pub fn signer_from(keystore: &Keystore, arg: &str) -> OpResult<Keypair> {
+    match keystore.resolve(arg)? {
+        ResolvedAccount::Signer { keypair, .. } => Ok(*keypair),
+        ResolvedAccount::ReadOnly { .. } => Err(usage(format!(
+            "'{arg}' is an address, not a key this client holds: pass a keystore name or a //Dev URI"
+        ))),
+    }
+}
+
+pub fn resolve_account(keystore: &Keystore, arg: &str) -> OpResult<AccountId32> {
+    keystore
+        .resolve(arg)
+        .map(|r| r.account_id())
+        .map_err(|e| match e {
+            KeystoreError::UnknownAccount(a) => usage(format!(
+                "invalid account '{a}': not a keystore name, an SS58 address or a //Dev URI"
+            )),
+            other => other.into(),
+        })
+}
+
+fn parse_address(s: &str) -> OpResult<AccountId32> {
+    crate::units::parse_account(s)
+        .map(AccountId32)
+        .map_err(OpError::from)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GasView {
+    pub ref_time: u64,
+    pub proof_size: u64,
+}
+
+/// What a submitted transaction did.
+#[derive(Debug, Clone, Serialize)]
+pub struct TxReport {
+    pub message: String,
+    pub signer: String,
+    pub block_hash: String,
+    /// Plancks, as estimated by `TransactionPaymentApi_query_info` before submitting.
+    pub fee_estimate: Option<String>,
+    /// Plancks, from `TransactionPayment::TransactionFeePaid`.
+    pub fee_paid: Option<String>,
+    pub gas_required: GasView,
+    /// Storage deposit limit (plancks) from the dry run.
+    pub storage_deposit: String,
+    pub return_value: serde_json::Value,
+    pub events: Vec<EventView>,
+}
+
+/// A decoded contract event.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventView {
+    /// "escrow", "reputation" or the address of another contract.
+    pub contract: String,
+    pub name: String,
+    pub fields: serde_json::Map<String, serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub block: Option<u64>,
+}
+
+pub fn event_view(e: &ContractEvent, contracts: &Contracts) -> EventView {
+    let addr = e.contract.to_string();
+    let contract = if addr == contracts.deployment.escrow {
+        "escrow".to_string()
+    } else if addr == contracts.deployment.reputation {
+        "reputation".to_string()
+    } else {
+        addr
+    };
+    EventView {
+        contract,
+        name: e.name.clone().unwrap_or_else(|| "<undecoded>".into()),
+        fields: e
+            .fields
+            .iter()
+            .map(|(k, v)| (k.clone(), ink_to_json(v)))
+            .collect(),
+        block: None,
+    }
+}
+
+/// contract-transcode values as plain JSON: numbers (strings above u64), SS58 strings, 0x-hex,
+/// unit variants by name, `Some(x)` as `x`, `None` as null.
+pub fn ink_to_json(v: &InkValue) -> serde_json::Value {
+    use serde_json::Value as J;
+    match v {
+        InkValue::Bool(b) => J::Bool(*b),
+        InkValue::Char(c) => J::String(c.to_string()),
+        InkValue::UInt(n) => match u64::try_from(*n) {
+            Ok(n) => J::from(n),
+            Err(_) => J::String(n.to_string()),
+        },
+        InkValue::Int(n) => match i64::try_from(*n) {
+            Ok(n) => J::from(n),
+            Err(_) => J::String(n.to_string()),
+        },
+        InkValue::String(s) | InkValue::Literal(s) => J::String(s.clone()),
+        InkValue::Hex(h) => J::String(format!("0x{}", hex::encode(h.bytes()))),
+        InkValue::Unit => J::Null,
+        InkValue::Seq(s) => J::Array(s.elems().iter().map(ink_to_json).collect()),
+        InkValue::Map(m) => J::Object(
+            m.iter()
+                .map(|(k, v)| {
+                    let key = match k {
+                        InkValue::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    (key, ink_to_json(v))
+                })
+                .collect(),
+        ),
+        InkValue::Tuple(t) => {
+            let values: Vec<&InkValue> = t.values().collect();
+            match (t.ident().as_deref(), values.len()) {
+                (Some("None"), 0) => J::Null,
+                (Some("Some"), 1) => ink_to_json(values[0]),
+                (Some(name), 0) => J::String(name.to_string()),
+                (Some(name), _) => {
+                    let mut m = serde_json::Map::new();
+                    m.insert(
+                        name.to_string(),
+                        if values.len() == 1 {
+                            ink_to_json(values[0])
+                        } else {
+                            J::Array(values.into_iter().map(ink_to_json).collect())
+                        },
+                    );
+                    J::Object(m)
+                }
+                (None, _) => J::Array(values.into_iter().map(ink_to_json).collect()),
+            }
+        }
+    }
+}
+
+/// Current time in ms (the dev node's block timestamps follow the wall clock).
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+/// Parse basis points, also accepting a percentage like `60%`.
+pub fn parse_bps(input: &str) -> OpResult<u16> {
+    let s = input.trim();
+    let bad = || {
+        usage(format!(
+            "invalid basis points '{input}': use 0..=10000 or a percentage like 60%"
+        ))
+    };
+    let bps = if let Some(p) = s.strip_suffix('%') {
+        let p: f64 = p.trim().parse().map_err(|_| bad())?;
+        if !(0.0..=100.0).contains(&p) {
+            return Err(bad());
+        }
+        (p * 100.0).round() as u32
+    } else {
+        s.parse::<u32>().map_err(|_| bad())?
+    };
+    if bps > u32::from(types::BPS) {
+        return Err(bad());
+    }
+    Ok(bps as u16)
+}

@@ -1,0 +1,279 @@
+//! `escrow offer create|update|withdraw|show|list`.
+
+use serde::Serialize;
+
+use super::types::{
+    AccountReputation, Offer, OfferTerms, BPS, MAX_DESCRIPTION_BYTES, MAX_PAGE, MAX_TITLE_BYTES,
+    MAX_WINDOW_MS,
+};
+use super::{usage, Ctx, OpError, OpResult, TxReport, Which};
+use crate::units::{parse_duration_ms, TokenUnits};
+
+/// `offer create` input, as typed by the user.
+#[derive(Debug, Clone, Default)]
+pub struct CreateOfferArgs {
+    pub title: String,
+    pub description: String,
+    pub price: String,
+    pub quantity: u32,
+    pub arbiter: String,
+    pub arbiter_fee_bps: u16,
+    pub delivery_window: String,
+    pub review_window: String,
+    pub ruling_window: String,
+    pub bond_per_unit: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OfferResult {
+    pub offer: Offer,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tx: Option<TxReport>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OfferListItem {
+    #[serde(flatten)]
+    pub offer: Offer,
+    /// The seller's average rating ×100 (0 without ratings).
+    pub seller_average_rating_centi: u32,
+    pub seller_ratings_count: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OfferList {
+    pub offers: Vec<OfferListItem>,
+    /// The id to pass as --from for the next page, if there may be more.
+    pub next_from: Option<u64>,
+}
+
+fn window(name: &str, input: &str) -> OpResult<u64> {
+    let ms = parse_duration_ms(input)?;
+    if ms == 0 || ms > MAX_WINDOW_MS {
+        return Err(usage(format!(
+            "invalid {name} '{input}': must be longer than zero and at most a year"
+        )));
+    }
+    Ok(ms)
+}
+
+pub fn parse_price(units: &TokenUnits, input: &str) -> OpResult<u128> {
+    Ok(units.parse(input)?)
+}
+
+/// Checks the terms as the contract will, before any fee is spent.
+pub fn build_terms(ctx: &Ctx, a: &CreateOfferArgs) -> OpResult<OfferTerms> {
+    if a.title.is_empty() {
+        return Err(usage("the title must not be empty"));
+    }
+    if a.title.len() > MAX_TITLE_BYTES {
+        return Err(usage(format!(
+            "the title is longer than {MAX_TITLE_BYTES} bytes"
+        )));
+    }
+    if a.description.len() > MAX_DESCRIPTION_BYTES {
+        return Err(usage(format!(
+            "the description is longer than {MAX_DESCRIPTION_BYTES} bytes"
+        )));
+    }
+    let price = parse_price(ctx.units(), &a.price)?;
+    if price == 0 {
+        return Err(usage("the price must be above zero"));
+    }
+    if a.quantity == 0 {
+        return Err(usage("the quantity must be above zero"));
+    }
+    if a.arbiter_fee_bps > BPS {
+        return Err(usage("--arbiter-fee-bps must be at most 10000"));
+    }
+    let arbiter = ctx.account(&a.arbiter)?;
+    Ok(OfferTerms {
+        title: a.title.clone(),
+        description: a.description.clone(),
+        price,
+        quantity: a.quantity,
+        arbiter: arbiter.0,
+        arbiter_fee_bps: a.arbiter_fee_bps,
+        delivery_window: window("delivery window", &a.delivery_window)?,
+        review_window: window("review window", &a.review_window)?,
+        ruling_window: window("ruling window", &a.ruling_window)?,
+        bond_per_unit: ctx.units().parse(&a.bond_per_unit)?,
+    })
+}
+
+pub async fn get_offer(ctx: &mut Ctx, id: u64) -> OpResult<Offer> {
+    let c = ctx.contracts().await?;
+    let offer: Option<Offer> = ctx.read(&c.escrow, "offer", &id).await?;
+    offer.ok_or_else(|| usage(format!("unknown offer {id}")))
+}
+
+pub async fn create(ctx: &mut Ctx, args: CreateOfferArgs) -> OpResult<OfferResult> {
+    let signer = ctx.signer(None)?;
+    let terms = build_terms(ctx, &args)?;
+    if terms.arbiter == signer.public_key() {
+        return Err(usage("the arbiter cannot be the seller"));
+    }
+    let bond = terms
+        .bond_per_unit
+        .checked_mul(u128::from(terms.quantity))
+        .ok_or_else(|| usage("bond per unit × quantity does not fit"))?;
+    let tx = ctx
+        .write(Which::Escrow, &signer, "create_offer", &terms, bond)
+        .await?;
+    let id = tx
+        .return_value
+        .as_u64()
+        .ok_or_else(|| OpError::Failed("create_offer returned no id".into()))?;
+    Ok(OfferResult {
+        offer: get_offer(ctx, id).await?,
+        tx: Some(tx),
+    })
+}
+
+pub async fn update(
+    ctx: &mut Ctx,
+    id: u64,
+    price: Option<String>,
+    quantity: Option<u32>,
+) -> OpResult<OfferResult> {
+    let signer = ctx.signer(None)?;
+    if price.is_none() && quantity.is_none() {
+        return Err(usage("nothing to update: pass --price and/or --quantity"));
+    }
+    let price = price.map(|p| parse_price(ctx.units(), &p)).transpose()?;
+    if price == Some(0) {
+        return Err(usage("the price must be above zero"));
+    }
+    let offer = get_offer(ctx, id).await?;
+    let price = price.unwrap_or(offer.terms.price);
+    let quantity = quantity.unwrap_or(offer.terms.quantity);
+    let needed = offer
+        .terms
+        .bond_per_unit
+        .checked_mul(u128::from(quantity))
+        .ok_or_else(|| usage("bond per unit × quantity does not fit"))?;
+    let shortfall = needed.saturating_sub(offer.bond_stake);
+    let tx = ctx
+        .write(
+            Which::Escrow,
+            &signer,
+            "update_offer",
+            &(id, price, quantity),
+            shortfall,
+        )
+        .await?;
+    Ok(OfferResult {
+        offer: get_offer(ctx, id).await?,
+        tx: Some(tx),
+    })
+}
+
+pub async fn withdraw(ctx: &mut Ctx, id: u64) -> OpResult<OfferResult> {
+    let signer = ctx.signer(None)?;
+    get_offer(ctx, id).await?;
+    let tx = ctx
+        .write(Which::Escrow, &signer, "withdraw_offer", &id, 0)
+        .await?;
+    Ok(OfferResult {
+        offer: get_offer(ctx, id).await?,
+        tx: Some(tx),
+    })
+}
+
+pub async fn show(ctx: &mut Ctx, id: u64) -> OpResult<OfferResult> {
+    Ok(OfferResult {
+        offer: get_offer(ctx, id).await?,
+        tx: None,
+    })
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub min_price: Option<String>,
+    pub max_price: Option<String>,
+    pub seller: Option<String>,
+    pub text: Option<String>,
+    /// Minimum average rating of the seller, e.g. `4` or `4.5`.
+    pub min_rating: Option<f64>,
+    pub arbiter: Option<String>,
+    pub include_inactive: bool,
+    pub from: u64,
+    pub limit: u32,
+}
+
+pub async fn list(ctx: &mut Ctx, f: ListFilter) -> OpResult<OfferList> {
+    let min_price = f
+        .min_price
+        .as_deref()
+        .map(|p| parse_price(ctx.units(), p))
+        .transpose()?;
+    let max_price = f
+        .max_price
+        .as_deref()
+        .map(|p| parse_price(ctx.units(), p))
+        .transpose()?;
+    let seller = f.seller.as_deref().map(|s| ctx.account(s)).transpose()?;
+    let arbiter = f.arbiter.as_deref().map(|s| ctx.account(s)).transpose()?;
+    if let Some(r) = f.min_rating {
+        if !(0.0..=5.0).contains(&r) {
+            return Err(usage("--min-rating must be between 0 and 5"));
+        }
+    }
+    if f.limit == 0 {
+        return Err(usage("--limit must be at least 1"));
+    }
+    let text = f.text.as_ref().map(|t| t.to_lowercase());
+    let c = ctx.contracts().await?;
+    let count: u64 = ctx.read(&c.escrow, "offer_count", &()).await?;
+    let mut out = Vec::new();
+    let mut from = f.from;
+    let mut reputations = std::collections::HashMap::<[u8; 32], AccountReputation>::new();
+    while from < count && out.len() < f.limit as usize {
+        let page: Vec<Offer> = ctx.read(&c.escrow, "offers", &(from, MAX_PAGE)).await?;
+        if page.is_empty() {
+            break;
+        }
+        for offer in page {
+            from = offer.id + 1;
+            if out.len() >= f.limit as usize {
+                from = offer.id;
+                break;
+            }
+            let t = &offer.terms;
+            if (!offer.active && !f.include_inactive)
+                || min_price.is_some_and(|m| t.price < m)
+                || max_price.is_some_and(|m| t.price > m)
+                || seller.as_ref().is_some_and(|s| s.0 != offer.seller)
+                || arbiter.as_ref().is_some_and(|a| a.0 != t.arbiter)
+                || text.as_ref().is_some_and(|q| {
+                    !t.title.to_lowercase().contains(q) && !t.description.to_lowercase().contains(q)
+                })
+            {
+                continue;
+            }
+            let rep = match reputations.get(&offer.seller) {
+                Some(r) => r.clone(),
+                None => {
+                    let r: AccountReputation =
+                        ctx.read(&c.reputation, "reputation", &offer.seller).await?;
+                    reputations.insert(offer.seller, r.clone());
+                    r
+                }
+            };
+            if let Some(min) = f.min_rating {
+                if f64::from(rep.average_rating_centi) < min * 100.0 {
+                    continue;
+                }
+            }
+            out.push(OfferListItem {
+                offer,
+                seller_average_rating_centi: rep.average_rating_centi,
+                seller_ratings_count: rep.ratings_count,
+            });
+        }
+    }
+    Ok(OfferList {
+        offers: out,
+        next_from: (from < count).then_some(from),
+    })
+}

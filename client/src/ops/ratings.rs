@@ -1,0 +1,208 @@
+//! `escrow rate commit|reveal` and `escrow reputation`.
+//!
+//! `rate commit` draws a random salt, asks the reputation contract for the commitment
+//! (`rating_commitment`) and keeps score, comment and salt in `ratings.json` (next to the
+//! deployment file, normally `$ESCROW_HOME/ratings.json`) so that `rate reveal` can open it.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+
+use super::deals::parse_hash_or_text;
+use super::types::{AccountReputation, DealRecord};
+use super::{usage, write_json_file, Ctx, OpError, OpResult, TxReport, Which};
+use crate::units::to_ss58;
+
+/// One stored, not yet revealed (or revealed) rating.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct StoredRating {
+    pub score: u8,
+    pub comment: Option<String>,
+    pub salt: String,
+    pub commitment: String,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct RatingsFile {
+    /// Key: `<escrow>:<deal id>:<rater>`.
+    pub ratings: BTreeMap<String, StoredRating>,
+}
+
+impl RatingsFile {
+    pub fn load(path: &Path) -> OpResult<Self> {
+        match std::fs::read_to_string(path) {
+            Ok(t) => serde_json::from_str(&t)
+                .map_err(|e| OpError::Failed(format!("{} is not valid: {e}", path.display()))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
+            Err(e) => Err(OpError::Failed(format!(
+                "cannot read {}: {e}",
+                path.display()
+            ))),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RatingResult {
+    pub deal_id: u64,
+    pub rater: String,
+    pub score: u8,
+    pub commitment: String,
+    pub record: Option<DealRecord>,
+    pub tx: TxReport,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReputationResult {
+    pub account: String,
+    pub reputation: AccountReputation,
+}
+
+fn key(escrow: &str, deal_id: u64, rater: &str) -> String {
+    format!("{escrow}:{deal_id}:{rater}")
+}
+
+fn hex32(h: &[u8; 32]) -> String {
+    format!("0x{}", hex::encode(h))
+}
+
+async fn record(ctx: &mut Ctx, deal_id: u64) -> OpResult<Option<DealRecord>> {
+    let c = ctx.contracts().await?;
+    ctx.read(&c.reputation, "deal_record", &(c.escrow.address.0, deal_id))
+        .await
+}
+
+pub async fn commit(
+    ctx: &mut Ctx,
+    deal_id: u64,
+    score: u8,
+    comment: Option<&str>,
+) -> OpResult<RatingResult> {
+    let signer = ctx.signer(None)?;
+    if !(1..=5).contains(&score) {
+        return Err(usage(format!("invalid score {score}: scores are 1..=5")));
+    }
+    let comment_hash = comment.map(parse_hash_or_text).transpose()?;
+    super::deals::get_deal(ctx, deal_id).await?;
+    let c = ctx.contracts().await?;
+    let mut salt = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut salt);
+    let rater = signer.account_id();
+    let commitment: [u8; 32] = ctx
+        .read(
+            &c.reputation,
+            "rating_commitment",
+            &(
+                c.escrow.address.0,
+                deal_id,
+                rater.0,
+                score,
+                comment_hash,
+                salt,
+            ),
+        )
+        .await?;
+    let stored = StoredRating {
+        score,
+        comment: comment_hash.as_ref().map(hex32),
+        salt: hex32(&salt),
+        commitment: hex32(&commitment),
+    };
+    // The salt is written before the commitment goes out (losing it would make the rating
+    // impossible to reveal), but only once a dry run shows the commitment will be accepted.
+    let path = ctx.settings.ratings_path();
+    let input_args = (c.escrow.address.0, deal_id, commitment);
+    let input = c
+        .reputation
+        .codec
+        .encode_typed("commit_rating", &input_args)?;
+    let dry = c
+        .reputation
+        .dry_run_input(&ctx.chain, &rater, "commit_rating", input, 0)
+        .await?;
+    if let Err(e) = dry.into_value() {
+        return Err(match e {
+            crate::contract::ContractClientError::Contract(ce) => OpError::Contract {
+                contract: "reputation".into(),
+                message: ce.message,
+                explanation: super::explain::reputation_error(&ce.variant)
+                    .unwrap_or("")
+                    .into(),
+                variant: ce.variant,
+            },
+            other => other.into(),
+        });
+    }
+    let mut file = RatingsFile::load(&path)?;
+    file.ratings.insert(
+        key(&c.deployment.escrow, deal_id, &signer.ss58()),
+        stored.clone(),
+    );
+    write_json_file(&path, &file)?;
+    let tx = ctx
+        .write(Which::Reputation, &signer, "commit_rating", &input_args, 0)
+        .await?;
+    Ok(RatingResult {
+        deal_id,
+        rater: signer.ss58(),
+        score,
+        commitment: stored.commitment,
+        record: record(ctx, deal_id).await?,
+        tx,
+    })
+}
+
+pub async fn reveal(ctx: &mut Ctx, deal_id: u64) -> OpResult<RatingResult> {
+    let signer = ctx.signer(None)?;
+    let c = ctx.contracts().await?;
+    let path = ctx.settings.ratings_path();
+    let file = RatingsFile::load(&path)?;
+    let stored = file
+        .ratings
+        .get(&key(&c.deployment.escrow, deal_id, &signer.ss58()))
+        .cloned()
+        .ok_or_else(|| {
+            usage(format!(
+                "no stored rating of deal {deal_id} by {} in {}: run `escrow rate commit` first",
+                signer.ss58(),
+                path.display()
+            ))
+        })?;
+    let parse32 = |s: &str| -> OpResult<[u8; 32]> {
+        hex::decode(s.trim_start_matches("0x"))
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| OpError::Failed(format!("corrupt entry in {}", path.display())))
+    };
+    let salt = parse32(&stored.salt)?;
+    let comment = stored.comment.as_deref().map(parse32).transpose()?;
+    let tx = ctx
+        .write(
+            Which::Reputation,
+            &signer,
+            "reveal_rating",
+            &(c.escrow.address.0, deal_id, stored.score, comment, salt),
+            0,
+        )
+        .await?;
+    Ok(RatingResult {
+        deal_id,
+        rater: signer.ss58(),
+        score: stored.score,
+        commitment: stored.commitment,
+        record: record(ctx, deal_id).await?,
+        tx,
+    })
+}
+
+pub async fn reputation(ctx: &mut Ctx, account: &str) -> OpResult<ReputationResult> {
+    let account = ctx.account(account)?;
+    let c = ctx.contracts().await?;
+    let reputation: AccountReputation = ctx.read(&c.reputation, "reputation", &account.0).await?;
+    Ok(ReputationResult {
+        account: to_ss58(&account.0),
+        reputation,
+    })
+}

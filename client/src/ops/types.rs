@@ -1,0 +1,241 @@
+//! Mirrors of the contracts' SCALE types (contracts/escrow/lib.rs, contracts/reputation/lib.rs),
+//! decoded straight from the return data of reads, and serialised for `--output json`:
+//! accounts as SS58, hashes as 0x-hex, balances as decimal strings of plancks (exact; JSON
+//! numbers lose precision above 2^53).
+
+use scale::{Decode, Encode};
+use serde::{Serialize, Serializer};
+
+pub type AccountBytes = [u8; 32];
+
+pub fn ser_account<S: Serializer>(a: &AccountBytes, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&crate::units::to_ss58(a))
+}
+
+pub fn ser_opt_account<S: Serializer>(a: &Option<AccountBytes>, s: S) -> Result<S::Ok, S::Error> {
+    match a {
+        Some(a) => s.serialize_some(&crate::units::to_ss58(a)),
+        None => s.serialize_none(),
+    }
+}
+
+pub fn ser_plancks<S: Serializer>(v: &u128, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&v.to_string())
+}
+
+pub fn ser_hash<S: Serializer>(h: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format!("0x{}", hex::encode(h)))
+}
+
+pub fn ser_opt_hash<S: Serializer>(h: &Option<[u8; 32]>, s: S) -> Result<S::Ok, S::Error> {
+    match h {
+        Some(h) => s.serialize_some(&format!("0x{}", hex::encode(h))),
+        None => s.serialize_none(),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize)]
+pub struct OfferTerms {
+    pub title: String,
+    pub description: String,
+    #[serde(serialize_with = "ser_plancks")]
+    pub price: u128,
+    pub quantity: u32,
+    #[serde(serialize_with = "ser_account")]
+    pub arbiter: AccountBytes,
+    pub arbiter_fee_bps: u16,
+    pub delivery_window: u64,
+    pub review_window: u64,
+    pub ruling_window: u64,
+    #[serde(serialize_with = "ser_plancks")]
+    pub bond_per_unit: u128,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize)]
+pub struct Offer {
+    pub id: u64,
+    #[serde(serialize_with = "ser_account")]
+    pub seller: AccountBytes,
+    pub terms: OfferTerms,
+    pub version: u32,
+    pub active: bool,
+    #[serde(serialize_with = "ser_plancks")]
+    pub bond_stake: u128,
+    pub created_at: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode, Serialize)]
+pub enum DealState {
+    Funded,
+    Delivered,
+    Disputed,
+    Completed,
+    Refunded,
+    Reclaimed,
+    Settled,
+    Ruled,
+    DefaultRuled,
+}
+
+impl DealState {
+    pub fn is_final(self) -> bool {
+        !matches!(self, Self::Funded | Self::Delivered | Self::Disputed)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Funded => "Funded",
+            Self::Delivered => "Delivered",
+            Self::Disputed => "Disputed",
+            Self::Completed => "Completed",
+            Self::Refunded => "Refunded",
+            Self::Reclaimed => "Reclaimed",
+            Self::Settled => "Settled",
+            Self::Ruled => "Ruled",
+            Self::DefaultRuled => "DefaultRuled",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode, Serialize)]
+pub struct Dispute {
+    #[serde(serialize_with = "ser_account")]
+    pub opened_by: AccountBytes,
+    #[serde(serialize_with = "ser_hash")]
+    pub evidence: [u8; 32],
+    pub opened_at: u64,
+    pub ruling_deadline: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode, Serialize)]
+pub struct SplitProposal {
+    #[serde(serialize_with = "ser_account")]
+    pub proposer: AccountBytes,
+    pub seller_bps: u16,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Encode, Decode, Serialize)]
+pub struct Payout {
+    #[serde(serialize_with = "ser_plancks")]
+    pub to_seller: u128,
+    #[serde(serialize_with = "ser_plancks")]
+    pub to_buyer: u128,
+    #[serde(serialize_with = "ser_plancks")]
+    pub platform_fee: u128,
+    #[serde(serialize_with = "ser_plancks")]
+    pub arbiter_fee: u128,
+    #[serde(serialize_with = "ser_plancks")]
+    pub bond_to_buyer: u128,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize)]
+pub struct Deal {
+    pub id: u64,
+    pub offer_id: u64,
+    pub offer_version: u32,
+    #[serde(serialize_with = "ser_account")]
+    pub buyer: AccountBytes,
+    #[serde(serialize_with = "ser_account")]
+    pub seller: AccountBytes,
+    #[serde(serialize_with = "ser_account")]
+    pub arbiter: AccountBytes,
+    pub quantity: u32,
+    #[serde(serialize_with = "ser_plancks")]
+    pub unit_price: u128,
+    #[serde(serialize_with = "ser_plancks")]
+    pub amount: u128,
+    #[serde(serialize_with = "ser_plancks")]
+    pub released: u128,
+    #[serde(serialize_with = "ser_plancks")]
+    pub bond: u128,
+    pub platform_fee_bps: u16,
+    pub arbiter_fee_bps: u16,
+    pub review_window: u64,
+    pub ruling_window: u64,
+    pub created_at: u64,
+    pub delivery_deadline: u64,
+    pub review_deadline: Option<u64>,
+    pub dispute: Option<Dispute>,
+    pub proposal: Option<SplitProposal>,
+    pub state: DealState,
+    pub closed_at: Option<u64>,
+    pub payout: Payout,
+}
+
+impl Deal {
+    pub fn remaining(&self) -> u128 {
+        self.amount.saturating_sub(self.released)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize)]
+pub struct Config {
+    #[serde(serialize_with = "ser_account")]
+    pub owner: AccountBytes,
+    pub fee_bps: u16,
+    pub fee_cap_bps: u16,
+    #[serde(serialize_with = "ser_account")]
+    pub fee_recipient: AccountBytes,
+    #[serde(serialize_with = "ser_opt_account")]
+    pub reputation: Option<AccountBytes>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode, Serialize)]
+pub enum DealOutcome {
+    Completed,
+    Refunded,
+    Reclaimed,
+    Settled,
+    Ruled,
+    DefaultRuled,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize)]
+pub struct DealRecord {
+    #[serde(serialize_with = "ser_account")]
+    pub buyer: AccountBytes,
+    #[serde(serialize_with = "ser_account")]
+    pub seller: AccountBytes,
+    #[serde(serialize_with = "ser_plancks")]
+    pub value: u128,
+    pub outcome: DealOutcome,
+    pub ended_at: u64,
+    #[serde(serialize_with = "ser_opt_hash")]
+    pub buyer_commitment: Option<[u8; 32]>,
+    #[serde(serialize_with = "ser_opt_hash")]
+    pub seller_commitment: Option<[u8; 32]>,
+    pub buyer_score: Option<u8>,
+    pub seller_score: Option<u8>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Encode, Decode, Serialize)]
+pub struct AccountReputation {
+    pub ratings_count: u32,
+    pub rating_sum: u64,
+    #[serde(serialize_with = "ser_plancks")]
+    pub weighted_rating_sum: u128,
+    #[serde(serialize_with = "ser_plancks")]
+    pub rating_weight: u128,
+    pub average_rating_centi: u32,
+    pub weighted_average_centi: u32,
+    pub deals_completed_as_buyer: u32,
+    pub deals_completed_as_seller: u32,
+    pub disputes_opened: u32,
+    pub disputes_won: u32,
+    pub disputes_lost: u32,
+    pub arbitrations: u32,
+    pub arbitrations_in_time: u32,
+}
+
+/// ink!'s `LangError`, the outer error of every message's return value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode)]
+pub enum LangError {
+    CouldNotReadInput,
+}
+
+/// Longest delivery, review or ruling window the escrow accepts: one year in ms.
+pub const MAX_WINDOW_MS: u64 = 365 * 24 * 60 * 60 * 1_000;
+pub const MAX_TITLE_BYTES: usize = 64;
+pub const MAX_DESCRIPTION_BYTES: usize = 256;
+pub const MAX_PAGE: u32 = 100;
+pub const BPS: u16 = 10_000;

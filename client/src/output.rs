@@ -1,0 +1,477 @@
+//! Printing of command results: human text or `--output json`.
+
+use std::fmt::Write as _;
+use std::sync::OnceLock;
+
+use serde::Serialize;
+
+use crate::ops::accounts::{BalanceView, FundResult, KeyList, KeyView, WithdrawResult};
+use crate::ops::deals::{DealDetails, DealList, DealResult};
+use crate::ops::demo::{DemoResult, DemoStep};
+use crate::ops::deploy::DeployResult;
+use crate::ops::events::EventList;
+use crate::ops::offers::{OfferList, OfferResult};
+use crate::ops::ratings::{RatingResult, ReputationResult};
+use crate::ops::types::{Deal, Offer};
+use crate::ops::{EventView, OpError, OutputMode, TxReport};
+use crate::units::{format_duration_ms, to_ss58, TokenUnits};
+
+static UNITS: OnceLock<TokenUnits> = OnceLock::new();
+
+/// The connected chain's token, for formatting amounts (set once connected).
+pub fn set_units(units: &TokenUnits) {
+    let _ = UNITS.set(units.clone());
+}
+
+fn units() -> TokenUnits {
+    UNITS.get().cloned().unwrap_or_default()
+}
+
+fn amount(plancks: u128) -> String {
+    units().format(plancks)
+}
+
+fn amount_str(plancks: &str) -> String {
+    plancks
+        .parse::<u128>()
+        .map(amount)
+        .unwrap_or_else(|_| plancks.to_string())
+}
+
+/// Everything a command can print.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Report {
+    Deploy(DeployResult),
+    Offer(OfferResult),
+    Offers(OfferList),
+    Deal(DealResult),
+    DealDetails(DealDetails),
+    Deals(DealList),
+    Rating(RatingResult),
+    Reputation(ReputationResult),
+    Withdraw(WithdrawResult),
+    Balance(BalanceView),
+    Key(KeyView),
+    Keys(KeyList),
+    Fund(FundResult),
+    Events(EventList),
+    Event(EventView),
+    Demo(DemoResult),
+    DemoStep(DemoStep),
+}
+
+/// Print a report on stdout in the chosen format. Streamed items (`Event`, `DemoStep`) are one
+/// JSON object per line; the final demo result is skipped in text mode (its steps were printed).
+pub fn print(report: &Report, mode: OutputMode) {
+    match mode {
+        OutputMode::Json => match report {
+            Report::Event(_) => println!("{}", serde_json::to_string(report).expect("json")),
+            Report::DemoStep(_) => {}
+            _ => println!("{}", serde_json::to_string_pretty(report).expect("json")),
+        },
+        OutputMode::Text => {
+            let text = render(report);
+            if !text.is_empty() {
+                print!("{text}");
+            }
+        }
+    }
+}
+
+/// Print an error: on stderr in text mode; as a JSON object on stdout with `--output json`.
+pub fn print_error(e: &OpError, mode: OutputMode) {
+    match mode {
+        OutputMode::Text => eprintln!("error: {e}"),
+        OutputMode::Json => {
+            let v = serde_json::json!({
+                "error": e.to_string(),
+                "kind": e.kind(),
+                "exit_code": e.exit_code(),
+                "contract_error": e.contract_variant(),
+            });
+            println!("{}", serde_json::to_string_pretty(&v).expect("json"));
+        }
+    }
+}
+
+fn ts(ms: u64) -> String {
+    let now = crate::ops::now_ms();
+    if ms >= now {
+        format!("{ms} (in {})", format_duration_ms(ms - now))
+    } else {
+        format!("{ms} ({} ago)", format_duration_ms(now - ms))
+    }
+}
+
+pub fn render(report: &Report) -> String {
+    let mut s = String::new();
+    match report {
+        Report::Deploy(d) => {
+            let _ = writeln!(s, "deployed on chain {}", d.genesis);
+            let _ = writeln!(s, "  reputation  {}", d.reputation);
+            let _ = writeln!(s, "  escrow      {}", d.escrow);
+            let _ = writeln!(
+                s,
+                "  fee {} bps (cap {}) to {}; rating window {}",
+                d.fee_bps,
+                d.fee_cap_bps,
+                d.fee_recipient,
+                format_duration_ms(d.rating_window_ms)
+            );
+            let _ = writeln!(s, "  saved in {}", d.deployment_file);
+            tx(&mut s, &d.authorize);
+        }
+        Report::Offer(o) => {
+            offer(&mut s, &o.offer);
+            if let Some(t) = &o.tx {
+                tx(&mut s, t);
+            }
+        }
+        Report::Offers(l) => {
+            if l.offers.is_empty() {
+                let _ = writeln!(s, "no offers match");
+            }
+            for o in &l.offers {
+                let t = &o.offer.terms;
+                let _ = writeln!(
+                    s,
+                    "#{:<4} v{} {:<30} {} × {}  seller {} ({}){}",
+                    o.offer.id,
+                    o.offer.version,
+                    t.title,
+                    t.quantity,
+                    amount(t.price),
+                    to_ss58(&o.offer.seller),
+                    if o.seller_ratings_count == 0 {
+                        "unrated".to_string()
+                    } else {
+                        format!(
+                            "{:.2}★ of {}",
+                            f64::from(o.seller_average_rating_centi) / 100.0,
+                            o.seller_ratings_count
+                        )
+                    },
+                    if o.offer.active { "" } else { " [withdrawn]" }
+                );
+            }
+            if let Some(n) = l.next_from {
+                let _ = writeln!(s, "more: --from {n}");
+            }
+        }
+        Report::Deal(d) => {
+            deal(&mut s, &d.deal);
+            if let Some(t) = &d.tx {
+                tx(&mut s, t);
+            }
+        }
+        Report::DealDetails(d) => {
+            deal(&mut s, &d.deal);
+            if d.deadlines.is_empty() {
+                let _ = writeln!(s, "  no open deadline (final state)");
+            }
+            for dl in &d.deadlines {
+                let _ = writeln!(
+                    s,
+                    "  {} deadline {}{}",
+                    dl.name,
+                    ts(dl.at),
+                    if dl.passed { " — passed" } else { "" }
+                );
+                let _ = writeln!(s, "    before: {}", dl.before);
+                let _ = writeln!(s, "    after:  {}", dl.after);
+            }
+            let _ = writeln!(s, "  history:");
+            for e in &d.history {
+                let _ = writeln!(s, "    {}", event_line(e));
+            }
+        }
+        Report::Deals(l) => {
+            let _ = writeln!(s, "deals of {}:", l.account);
+            if l.deals.is_empty() {
+                let _ = writeln!(s, "  none");
+            }
+            for d in &l.deals {
+                let _ = writeln!(
+                    s,
+                    "  deal {:<4} {:<12} offer {} × {}  {}  buyer {} seller {}",
+                    d.id,
+                    d.state.name(),
+                    d.offer_id,
+                    d.quantity,
+                    amount(d.amount),
+                    to_ss58(&d.buyer),
+                    to_ss58(&d.seller)
+                );
+            }
+        }
+        Report::Rating(r) => {
+            let _ = writeln!(
+                s,
+                "deal {}: rating {} by {} (commitment {})",
+                r.deal_id, r.score, r.rater, r.commitment
+            );
+            if let Some(rec) = &r.record {
+                let _ = writeln!(
+                    s,
+                    "  buyer committed: {}, seller committed: {}, buyer's score: {}, seller's score: {}",
+                    rec.buyer_commitment.is_some(),
+                    rec.seller_commitment.is_some(),
+                    rec.buyer_score.map(|v| v.to_string()).unwrap_or("-".into()),
+                    rec.seller_score.map(|v| v.to_string()).unwrap_or("-".into())
+                );
+            }
+            tx(&mut s, &r.tx);
+        }
+        Report::Reputation(r) => {
+            let p = &r.reputation;
+            let _ = writeln!(s, "reputation of {}", r.account);
+            let _ = writeln!(
+                s,
+                "  ratings {} average {:.2} (value-weighted {:.2})",
+                p.ratings_count,
+                f64::from(p.average_rating_centi) / 100.0,
+                f64::from(p.weighted_average_centi) / 100.0
+            );
+            let _ = writeln!(
+                s,
+                "  completed deals: {} as buyer, {} as seller",
+                p.deals_completed_as_buyer, p.deals_completed_as_seller
+            );
+            let _ = writeln!(
+                s,
+                "  disputes opened {} (won {}, lost {}); arbitrations {} ({} in time)",
+                p.disputes_opened,
+                p.disputes_won,
+                p.disputes_lost,
+                p.arbitrations,
+                p.arbitrations_in_time
+            );
+        }
+        Report::Withdraw(w) => {
+            let _ = writeln!(s, "{} withdrew {}", w.account, amount_str(&w.amount));
+            tx(&mut s, &w.tx);
+        }
+        Report::Balance(b) => {
+            let _ = writeln!(s, "{}: free {}", b.account, amount_str(&b.free));
+            if let Some(c) = &b.escrow_credit {
+                let _ = writeln!(s, "  escrow credit {}", amount_str(c));
+            }
+        }
+        Report::Key(k) => {
+            let _ = writeln!(s, "{} ({}) {}", k.name, k.scheme, k.address);
+        }
+        Report::Keys(l) => {
+            let _ = writeln!(s, "keystore {}", l.keystore);
+            for k in &l.keys {
+                let _ = writeln!(s, "  {:<20} {} {}", k.name, k.scheme, k.address);
+            }
+        }
+        Report::Fund(f) => {
+            let _ = writeln!(
+                s,
+                "sent {} from {} to {} (fee {}); balance now {}",
+                amount_str(&f.amount),
+                f.from,
+                f.to,
+                f.fee_paid.as_deref().map(amount_str).unwrap_or("?".into()),
+                amount_str(&f.balance)
+            );
+        }
+        Report::Events(l) => {
+            let _ = writeln!(s, "blocks {}..={}:", l.from_block, l.to_block);
+            for e in &l.events {
+                let _ = writeln!(s, "  {}", event_line(e));
+            }
+        }
+        Report::Event(e) => {
+            let _ = writeln!(s, "{}", event_line(e));
+        }
+        Report::Demo(d) => {
+            let _ = writeln!(
+                s,
+                "demo done on {}{}: escrow {}, reputation {}",
+                d.url,
+                if d.temporary_node {
+                    " (temporary node, now stopped)"
+                } else {
+                    ""
+                },
+                d.escrow,
+                d.reputation
+            );
+        }
+        Report::DemoStep(st) => {
+            let _ = writeln!(s, "== {} ({})", st.step, st.actor);
+            let _ = writeln!(s, "   {}", st.summary);
+            if let Some(f) = &st.fee_paid {
+                let _ = writeln!(s, "   fee paid {}", amount_str(f));
+            }
+            if !st.events.is_empty() {
+                let _ = writeln!(s, "   events: {}", st.events.join(", "));
+            }
+            for b in &st.balances {
+                let _ = writeln!(s, "   {:<22} {}", b.who, amount_str(&b.free));
+            }
+        }
+    }
+    s
+}
+
+fn offer(s: &mut String, o: &Offer) {
+    let t = &o.terms;
+    let _ = writeln!(
+        s,
+        "offer {} (version {}){}: {}",
+        o.id,
+        o.version,
+        if o.active { "" } else { " [withdrawn]" },
+        t.title
+    );
+    if !t.description.is_empty() {
+        let _ = writeln!(s, "  {}", t.description);
+    }
+    let _ = writeln!(s, "  seller   {}", to_ss58(&o.seller));
+    let _ = writeln!(
+        s,
+        "  price    {} × {} available",
+        amount(t.price),
+        t.quantity
+    );
+    let _ = writeln!(
+        s,
+        "  arbiter  {} (fee {} bps)",
+        to_ss58(&t.arbiter),
+        t.arbiter_fee_bps
+    );
+    let _ = writeln!(
+        s,
+        "  windows  delivery {}, review {}, ruling {}",
+        format_duration_ms(t.delivery_window),
+        format_duration_ms(t.review_window),
+        format_duration_ms(t.ruling_window)
+    );
+    let _ = writeln!(
+        s,
+        "  bond     {} per unit, {} staked",
+        amount(t.bond_per_unit),
+        amount(o.bond_stake)
+    );
+}
+
+fn deal(s: &mut String, d: &Deal) {
+    let _ = writeln!(
+        s,
+        "deal {} [{}] offer {} v{}, {} × {}",
+        d.id,
+        d.state.name(),
+        d.offer_id,
+        d.offer_version,
+        d.quantity,
+        amount(d.unit_price)
+    );
+    let _ = writeln!(s, "  buyer    {}", to_ss58(&d.buyer));
+    let _ = writeln!(s, "  seller   {}", to_ss58(&d.seller));
+    let _ = writeln!(
+        s,
+        "  arbiter  {} (fee {} bps)",
+        to_ss58(&d.arbiter),
+        d.arbiter_fee_bps
+    );
+    let _ = writeln!(
+        s,
+        "  amount   {} paid in, {} released, {} held; bond {}; platform fee {} bps",
+        amount(d.amount),
+        amount(d.released),
+        amount(d.remaining()),
+        amount(d.bond),
+        d.platform_fee_bps
+    );
+    if let Some(p) = &d.proposal {
+        let _ = writeln!(
+            s,
+            "  proposal {} bps to the seller, by {}",
+            p.seller_bps,
+            to_ss58(&p.proposer)
+        );
+    }
+    if let Some(dis) = &d.dispute {
+        let _ = writeln!(
+            s,
+            "  dispute  opened by {}, evidence 0x{}",
+            to_ss58(&dis.opened_by),
+            hex::encode(dis.evidence)
+        );
+    }
+    if d.state.is_final() {
+        let p = &d.payout;
+        let _ = writeln!(
+            s,
+            "  payout   seller {}, buyer {}, platform fee {}, arbiter fee {}, bond to buyer {}",
+            amount(p.to_seller),
+            amount(p.to_buyer),
+            amount(p.platform_fee),
+            amount(p.arbiter_fee),
+            amount(p.bond_to_buyer)
+        );
+    }
+}
+
+/// Event fields that hold balances.
+const BALANCE_FIELDS: &[&str] = &[
+    "price",
+    "amount",
+    "bond",
+    "bond_returned",
+    "to_seller",
+    "to_buyer",
+    "platform_fee",
+    "arbiter_fee",
+    "bond_to_buyer",
+    "remaining",
+    "value",
+];
+
+pub fn event_line(e: &EventView) -> String {
+    let fields: Vec<String> = e
+        .fields
+        .iter()
+        .map(|(k, v)| {
+            let shown = match v {
+                serde_json::Value::Number(n) if BALANCE_FIELDS.contains(&k.as_str()) => {
+                    amount_str(&n.to_string())
+                }
+                serde_json::Value::String(st) => st.clone(),
+                other => other.to_string(),
+            };
+            format!("{k}={shown}")
+        })
+        .collect();
+    format!(
+        "{}{}.{} {}",
+        e.block.map(|b| format!("#{b} ")).unwrap_or_default(),
+        e.contract,
+        e.name,
+        fields.join(" ")
+    )
+}
+
+fn tx(s: &mut String, t: &TxReport) {
+    let _ = writeln!(
+        s,
+        "  tx {} in block {}: fee {}{}, gas {} ref_time / {} proof_size, storage deposit {}",
+        t.message,
+        t.block_hash,
+        t.fee_paid.as_deref().map(amount_str).unwrap_or("?".into()),
+        t.fee_estimate
+            .as_deref()
+            .map(|f| format!(" (estimated {})", amount_str(f)))
+            .unwrap_or_default(),
+        t.gas_required.ref_time,
+        t.gas_required.proof_size,
+        amount_str(&t.storage_deposit)
+    );
+    for e in &t.events {
+        let _ = writeln!(s, "    event {}", event_line(e));
+    }
+}
