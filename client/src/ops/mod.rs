@@ -438,7 +438,47 @@ impl Ctx {
         if let Some(s) = spinner {
             s.finish_and_clear();
         }
-        let outcome = result?;
+        let outcome = match result {
+            Ok(o) => o,
+            Err(ContractClientError::Dispatch { failure, .. })
+                if failure.name.ends_with("ContractReverted") =>
+            {
+                // Passed the dry run, reverted in the block (the fee was paid): say why.
+                let input = contract.codec.encode_typed(message, args)?;
+                let again = contract
+                    .dry_run_input(&self.chain, &signer.account_id(), message, input, value)
+                    .await?;
+                return Err(match again.into_value() {
+                    Err(e) => refusal(which, e),
+                    Ok(_) => {
+                        OpError::Failed(format!("{message} reverted in its block ({failure})"))
+                    }
+                });
+            }
+            Err(e) => return Err(e.into()),
+        };
+        // A call that passed its dry run can still revert in its block (e.g. a deadline passed
+        // in between: the dry run sees the previous block's timestamp). Every write message of
+        // the two contracts emits an event when it succeeds, so no event means it reverted.
+        if !outcome
+            .tx
+            .find("Contracts", "ContractEmitted")
+            .any(|e| e.field_bytes.get(..32) == Some(&contract.address.0[..]))
+        {
+            let input = contract.codec.encode_typed(message, args)?;
+            let again = contract
+                .dry_run_input(&self.chain, &signer.account_id(), message, input, value)
+                .await?;
+            return Err(match again.into_value() {
+                Err(e) => refusal(which, e),
+                Ok(_) => OpError::Failed(format!(
+                    "{message} was included in block 0x{} but changed nothing (the contract \
+                     reverted)",
+                    hex::encode(outcome.tx.block_hash)
+                )),
+            });
+        }
+        let deposit_net = net_storage_deposit(&outcome.tx, &signer.account_id());
         let events = decode_contract_events(
             &outcome.tx,
             &[&contracts.escrow.codec, &contracts.reputation.codec],
@@ -455,6 +495,7 @@ impl Ctx {
                 proof_size: gas_required.proof_size,
             },
             storage_deposit: storage_deposit.to_string(),
+            storage_deposit_paid: deposit_net.to_string(),
             return_value: ink_to_json(&return_value),
             events: events.iter().map(|e| event_view(e, &contracts)).collect(),
         })
@@ -468,6 +509,48 @@ impl Ctx {
         pb.set_message(msg);
         pb.enable_steady_tick(Duration::from_millis(100));
         Some(pb)
+    }
+}
+
+/// Net storage deposit moved from `who` by a transaction (held minus released).
+pub fn net_storage_deposit(tx: &crate::chain::TxOutcome, who: &AccountId32) -> i128 {
+    let account =
+        |e: &crate::chain::ChainEvent, field: &str| e.field(field).and_then(account_bytes);
+    let mut net: i128 = 0;
+    for e in &tx.events {
+        if e.pallet != "Contracts" {
+            continue;
+        }
+        let amount = e
+            .field("amount")
+            .and_then(crate::chain::value_u128)
+            .unwrap_or(0) as i128;
+        match e.variant.as_str() {
+            "StorageDepositTransferredAndHeld" if account(e, "from") == Some(who.0) => {
+                net += amount
+            }
+            "StorageDepositTransferredAndReleased" if account(e, "to") == Some(who.0) => {
+                net -= amount
+            }
+            _ => {}
+        }
+    }
+    net
+}
+
+/// 32 bytes of an account id decoded as a dynamic value (possibly newtype-wrapped).
+fn account_bytes<T>(v: &scale_value::Value<T>) -> Option<[u8; 32]> {
+    use scale_value::ValueDef;
+    match &v.value {
+        ValueDef::Composite(c) if c.len() == 32 => {
+            let bytes: Vec<u8> = c
+                .values()
+                .map(|b| crate::chain::value_u128(b).and_then(|n| u8::try_from(n).ok()))
+                .collect::<Option<_>>()?;
+            bytes.try_into().ok()
+        }
+        ValueDef::Composite(c) if c.len() == 1 => c.values().next().and_then(account_bytes),
+        _ => None,
     }
 }
 
@@ -485,10 +568,17 @@ fn refusal(which: Which, e: ContractClientError) -> OpError {
                 Which::Escrow => ("escrow", explain::escrow_error(&c.variant)),
                 Which::Reputation => ("reputation", explain::reputation_error(&c.variant)),
             };
+            let mut explanation = explanation.unwrap_or("").to_string();
+            if c.variant == "TooEarly" {
+                explanation.push_str(
+                    " (checks use the latest block's timestamp; a dev chain with instant seal \
+                     makes a block only when a transaction comes)",
+                );
+            }
             OpError::Contract {
                 contract: contract.to_string(),
                 message: c.message,
-                explanation: explanation.unwrap_or("").to_string(),
+                explanation,
                 variant: c.variant,
             }
         }
@@ -542,6 +632,9 @@ pub struct TxReport {
     pub gas_required: GasView,
     /// Storage deposit limit (plancks) from the dry run.
     pub storage_deposit: String,
+    /// Storage deposit the signer actually paid (negative: got back), plancks; from the
+    /// `Contracts::StorageDepositTransferredAnd{Held,Released}` events.
+    pub storage_deposit_paid: String,
     pub return_value: serde_json::Value,
     pub events: Vec<EventView>,
 }

@@ -1,0 +1,204 @@
+//! Shared helpers of tests/cli.rs: a real dev node per test, the `escrow` binary run with
+//! `--output json` in a private ESCROW_HOME, and balance/block helpers.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use assert_cmd::Command;
+use escrow_client::dev_node::{DevNode, DevNodeOptions};
+use escrow_client::node_config::{contract_bundle, NodeConfig};
+use serde_json::Value;
+
+pub const UNIT: u128 = 1_000_000_000_000;
+
+pub const ALICE: &str = "//Alice";
+pub const BOB: &str = "//Bob";
+pub const CHARLIE: &str = "//Charlie";
+pub const DAVE: &str = "//Dave";
+pub const EVE: &str = "//Eve";
+pub const FERDIE: &str = "//Ferdie";
+
+/// Fails with a clear message when the contract bundles are not built.
+pub fn require_bundles() {
+    for name in ["escrow", "reputation"] {
+        let path = contract_bundle(name);
+        assert!(
+            path.is_file(),
+            "contract bundle {} is missing: build it with `cd contracts && cargo contract build \
+             --release --manifest-path {name}/Cargo.toml` and set ESCROW_CONTRACTS_DIR to the \
+             target/ink directory",
+            path.display()
+        );
+    }
+}
+
+pub fn config() -> NodeConfig {
+    NodeConfig::load_default().unwrap_or_else(|e| panic!("node config: {e}"))
+}
+
+pub fn start_node(options: DevNodeOptions) -> DevNode {
+    DevNode::start(&config(), options).unwrap_or_else(|e| {
+        panic!("{e}\nThese tests need substrate-contracts-node 0.42.0 (`bash node-config/setup`).")
+    })
+}
+
+/// A dev node plus a private ESCROW_HOME for the CLI.
+pub struct Env {
+    pub node: DevNode,
+    pub home: tempfile::TempDir,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        require_bundles();
+        Env::with_node(start_node(DevNodeOptions::for_tests()))
+    }
+
+    pub fn with_node(node: DevNode) -> Env {
+        Env {
+            node,
+            home: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn deployment_file(&self) -> PathBuf {
+        self.home.path().join("deployments.json")
+    }
+
+    /// `escrow --url <node> --output json <args>` with ESCROW_HOME set.
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::cargo_bin("escrow").unwrap();
+        cmd.env("ESCROW_HOME", self.home.path())
+            .env_remove("ESCROW_URL")
+            .timeout(Duration::from_secs(120))
+            .args(["--url", &self.node.url(), "--output", "json"])
+            .args(args);
+        cmd
+    }
+
+    /// Runs and expects success; returns the parsed JSON.
+    pub fn ok(&self, args: &[&str]) -> Value {
+        let out = self.cmd(args).output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "escrow {args:?} failed ({:?}):\n{stdout}\n{}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_str(&stdout)
+            .unwrap_or_else(|e| panic!("escrow {args:?}: not JSON ({e}):\n{stdout}"))
+    }
+
+    /// Runs and expects exit code `code`; returns the JSON error object.
+    pub fn fails(&self, args: &[&str], code: i32) -> Value {
+        let out = self.cmd(args).output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "escrow {args:?}: expected exit {code}:\n{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if code == 2 && stdout.trim().is_empty() {
+            // clap's own usage errors go to stderr.
+            return serde_json::json!({ "error": String::from_utf8_lossy(&out.stderr) });
+        }
+        serde_json::from_str(&stdout)
+            .unwrap_or_else(|e| panic!("escrow {args:?}: not JSON ({e}):\n{stdout}"))
+    }
+
+    /// Deploys with a 1% fee to //Eve.
+    pub fn deploy(&self) -> Value {
+        self.ok(&[
+            "deploy",
+            "--fee-bps",
+            "100",
+            "--fee-recipient",
+            EVE,
+            "--rating-window",
+            "10m",
+        ])
+    }
+
+    pub fn free(&self, who: &str) -> u128 {
+        plancks(&self.ok(&["balance", who])["free"])
+    }
+
+    pub fn credit(&self, who: &str) -> u128 {
+        plancks(&self.ok(&["balance", who])["escrow_credit"])
+    }
+
+    pub fn best_block(&self) -> u64 {
+        let header = self
+            .node
+            .rpc("chain_getHeader", serde_json::json!([]))
+            .unwrap();
+        let hex = header["number"].as_str().unwrap().trim_start_matches("0x");
+        u64::from_str_radix(hex, 16).unwrap()
+    }
+
+    /// Creates an offer as //Bob (arbiter //Dave, 5% arbiter fee) and returns its id.
+    pub fn offer(&self, price: &str, quantity: u32, bond: &str, windows: [&str; 3]) -> Value {
+        self.ok(&[
+            "--as",
+            BOB,
+            "offer",
+            "create",
+            "--title",
+            "Vintage camera",
+            "--description",
+            "Leica M3",
+            "--price",
+            price,
+            "--quantity",
+            &quantity.to_string(),
+            "--arbiter",
+            DAVE,
+            "--arbiter-fee-bps",
+            "500",
+            "--delivery-window",
+            windows[0],
+            "--review-window",
+            windows[1],
+            "--ruling-window",
+            windows[2],
+            "--bond-per-unit",
+            bond,
+        ])
+    }
+}
+
+/// A plancks string (or number) from the JSON output.
+pub fn plancks(v: &Value) -> u128 {
+    match v {
+        Value::String(s) => s.parse().unwrap_or_else(|_| panic!("not plancks: {v}")),
+        Value::Number(n) => n.as_u64().unwrap() as u128,
+        other => panic!("not plancks: {other}"),
+    }
+}
+
+/// What the signer of a write paid: fee + storage deposit (signed).
+pub fn tx_cost(tx: &Value) -> i128 {
+    plancks(&tx["fee_paid"]) as i128
+        + tx["storage_deposit_paid"]
+            .as_str()
+            .unwrap()
+            .parse::<i128>()
+            .unwrap()
+}
+
+pub fn event_names(tx: &Value) -> Vec<String> {
+    tx["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// `after - before` as a signed number.
+pub fn delta(before: u128, after: u128) -> i128 {
+    after as i128 - before as i128
+}
