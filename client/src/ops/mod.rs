@@ -755,3 +755,38 @@ pub fn parse_bps(input: &str) -> OpResult<u16> {
     }
     Ok(bps as u16)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn basis_points_and_percentages() {
+        assert_eq!(parse_bps("3000").unwrap(), 3000);
+        assert_eq!(parse_bps("30%").unwrap(), 3000);
+        assert_eq!(parse_bps("12.5%").unwrap(), 1250);
+        assert_eq!(parse_bps("0").unwrap(), 0);
+        for bad in ["10001", "101%", "-1", "x", ""] {
+            assert_eq!(parse_bps(bad).unwrap_err().exit_code(), 2, "{bad}");
+        }
+    }
+
+    #[test]
+    fn ink_values_become_plain_json() {
+        use contract_transcode::Value as V;
+        assert_eq!(ink_to_json(&V::UInt(5)), serde_json::json!(5));
+        assert_eq!(
+            ink_to_json(&V::UInt(u128::MAX)),
+            serde_json::json!(u128::MAX.to_string())
+        );
+        let none = V::Tuple(contract_transcode::Tuple::new(Some("None"), vec![]));
+        assert_eq!(ink_to_json(&none), serde_json::Value::Null);
+        let some = V::Tuple(contract_transcode::Tuple::new(
+            Some("Some"),
+            vec![V::UInt(1)],
+        ));
+        assert_eq!(ink_to_json(&some), serde_json::json!(1));
+        let unit = V::Tuple(contract_transcode::Tuple::new(Some("Completed"), vec![]));
+        assert_eq!(ink_to_json(&unit), serde_json::json!("Completed"));
+    }
+}
