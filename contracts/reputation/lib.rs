@@ -1,0 +1,1676 @@
+//! # Reputation
+//!
+//! Ratings and counters that an account earns only through deals an authorised escrow
+//! contract reports. See `contracts/README.md` for the interface.
+//!
+//! - The owner decides which escrow contracts may report (`authorize` / `revoke`).
+//! - An authorised escrow reports every ended deal once (`record_deal`); that updates the
+//!   deal counters (completions, disputes, arbitrations) and opens rating for the deal.
+//! - The buyer and the seller then rate each other with commit-reveal: each commits
+//!   `rating_commitment(..)` within `rating_window` of the end of the deal, then reveals
+//!   once both committed or the commit window passed, before `2 * rating_window` after
+//!   the end. A reveal rates the *other* party 1..=5, weighted by the deal value.
+
+#![cfg_attr(not(feature = "std"), no_std, no_main)]
+
+pub use self::reputation::{
+    AccountReputation, DealOutcome, DealRecord, DealRecorded, DealReport, Error, EscrowAuthorized,
+    EscrowRevoked, OwnershipTransferred, RatingCommitted, RatingRevealed, Reputation,
+    ReputationRef, Result,
+};
+
+#[ink::contract]
+mod reputation {
+    use ink::env::hash::Blake2x256;
+    use ink::storage::Mapping;
+
+    /// Basis points of a whole deal (100 %).
+    pub const MAX_BPS: u16 = 10_000;
+    /// Basis points of an even split: a dispute that ends there is neither won nor lost.
+    pub const EVEN_BPS: u16 = 5_000;
+    /// Lowest score a rating may give.
+    pub const MIN_SCORE: u8 = 1;
+    /// Highest score a rating may give.
+    pub const MAX_SCORE: u8 = 5;
+
+    // ---------------------------------------------------------------------------------
+    // Types shared with the escrow
+    // ---------------------------------------------------------------------------------
+
+    /// How a deal ended, as the escrow reports it.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
+    #[cfg_attr(
+        feature = "std",
+        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+    )]
+    pub enum DealOutcome {
+        /// Everything went to the seller (released or finalized after review).
+        Completed,
+        /// The seller refunded the buyer.
+        Refunded,
+        /// The buyer reclaimed after the delivery deadline passed.
+        Reclaimed,
+        /// The parties agreed on a split.
+        Settled,
+        /// The arbiter ruled within the ruling window.
+        Ruled,
+        /// The ruling window passed without a ruling: even split.
+        DefaultRuled,
+    }
+
+    /// What the escrow reports about a deal when it ends.
+    #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
+    #[cfg_attr(
+        feature = "std",
+        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+    )]
+    pub struct DealReport {
+        pub deal_id: u64,
+        pub buyer: AccountId,
+        pub seller: AccountId,
+        pub arbiter: AccountId,
+        /// What the buyer paid into escrow (weight for the value-weighted average).
+        pub value: Balance,
+        pub outcome: DealOutcome,
+        /// Who opened a dispute on this deal, if anyone.
+        pub dispute_opened_by: Option<AccountId>,
+        /// Basis points of the split that went to the seller: Some for
+        /// Settled/Ruled/DefaultRuled (5000), Some(0) for Refunded/Reclaimed, Some(10_000)
+        /// for Completed.
+        pub seller_bps: Option<u16>,
+    }
+
+    /// A recorded deal and the state of its two ratings.
+    #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
+    #[cfg_attr(
+        feature = "std",
+        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+    )]
+    pub struct DealRecord {
+        pub buyer: AccountId,
+        pub seller: AccountId,
+        pub value: Balance,
+        pub outcome: DealOutcome,
+        /// Block timestamp (ms) at which the deal was recorded; rating windows start here.
+        pub ended_at: Timestamp,
+        /// The buyer's commitment to the rating of the seller.
+        pub buyer_commitment: Option<Hash>,
+        /// The seller's commitment to the rating of the buyer.
+        pub seller_commitment: Option<Hash>,
+        /// The score the buyer gave the seller, once revealed.
+        pub buyer_score: Option<u8>,
+        /// The score the seller gave the buyer, once revealed.
+        pub seller_score: Option<u8>,
+    }
+
+    /// What an account has earned through reported deals. Counters saturate, never wrap.
+    #[derive(Debug, Default, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
+    #[cfg_attr(
+        feature = "std",
+        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+    )]
+    pub struct AccountReputation {
+        /// Ratings received.
+        pub ratings_count: u32,
+        /// Sum of the scores received.
+        pub rating_sum: u64,
+        /// Sum of `score * deal value` over the ratings received.
+        pub weighted_rating_sum: u128,
+        /// Sum of the deal values of the ratings received.
+        pub rating_weight: u128,
+        /// `rating_sum * 100 / ratings_count`, 0 without ratings (e.g. 433 for 4.33).
+        pub average_rating_centi: u32,
+        /// `weighted_rating_sum * 100 / rating_weight`, 0 without weight.
+        pub weighted_average_centi: u32,
+        /// Deals that ended `Completed` with this account as buyer.
+        pub deals_completed_as_buyer: u32,
+        /// Deals that ended `Completed` with this account as seller.
+        pub deals_completed_as_seller: u32,
+        /// Disputes this account opened.
+        pub disputes_opened: u32,
+        /// Disputes this account opened and got more than half of the split.
+        pub disputes_won: u32,
+        /// Disputes this account opened and got less than half of the split.
+        pub disputes_lost: u32,
+        /// Deals with this account as arbiter that ended `Ruled` or `DefaultRuled`.
+        pub arbitrations: u32,
+        /// Of those, the ones this account ruled in time (`Ruled`).
+        pub arbitrations_in_time: u32,
+    }
+
+    impl AccountReputation {
+        /// Recomputes the two averages from the sums.
+        fn refresh_averages(&mut self) {
+            self.average_rating_centi = if self.ratings_count == 0 {
+                0
+            } else {
+                let centi = u128::from(self.rating_sum).saturating_mul(100)
+                    / u128::from(self.ratings_count);
+                u32::try_from(centi).unwrap_or(u32::MAX)
+            };
+            self.weighted_average_centi = if self.rating_weight == 0 {
+                0
+            } else {
+                // `weighted_rating_sum <= 5 * rating_weight`; only a saturated sum
+                // overflows `* 100`, then divide first and lose the fraction.
+                let centi = match self.weighted_rating_sum.checked_mul(100) {
+                    Some(scaled) => scaled / self.rating_weight,
+                    None => (self.weighted_rating_sum / self.rating_weight).saturating_mul(100),
+                };
+                u32::try_from(centi).unwrap_or(u32::MAX)
+            };
+        }
+    }
+
+    // ---------------------------------------------------------------------------------
+    // Storage
+    // ---------------------------------------------------------------------------------
+
+    #[ink(storage)]
+    pub struct Reputation {
+        /// Who may authorize and revoke escrows.
+        owner: AccountId,
+        /// Escrow contracts allowed to call `record_deal`.
+        authorized: Mapping<AccountId, ()>,
+        /// Length (ms) of the commit window; the reveal window ends one more window later.
+        rating_window: u64,
+        /// Recorded deals by (reporting escrow, deal id).
+        deals: Mapping<(AccountId, u64), DealRecord>,
+        /// Earned reputation by account.
+        stats: Mapping<AccountId, AccountReputation>,
+    }
+
+    // ---------------------------------------------------------------------------------
+    // Events
+    // ---------------------------------------------------------------------------------
+
+    /// An authorised escrow reported an ended deal.
+    #[ink(event)]
+    pub struct DealRecorded {
+        #[ink(topic)]
+        pub escrow: AccountId,
+        #[ink(topic)]
+        pub deal_id: u64,
+        #[ink(topic)]
+        pub buyer: AccountId,
+        pub seller: AccountId,
+        pub outcome: DealOutcome,
+    }
+
+    /// A party committed to a rating of the other party.
+    #[ink(event)]
+    pub struct RatingCommitted {
+        #[ink(topic)]
+        pub escrow: AccountId,
+        #[ink(topic)]
+        pub deal_id: u64,
+        #[ink(topic)]
+        pub rater: AccountId,
+    }
+
+    /// A party revealed its rating of the other party.
+    #[ink(event)]
+    pub struct RatingRevealed {
+        #[ink(topic)]
+        pub deal_id: u64,
+        #[ink(topic)]
+        pub rater: AccountId,
+        #[ink(topic)]
+        pub ratee: AccountId,
+        pub escrow: AccountId,
+        pub score: u8,
+        pub comment: Option<Hash>,
+    }
+
+    /// The owner allowed an escrow to report deals.
+    #[ink(event)]
+    pub struct EscrowAuthorized {
+        #[ink(topic)]
+        pub escrow: AccountId,
+    }
+
+    /// The owner withdrew an escrow's right to report deals.
+    #[ink(event)]
+    pub struct EscrowRevoked {
+        #[ink(topic)]
+        pub escrow: AccountId,
+    }
+
+    /// The owner handed the contract to a new owner.
+    #[ink(event)]
+    pub struct OwnershipTransferred {
+        #[ink(topic)]
+        pub previous_owner: AccountId,
+        #[ink(topic)]
+        pub new_owner: AccountId,
+    }
+
+    // ---------------------------------------------------------------------------------
+    // Errors
+    // ---------------------------------------------------------------------------------
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
+    #[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+    pub enum Error {
+        /// The rating window must be longer than zero.
+        InvalidWindow,
+        /// Only the owner may do this.
+        NotOwner,
+        /// The caller is not an authorised escrow.
+        NotAuthorized,
+        /// This escrow already reported this deal id.
+        AlreadyRecorded,
+        /// The report is inconsistent (buyer is seller, bps above 10 000, or the dispute
+        /// opener is neither buyer nor seller).
+        InvalidReport,
+        /// No deal recorded under this escrow and deal id.
+        DealNotFound,
+        /// The caller is neither the buyer nor the seller of the deal.
+        NotParty,
+        /// The commit window of this deal is over.
+        RatingWindowClosed,
+        /// The caller already committed (on commit) or revealed (on reveal).
+        AlreadyRated,
+        /// The caller has not committed to a rating for this deal.
+        NotCommitted,
+        /// The other party has not committed and the commit window is still open.
+        RevealTooEarly,
+        /// The reveal window of this deal is over.
+        RevealWindowClosed,
+        /// Scores are 1..=5.
+        InvalidScore,
+        /// The revealed rating does not match the commitment.
+        CommitmentMismatch,
+    }
+
+    /// The reputation result type.
+    pub type Result<T> = core::result::Result<T, Error>;
+
+    /// Which side of a deal an account is on.
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum Party {
+        Buyer,
+        Seller,
+    }
+
+    impl Reputation {
+        // -----------------------------------------------------------------------------
+        // Constructor
+        // -----------------------------------------------------------------------------
+
+        /// Deploys the registry; the caller becomes the owner. `rating_window` (ms, > 0)
+        /// is how long the parties of an ended deal may commit ratings; reveals are open
+        /// until twice that.
+        #[ink(constructor)]
+        pub fn new(rating_window: u64) -> Result<Self> {
+            if rating_window == 0 {
+                return Err(Error::InvalidWindow);
+            }
+            Ok(Self {
+                owner: Self::env().caller(),
+                authorized: Mapping::default(),
+                rating_window,
+                deals: Mapping::default(),
+                stats: Mapping::default(),
+            })
+        }
+
+        // -----------------------------------------------------------------------------
+        // Owner
+        // -----------------------------------------------------------------------------
+
+        /// Owner only: lets `escrow` report deals. Emits `EscrowAuthorized` unless it
+        /// already was authorised (then nothing changes).
+        #[ink(message)]
+        pub fn authorize(&mut self, escrow: AccountId) -> Result<()> {
+            self.ensure_owner()?;
+            if !self.authorized.contains(escrow) {
+                self.authorized.insert(escrow, &());
+                self.env().emit_event(EscrowAuthorized { escrow });
+            }
+            Ok(())
+        }
+
+        /// Owner only: stops `escrow` from reporting deals; its recorded deals stay and
+        /// can still be rated. Emits `EscrowRevoked` unless it was not authorised (then
+        /// nothing changes).
+        #[ink(message)]
+        pub fn revoke(&mut self, escrow: AccountId) -> Result<()> {
+            self.ensure_owner()?;
+            if self.authorized.contains(escrow) {
+                self.authorized.remove(escrow);
+                self.env().emit_event(EscrowRevoked { escrow });
+            }
+            Ok(())
+        }
+
+        /// Owner only: makes `new_owner` the owner. Emits `OwnershipTransferred`.
+        #[ink(message)]
+        pub fn transfer_ownership(&mut self, new_owner: AccountId) -> Result<()> {
+            self.ensure_owner()?;
+            let previous_owner = self.owner;
+            self.owner = new_owner;
+            self.env().emit_event(OwnershipTransferred {
+                previous_owner,
+                new_owner,
+            });
+            Ok(())
+        }
+
+        // -----------------------------------------------------------------------------
+        // Escrow
+        // -----------------------------------------------------------------------------
+
+        /// Authorised escrow only: records an ended deal under (caller, `deal_id`), once.
+        /// Updates the counters of buyer, seller, dispute opener and arbiter, and opens
+        /// rating for the two parties from now on. Emits `DealRecorded`.
+        #[ink(message)]
+        pub fn record_deal(&mut self, report: DealReport) -> Result<()> {
+            let escrow = self.env().caller();
+            if !self.authorized.contains(escrow) {
+                return Err(Error::NotAuthorized);
+            }
+            let key = (escrow, report.deal_id);
+            if self.deals.contains(key) {
+                return Err(Error::AlreadyRecorded);
+            }
+            Self::validate_report(&report)?;
+
+            let DealReport {
+                deal_id,
+                buyer,
+                seller,
+                arbiter,
+                value,
+                outcome,
+                dispute_opened_by,
+                seller_bps,
+            } = report;
+
+            if outcome == DealOutcome::Completed {
+                self.update_stats(buyer, |s| {
+                    s.deals_completed_as_buyer = s.deals_completed_as_buyer.saturating_add(1)
+                });
+                self.update_stats(seller, |s| {
+                    s.deals_completed_as_seller = s.deals_completed_as_seller.saturating_add(1)
+                });
+            }
+            if let Some(opener) = dispute_opened_by {
+                let opener_bps = seller_bps.map(|bps| {
+                    if opener == seller {
+                        bps
+                    } else {
+                        MAX_BPS.saturating_sub(bps)
+                    }
+                });
+                self.update_stats(opener, |s| {
+                    s.disputes_opened = s.disputes_opened.saturating_add(1);
+                    match opener_bps {
+                        Some(bps) if bps > EVEN_BPS => {
+                            s.disputes_won = s.disputes_won.saturating_add(1)
+                        }
+                        Some(bps) if bps < EVEN_BPS => {
+                            s.disputes_lost = s.disputes_lost.saturating_add(1)
+                        }
+                        _ => {}
+                    }
+                });
+            }
+            if matches!(outcome, DealOutcome::Ruled | DealOutcome::DefaultRuled) {
+                let in_time = outcome == DealOutcome::Ruled;
+                self.update_stats(arbiter, |s| {
+                    s.arbitrations = s.arbitrations.saturating_add(1);
+                    if in_time {
+                        s.arbitrations_in_time = s.arbitrations_in_time.saturating_add(1);
+                    }
+                });
+            }
+
+            self.deals.insert(
+                key,
+                &DealRecord {
+                    buyer,
+                    seller,
+                    value,
+                    outcome,
+                    ended_at: self.env().block_timestamp(),
+                    buyer_commitment: None,
+                    seller_commitment: None,
+                    buyer_score: None,
+                    seller_score: None,
+                },
+            );
+            self.env().emit_event(DealRecorded {
+                escrow,
+                deal_id,
+                buyer,
+                seller,
+                outcome,
+            });
+            Ok(())
+        }
+
+        // -----------------------------------------------------------------------------
+        // Raters
+        // -----------------------------------------------------------------------------
+
+        /// Buyer or seller of the deal only, once each, while `now < ended_at +
+        /// rating_window`: stores the caller's `commitment` (see `rating_commitment`).
+        /// Emits `RatingCommitted`.
+        #[ink(message)]
+        pub fn commit_rating(
+            &mut self,
+            escrow: AccountId,
+            deal_id: u64,
+            commitment: Hash,
+        ) -> Result<()> {
+            let rater = self.env().caller();
+            let mut record = self
+                .deals
+                .get((escrow, deal_id))
+                .ok_or(Error::DealNotFound)?;
+            let party = Self::party_of(&record, rater).ok_or(Error::NotParty)?;
+            let now = self.env().block_timestamp();
+            if now >= self.commit_deadline(&record) {
+                return Err(Error::RatingWindowClosed);
+            }
+            let slot = match party {
+                Party::Buyer => &mut record.buyer_commitment,
+                Party::Seller => &mut record.seller_commitment,
+            };
+            if slot.is_some() {
+                return Err(Error::AlreadyRated);
+            }
+            *slot = Some(commitment);
+
+            self.deals.insert((escrow, deal_id), &record);
+            self.env().emit_event(RatingCommitted {
+                escrow,
+                deal_id,
+                rater,
+            });
+            Ok(())
+        }
+
+        /// A party that committed only, once: reveals its rating of the other party.
+        /// Open once both parties committed or the commit window passed, and until
+        /// `ended_at + 2 * rating_window`. `score` must be 1..=5 and the values must hash
+        /// to the commitment. Adds `score` to the other party's ratings, weighted by the
+        /// deal value. Emits `RatingRevealed`.
+        #[ink(message)]
+        pub fn reveal_rating(
+            &mut self,
+            escrow: AccountId,
+            deal_id: u64,
+            score: u8,
+            comment: Option<Hash>,
+            salt: [u8; 32],
+        ) -> Result<()> {
+            let rater = self.env().caller();
+            let mut record = self
+                .deals
+                .get((escrow, deal_id))
+                .ok_or(Error::DealNotFound)?;
+            let party = Self::party_of(&record, rater).ok_or(Error::NotParty)?;
+            let (commitment, other_committed, revealed, ratee) = match party {
+                Party::Buyer => (
+                    record.buyer_commitment,
+                    record.seller_commitment.is_some(),
+                    record.buyer_score.is_some(),
+                    record.seller,
+                ),
+                Party::Seller => (
+                    record.seller_commitment,
+                    record.buyer_commitment.is_some(),
+                    record.seller_score.is_some(),
+                    record.buyer,
+                ),
+            };
+            let commitment = commitment.ok_or(Error::NotCommitted)?;
+            if revealed {
+                return Err(Error::AlreadyRated);
+            }
+            let now = self.env().block_timestamp();
+            if !other_committed && now < self.commit_deadline(&record) {
+                return Err(Error::RevealTooEarly);
+            }
+            if now >= self.reveal_deadline(&record) {
+                return Err(Error::RevealWindowClosed);
+            }
+            if !(MIN_SCORE..=MAX_SCORE).contains(&score) {
+                return Err(Error::InvalidScore);
+            }
+            if commitment != self.rating_commitment(escrow, deal_id, rater, score, comment, salt) {
+                return Err(Error::CommitmentMismatch);
+            }
+
+            match party {
+                Party::Buyer => record.buyer_score = Some(score),
+                Party::Seller => record.seller_score = Some(score),
+            }
+            let value = record.value;
+            self.deals.insert((escrow, deal_id), &record);
+            self.update_stats(ratee, |s| {
+                s.ratings_count = s.ratings_count.saturating_add(1);
+                s.rating_sum = s.rating_sum.saturating_add(u64::from(score));
+                s.weighted_rating_sum = s
+                    .weighted_rating_sum
+                    .saturating_add(value.saturating_mul(u128::from(score)));
+                s.rating_weight = s.rating_weight.saturating_add(value);
+            });
+            self.env().emit_event(RatingRevealed {
+                deal_id,
+                rater,
+                ratee,
+                escrow,
+                score,
+                comment,
+            });
+            Ok(())
+        }
+
+        // -----------------------------------------------------------------------------
+        // Reads
+        // -----------------------------------------------------------------------------
+
+        /// Anyone: the commitment `rater` must submit to later reveal `score`, `comment`
+        /// and `salt` for deal `deal_id` of `escrow`:
+        /// `blake2_256(SCALE((escrow, deal_id, rater, score, comment, salt)))`.
+        #[ink(message)]
+        pub fn rating_commitment(
+            &self,
+            escrow: AccountId,
+            deal_id: u64,
+            rater: AccountId,
+            score: u8,
+            comment: Option<Hash>,
+            salt: [u8; 32],
+        ) -> Hash {
+            let mut output = <Blake2x256 as ink::env::hash::HashOutput>::Type::default();
+            ink::env::hash_encoded::<Blake2x256, _>(
+                &(escrow, deal_id, rater, score, comment, salt),
+                &mut output,
+            );
+            Hash::from(output)
+        }
+
+        /// Anyone: what `account` has earned (all zeros for an unknown account).
+        #[ink(message)]
+        pub fn reputation(&self, account: AccountId) -> AccountReputation {
+            self.stats.get(account).unwrap_or_default()
+        }
+
+        /// Anyone: the deal `escrow` reported under `deal_id`, if any.
+        #[ink(message)]
+        pub fn deal_record(&self, escrow: AccountId, deal_id: u64) -> Option<DealRecord> {
+            self.deals.get((escrow, deal_id))
+        }
+
+        /// Anyone: whether `escrow` may report deals.
+        #[ink(message)]
+        pub fn is_authorized(&self, escrow: AccountId) -> bool {
+            self.authorized.contains(escrow)
+        }
+
+        /// Anyone: the commit window (ms); the reveal window ends one more window later.
+        #[ink(message)]
+        pub fn rating_window(&self) -> u64 {
+            self.rating_window
+        }
+
+        /// Anyone: the current owner.
+        #[ink(message)]
+        pub fn owner(&self) -> AccountId {
+            self.owner
+        }
+
+        // -----------------------------------------------------------------------------
+        // Internals
+        // -----------------------------------------------------------------------------
+
+        fn ensure_owner(&self) -> Result<()> {
+            if self.env().caller() == self.owner {
+                Ok(())
+            } else {
+                Err(Error::NotOwner)
+            }
+        }
+
+        fn validate_report(report: &DealReport) -> Result<()> {
+            let bps_ok = report.seller_bps.is_none_or(|bps| bps <= MAX_BPS);
+            let opener_ok = report
+                .dispute_opened_by
+                .is_none_or(|o| o == report.buyer || o == report.seller);
+            if report.buyer == report.seller || !bps_ok || !opener_ok {
+                return Err(Error::InvalidReport);
+            }
+            Ok(())
+        }
+
+        fn party_of(record: &DealRecord, account: AccountId) -> Option<Party> {
+            if account == record.buyer {
+                Some(Party::Buyer)
+            } else if account == record.seller {
+                Some(Party::Seller)
+            } else {
+                None
+            }
+        }
+
+        /// First timestamp at which commits are closed (and reveals open regardless).
+        fn commit_deadline(&self, record: &DealRecord) -> Timestamp {
+            record.ended_at.saturating_add(self.rating_window)
+        }
+
+        /// First timestamp at which reveals are closed.
+        fn reveal_deadline(&self, record: &DealRecord) -> Timestamp {
+            record
+                .ended_at
+                .saturating_add(self.rating_window.saturating_mul(2))
+        }
+
+        /// Loads, changes and stores the stats of `account`, keeping the averages in step.
+        fn update_stats(
+            &mut self,
+            account: AccountId,
+            change: impl FnOnce(&mut AccountReputation),
+        ) {
+            let mut stats = self.stats.get(account).unwrap_or_default();
+            change(&mut stats);
+            stats.refresh_averages();
+            self.stats.insert(account, &stats);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------
+    // Unit tests
+    // ---------------------------------------------------------------------------------
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use ink::env::test::{self, DefaultAccounts, EmittedEvent};
+        use ink::env::DefaultEnvironment;
+        use scale::{Decode, Encode};
+
+        const WINDOW: u64 = 1_000;
+        const START: u64 = 10_000;
+        const SALT: [u8; 32] = [7; 32];
+
+        fn accounts() -> DefaultAccounts<DefaultEnvironment> {
+            test::default_accounts::<DefaultEnvironment>()
+        }
+
+        fn set_caller(account: AccountId) {
+            test::set_caller::<DefaultEnvironment>(account);
+        }
+
+        fn set_now(timestamp: u64) {
+            test::set_block_timestamp::<DefaultEnvironment>(timestamp);
+        }
+
+        fn events() -> Vec<EmittedEvent> {
+            test::recorded_events().collect()
+        }
+
+        /// Decodes `event` as `E` after checking its signature topic.
+        fn decode<E: ink::env::Event + Decode>(event: &EmittedEvent) -> E {
+            let signature = E::SIGNATURE_TOPIC.expect("events are not anonymous");
+            assert_eq!(event.topics[0], signature.to_vec(), "unexpected event type");
+            E::decode(&mut &event.data[..]).expect("event decodes")
+        }
+
+        /// The topic the off-chain engine records for a value (its encoding, zero-padded).
+        fn topic<T: Encode>(value: &T) -> Vec<u8> {
+            let mut topic = value.encode();
+            assert!(topic.len() <= 32);
+            topic.resize(32, 0);
+            topic
+        }
+
+        /// Alice owns, Django is the escrow, Bob buys, Charlie sells, Eve arbitrates.
+        fn escrow() -> AccountId {
+            accounts().django
+        }
+        fn buyer() -> AccountId {
+            accounts().bob
+        }
+        fn seller() -> AccountId {
+            accounts().charlie
+        }
+        fn arbiter() -> AccountId {
+            accounts().eve
+        }
+        fn stranger() -> AccountId {
+            accounts().frank
+        }
+
+        fn report(deal_id: u64, outcome: DealOutcome, value: Balance) -> DealReport {
+            let seller_bps = match outcome {
+                DealOutcome::Completed => 10_000,
+                DealOutcome::Refunded | DealOutcome::Reclaimed => 0,
+                _ => 5_000,
+            };
+            DealReport {
+                deal_id,
+                buyer: buyer(),
+                seller: seller(),
+                arbiter: arbiter(),
+                value,
+                outcome,
+                dispute_opened_by: None,
+                seller_bps: Some(seller_bps),
+            }
+        }
+
+        /// A registry deployed by Alice with Django authorised, at `START`.
+        fn deployed() -> Reputation {
+            set_now(START);
+            set_caller(accounts().alice);
+            let mut contract = Reputation::new(WINDOW).expect("window is valid");
+            assert_eq!(contract.authorize(escrow()), Ok(()));
+            contract
+        }
+
+        /// `deployed()` with deal 1 (Completed, value 100) recorded at `START`.
+        fn with_deal() -> Reputation {
+            let mut contract = deployed();
+            set_caller(escrow());
+            assert_eq!(
+                contract.record_deal(report(1, DealOutcome::Completed, 100)),
+                Ok(())
+            );
+            contract
+        }
+
+        fn commitment_of(contract: &Reputation, rater: AccountId, score: u8) -> Hash {
+            contract.rating_commitment(escrow(), 1, rater, score, None, SALT)
+        }
+
+        fn commit(contract: &mut Reputation, rater: AccountId, score: u8) -> Result<()> {
+            set_caller(rater);
+            let commitment = commitment_of(contract, rater, score);
+            contract.commit_rating(escrow(), 1, commitment)
+        }
+
+        fn reveal(contract: &mut Reputation, rater: AccountId, score: u8) -> Result<()> {
+            set_caller(rater);
+            contract.reveal_rating(escrow(), 1, score, None, SALT)
+        }
+
+        // ---- constructor ------------------------------------------------------------
+
+        #[ink::test]
+        fn deployer_becomes_owner_with_the_given_window() {
+            set_caller(accounts().alice);
+            let contract = Reputation::new(WINDOW).expect("window is valid");
+            assert_eq!(contract.owner(), accounts().alice);
+            assert_eq!(contract.rating_window(), WINDOW);
+            assert!(!contract.is_authorized(escrow()));
+            assert!(events().is_empty());
+        }
+
+        #[ink::test]
+        fn zero_rating_window_is_rejected() {
+            assert!(matches!(Reputation::new(0), Err(Error::InvalidWindow)));
+        }
+
+        // ---- owner ------------------------------------------------------------------
+
+        #[ink::test]
+        fn owner_can_authorize_an_escrow() {
+            let contract = deployed();
+            assert!(contract.is_authorized(escrow()));
+            let events = events();
+            assert_eq!(events.len(), 1);
+            let event: EscrowAuthorized = decode(&events[0]);
+            assert_eq!(event.escrow, escrow());
+            assert_eq!(events[0].topics[1], topic(&escrow()));
+        }
+
+        #[ink::test]
+        fn authorizing_twice_changes_nothing() {
+            let mut contract = deployed();
+            assert_eq!(contract.authorize(escrow()), Ok(()));
+            assert!(contract.is_authorized(escrow()));
+            assert_eq!(events().len(), 1);
+        }
+
+        #[ink::test]
+        fn only_owner_can_authorize() {
+            let mut contract = deployed();
+            set_caller(stranger());
+            assert_eq!(contract.authorize(stranger()), Err(Error::NotOwner));
+            assert!(!contract.is_authorized(stranger()));
+            assert_eq!(events().len(), 1);
+        }
+
+        #[ink::test]
+        fn owner_can_revoke_an_escrow() {
+            let mut contract = deployed();
+            assert_eq!(contract.revoke(escrow()), Ok(()));
+            assert!(!contract.is_authorized(escrow()));
+            let events = events();
+            assert_eq!(events.len(), 2);
+            let event: EscrowRevoked = decode(&events[1]);
+            assert_eq!(event.escrow, escrow());
+            assert_eq!(events[1].topics[1], topic(&escrow()));
+
+            set_caller(escrow());
+            assert_eq!(
+                contract.record_deal(report(1, DealOutcome::Completed, 100)),
+                Err(Error::NotAuthorized)
+            );
+        }
+
+        #[ink::test]
+        fn revoking_an_unknown_escrow_changes_nothing() {
+            let mut contract = deployed();
+            assert_eq!(contract.revoke(stranger()), Ok(()));
+            assert!(contract.is_authorized(escrow()));
+            assert_eq!(events().len(), 1);
+        }
+
+        #[ink::test]
+        fn only_owner_can_revoke() {
+            let mut contract = deployed();
+            set_caller(escrow());
+            assert_eq!(contract.revoke(escrow()), Err(Error::NotOwner));
+            assert!(contract.is_authorized(escrow()));
+            assert_eq!(events().len(), 1);
+        }
+
+        #[ink::test]
+        fn revoked_escrow_deals_can_still_be_rated() {
+            let mut contract = with_deal();
+            set_caller(accounts().alice);
+            assert_eq!(contract.revoke(escrow()), Ok(()));
+            assert_eq!(commit(&mut contract, buyer(), 4), Ok(()));
+            assert_eq!(commit(&mut contract, seller(), 5), Ok(()));
+            assert_eq!(reveal(&mut contract, buyer(), 4), Ok(()));
+            assert_eq!(contract.reputation(seller()).ratings_count, 1);
+        }
+
+        #[ink::test]
+        fn owner_can_transfer_ownership() {
+            let mut contract = deployed();
+            assert_eq!(contract.transfer_ownership(accounts().bob), Ok(()));
+            assert_eq!(contract.owner(), accounts().bob);
+            let events = events();
+            assert_eq!(events.len(), 2);
+            let event: OwnershipTransferred = decode(&events[1]);
+            assert_eq!(event.previous_owner, accounts().alice);
+            assert_eq!(event.new_owner, accounts().bob);
+            assert_eq!(events[1].topics[1], topic(&accounts().alice));
+            assert_eq!(events[1].topics[2], topic(&accounts().bob));
+
+            // The old owner lost its rights, the new one has them.
+            assert_eq!(contract.authorize(stranger()), Err(Error::NotOwner));
+            set_caller(accounts().bob);
+            assert_eq!(contract.authorize(stranger()), Ok(()));
+            assert!(contract.is_authorized(stranger()));
+        }
+
+        #[ink::test]
+        fn only_owner_can_transfer_ownership() {
+            let mut contract = deployed();
+            set_caller(stranger());
+            assert_eq!(
+                contract.transfer_ownership(stranger()),
+                Err(Error::NotOwner)
+            );
+            assert_eq!(contract.owner(), accounts().alice);
+            assert_eq!(events().len(), 1);
+        }
+
+        // ---- escrow -----------------------------------------------------------------
+
+        #[ink::test]
+        fn authorized_escrow_records_a_deal() {
+            let contract = with_deal();
+            assert_eq!(
+                contract.deal_record(escrow(), 1),
+                Some(DealRecord {
+                    buyer: buyer(),
+                    seller: seller(),
+                    value: 100,
+                    outcome: DealOutcome::Completed,
+                    ended_at: START,
+                    buyer_commitment: None,
+                    seller_commitment: None,
+                    buyer_score: None,
+                    seller_score: None,
+                })
+            );
+            let events = events();
+            assert_eq!(events.len(), 2);
+            let event: DealRecorded = decode(&events[1]);
+            assert_eq!(event.escrow, escrow());
+            assert_eq!(event.deal_id, 1);
+            assert_eq!(event.buyer, buyer());
+            assert_eq!(event.seller, seller());
+            assert_eq!(event.outcome, DealOutcome::Completed);
+            assert_eq!(events[1].topics[1], topic(&escrow()));
+            assert_eq!(events[1].topics[2], topic(&1u64));
+            assert_eq!(events[1].topics[3], topic(&buyer()));
+        }
+
+        #[ink::test]
+        fn only_authorized_escrow_can_record() {
+            let mut contract = deployed();
+            set_caller(stranger());
+            assert_eq!(
+                contract.record_deal(report(1, DealOutcome::Completed, 100)),
+                Err(Error::NotAuthorized)
+            );
+            assert_eq!(contract.deal_record(stranger(), 1), None);
+            assert_eq!(contract.reputation(buyer()), AccountReputation::default());
+            assert_eq!(contract.reputation(seller()), AccountReputation::default());
+            assert_eq!(events().len(), 1);
+        }
+
+        #[ink::test]
+        fn deal_cannot_be_recorded_twice() {
+            let mut contract = with_deal();
+            assert_eq!(
+                contract.record_deal(report(1, DealOutcome::Refunded, 5)),
+                Err(Error::AlreadyRecorded)
+            );
+            let record = contract.deal_record(escrow(), 1).expect("recorded");
+            assert_eq!(record.outcome, DealOutcome::Completed);
+            assert_eq!(contract.reputation(buyer()).deals_completed_as_buyer, 1);
+            assert_eq!(events().len(), 2);
+        }
+
+        #[ink::test]
+        fn deal_ids_are_separate_per_escrow() {
+            let mut contract = with_deal();
+            set_caller(accounts().alice);
+            assert_eq!(contract.authorize(stranger()), Ok(()));
+            set_caller(stranger());
+            assert_eq!(
+                contract.record_deal(report(1, DealOutcome::Refunded, 5)),
+                Ok(())
+            );
+            assert_eq!(
+                contract.deal_record(escrow(), 1).map(|r| r.outcome),
+                Some(DealOutcome::Completed)
+            );
+            assert_eq!(
+                contract.deal_record(stranger(), 1).map(|r| r.outcome),
+                Some(DealOutcome::Refunded)
+            );
+        }
+
+        #[ink::test]
+        fn report_with_buyer_as_seller_is_rejected() {
+            let mut contract = deployed();
+            set_caller(escrow());
+            let mut bad = report(1, DealOutcome::Completed, 100);
+            bad.seller = bad.buyer;
+            assert_eq!(contract.record_deal(bad), Err(Error::InvalidReport));
+            assert_eq!(contract.deal_record(escrow(), 1), None);
+            assert_eq!(contract.reputation(buyer()), AccountReputation::default());
+        }
+
+        #[ink::test]
+        fn report_with_bps_above_whole_is_rejected() {
+            let mut contract = deployed();
+            set_caller(escrow());
+            let mut bad = report(1, DealOutcome::Settled, 100);
+            bad.seller_bps = Some(10_001);
+            bad.dispute_opened_by = Some(buyer());
+            assert_eq!(contract.record_deal(bad), Err(Error::InvalidReport));
+            assert_eq!(contract.deal_record(escrow(), 1), None);
+            assert_eq!(contract.reputation(buyer()), AccountReputation::default());
+        }
+
+        #[ink::test]
+        fn report_with_dispute_opened_by_outsider_is_rejected() {
+            let mut contract = deployed();
+            set_caller(escrow());
+            let mut bad = report(1, DealOutcome::Ruled, 100);
+            bad.dispute_opened_by = Some(stranger());
+            assert_eq!(contract.record_deal(bad), Err(Error::InvalidReport));
+            assert_eq!(contract.deal_record(escrow(), 1), None);
+            assert_eq!(
+                contract.reputation(stranger()),
+                AccountReputation::default()
+            );
+            assert_eq!(contract.reputation(arbiter()), AccountReputation::default());
+        }
+
+        #[ink::test]
+        fn completed_deal_counts_for_buyer_and_seller() {
+            let contract = with_deal();
+            let buyer_stats = contract.reputation(buyer());
+            assert_eq!(buyer_stats.deals_completed_as_buyer, 1);
+            assert_eq!(buyer_stats.deals_completed_as_seller, 0);
+            let seller_stats = contract.reputation(seller());
+            assert_eq!(seller_stats.deals_completed_as_seller, 1);
+            assert_eq!(seller_stats.deals_completed_as_buyer, 0);
+            assert_eq!(contract.reputation(arbiter()), AccountReputation::default());
+        }
+
+        #[ink::test]
+        fn deals_ending_otherwise_do_not_count_as_completed() {
+            let mut contract = deployed();
+            set_caller(escrow());
+            for (id, outcome) in [
+                DealOutcome::Refunded,
+                DealOutcome::Reclaimed,
+                DealOutcome::Settled,
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                assert_eq!(contract.record_deal(report(id as u64, outcome, 1)), Ok(()));
+            }
+            assert_eq!(contract.reputation(buyer()), AccountReputation::default());
+            assert_eq!(contract.reputation(seller()), AccountReputation::default());
+            assert_eq!(contract.reputation(arbiter()), AccountReputation::default());
+        }
+
+        #[ink::test]
+        fn dispute_opener_with_more_than_half_wins_and_in_time_ruling_counts() {
+            let mut contract = deployed();
+            set_caller(escrow());
+            let mut ruled = report(1, DealOutcome::Ruled, 100);
+            ruled.dispute_opened_by = Some(buyer());
+            ruled.seller_bps = Some(2_000);
+            assert_eq!(contract.record_deal(ruled), Ok(()));
+
+            let buyer_stats = contract.reputation(buyer());
+            assert_eq!(buyer_stats.disputes_opened, 1);
+            assert_eq!(buyer_stats.disputes_won, 1);
+            assert_eq!(buyer_stats.disputes_lost, 0);
+            assert_eq!(buyer_stats.deals_completed_as_buyer, 0);
+            // The other party did not open the dispute: nothing counted for it.
+            assert_eq!(contract.reputation(seller()), AccountReputation::default());
+            let arbiter_stats = contract.reputation(arbiter());
+            assert_eq!(arbiter_stats.arbitrations, 1);
+            assert_eq!(arbiter_stats.arbitrations_in_time, 1);
+        }
+
+        #[ink::test]
+        fn dispute_opener_with_less_than_half_loses() {
+            let mut contract = deployed();
+            set_caller(escrow());
+            let mut ruled = report(1, DealOutcome::Ruled, 100);
+            ruled.dispute_opened_by = Some(seller());
+            ruled.seller_bps = Some(4_999);
+            assert_eq!(contract.record_deal(ruled), Ok(()));
+
+            let seller_stats = contract.reputation(seller());
+            assert_eq!(seller_stats.disputes_opened, 1);
+            assert_eq!(seller_stats.disputes_won, 0);
+            assert_eq!(seller_stats.disputes_lost, 1);
+            assert_eq!(contract.reputation(buyer()), AccountReputation::default());
+        }
+
+        #[ink::test]
+        fn even_default_ruling_is_neither_won_nor_lost_nor_in_time() {
+            let mut contract = deployed();
+            set_caller(escrow());
+            let mut default_ruled = report(1, DealOutcome::DefaultRuled, 100);
+            default_ruled.dispute_opened_by = Some(seller());
+            assert_eq!(contract.record_deal(default_ruled), Ok(()));
+
+            let seller_stats = contract.reputation(seller());
+            assert_eq!(seller_stats.disputes_opened, 1);
+            assert_eq!(seller_stats.disputes_won, 0);
+            assert_eq!(seller_stats.disputes_lost, 0);
+            let arbiter_stats = contract.reputation(arbiter());
+            assert_eq!(arbiter_stats.arbitrations, 1);
+            assert_eq!(arbiter_stats.arbitrations_in_time, 0);
+        }
+
+        #[ink::test]
+        fn disputed_deal_refunded_is_won_by_the_buyer_without_arbitration() {
+            let mut contract = deployed();
+            set_caller(escrow());
+            let mut refunded = report(1, DealOutcome::Refunded, 100);
+            refunded.dispute_opened_by = Some(buyer());
+            assert_eq!(contract.record_deal(refunded), Ok(()));
+
+            let buyer_stats = contract.reputation(buyer());
+            assert_eq!(buyer_stats.disputes_opened, 1);
+            assert_eq!(buyer_stats.disputes_won, 1);
+            assert_eq!(contract.reputation(arbiter()), AccountReputation::default());
+        }
+
+        #[ink::test]
+        fn dispute_without_split_counts_as_opened_only() {
+            let mut contract = deployed();
+            set_caller(escrow());
+            let mut settled = report(1, DealOutcome::Settled, 100);
+            settled.dispute_opened_by = Some(buyer());
+            settled.seller_bps = None;
+            assert_eq!(contract.record_deal(settled), Ok(()));
+
+            let buyer_stats = contract.reputation(buyer());
+            assert_eq!(buyer_stats.disputes_opened, 1);
+            assert_eq!(buyer_stats.disputes_won, 0);
+            assert_eq!(buyer_stats.disputes_lost, 0);
+        }
+
+        #[ink::test]
+        fn counters_saturate_instead_of_overflowing() {
+            let mut contract = deployed();
+            let full = AccountReputation {
+                ratings_count: u32::MAX,
+                rating_sum: u64::MAX,
+                weighted_rating_sum: u128::MAX,
+                rating_weight: u128::MAX,
+                average_rating_centi: 0,
+                weighted_average_centi: 0,
+                deals_completed_as_buyer: u32::MAX,
+                deals_completed_as_seller: u32::MAX,
+                disputes_opened: u32::MAX,
+                disputes_won: u32::MAX,
+                disputes_lost: u32::MAX,
+                arbitrations: u32::MAX,
+                arbitrations_in_time: u32::MAX,
+            };
+            contract.stats.insert(seller(), &full);
+            set_caller(escrow());
+            let mut big = report(1, DealOutcome::Completed, Balance::MAX);
+            big.dispute_opened_by = Some(seller());
+            assert_eq!(contract.record_deal(big), Ok(()));
+            assert_eq!(commit(&mut contract, buyer(), 5), Ok(()));
+            assert_eq!(commit(&mut contract, seller(), 5), Ok(()));
+            assert_eq!(reveal(&mut contract, buyer(), 5), Ok(()));
+
+            let stats = contract.reputation(seller());
+            assert_eq!(stats.ratings_count, u32::MAX);
+            assert_eq!(stats.rating_sum, u64::MAX);
+            assert_eq!(stats.weighted_rating_sum, u128::MAX);
+            assert_eq!(stats.rating_weight, u128::MAX);
+            assert_eq!(stats.deals_completed_as_seller, u32::MAX);
+            assert_eq!(stats.disputes_opened, u32::MAX);
+            assert_eq!(stats.disputes_won, u32::MAX);
+            assert_eq!(stats.average_rating_centi, u32::MAX);
+            assert_eq!(stats.weighted_average_centi, 100);
+        }
+
+        // ---- raters: commit ---------------------------------------------------------
+
+        #[ink::test]
+        fn party_can_commit_a_rating() {
+            let mut contract = with_deal();
+            set_now(START + WINDOW - 1);
+            assert_eq!(commit(&mut contract, buyer(), 4), Ok(()));
+            let record = contract.deal_record(escrow(), 1).expect("recorded");
+            assert_eq!(
+                record.buyer_commitment,
+                Some(commitment_of(&contract, buyer(), 4))
+            );
+            assert_eq!(record.seller_commitment, None);
+            assert_eq!(record.buyer_score, None);
+
+            let events = events();
+            assert_eq!(events.len(), 3);
+            let event: RatingCommitted = decode(&events[2]);
+            assert_eq!(event.escrow, escrow());
+            assert_eq!(event.deal_id, 1);
+            assert_eq!(event.rater, buyer());
+            assert_eq!(events[2].topics[1], topic(&escrow()));
+            assert_eq!(events[2].topics[2], topic(&1u64));
+            assert_eq!(events[2].topics[3], topic(&buyer()));
+        }
+
+        #[ink::test]
+        fn only_a_party_can_commit() {
+            let mut contract = with_deal();
+            for outsider in [stranger(), arbiter(), escrow()] {
+                assert_eq!(commit(&mut contract, outsider, 4), Err(Error::NotParty));
+            }
+            let record = contract.deal_record(escrow(), 1).expect("recorded");
+            assert_eq!(record.buyer_commitment, None);
+            assert_eq!(record.seller_commitment, None);
+            assert_eq!(events().len(), 2);
+        }
+
+        #[ink::test]
+        fn commit_for_unknown_deal_is_rejected() {
+            let mut contract = with_deal();
+            set_caller(buyer());
+            assert_eq!(
+                contract.commit_rating(escrow(), 2, Hash::from([1; 32])),
+                Err(Error::DealNotFound)
+            );
+            assert_eq!(
+                contract.commit_rating(stranger(), 1, Hash::from([1; 32])),
+                Err(Error::DealNotFound)
+            );
+            assert_eq!(events().len(), 2);
+        }
+
+        #[ink::test]
+        fn commit_after_rating_window_is_rejected() {
+            let mut contract = with_deal();
+            set_now(START + WINDOW);
+            assert_eq!(
+                commit(&mut contract, buyer(), 4),
+                Err(Error::RatingWindowClosed)
+            );
+            let record = contract.deal_record(escrow(), 1).expect("recorded");
+            assert_eq!(record.buyer_commitment, None);
+            assert_eq!(events().len(), 2);
+        }
+
+        #[ink::test]
+        fn second_commitment_is_rejected() {
+            let mut contract = with_deal();
+            assert_eq!(commit(&mut contract, seller(), 2), Ok(()));
+            assert_eq!(commit(&mut contract, seller(), 5), Err(Error::AlreadyRated));
+            let record = contract.deal_record(escrow(), 1).expect("recorded");
+            assert_eq!(
+                record.seller_commitment,
+                Some(commitment_of(&contract, seller(), 2))
+            );
+            assert_eq!(events().len(), 3);
+        }
+
+        // ---- raters: reveal ---------------------------------------------------------
+
+        #[ink::test]
+        fn reveal_after_both_committed_rates_the_other_party() {
+            let mut contract = with_deal();
+            assert_eq!(commit(&mut contract, buyer(), 4), Ok(()));
+            assert_eq!(commit(&mut contract, seller(), 2), Ok(()));
+            set_now(START + 1);
+            assert_eq!(reveal(&mut contract, buyer(), 4), Ok(()));
+
+            let seller_stats = contract.reputation(seller());
+            assert_eq!(seller_stats.ratings_count, 1);
+            assert_eq!(seller_stats.rating_sum, 4);
+            assert_eq!(seller_stats.weighted_rating_sum, 400);
+            assert_eq!(seller_stats.rating_weight, 100);
+            assert_eq!(seller_stats.average_rating_centi, 400);
+            assert_eq!(seller_stats.weighted_average_centi, 400);
+            // The rater itself is not rated.
+            assert_eq!(contract.reputation(buyer()).ratings_count, 0);
+            let record = contract.deal_record(escrow(), 1).expect("recorded");
+            assert_eq!(record.buyer_score, Some(4));
+            assert_eq!(record.seller_score, None);
+
+            let events = events();
+            assert_eq!(events.len(), 5);
+            let event: RatingRevealed = decode(&events[4]);
+            assert_eq!(event.deal_id, 1);
+            assert_eq!(event.rater, buyer());
+            assert_eq!(event.ratee, seller());
+            assert_eq!(event.escrow, escrow());
+            assert_eq!(event.score, 4);
+            assert_eq!(event.comment, None);
+            assert_eq!(events[4].topics[1], topic(&1u64));
+            assert_eq!(events[4].topics[2], topic(&buyer()));
+            assert_eq!(events[4].topics[3], topic(&seller()));
+        }
+
+        #[ink::test]
+        fn reveal_carries_the_committed_comment() {
+            let mut contract = with_deal();
+            let comment = Some(Hash::from([9; 32]));
+            set_caller(seller());
+            let commitment = contract.rating_commitment(escrow(), 1, seller(), 3, comment, SALT);
+            assert_eq!(contract.commit_rating(escrow(), 1, commitment), Ok(()));
+            assert_eq!(commit(&mut contract, buyer(), 5), Ok(()));
+            set_caller(seller());
+            assert_eq!(
+                contract.reveal_rating(escrow(), 1, 3, comment, SALT),
+                Ok(())
+            );
+            assert_eq!(contract.reputation(buyer()).rating_sum, 3);
+            let event: RatingRevealed = decode(events().last().expect("an event"));
+            assert_eq!(event.rater, seller());
+            assert_eq!(event.ratee, buyer());
+            assert_eq!(event.comment, comment);
+            assert_eq!(
+                contract.deal_record(escrow(), 1).map(|r| r.seller_score),
+                Some(Some(3))
+            );
+        }
+
+        #[ink::test]
+        fn reveal_before_both_committed_is_too_early() {
+            let mut contract = with_deal();
+            assert_eq!(commit(&mut contract, buyer(), 4), Ok(()));
+            set_now(START + WINDOW - 1);
+            assert_eq!(
+                reveal(&mut contract, buyer(), 4),
+                Err(Error::RevealTooEarly)
+            );
+            assert_eq!(
+                contract.reputation(seller()),
+                AccountReputation {
+                    deals_completed_as_seller: 1,
+                    ..Default::default()
+                }
+            );
+            assert_eq!(events().len(), 3);
+        }
+
+        #[ink::test]
+        fn reveal_alone_is_allowed_once_commit_window_passed() {
+            let mut contract = with_deal();
+            assert_eq!(commit(&mut contract, buyer(), 4), Ok(()));
+            set_now(START + WINDOW);
+            assert_eq!(reveal(&mut contract, buyer(), 4), Ok(()));
+            assert_eq!(contract.reputation(seller()).ratings_count, 1);
+        }
+
+        #[ink::test]
+        fn reveal_after_reveal_window_is_rejected() {
+            let mut contract = with_deal();
+            assert_eq!(commit(&mut contract, buyer(), 4), Ok(()));
+            assert_eq!(commit(&mut contract, seller(), 4), Ok(()));
+            set_now(START + 2 * WINDOW - 1);
+            assert_eq!(reveal(&mut contract, seller(), 4), Ok(()));
+            set_now(START + 2 * WINDOW);
+            assert_eq!(
+                reveal(&mut contract, buyer(), 4),
+                Err(Error::RevealWindowClosed)
+            );
+            assert_eq!(contract.reputation(seller()).ratings_count, 0);
+            assert_eq!(
+                contract.deal_record(escrow(), 1).map(|r| r.buyer_score),
+                Some(None)
+            );
+        }
+
+        #[ink::test]
+        fn reveal_without_commitment_is_rejected() {
+            let mut contract = with_deal();
+            assert_eq!(commit(&mut contract, buyer(), 4), Ok(()));
+            set_now(START + WINDOW);
+            assert_eq!(reveal(&mut contract, seller(), 4), Err(Error::NotCommitted));
+            assert_eq!(contract.reputation(buyer()).ratings_count, 0);
+        }
+
+        #[ink::test]
+        fn reveal_by_outsider_is_rejected() {
+            let mut contract = with_deal();
+            assert_eq!(commit(&mut contract, buyer(), 4), Ok(()));
+            assert_eq!(commit(&mut contract, seller(), 4), Ok(()));
+            assert_eq!(reveal(&mut contract, stranger(), 4), Err(Error::NotParty));
+            assert_eq!(reveal(&mut contract, arbiter(), 4), Err(Error::NotParty));
+        }
+
+        #[ink::test]
+        fn reveal_for_unknown_deal_is_rejected() {
+            let mut contract = with_deal();
+            set_caller(buyer());
+            assert_eq!(
+                contract.reveal_rating(escrow(), 2, 4, None, SALT),
+                Err(Error::DealNotFound)
+            );
+        }
+
+        #[ink::test]
+        fn second_rating_is_rejected() {
+            let mut contract = with_deal();
+            assert_eq!(commit(&mut contract, buyer(), 4), Ok(()));
+            assert_eq!(commit(&mut contract, seller(), 4), Ok(()));
+            assert_eq!(reveal(&mut contract, buyer(), 4), Ok(()));
+            assert_eq!(reveal(&mut contract, buyer(), 4), Err(Error::AlreadyRated));
+            let stats = contract.reputation(seller());
+            assert_eq!(stats.ratings_count, 1);
+            assert_eq!(stats.rating_sum, 4);
+            assert_eq!(events().len(), 5);
+        }
+
+        #[ink::test]
+        fn score_outside_one_to_five_is_rejected() {
+            let mut contract = with_deal();
+            assert_eq!(commit(&mut contract, buyer(), 0), Ok(()));
+            assert_eq!(commit(&mut contract, seller(), 6), Ok(()));
+            assert_eq!(reveal(&mut contract, buyer(), 0), Err(Error::InvalidScore));
+            assert_eq!(reveal(&mut contract, seller(), 6), Err(Error::InvalidScore));
+            assert_eq!(contract.reputation(buyer()).ratings_count, 0);
+            assert_eq!(contract.reputation(seller()).ratings_count, 0);
+        }
+
+        #[ink::test]
+        fn reveal_not_matching_commitment_is_rejected() {
+            let mut contract = with_deal();
+            assert_eq!(commit(&mut contract, buyer(), 4), Ok(()));
+            assert_eq!(commit(&mut contract, seller(), 4), Ok(()));
+            set_caller(buyer());
+            let e = escrow();
+            for (score, comment, salt) in [
+                (5, None, SALT),
+                (4, Some(Hash::from([1; 32])), SALT),
+                (4, None, [8; 32]),
+            ] {
+                assert_eq!(
+                    contract.reveal_rating(e, 1, score, comment, salt),
+                    Err(Error::CommitmentMismatch)
+                );
+            }
+            assert_eq!(contract.reputation(seller()).ratings_count, 0);
+            assert_eq!(
+                contract.deal_record(escrow(), 1).map(|r| r.buyer_score),
+                Some(None)
+            );
+            // The right values still work afterwards.
+            assert_eq!(reveal(&mut contract, buyer(), 4), Ok(()));
+        }
+
+        #[ink::test]
+        fn averages_are_plain_and_value_weighted() {
+            let mut contract = deployed();
+            set_caller(escrow());
+            assert_eq!(
+                contract.record_deal(report(1, DealOutcome::Completed, 100)),
+                Ok(())
+            );
+            assert_eq!(
+                contract.record_deal(report(2, DealOutcome::Completed, 300)),
+                Ok(())
+            );
+            assert_eq!(
+                contract.record_deal(report(3, DealOutcome::Refunded, 0)),
+                Ok(())
+            );
+            for (deal_id, score) in [(1u64, 5u8), (2, 1), (3, 2)] {
+                for rater in [buyer(), seller()] {
+                    set_caller(rater);
+                    let c = contract.rating_commitment(escrow(), deal_id, rater, score, None, SALT);
+                    assert_eq!(contract.commit_rating(escrow(), deal_id, c), Ok(()));
+                }
+                set_caller(buyer());
+                assert_eq!(
+                    contract.reveal_rating(escrow(), deal_id, score, None, SALT),
+                    Ok(())
+                );
+            }
+            let stats = contract.reputation(seller());
+            assert_eq!(stats.ratings_count, 3);
+            assert_eq!(stats.rating_sum, 8);
+            // (5 + 1 + 2) / 3 = 2.66
+            assert_eq!(stats.average_rating_centi, 266);
+            // (5 * 100 + 1 * 300 + 2 * 0) / 400 = 2.00; the zero-value deal weighs nothing.
+            assert_eq!(stats.weighted_rating_sum, 800);
+            assert_eq!(stats.rating_weight, 400);
+            assert_eq!(stats.weighted_average_centi, 200);
+            assert_eq!(stats.deals_completed_as_seller, 2);
+        }
+
+        // ---- reads ------------------------------------------------------------------
+
+        #[ink::test]
+        fn unknown_accounts_and_deals_read_as_empty() {
+            let contract = deployed();
+            assert_eq!(
+                contract.reputation(stranger()),
+                AccountReputation::default()
+            );
+            assert_eq!(contract.deal_record(escrow(), 1), None);
+            assert!(!contract.is_authorized(stranger()));
+        }
+
+        #[ink::test]
+        fn rating_commitment_is_blake2_of_the_encoded_tuple() {
+            let contract = deployed();
+            let comment = Some(Hash::from([3; 32]));
+            let expected = {
+                let encoded = (escrow(), 9u64, buyer(), 4u8, comment, SALT).encode();
+                let mut out = [0u8; 32];
+                ink::env::hash_bytes::<Blake2x256>(&encoded, &mut out);
+                Hash::from(out)
+            };
+            let actual = contract.rating_commitment(escrow(), 9, buyer(), 4, comment, SALT);
+            assert_eq!(actual, expected);
+            // Every input is bound.
+            for other in [
+                contract.rating_commitment(stranger(), 9, buyer(), 4, comment, SALT),
+                contract.rating_commitment(escrow(), 8, buyer(), 4, comment, SALT),
+                contract.rating_commitment(escrow(), 9, seller(), 4, comment, SALT),
+                contract.rating_commitment(escrow(), 9, buyer(), 5, comment, SALT),
+                contract.rating_commitment(escrow(), 9, buyer(), 4, None, SALT),
+                contract.rating_commitment(escrow(), 9, buyer(), 4, comment, [0; 32]),
+            ] {
+                assert_ne!(other, expected);
+            }
+        }
+
+        #[ink::test]
+        fn commitment_of_another_rater_cannot_be_revealed() {
+            let mut contract = with_deal();
+            // The seller copies the buyer's commitment: the reveal binds the rater.
+            let buyers = commitment_of(&contract, buyer(), 1);
+            set_caller(seller());
+            assert_eq!(contract.commit_rating(escrow(), 1, buyers), Ok(()));
+            assert_eq!(commit(&mut contract, buyer(), 1), Ok(()));
+            assert_eq!(
+                reveal(&mut contract, seller(), 1),
+                Err(Error::CommitmentMismatch)
+            );
+        }
+    }
+
+    // ---------------------------------------------------------------------------------
+    // End-to-end tests (need a node: CONTRACTS_NODE)
+    // ---------------------------------------------------------------------------------
+
+    #[cfg(all(test, feature = "e2e-tests"))]
+    mod e2e_tests {
+        use super::*;
+        use ink_e2e::ContractsBackend;
+
+        type E2EResult<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+        fn completed_report(deal_id: u64) -> DealReport {
+            DealReport {
+                deal_id,
+                buyer: ink_e2e::account_id(ink_e2e::AccountKeyring::Bob),
+                seller: ink_e2e::account_id(ink_e2e::AccountKeyring::Charlie),
+                arbiter: ink_e2e::account_id(ink_e2e::AccountKeyring::Eve),
+                value: 1_000,
+                outcome: DealOutcome::Completed,
+                dispute_opened_by: None,
+                seller_bps: Some(10_000),
+            }
+        }
+
+        #[ink_e2e::test]
+        async fn authorized_caller_records_a_deal<Client: E2EBackend>(
+            mut client: Client,
+        ) -> E2EResult<()> {
+            let mut constructor = ReputationRef::new(60_000);
+            let contract = client
+                .instantiate("reputation", &ink_e2e::alice(), &mut constructor)
+                .submit()
+                .await
+                .expect("instantiate failed");
+            let mut call_builder = contract.call_builder::<Reputation>();
+
+            // Alice (owner) authorises Dave's account as an escrow.
+            let dave = ink_e2e::account_id(ink_e2e::AccountKeyring::Dave);
+            let authorize = call_builder.authorize(dave);
+            let result = client
+                .call(&ink_e2e::alice(), &authorize)
+                .submit()
+                .await
+                .expect("authorize failed");
+            assert_eq!(result.return_value(), Ok(()));
+
+            let is_authorized = call_builder.is_authorized(dave);
+            let result = client
+                .call(&ink_e2e::alice(), &is_authorized)
+                .dry_run()
+                .await?;
+            assert!(result.return_value());
+
+            // Dave reports a completed deal.
+            let record = call_builder.record_deal(completed_report(1));
+            let result = client
+                .call(&ink_e2e::dave(), &record)
+                .submit()
+                .await
+                .expect("record_deal failed");
+            assert_eq!(result.return_value(), Ok(()));
+
+            let read = call_builder.deal_record(dave, 1);
+            let record = client
+                .call(&ink_e2e::alice(), &read)
+                .dry_run()
+                .await?
+                .return_value()
+                .expect("deal recorded");
+            assert_eq!(record.outcome, DealOutcome::Completed);
+            assert_eq!(record.value, 1_000);
+
+            let seller = ink_e2e::account_id(ink_e2e::AccountKeyring::Charlie);
+            let read = call_builder.reputation(seller);
+            let stats = client
+                .call(&ink_e2e::alice(), &read)
+                .dry_run()
+                .await?
+                .return_value();
+            assert_eq!(stats.deals_completed_as_seller, 1);
+            Ok(())
+        }
+
+        #[ink_e2e::test]
+        async fn unauthorized_caller_cannot_record<Client: E2EBackend>(
+            mut client: Client,
+        ) -> E2EResult<()> {
+            let mut constructor = ReputationRef::new(60_000);
+            let contract = client
+                .instantiate("reputation", &ink_e2e::alice(), &mut constructor)
+                .submit()
+                .await
+                .expect("instantiate failed");
+            let mut call_builder = contract.call_builder::<Reputation>();
+
+            let record = call_builder.record_deal(completed_report(1));
+            let dry_run = client.call(&ink_e2e::ferdie(), &record).dry_run().await?;
+            assert_eq!(dry_run.return_value(), Err(Error::NotAuthorized));
+            // Submitted, the call reverts.
+            let submitted = client.call(&ink_e2e::ferdie(), &record).submit().await;
+            assert!(submitted.is_err());
+
+            // Nothing changed.
+            let ferdie = ink_e2e::account_id(ink_e2e::AccountKeyring::Ferdie);
+            let read = call_builder.deal_record(ferdie, 1);
+            let stored = client
+                .call(&ink_e2e::alice(), &read)
+                .dry_run()
+                .await?
+                .return_value();
+            assert_eq!(stored, None);
+            let seller = ink_e2e::account_id(ink_e2e::AccountKeyring::Charlie);
+            let read = call_builder.reputation(seller);
+            let stats = client
+                .call(&ink_e2e::alice(), &read)
+                .dry_run()
+                .await?
+                .return_value();
+            assert_eq!(stats, AccountReputation::default());
+            Ok(())
+        }
+    }
+}
