@@ -226,6 +226,26 @@ mod escrow {
         pub payout: Payout,
     }
 
+    impl Payout {
+        /// This payout plus more, or `Overflow`.
+        fn add(
+            self,
+            to_seller: Balance,
+            to_buyer: Balance,
+            platform_fee: Balance,
+            arbiter_fee: Balance,
+        ) -> Result<Self> {
+            let sum = |a: Balance, b: Balance| a.checked_add(b).ok_or(Error::Overflow);
+            Ok(Self {
+                to_seller: sum(self.to_seller, to_seller)?,
+                to_buyer: sum(self.to_buyer, to_buyer)?,
+                platform_fee: sum(self.platform_fee, platform_fee)?,
+                arbiter_fee: sum(self.arbiter_fee, arbiter_fee)?,
+                bond_to_buyer: self.bond_to_buyer,
+            })
+        }
+    }
+
     impl Deal {
         /// Money the deal still holds (the bond aside).
         pub fn remaining(&self) -> Balance {
@@ -725,7 +745,8 @@ mod escrow {
             let deal_count = id.checked_add(1).ok_or(Error::Overflow)?;
             let escrowed = self.escrowed.checked_add(amount).ok_or(Error::Overflow)?;
 
-            offer.terms.quantity -= quantity;
+            // quantity <= available was checked above.
+            offer.terms.quantity = offer.terms.quantity.saturating_sub(quantity);
             offer.bond_stake = bond_stake;
             self.offers.insert(offer_id, &offer);
             self.deal_count = deal_count;
@@ -826,12 +847,14 @@ mod escrow {
                 return self.close(deal, DealState::Completed, BPS);
             }
             let platform_fee = bps_of(amount, deal.platform_fee_bps);
-            let to_seller = amount - platform_fee;
+            let to_seller = amount.saturating_sub(platform_fee);
+            let escrowed = self.escrowed.checked_sub(amount).ok_or(Error::Overflow)?;
+            let payout = deal.payout.add(to_seller, 0, platform_fee, 0)?;
 
-            deal.released += amount;
-            deal.payout.to_seller += to_seller;
-            deal.payout.platform_fee += platform_fee;
-            self.escrowed -= amount;
+            // amount <= remaining, so released stays <= what was paid in.
+            deal.released = deal.released.saturating_add(amount);
+            deal.payout = payout;
+            self.escrowed = escrowed;
             self.deals.insert(deal_id, &deal);
             self.credit_platform_fee(platform_fee);
             self.env().emit_event(PaymentReleased {
@@ -1031,12 +1054,16 @@ mod escrow {
             if amount == 0 {
                 return Err(Error::NoCredit);
             }
+            let total_credits = self
+                .total_credits
+                .checked_sub(amount)
+                .ok_or(Error::Overflow)?;
             self.credits.remove(caller);
-            self.total_credits -= amount;
+            self.total_credits = total_credits;
             if self.env().transfer(caller, amount).is_err() {
                 // Put it back: the credit is kept for a later try.
                 self.credits.insert(caller, &amount);
-                self.total_credits += amount;
+                self.total_credits = total_credits.saturating_add(amount);
                 return Err(Error::TransferFailed);
             }
             self.env().emit_event(CreditWithdrawn {
@@ -1247,13 +1274,19 @@ mod escrow {
                 (Some(o), 0) => Some(o.bond_stake.checked_add(deal.bond).ok_or(Error::Overflow)?),
                 _ => None,
             };
+            let payout = deal.payout.add(
+                shares.to_seller,
+                shares.to_buyer,
+                shares.platform_fee,
+                shares.arbiter_fee,
+            )?;
             let escrowed = self
                 .escrowed
                 .checked_sub(remaining)
                 .ok_or(Error::Overflow)?;
             let bonds = self
                 .bonds
-                .checked_sub(bond_to_buyer + bond_to_seller)
+                .checked_sub(bond_to_buyer.saturating_add(bond_to_seller))
                 .ok_or(Error::Overflow)?;
 
             self.escrowed = escrowed;
@@ -1266,10 +1299,7 @@ mod escrow {
             deal.state = outcome;
             deal.proposal = None;
             deal.closed_at = Some(self.env().block_timestamp());
-            deal.payout.to_seller += shares.to_seller;
-            deal.payout.to_buyer += shares.to_buyer;
-            deal.payout.platform_fee += shares.platform_fee;
-            deal.payout.arbiter_fee += shares.arbiter_fee;
+            deal.payout = payout;
             deal.payout.bond_to_buyer = bond_to_buyer;
             self.deals.insert(deal.id, &deal);
             self.credit_platform_fee(shares.platform_fee);
@@ -1285,8 +1315,8 @@ mod escrow {
                 bond_to_buyer,
             });
 
-            self.pay(deal.seller, shares.to_seller + bond_to_seller);
-            self.pay(deal.buyer, shares.to_buyer + bond_to_buyer);
+            self.pay(deal.seller, shares.to_seller.saturating_add(bond_to_seller));
+            self.pay(deal.buyer, shares.to_buyer.saturating_add(bond_to_buyer));
             self.pay(deal.arbiter, shares.arbiter_fee);
             self.report(&deal, outcome, seller_bps);
             Ok(())
