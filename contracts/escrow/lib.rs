@@ -27,11 +27,13 @@ pub const MAX_PAGE: u32 = 100;
 
 /// `amount * bps / 10_000`, rounded down, without intermediate overflow.
 pub fn bps_of(amount: u128, bps: u16) -> u128 {
+    const WHOLE: u128 = BPS as u128;
     let bps = u128::from(bps.min(BPS));
-    let whole = amount / u128::from(BPS);
-    let rest = amount % u128::from(BPS);
-    // whole * bps <= amount and rest * bps < 10_000 * 10_000: neither overflows.
-    whole * bps + rest * bps / u128::from(BPS)
+    let (whole, rest) = (amount / WHOLE, amount % WHOLE);
+    // whole * bps <= amount and rest * bps < 10_000 * 10_000: none of these saturate.
+    whole
+        .saturating_mul(bps)
+        .saturating_add(rest.saturating_mul(bps) / WHOLE)
 }
 
 /// How the money a deal still holds is divided when it ends by a split.
@@ -52,13 +54,14 @@ pub fn split(
     arbiter_fee_bps: u16,
     platform_fee_bps: u16,
 ) -> Shares {
+    // bps_of(x, _) <= x, so none of the subtractions saturate.
     let arbiter_fee = bps_of(remaining, arbiter_fee_bps);
-    let pool = remaining - arbiter_fee;
+    let pool = remaining.saturating_sub(arbiter_fee);
     let seller_gross = bps_of(pool, seller_bps);
     let platform_fee = bps_of(seller_gross, platform_fee_bps);
     Shares {
-        to_seller: seller_gross - platform_fee,
-        to_buyer: pool - seller_gross,
+        to_seller: seller_gross.saturating_sub(platform_fee),
+        to_buyer: pool.saturating_sub(seller_gross),
         platform_fee,
         arbiter_fee,
     }

@@ -141,24 +141,22 @@ mod reputation {
     impl AccountReputation {
         /// Recomputes the two averages from the sums.
         fn refresh_averages(&mut self) {
-            self.average_rating_centi = if self.ratings_count == 0 {
-                0
-            } else {
-                let centi = u128::from(self.rating_sum).saturating_mul(100)
-                    / u128::from(self.ratings_count);
-                u32::try_from(centi).unwrap_or(u32::MAX)
+            // checked_div is None only for a zero count or weight: no ratings, average 0.
+            let centi = u128::from(self.rating_sum)
+                .saturating_mul(100)
+                .checked_div(u128::from(self.ratings_count))
+                .unwrap_or(0);
+            self.average_rating_centi = u32::try_from(centi).unwrap_or(u32::MAX);
+            // `weighted_rating_sum <= 5 * rating_weight`; only a saturated sum overflows
+            // `* 100`, then divide first and lose the fraction.
+            let weighted = match self.weighted_rating_sum.checked_mul(100) {
+                Some(scaled) => scaled.checked_div(self.rating_weight),
+                None => self
+                    .weighted_rating_sum
+                    .checked_div(self.rating_weight)
+                    .map(|avg| avg.saturating_mul(100)),
             };
-            self.weighted_average_centi = if self.rating_weight == 0 {
-                0
-            } else {
-                // `weighted_rating_sum <= 5 * rating_weight`; only a saturated sum
-                // overflows `* 100`, then divide first and lose the fraction.
-                let centi = match self.weighted_rating_sum.checked_mul(100) {
-                    Some(scaled) => scaled / self.rating_weight,
-                    None => (self.weighted_rating_sum / self.rating_weight).saturating_mul(100),
-                };
-                u32::try_from(centi).unwrap_or(u32::MAX)
-            };
+            self.weighted_average_centi = u32::try_from(weighted.unwrap_or(0)).unwrap_or(u32::MAX);
         }
     }
 
