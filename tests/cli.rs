@@ -591,3 +591,286 @@ fn a_deal_survives_a_node_restart() {
         .len();
     assert!(history >= 4, "{history}");
 }
+
+/// The client's mirrors of the contracts' types (ops/types.rs) against the built metadata:
+/// typed argument encoding equals contract-transcode's, and mirrored return values decode
+/// through the metadata to the same fields and values. Needs the bundles, not a node.
+#[test]
+fn contract_types_match_the_metadata() {
+    use escrow_client::contract::ContractCodec;
+    use escrow_client::node_config::contract_bundle;
+    use escrow_client::ops::ink_to_json;
+    use escrow_client::ops::types::*;
+    use scale::Encode;
+
+    require_bundles();
+    let escrow = ContractCodec::load(contract_bundle("escrow")).unwrap();
+    let reputation = ContractCodec::load(contract_bundle("reputation")).unwrap();
+    let alice = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+    let bob = "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty";
+    let a = escrow_client::units::parse_account(alice).unwrap();
+    let b = escrow_client::units::parse_account(bob).unwrap();
+    let h = [7u8; 32];
+    let hx = format!("0x{}", hex::encode(h));
+
+    let terms = OfferTerms {
+        title: "t".into(),
+        description: "d".into(),
+        price: 5,
+        quantity: 2,
+        arbiter: a,
+        arbiter_fee_bps: 500,
+        delivery_window: 1000,
+        review_window: 2000,
+        ruling_window: 3000,
+        bond_per_unit: 7,
+    };
+    let same = |codec: &ContractCodec, msg: &str, args: &[String], typed: Vec<u8>| {
+        assert_eq!(codec.encode(msg, args).unwrap(), typed, "{msg}");
+    };
+    same(
+        &escrow,
+        "create_offer",
+        &[format!(
+            "OfferTerms {{ title: \"t\", description: \"d\", price: 5, quantity: 2, arbiter: {alice}, \
+             arbiter_fee_bps: 500, delivery_window: 1000, review_window: 2000, ruling_window: 3000, \
+             bond_per_unit: 7 }}"
+        )],
+        escrow.encode_typed("create_offer", &terms).unwrap(),
+    );
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    same(
+        &escrow,
+        "update_offer",
+        &s(&["1", "9", "3"]),
+        escrow
+            .encode_typed("update_offer", &(1u64, 9u128, 3u32))
+            .unwrap(),
+    );
+    same(
+        &escrow,
+        "accept_offer",
+        &s(&["1", "2", "3"]),
+        escrow
+            .encode_typed("accept_offer", &(1u64, 2u32, 3u32))
+            .unwrap(),
+    );
+    same(
+        &escrow,
+        "release",
+        &s(&["4", "5"]),
+        escrow.encode_typed("release", &(4u64, 5u128)).unwrap(),
+    );
+    same(
+        &escrow,
+        "rule",
+        &s(&["4", "3000"]),
+        escrow.encode_typed("rule", &(4u64, 3000u16)).unwrap(),
+    );
+    same(
+        &escrow,
+        "open_dispute",
+        &["4".into(), hx.clone()],
+        escrow.encode_typed("open_dispute", &(4u64, h)).unwrap(),
+    );
+    same(
+        &escrow,
+        "offers",
+        &s(&["4", "100"]),
+        escrow.encode_typed("offers", &(4u64, 100u32)).unwrap(),
+    );
+    same(
+        &escrow,
+        "deals_of",
+        &s(&[alice, "1", "100"]),
+        escrow.encode_typed("deals_of", &(a, 1u32, 100u32)).unwrap(),
+    );
+    same(
+        &escrow,
+        "withdraw",
+        &[],
+        escrow.encode_typed("withdraw", &()).unwrap(),
+    );
+    same(
+        &reputation,
+        "rating_commitment",
+        &[
+            alice.into(),
+            "3".into(),
+            bob.into(),
+            "5".into(),
+            format!("Some({hx})"),
+            hx.clone(),
+        ],
+        reputation
+            .encode_typed("rating_commitment", &(a, 3u64, b, 5u8, Some(h), h))
+            .unwrap(),
+    );
+    same(
+        &reputation,
+        "commit_rating",
+        &[alice.into(), "3".into(), hx.clone()],
+        reputation
+            .encode_typed("commit_rating", &(a, 3u64, h))
+            .unwrap(),
+    );
+    same(
+        &reputation,
+        "reveal_rating",
+        &[
+            alice.into(),
+            "3".into(),
+            "5".into(),
+            "None".into(),
+            hx.clone(),
+        ],
+        reputation
+            .encode_typed("reveal_rating", &(a, 3u64, 5u8, None::<[u8; 32]>, h))
+            .unwrap(),
+    );
+
+    // Return values: numbers written as strings by the client are numbers in the metadata view.
+    fn canon(v: Value) -> Value {
+        match v {
+            Value::String(s) => s
+                .parse::<u64>()
+                .map(Value::from)
+                .unwrap_or(Value::String(s)),
+            Value::Array(a) => Value::Array(a.into_iter().map(canon).collect()),
+            Value::Object(o) => Value::Object(o.into_iter().map(|(k, v)| (k, canon(v))).collect()),
+            other => other,
+        }
+    }
+    fn check<T: Encode + serde::Serialize>(codec: &ContractCodec, msg: &str, value: T) {
+        let bytes = Ok::<_, LangError>(&value).encode();
+        let decoded = codec.decode_message_return(msg, &bytes).unwrap();
+        assert_eq!(
+            canon(ink_to_json(&decoded)),
+            canon(serde_json::to_value(&value).unwrap()),
+            "{msg}"
+        );
+    }
+    let offer = Offer {
+        id: 3,
+        seller: b,
+        terms,
+        version: 2,
+        active: true,
+        bond_stake: 14,
+        created_at: 99,
+    };
+    check(&escrow, "offer", Some(offer.clone()));
+    check(&escrow, "offers", vec![offer]);
+    let deal = Deal {
+        id: 1,
+        offer_id: 3,
+        offer_version: 2,
+        buyer: a,
+        seller: b,
+        arbiter: [9; 32],
+        quantity: 4,
+        unit_price: 11,
+        amount: 44,
+        released: 6,
+        bond: 8,
+        platform_fee_bps: 100,
+        arbiter_fee_bps: 500,
+        review_window: 12,
+        ruling_window: 13,
+        created_at: 14,
+        delivery_deadline: 15,
+        review_deadline: Some(16),
+        dispute: Some(Dispute {
+            opened_by: a,
+            evidence: h,
+            opened_at: 17,
+            ruling_deadline: 18,
+        }),
+        proposal: Some(SplitProposal {
+            proposer: b,
+            seller_bps: 19,
+        }),
+        state: DealState::DefaultRuled,
+        closed_at: Some(20),
+        payout: Payout {
+            to_seller: 21,
+            to_buyer: 22,
+            platform_fee: 23,
+            arbiter_fee: 24,
+            bond_to_buyer: 25,
+        },
+    };
+    check(&escrow, "deal", Some(deal.clone()));
+    check(&escrow, "deals_of", vec![deal]);
+    check(
+        &escrow,
+        "config",
+        Config {
+            owner: a,
+            fee_bps: 1,
+            fee_cap_bps: 2,
+            fee_recipient: b,
+            reputation: Some([5; 32]),
+        },
+    );
+    check(&escrow, "credit_of", 77u128);
+    let rep = AccountReputation {
+        ratings_count: 1,
+        rating_sum: 2,
+        weighted_rating_sum: 3,
+        rating_weight: 4,
+        average_rating_centi: 5,
+        weighted_average_centi: 6,
+        deals_completed_as_buyer: 7,
+        deals_completed_as_seller: 8,
+        disputes_opened: 9,
+        disputes_won: 10,
+        disputes_lost: 11,
+        arbitrations: 12,
+        arbitrations_in_time: 13,
+    };
+    check(&reputation, "reputation", rep);
+    let record = DealRecord {
+        buyer: a,
+        seller: b,
+        value: 5,
+        outcome: DealOutcome::Ruled,
+        ended_at: 6,
+        buyer_commitment: Some(h),
+        seller_commitment: None,
+        buyer_score: Some(4),
+        seller_score: None,
+    };
+    check(&reputation, "deal_record", Some(record));
+
+    // Every contract error variant has an explanation.
+    for (name, explain) in [
+        (
+            "escrow",
+            escrow_client::ops::explain::escrow_error as fn(&str) -> Option<&'static str>,
+        ),
+        ("reputation", escrow_client::ops::explain::reputation_error),
+    ] {
+        let path = contract_bundle(name).with_extension("json");
+        let meta: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let error = meta["types"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| {
+                let p = &t["type"]["path"];
+                p[0] == name && p.as_array().unwrap().last().unwrap() == "Error"
+            })
+            .unwrap();
+        for v in error["type"]["def"]["variant"]["variants"]
+            .as_array()
+            .unwrap()
+        {
+            let variant = v["name"].as_str().unwrap();
+            assert!(
+                explain(variant).is_some(),
+                "{name} error {variant} has no explanation"
+            );
+        }
+    }
+}
