@@ -431,6 +431,10 @@ pub fn patch_chain_spec(mut spec: Value, chain: &ChainConfig) -> Result<Value, N
         .ok_or_else(|| NodeError::Spec("not a JSON object".into()))?;
     root.insert("name".into(), json!(chain.name));
     root.insert("id".into(), json!(chain.id));
+    // A spec loaded from a file is parsed with the node's parachain extensions, which
+    // `build-spec --dev` leaves out; the dev (instant-seal) service ignores their values.
+    root.entry("relay_chain").or_insert_with(|| json!("dev"));
+    root.entry("para_id").or_insert_with(|| json!(1000));
     root.insert(
         "properties".into(),
         json!({
@@ -873,6 +877,10 @@ mod tests {
         chain.sudo = Some("//Bob".into());
         let spec = patch_chain_spec(node_dev_spec(), &chain).unwrap();
         assert_eq!(spec["name"], "Development");
+        assert_eq!(
+            (spec["relay_chain"].as_str(), spec["para_id"].as_u64()),
+            (Some("dev"), Some(1000))
+        );
         assert_eq!(spec["id"], "escrow_dev");
         assert_eq!(
             spec["properties"],
