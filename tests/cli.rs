@@ -82,18 +82,39 @@ fn happy_path_with_every_balance_checked() {
     let bob2 = env.free(BOB);
     assert_eq!(delta(bob1, bob2), -tx_cost(&delivered["tx"]));
 
+    // Part first, then the rest (which closes the deal).
+    let part = env.ok(&[
+        "--as", CHARLIE, "deal", "release", &deal_id, "--amount", "40 UNIT",
+    ]);
+    assert_eq!(state(&part), "Delivered");
+    assert_eq!(event_names(&part["tx"]), ["PaymentReleased"]);
+    assert_eq!(plancks(&part["remaining"]), 60 * UNIT);
+    let bob_part = env.free(BOB);
+    assert_eq!(delta(bob2, bob_part), (40 * UNIT - 40 * UNIT / 100) as i128);
+    let charlie2 = env.free(CHARLIE);
+    assert_eq!(delta(charlie1, charlie2), -tx_cost(&part["tx"]));
+    let too_much = env.fails(
+        &[
+            "--as", CHARLIE, "deal", "release", &deal_id, "--amount", "61",
+        ],
+        2,
+    );
+    assert!(too_much["error"]
+        .as_str()
+        .unwrap()
+        .contains("more than deal"));
+
     let released = env.ok(&["--as", CHARLIE, "deal", "release", &deal_id]);
     assert_eq!(state(&released), "Completed");
     let names = event_names(&released["tx"]);
-    assert!(names.contains(&"PaymentReleased".to_string()), "{names:?}");
     assert!(names.contains(&"DealClosed".to_string()), "{names:?}");
     assert!(names.contains(&"DealRecorded".to_string()), "{names:?}");
     assert_eq!(plancks(&released["deal"]["payout"]["to_seller"]), 99 * UNIT);
     assert_eq!(plancks(&released["deal"]["payout"]["platform_fee"]), UNIT);
     let bob3 = env.free(BOB);
     let charlie3 = env.free(CHARLIE);
-    assert_eq!(delta(bob2, bob3), 99 * UNIT as i128);
-    assert_eq!(delta(charlie1, charlie3), -tx_cost(&released["tx"]));
+    assert_eq!(delta(bob_part, bob3), (60 * UNIT - 60 * UNIT / 100) as i128);
+    assert_eq!(delta(charlie2, charlie3), -tx_cost(&released["tx"]));
 
     // The platform fee is a credit of //Eve until she withdraws it.
     assert_eq!(env.free(EVE), eve0);
