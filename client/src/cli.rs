@@ -78,6 +78,21 @@ pub enum Command {
     },
     /// A complete trade and a ruled dispute on a temporary dev node (or --url).
     Demo,
+    /// Run the dev node from node-config/dev-node.toml until Ctrl-C, then stop it cleanly.
+    Node(NodeCmd),
+}
+
+#[derive(Debug, Args)]
+pub struct NodeCmd {
+    /// RPC port [default: rpc_port of node-config/dev-node.toml; 0 picks a free one].
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// A throwaway chain in a temporary directory, removed on exit.
+    #[arg(long, conflicts_with = "base_path")]
+    pub tmp: bool,
+    /// Persistent chain directory [default: base_path of node-config/dev-node.toml].
+    #[arg(long)]
+    pub base_path: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -289,6 +304,15 @@ pub async fn run(cli: Cli, print: &mut dyn FnMut(Report)) -> OpResult<Option<Rep
     let settings = cli.settings();
     // Commands that need no node.
     match &cli.command {
+        Command::Node(cmd) => {
+            let args = ops::node::NodeArgs {
+                port: cmd.port,
+                temporary: cmd.tmp,
+                base_path: cmd.base_path.clone(),
+            };
+            let stopped = ops::node::run(args, |ready| print(Report::NodeReady(ready))).await?;
+            return Ok(Some(Report::NodeStopped(stopped)));
+        }
         Command::Account(AccountCmd::New { name }) => {
             return Ok(Some(Report::Key(ops::accounts::new_key(&settings, name)?)))
         }
@@ -431,7 +455,7 @@ pub async fn run(cli: Cli, print: &mut dyn FnMut(Report)) -> OpResult<Option<Rep
             }
             Report::Events(ops::events::scan(c, from_block, None, |_| true).await?)
         }
-        Command::Account(_) | Command::Demo => {
+        Command::Account(_) | Command::Demo | Command::Node(_) => {
             return Err(OpError::Failed("handled above".into()));
         }
     };

@@ -10,6 +10,7 @@ use crate::ops::deals::{DealDetails, DealList, DealResult};
 use crate::ops::demo::{DemoResult, DemoStep};
 use crate::ops::deploy::DeployResult;
 use crate::ops::events::EventList;
+use crate::ops::node::NodeView;
 use crate::ops::offers::{OfferList, OfferResult};
 use crate::ops::ratings::{RatingResult, ReputationResult};
 use crate::ops::types::{Deal, Offer};
@@ -59,6 +60,8 @@ pub enum Report {
     Event(EventView),
     Demo(DemoResult),
     DemoStep(DemoStep),
+    NodeReady(NodeView),
+    NodeStopped(NodeView),
 }
 
 /// Print a report on stdout in the chosen format. Streamed items (`Event`, `DemoStep`) are one
@@ -66,7 +69,9 @@ pub enum Report {
 pub fn print(report: &Report, mode: OutputMode) {
     match mode {
         OutputMode::Json => match report {
-            Report::Event(_) => println!("{}", serde_json::to_string(report).expect("json")),
+            Report::Event(_) | Report::NodeReady(_) | Report::NodeStopped(_) => {
+                println!("{}", serde_json::to_string(report).expect("json"))
+            }
             Report::DemoStep(_) => {}
             _ => println!("{}", serde_json::to_string_pretty(report).expect("json")),
         },
@@ -107,6 +112,25 @@ fn ts(ms: u64) -> String {
 pub fn render(report: &Report) -> String {
     let mut s = String::new();
     match report {
+        Report::NodeReady(n) => {
+            let kind = if n.temporary {
+                "temporary"
+            } else {
+                "persistent"
+            };
+            let _ = writeln!(
+                s,
+                "dev node ready at {} (pid {})",
+                n.url,
+                n.pid.unwrap_or(0)
+            );
+            let _ = writeln!(s, "  chain: {} ({kind})", n.base_path);
+            let _ = writeln!(s, "  log:   {}", n.log);
+            let _ = writeln!(s, "  Ctrl-C stops it");
+        }
+        Report::NodeStopped(n) => {
+            let _ = writeln!(s, "dev node at {} stopped", n.url);
+        }
         Report::Deploy(d) => {
             let _ = writeln!(s, "deployed on chain {}", d.genesis);
             let _ = writeln!(s, "  reputation  {}", d.reputation);

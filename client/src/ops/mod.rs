@@ -7,6 +7,7 @@ pub mod demo;
 pub mod deploy;
 pub mod events;
 pub mod explain;
+pub mod node;
 pub mod offers;
 pub mod ratings;
 pub mod types;
