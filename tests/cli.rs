@@ -895,3 +895,25 @@ fn contract_types_match_the_metadata() {
         }
     }
 }
+
+#[test]
+fn a_deadline_exit_moves_an_idle_chain_clock_itself() {
+    let env = Env::new();
+    env.deploy();
+    let created = env.offer("100", 1, "10", ["2s", "1h", "1h"]);
+    let offer_id = id(&created["offer"]["id"]);
+    let accepted = env.ok(&["--as", CHARLIE, "deal", "accept", &offer_id]);
+    let deal_id = id(&accepted["deal"]["id"]);
+
+    // No transaction after the deadline: the last block still predates it, so `reclaim`
+    // first makes a block (a remark) and then succeeds.
+    std::thread::sleep(Duration::from_secs(3));
+    let block = env.best_block();
+    let reclaimed = env.ok(&["--as", FERDIE, "deal", "reclaim", &deal_id]);
+    assert_eq!(state(&reclaimed), "Reclaimed");
+    assert_eq!(
+        env.best_block(),
+        block + 2,
+        "one remark block, one reclaim block"
+    );
+}

@@ -277,6 +277,16 @@ impl Chain {
             .free)
     }
 
+    /// `Timestamp.Now` of the best block, in ms: the time contracts see.
+    pub async fn best_timestamp(&self) -> Result<u64, ChainError> {
+        let at = self.at_best().await?;
+        let addr = subxt::dynamic::storage::<(), u64>("Timestamp", "Now");
+        let value = at.storage().fetch(addr, ()).await.map_err(rpc_err)?;
+        value
+            .decode()
+            .map_err(|e| ChainError::Decode(e.to_string()))
+    }
+
     /// The next nonce for `account`, counting transactions already in the pool.
     pub async fn next_nonce(&self, account: &AccountId32) -> Result<u64, ChainError> {
         self.rpc

@@ -134,11 +134,47 @@ pub async fn release(ctx: &mut Ctx, id: u64, amount: Option<String>) -> OpResult
 }
 
 pub async fn finalize(ctx: &mut Ctx, id: u64) -> OpResult<DealResult> {
+    let deal = get_deal(ctx, id).await?;
+    let deadline = match deal.state {
+        DealState::Delivered => deal.review_deadline,
+        DealState::Disputed => deal.dispute.map(|d| d.ruling_deadline),
+        _ => None,
+    };
+    advance_clock_past(ctx, deadline).await?;
     deal_call(ctx, id, "finalize", &id, 0).await
 }
 
 pub async fn reclaim(ctx: &mut Ctx, id: u64) -> OpResult<DealResult> {
+    let deal = get_deal(ctx, id).await?;
+    let deadline = (deal.state == DealState::Funded).then_some(deal.delivery_deadline);
+    advance_clock_past(ctx, deadline).await?;
     deal_call(ctx, id, "reclaim", &id, 0).await
+}
+
+/// The dev chain seals a block only for a transaction, and contracts see the last block's
+/// timestamp: when a deadline has passed by the wall clock but not yet on chain, a
+/// `System.remark` from the signer makes the block that moves the chain's clock past it.
+async fn advance_clock_past(ctx: &mut Ctx, deadline: Option<u64>) -> OpResult<()> {
+    let Some(deadline) = deadline else {
+        return Ok(());
+    };
+    let chain_now = ctx.chain.best_timestamp().await?;
+    if chain_now >= deadline || now_ms() < deadline {
+        return Ok(());
+    }
+    let signer = ctx.signer(None)?;
+    ctx.note(
+        "the deadline passed but no block since: sending a remark to advance the chain's clock",
+    );
+    let remark = subxt::dynamic::tx(
+        "System",
+        "remark",
+        vec![subxt::dynamic::Value::from_bytes(
+            b"escrow: advance the clock",
+        )],
+    );
+    ctx.chain.submit(&signer, &remark, None).await?;
+    Ok(())
 }
 
 pub async fn refund(ctx: &mut Ctx, id: u64) -> OpResult<DealResult> {
