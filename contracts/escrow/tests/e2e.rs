@@ -377,3 +377,76 @@ async fn a_failing_call_is_reverted_and_leaves_state_untouched<Client: E2EBacken
     assert_eq!(assert_solvent!(client, escrow, baseline), PRICE + 3 * BOND);
     Ok(())
 }
+
+#[ink_e2e::test]
+async fn a_payout_the_chain_refuses_becomes_a_credit_the_payee_withdraws<Client: E2EBackend>(
+    mut client: Client,
+) -> E2EResult<()> {
+    let (escrow, _reputation, baseline) = deploy!(client);
+    let mut call = escrow.call_builder::<Escrow>();
+    let seller = client
+        .create_and_fund_account(&ink_e2e::alice(), UNIT)
+        .await;
+    let seller_id = AccountId::from(seller.public_key().0);
+    // A price below the existential deposit (1 milli-UNIT on this chain).
+    let price: Balance = 1_000;
+    let mut cheap = terms(600_000, 600_000);
+    cheap.price = price;
+    cheap.bond_per_unit = 0;
+    let offer_id = tx!(client, seller, call.create_offer(cheap));
+
+    // The seller empties its account, so the chain reaps it: pushing it less than the
+    // existential deposit now fails.
+    let alice = Value::unnamed_variant("Id", [Value::from_bytes(id(AccountKeyring::Alice))]);
+    client
+        .runtime_call(
+            &seller,
+            "Balances",
+            "transfer_all",
+            vec![alice, Value::bool(false)],
+        )
+        .await
+        .expect("transfer_all");
+    assert_eq!(client.free_balance(seller_id).await.expect("balance"), 0);
+
+    let deal_id = tx!(
+        client,
+        ink_e2e::charlie(),
+        call.accept_offer(offer_id, 1, 1),
+        price
+    );
+    tx!(client, ink_e2e::charlie(), call.release(deal_id, price));
+    let fee = price * Balance::from(FEE_BPS) / 10_000;
+    assert_eq!(
+        read!(client, call.credit_of(seller_id)),
+        price - fee,
+        "kept as a credit"
+    );
+    assert_eq!(client.free_balance(seller_id).await.expect("balance"), 0);
+    let deal = read!(client, call.deal(deal_id)).expect("deal exists");
+    assert_eq!(
+        (deal.state, deal.payout.to_seller),
+        (DealState::Completed, price - fee)
+    );
+    assert_eq!(
+        assert_solvent!(client, escrow, baseline),
+        price,
+        "the credit and the fee"
+    );
+
+    // Funded again, the seller takes its credit.
+    let seller_dest = Value::unnamed_variant("Id", [Value::from_bytes(seller_id)]);
+    client
+        .runtime_call(
+            &ink_e2e::alice(),
+            "Balances",
+            "transfer_keep_alive",
+            vec![seller_dest, Value::u128(UNIT)],
+        )
+        .await
+        .expect("fund the seller again");
+    assert_eq!(tx!(client, seller, call.withdraw()), price - fee);
+    assert_eq!(read!(client, call.credit_of(seller_id)), 0);
+    assert_eq!(assert_solvent!(client, escrow, baseline), fee);
+    Ok(())
+}
