@@ -383,17 +383,7 @@ impl Chain {
         else {
             return Ok(None);
         };
-        let at = self.api.at_block(hash).await.map_err(rpc_err)?;
-        let events = at.events().fetch().await.map_err(rpc_err)?;
-        let mut out = Vec::new();
-        for ev in events.iter() {
-            let ev = ev.map_err(|e| ChainError::Decode(e.to_string()))?;
-            let extrinsic_index = match ev.phase() {
-                subxt::events::Phase::ApplyExtrinsic(i) => Some(i),
-                _ => None,
-            };
-            out.push((extrinsic_index, chain_event(&ev)?));
-        }
+        let out = self.events_at(hash.0).await?;
         Ok(Some(BlockEvents {
             number,
             hash: hash.0,
@@ -456,7 +446,9 @@ async fn wait_in_best_block(mut progress: Progress) -> Result<TxOutcome, ChainEr
     ))
 }
 
-fn chain_event(ev: &subxt::events::Event<'_, ChainConfig>) -> Result<ChainEvent, ChainError> {
+pub(crate) fn chain_event(
+    ev: &subxt::events::Event<'_, ChainConfig>,
+) -> Result<ChainEvent, ChainError> {
     let fields = ev
         .decode_fields_unchecked_as::<Composite<()>>()
         .map_err(|e| ChainError::Decode(e.to_string()))?;

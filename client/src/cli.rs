@@ -80,6 +80,18 @@ pub enum Command {
     Demo,
     /// Run the dev node from node-config/dev-node.toml until Ctrl-C, then stop it cleanly.
     Node(NodeCmd),
+    /// Serve the block explorer (web page + JSON API) for the node until Ctrl-C.
+    Explorer(ExplorerCmd),
+}
+
+#[derive(Debug, Args)]
+pub struct ExplorerCmd {
+    /// HTTP port (0 picks a free one).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Address to listen on; the default keeps the explorer local to this machine.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
 }
 
 #[derive(Debug, Args)]
@@ -313,6 +325,17 @@ pub async fn run(cli: Cli, print: &mut dyn FnMut(Report)) -> OpResult<Option<Rep
             let stopped = ops::node::run(args, |ready| print(Report::NodeReady(ready))).await?;
             return Ok(Some(Report::NodeStopped(stopped)));
         }
+        Command::Explorer(cmd) => {
+            let args = crate::explorer::ExplorerArgs {
+                port: cmd.port,
+                bind: cmd.bind,
+            };
+            // Starts without the node: the page says when it is down and reconnects.
+            let stopped =
+                crate::explorer::serve(settings, args, |ready| print(Report::ExplorerReady(ready)))
+                    .await?;
+            return Ok(Some(Report::ExplorerStopped(stopped)));
+        }
         Command::Account(AccountCmd::New { name }) => {
             return Ok(Some(Report::Key(ops::accounts::new_key(&settings, name)?)))
         }
@@ -455,7 +478,7 @@ pub async fn run(cli: Cli, print: &mut dyn FnMut(Report)) -> OpResult<Option<Rep
             }
             Report::Events(ops::events::scan(c, from_block, None, |_| true).await?)
         }
-        Command::Account(_) | Command::Demo | Command::Node(_) => {
+        Command::Account(_) | Command::Demo | Command::Node(_) | Command::Explorer(_) => {
             return Err(OpError::Failed("handled above".into()));
         }
     };

@@ -17,7 +17,7 @@ use subxt::ext::scale_decode::DecodeAsType;
 use subxt::utils::{AccountId32, MultiAddress};
 
 use crate::chain::{
-    describe_dispatch_value, Chain, ChainError, DispatchFailure, TxOutcome, Weight,
+    describe_dispatch_value, Chain, ChainError, ChainEvent, DispatchFailure, TxOutcome, Weight,
 };
 use crate::signer::{blake2_256, Keypair};
 
@@ -374,6 +374,22 @@ impl ContractCodec {
             .unwrap_or(false)
     }
 
+    /// Decode the input of a call (selector + SCALE arguments) into the message's name and
+    /// named arguments.
+    pub fn decode_message_call(&self, data: &[u8]) -> Result<(String, Vec<(String, InkValue)>)> {
+        let value = self
+            .transcoder
+            .decode_contract_message(&mut &data[..])
+            .map_err(transcode_err)?;
+        let InkValue::Map(map) = value else {
+            return Err(ContractClientError::Transcode(
+                "unexpected message shape".into(),
+            ));
+        };
+        let args = map.iter().map(|(k, v)| (map_key(k), v.clone())).collect();
+        Ok((map.ident().unwrap_or_default(), args))
+    }
+
     /// Decode a `Contracts::ContractEmitted` payload given the event record's topics
     /// (ink! 5: the first topic is the event's signature topic).
     pub fn decode_event(
@@ -399,19 +415,18 @@ impl ContractCodec {
         Ok(ContractEvent {
             contract: *contract,
             name: map.ident(),
-            fields: map
-                .iter()
-                .map(|(k, v)| {
-                    let key = match k {
-                        InkValue::String(s) => s.clone(),
-                        other => other.to_string(),
-                    };
-                    (key, v.clone())
-                })
-                .collect(),
+            fields: map.iter().map(|(k, v)| (map_key(k), v.clone())).collect(),
             data: data.to_vec(),
             topics: topics.to_vec(),
         })
+    }
+}
+
+/// A field name of a decoded map.
+fn map_key(k: &InkValue) -> String {
+    match k {
+        InkValue::String(s) => s.clone(),
+        other => other.to_string(),
     }
 }
 
@@ -937,27 +952,38 @@ pub fn decode_contract_events(
 ) -> Vec<ContractEvent> {
     outcome
         .find("Contracts", "ContractEmitted")
-        .filter_map(|ev| {
-            let contract = ev.field("contract").and_then(value_account)?;
-            // Field bytes: contract id (32) then the SCALE `Vec<u8>` data.
-            let mut rest = ev.field_bytes.get(32..)?;
-            let data: Vec<u8> = scale::Decode::decode(&mut rest).ok()?;
-            let decoded = if only.is_none_or(|a| *a == contract) {
-                codecs
-                    .iter()
-                    .find_map(|c| c.decode_event(&contract, &ev.topics, &data).ok())
-            } else {
-                None
-            };
-            Some(decoded.unwrap_or(ContractEvent {
-                contract,
-                name: None,
-                fields: Vec::new(),
-                data,
-                topics: ev.topics.clone(),
-            }))
-        })
+        .filter_map(|ev| decode_emitted(ev, codecs, only))
         .collect()
+}
+
+/// One `Contracts::ContractEmitted` event decoded with the first codec that understands it
+/// (kept with `name: None` if none does); `None` for any other event.
+pub fn decode_emitted(
+    ev: &ChainEvent,
+    codecs: &[&ContractCodec],
+    only: Option<&AccountId32>,
+) -> Option<ContractEvent> {
+    if !ev.is("Contracts", "ContractEmitted") {
+        return None;
+    }
+    let contract = ev.field("contract").and_then(value_account)?;
+    // Field bytes: contract id (32) then the SCALE `Vec<u8>` data.
+    let mut rest = ev.field_bytes.get(32..)?;
+    let data: Vec<u8> = scale::Decode::decode(&mut rest).ok()?;
+    let decoded = if only.is_none_or(|a| *a == contract) {
+        codecs
+            .iter()
+            .find_map(|c| c.decode_event(&contract, &ev.topics, &data).ok())
+    } else {
+        None
+    };
+    Some(decoded.unwrap_or(ContractEvent {
+        contract,
+        name: None,
+        fields: Vec::new(),
+        data,
+        topics: ev.topics.clone(),
+    }))
 }
 
 /// Name the message in a dispatch failure of the real transaction.

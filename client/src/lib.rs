@@ -1,8 +1,10 @@
 //! Library behind the `escrow` CLI.
+pub mod blocks;
 pub mod chain;
 pub mod cli;
 pub mod contract;
 pub mod dev_node;
+pub mod explorer;
 pub mod keystore;
 pub mod node_config;
 pub mod ops;

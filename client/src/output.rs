@@ -5,6 +5,7 @@ use std::sync::OnceLock;
 
 use serde::Serialize;
 
+use crate::explorer::ExplorerView;
 use crate::ops::accounts::{BalanceView, FundResult, KeyList, KeyView, WithdrawResult};
 use crate::ops::deals::{DealDetails, DealList, DealResult};
 use crate::ops::demo::{DemoResult, DemoStep};
@@ -62,6 +63,8 @@ pub enum Report {
     DemoStep(DemoStep),
     NodeReady(NodeView),
     NodeStopped(NodeView),
+    ExplorerReady(ExplorerView),
+    ExplorerStopped(ExplorerView),
 }
 
 /// Print a report on stdout in the chosen format. Streamed items (`Event`, `DemoStep`) are one
@@ -69,7 +72,11 @@ pub enum Report {
 pub fn print(report: &Report, mode: OutputMode) {
     match mode {
         OutputMode::Json => match report {
-            Report::Event(_) | Report::NodeReady(_) | Report::NodeStopped(_) => {
+            Report::Event(_)
+            | Report::NodeReady(_)
+            | Report::NodeStopped(_)
+            | Report::ExplorerReady(_)
+            | Report::ExplorerStopped(_) => {
                 println!("{}", serde_json::to_string(report).expect("json"))
             }
             Report::DemoStep(_) => {}
@@ -130,6 +137,14 @@ pub fn render(report: &Report) -> String {
         }
         Report::NodeStopped(n) => {
             let _ = writeln!(s, "dev node at {} stopped", n.url);
+        }
+        Report::ExplorerReady(e) => {
+            let _ = writeln!(s, "explorer at {} (node {})", e.url, e.node);
+            let _ = writeln!(s, "  JSON API under {}api/", e.url);
+            let _ = writeln!(s, "  Ctrl-C stops it");
+        }
+        Report::ExplorerStopped(e) => {
+            let _ = writeln!(s, "explorer at {} stopped", e.url);
         }
         Report::Deploy(d) => {
             let _ = writeln!(s, "deployed on chain {}", d.genesis);

@@ -65,7 +65,8 @@ pub async fn run(args: NodeArgs, ready: impl FnOnce(NodeView)) -> OpResult<NodeV
     Ok(stopped)
 }
 
-async fn wait_for_shutdown_signal() -> OpResult<()> {
+/// Returns on Ctrl-C or SIGTERM.
+pub async fn wait_for_shutdown_signal() -> OpResult<()> {
     use tokio::signal::unix::{signal, SignalKind};
     let mut term = signal(SignalKind::terminate())
         .map_err(|e| OpError::Failed(format!("cannot listen for SIGTERM: {e}")))?;

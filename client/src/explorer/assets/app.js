@@ -1,0 +1,384 @@
+// The explorer page: hash routes (#/, #/block/N, #/offers, #/offer/N, #/deal/N, #/account/X),
+// each rendered from the JSON API. Polls /api/status to show whether the node is reachable and
+// refreshes the latest blocks while they are on screen.
+"use strict";
+
+const main = document.getElementById("main");
+const statusBar = document.getElementById("node-status");
+let units = { decimals: 12, symbol: "UNIT" };
+let nodeUp = null;
+let liveTimer = null;
+
+// ---- helpers -------------------------------------------------------------------------------
+
+function esc(v) {
+  return String(v ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+}
+
+// Plancks (a decimal string or number) in tokens, exactly, without floating point.
+function tokens(plancks) {
+  if (plancks === null || plancks === undefined) return "–";
+  const s = String(plancks).replace(/^0+(?=\d)/, "");
+  const d = units.decimals;
+  const whole = s.length > d ? s.slice(0, s.length - d) : "0";
+  const frac = s.padStart(d, "0").slice(-d).replace(/0+$/, "");
+  return `${whole}${frac ? "." + frac : ""} ${units.symbol}`;
+}
+
+function time(ms) {
+  if (ms === null || ms === undefined) return "–";
+  return new Date(Number(ms)).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+}
+
+function short(s) {
+  s = String(s ?? "");
+  return s.length > 20 ? `${s.slice(0, 8)}…${s.slice(-6)}` : s;
+}
+
+const link = {
+  block: (n) => `<a href="#/block/${esc(n)}">#${esc(n)}</a>`,
+  deal: (n) => `<a href="#/deal/${esc(n)}">deal ${esc(n)}</a>`,
+  offer: (n) => `<a href="#/offer/${esc(n)}">offer ${esc(n)}</a>`,
+  account: (a) => (a ? `<a class="mono" href="#/account/${esc(a)}" title="${esc(a)}">${esc(short(a))}</a>` : "–"),
+};
+
+function fieldsText(fields) {
+  return Object.entries(fields || {})
+    .map(([k, v]) => `${esc(k)}: ${esc(typeof v === "object" && v !== null ? JSON.stringify(v) : v)}`)
+    .join(", ");
+}
+
+function facts(rows) {
+  return `<dl class="facts">${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${v}</dd>`).join("")}</dl>`;
+}
+
+function table(headers, rows, testid, empty) {
+  if (!rows.length) return `<p class="empty" data-testid="${testid}-empty">${esc(empty)}</p>`;
+  return `<table data-testid="${testid}"><thead><tr>${headers.map((h) => `<th>${esc(h)}</th>`).join("")}</tr></thead>
+    <tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join("")}</tr>`).join("")}</tbody></table>`;
+}
+
+class ApiError extends Error {
+  constructor(status, body) {
+    super(body.error || `HTTP ${status}`);
+    this.status = status;
+    this.kind = body.kind;
+  }
+}
+
+async function api(path) {
+  const res = await fetch(path, { cache: "no-store" });
+  let body;
+  try {
+    body = await res.json();
+  } catch (_) {
+    body = { error: `${res.status} ${res.statusText}` };
+  }
+  if (!res.ok) {
+    if (body.kind === "node_down") setNode(false, downText(body.error));
+    throw new ApiError(res.status, body);
+  }
+  return body;
+}
+
+function showError(e) {
+  const what = e.kind === "node_down" ? "The node is unreachable; this page retries by itself." : "";
+  main.innerHTML = `<p class="error" data-testid="error">${esc(e.message)}</p><p class="empty">${esc(what)}</p>`;
+}
+
+// ---- node status ---------------------------------------------------------------------------
+
+function setNode(up, text) {
+  const changed = nodeUp !== up;
+  nodeUp = up;
+  statusBar.dataset.state = up ? "up" : "down";
+  statusBar.textContent = text;
+  // Coming back: redraw the current view with fresh data.
+  if (changed && up) route();
+}
+
+function downText(error) {
+  return `Node unreachable: ${error}. Retrying every 2 s…`;
+}
+
+async function pollStatus() {
+  try {
+    const s = await (await fetch("/api/status", { cache: "no-store" })).json();
+    if (s.connected) {
+      const st = s.status;
+      units = { decimals: st.decimals, symbol: st.symbol };
+      const dep = st.deployment
+        ? `escrow ${short(st.deployment.escrow)}, reputation ${short(st.deployment.reputation)}`
+        : `no escrow deployment (${st.deployment_error})`;
+      setNode(true, `Connected to ${st.url} · best block #${st.best_block} · ${dep}`);
+    } else {
+      setNode(false, downText(s.error));
+    }
+  } catch (e) {
+    setNode(false, `The explorer server itself is not answering (${e.message}). Retrying every 2 s…`);
+  }
+}
+
+// ---- views ---------------------------------------------------------------------------------
+
+async function viewHome() {
+  main.innerHTML = `<h1>Latest blocks</h1><div id="blocks-box"><p class="empty">Loading…</p></div>`;
+  const draw = async () => {
+    const box = document.getElementById("blocks-box");
+    if (!box) return;
+    try {
+      const list = await api("/api/blocks?limit=15");
+      box.innerHTML = table(
+        ["Block", "Hash", "Time", "Extrinsics"],
+        list.blocks.map((b) => [link.block(b.number), `<span class="mono">${esc(short(b.hash))}</span>`, esc(time(b.timestamp)), esc(b.extrinsics)]),
+        "blocks",
+        "No blocks yet.",
+      );
+    } catch (e) {
+      box.innerHTML = `<p class="error" data-testid="error">${esc(e.message)}</p>`;
+    }
+  };
+  await draw();
+  liveTimer = setInterval(draw, 2000);
+}
+
+async function viewBlock(id) {
+  const b = await api(`/api/blocks/${encodeURIComponent(id)}`);
+  const ext = b.extrinsics.map((x) => [
+    esc(x.index),
+    `${esc(x.pallet)}.${esc(x.call)}` +
+      (x.contract_call ? `<div class="ink-event">${esc(x.contract_call.contract)}.${esc(x.contract_call.message)}(${fieldsText(x.contract_call.args)})</div>` : ""),
+    link.account(x.signer),
+    x.success === null ? "–" : x.success ? "ok" : "failed",
+    `<span class="fields">${esc(x.args.length > 300 ? x.args.slice(0, 300) + "…" : x.args)}</span>`,
+  ]);
+  const evs = b.events.map((e) => [
+    e.extrinsic === null ? "–" : esc(e.extrinsic),
+    `${esc(e.pallet)}.${esc(e.variant)}`,
+    e.contract_event
+      ? `<span class="ink-event" data-testid="ink-event">${esc(e.contract_event.contract)}: <b>${esc(e.contract_event.name)}</b></span> <span class="fields">${fieldsText(e.contract_event.fields)}</span>`
+      : `<span class="fields">${esc(e.fields.length > 300 ? e.fields.slice(0, 300) + "…" : e.fields)}</span>`,
+  ]);
+  main.innerHTML = `<h1 data-testid="block-title">Block #${esc(b.number)}</h1>
+    ${facts([
+      ["Hash", `<span class="mono">${esc(b.hash)}</span>`],
+      ["Parent", b.number > 0 ? `<a class="mono" href="#/block/${esc(b.parent_hash)}">${esc(b.parent_hash)}</a>` : "–"],
+      ["Time", esc(time(b.timestamp))],
+    ])}
+    <h2>Extrinsics (${b.extrinsics.length})</h2>
+    ${table(["#", "Call", "Signer", "Result", "Arguments"], ext, "extrinsics", "No extrinsics.")}
+    <h2>Events (${b.events.length})</h2>
+    ${table(["Extrinsic", "Event", "Fields"], evs, "events", "No events.")}`;
+}
+
+const FILTERS = [
+  ["text", "Text"],
+  ["min_price", "Min price"],
+  ["max_price", "Max price"],
+  ["seller", "Seller"],
+  ["arbiter", "Arbiter"],
+  ["min_rating", "Min rating"],
+  ["limit", "Limit"],
+];
+
+async function viewOffers(params) {
+  const form = `<form class="filters" id="offer-filters">
+    ${FILTERS.map(([k, label]) => `<label>${label}<input name="${k}" value="${esc(params.get(k) || "")}"></label>`).join("")}
+    <label>Inactive too<input type="checkbox" name="include_inactive" ${params.get("include_inactive") === "true" ? "checked" : ""}></label>
+    <button type="submit">Filter</button></form>`;
+  main.innerHTML = `<h1>Offers</h1>${form}<div id="offers-box"><p class="empty">Loading…</p></div>`;
+  document.getElementById("offer-filters").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const q = new URLSearchParams();
+    for (const [k] of FILTERS) {
+      const v = ev.target.elements[k].value.trim();
+      if (v) q.set(k, v);
+    }
+    if (ev.target.elements.include_inactive.checked) q.set("include_inactive", "true");
+    location.hash = `#/offers?${q}`;
+  });
+  const list = await api(`/api/offers?${params}`);
+  document.getElementById("offers-box").innerHTML =
+    table(
+      ["Offer", "Title", "Price", "Left", "Seller", "Seller rating", "Arbiter", "Active"],
+      list.offers.map((o) => [
+        link.offer(o.id),
+        esc(o.terms.title),
+        esc(tokens(o.terms.price)),
+        esc(o.terms.quantity),
+        link.account(o.seller),
+        o.seller_ratings_count ? `${(o.seller_average_rating_centi / 100).toFixed(2)} (${o.seller_ratings_count})` : "no ratings",
+        link.account(o.terms.arbiter),
+        o.active ? "yes" : "no",
+      ]),
+      "offers",
+      "No offer matches these filters.",
+    ) + (list.next_from !== null ? `<p>More: <a href="#/offers?${esc(withFrom(params, list.next_from))}">next page</a></p>` : "");
+}
+
+function withFrom(params, from) {
+  const q = new URLSearchParams(params);
+  q.set("from", from);
+  return q.toString();
+}
+
+function duration(ms) {
+  const s = Math.round(Number(ms) / 1000);
+  if (s % 86400 === 0) return `${s / 86400} d`;
+  if (s % 3600 === 0) return `${s / 3600} h`;
+  if (s % 60 === 0) return `${s / 60} min`;
+  return `${s} s`;
+}
+
+async function viewOffer(id) {
+  const p = await api(`/api/offers/${encodeURIComponent(id)}`);
+  const o = p.offer;
+  const t = o.terms;
+  main.innerHTML = `<h1>Offer ${esc(o.id)}: ${esc(t.title)}</h1>
+    ${facts([
+      ["Description", esc(t.description) || "–"],
+      ["Seller", link.account(o.seller) + ` · rating ${(p.seller_reputation.average_rating_centi / 100).toFixed(2)} from ${p.seller_reputation.ratings_count}`],
+      ["Price", esc(tokens(t.price))],
+      ["Quantity left", esc(t.quantity)],
+      ["Bond per unit", esc(tokens(t.bond_per_unit))],
+      ["Arbiter", `${link.account(t.arbiter)} · fee ${t.arbiter_fee_bps / 100}%`],
+      ["Windows", `delivery ${duration(t.delivery_window)}, review ${duration(t.review_window)}, ruling ${duration(t.ruling_window)}`],
+      ["Version", esc(o.version)],
+      ["Active", o.active ? "yes" : "no (withdrawn or sold out)"],
+      ["Created", esc(time(o.created_at))],
+    ])}`;
+}
+
+async function viewDeal(id) {
+  const p = await api(`/api/deals/${encodeURIComponent(id)}`);
+  const d = p.deal;
+  const stateClass = p.is_final ? "final" : "open";
+  const deadlines = p.is_final
+    ? `<p data-testid="deadlines" class="empty">The deal ended (${esc(d.state)}${d.closed_at ? " at " + esc(time(d.closed_at)) : ""}); no deadline is left and the escrow holds nothing for it.</p>`
+    : table(
+        ["Deadline", "At", "Before it", "From then on"],
+        p.deadlines.map((x) => [esc(x.name), esc(time(x.at)) + (x.passed ? " (passed)" : ""), esc(x.before), esc(x.after)]),
+        "deadlines",
+        "No deadline is running.",
+      );
+  const timeline = p.timeline.length
+    ? `<ol class="timeline" data-testid="timeline">${p.timeline
+        .map(
+          (e) => `<li><span class="event-name">${esc(e.name)}</span><span class="when">${link.block(e.block)} · ${esc(time(e.time))} · ${esc(e.contract)}</span>
+          <div class="fields">${fieldsText(e.fields)}</div></li>`,
+        )
+        .join("")}</ol>`
+    : `<p class="empty" data-testid="timeline-empty">No events found for this deal.</p>`;
+  const payout = d.payout;
+  const rec = p.record;
+  const ratings = rec
+    ? facts([
+        ["Outcome", esc(rec.outcome)],
+        ["Buyer's rating of the seller", rec.buyer_score ?? (rec.buyer_commitment ? "committed, not revealed" : "none")],
+        ["Seller's rating of the buyer", rec.seller_score ?? (rec.seller_commitment ? "committed, not revealed" : "none")],
+      ])
+    : `<p class="empty">The reputation contract has no record of this deal yet.</p>`;
+  main.innerHTML = `<h1>Deal ${esc(d.id)} <span class="state ${stateClass}" data-testid="deal-state">${esc(d.state)}</span></h1>
+    ${facts([
+      ["Offer", link.offer(d.offer_id) + ` (version ${esc(d.offer_version)})`],
+      ["Buyer", link.account(d.buyer)],
+      ["Seller", link.account(d.seller)],
+      ["Arbiter", link.account(d.arbiter)],
+      ["Quantity × unit price", `${esc(d.quantity)} × ${esc(tokens(d.unit_price))}`],
+    ])}
+    <h2>Amounts</h2>
+    ${facts([
+      ["Paid into escrow", esc(tokens(d.amount))],
+      ["Released so far", esc(tokens(d.released))],
+      ["Still held", `<span data-testid="remaining">${esc(tokens(p.remaining))}</span>`],
+      ["Seller's bond", esc(tokens(d.bond))],
+      ["Fees", `platform ${d.platform_fee_bps / 100}%, arbiter ${d.arbiter_fee_bps / 100}% (on a ruling)`],
+      ["Paid out", `seller ${esc(tokens(payout.to_seller))}, buyer ${esc(tokens(payout.to_buyer))}, platform ${esc(tokens(payout.platform_fee))}, arbiter ${esc(tokens(payout.arbiter_fee))}, bond to buyer ${esc(tokens(payout.bond_to_buyer))}`],
+    ])}
+    <h2>Deadlines</h2>${deadlines}
+    <p class="fields">Created ${esc(time(d.created_at))}; delivery by ${esc(time(d.delivery_deadline))}${d.review_deadline ? "; review until " + esc(time(d.review_deadline)) : ""}${d.dispute ? "; ruling by " + esc(time(d.dispute.ruling_deadline)) : ""}.</p>
+    <h2>Timeline</h2>${timeline}
+    <h2>Ratings</h2><div data-testid="ratings">${ratings}</div>`;
+}
+
+async function viewAccount(id) {
+  const a = await api(`/api/accounts/${encodeURIComponent(id)}`);
+  const r = a.reputation;
+  const rep = r
+    ? facts([
+        ["Average rating", `<span data-testid="average-rating">${(r.average_rating_centi / 100).toFixed(2)}</span> from ${esc(r.ratings_count)} rating(s)`],
+        ["Value-weighted average", (r.weighted_average_centi / 100).toFixed(2)],
+        ["Deals completed", `${esc(r.deals_completed_as_buyer)} as buyer, ${esc(r.deals_completed_as_seller)} as seller`],
+        ["Disputes", `${esc(r.disputes_opened)} opened, ${esc(r.disputes_won)} won, ${esc(r.disputes_lost)} lost`],
+        ["Arbitrations", `${esc(r.arbitrations)} (${esc(r.arbitrations_in_time)} in time)`],
+      ])
+    : `<p class="empty">No escrow deployment on this chain.</p>`;
+  main.innerHTML = `<h1>Account <span class="mono">${esc(a.account)}</span></h1>
+    ${facts([
+      ["Free balance", `<span data-testid="free-balance">${esc(tokens(a.free))}</span>`],
+      ["Escrow credit", esc(a.escrow_credit === null ? "–" : tokens(a.escrow_credit))],
+    ])}
+    <h2>Reputation</h2><div data-testid="reputation">${rep}</div>
+    <h2>Deals</h2>
+    ${table(
+      ["Deal", "Role", "State", "Amount", "Offer"],
+      a.deals.map((d) => [link.deal(d.id), d.buyer === a.account ? "buyer" : d.seller === a.account ? "seller" : "arbiter", esc(d.state), esc(tokens(d.amount)), link.offer(d.offer_id)]),
+      "account-deals",
+      "No deals.",
+    )}
+    <h2>Offers</h2>
+    ${table(
+      ["Offer", "Title", "Price", "Left", "Active"],
+      a.offers.map((o) => [link.offer(o.id), esc(o.terms.title), esc(tokens(o.terms.price)), esc(o.terms.quantity), o.active ? "yes" : "no"]),
+      "account-offers",
+      "No offers.",
+    )}`;
+}
+
+async function viewSearch(q) {
+  const r = await api(`/api/search?q=${encodeURIComponent(q)}`);
+  if (r.matches.length === 1) {
+    const m = r.matches[0];
+    location.replace(`#/${m.kind}/${encodeURIComponent(m.id)}`);
+    return;
+  }
+  main.innerHTML = `<h1>Search: ${esc(r.query)}</h1>` +
+    (r.matches.length
+      ? `<ul data-testid="search-results">${r.matches.map((m) => `<li><a href="#/${esc(m.kind)}/${esc(encodeURIComponent(m.id))}">${esc(m.label)}</a></li>`).join("")}</ul>`
+      : `<p class="empty" data-testid="search-empty">No deal, offer, block or account matches “${esc(r.query)}”.</p>`);
+}
+
+// ---- routing -------------------------------------------------------------------------------
+
+async function route() {
+  if (liveTimer) clearInterval(liveTimer);
+  liveTimer = null;
+  const [path, query] = (location.hash.replace(/^#/, "") || "/").split("?");
+  const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
+  const params = new URLSearchParams(query || "");
+  try {
+    switch (parts[0]) {
+      case undefined: return await viewHome();
+      case "block": return await viewBlock(parts[1]);
+      case "offers": return await viewOffers(params);
+      case "offer": return await viewOffer(parts[1]);
+      case "deal": return await viewDeal(parts[1]);
+      case "account": return await viewAccount(parts[1]);
+      case "search": return await viewSearch(params.get("q") || "");
+      default: main.innerHTML = `<p class="error">No such page: ${esc(location.hash)}</p>`;
+    }
+  } catch (e) {
+    showError(e);
+  }
+}
+
+document.getElementById("search").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  const q = document.getElementById("search-input").value.trim();
+  if (q) location.hash = `#/search?q=${encodeURIComponent(q)}`;
+});
+window.addEventListener("hashchange", route);
+pollStatus().then(() => {
+  if (nodeUp !== true) route();
+});
+setInterval(pollStatus, 2000);

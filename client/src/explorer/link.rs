@@ -1,0 +1,150 @@
+//! The explorer's connection to the node: made on first use, dropped when a request fails on
+//! the chain, and made again by a later request, so the page outlives node restarts.
+
+use std::time::{Duration, Instant};
+
+use futures::future::BoxFuture;
+use tokio::sync::Mutex;
+
+use crate::chain::ChainError;
+use crate::ops::{Ctx, OpError, OpResult, Settings};
+
+/// How long one connection attempt may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+/// Longest a request may take before the node counts as lost (a deal page scans every block
+/// since the deployment).
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// After a failed attempt, requests within this time get the same error without a new try.
+const RETRY_AFTER: Duration = Duration::from_secs(1);
+
+pub struct NodeLink {
+    settings: Settings,
+    state: Mutex<LinkState>,
+}
+
+#[derive(Default)]
+struct LinkState {
+    ctx: Option<Ctx>,
+    last_failure: Option<(Instant, String)>,
+}
+
+/// Why a request could not be answered.
+#[derive(Debug, thiserror::Error)]
+pub enum LinkError {
+    /// No connection to the node (it is down, restarting or the URL is wrong).
+    #[error("{0}")]
+    NodeDown(String),
+    /// The request itself failed (bad input, unknown id, no deployment...).
+    #[error(transparent)]
+    Op(OpError),
+}
+
+impl NodeLink {
+    pub fn new(settings: Settings) -> NodeLink {
+        NodeLink {
+            settings,
+            state: Mutex::new(LinkState::default()),
+        }
+    }
+
+    pub fn url(&self) -> String {
+        self.settings.url()
+    }
+
+    /// Runs `f` with a connected context, connecting first if needed. A chain error drops the
+    /// connection (the node may have gone away) so the next request reconnects.
+    pub async fn with<T>(
+        &self,
+        f: impl for<'a> FnOnce(&'a mut Ctx) -> BoxFuture<'a, OpResult<T>>,
+    ) -> Result<T, LinkError> {
+        let mut state = self.state.lock().await;
+        if state.ctx.is_none() {
+            if let Some((at, reason)) = &state.last_failure {
+                if at.elapsed() < RETRY_AFTER {
+                    return Err(LinkError::NodeDown(reason.clone()));
+                }
+            }
+            let settings = self.settings.clone();
+            match tokio::time::timeout(CONNECT_TIMEOUT, Ctx::connect(settings)).await {
+                Ok(Ok(ctx)) => {
+                    state.ctx = Some(ctx);
+                    state.last_failure = None;
+                }
+                Ok(Err(e)) => return Err(state.failed(e.to_string())),
+                Err(_) => {
+                    let reason = format!(
+                        "node at {} is unreachable: no answer within {CONNECT_TIMEOUT:?}",
+                        self.url()
+                    );
+                    return Err(state.failed(reason));
+                }
+            }
+        }
+        let ctx = state.ctx.as_mut().expect("connected above");
+        let Ok(result) = tokio::time::timeout(REQUEST_TIMEOUT, f(ctx)).await else {
+            let reason = format!(
+                "the node at {} did not answer within {REQUEST_TIMEOUT:?}",
+                self.url()
+            );
+            state.ctx = None;
+            return Err(state.failed(reason));
+        };
+        match result {
+            Ok(v) => Ok(v),
+            Err(e) if lost_node(&e) => {
+                let reason = format!("lost the node at {}: {e}", self.url());
+                state.ctx = None;
+                Err(state.failed(reason))
+            }
+            Err(e) => Err(LinkError::Op(e)),
+        }
+    }
+}
+
+impl LinkState {
+    fn failed(&mut self, reason: String) -> LinkError {
+        self.last_failure = Some((Instant::now(), reason.clone()));
+        LinkError::NodeDown(reason)
+    }
+}
+
+/// Errors that say the connection itself is gone: RPC transport failures and timeouts.
+fn lost_node(e: &OpError) -> bool {
+    use crate::contract::ContractClientError as C;
+    matches!(
+        e,
+        OpError::Chain(ChainError::Rpc(_) | ChainError::Unreachable { .. })
+            | OpError::Client(C::Chain(ChainError::Rpc(_)))
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_missing_node_is_reported_as_down_without_retrying_at_once() {
+        // Port 9 (discard) on localhost: nothing listens there.
+        let link = NodeLink::new(Settings {
+            url: Some("ws://127.0.0.1:9".into()),
+            ..Settings::default()
+        });
+        let first = link
+            .with(|ctx| {
+                Box::pin(async move { ctx.chain.best_block_number().await.map_err(Into::into) })
+            })
+            .await;
+        let Err(LinkError::NodeDown(reason)) = first else {
+            panic!("expected NodeDown, got {first:?}");
+        };
+        assert!(reason.contains("127.0.0.1:9"), "{reason}");
+        let started = Instant::now();
+        let second = link
+            .with(|ctx| {
+                Box::pin(async move { ctx.chain.best_block_number().await.map_err(Into::into) })
+            })
+            .await;
+        assert!(matches!(second, Err(LinkError::NodeDown(r)) if r == reason));
+        assert!(started.elapsed() < Duration::from_millis(100));
+    }
+}

@@ -1,0 +1,460 @@
+//! What the explorer's JSON API returns: chain data put in the escrow's terms, built from the
+//! same library calls as the CLI commands.
+
+use serde::Serialize;
+
+use crate::blocks::{BlockRef, BlockSummary, ExtrinsicView};
+use crate::chain::ChainEvent;
+use crate::contract::decode_emitted;
+use crate::ops::deals::{self, DeadlineView};
+use crate::ops::events::{is_about_deal, scan};
+use crate::ops::offers::{self, ListFilter, OfferList};
+use crate::ops::types::{AccountReputation, Deal, DealRecord, Offer};
+use crate::ops::{
+    event_view, genesis_hex, ink_to_json, now_ms, usage, Contracts, Ctx, Deployment, EventView,
+    OpError, OpResult,
+};
+use crate::units::to_ss58;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Status {
+    pub url: String,
+    pub genesis: String,
+    pub best_block: u64,
+    /// Token decimals and symbol, for showing plancks.
+    pub decimals: u8,
+    pub symbol: String,
+    /// The contracts saved by `escrow deploy` for this chain, if they exist on it.
+    pub deployment: Option<Deployment>,
+    /// Why there is no deployment, if there is none.
+    pub deployment_error: Option<String>,
+}
+
+pub async fn status(ctx: &mut Ctx) -> OpResult<Status> {
+    let best_block = ctx.chain.best_block_number().await?;
+    let (deployment, deployment_error) = match ctx.contracts().await {
+        Ok(c) => (Some(c.deployment), None),
+        Err(OpError::Usage(reason)) => (None, Some(reason)),
+        Err(e) => return Err(e),
+    };
+    Ok(Status {
+        url: ctx.chain.url().to_string(),
+        genesis: genesis_hex(&ctx.chain),
+        best_block,
+        decimals: ctx.units().decimals,
+        symbol: ctx.units().symbol.clone(),
+        deployment,
+        deployment_error,
+    })
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BlockList {
+    pub best: u64,
+    pub blocks: Vec<BlockSummary>,
+}
+
+pub async fn latest_blocks(ctx: &mut Ctx, limit: u64) -> OpResult<BlockList> {
+    let blocks = ctx.chain.latest_blocks(limit.clamp(1, 100)).await?;
+    Ok(BlockList {
+        best: blocks.first().map(|b| b.number).unwrap_or(0),
+        blocks,
+    })
+}
+
+/// A call to one of our contracts, decoded by message name.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContractCall {
+    pub contract: String,
+    pub message: String,
+    pub args: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExtrinsicRow {
+    #[serde(flatten)]
+    pub extrinsic: ExtrinsicView,
+    pub contract_call: Option<ContractCall>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EventRow {
+    /// Index of the extrinsic that emitted it (none for block initialization/finalization).
+    pub extrinsic: Option<u32>,
+    pub pallet: String,
+    pub variant: String,
+    pub fields: String,
+    /// For `Contracts::ContractEmitted` from our contracts: the ink! event by name and fields.
+    pub contract_event: Option<EventView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BlockPage {
+    pub number: u64,
+    pub hash: String,
+    pub parent_hash: String,
+    pub timestamp: Option<u64>,
+    pub extrinsics: Vec<ExtrinsicRow>,
+    pub events: Vec<EventRow>,
+}
+
+pub async fn block(ctx: &mut Ctx, id: &str) -> OpResult<BlockPage> {
+    let block_ref = BlockRef::parse(id).ok_or_else(|| {
+        usage(format!(
+            "invalid block '{id}': use a number or a 0x-prefixed 32-byte hash"
+        ))
+    })?;
+    let detail = ctx
+        .chain
+        .block_detail(block_ref)
+        .await?
+        .ok_or_else(|| usage(format!("unknown block {id}: not on this chain")))?;
+    // Blocks are readable without a deployment; contract data is decoded when there is one.
+    let contracts = ctx.contracts().await.ok();
+    Ok(BlockPage {
+        number: detail.number,
+        hash: hex32(&detail.hash),
+        parent_hash: hex32(&detail.parent_hash),
+        timestamp: detail.timestamp,
+        extrinsics: detail
+            .extrinsics
+            .into_iter()
+            .map(|x| ExtrinsicRow {
+                contract_call: contracts.as_ref().and_then(|c| contract_call(&x, c)),
+                extrinsic: x,
+            })
+            .collect(),
+        events: detail
+            .events
+            .iter()
+            .map(|(index, e)| event_row(*index, e, contracts.as_ref()))
+            .collect(),
+    })
+}
+
+fn event_row(extrinsic: Option<u32>, e: &ChainEvent, contracts: Option<&Contracts>) -> EventRow {
+    let contract_event = contracts.and_then(|c| {
+        let ours = [c.escrow.address, c.reputation.address];
+        decode_emitted(e, &[&c.escrow.codec, &c.reputation.codec], None)
+            .filter(|d| ours.contains(&d.contract))
+            .map(|d| event_view(&d, c))
+    });
+    EventRow {
+        extrinsic,
+        pallet: e.pallet.clone(),
+        variant: e.variant.clone(),
+        fields: e.fields.to_string(),
+        contract_event,
+    }
+}
+
+/// `Contracts::call` to the escrow or the reputation contract, decoded with its metadata.
+fn contract_call(x: &ExtrinsicView, c: &Contracts) -> Option<ContractCall> {
+    if x.pallet != "Contracts" || x.call != "call" {
+        return None;
+    }
+    let fields = x.call_fields.as_ref()?;
+    let dest = field(fields, "dest").and_then(value_bytes32)?;
+    let (name, codec) = if dest == c.escrow.address.0 {
+        ("escrow", &c.escrow.codec)
+    } else if dest == c.reputation.address.0 {
+        ("reputation", &c.reputation.codec)
+    } else {
+        return None;
+    };
+    let data = field(fields, "data").and_then(value_bytes)?;
+    let (message, args) = codec.decode_message_call(&data).ok()?;
+    Some(ContractCall {
+        contract: name.into(),
+        message,
+        args: args
+            .iter()
+            .map(|(k, v)| (k.clone(), ink_to_json(v)))
+            .collect(),
+    })
+}
+
+fn field<'a>(c: &'a scale_value::Composite<()>, name: &str) -> Option<&'a scale_value::Value<()>> {
+    match c {
+        scale_value::Composite::Named(f) => f.iter().find(|(n, _)| n == name).map(|(_, v)| v),
+        scale_value::Composite::Unnamed(_) => None,
+    }
+}
+
+/// A byte sequence decoded as a dynamic value.
+fn value_bytes(v: &scale_value::Value<()>) -> Option<Vec<u8>> {
+    match &v.value {
+        scale_value::ValueDef::Composite(c) => c
+            .values()
+            .map(|b| match &b.value {
+                scale_value::ValueDef::Primitive(p) => {
+                    p.as_u128().and_then(|n| u8::try_from(n).ok())
+                }
+                _ => None,
+            })
+            .collect(),
+        _ => None,
+    }
+}
+
+/// 32 bytes, looking through variants and newtypes (e.g. `MultiAddress::Id(AccountId32(..))`).
+fn value_bytes32(v: &scale_value::Value<()>) -> Option<[u8; 32]> {
+    if let Some(b) = value_bytes(v).and_then(|b| <[u8; 32]>::try_from(b).ok()) {
+        return Some(b);
+    }
+    match &v.value {
+        scale_value::ValueDef::Variant(var) if var.values.len() == 1 => {
+            var.values.values().next().and_then(value_bytes32)
+        }
+        scale_value::ValueDef::Composite(c) if c.len() == 1 => {
+            c.values().next().and_then(value_bytes32)
+        }
+        _ => None,
+    }
+}
+
+pub async fn offer_list(ctx: &mut Ctx, filter: ListFilter) -> OpResult<OfferList> {
+    offers::list(ctx, filter).await
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OfferPage {
+    pub offer: Offer,
+    pub seller_reputation: AccountReputation,
+}
+
+pub async fn offer(ctx: &mut Ctx, id: u64) -> OpResult<OfferPage> {
+    let offer = offers::get_offer(ctx, id).await?;
+    let c = ctx.contracts().await?;
+    let seller_reputation = ctx.read(&c.reputation, "reputation", &offer.seller).await?;
+    Ok(OfferPage {
+        offer,
+        seller_reputation,
+    })
+}
+
+/// One step of a deal's history.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimelineEntry {
+    pub block: u64,
+    /// Block timestamp, ms.
+    pub time: Option<u64>,
+    pub contract: String,
+    pub name: String,
+    pub fields: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DealPage {
+    pub deal: Deal,
+    pub remaining: String,
+    pub is_final: bool,
+    /// Wall-clock time of the answer, ms.
+    pub now: u64,
+    /// Deadlines still ahead of an open deal: what happens there and who may act.
+    pub deadlines: Vec<DeadlineView>,
+    pub timeline: Vec<TimelineEntry>,
+    /// The reputation contract's record of the ended deal: outcome and both ratings.
+    pub record: Option<DealRecord>,
+}
+
+pub async fn deal(ctx: &mut Ctx, id: u64) -> OpResult<DealPage> {
+    let deal = deals::get_deal(ctx, id).await?;
+    let c = ctx.contracts().await?;
+    let escrow = c.deployment.escrow.clone();
+    let events = scan(ctx, None, None, |e| {
+        is_about_deal(e, id)
+            && e.fields
+                .get("escrow")
+                .is_none_or(|v| v.as_str() == Some(escrow.as_str()))
+    })
+    .await?
+    .events;
+    let mut timeline = Vec::new();
+    for e in events {
+        let block = e.block.unwrap_or(0);
+        let time = match ctx.chain.block_hash(block).await? {
+            Some(h) => ctx.chain.block_timestamp(h).await?,
+            None => None,
+        };
+        timeline.push(TimelineEntry {
+            block,
+            time,
+            contract: e.contract,
+            name: e.name,
+            fields: e.fields,
+        });
+    }
+    let record: Option<DealRecord> = ctx
+        .read(&c.reputation, "deal_record", &(c.escrow.address.0, id))
+        .await?;
+    let now = now_ms();
+    Ok(DealPage {
+        remaining: deal.remaining().to_string(),
+        is_final: deal.state.is_final(),
+        deadlines: deals::deadlines(&deal, now),
+        deal,
+        now,
+        timeline,
+        record,
+    })
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountPage {
+    pub account: String,
+    pub free: String,
+    pub escrow_credit: Option<String>,
+    pub reputation: Option<AccountReputation>,
+    pub deals: Vec<Deal>,
+    pub offers: Vec<Offer>,
+}
+
+pub async fn account(ctx: &mut Ctx, arg: &str) -> OpResult<AccountPage> {
+    let balance = crate::ops::accounts::balance(ctx, arg).await?;
+    let id = ctx.account(arg)?;
+    let ss58 = to_ss58(&id.0);
+    let (reputation, deals, offers) = if ctx.contracts().await.is_ok() {
+        let reputation = crate::ops::ratings::reputation(ctx, &ss58)
+            .await?
+            .reputation;
+        let deals = deals::list(ctx, Some(&ss58)).await?.deals;
+        let offers = offers::list(
+            ctx,
+            ListFilter {
+                seller: Some(ss58.clone()),
+                include_inactive: true,
+                limit: u32::MAX,
+                ..ListFilter::default()
+            },
+        )
+        .await?
+        .offers
+        .into_iter()
+        .map(|o| o.offer)
+        .collect();
+        (Some(reputation), deals, offers)
+    } else {
+        (None, Vec::new(), Vec::new())
+    };
+    Ok(AccountPage {
+        account: ss58,
+        free: balance.free,
+        escrow_credit: balance.escrow_credit,
+        reputation,
+        deals,
+        offers,
+    })
+}
+
+/// Where a search term leads.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct SearchMatch {
+    /// "deal", "offer", "block" or "account".
+    pub kind: String,
+    pub id: String,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResult {
+    pub query: String,
+    pub matches: Vec<SearchMatch>,
+}
+
+/// A deal id, an offer id, a block number or hash, or an account (SS58, 0x, keystore name,
+/// //Dev URI). `deal 3`, `offer 3`, `block 3` pick one meaning of a bare number.
+pub async fn search(ctx: &mut Ctx, query: &str) -> OpResult<SearchResult> {
+    let q = query.trim();
+    if q.is_empty() {
+        return Err(usage(
+            "empty search: type a deal id, an offer id, a block or an account",
+        ));
+    }
+    let (kind, term) = match q.split_once(char::is_whitespace) {
+        Some((k, rest)) if ["deal", "offer", "block"].contains(&k.to_lowercase().as_str()) => {
+            (Some(k.to_lowercase()), rest.trim())
+        }
+        _ => (None, q.strip_prefix('#').unwrap_or(q)),
+    };
+    let wants = |k: &str| kind.as_deref().is_none_or(|w| w == k);
+    let mut matches = Vec::new();
+    let push = |matches: &mut Vec<SearchMatch>, kind: &str, id: String, label: String| {
+        matches.push(SearchMatch {
+            kind: kind.into(),
+            id,
+            label,
+        })
+    };
+    if let Ok(n) = term.parse::<u64>() {
+        if let Ok(c) = ctx.contracts().await {
+            if wants("deal") {
+                let deal: Option<Deal> = ctx.read(&c.escrow, "deal", &n).await?;
+                if let Some(d) = deal {
+                    push(
+                        &mut matches,
+                        "deal",
+                        n.to_string(),
+                        format!("deal {n} ({})", d.state.name()),
+                    );
+                }
+            }
+            if wants("offer") {
+                let offer: Option<Offer> = ctx.read(&c.escrow, "offer", &n).await?;
+                if let Some(o) = offer {
+                    push(
+                        &mut matches,
+                        "offer",
+                        n.to_string(),
+                        format!("offer {n}: {}", o.terms.title),
+                    );
+                }
+            }
+        }
+        if wants("block") && ctx.chain.block_hash(n).await?.is_some() {
+            push(&mut matches, "block", n.to_string(), format!("block #{n}"));
+        }
+    } else if let Some(BlockRef::Hash(h)) = BlockRef::parse(term) {
+        if wants("block") {
+            if let Some(d) = ctx.chain.block_detail(BlockRef::Hash(h)).await? {
+                push(
+                    &mut matches,
+                    "block",
+                    d.number.to_string(),
+                    format!("block #{}", d.number),
+                );
+            }
+        }
+        if kind.is_none() {
+            push(
+                &mut matches,
+                "account",
+                to_ss58(&h),
+                format!("account {}", to_ss58(&h)),
+            );
+        }
+    } else if kind.is_none() {
+        if let Ok(a) = ctx.account(term) {
+            let ss58 = to_ss58(&a.0);
+            push(
+                &mut matches,
+                "account",
+                ss58.clone(),
+                format!("account {ss58}"),
+            );
+        }
+    }
+    Ok(SearchResult {
+        query: q.to_string(),
+        matches,
+    })
+}
+
+/// "unknown deal 7", "unknown offer 7", "unknown block 7": the API answers 404 for these.
+pub fn is_not_found(e: &OpError) -> bool {
+    matches!(e, OpError::Usage(m) if m.starts_with("unknown "))
+}
+
+fn hex32(h: &[u8; 32]) -> String {
+    format!("0x{}", hex::encode(h))
+}

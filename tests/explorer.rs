@@ -1,0 +1,341 @@
+//! `escrow explorer` against a real dev node on which a deal was settled and rated: the JSON
+//! API, then the page in headless Chromium (blocks, the deal's timeline, reputation, search),
+//! then the node going away and coming back. Screenshots land in tests/artifacts/.
+
+#[path = "common/browser.rs"]
+mod browser;
+mod common;
+
+use std::time::Duration;
+
+use browser::{start_explorer, Browser};
+use common::*;
+use escrow_client::dev_node::DevNodeOptions;
+use serde_json::Value;
+
+/// Offer by //Bob, bought by //Charlie, delivered, released, rated 5 (by Charlie) and 4 (by Bob).
+fn settled_deal(env: &Env) -> String {
+    env.deploy();
+    let created = env.offer("100", 2, "10", ["3d", "2d", "1d"]);
+    let offer_id = created["offer"]["id"].to_string();
+    let accepted = env.ok(&["--as", CHARLIE, "deal", "accept", &offer_id]);
+    let deal_id = accepted["deal"]["id"].to_string();
+    env.ok(&["--as", BOB, "deal", "deliver", &deal_id]);
+    let released = env.ok(&["--as", CHARLIE, "deal", "release", &deal_id]);
+    assert_eq!(released["deal"]["state"], "Completed");
+    env.ok(&["--as", CHARLIE, "rate", "commit", &deal_id, "--score", "5"]);
+    env.ok(&["--as", BOB, "rate", "commit", &deal_id, "--score", "4"]);
+    env.ok(&["--as", CHARLIE, "rate", "reveal", &deal_id]);
+    env.ok(&["--as", BOB, "rate", "reveal", &deal_id]);
+    deal_id
+}
+
+fn get(base: &str, path: &str) -> (u16, Value) {
+    let url = format!("{base}{}", path.trim_start_matches('/'));
+    match ureq::get(&url).timeout(Duration::from_secs(60)).call() {
+        Ok(r) => (r.status(), r.into_json().unwrap()),
+        Err(ureq::Error::Status(code, r)) => (code, r.into_json().unwrap()),
+        Err(e) => panic!("GET {url}: {e}"),
+    }
+}
+
+fn ss58(env: &Env, who: &str) -> String {
+    env.ok(&["balance", who])["account"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn explorer_shows_a_settled_deal_and_survives_a_node_restart() {
+    require_bundles();
+    let base = tempfile::tempdir().unwrap();
+    let node = start_node(DevNodeOptions {
+        rpc_port: Some(0),
+        base_path: Some(base.path().join("chain")),
+        ..DevNodeOptions::default()
+    });
+    let mut env = Env::with_node(node);
+    let deal_id = settled_deal(&env);
+    let bob = ss58(&env, BOB);
+    let (_explorer, page) = start_explorer(env.home.path(), &env.node.url());
+
+    check_json_api(&env, &page, &deal_id, &bob);
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let browser = Browser::start().await;
+        check_pages(&env, &browser, &page, &deal_id, &bob).await;
+
+        // The node goes away: the page says so instead of failing.
+        env.node.stop().unwrap();
+        browser.goto(&format!("{page}#/")).await;
+        let down = browser.wait_text("#node-status", "unreachable").await;
+        assert!(down.contains(&env.node.url()), "{down}");
+        browser.screenshot("node-down").await;
+        let (code, body) = get(&page, "/api/blocks");
+        assert_eq!(code, 503, "{body}");
+        assert_eq!(body["kind"], "node_down");
+
+        // ...and comes back on the same chain: the page reconnects by itself.
+        env.node.restart().unwrap();
+        let best = env.best_block();
+        browser.wait_text("#node-status", "Connected to").await;
+        browser
+            .wait_text("[data-testid=blocks] tbody tr", &format!("#{best}"))
+            .await;
+        browser.screenshot("node-back").await;
+        browser.close().await;
+    });
+}
+
+fn check_json_api(env: &Env, page: &str, deal_id: &str, bob: &str) {
+    let (code, status) = get(page, "/api/status");
+    assert_eq!(code, 200);
+    assert_eq!(status["connected"], true, "{status}");
+    assert_eq!(status["status"]["symbol"], "UNIT");
+    assert!(
+        status["status"]["deployment"]["escrow"].is_string(),
+        "{status}"
+    );
+
+    let best = env.best_block();
+    let (_, blocks) = get(page, "/api/blocks?limit=5");
+    assert_eq!(blocks["best"], best);
+    let listed = blocks["blocks"].as_array().unwrap();
+    assert_eq!(listed.len(), 5);
+    assert_eq!(listed[0]["number"], best);
+    assert_eq!(listed[1]["number"], best - 1);
+    // Instant seal: every block but genesis holds the timestamp inherent and one transaction.
+    assert_eq!(listed[0]["extrinsics"], 2);
+
+    // The deal: state, amounts, the whole history in order, both ratings.
+    let (code, deal) = get(page, &format!("/api/deals/{deal_id}"));
+    assert_eq!(code, 200, "{deal}");
+    assert_eq!(deal["deal"]["state"], "Completed");
+    assert_eq!(deal["is_final"], true);
+    assert_eq!(deal["remaining"], "0");
+    assert_eq!(plancks(&deal["deal"]["amount"]), 100 * UNIT);
+    let names: Vec<&str> = deal["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "DealOpened",
+            "DealDelivered",
+            "PaymentReleased",
+            "DealClosed",
+            "DealRecorded",
+            "RatingCommitted",
+            "RatingCommitted",
+            "RatingRevealed",
+            "RatingRevealed"
+        ]
+    );
+    let blocks_in_order: Vec<u64> = deal["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["block"].as_u64().unwrap())
+        .collect();
+    assert!(blocks_in_order.windows(2).all(|w| w[0] <= w[1]));
+    assert!(deal["timeline"][0]["time"].as_u64().unwrap() > 0);
+    assert_eq!(deal["record"]["buyer_score"], 5);
+    assert_eq!(deal["record"]["seller_score"], 4);
+
+    // The block of the release: the extrinsic decoded as an ink! message, events by name.
+    let release_block = deal["timeline"][2]["block"].as_u64().unwrap();
+    let (_, block) = get(page, &format!("/api/blocks/{release_block}"));
+    let calls: Vec<&Value> = block["extrinsics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|x| x.get("contract_call").filter(|c| !c.is_null()))
+        .collect();
+    assert_eq!(calls.len(), 1, "{block}");
+    assert_eq!(calls[0]["contract"], "escrow");
+    assert_eq!(calls[0]["message"], "release");
+    let ink: Vec<&str> = block["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["contract_event"]["name"].as_str())
+        .collect();
+    assert!(
+        ink.contains(&"PaymentReleased") && ink.contains(&"DealClosed"),
+        "{ink:?}"
+    );
+    // The same block by hash.
+    let hash = block["hash"].as_str().unwrap();
+    let (_, by_hash) = get(page, &format!("/api/blocks/{hash}"));
+    assert_eq!(by_hash["number"], release_block);
+
+    // The account: balance, reputation earned by the deal, its offers and deals.
+    let (_, account) = get(page, &format!("/api/accounts/{bob}"));
+    assert_eq!(account["reputation"]["ratings_count"], 1);
+    assert_eq!(account["reputation"]["average_rating_centi"], 500);
+    assert_eq!(account["reputation"]["deals_completed_as_seller"], 1);
+    assert_eq!(account["deals"].as_array().unwrap().len(), 1);
+    assert_eq!(account["offers"].as_array().unwrap().len(), 1);
+    assert_eq!(plancks(&account["free"]), env.free(BOB));
+
+    // Offers: the filters of `offer list`.
+    let (_, found) = get(page, "/api/offers?text=leica&max_price=150");
+    assert_eq!(found["offers"].as_array().unwrap().len(), 1);
+    let (_, none) = get(page, "/api/offers?min_price=101");
+    assert!(none["offers"].as_array().unwrap().is_empty());
+    let (_, rated) = get(page, "/api/offers?min_rating=4.5");
+    assert_eq!(rated["offers"][0]["seller_average_rating_centi"], 500);
+
+    // Search: a bare 0 is a deal, an offer and a block; prefixes and accounts are exact.
+    let (_, zero) = get(page, "/api/search?q=0");
+    let kinds: Vec<&str> = zero["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["deal", "offer", "block"]);
+    let (_, deal_only) = get(page, &format!("/api/search?q=deal%20{deal_id}"));
+    assert_eq!(deal_only["matches"].as_array().unwrap().len(), 1);
+    let (_, by_account) = get(page, &format!("/api/search?q={bob}"));
+    assert_eq!(by_account["matches"][0]["kind"], "account");
+    assert_eq!(by_account["matches"][0]["id"], bob);
+    let (_, nothing) = get(page, "/api/search?q=nonsense");
+    assert!(nothing["matches"].as_array().unwrap().is_empty());
+
+    // Bad input: one clear error each, with the right status.
+    let (code, e) = get(page, "/api/deals/999");
+    assert_eq!((code, e["kind"].as_str()), (404, Some("not_found")), "{e}");
+    assert!(e["error"].as_str().unwrap().contains("unknown deal 999"));
+    let (code, e) = get(page, "/api/deals/abc");
+    assert_eq!(code, 400, "{e}");
+    assert!(e["error"]
+        .as_str()
+        .unwrap()
+        .contains("invalid deal id 'abc'"));
+    let (code, e) = get(page, "/api/blocks/99999");
+    assert_eq!(code, 404, "{e}");
+    let (code, e) = get(page, "/api/accounts/nobody");
+    assert_eq!(code, 400, "{e}");
+    assert!(e["error"]
+        .as_str()
+        .unwrap()
+        .contains("invalid account 'nobody'"));
+}
+
+async fn check_pages(env: &Env, browser: &Browser, page: &str, deal_id: &str, bob: &str) {
+    // Latest blocks, newest first, updated live.
+    browser.goto(page).await;
+    browser.wait_text("#node-status", "Connected to").await;
+    let best = env.best_block();
+    browser
+        .wait_text("[data-testid=blocks] tbody tr", &format!("#{best}"))
+        .await;
+    browser.screenshot("blocks").await;
+    env.ok(&["account", "fund", "//Ferdie", "--amount", "1"]);
+    browser
+        .wait_text("[data-testid=blocks] tbody tr", &format!("#{}", best + 1))
+        .await;
+
+    // The settled deal: state, timeline, ratings.
+    browser.goto(&format!("{page}#/deal/{deal_id}")).await;
+    browser
+        .wait_text("[data-testid=deal-state]", "Completed")
+        .await;
+    let timeline = browser
+        .wait_text("[data-testid=timeline]", "RatingRevealed")
+        .await;
+    for name in [
+        "DealOpened",
+        "DealDelivered",
+        "PaymentReleased",
+        "DealClosed",
+    ] {
+        assert!(timeline.contains(name), "{name} missing: {timeline}");
+    }
+    browser
+        .wait_text("[data-testid=deadlines]", "The deal ended")
+        .await;
+    browser.wait_text("[data-testid=remaining]", "0 UNIT").await;
+    browser
+        .wait_text("[data-testid=ratings]", "Completed")
+        .await;
+    browser.screenshot("settled-deal").await;
+
+    // Bob's reputation, earned by that deal.
+    browser.goto(&format!("{page}#/account/{bob}")).await;
+    let rep = browser.wait_text("[data-testid=reputation]", "5.00").await;
+    assert!(rep.contains("1 rating(s)"), "{rep}");
+    assert!(rep.contains("1 as seller"), "{rep}");
+    browser
+        .wait_text("[data-testid=account-deals]", "Completed")
+        .await;
+    browser.screenshot("account").await;
+
+    // A block with decoded ink! events.
+    browser.goto(&format!("{page}#/deal/{deal_id}")).await;
+    browser
+        .wait_text("[data-testid=timeline]", "PaymentReleased")
+        .await;
+    let (_, deal) = get(page, &format!("/api/deals/{deal_id}"));
+    let release_block = deal["timeline"][2]["block"].as_u64().unwrap();
+    browser
+        .goto(&format!("{page}#/block/{release_block}"))
+        .await;
+    browser
+        .wait_text("[data-testid=block-title]", &format!("#{release_block}"))
+        .await;
+    browser
+        .wait_text("[data-testid=events]", "PaymentReleased")
+        .await;
+    browser
+        .wait_text("[data-testid=extrinsics]", "escrow.release")
+        .await;
+    browser.screenshot("block").await;
+
+    // Offers with a filter, typed into the form.
+    browser.goto(&format!("{page}#/offers?text=leica")).await;
+    browser
+        .wait_text("[data-testid=offers]", "Vintage camera")
+        .await;
+    browser.goto(&format!("{page}#/offers?text=bicycle")).await;
+    browser
+        .wait_text("[data-testid=offers-empty]", "No offer matches")
+        .await;
+
+    // The search box: an account goes straight to its page; a bare 0 lists what it may be.
+    search(browser, bob).await;
+    browser.wait_text("[data-testid=reputation]", "5.00").await;
+    search(browser, "0").await;
+    let results = browser
+        .wait_text("[data-testid=search-results]", "deal 0")
+        .await;
+    assert!(
+        results.contains("offer 0") && results.contains("block #0"),
+        "{results}"
+    );
+}
+
+async fn search(browser: &Browser, q: &str) {
+    use fantoccini::Locator;
+    let input = browser
+        .client
+        .find(Locator::Css("#search-input"))
+        .await
+        .unwrap();
+    input.clear().await.unwrap();
+    input.send_keys(q).await.unwrap();
+    browser
+        .client
+        .find(Locator::Css("#search button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
