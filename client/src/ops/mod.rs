@@ -8,6 +8,7 @@ pub mod deploy;
 pub mod events;
 pub mod explain;
 pub mod node;
+pub mod offer_index;
 pub mod offers;
 pub mod ratings;
 pub mod types;

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::types::{
-    AccountReputation, Offer, OfferTerms, BPS, MAX_DESCRIPTION_BYTES, MAX_PAGE, MAX_TITLE_BYTES,
+    AccountReputation, Offer, OfferTerms, BPS, MAX_DESCRIPTION_BYTES, MAX_TITLE_BYTES,
     MAX_WINDOW_MS,
 };
 use super::{usage, Ctx, OpError, OpResult, TxReport, Which};
@@ -223,57 +223,50 @@ pub async fn list(ctx: &mut Ctx, f: ListFilter) -> OpResult<OfferList> {
         return Err(usage("--limit must be at least 1"));
     }
     let text = f.text.as_ref().map(|t| t.to_lowercase());
+    let (index, _) = super::offer_index::synced(ctx).await?;
     let c = ctx.contracts().await?;
-    let count: u64 = ctx.read(&c.escrow, "offer_count", &()).await?;
     let mut out = Vec::new();
-    let mut from = f.from;
+    let mut next_from = None;
     let mut reputations = std::collections::HashMap::<[u8; 32], AccountReputation>::new();
-    while from < count && out.len() < f.limit as usize {
-        let page: Vec<Offer> = ctx.read(&c.escrow, "offers", &(from, MAX_PAGE)).await?;
-        if page.is_empty() {
+    for offer in index.offers.range(f.from..).map(|(_, o)| o) {
+        if out.len() >= f.limit as usize {
+            next_from = Some(offer.id);
             break;
         }
-        for offer in page {
-            from = offer.id + 1;
-            if out.len() >= f.limit as usize {
-                from = offer.id;
-                break;
+        let t = &offer.terms;
+        if (!offer.active && !f.include_inactive)
+            || min_price.is_some_and(|m| t.price < m)
+            || max_price.is_some_and(|m| t.price > m)
+            || seller.as_ref().is_some_and(|s| s.0 != offer.seller)
+            || arbiter.as_ref().is_some_and(|a| a.0 != t.arbiter)
+            || text.as_ref().is_some_and(|q| {
+                !t.title.to_lowercase().contains(q) && !t.description.to_lowercase().contains(q)
+            })
+        {
+            continue;
+        }
+        let rep = match reputations.get(&offer.seller) {
+            Some(r) => r.clone(),
+            None => {
+                let r: AccountReputation =
+                    ctx.read(&c.reputation, "reputation", &offer.seller).await?;
+                reputations.insert(offer.seller, r.clone());
+                r
             }
-            let t = &offer.terms;
-            if (!offer.active && !f.include_inactive)
-                || min_price.is_some_and(|m| t.price < m)
-                || max_price.is_some_and(|m| t.price > m)
-                || seller.as_ref().is_some_and(|s| s.0 != offer.seller)
-                || arbiter.as_ref().is_some_and(|a| a.0 != t.arbiter)
-                || text.as_ref().is_some_and(|q| {
-                    !t.title.to_lowercase().contains(q) && !t.description.to_lowercase().contains(q)
-                })
-            {
+        };
+        if let Some(min) = f.min_rating {
+            if f64::from(rep.average_rating_centi) < min * 100.0 {
                 continue;
             }
-            let rep = match reputations.get(&offer.seller) {
-                Some(r) => r.clone(),
-                None => {
-                    let r: AccountReputation =
-                        ctx.read(&c.reputation, "reputation", &offer.seller).await?;
-                    reputations.insert(offer.seller, r.clone());
-                    r
-                }
-            };
-            if let Some(min) = f.min_rating {
-                if f64::from(rep.average_rating_centi) < min * 100.0 {
-                    continue;
-                }
-            }
-            out.push(OfferListItem {
-                offer,
-                seller_average_rating_centi: rep.average_rating_centi,
-                seller_ratings_count: rep.ratings_count,
-            });
         }
+        out.push(OfferListItem {
+            offer: offer.clone(),
+            seller_average_rating_centi: rep.average_rating_centi,
+            seller_ratings_count: rep.ratings_count,
+        });
     }
     Ok(OfferList {
         offers: out,
-        next_from: (from < count).then_some(from),
+        next_from,
     })
 }
