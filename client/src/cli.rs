@@ -82,6 +82,28 @@ pub enum Command {
     Node(NodeCmd),
     /// Serve the block explorer (web page + JSON API) for the node until Ctrl-C.
     Explorer(ExplorerCmd),
+    /// Measure cost per message, code size, throughput and search latency on a fresh dev
+    /// node (or --url) and write BENCHMARKS.md.
+    Bench(BenchCmd),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchCmd {
+    /// The quick CI setting (4 accounts, 12 deals, search at 50 and 150 offers); prints only.
+    #[arg(long)]
+    pub small: bool,
+    /// Accounts sending at once [full: 20].
+    #[arg(long)]
+    pub accounts: Option<usize>,
+    /// Deals in the throughput run [full: 400].
+    #[arg(long)]
+    pub deals: Option<usize>,
+    /// Offer counts for the search timing, comma-separated [full: 1000,10000].
+    #[arg(long, value_delimiter = ',')]
+    pub offers: Option<Vec<u64>>,
+    /// Markdown report to write [full: BENCHMARKS.md; --small: none].
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -336,6 +358,34 @@ pub async fn run(cli: Cli, print: &mut dyn FnMut(Report)) -> OpResult<Option<Rep
                     .await?;
             return Ok(Some(Report::ExplorerStopped(stopped)));
         }
+        Command::Bench(cmd) => {
+            let mut args = if cmd.small {
+                crate::bench::BenchArgs::small()
+            } else {
+                crate::bench::BenchArgs::full()
+            };
+            if let Some(n) = cmd.accounts {
+                args.accounts = n;
+            }
+            if let Some(n) = cmd.deals {
+                args.deals = n;
+            }
+            if let Some(mut counts) = cmd.offers.clone() {
+                counts.sort_unstable();
+                args.offer_counts = counts;
+            }
+            if cmd.out.is_some() {
+                args.out = cmd.out.clone();
+            }
+            let quiet = settings.output == OutputMode::Json;
+            let report = crate::bench::run(settings, args, |line| {
+                if !quiet {
+                    eprintln!("[bench] {line}");
+                }
+            })
+            .await?;
+            return Ok(Some(Report::Bench(Box::new(report))));
+        }
         Command::Account(AccountCmd::New { name }) => {
             return Ok(Some(Report::Key(ops::accounts::new_key(&settings, name)?)))
         }
@@ -478,7 +528,11 @@ pub async fn run(cli: Cli, print: &mut dyn FnMut(Report)) -> OpResult<Option<Rep
             }
             Report::Events(ops::events::scan(c, from_block, None, |_| true).await?)
         }
-        Command::Account(_) | Command::Demo | Command::Node(_) | Command::Explorer(_) => {
+        Command::Account(_)
+        | Command::Demo
+        | Command::Node(_)
+        | Command::Explorer(_)
+        | Command::Bench(_) => {
             return Err(OpError::Failed("handled above".into()));
         }
     };

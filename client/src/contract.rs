@@ -752,13 +752,39 @@ impl Contract {
             .submit(signer, &tx, None)
             .await
             .map_err(|e| with_message(&prepared.message, e))?;
-        Ok(CallOutcome {
+        Ok(self.call_outcome(outcome, prepared.return_value))
+    }
+
+    /// This contract's decoded events and the costs of an included call.
+    fn call_outcome(&self, outcome: TxOutcome, return_value: InkValue) -> CallOutcome {
+        CallOutcome {
             events: decode_contract_events(&outcome, &[&self.codec], Some(&self.address)),
             fee_paid: outcome.fee_paid,
             weight: outcome.weight,
-            return_value: prepared.return_value,
+            return_value,
             tx: outcome,
-        })
+        }
+    }
+
+    /// Submit several prepared calls from one signer pipelined: nonces are assigned by the
+    /// client and every call is in the pool before the first inclusion is awaited. One result
+    /// per call, in order.
+    pub async fn submit_prepared_many(
+        &self,
+        chain: &Chain,
+        signer: &Keypair,
+        prepared: Vec<PreparedCall>,
+    ) -> Result<Vec<Result<CallOutcome>>> {
+        let payloads: Vec<_> = prepared.iter().map(|p| self.call_payload(p)).collect();
+        let results = chain.submit_many(signer, &payloads).await?;
+        Ok(results
+            .into_iter()
+            .zip(prepared)
+            .map(|(result, p)| {
+                let outcome = result.map_err(|e| with_message(&p.message, e))?;
+                Ok(self.call_outcome(outcome, p.return_value))
+            })
+            .collect())
     }
 
     /// Deploy `bundle` with `constructor(args)`: dry-run `ContractsApi_instantiate`, then

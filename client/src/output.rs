@@ -5,6 +5,7 @@ use std::sync::OnceLock;
 
 use serde::Serialize;
 
+use crate::bench::BenchReport;
 use crate::explorer::ExplorerView;
 use crate::ops::accounts::{BalanceView, FundResult, KeyList, KeyView, WithdrawResult};
 use crate::ops::deals::{DealDetails, DealList, DealResult};
@@ -65,6 +66,7 @@ pub enum Report {
     NodeStopped(NodeView),
     ExplorerReady(ExplorerView),
     ExplorerStopped(ExplorerView),
+    Bench(Box<BenchReport>),
 }
 
 /// Print a report on stdout in the chosen format. Streamed items (`Event`, `DemoStep`) are one
@@ -142,6 +144,12 @@ pub fn render(report: &Report) -> String {
             let _ = writeln!(s, "explorer at {} (node {})", e.url, e.node);
             let _ = writeln!(s, "  JSON API under {}api/", e.url);
             let _ = writeln!(s, "  Ctrl-C stops it");
+        }
+        Report::Bench(b) => {
+            s.push_str(&b.markdown);
+            if let Some(path) = &b.written_to {
+                let _ = writeln!(s, "\n(written to {path})");
+            }
         }
         Report::ExplorerStopped(e) => {
             let _ = writeln!(s, "explorer at {} stopped", e.url);

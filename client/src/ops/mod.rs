@@ -180,6 +180,17 @@ impl Settings {
         }
     }
 
+    /// Where local indexes live: next to the deployment file.
+    pub fn index_dir(&self) -> PathBuf {
+        match &self.deployment {
+            Some(d) => d
+                .parent()
+                .map(|p| p.join("index"))
+                .unwrap_or_else(|| PathBuf::from("index")),
+            None => escrow_home().join("index"),
+        }
+    }
+
     pub fn open_keystore(&self) -> OpResult<Keystore> {
         Ok(match &self.keystore {
             Some(p) => Keystore::open(p)?,
@@ -496,6 +507,10 @@ impl Ctx {
                 ref_time: gas_required.ref_time,
                 proof_size: gas_required.proof_size,
             },
+            weight: outcome.weight.map(|w| GasView {
+                ref_time: w.ref_time,
+                proof_size: w.proof_size,
+            }),
             storage_deposit: storage_deposit.to_string(),
             storage_deposit_paid: deposit_net.to_string(),
             return_value: ink_to_json(&return_value),
@@ -632,6 +647,8 @@ pub struct TxReport {
     /// Plancks, from `TransactionPayment::TransactionFeePaid`.
     pub fee_paid: Option<String>,
     pub gas_required: GasView,
+    /// Weight the whole extrinsic was charged (`System::ExtrinsicSuccess`).
+    pub weight: Option<GasView>,
     /// Storage deposit limit (plancks) from the dry run.
     pub storage_deposit: String,
     /// Storage deposit the signer actually paid (negative: got back), plancks; from the

@@ -1,7 +1,8 @@
 //! A local copy of the escrow's offers, so `offer list` and the explorer search without
 //! fetching every offer over RPC each time.
 //!
-//! Lives in `$ESCROW_HOME/index/offers-<genesis>-<escrow>.json` (one file per deployment).
+//! Lives next to the deployment file, by default `$ESCROW_HOME/index/offers-<genesis>-<escrow>.json`
+//! (one file per deployment); deleting it only costs one cold sync.
 //! A cold sync reads all offers in pages of [`MAX_PAGE`]; a warm sync reads only what changed
 //! since the last synced block: it scans those blocks' escrow events and re-reads the offers they
 //! name (a `DealClosed` changes its offer's bond stake, so deals are mapped to their offers).
@@ -13,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::events::block_contract_events;
 use super::types::{Deal, Offer, MAX_PAGE};
-use super::{escrow_home, write_json_file, Ctx, OpError, OpResult};
+use super::{write_json_file, Ctx, OpError, OpResult, Settings};
 
 /// Bumped when the file layout changes: an index of another version is rebuilt.
 const FORMAT: u32 = 1;
@@ -56,9 +57,9 @@ impl OfferIndex {
     }
 
     /// Where the index of `escrow` on chain `genesis` lives.
-    pub fn path(genesis: &str, escrow: &str) -> PathBuf {
-        escrow_home()
-            .join("index")
+    pub fn path(settings: &Settings, genesis: &str, escrow: &str) -> PathBuf {
+        settings
+            .index_dir()
             .join(format!("offers-{genesis}-{escrow}.json"))
     }
 
@@ -192,7 +193,11 @@ mod scale_hex_map {
 /// The index of this chain's deployment, loaded, synced to the best block and saved.
 pub async fn synced(ctx: &mut Ctx) -> OpResult<(OfferIndex, SyncStats)> {
     let c = ctx.contracts().await?;
-    let path = OfferIndex::path(&super::genesis_hex(&ctx.chain), &c.deployment.escrow);
+    let path = OfferIndex::path(
+        &ctx.settings,
+        &super::genesis_hex(&ctx.chain),
+        &c.deployment.escrow,
+    );
     let mut index = OfferIndex::load(&path, &c.deployment.escrow);
     let stats = index.sync(ctx).await?;
     index.save(&path)?;

@@ -45,6 +45,8 @@ pub struct OfferList {
     pub offers: Vec<OfferListItem>,
     /// The id to pass as --from for the next page, if there may be more.
     pub next_from: Option<u64>,
+    /// What bringing the local offer index up to date took.
+    pub index: super::offer_index::SyncStats,
 }
 
 fn window(name: &str, input: &str) -> OpResult<u64> {
@@ -223,7 +225,7 @@ pub async fn list(ctx: &mut Ctx, f: ListFilter) -> OpResult<OfferList> {
         return Err(usage("--limit must be at least 1"));
     }
     let text = f.text.as_ref().map(|t| t.to_lowercase());
-    let (index, _) = super::offer_index::synced(ctx).await?;
+    let (index, sync) = super::offer_index::synced(ctx).await?;
     let c = ctx.contracts().await?;
     let mut out = Vec::new();
     let mut next_from = None;
@@ -268,5 +270,6 @@ pub async fn list(ctx: &mut Ctx, f: ListFilter) -> OpResult<OfferList> {
     Ok(OfferList {
         offers: out,
         next_from,
+        index: sync,
     })
 }

@@ -1,0 +1,296 @@
+//! Cost per message: every escrow and reputation message sent once for real through the same
+//! library calls as the CLI, with the weight the extrinsic was charged, the dry run's gas, the
+//! storage deposit and the fee; `Balances.transfer_keep_alive` as the baseline.
+
+use serde::Serialize;
+
+use crate::ops::offers::CreateOfferArgs;
+use crate::ops::{accounts, deals, offers, ratings, Ctx, OpResult, TxReport, Which};
+
+pub const OWNER: &str = "//Alice";
+pub const SELLER: &str = "//Bob";
+pub const BUYER: &str = "//Charlie";
+pub const ARBITER: &str = "//Dave";
+pub const FEE_RECIPIENT: &str = "//Eve";
+
+/// One message's measured cost.
+#[derive(Debug, Clone, Serialize)]
+pub struct CostRow {
+    pub contract: String,
+    pub message: String,
+    /// Weight charged for the whole extrinsic (`System::ExtrinsicSuccess`).
+    pub ref_time: u64,
+    pub proof_size: u64,
+    /// Gas the dry run said the contract call needs (without the extrinsic's base weight).
+    pub gas_ref_time: u64,
+    pub gas_proof_size: u64,
+    /// Net storage deposit the caller paid (negative: got back), plancks.
+    pub storage_deposit: i128,
+    /// Fee paid, plancks.
+    pub fee: u128,
+}
+
+impl CostRow {
+    fn from_tx(contract: &str, tx: &TxReport) -> CostRow {
+        let weight = tx.weight.clone().unwrap_or(crate::ops::GasView {
+            ref_time: 0,
+            proof_size: 0,
+        });
+        CostRow {
+            contract: contract.into(),
+            message: tx.message.clone(),
+            ref_time: weight.ref_time,
+            proof_size: weight.proof_size,
+            gas_ref_time: tx.gas_required.ref_time,
+            gas_proof_size: tx.gas_required.proof_size,
+            storage_deposit: tx.storage_deposit_paid.parse().unwrap_or(0),
+            fee: tx
+                .fee_paid
+                .as_deref()
+                .and_then(|f| f.parse().ok())
+                .unwrap_or(0),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Costs {
+    pub baseline: CostRow,
+    /// One row per message, in the order a deal meets them.
+    pub messages: Vec<CostRow>,
+    /// A whole deal: create offer, accept, deliver, release, two commits, two reveals.
+    pub lifecycle: CostRow,
+    pub lifecycle_steps: Vec<String>,
+}
+
+/// Runs the scenario on a freshly deployed escrow. `on_row` sees each measurement.
+pub async fn measure(ctx: &mut Ctx, mut on_row: impl FnMut(&CostRow)) -> OpResult<Costs> {
+    let mut rows: Vec<CostRow> = Vec::new();
+    let mut lifecycle: Vec<CostRow> = Vec::new();
+    let mut record = |rows: &mut Vec<CostRow>, contract: &str, tx: &TxReport| {
+        let row = CostRow::from_tx(contract, tx);
+        on_row(&row);
+        rows.push(row.clone());
+        row
+    };
+
+    // Baseline: a plain transfer.
+    let alice = ctx.signer(Some(OWNER))?;
+    let ferdie = ctx.account("//Ferdie")?;
+    let transfer = ctx
+        .chain
+        .transfer_keep_alive(&alice, &ferdie, ctx.units().parse("1")?)
+        .await?;
+    let w = transfer.weight.unwrap_or_default();
+    let baseline = CostRow {
+        contract: "Balances".into(),
+        message: "transfer_keep_alive".into(),
+        ref_time: w.ref_time,
+        proof_size: w.proof_size,
+        gas_ref_time: 0,
+        gas_proof_size: 0,
+        storage_deposit: 0,
+        fee: transfer.fee_paid.unwrap_or(0),
+    };
+
+    let as_ = |ctx: &mut Ctx, who: &str| ctx.settings.as_account = Some(who.to_string());
+    let offer_args = |windows: [&str; 3]| CreateOfferArgs {
+        title: "Benchmark lens".into(),
+        description: "50mm f/2, measured".into(),
+        price: "10".into(),
+        quantity: 20,
+        arbiter: ARBITER.into(),
+        arbiter_fee_bps: 500,
+        delivery_window: windows[0].into(),
+        review_window: windows[1].into(),
+        ruling_window: windows[2].into(),
+        bond_per_unit: "1".into(),
+    };
+    let tx = |r: Option<TxReport>| r.expect("write operations report their transaction");
+
+    // A completed, rated deal: the lifecycle.
+    as_(ctx, SELLER);
+    let offer = offers::create(ctx, offer_args(["3d", "2d", "1d"])).await?;
+    let offer_id = offer.offer.id;
+    lifecycle.push(record(&mut rows, "escrow", &tx(offer.tx)));
+    let updated = offers::update(ctx, offer_id, Some("12".into()), None).await?;
+    record(&mut rows, "escrow", &tx(updated.tx));
+    as_(ctx, BUYER);
+    let accepted = deals::accept(ctx, offer_id, 1, None).await?;
+    let deal = accepted.deal.id;
+    lifecycle.push(record(&mut rows, "escrow", &tx(accepted.tx)));
+    as_(ctx, SELLER);
+    lifecycle.push(record(
+        &mut rows,
+        "escrow",
+        &tx(deals::deliver(ctx, deal).await?.tx),
+    ));
+    as_(ctx, BUYER);
+    lifecycle.push(record(
+        &mut rows,
+        "escrow",
+        &tx(deals::release(ctx, deal, None).await?.tx),
+    ));
+    lifecycle.push(record(
+        &mut rows,
+        "reputation",
+        &ratings::commit(ctx, deal, 5, None).await?.tx,
+    ));
+    as_(ctx, SELLER);
+    lifecycle.push(CostRow::from_tx(
+        "reputation",
+        &ratings::commit(ctx, deal, 4, None).await?.tx,
+    ));
+    as_(ctx, BUYER);
+    lifecycle.push(record(
+        &mut rows,
+        "reputation",
+        &ratings::reveal(ctx, deal).await?.tx,
+    ));
+    as_(ctx, SELLER);
+    lifecycle.push(CostRow::from_tx(
+        "reputation",
+        &ratings::reveal(ctx, deal).await?.tx,
+    ));
+
+    // A settlement, a ruled dispute, a refund.
+    as_(ctx, BUYER);
+    let settled = deals::accept(ctx, offer_id, 1, None).await?.deal.id;
+    record(
+        &mut rows,
+        "escrow",
+        &tx(deals::propose(ctx, settled, "50%").await?.tx),
+    );
+    as_(ctx, SELLER);
+    record(
+        &mut rows,
+        "escrow",
+        &tx(deals::accept_settlement(ctx, settled, None).await?.tx),
+    );
+    as_(ctx, BUYER);
+    let disputed = deals::accept(ctx, offer_id, 1, None).await?.deal.id;
+    record(
+        &mut rows,
+        "escrow",
+        &tx(deals::dispute(ctx, disputed, Some("late")).await?.tx),
+    );
+    as_(ctx, ARBITER);
+    record(
+        &mut rows,
+        "escrow",
+        &tx(deals::rule(ctx, disputed, "70%").await?.tx),
+    );
+    as_(ctx, BUYER);
+    let refunded = deals::accept(ctx, offer_id, 1, None).await?.deal.id;
+    as_(ctx, SELLER);
+    record(
+        &mut rows,
+        "escrow",
+        &tx(deals::refund(ctx, refunded).await?.tx),
+    );
+
+    // Deadlines: a missed delivery (reclaim) and a review window that ran out (finalize).
+    let short = offers::create(ctx, offer_args(["3s", "3s", "3s"]))
+        .await?
+        .offer
+        .id;
+    as_(ctx, BUYER);
+    let missed = deals::accept(ctx, short, 1, None).await?.deal.id;
+    let reviewed = deals::accept(ctx, short, 1, None).await?.deal.id;
+    as_(ctx, SELLER);
+    deals::deliver(ctx, reviewed).await?;
+    tokio::time::sleep(std::time::Duration::from_millis(3_500)).await;
+    as_(ctx, BUYER);
+    record(
+        &mut rows,
+        "escrow",
+        &tx(deals::reclaim(ctx, missed).await?.tx),
+    );
+    record(
+        &mut rows,
+        "escrow",
+        &tx(deals::finalize(ctx, reviewed).await?.tx),
+    );
+
+    // Closing the offer, collecting fees, administration.
+    as_(ctx, SELLER);
+    record(
+        &mut rows,
+        "escrow",
+        &tx(offers::withdraw(ctx, offer_id).await?.tx),
+    );
+    as_(ctx, FEE_RECIPIENT);
+    record(&mut rows, "escrow", &accounts::withdraw(ctx).await?.tx);
+    as_(ctx, OWNER);
+    let c = ctx.contracts().await?;
+    let eve = ctx.account(FEE_RECIPIENT)?.0;
+    let me = alice.account_id().0;
+    let escrow_addr = c.escrow.address.0;
+    let reputation_addr = c.reputation.address.0;
+    let w = Which::Escrow;
+    record(
+        &mut rows,
+        "escrow",
+        &ctx.write(w, &alice, "set_fee", &100u16, 0).await?,
+    );
+    record(
+        &mut rows,
+        "escrow",
+        &ctx.write(w, &alice, "set_fee_recipient", &eve, 0).await?,
+    );
+    let rep = Some(reputation_addr);
+    record(
+        &mut rows,
+        "escrow",
+        &ctx.write(w, &alice, "set_reputation", &rep, 0).await?,
+    );
+    record(
+        &mut rows,
+        "escrow",
+        &ctx.write(w, &alice, "transfer_ownership", &me, 0).await?,
+    );
+    let r = Which::Reputation;
+    record(
+        &mut rows,
+        "reputation",
+        &ctx.write(r, &alice, "revoke", &escrow_addr, 0).await?,
+    );
+    record(
+        &mut rows,
+        "reputation",
+        &ctx.write(r, &alice, "authorize", &escrow_addr, 0).await?,
+    );
+    record(
+        &mut rows,
+        "reputation",
+        &ctx.write(r, &alice, "transfer_ownership", &me, 0).await?,
+    );
+
+    let total = lifecycle.iter().fold(
+        CostRow {
+            contract: "escrow + reputation".into(),
+            message: "whole deal".into(),
+            ref_time: 0,
+            proof_size: 0,
+            gas_ref_time: 0,
+            gas_proof_size: 0,
+            storage_deposit: 0,
+            fee: 0,
+        },
+        |mut t, r| {
+            t.ref_time = t.ref_time.saturating_add(r.ref_time);
+            t.proof_size = t.proof_size.saturating_add(r.proof_size);
+            t.gas_ref_time = t.gas_ref_time.saturating_add(r.gas_ref_time);
+            t.gas_proof_size = t.gas_proof_size.saturating_add(r.gas_proof_size);
+            t.storage_deposit = t.storage_deposit.saturating_add(r.storage_deposit);
+            t.fee = t.fee.saturating_add(r.fee);
+            t
+        },
+    );
+    Ok(Costs {
+        baseline,
+        messages: rows,
+        lifecycle_steps: lifecycle.iter().map(|r| r.message.clone()).collect(),
+        lifecycle: total,
+    })
+}

@@ -1,0 +1,176 @@
+//! `escrow bench`: cost per message, code size, throughput and offer search latency, measured
+//! on a fresh dev node and written to `BENCHMARKS.md` by the command itself.
+
+pub mod costs;
+pub mod report;
+pub mod search;
+pub mod throughput;
+pub mod traffic;
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::dev_node::{DevNode, DevNodeOptions};
+use crate::node_config::NodeConfig;
+use crate::ops::deploy::{deploy, DeployArgs};
+use crate::ops::{load_bundle, usage, Ctx, OpError, OpResult, Settings};
+
+/// How much to measure.
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchArgs {
+    /// "full" or "small".
+    pub setting: String,
+    /// Accounts sending deals (and transfers) in parallel.
+    pub accounts: usize,
+    pub deals: usize,
+    /// Offer counts at which search is timed, ascending.
+    pub offer_counts: Vec<u64>,
+    /// Where to write the Markdown report (none: print only).
+    #[serde(skip)]
+    pub out: Option<PathBuf>,
+}
+
+impl BenchArgs {
+    /// The numbers in BENCHMARKS.md.
+    pub fn full() -> BenchArgs {
+        BenchArgs {
+            setting: "full".into(),
+            accounts: 20,
+            deals: 400,
+            offer_counts: vec![1_000, 10_000],
+            out: Some(PathBuf::from("BENCHMARKS.md")),
+        }
+    }
+
+    /// A quick run for CI: the same measurements, smaller.
+    pub fn small() -> BenchArgs {
+        BenchArgs {
+            setting: "small".into(),
+            accounts: 4,
+            deals: 12,
+            offer_counts: vec![50, 150],
+            out: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CodeSize {
+    pub contract: String,
+    pub wasm_bytes: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchReport {
+    pub args: BenchArgs,
+    pub node_version: String,
+    pub costs: costs::Costs,
+    pub code_sizes: Vec<CodeSize>,
+    pub throughput: throughput::Throughput,
+    pub search: Vec<search::SearchRow>,
+    pub markdown: String,
+    pub written_to: Option<String>,
+}
+
+/// Runs every measurement. Without `--url` it starts its own temporary dev node, so the numbers
+/// come from an empty chain; `progress` gets a line per step.
+pub async fn run(
+    settings: Settings,
+    args: BenchArgs,
+    mut progress: impl FnMut(String),
+) -> OpResult<BenchReport> {
+    if args.deals == 0 || args.accounts < 2 {
+        return Err(usage("bench needs at least 1 deal and 2 accounts"));
+    }
+    if settings.as_account.is_some() {
+        return Err(usage("bench uses the dev accounts; do not pass --as"));
+    }
+    let files = tempfile::tempdir().map_err(|e| OpError::Failed(e.to_string()))?;
+    let mut settings = settings;
+    // Its own deployment and index files: the user's are left alone.
+    settings.deployment = Some(files.path().join("deployments.json"));
+    let mut _node = None;
+    if settings.url.is_none() {
+        progress("starting a temporary dev node".into());
+        let config = NodeConfig::load_default()
+            .map_err(|e| OpError::Failed(format!("cannot read the node settings: {e}")))?;
+        let node = tokio::task::spawn_blocking(move || {
+            DevNode::start(&config, DevNodeOptions::for_tests())
+        })
+        .await
+        .map_err(|e| OpError::Failed(format!("node start was interrupted: {e}")))?
+        .map_err(|e| OpError::Failed(format!("cannot start a dev node: {e}")))?;
+        settings.url = Some(node.url());
+        _node = Some(node);
+    }
+    let mut ctx = Ctx::connect(settings).await?;
+    let node_version = ctx
+        .chain
+        .rpc()
+        .system_version()
+        .await
+        .map_err(|e| OpError::Failed(format!("system_version: {e}")))?;
+    progress(format!("node {node_version} at {}", ctx.chain.url()));
+    deploy(
+        &mut ctx,
+        DeployArgs {
+            fee_bps: 100,
+            fee_cap_bps: 1_000,
+            fee_recipient: Some(costs::FEE_RECIPIENT.into()),
+            rating_window_ms: 24 * 3_600_000,
+        },
+    )
+    .await?;
+
+    progress("cost per message".into());
+    let costs = costs::measure(&mut ctx, |r| {
+        progress(format!(
+            "  {}.{}: ref_time {}",
+            r.contract, r.message, r.ref_time
+        ))
+    })
+    .await?;
+    ctx.settings.as_account = None;
+
+    let mut code_sizes = Vec::new();
+    for name in ["escrow", "reputation"] {
+        code_sizes.push(CodeSize {
+            contract: name.into(),
+            wasm_bytes: load_bundle(name)?.wasm.len(),
+        });
+    }
+
+    progress(format!(
+        "throughput: {} deals over {} accounts",
+        args.deals, args.accounts
+    ));
+    let throughput = throughput::measure(&mut ctx, args.accounts, args.deals).await?;
+
+    progress(format!("offer search at {:?} offers", args.offer_counts));
+    let search = search::measure(&mut ctx, &args.offer_counts, |r| {
+        progress(format!(
+            "  {} offers: cold {:.0} ms, warm {:.0} ms",
+            r.offers, r.cold_ms, r.warm_ms
+        ))
+    })
+    .await?;
+
+    let mut report = BenchReport {
+        markdown: String::new(),
+        written_to: None,
+        node_version,
+        costs,
+        code_sizes,
+        throughput,
+        search,
+        args,
+    };
+    report.markdown = report::markdown(&report, ctx.units());
+    if let Some(path) = &report.args.out {
+        std::fs::write(path, &report.markdown)
+            .map_err(|e| OpError::Failed(format!("cannot write {}: {e}", path.display())))?;
+        report.written_to = Some(path.display().to_string());
+    }
+    Ok(report)
+}

@@ -1,0 +1,98 @@
+//! Offer search latency at growing offer counts: cold (no local index: a full paged sync) and
+//! warm (the index is current), through the same `offers::list` as `escrow offer list`.
+
+use std::time::Instant;
+
+use serde::Serialize;
+
+use super::traffic::{funded_accounts, pipelined_all, Call};
+use crate::ops::offer_index::OfferIndex;
+use crate::ops::offers::{self, ListFilter};
+use crate::ops::types::OfferTerms;
+use crate::ops::{genesis_hex, Ctx, OpResult};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchRow {
+    pub offers: u64,
+    pub cold_ms: f64,
+    pub cold_reads: u64,
+    pub warm_ms: f64,
+    pub warm_reads: u64,
+    /// Offers the query matched (the same cold and warm).
+    pub matches: usize,
+}
+
+/// Sellers creating the offers, in parallel.
+const SELLERS: usize = 8;
+
+/// For each count (ascending): list offers until the escrow has that many, then search.
+pub async fn measure(
+    ctx: &mut Ctx,
+    counts: &[u64],
+    mut on_row: impl FnMut(&SearchRow),
+) -> OpResult<Vec<SearchRow>> {
+    let c = ctx.contracts().await?;
+    let units = ctx.units().clone();
+    let alice = ctx.signer(Some("//Alice"))?;
+    let arbiter = ctx.account("//Dave")?.0;
+    let sellers = funded_accounts(&ctx.chain, &alice, SELLERS, units.parse("1000")?).await?;
+    let index_path = OfferIndex::path(
+        &ctx.settings,
+        &genesis_hex(&ctx.chain),
+        &c.deployment.escrow,
+    );
+    let mut rows = Vec::new();
+    for &target in counts {
+        let have: u64 = ctx.read(&c.escrow, "offer_count", &()).await?;
+        let mut work: Vec<(&crate::signer::Keypair, Vec<Call>)> =
+            sellers.iter().map(|s| (s, Vec::new())).collect();
+        for n in have..target {
+            let terms = OfferTerms {
+                // Same length for every title: the same storage deposit.
+                title: format!("Bench item {n:06}"),
+                description: format!("lot {} of the search benchmark", n % 97),
+                price: units.parse("1")?.saturating_mul(u128::from(n % 100 + 1)),
+                quantity: 1,
+                arbiter,
+                arbiter_fee_bps: 0,
+                delivery_window: 3_600_000,
+                review_window: 3_600_000,
+                ruling_window: 3_600_000,
+                bond_per_unit: 0,
+            };
+            let seller = (n as usize) % SELLERS;
+            work[seller]
+                .1
+                .push(Call::new(&c.escrow, "create_offer", &terms, 0)?);
+        }
+        pipelined_all(&ctx.chain, &c.escrow, work).await?;
+
+        // "item 0001" matches ten offers per thousand.
+        let filter = ListFilter {
+            text: Some("item 0001".into()),
+            limit: 1_000,
+            ..ListFilter::default()
+        };
+        let _ = std::fs::remove_file(&index_path);
+        let start = Instant::now();
+        let cold = offers::list(ctx, filter.clone()).await?;
+        let cold_ms = start.elapsed().as_secs_f64() * 1e3;
+        let cold_reads = cold.index.reads;
+        let start = Instant::now();
+        let warm = offers::list(ctx, filter).await?;
+        let warm_ms = start.elapsed().as_secs_f64() * 1e3;
+        let warm_reads = warm.index.reads;
+        debug_assert_eq!(cold.offers.len(), warm.offers.len());
+        let row = SearchRow {
+            offers: target,
+            cold_ms,
+            cold_reads,
+            warm_ms,
+            warm_reads,
+            matches: warm.offers.len(),
+        };
+        on_row(&row);
+        rows.push(row);
+    }
+    Ok(rows)
+}

@@ -1,0 +1,137 @@
+//! Many transactions from many accounts at once: fresh funded accounts, and contract calls that
+//! are dry-run, then submitted pipelined (client-side nonces) from each signer concurrently.
+
+use futures::future::try_join_all;
+use futures::{stream, StreamExt, TryStreamExt};
+use subxt::utils::{AccountId32, MultiAddress};
+
+use crate::chain::{Chain, TxOutcome};
+use crate::contract::{CallOutcome, Contract, PreparedCall};
+use crate::ops::{OpError, OpResult};
+use crate::signer::Keypair;
+
+/// Calls one signer has in flight at most: each waits on its own subscription, and the node
+/// allows 1024 per connection.
+pub const BATCH: usize = 48;
+/// Dry runs in flight at once.
+const DRY_RUN_CONCURRENCY: usize = 8;
+
+/// One contract call to make: message, SCALE input (selector + args), value.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub message: String,
+    pub input: Vec<u8>,
+    pub value: u128,
+}
+
+impl Call {
+    pub fn new<A: scale::Encode>(
+        contract: &Contract,
+        message: &str,
+        args: &A,
+        value: u128,
+    ) -> OpResult<Call> {
+        Ok(Call {
+            message: message.into(),
+            input: contract.codec.encode_typed(message, args)?,
+            value,
+        })
+    }
+}
+
+/// `n` new ed25519 accounts, each sent `amount` by `funder` (pipelined).
+pub async fn funded_accounts(
+    chain: &Chain,
+    funder: &Keypair,
+    n: usize,
+    amount: u128,
+) -> OpResult<Vec<Keypair>> {
+    let accounts: Vec<Keypair> = (0..n).map(|_| Keypair::ed25519_generate()).collect();
+    let ids: Vec<AccountId32> = accounts.iter().map(|k| k.account_id()).collect();
+    transfers(chain, funder, &ids, amount).await?;
+    Ok(accounts)
+}
+
+/// `Balances.transfer_keep_alive(to, amount)` for each `to`, pipelined from `from`.
+pub async fn transfers(
+    chain: &Chain,
+    from: &Keypair,
+    to: &[AccountId32],
+    amount: u128,
+) -> OpResult<Vec<TxOutcome>> {
+    let mut out = Vec::with_capacity(to.len());
+    for batch in to.chunks(BATCH) {
+        let calls: Vec<_> = batch
+            .iter()
+            .map(|t| {
+                subxt::dynamic::tx(
+                    "Balances",
+                    "transfer_keep_alive",
+                    (MultiAddress::<AccountId32, ()>::Id(*t), amount),
+                )
+            })
+            .collect();
+        for r in chain.submit_many(from, &calls).await? {
+            out.push(r?);
+        }
+    }
+    Ok(out)
+}
+
+/// Dry-runs every call (a refusal fails here, before anything is sent), then submits them
+/// pipelined from `signer`, in order. Every call must succeed.
+pub async fn pipelined(
+    chain: &Chain,
+    contract: &Contract,
+    signer: &Keypair,
+    calls: Vec<Call>,
+) -> OpResult<Vec<CallOutcome>> {
+    let mut out = Vec::with_capacity(calls.len());
+    for batch in calls.chunks(BATCH) {
+        let prepared: Vec<PreparedCall> = stream::iter(batch.iter().cloned())
+            .map(|c| async move {
+                contract
+                    .prepare_call(chain, signer, &c.message, c.input, c.value)
+                    .await
+                    .map_err(OpError::from)
+            })
+            .buffered(DRY_RUN_CONCURRENCY)
+            .try_collect()
+            .await?;
+        for result in contract
+            .submit_prepared_many(chain, signer, prepared)
+            .await?
+        {
+            out.push(result?);
+        }
+    }
+    Ok(out)
+}
+
+/// [`pipelined`] for several signers at once, each with its own calls.
+pub async fn pipelined_all(
+    chain: &Chain,
+    contract: &Contract,
+    work: Vec<(&Keypair, Vec<Call>)>,
+) -> OpResult<Vec<Vec<CallOutcome>>> {
+    try_join_all(
+        work.into_iter()
+            .map(|(signer, calls)| pipelined(chain, contract, signer, calls)),
+    )
+    .await
+}
+
+/// A number field of the call's event `event` (e.g. `deal_id` of `DealOpened`): the dry run's
+/// return value cannot tell ids apart, as pipelined dry runs do not see each other.
+pub fn event_u64(outcome: &CallOutcome, event: &str, field: &str) -> OpResult<u64> {
+    outcome
+        .events
+        .iter()
+        .find(|e| e.name.as_deref() == Some(event))
+        .and_then(|e| e.field(field))
+        .and_then(|v| match v {
+            contract_transcode::Value::UInt(n) => u64::try_from(*n).ok(),
+            _ => None,
+        })
+        .ok_or_else(|| OpError::Failed(format!("no {event}.{field} in the call's events")))
+}
