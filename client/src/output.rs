@@ -42,6 +42,8 @@ fn amount_str(plancks: &str) -> String {
 }
 
 /// Everything a command can print.
+// One report per command run: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
 pub enum Report {

@@ -2,6 +2,8 @@
 //! on a fresh dev node and written to `BENCHMARKS.md` by the command itself.
 
 pub mod costs;
+pub mod ledger;
+pub mod load;
 pub mod report;
 pub mod search;
 pub mod throughput;

@@ -556,7 +556,7 @@ pub fn net_storage_deposit(tx: &crate::chain::TxOutcome, who: &AccountId32) -> i
 }
 
 /// 32 bytes of an account id decoded as a dynamic value (possibly newtype-wrapped).
-fn account_bytes<T>(v: &scale_value::Value<T>) -> Option<[u8; 32]> {
+pub(crate) fn account_bytes<T>(v: &scale_value::Value<T>) -> Option<[u8; 32]> {
     use scale_value::ValueDef;
     match &v.value {
         ValueDef::Composite(c) if c.len() == 32 => {
