@@ -9,7 +9,6 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::*;
-use escrow_client::dev_node::DevNodeOptions;
 use serde_json::Value;
 
 fn id(v: &Value) -> String {
@@ -581,14 +580,7 @@ fn unreachable_node_fails_fast() {
 
 #[test]
 fn a_deal_survives_a_node_restart() {
-    require_bundles();
-    let base = tempfile::tempdir().unwrap();
-    let node = start_node(DevNodeOptions {
-        rpc_port: Some(0),
-        base_path: Some(base.path().join("chain")),
-        ..DevNodeOptions::default()
-    });
-    let mut env = Env::with_node(node);
+    let (mut env, _base) = Env::restartable();
     env.deploy();
     let created = env.offer("100", 1, "10", ["3d", "2d", "1d"]);
     let offer_id = id(&created["offer"]["id"]);

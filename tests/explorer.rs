@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use browser::{start_explorer, Browser};
 use common::*;
-use escrow_client::dev_node::DevNodeOptions;
 use serde_json::Value;
 
 /// Offer by //Bob, bought by //Charlie, delivered, released, rated 5 (by Charlie) and 4 (by Bob).
@@ -48,14 +47,7 @@ fn ss58(env: &Env, who: &str) -> String {
 
 #[test]
 fn explorer_shows_a_settled_deal_and_survives_a_node_restart() {
-    require_bundles();
-    let base = tempfile::tempdir().unwrap();
-    let node = start_node(DevNodeOptions {
-        rpc_port: Some(0),
-        base_path: Some(base.path().join("chain")),
-        ..DevNodeOptions::default()
-    });
-    let mut env = Env::with_node(node);
+    let (mut env, _base) = Env::restartable();
     let deal_id = settled_deal(&env);
     let bob = ss58(&env, BOB);
     let (_explorer, page) = start_explorer(env.home.path(), &env.node.url());

@@ -12,7 +12,6 @@ use common::*;
 use escrow_client::bench::load::{self, LoadPlan, Parties};
 use escrow_client::chain::{ChainError, Weight};
 use escrow_client::contract::{ContractClientError, PreparedCall, StorageDeposit};
-use escrow_client::dev_node::DevNodeOptions;
 use escrow_client::ops::types::{OfferTerms, MAX_TITLE_BYTES};
 use escrow_client::ops::Ctx;
 use escrow_client::signer::Keypair;
@@ -20,14 +19,7 @@ use load_checks::*;
 
 #[test]
 fn a_node_killed_mid_run_is_reported_and_the_run_carries_on_losing_nothing() {
-    require_bundles();
-    let base = tempfile::tempdir().unwrap();
-    let node = start_node(DevNodeOptions {
-        rpc_port: Some(0),
-        base_path: Some(base.path().join("chain")),
-        ..DevNodeOptions::default()
-    });
-    let mut env = Env::with_node(node);
+    let (mut env, _base) = Env::restartable();
     env.deploy();
     let plan = LoadPlan {
         accounts: 6,
@@ -150,22 +142,6 @@ fn an_unreachable_node_gets_a_clear_error_from_every_entry_point() {
     assert!(started.elapsed() < Duration::from_secs(10), "fails fast");
 }
 
-/// Offer terms as a seller would send them.
-fn terms(title: &str, price: u128, quantity: u32, arbiter: [u8; 32]) -> OfferTerms {
-    OfferTerms {
-        title: title.into(),
-        description: String::new(),
-        price,
-        quantity,
-        arbiter,
-        arbiter_fee_bps: 0,
-        delivery_window: 3_600_000,
-        review_window: 3_600_000,
-        ruling_window: 3_600_000,
-        bond_per_unit: 0,
-    }
-}
-
 #[test]
 fn malformed_and_oversized_input_is_refused_and_changes_nothing() {
     let env = Env::new();
@@ -281,7 +257,12 @@ fn malformed_and_oversized_input_is_refused_and_changes_nothing() {
                 "title over the limit",
                 encode(
                     "create_offer",
-                    scale::Encode::encode(&terms(&huge[..MAX_TITLE_BYTES + 1], 1, 1, dave)),
+                    scale::Encode::encode(&OfferTerms::new(
+                        &huge[..MAX_TITLE_BYTES + 1],
+                        1,
+                        1,
+                        dave,
+                    )),
                 ),
                 0,
             ),
@@ -289,7 +270,7 @@ fn malformed_and_oversized_input_is_refused_and_changes_nothing() {
                 "zero price",
                 encode(
                     "create_offer",
-                    scale::Encode::encode(&terms("zero", 0, 1, dave)),
+                    scale::Encode::encode(&OfferTerms::new("zero", 0, 1, dave)),
                 ),
                 0,
             ),
@@ -299,7 +280,7 @@ fn malformed_and_oversized_input_is_refused_and_changes_nothing() {
                     "create_offer",
                     scale::Encode::encode(&OfferTerms {
                         bond_per_unit: u128::MAX,
-                        ..terms("max", u128::MAX, 2, dave)
+                        ..OfferTerms::new("max", u128::MAX, 2, dave)
                     }),
                 ),
                 0,

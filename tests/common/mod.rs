@@ -55,6 +55,19 @@ impl Env {
         Env::with_node(start_node(DevNodeOptions::for_tests()))
     }
 
+    /// A node on a free port with a base path of its own, so it can be stopped or killed and
+    /// started again on the same chain. Keep the directory alive as long as the env.
+    pub fn restartable() -> (Env, tempfile::TempDir) {
+        require_bundles();
+        let base = tempfile::tempdir().unwrap();
+        let node = start_node(DevNodeOptions {
+            rpc_port: Some(0),
+            base_path: Some(base.path().join("chain")),
+            ..DevNodeOptions::default()
+        });
+        (Env::with_node(node), base)
+    }
+
     pub fn with_node(node: DevNode) -> Env {
         Env {
             node,

@@ -354,16 +354,9 @@ async fn seller_offers(
             Some(o) => ids.push(o.offer.id),
             None => {
                 let terms = OfferTerms {
-                    title: format!("Load offer {i:02}"),
-                    description: String::new(),
-                    price,
-                    quantity,
-                    arbiter,
                     arbiter_fee_bps: 200,
-                    delivery_window: 3_600_000,
-                    review_window: 3_600_000,
-                    ruling_window: 3_600_000,
                     bond_per_unit: price / 10,
+                    ..OfferTerms::new(format!("Load offer {i:02}"), price, quantity, arbiter)
                 };
                 let bond = (price / 10).saturating_mul(u128::from(quantity));
                 work.push((

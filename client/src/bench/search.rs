@@ -47,18 +47,11 @@ pub async fn measure(
         let mut work: Vec<(&crate::signer::Keypair, Vec<Call>)> =
             sellers.iter().map(|s| (s, Vec::new())).collect();
         for n in have..target {
+            // Same length for every title: the same storage deposit.
+            let price = units.parse("1")?.saturating_mul(u128::from(n % 100 + 1));
             let terms = OfferTerms {
-                // Same length for every title: the same storage deposit.
-                title: format!("Bench item {n:06}"),
                 description: format!("lot {} of the search benchmark", n % 97),
-                price: units.parse("1")?.saturating_mul(u128::from(n % 100 + 1)),
-                quantity: 1,
-                arbiter,
-                arbiter_fee_bps: 0,
-                delivery_window: 3_600_000,
-                review_window: 3_600_000,
-                ruling_window: 3_600_000,
-                bond_per_unit: 0,
+                ..OfferTerms::new(format!("Bench item {n:06}"), price, 1, arbiter)
             };
             let seller = (n as usize) % SELLERS;
             work[seller]

@@ -42,17 +42,13 @@ pub async fn measure(ctx: &mut Ctx, accounts: usize, deals: usize) -> OpResult<T
 
     // One offer per seller with enough units for its share of the deals.
     let per_seller = deals.div_ceil(sellers.len()) as u32;
-    let terms = |i: usize| OfferTerms {
-        title: format!("Throughput offer {i:03}"),
-        description: String::new(),
-        price,
-        quantity: per_seller,
-        arbiter,
-        arbiter_fee_bps: 0,
-        delivery_window: 3_600_000,
-        review_window: 3_600_000,
-        ruling_window: 3_600_000,
-        bond_per_unit: 0,
+    let terms = |i: usize| {
+        OfferTerms::new(
+            format!("Throughput offer {i:03}"),
+            price,
+            per_seller,
+            arbiter,
+        )
     };
     let mut work = Vec::new();
     for (i, s) in sellers.iter().enumerate() {

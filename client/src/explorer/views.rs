@@ -7,7 +7,6 @@ use crate::blocks::{BlockRef, BlockSummary, ExtrinsicView};
 use crate::chain::ChainEvent;
 use crate::contract::decode_emitted;
 use crate::ops::deals::{self, DeadlineView};
-use crate::ops::events::{is_about_deal, scan};
 use crate::ops::offers::{self, ListFilter, OfferList};
 use crate::ops::types::{AccountReputation, Deal, DealRecord, Offer};
 use crate::ops::{
@@ -261,15 +260,7 @@ pub struct DealPage {
 pub async fn deal(ctx: &mut Ctx, id: u64) -> OpResult<DealPage> {
     let deal = deals::get_deal(ctx, id).await?;
     let c = ctx.contracts().await?;
-    let escrow = c.deployment.escrow.clone();
-    let events = scan(ctx, None, None, |e| {
-        is_about_deal(e, id)
-            && e.fields
-                .get("escrow")
-                .is_none_or(|v| v.as_str() == Some(escrow.as_str()))
-    })
-    .await?
-    .events;
+    let events = deals::history(ctx, id).await?;
     let mut timeline = Vec::new();
     for e in events {
         let block = e.block.unwrap_or(0);

@@ -272,15 +272,7 @@ pub fn deadlines(deal: &Deal, now: u64) -> Vec<DeadlineView> {
 
 pub async fn show(ctx: &mut Ctx, id: u64) -> OpResult<DealDetails> {
     let deal = get_deal(ctx, id).await?;
-    let escrow = ctx.contracts().await?.deployment.escrow;
-    let history = scan(ctx, None, None, |e| {
-        is_about_deal(e, id)
-            && e.fields
-                .get("escrow")
-                .is_none_or(|v| v.as_str() == Some(escrow.as_str()))
-    })
-    .await?
-    .events;
+    let history = history(ctx, id).await?;
     let now = now_ms();
     Ok(DealDetails {
         remaining: deal.remaining().to_string(),
@@ -289,6 +281,20 @@ pub async fn show(ctx: &mut Ctx, id: u64) -> OpResult<DealDetails> {
         now,
         history,
     })
+}
+
+/// Every event about deal `id` of this escrow (the reputation contract's carry the escrow's
+/// address), from the deployment block on.
+pub async fn history(ctx: &mut Ctx, id: u64) -> OpResult<Vec<EventView>> {
+    let escrow = ctx.contracts().await?.deployment.escrow;
+    Ok(scan(ctx, None, None, |e| {
+        is_about_deal(e, id)
+            && e.fields
+                .get("escrow")
+                .is_none_or(|v| v.as_str() == Some(escrow.as_str()))
+    })
+    .await?
+    .events)
 }
 
 /// Deals `account` (default: the --as account) takes part in.

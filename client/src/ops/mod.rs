@@ -171,23 +171,22 @@ impl Settings {
 
     /// Where `rate commit` keeps salts: next to the deployment file.
     pub fn ratings_path(&self) -> PathBuf {
-        match &self.deployment {
-            Some(d) => d
-                .parent()
-                .map(|p| p.join("ratings.json"))
-                .unwrap_or_else(|| PathBuf::from("ratings.json")),
-            None => escrow_home().join("ratings.json"),
-        }
+        self.beside_deployment("ratings.json")
     }
 
     /// Where local indexes live: next to the deployment file.
     pub fn index_dir(&self) -> PathBuf {
+        self.beside_deployment("index")
+    }
+
+    /// `name` in the deployment file's directory (`$ESCROW_HOME` by default).
+    fn beside_deployment(&self, name: &str) -> PathBuf {
         match &self.deployment {
             Some(d) => d
                 .parent()
-                .map(|p| p.join("index"))
-                .unwrap_or_else(|| PathBuf::from("index")),
-            None => escrow_home().join("index"),
+                .map(|p| p.join(name))
+                .unwrap_or_else(|| PathBuf::from(name)),
+            None => escrow_home().join(name),
         }
     }
 

@@ -51,6 +51,30 @@ pub struct OfferTerms {
     pub bond_per_unit: u128,
 }
 
+impl OfferTerms {
+    /// One-hour windows, no arbiter fee, no bond: change what matters with struct update.
+    pub fn new(
+        title: impl Into<String>,
+        price: u128,
+        quantity: u32,
+        arbiter: AccountBytes,
+    ) -> Self {
+        const HOUR_MS: u64 = 3_600_000;
+        OfferTerms {
+            title: title.into(),
+            description: String::new(),
+            price,
+            quantity,
+            arbiter,
+            arbiter_fee_bps: 0,
+            delivery_window: HOUR_MS,
+            review_window: HOUR_MS,
+            ruling_window: HOUR_MS,
+            bond_per_unit: 0,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize)]
 pub struct Offer {
     pub id: u64,
