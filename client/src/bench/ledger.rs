@@ -50,3 +50,78 @@ pub fn apply(changes: &mut HashMap<[u8; 32], i128>, e: &ChainEvent) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use scale_value::{Composite, Value};
+
+    use super::*;
+
+    fn account(byte: u8) -> Value<()> {
+        Value::unnamed_composite([Value::unnamed_composite(
+            (0..32).map(|_| Value::u128(u128::from(byte))),
+        )])
+    }
+
+    fn event(pallet: &str, variant: &str, fields: Vec<(&str, Value<()>)>) -> ChainEvent {
+        ChainEvent {
+            pallet: pallet.into(),
+            variant: variant.into(),
+            fields: Composite::Named(fields.into_iter().map(|(k, v)| (k.into(), v)).collect()),
+            field_bytes: Vec::new(),
+            topics: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn transfers_fees_and_holds_move_free_balances() {
+        let mut changes = HashMap::new();
+        for e in [
+            event(
+                "Balances",
+                "Transfer",
+                vec![
+                    ("from", account(1)),
+                    ("to", account(2)),
+                    ("amount", Value::u128(100)),
+                ],
+            ),
+            event(
+                "Balances",
+                "Withdraw",
+                vec![("who", account(1)), ("amount", Value::u128(5))],
+            ),
+            event(
+                "Balances",
+                "Deposit",
+                vec![("who", account(1)), ("amount", Value::u128(1))],
+            ),
+            event(
+                "Balances",
+                "Held",
+                vec![("who", account(2)), ("amount", Value::u128(10))],
+            ),
+            event(
+                "Balances",
+                "Released",
+                vec![("who", account(2)), ("amount", Value::u128(3))],
+            ),
+            // Informational: the fee is already in Withdraw/Deposit.
+            event(
+                "TransactionPayment",
+                "TransactionFeePaid",
+                vec![("who", account(1)), ("actual_fee", Value::u128(4))],
+            ),
+            event(
+                "Balances",
+                "Endowed",
+                vec![("account", account(3)), ("free_balance", Value::u128(7))],
+            ),
+        ] {
+            apply(&mut changes, &e);
+        }
+        assert_eq!(changes.get(&[1; 32]), Some(&-104));
+        assert_eq!(changes.get(&[2; 32]), Some(&93));
+        assert_eq!(changes.get(&[3; 32]), None);
+    }
+}
