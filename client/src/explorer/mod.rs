@@ -254,3 +254,68 @@ fn parse_id(what: &str, s: &str) -> Result<u64, LinkError> {
         )))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Serves the router for a node that is not there; returns the base URL.
+    async fn serve_without_node() -> String {
+        let link = Arc::new(NodeLink::new(Settings {
+            url: Some("ws://127.0.0.1:9".into()),
+            ..Settings::default()
+        }));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, router(link)).await });
+        format!("http://{addr}")
+    }
+
+    fn get(url: String) -> (u16, String, String) {
+        match ureq::get(&url).call() {
+            Ok(r) => {
+                let ct = r.content_type().to_string();
+                (r.status(), ct, r.into_string().unwrap())
+            }
+            Err(ureq::Error::Status(code, r)) => {
+                let ct = r.content_type().to_string();
+                (code, ct, r.into_string().unwrap())
+            }
+            Err(e) => panic!("{url}: {e}"),
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn without_a_node_the_page_loads_and_the_api_says_the_node_is_down() {
+        let base = serve_without_node().await;
+        let answers = tokio::task::spawn_blocking(move || {
+            [
+                "/",
+                "/app.js",
+                "/api/status",
+                "/api/blocks",
+                "/api/deals/abc",
+                "/api/deals/1",
+                "/nope",
+            ]
+            .map(|p| get(format!("{base}{p}")))
+        })
+        .await
+        .unwrap();
+        let [page, js, status, blocks, bad_id, deal, missing] = answers;
+        assert_eq!((page.0, page.1.as_str()), (200, "text/html"));
+        assert!(page.2.contains("P2P escrow explorer"));
+        assert_eq!((js.0, js.1.as_str()), (200, "text/javascript"));
+        let status: serde_json::Value = serde_json::from_str(&status.2).unwrap();
+        assert_eq!(status["connected"], false);
+        assert!(status["error"].as_str().unwrap().contains("unreachable"));
+        assert_eq!(blocks.0, 503);
+        let body: serde_json::Value = serde_json::from_str(&blocks.2).unwrap();
+        assert_eq!(body["kind"], "node_down");
+        // A malformed id is refused before the node is needed.
+        assert_eq!(bad_id.0, 400);
+        assert!(bad_id.2.contains("invalid deal id 'abc'"));
+        assert_eq!(deal.0, 503);
+        assert_eq!(missing.0, 404);
+    }
+}
