@@ -119,7 +119,6 @@ fn check_json_api(env: &Env, page: &str, deal_id: &str, bob: &str) {
         [
             "DealOpened",
             "DealDelivered",
-            "PaymentReleased",
             "DealClosed",
             "DealRecorded",
             "RatingCommitted",
@@ -139,7 +138,8 @@ fn check_json_api(env: &Env, page: &str, deal_id: &str, bob: &str) {
     assert_eq!(deal["record"]["buyer_score"], 5);
     assert_eq!(deal["record"]["seller_score"], 4);
 
-    // The block of the release: the extrinsic decoded as an ink! message, events by name.
+    // The block of the release (it closed the deal): the extrinsic decoded as an ink! message,
+    // events by name, the reputation contract's among them.
     let release_block = deal["timeline"][2]["block"].as_u64().unwrap();
     let (_, block) = get(page, &format!("/api/blocks/{release_block}"));
     let calls: Vec<&Value> = block["extrinsics"]
@@ -158,7 +158,7 @@ fn check_json_api(env: &Env, page: &str, deal_id: &str, bob: &str) {
         .filter_map(|e| e["contract_event"]["name"].as_str())
         .collect();
     assert!(
-        ink.contains(&"PaymentReleased") && ink.contains(&"DealClosed"),
+        ink.contains(&"DealClosed") && ink.contains(&"DealRecorded"),
         "{ink:?}"
     );
     // The same block by hash.
@@ -245,7 +245,7 @@ async fn check_pages(env: &Env, browser: &Browser, page: &str, deal_id: &str, bo
     for name in [
         "DealOpened",
         "DealDelivered",
-        "PaymentReleased",
+        "DealRecorded",
         "DealClosed",
     ] {
         assert!(timeline.contains(name), "{name} missing: {timeline}");
@@ -272,7 +272,7 @@ async fn check_pages(env: &Env, browser: &Browser, page: &str, deal_id: &str, bo
     // A block with decoded ink! events.
     browser.goto(&format!("{page}#/deal/{deal_id}")).await;
     browser
-        .wait_text("[data-testid=timeline]", "PaymentReleased")
+        .wait_text("[data-testid=timeline]", "DealClosed")
         .await;
     let (_, deal) = get(page, &format!("/api/deals/{deal_id}"));
     let release_block = deal["timeline"][2]["block"].as_u64().unwrap();
@@ -283,7 +283,7 @@ async fn check_pages(env: &Env, browser: &Browser, page: &str, deal_id: &str, bo
         .wait_text("[data-testid=block-title]", &format!("#{release_block}"))
         .await;
     browser
-        .wait_text("[data-testid=events]", "PaymentReleased")
+        .wait_text("[data-testid=events]", "DealClosed")
         .await;
     browser
         .wait_text("[data-testid=extrinsics]", "escrow.release")
