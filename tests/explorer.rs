@@ -242,12 +242,7 @@ async fn check_pages(env: &Env, browser: &Browser, page: &str, deal_id: &str, bo
     let timeline = browser
         .wait_text("[data-testid=timeline]", "RatingRevealed")
         .await;
-    for name in [
-        "DealOpened",
-        "DealDelivered",
-        "DealRecorded",
-        "DealClosed",
-    ] {
+    for name in ["DealOpened", "DealDelivered", "DealRecorded", "DealClosed"] {
         assert!(timeline.contains(name), "{name} missing: {timeline}");
     }
     browser

@@ -397,7 +397,10 @@ impl Chain {
         call: &C,
         nonce: Option<u64>,
     ) -> Result<Progress, ChainError> {
-        let mut params = SubstrateExtrinsicParamsBuilder::<ChainConfig>::new();
+        // Immortal: under load the instant-seal dev node can fork, and a mortal transaction
+        // signed against a block that a reorg removed fails with "bad signature". The nonce
+        // still prevents replays.
+        let mut params = SubstrateExtrinsicParamsBuilder::<ChainConfig>::new().immortal();
         if let Some(nonce) = nonce {
             params = params.nonce(nonce);
         }
@@ -409,9 +412,24 @@ impl Chain {
 }
 
 /// Wait for `InBestBlock` (instant seal: one block per transaction), then collect the events.
+/// How long a submitted transaction may go without any status update before we give up on it
+/// (e.g. its block was retracted and the node never reports it again).
+const STATUS_TIMEOUT: Duration = Duration::from_secs(60);
+
 async fn wait_in_best_block(mut progress: Progress) -> Result<TxOutcome, ChainError> {
     let extrinsic_hash = progress.extrinsic_hash();
-    while let Some(status) = progress.next().await {
+    loop {
+        let status = match tokio::time::timeout(STATUS_TIMEOUT, progress.next()).await {
+            Ok(Some(status)) => status,
+            Ok(None) => break,
+            Err(_) => {
+                return Err(ChainError::Rejected(format!(
+                    "no news of transaction 0x{} for {STATUS_TIMEOUT:?}: the node dropped or \
+                     forgot it; check the account's nonce and state before sending again",
+                    hex::encode(extrinsic_hash.0)
+                )))
+            }
+        };
         let in_block = match status.map_err(rpc_err)? {
             TransactionStatus::InBestBlock(b) | TransactionStatus::InFinalizedBlock(b) => b,
             TransactionStatus::Error { message } => return Err(ChainError::Rejected(message)),

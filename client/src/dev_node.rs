@@ -398,6 +398,12 @@ pub fn node_args(rpc_port: u16, finalize_delay_sec: u8, log_filter: &str) -> Vec
         "--no-prometheus",
         "--no-telemetry",
         "--no-hardware-benchmarks",
+        // Archive: the explorer, `deal show` and the balance accounting read events of old
+        // blocks, whose state a pruning node discards after 256 blocks.
+        "--state-pruning",
+        "archive",
+        "--blocks-pruning",
+        "archive",
         "--rpc-cors",
         "all",
         "--finalize-delay-sec",
@@ -972,6 +978,7 @@ mod tests {
         let joined = args.join(" ");
         assert!(joined.contains("--rpc-port 9944"), "{joined}");
         assert!(joined.contains("--finalize-delay-sec 1"), "{joined}");
+        assert!(joined.contains("--state-pruning archive"), "{joined}");
         assert!(
             joined.contains("--listen-addr /ip4/127.0.0.1/tcp/0"),
             "{joined}"

@@ -7,7 +7,8 @@ use crate::chain::{value_u128, Chain, ChainError, ChainEvent};
 use crate::ops::account_bytes as account_of;
 
 /// Free-balance change per account implied by blocks `from..=to`: `Balances` transfers,
-/// mints and burns, holds and releases (storage deposits), and transaction fees.
+/// mints and burns, holds and releases, transaction fees (withdrawn and refunded), and the
+/// storage deposits `Contracts` moves onto and off a contract's hold.
 pub async fn free_balance_changes(
     chain: &Chain,
     from: u64,
@@ -46,6 +47,14 @@ pub fn apply(changes: &mut HashMap<[u8; 32], i128>, e: &ChainEvent) {
         }
         ("Balances", "Deposit" | "Minted" | "Unreserved" | "Released") => {
             add(account("who"), amount("amount"))
+        }
+        // Storage deposits: this runtime's Balances emits nothing when pallet-contracts moves
+        // a deposit from the caller onto the contract's hold or back; pallet-contracts does.
+        ("Contracts", "StorageDepositTransferredAndHeld") => {
+            add(account("from"), -amount("amount"))
+        }
+        ("Contracts", "StorageDepositTransferredAndReleased") => {
+            add(account("to"), amount("amount"))
         }
         _ => {}
     }
@@ -106,6 +115,24 @@ mod tests {
                 "Released",
                 vec![("who", account(2)), ("amount", Value::u128(3))],
             ),
+            event(
+                "Contracts",
+                "StorageDepositTransferredAndHeld",
+                vec![
+                    ("from", account(1)),
+                    ("to", account(2)),
+                    ("amount", Value::u128(20)),
+                ],
+            ),
+            event(
+                "Contracts",
+                "StorageDepositTransferredAndReleased",
+                vec![
+                    ("from", account(2)),
+                    ("to", account(1)),
+                    ("amount", Value::u128(6)),
+                ],
+            ),
             // Informational: the fee is already in Withdraw/Deposit.
             event(
                 "TransactionPayment",
@@ -120,7 +147,7 @@ mod tests {
         ] {
             apply(&mut changes, &e);
         }
-        assert_eq!(changes.get(&[1; 32]), Some(&-104));
+        assert_eq!(changes.get(&[1; 32]), Some(&-118));
         assert_eq!(changes.get(&[2; 32]), Some(&93));
         assert_eq!(changes.get(&[3; 32]), None);
     }
