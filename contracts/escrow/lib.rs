@@ -22,8 +22,10 @@ pub const MAX_TITLE_BYTES: usize = 64;
 pub const MAX_DESCRIPTION_BYTES: usize = 256;
 /// Longest delivery, review or ruling window: one year in milliseconds.
 pub const MAX_WINDOW_MS: u64 = 365 * 24 * 60 * 60 * 1_000;
-/// Most items one paged read returns.
-pub const MAX_PAGE: u32 = 100;
+/// Most items one paged read returns. ink! 5 writes a message's return value into a 16 KiB
+/// buffer and traps when it does not fit: 25 of the largest offers or deals (under 500 bytes
+/// each) fit; 100 did not.
+pub const MAX_PAGE: u32 = 25;
 
 /// `amount * bps / 10_000`, rounded down, without intermediate overflow.
 pub fn bps_of(amount: u128, bps: u16) -> u128 {
@@ -1778,6 +1780,36 @@ mod escrow {
             assert_eq!(escrow.offers(0, u32::MAX).len(), 5);
             assert_eq!(escrow.offers(u64::MAX, u32::MAX).len(), 0);
             assert_eq!(escrow.offer(5), None);
+        }
+
+        #[ink::test]
+        fn a_full_page_of_the_largest_offers_and_deals_fits_the_output_buffer() {
+            // ink! 5's static buffer for a message's encoded return value.
+            const BUFFER: usize = 16 * 1024;
+            let (mut escrow, a) = deploy();
+            let (offer_id, deal_id) = open_deal(&mut escrow, &a, 1);
+            let mut offer = escrow.offer(offer_id).unwrap();
+            offer.terms.title = "t".repeat(MAX_TITLE_BYTES);
+            offer.terms.description = "d".repeat(MAX_DESCRIPTION_BYTES);
+            let mut deal = escrow.deal(deal_id).unwrap();
+            deal.review_deadline = Some(u64::MAX);
+            deal.dispute = Some(Dispute {
+                opened_by: a.buyer,
+                evidence: Hash::from([9; 32]),
+                opened_at: u64::MAX,
+                ruling_deadline: u64::MAX,
+            });
+            deal.proposal = Some(SplitProposal {
+                proposer: a.buyer,
+                seller_bps: BPS,
+            });
+            deal.closed_at = Some(u64::MAX);
+            let page = MAX_PAGE as usize;
+            // `Result<Vec<_>, LangError>`: one byte for `Ok` around the vector.
+            let offers = scale::Encode::encoded_size(&vec![offer; page]) + 1;
+            let deals = scale::Encode::encoded_size(&vec![deal; page]) + 1;
+            assert!(offers < BUFFER, "a page of offers takes {offers} bytes");
+            assert!(deals < BUFFER, "a page of deals takes {deals} bytes");
         }
 
         // ---- accepting ----

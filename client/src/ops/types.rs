@@ -261,5 +261,6 @@ pub enum LangError {
 pub const MAX_WINDOW_MS: u64 = 365 * 24 * 60 * 60 * 1_000;
 pub const MAX_TITLE_BYTES: usize = 64;
 pub const MAX_DESCRIPTION_BYTES: usize = 256;
-pub const MAX_PAGE: u32 = 100;
+/// The escrow's page size for `offers` and `deals_of` (its return buffer holds no more).
+pub const MAX_PAGE: u32 = 25;
 pub const BPS: u16 = 10_000;
