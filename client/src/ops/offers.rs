@@ -59,8 +59,11 @@ fn window(name: &str, input: &str) -> OpResult<u64> {
     Ok(ms)
 }
 
+/// A price as typed; the error names the price.
 pub fn parse_price(units: &TokenUnits, input: &str) -> OpResult<u128> {
-    Ok(units.parse(input)?)
+    units
+        .parse(input)
+        .map_err(|e| usage(format!("invalid price: {e}")))
 }
 
 /// Checks the terms as the contract will, before any fee is spent.
