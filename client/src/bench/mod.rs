@@ -92,6 +92,8 @@ pub async fn run(
     let mut settings = settings;
     // Its own deployment and index files: the user's are left alone.
     settings.deployment = Some(files.path().join("deployments.json"));
+    // The library's per-transaction notes would drown the progress lines.
+    settings.output = crate::ops::OutputMode::Json;
     let mut _node = None;
     if settings.url.is_none() {
         progress("starting a temporary dev node".into());

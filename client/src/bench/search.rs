@@ -60,7 +60,7 @@ pub async fn measure(
         }
         pipelined_all(&ctx.chain, &c.escrow, work).await?;
 
-        // "item 0001" matches ten offers per thousand.
+        // "item 0001" matches the 100 offers numbered 100 to 199, once there are that many.
         let filter = ListFilter {
             text: Some("item 0001".into()),
             limit: 1_000,
