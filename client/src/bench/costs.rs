@@ -7,11 +7,8 @@ use serde::Serialize;
 use crate::ops::offers::CreateOfferArgs;
 use crate::ops::{accounts, deals, offers, ratings, Ctx, OpResult, TxReport, Which};
 
-pub const OWNER: &str = "//Alice";
-pub const SELLER: &str = "//Bob";
-pub const BUYER: &str = "//Charlie";
-pub const ARBITER: &str = "//Dave";
-pub const FEE_RECIPIENT: &str = "//Eve";
+// The demo's cast of dev accounts.
+pub use crate::ops::demo::{ARBITER, BUYER, DEPLOYER as OWNER, FEE_RECIPIENT, SELLER};
 
 /// One message's measured cost.
 #[derive(Debug, Clone, Serialize)]
