@@ -20,6 +20,8 @@ use crate::signer::Keypair;
 
 /// How long to keep trying to reach a node that went away.
 const RECONNECT_FOR: Duration = Duration::from_secs(120);
+/// Rounds in a row that may fail while the node answers, before the run gives up.
+const MAX_FAILED_ROUNDS: u32 = 5;
 
 /// Where each deal is driven to, by its index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -134,6 +136,7 @@ pub async fn run(
     let mut reconnects = 0;
     let mut transactions = 0;
     let mut ctx = connect(&settings, &mut note, &mut reconnects, false).await?;
+    let mut failures = 0;
     loop {
         match round(&mut ctx, &plan, &parties, &mut transactions, &mut note).await {
             Ok(Some(states)) => {
@@ -145,10 +148,20 @@ pub async fn run(
                     states,
                 })
             }
-            Ok(None) => continue,
-            Err(e) if connection_lost(&e) => {
-                note(format!("lost the node: {e}"));
-                ctx = connect(&settings, &mut note, &mut reconnects, true).await?;
+            Ok(None) => failures = 0,
+            Err(e) if chain_trouble(&e) => {
+                if node_answers(&ctx).await {
+                    // The node is there: a transaction was dropped or rejected in flight (a
+                    // restart's empty pool, a reorg). Re-read and carry on, but not forever.
+                    failures += 1;
+                    if failures > MAX_FAILED_ROUNDS {
+                        return Err(e);
+                    }
+                    note(format!("a round failed ({e}); re-reading the deals"));
+                } else {
+                    note(format!("lost the node: {e}"));
+                    ctx = connect(&settings, &mut note, &mut reconnects, true).await?;
+                }
             }
             Err(e) => return Err(e),
         }
@@ -185,24 +198,22 @@ async fn connect(
     }
 }
 
-/// Errors after which reconnecting and re-reading is the right move.
-pub fn connection_lost(e: &OpError) -> bool {
+/// Errors of the node or the connection (not the contract's or the runtime's verdict on a
+/// call): after these, re-reading the chain and carrying on is the right move.
+pub fn chain_trouble(e: &OpError) -> bool {
     use crate::contract::ContractClientError as C;
-    let chain = match e {
-        OpError::Chain(c) | OpError::Client(C::Chain(c)) => c,
-        _ => return false,
-    };
-    match chain {
-        ChainError::Rpc(_) | ChainError::Unreachable { .. } => true,
-        // The pool forgot a transaction (node restarted) or the status stream closed.
-        ChainError::Rejected(m) => {
-            m.contains("closed")
-                || m.contains("dropped")
-                || m.contains("restart")
-                || m.contains("connection")
-        }
+    match e {
+        OpError::Chain(c) | OpError::Client(C::Chain(c)) => !matches!(c, ChainError::Dispatch(_)),
         _ => false,
     }
+}
+
+/// Whether the connection still gets an answer from the node.
+async fn node_answers(ctx: &Ctx) -> bool {
+    matches!(
+        tokio::time::timeout(Duration::from_secs(3), ctx.chain.best_block_number()).await,
+        Ok(Ok(_))
+    )
 }
 
 /// One pass: make sure accounts, offers and deals exist, then send every missing step. Returns

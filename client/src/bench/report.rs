@@ -127,8 +127,9 @@ pub fn markdown(r: &BenchReport, units: &TokenUnits) -> String {
     );
     let _ = writeln!(
         s,
-        "\nContract transactions per second ÷ transfers per second: **{:.2}**.\n",
-        t.transaction_ratio
+        "\nDeals settled per second ÷ transfers per second: **{:.3}**; contract transactions \
+         per second ÷ transfers per second: **{:.2}**.\n",
+        t.deal_ratio, t.transaction_ratio
     );
 
     let _ = writeln!(s, "## Offer search\n");

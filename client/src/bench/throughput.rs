@@ -22,6 +22,8 @@ pub struct Throughput {
     pub transfers: usize,
     pub transfer_seconds: f64,
     pub transfers_per_second: f64,
+    /// Deals settled per second ÷ transfers per second.
+    pub deal_ratio: f64,
     /// Contract transactions per second ÷ transfers per second.
     pub transaction_ratio: f64,
 }
@@ -131,6 +133,7 @@ pub async fn measure(ctx: &mut Ctx, accounts: usize, deals: usize) -> OpResult<T
         transfers: transfers_sent,
         transfer_seconds,
         transfers_per_second: transfer_tps,
+        deal_ratio: (deals as f64 / deal_seconds) / transfer_tps,
         transaction_ratio: deal_tps / transfer_tps,
     })
 }
