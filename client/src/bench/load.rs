@@ -9,12 +9,12 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use subxt::utils::AccountId32;
 
 use super::traffic::{pipelined_all, transfers, Call};
 use crate::chain::ChainError;
+pub use crate::ops::deals::deals_of;
 use crate::ops::offers::{self, ListFilter};
-use crate::ops::types::{Deal, DealState, OfferTerms, MAX_PAGE};
+use crate::ops::types::{Deal, DealState, OfferTerms};
 use crate::ops::{Contracts, Ctx, OpError, OpResult, Settings};
 use crate::signer::Keypair;
 
@@ -384,24 +384,4 @@ async fn seller_offers(
         return Box::pin(seller_offers(ctx, c, parties, quantity, price, sent)).await;
     }
     Ok(ids)
-}
-
-/// Every deal `account` takes part in, in the order they were opened.
-pub async fn deals_of(ctx: &Ctx, c: &Contracts, account: &AccountId32) -> OpResult<Vec<Deal>> {
-    let count: u32 = ctx.read(&c.escrow, "deal_count_of", &account.0).await?;
-    let mut deals = Vec::new();
-    while (deals.len() as u32) < count {
-        let page: Vec<Deal> = ctx
-            .read(
-                &c.escrow,
-                "deals_of",
-                &(account.0, deals.len() as u32, MAX_PAGE),
-            )
-            .await?;
-        if page.is_empty() {
-            break;
-        }
-        deals.extend(page);
-    }
-    Ok(deals)
 }

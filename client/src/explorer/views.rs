@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::blocks::{BlockRef, BlockSummary, ExtrinsicView};
-use crate::chain::ChainEvent;
+use crate::chain::{composite_field, ChainEvent};
 use crate::contract::decode_emitted;
 use crate::ops::deals::{self, DeadlineView};
 use crate::ops::offers::{self, ListFilter, OfferList};
@@ -153,7 +153,7 @@ fn contract_call(x: &ExtrinsicView, c: &Contracts) -> Option<ContractCall> {
         return None;
     }
     let fields = x.call_fields.as_ref()?;
-    let dest = field(fields, "dest").and_then(value_bytes32)?;
+    let dest = composite_field(fields, "dest").and_then(value_bytes32)?;
     let (name, codec) = if dest == c.escrow.address.0 {
         ("escrow", &c.escrow.codec)
     } else if dest == c.reputation.address.0 {
@@ -161,7 +161,7 @@ fn contract_call(x: &ExtrinsicView, c: &Contracts) -> Option<ContractCall> {
     } else {
         return None;
     };
-    let data = field(fields, "data").and_then(value_bytes)?;
+    let data = composite_field(fields, "data").and_then(value_bytes)?;
     let (message, args) = codec.decode_message_call(&data).ok()?;
     Some(ContractCall {
         contract: name.into(),
@@ -171,13 +171,6 @@ fn contract_call(x: &ExtrinsicView, c: &Contracts) -> Option<ContractCall> {
             .map(|(k, v)| (k.clone(), ink_to_json(v)))
             .collect(),
     })
-}
-
-fn field<'a>(c: &'a scale_value::Composite<()>, name: &str) -> Option<&'a scale_value::Value<()>> {
-    match c {
-        scale_value::Composite::Named(f) => f.iter().find(|(n, _)| n == name).map(|(_, v)| v),
-        scale_value::Composite::Unnamed(_) => None,
-    }
 }
 
 /// A byte sequence decoded as a dynamic value.

@@ -307,25 +307,33 @@ pub async fn list(ctx: &mut Ctx, account: Option<&str>) -> OpResult<DealList> {
             .account_id(),
     };
     let c = ctx.contracts().await?;
+    let deals = deals_of(ctx, &c, &account).await?;
+    Ok(DealList {
+        account: to_ss58(&account.0),
+        deals,
+    })
+}
+
+/// Every deal `account` takes part in, in the order they were opened, read page by page.
+pub async fn deals_of(
+    ctx: &Ctx,
+    c: &super::Contracts,
+    account: &subxt::utils::AccountId32,
+) -> OpResult<Vec<Deal>> {
     let count: u32 = ctx.read(&c.escrow, "deal_count_of", &account.0).await?;
     let mut deals = Vec::new();
-    let mut from = 0u32;
-    while from < count {
+    while (deals.len() as u32) < count {
         let page: Vec<Deal> = ctx
             .read(
                 &c.escrow,
                 "deals_of",
-                &(account.0, from, super::types::MAX_PAGE),
+                &(account.0, deals.len() as u32, super::types::MAX_PAGE),
             )
             .await?;
         if page.is_empty() {
             break;
         }
-        from += page.len() as u32;
         deals.extend(page);
     }
-    Ok(DealList {
-        account: to_ss58(&account.0),
-        deals,
-    })
+    Ok(deals)
 }
