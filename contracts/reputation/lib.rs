@@ -69,14 +69,17 @@ mod reputation {
         pub buyer: AccountId,
         pub seller: AccountId,
         pub arbiter: AccountId,
-        /// What the buyer paid into escrow (weight for the value-weighted average).
+        /// What the buyer paid into escrow. Deals below the registry's `min_amount` count
+        /// for nothing, so 1-planck deals cannot inflate counters.
+        pub amount: Balance,
+        /// What the seller received after every fee: the weight of a rating of this deal.
+        /// A deal that paid the seller nothing cannot be rated.
         pub value: Balance,
         pub outcome: DealOutcome,
         /// Who opened a dispute on this deal, if anyone.
         pub dispute_opened_by: Option<AccountId>,
-        /// Basis points of the split that went to the seller: Some for
-        /// Settled/Ruled/DefaultRuled (5000), Some(0) for Refunded/Reclaimed, Some(10_000)
-        /// for Completed.
+        /// The seller's share of the whole deal in basis points (after the arbiter fee,
+        /// partial releases included): 10_000 all to the seller, 0 all to the buyer.
         pub seller_bps: Option<u16>,
     }
 
@@ -101,6 +104,10 @@ mod reputation {
         pub buyer_score: Option<u8>,
         /// The score the seller gave the buyer, once revealed.
         pub seller_score: Option<u8>,
+        /// Whether ratings may be given: the deal reached `min_amount` and paid the seller.
+        pub rateable: bool,
+        /// Whether committed-but-unrevealed ratings were counted against their raters.
+        pub withheld_counted: bool,
     }
 
     /// What an account has earned through reported deals. Counters saturate, never wrap.
@@ -136,6 +143,10 @@ mod reputation {
         pub arbitrations: u32,
         /// Of those, the ones this account ruled in time (`Ruled`).
         pub arbitrations_in_time: u32,
+        /// Ratings this account committed and then did not reveal (counted by
+        /// `count_withheld` after the reveal window): a rater who saw the other score and
+        /// kept its own pays for it here.
+        pub ratings_withheld: u32,
     }
 
     impl AccountReputation {
@@ -172,6 +183,8 @@ mod reputation {
         authorized: Mapping<AccountId, ()>,
         /// Length (ms) of the commit window; the reveal window ends one more window later.
         rating_window: u64,
+        /// Smallest deal amount that counts for counters and ratings (at least 1).
+        min_amount: Balance,
         /// Recorded deals by (reporting escrow, deal id).
         deals: Mapping<(AccountId, u64), DealRecord>,
         /// Earned reputation by account.
@@ -193,6 +206,18 @@ mod reputation {
         pub buyer: AccountId,
         pub seller: AccountId,
         pub outcome: DealOutcome,
+    }
+
+    /// Committed ratings left unrevealed were counted against their raters.
+    #[ink(event)]
+    pub struct RatingsWithheld {
+        #[ink(topic)]
+        pub deal_id: u64,
+        pub escrow: AccountId,
+        /// Whether the buyer withheld its rating.
+        pub buyer: bool,
+        /// Whether the seller withheld its rating.
+        pub seller: bool,
     }
 
     /// A party committed to a rating of the other party.
@@ -279,6 +304,12 @@ mod reputation {
         InvalidScore,
         /// The revealed rating does not match the commitment.
         CommitmentMismatch,
+        /// The deal is below the minimum amount or paid the seller nothing: no ratings.
+        NotRateable,
+        /// The reveal window of this deal is still open.
+        RevealWindowOpen,
+        /// Withheld ratings of this deal were counted already.
+        AlreadyCounted,
     }
 
     /// The reputation result type.
@@ -298,9 +329,9 @@ mod reputation {
 
         /// Deploys the registry; the caller becomes the owner. `rating_window` (ms, > 0)
         /// is how long the parties of an ended deal may commit ratings; reveals are open
-        /// until twice that.
+        /// until twice that. Deals below `min_amount` (0 counts as 1) earn nothing.
         #[ink(constructor)]
-        pub fn new(rating_window: u64) -> Result<Self> {
+        pub fn new(rating_window: u64, min_amount: Balance) -> Result<Self> {
             if rating_window == 0 {
                 return Err(Error::InvalidWindow);
             }
@@ -308,6 +339,7 @@ mod reputation {
                 owner: Self::env().caller(),
                 authorized: Mapping::default(),
                 rating_window,
+                min_amount: min_amount.max(1),
                 deals: Mapping::default(),
                 stats: Mapping::default(),
             })
@@ -360,8 +392,9 @@ mod reputation {
         // -----------------------------------------------------------------------------
 
         /// Authorised escrow only: records an ended deal under (caller, `deal_id`), once.
-        /// Updates the counters of buyer, seller, dispute opener and arbiter, and opens
-        /// rating for the two parties from now on. Emits `DealRecorded`.
+        /// A deal of at least `min_amount` updates the counters of buyer, seller, dispute
+        /// opener and arbiter; if it also paid the seller something it opens rating for the
+        /// two parties from now on. Emits `DealRecorded`.
         #[ink(message)]
         pub fn record_deal(&mut self, report: DealReport) -> Result<()> {
             let escrow = self.env().caller();
@@ -379,13 +412,15 @@ mod reputation {
                 buyer,
                 seller,
                 arbiter,
+                amount,
                 value,
                 outcome,
                 dispute_opened_by,
                 seller_bps,
             } = report;
+            let counted = amount >= self.min_amount;
 
-            if outcome == DealOutcome::Completed {
+            if counted && outcome == DealOutcome::Completed {
                 self.update_stats(buyer, |s| {
                     s.deals_completed_as_buyer = s.deals_completed_as_buyer.saturating_add(1)
                 });
@@ -393,7 +428,7 @@ mod reputation {
                     s.deals_completed_as_seller = s.deals_completed_as_seller.saturating_add(1)
                 });
             }
-            if let Some(opener) = dispute_opened_by {
+            if let Some(opener) = dispute_opened_by.filter(|_| counted) {
                 let opener_bps = seller_bps.map(|bps| {
                     if opener == seller {
                         bps
@@ -414,7 +449,7 @@ mod reputation {
                     }
                 });
             }
-            if matches!(outcome, DealOutcome::Ruled | DealOutcome::DefaultRuled) {
+            if counted && matches!(outcome, DealOutcome::Ruled | DealOutcome::DefaultRuled) {
                 let in_time = outcome == DealOutcome::Ruled;
                 self.update_stats(arbiter, |s| {
                     s.arbitrations = s.arbitrations.saturating_add(1);
@@ -436,6 +471,8 @@ mod reputation {
                     seller_commitment: None,
                     buyer_score: None,
                     seller_score: None,
+                    rateable: counted && value > 0,
+                    withheld_counted: false,
                 },
             );
             self.env().emit_event(DealRecorded {
@@ -468,6 +505,9 @@ mod reputation {
                 .get((escrow, deal_id))
                 .ok_or(Error::DealNotFound)?;
             let party = Self::party_of(&record, rater).ok_or(Error::NotParty)?;
+            if !record.rateable {
+                return Err(Error::NotRateable);
+            }
             let now = self.env().block_timestamp();
             if now >= self.commit_deadline(&record) {
                 return Err(Error::RatingWindowClosed);
@@ -567,6 +607,44 @@ mod reputation {
             Ok(())
         }
 
+        /// Anyone, once per deal, after its reveal window: counts every rating that was
+        /// committed but never revealed against its rater (`ratings_withheld`). Returns
+        /// how many it counted. Emits `RatingsWithheld` when it counted any.
+        #[ink(message)]
+        pub fn count_withheld(&mut self, escrow: AccountId, deal_id: u64) -> Result<u8> {
+            let mut record = self
+                .deals
+                .get((escrow, deal_id))
+                .ok_or(Error::DealNotFound)?;
+            if self.env().block_timestamp() < self.reveal_deadline(&record) {
+                return Err(Error::RevealWindowOpen);
+            }
+            if record.withheld_counted {
+                return Err(Error::AlreadyCounted);
+            }
+            let buyer = record.buyer_commitment.is_some() && record.buyer_score.is_none();
+            let seller = record.seller_commitment.is_some() && record.seller_score.is_none();
+
+            record.withheld_counted = true;
+            self.deals.insert((escrow, deal_id), &record);
+            for (withheld, rater) in [(buyer, record.buyer), (seller, record.seller)] {
+                if withheld {
+                    self.update_stats(rater, |s| {
+                        s.ratings_withheld = s.ratings_withheld.saturating_add(1)
+                    });
+                }
+            }
+            if buyer || seller {
+                self.env().emit_event(RatingsWithheld {
+                    deal_id,
+                    escrow,
+                    buyer,
+                    seller,
+                });
+            }
+            Ok(u8::from(buyer).saturating_add(u8::from(seller)))
+        }
+
         // -----------------------------------------------------------------------------
         // Reads
         // -----------------------------------------------------------------------------
@@ -614,6 +692,12 @@ mod reputation {
         #[ink(message)]
         pub fn rating_window(&self) -> u64 {
             self.rating_window
+        }
+
+        /// Anyone: the smallest deal amount that counts for counters and ratings.
+        #[ink(message)]
+        pub fn min_amount(&self) -> Balance {
+            self.min_amount
         }
 
         /// Anyone: the current owner.
@@ -754,6 +838,7 @@ mod reputation {
                 buyer: buyer(),
                 seller: seller(),
                 arbiter: arbiter(),
+                amount: value,
                 value,
                 outcome,
                 dispute_opened_by: None,
@@ -765,7 +850,7 @@ mod reputation {
         fn deployed() -> Reputation {
             set_now(START);
             set_caller(accounts().alice);
-            let mut contract = Reputation::new(WINDOW).expect("window is valid");
+            let mut contract = Reputation::new(WINDOW, 1).expect("window is valid");
             assert_eq!(contract.authorize(escrow()), Ok(()));
             contract
         }
@@ -801,7 +886,7 @@ mod reputation {
         #[ink::test]
         fn deployer_becomes_owner_with_the_given_window() {
             set_caller(accounts().alice);
-            let contract = Reputation::new(WINDOW).expect("window is valid");
+            let contract = Reputation::new(WINDOW, 1).expect("window is valid");
             assert_eq!(contract.owner(), accounts().alice);
             assert_eq!(contract.rating_window(), WINDOW);
             assert!(!contract.is_authorized(escrow()));
@@ -810,7 +895,7 @@ mod reputation {
 
         #[ink::test]
         fn zero_rating_window_is_rejected() {
-            assert!(matches!(Reputation::new(0), Err(Error::InvalidWindow)));
+            assert!(matches!(Reputation::new(0, 1), Err(Error::InvalidWindow)));
         }
 
         // ---- owner ------------------------------------------------------------------
@@ -938,6 +1023,8 @@ mod reputation {
                     seller_commitment: None,
                     buyer_score: None,
                     seller_score: None,
+                    rateable: true,
+                    withheld_counted: false,
                 })
             );
             let events = events();
@@ -1547,6 +1634,94 @@ mod reputation {
                 Err(Error::CommitmentMismatch)
             );
         }
+
+        // ---- attacks ----------------------------------------------------------------
+
+        #[ink::test]
+        fn a_rater_who_withholds_after_seeing_the_other_score_is_counted() {
+            let mut contract = with_deal();
+            assert_eq!(commit(&mut contract, buyer(), 1), Ok(()));
+            assert_eq!(commit(&mut contract, seller(), 5), Ok(()));
+            // The buyer reveals a 1; the seller sees it and keeps its 5 to itself.
+            assert_eq!(reveal(&mut contract, buyer(), 1), Ok(()));
+            set_caller(stranger());
+            assert_eq!(
+                contract.count_withheld(escrow(), 1),
+                Err(Error::RevealWindowOpen)
+            );
+            set_now(START + 2 * WINDOW);
+            assert_eq!(contract.count_withheld(escrow(), 1), Ok(1));
+            assert_eq!(contract.reputation(buyer()).ratings_withheld, 0);
+            assert_eq!(contract.reputation(seller()).ratings_withheld, 1);
+            let event: RatingsWithheld = decode(events().last().expect("event"));
+            assert!(!event.buyer && event.seller);
+            // Once only.
+            assert_eq!(
+                contract.count_withheld(escrow(), 1),
+                Err(Error::AlreadyCounted)
+            );
+            assert_eq!(contract.reputation(seller()).ratings_withheld, 1);
+        }
+
+        #[ink::test]
+        fn a_party_that_never_committed_withholds_nothing() {
+            let mut contract = with_deal();
+            set_now(START + 2 * WINDOW);
+            set_caller(stranger());
+            assert_eq!(contract.count_withheld(escrow(), 1), Ok(0));
+            assert_eq!(contract.reputation(buyer()).ratings_withheld, 0);
+            assert_eq!(contract.reputation(seller()).ratings_withheld, 0);
+        }
+
+        #[ink::test]
+        fn a_refunded_wash_trade_earns_no_rating() {
+            let mut contract = deployed();
+            set_caller(escrow());
+            let mut refunded = report(1, DealOutcome::Refunded, 0);
+            refunded.amount = 1_000_000;
+            assert_eq!(contract.record_deal(refunded), Ok(()));
+            assert_eq!(commit(&mut contract, buyer(), 5), Err(Error::NotRateable));
+            assert_eq!(
+                contract.deal_record(escrow(), 1).map(|r| r.rateable),
+                Some(false)
+            );
+        }
+
+        #[ink::test]
+        fn deals_below_the_minimum_amount_count_for_nothing() {
+            set_now(START);
+            set_caller(accounts().alice);
+            let mut contract = Reputation::new(WINDOW, 1_000).expect("valid");
+            assert_eq!(contract.authorize(escrow()), Ok(()));
+            set_caller(escrow());
+            let mut tiny = report(1, DealOutcome::Ruled, 999);
+            tiny.dispute_opened_by = Some(buyer());
+            assert_eq!(contract.record_deal(tiny), Ok(()));
+            assert_eq!(contract.reputation(buyer()), AccountReputation::default());
+            assert_eq!(contract.reputation(arbiter()), AccountReputation::default());
+            assert_eq!(commit(&mut contract, buyer(), 5), Err(Error::NotRateable));
+            // At the minimum it counts.
+            set_caller(escrow());
+            let mut enough = report(2, DealOutcome::Completed, 1_000);
+            enough.deal_id = 2;
+            assert_eq!(contract.record_deal(enough), Ok(()));
+            assert_eq!(contract.reputation(seller()).deals_completed_as_seller, 1);
+        }
+
+        #[ink::test]
+        fn a_rating_weighs_what_the_seller_received_not_what_was_paid_in() {
+            let mut contract = deployed();
+            set_caller(escrow());
+            let mut half = report(1, DealOutcome::Settled, 400);
+            half.amount = 1_000;
+            assert_eq!(contract.record_deal(half), Ok(()));
+            assert_eq!(commit(&mut contract, buyer(), 5), Ok(()));
+            assert_eq!(commit(&mut contract, seller(), 5), Ok(()));
+            assert_eq!(reveal(&mut contract, buyer(), 5), Ok(()));
+            let stats = contract.reputation(seller());
+            assert_eq!(stats.rating_weight, 400);
+            assert_eq!(stats.weighted_rating_sum, 2_000);
+        }
     }
 
     // ---------------------------------------------------------------------------------
@@ -1566,6 +1741,7 @@ mod reputation {
                 buyer: ink_e2e::account_id(ink_e2e::AccountKeyring::Bob),
                 seller: ink_e2e::account_id(ink_e2e::AccountKeyring::Charlie),
                 arbiter: ink_e2e::account_id(ink_e2e::AccountKeyring::Eve),
+                amount: 1_000,
                 value: 1_000,
                 outcome: DealOutcome::Completed,
                 dispute_opened_by: None,
@@ -1577,7 +1753,7 @@ mod reputation {
         async fn authorized_caller_records_a_deal<Client: E2EBackend>(
             mut client: Client,
         ) -> E2EResult<()> {
-            let mut constructor = ReputationRef::new(60_000);
+            let mut constructor = ReputationRef::new(60_000, 1);
             let contract = client
                 .instantiate("reputation", &ink_e2e::alice(), &mut constructor)
                 .submit()
@@ -1636,7 +1812,7 @@ mod reputation {
         async fn unauthorized_caller_cannot_record<Client: E2EBackend>(
             mut client: Client,
         ) -> E2EResult<()> {
-            let mut constructor = ReputationRef::new(60_000);
+            let mut constructor = ReputationRef::new(60_000, 1);
             let contract = client
                 .instantiate("reputation", &ink_e2e::alice(), &mut constructor)
                 .submit()
