@@ -43,6 +43,12 @@ pub enum Format {
 pub enum Command {
     /// Upload and instantiate reputation and escrow, authorise the escrow, save the addresses.
     Deploy(DeployCmd),
+    /// The escrow's configuration: fee, fixed settings (minimum windows, prune delay,
+    /// reputation report limits) and counters.
+    Config,
+    /// Arbiters: register, update, retire, show, list (offers may only name a registered one).
+    #[command(subcommand)]
+    Arbiter(ArbiterCmd),
     /// Offers: create, update, withdraw, show, list.
     #[command(subcommand)]
     Offer(OfferCmd),
@@ -57,7 +63,7 @@ pub enum Command {
         /// Keystore name, //Dev URI or SS58 address.
         account: String,
     },
-    /// Withdraw your credit from the escrow (platform fees, failed payouts).
+    /// Withdraw your credit from the escrow (failed payouts; the fee recipient's platform fees).
     Withdraw,
     /// Free balance and escrow credit of an account.
     Balance {
@@ -131,18 +137,70 @@ pub struct NodeCmd {
 
 #[derive(Debug, Args)]
 pub struct DeployCmd {
-    /// Platform fee in basis points (100 = 1%).
+    /// Platform fee in basis points (100 = 1%; at most 1000); it can only be lowered later.
     #[arg(long, default_value_t = 100)]
     pub fee_bps: u16,
-    /// Cap on the platform fee in basis points, fixed forever (at most 1000).
-    #[arg(long, default_value_t = 1_000)]
-    pub fee_cap_bps: u16,
     /// Who gets the platform fees [default: the deployer].
     #[arg(long)]
     pub fee_recipient: Option<String>,
-    /// How long the parties of an ended deal may commit ratings (e.g. 7d).
+    /// How long the parties of an ended deal may commit ratings (e.g. 7d); deals are prunable after twice that.
     #[arg(long, default_value = "7d")]
     pub rating_window: String,
+    /// Smallest deal that counts for reputation (counters and ratings), e.g. `1 UNIT`.
+    #[arg(long, default_value = "1")]
+    pub min_rated_amount: String,
+    /// Shortest delivery window an offer may set, fixed forever (e.g. 1h).
+    #[arg(long, default_value = "1h")]
+    pub min_delivery_window: String,
+    /// Shortest review window an offer may set, fixed forever (e.g. 1d).
+    #[arg(long, default_value = "1d")]
+    pub min_review_window: String,
+    /// Shortest ruling window an offer may set, fixed forever (e.g. 1d).
+    #[arg(long, default_value = "1d")]
+    pub min_ruling_window: String,
+    /// Most ref_time the reputation report of an ended deal may use, fixed forever.
+    #[arg(long, default_value_t = ops::deploy::DEFAULT_REPORT_REF_TIME)]
+    pub report_ref_time: u64,
+    /// Most proof_size the reputation report of an ended deal may use, fixed forever.
+    #[arg(long, default_value_t = ops::deploy::DEFAULT_REPORT_PROOF_SIZE)]
+    pub report_proof_size: u64,
+    /// Most storage deposit the reputation report may charge, fixed forever (e.g. `1 UNIT`).
+    #[arg(long, default_value = "1")]
+    pub report_deposit_limit: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ArbiterCmd {
+    /// Register the --as account as an arbiter (or re-activate it with new terms).
+    Register(ArbiterTerms),
+    /// Change the terms of the --as account, which must be registered already.
+    Update(ArbiterTerms),
+    /// Stop taking new deals (open deals are still yours to rule).
+    Retire,
+    /// An account's arbiter terms.
+    Show {
+        /// Keystore name, //Dev URI or SS58 address.
+        account: String,
+    },
+    /// Registered arbiters, in order of registration.
+    List {
+        /// Leave out retired arbiters.
+        #[arg(long)]
+        active: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ArbiterTerms {
+    /// Fee on a disputed deal you rule, in basis points (at most 2000 = 20%).
+    #[arg(long)]
+    pub fee_bps: u16,
+    /// Smallest deal you arbitrate, e.g. `5 UNIT` [register: 0; update: unchanged].
+    #[arg(long)]
+    pub min_amount: Option<String>,
+    /// Your published profile: text (hashed) or a 0x-hex 32-byte hash [register: none; update: unchanged].
+    #[arg(long)]
+    pub profile: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -178,10 +236,9 @@ pub struct OfferCreate {
     pub price: String,
     #[arg(long, default_value_t = 1)]
     pub quantity: u32,
+    /// A registered arbiter (`escrow arbiter list`); its registered fee applies.
     #[arg(long)]
     pub arbiter: String,
-    #[arg(long, default_value_t = 0)]
-    pub arbiter_fee_bps: u16,
     /// e.g. 3d, 90m.
     #[arg(long, default_value = "3d")]
     pub delivery_window: String,
@@ -270,6 +327,10 @@ pub enum DealCmd {
         #[arg(long = "seller-share", alias = "seller-bps")]
         seller_share: String,
     },
+    /// Buyer: remove an ended deal once its rating period is over, getting its storage deposit back.
+    Prune { deal: u64 },
+    /// Anyone: send an ended deal's pending reputation report again.
+    RetryReport { deal: u64 },
     /// State, parties, amounts, deadlines and history.
     Show { deal: u64 },
     /// Deals an account takes part in.
@@ -295,6 +356,8 @@ pub enum RateCmd {
     },
     /// Reveal the rating committed earlier.
     Reveal { deal: u64 },
+    /// Anyone, after the reveal window: count ratings committed and never revealed against their raters.
+    CountWithheld { deal: u64 },
 }
 
 #[derive(Debug, Subcommand)]
@@ -408,18 +471,42 @@ pub async fn run(cli: Cli, print: &mut dyn FnMut(Report)) -> OpResult<Option<Rep
     let units = ctx.units().clone();
     let c = &mut ctx;
     let report = match cli.command {
-        Command::Deploy(d) => Report::Deploy(
-            ops::deploy::deploy(
-                c,
-                ops::deploy::DeployArgs {
-                    fee_bps: d.fee_bps,
-                    fee_cap_bps: d.fee_cap_bps,
-                    fee_recipient: d.fee_recipient,
-                    rating_window_ms: crate::units::parse_duration_ms(&d.rating_window)?,
-                },
-            )
-            .await?,
-        ),
+        Command::Deploy(d) => {
+            let duration = crate::units::parse_duration_ms;
+            let args = ops::deploy::DeployArgs {
+                fee_bps: d.fee_bps,
+                fee_recipient: d.fee_recipient,
+                rating_window_ms: duration(&d.rating_window)?,
+                min_rated_amount: units.parse(&d.min_rated_amount)?,
+                min_delivery_window_ms: duration(&d.min_delivery_window)?,
+                min_review_window_ms: duration(&d.min_review_window)?,
+                min_ruling_window_ms: duration(&d.min_ruling_window)?,
+                report_ref_time: d.report_ref_time,
+                report_proof_size: d.report_proof_size,
+                report_deposit_limit: units.parse(&d.report_deposit_limit)?,
+            };
+            Report::Deploy(ops::deploy::deploy(c, args).await?)
+        }
+        Command::Config => Report::Config(ops::deploy::config(c).await?),
+        Command::Arbiter(cmd) => {
+            use ops::arbiters;
+            let terms = |t: ArbiterTerms| arbiters::RegisterArgs {
+                fee_bps: t.fee_bps,
+                min_amount: t.min_amount,
+                profile: t.profile,
+            };
+            match cmd {
+                ArbiterCmd::Register(t) => {
+                    Report::Arbiter(arbiters::register(c, terms(t)).await?)
+                }
+                ArbiterCmd::Update(t) => Report::Arbiter(arbiters::update(c, terms(t)).await?),
+                ArbiterCmd::Retire => Report::Arbiter(arbiters::retire(c).await?),
+                ArbiterCmd::Show { account } => {
+                    Report::Arbiter(arbiters::show(c, &account).await?)
+                }
+                ArbiterCmd::List { active } => Report::Arbiters(arbiters::list(c, active).await?),
+            }
+        }
         Command::Offer(cmd) => match cmd {
             OfferCmd::Create(o) => Report::Offer(
                 ops::offers::create(
@@ -430,7 +517,6 @@ pub async fn run(cli: Cli, print: &mut dyn FnMut(Report)) -> OpResult<Option<Rep
                         price: o.price,
                         quantity: o.quantity,
                         arbiter: o.arbiter,
-                        arbiter_fee_bps: o.arbiter_fee_bps,
                         delivery_window: o.delivery_window,
                         review_window: o.review_window,
                         ruling_window: o.ruling_window,
@@ -491,6 +577,8 @@ pub async fn run(cli: Cli, print: &mut dyn FnMut(Report)) -> OpResult<Option<Rep
                 DealCmd::Rule { deal, seller_share } => {
                     Report::Deal(deals::rule(c, deal, &seller_share).await?)
                 }
+                DealCmd::Prune { deal } => Report::Deal(deals::prune(c, deal).await?),
+                DealCmd::RetryReport { deal } => Report::Deal(deals::retry_report(c, deal).await?),
                 DealCmd::Show { deal } => Report::DealDetails(deals::show(c, deal).await?),
                 DealCmd::List { mine, account } => {
                     if mine && account.is_some() {
@@ -512,6 +600,9 @@ pub async fn run(cli: Cli, print: &mut dyn FnMut(Report)) -> OpResult<Option<Rep
         }) => Report::Rating(ops::ratings::commit(c, deal, score, comment_hash.as_deref()).await?),
         Command::Rate(RateCmd::Reveal { deal }) => {
             Report::Rating(ops::ratings::reveal(c, deal).await?)
+        }
+        Command::Rate(RateCmd::CountWithheld { deal }) => {
+            Report::Withheld(ops::ratings::count_withheld(c, deal).await?)
         }
         Command::Reputation { account } => {
             Report::Reputation(ops::ratings::reputation(c, &account).await?)

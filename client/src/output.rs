@@ -10,12 +10,13 @@ use crate::explorer::ExplorerView;
 use crate::ops::accounts::{BalanceView, FundResult, KeyList, KeyView, WithdrawResult};
 use crate::ops::deals::{DealDetails, DealList, DealResult};
 use crate::ops::demo::{DemoResult, DemoStep};
-use crate::ops::deploy::DeployResult;
+use crate::ops::arbiters::{ArbiterList, ArbiterResult};
+use crate::ops::deploy::{ConfigView, DeployResult};
 use crate::ops::events::EventList;
 use crate::ops::node::NodeView;
 use crate::ops::offers::{OfferList, OfferResult};
-use crate::ops::ratings::{RatingResult, ReputationResult};
-use crate::ops::types::{Deal, Offer};
+use crate::ops::ratings::{RatingResult, ReputationResult, WithheldResult};
+use crate::ops::types::{Deal, EscrowSettings, Offer};
 use crate::ops::{EventView, OpError, OutputMode, TxReport};
 use crate::units::{format_duration_ms, to_ss58, TokenUnits};
 
@@ -48,6 +49,10 @@ fn amount_str(plancks: &str) -> String {
 #[serde(untagged)]
 pub enum Report {
     Deploy(DeployResult),
+    Config(ConfigView),
+    Arbiter(ArbiterResult),
+    Arbiters(ArbiterList),
+    Withheld(WithheldResult),
     Offer(OfferResult),
     Offers(OfferList),
     Deal(DealResult),
@@ -162,14 +167,69 @@ pub fn render(report: &Report) -> String {
             let _ = writeln!(s, "  escrow      {}", d.escrow);
             let _ = writeln!(
                 s,
-                "  fee {} bps (cap {}) to {}; rating window {}",
+                "  fee {} bps to {} (it can only go down); rating window {}; deals from {} are rated",
                 d.fee_bps,
-                d.fee_cap_bps,
                 d.fee_recipient,
-                format_duration_ms(d.rating_window_ms)
+                format_duration_ms(d.rating_window_ms),
+                amount_str(&d.min_rated_amount)
             );
+            settings(&mut s, &d.settings);
             let _ = writeln!(s, "  saved in {}", d.deployment_file);
             tx(&mut s, &d.authorize);
+        }
+        Report::Config(c) => {
+            let cfg = &c.config;
+            let _ = writeln!(s, "escrow {} (owner {})", c.escrow, to_ss58(&cfg.owner));
+            let _ = writeln!(
+                s,
+                "  platform fee {} bps to {}; fees due {}",
+                cfg.fee_bps,
+                to_ss58(&cfg.fee_recipient),
+                amount(cfg.fees_due)
+            );
+            let _ = writeln!(
+                s,
+                "  reputation {} (rating window {}, deals from {} are rated)",
+                cfg.reputation
+                    .as_ref()
+                    .map(to_ss58)
+                    .unwrap_or_else(|| "none".into()),
+                format_duration_ms(c.rating_window_ms),
+                amount_str(&c.min_rated_amount)
+            );
+            settings(&mut s, &cfg.settings);
+            let _ = writeln!(
+                s,
+                "  {} offers, {} deals, {} arbiters; owes {}",
+                cfg.offer_count,
+                cfg.deal_count,
+                cfg.arbiter_count,
+                amount(cfg.owed)
+            );
+        }
+        Report::Arbiter(a) => {
+            arbiter_line(&mut s, &a.arbiter);
+            if let Some(t) = &a.tx {
+                tx(&mut s, t);
+            }
+        }
+        Report::Arbiters(l) => {
+            if l.arbiters.is_empty() {
+                let _ = writeln!(s, "no arbiters registered");
+            }
+            for a in &l.arbiters {
+                arbiter_line(&mut s, a);
+            }
+        }
+        Report::Withheld(w) => {
+            let _ = writeln!(
+                s,
+                "deal {}: {} withheld rating(s) counted",
+                w.deal_id, w.counted
+            );
+            if let Some(t) = &w.tx {
+                tx(&mut s, t);
+            }
         }
         Report::Offer(o) => {
             offer(&mut s, &o.offer);
@@ -296,6 +356,11 @@ pub fn render(report: &Report) -> String {
                 p.arbitrations,
                 p.arbitrations_in_time
             );
+            let _ = writeln!(
+                s,
+                "  ratings withheld (committed, never revealed): {}",
+                p.ratings_withheld
+            );
         }
         Report::Withdraw(w) => {
             let _ = writeln!(s, "{} withdrew {}", w.account, amount_str(&w.amount));
@@ -389,10 +454,11 @@ fn offer(s: &mut String, o: &Offer) {
     );
     let _ = writeln!(
         s,
-        "  arbiter  {} (fee {} bps)",
+        "  arbiter  {} (fee at most {} bps)",
         to_ss58(&t.arbiter),
-        t.arbiter_fee_bps
+        o.arbiter_fee_bps
     );
+    let _ = writeln!(s, "  platform fee at most {} bps", o.platform_fee_bps);
     let _ = writeln!(
         s,
         "  windows  delivery {}, review {}, ruling {}",
@@ -436,34 +502,76 @@ fn deal(s: &mut String, d: &Deal) {
         amount(d.bond),
         d.platform_fee_bps
     );
-    if let Some(p) = &d.proposal {
+    if let Some((by, bps)) = d.proposal() {
         let _ = writeln!(
             s,
-            "  proposal {} bps to the seller, by {}",
-            p.seller_bps,
-            to_ss58(&p.proposer)
+            "  proposal {} bps to the seller, by the {}",
+            bps,
+            crate::ops::deals::party_label(d, by)
         );
     }
-    if let Some(dis) = &d.dispute {
+    if d.disputed_by != crate::ops::types::Party::Nobody {
         let _ = writeln!(
             s,
-            "  dispute  opened by {}, evidence 0x{}",
-            to_ss58(&dis.opened_by),
-            hex::encode(dis.evidence)
+            "  dispute  opened by the {}, evidence 0x{}",
+            crate::ops::deals::party_label(d, d.disputed_by),
+            hex::encode(d.evidence)
         );
     }
     if d.state.is_final() {
         let p = &d.payout;
         let _ = writeln!(
             s,
-            "  payout   seller {}, buyer {}, platform fee {}, arbiter fee {}, bond to buyer {}",
+            "  payout   seller {}, buyer {}, platform fee {}, arbiter fee {}, bond to buyer {}, bond returned {}",
             amount(p.to_seller),
             amount(p.to_buyer),
             amount(p.platform_fee),
             amount(p.arbiter_fee),
-            amount(p.bond_to_buyer)
+            amount(p.bond_to_buyer),
+            amount(p.bond_returned)
+        );
+        if d.closed_at != 0 {
+            let _ = writeln!(s, "  ended    {}", ts(d.closed_at));
+        }
+    }
+    if d.report_pending {
+        let _ = writeln!(
+            s,
+            "  reputation report pending: anyone may send it again (deal retry-report {})",
+            d.id
         );
     }
+}
+
+fn settings(s: &mut String, st: &EscrowSettings) {
+    let _ = writeln!(
+        s,
+        "  minimum windows: delivery {}, review {}, ruling {}; ended deals prunable after {}",
+        format_duration_ms(st.min_delivery_window),
+        format_duration_ms(st.min_review_window),
+        format_duration_ms(st.min_ruling_window),
+        format_duration_ms(st.prune_after)
+    );
+    let _ = writeln!(
+        s,
+        "  reputation report limits: ref_time {}, proof_size {}, storage deposit {}",
+        st.report_ref_time,
+        st.report_proof_size,
+        amount(st.report_deposit_limit)
+    );
+}
+
+fn arbiter_line(s: &mut String, a: &crate::ops::arbiters::ArbiterView) {
+    let t = &a.arbiter;
+    let _ = writeln!(
+        s,
+        "arbiter {} [{}] fee {} bps, deals from {}, profile 0x{}",
+        a.account,
+        if t.active { "active" } else { "retired" },
+        t.fee_bps,
+        amount(t.min_amount),
+        hex::encode(t.profile)
+    );
 }
 
 /// Event fields that hold balances.
@@ -477,6 +585,9 @@ const BALANCE_FIELDS: &[&str] = &[
     "platform_fee",
     "arbiter_fee",
     "bond_to_buyer",
+    "bond_to_seller",
+    "bond_to_offer",
+    "min_amount",
     "remaining",
     "value",
 ];

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::ops::offers::CreateOfferArgs;
-use crate::ops::{accounts, deals, offers, ratings, Ctx, OpResult, TxReport, Which};
+use crate::ops::{accounts, arbiters, deals, offers, ratings, Ctx, OpResult, TxReport, Which};
 
 // The demo's cast of dev accounts.
 pub use crate::ops::demo::{ARBITER, BUYER, DEPLOYER as OWNER, FEE_RECIPIENT, SELLER};
@@ -97,13 +97,25 @@ pub async fn measure(ctx: &mut Ctx, mut on_row: impl FnMut(&CostRow)) -> OpResul
         price: "10".into(),
         quantity: 20,
         arbiter: ARBITER.into(),
-        arbiter_fee_bps: 500,
         delivery_window: windows[0].into(),
         review_window: windows[1].into(),
         ruling_window: windows[2].into(),
         bond_per_unit: "1".into(),
     };
     let tx = |r: Option<TxReport>| r.expect("write operations report their transaction");
+
+    // The arbiter registers first: offers may only name a registered one.
+    as_(ctx, ARBITER);
+    let registered = arbiters::register(
+        ctx,
+        arbiters::RegisterArgs {
+            fee_bps: 500,
+            min_amount: Some("1".into()),
+            profile: Some("benchmark arbiter".into()),
+        },
+    )
+    .await?;
+    record(&mut rows, "escrow", &tx(registered.tx));
 
     // A completed, rated deal: the lifecycle.
     as_(ctx, SELLER);
@@ -177,6 +189,17 @@ pub async fn measure(ctx: &mut Ctx, mut on_row: impl FnMut(&CostRow)) -> OpResul
         "escrow",
         &tx(deals::rule(ctx, disputed, "70%").await?.tx),
     );
+    record(&mut rows, "escrow", &tx(arbiters::retire(ctx).await?.tx));
+    // Back on duty: the throughput and search runs name //Dave too.
+    arbiters::register(
+        ctx,
+        arbiters::RegisterArgs {
+            fee_bps: 500,
+            min_amount: Some("1".into()),
+            profile: Some("benchmark arbiter".into()),
+        },
+    )
+    .await?;
     as_(ctx, BUYER);
     let refunded = deals::accept(ctx, offer_id, 1, None).await?.deal.id;
     as_(ctx, SELLER);
@@ -209,6 +232,16 @@ pub async fn measure(ctx: &mut Ctx, mut on_row: impl FnMut(&CostRow)) -> OpResul
         &tx(deals::finalize(ctx, reviewed).await?.tx),
     );
 
+    // Pruning the rated deal once its rating period (the escrow's `prune_after`) is over.
+    as_(ctx, BUYER);
+    let c = ctx.contracts().await?;
+    let config: crate::ops::types::Config = ctx.read(&c.escrow, "config", &()).await?;
+    let closed_at = deals::get_deal(ctx, deal).await?.closed_at;
+    let prunable_at = closed_at.saturating_add(config.settings.prune_after);
+    let wait = prunable_at.saturating_sub(crate::ops::now_ms());
+    tokio::time::sleep(std::time::Duration::from_millis(wait + 500)).await;
+    record(&mut rows, "escrow", &tx(deals::prune(ctx, deal).await?.tx));
+
     // Closing the offer, collecting fees, administration.
     as_(ctx, SELLER);
     record(
@@ -223,7 +256,6 @@ pub async fn measure(ctx: &mut Ctx, mut on_row: impl FnMut(&CostRow)) -> OpResul
     let eve = ctx.account(FEE_RECIPIENT)?.0;
     let me = alice.account_id().0;
     let escrow_addr = c.escrow.address.0;
-    let reputation_addr = c.reputation.address.0;
     let w = Which::Escrow;
     record(
         &mut rows,
@@ -234,12 +266,6 @@ pub async fn measure(ctx: &mut Ctx, mut on_row: impl FnMut(&CostRow)) -> OpResul
         &mut rows,
         "escrow",
         &ctx.write(w, &alice, "set_fee_recipient", &eve, 0).await?,
-    );
-    let rep = Some(reputation_addr);
-    record(
-        &mut rows,
-        "escrow",
-        &ctx.write(w, &alice, "set_reputation", &rep, 0).await?,
     );
     record(
         &mut rows,
@@ -291,3 +317,7 @@ pub async fn measure(ctx: &mut Ctx, mut on_row: impl FnMut(&CostRow)) -> OpResul
         lifecycle: total,
     })
 }
+
+/// The bench deployment's rating window: long enough for both parties to commit and reveal
+/// right after a deal ends, short enough to prune that deal (after twice this) in the run.
+pub const RATING_WINDOW_MS: u64 = 15_000;

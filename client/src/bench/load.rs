@@ -12,12 +12,14 @@ use serde::Serialize;
 
 use super::traffic::{pipelined_all, transfers, Call};
 use crate::chain::ChainError;
-pub use crate::ops::deals::deals_of;
+pub use crate::ops::deals::{all_deals, deals_of};
 use crate::ops::offers::{self, ListFilter};
-use crate::ops::types::{Deal, DealState, OfferTerms};
+use crate::ops::types::{Arbiter, Deal, DealState, OfferTerms};
 use crate::ops::{Contracts, Ctx, OpError, OpResult, Settings};
 use crate::signer::Keypair;
 
+/// The fee the load run's arbiter registers with, if it is not registered yet.
+const LOAD_ARBITER_FEE_BPS: u16 = 200;
 /// How long to keep trying to reach a node that went away.
 const RECONNECT_FOR: Duration = Duration::from_secs(120);
 /// Rounds in a row that may fail while the node answers, before the run gives up.
@@ -247,13 +249,20 @@ async fn round(
     let per_buyer = plan.deals.div_ceil(parties.buyers.len());
     let offers = seller_offers(ctx, &c, parties, per_buyer as u32, price, sent).await?;
 
-    // Deals: each buyer opens its share on its seller's offer.
+    // Deals: each buyer opens its share on its seller's offer. One pass over the escrow's
+    // deals (in pages) serves every buyer.
+    let everything = all_deals(ctx, &c).await?;
     let mut work: Vec<(&Keypair, Vec<Call>)> = Vec::new();
     let mut planned = Vec::new();
     for (b, buyer) in parties.buyers.iter().enumerate() {
         let s = b % parties.sellers.len();
         let share = (b..plan.deals).step_by(parties.buyers.len()).count();
-        let deals = deals_of(ctx, &c, &buyer.account_id()).await?;
+        let me = buyer.account_id().0;
+        let deals: Vec<Deal> = everything
+            .iter()
+            .filter(|d| d.buyer == me)
+            .cloned()
+            .collect();
         let missing = share.saturating_sub(deals.len());
         if missing > 0 {
             let accept = Call::new(&c.escrow, "accept_offer", &(offers[s], 1u32, 1u32), price)?;
@@ -365,7 +374,6 @@ async fn seller_offers(
             Some(o) => ids.push(o.offer.id),
             None => {
                 let terms = OfferTerms {
-                    arbiter_fee_bps: 200,
                     bond_per_unit: price / 10,
                     ..OfferTerms::new(format!("Load offer {i:02}"), price, quantity, arbiter)
                 };
@@ -378,6 +386,18 @@ async fn seller_offers(
         }
     }
     if !work.is_empty() {
+        // Offers may only name an active registered arbiter.
+        let registered: Option<Arbiter> = ctx.read(&c.escrow, "arbiter", &arbiter).await?;
+        if !registered.is_some_and(|a| a.active) {
+            let register = Call::new(
+                &c.escrow,
+                "register_arbiter",
+                &(LOAD_ARBITER_FEE_BPS, 0u128, [0u8; 32]),
+                0,
+            )?;
+            *sent += 1;
+            pipelined_all(&ctx.chain, &c.escrow, vec![(&parties.arbiter, vec![register])]).await?;
+        }
         *sent += work.len();
         pipelined_all(&ctx.chain, &c.escrow, work).await?;
         // Read them back (ids in creation order are not known before inclusion).

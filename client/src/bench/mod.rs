@@ -118,12 +118,12 @@ pub async fn run(
     progress(format!("node {node_version} at {}", ctx.chain.url()));
     deploy(
         &mut ctx,
-        DeployArgs {
-            fee_bps: 100,
-            fee_cap_bps: 1_000,
-            fee_recipient: Some(costs::FEE_RECIPIENT.into()),
-            rating_window_ms: 24 * 3_600_000,
-        },
+        // Short minimum windows (the cost run uses 3 s windows) and a short rating period,
+        // so that a rated deal can be pruned (after twice the rating window) within the run.
+        DeployArgs::short_minimums(
+            Some(costs::FEE_RECIPIENT.into()),
+            costs::RATING_WINDOW_MS,
+        ),
     )
     .await?;
 

@@ -43,7 +43,8 @@ pub async fn measure(
     );
     let mut rows = Vec::new();
     for &target in counts {
-        let have: u64 = ctx.read(&c.escrow, "offer_count", &()).await?;
+        let config: crate::ops::types::Config = ctx.read(&c.escrow, "config", &()).await?;
+        let have = config.offer_count;
         let mut work: Vec<(&crate::signer::Keypair, Vec<Call>)> =
             sellers.iter().map(|s| (s, Vec::new())).collect();
         for n in have..target {

@@ -243,7 +243,8 @@ pub struct DealPage {
     pub is_final: bool,
     /// Wall-clock time of the answer, ms.
     pub now: u64,
-    /// Deadlines still ahead of an open deal: what happens there and who may act.
+    /// Deadlines of an open deal (what happens there and who may act); for an ended deal, when
+    /// its buyer may prune it.
     pub deadlines: Vec<DeadlineView>,
     pub timeline: Vec<TimelineEntry>,
     /// The reputation contract's record of the ended deal: outcome and both ratings.
@@ -273,10 +274,15 @@ pub async fn deal(ctx: &mut Ctx, id: u64) -> OpResult<DealPage> {
         .read(&c.reputation, "deal_record", &(c.escrow.address.0, id))
         .await?;
     let now = now_ms();
+    let mut deadlines = deals::deadlines(&deal, now);
+    if deal.state.is_final() {
+        let config: crate::ops::types::Config = ctx.read(&c.escrow, "config", &()).await?;
+        deadlines.extend(deals::prune_deadline(&deal, config.settings.prune_after));
+    }
     Ok(DealPage {
         remaining: deal.remaining().to_string(),
         is_final: deal.state.is_final(),
-        deadlines: deals::deadlines(&deal, now),
+        deadlines,
         deal,
         now,
         timeline,

@@ -1,11 +1,11 @@
 //! `escrow deal …`: accept, deliver, release, finalize, reclaim, refund, propose,
-//! accept-settlement, dispute, rule, show, list.
+//! accept-settlement, dispute, rule, prune, retry-report, show, list.
 
 use serde::Serialize;
 
 use super::events::{is_about_deal, scan};
 use super::offers::get_offer;
-use super::types::{Deal, DealState};
+use super::types::{Config, Deal, DealState, Party};
 use super::{now_ms, parse_bps, usage, Ctx, EventView, OpResult, TxReport, Which};
 use crate::signer::blake2_256;
 use crate::units::to_ss58;
@@ -136,8 +136,8 @@ pub async fn release(ctx: &mut Ctx, id: u64, amount: Option<String>) -> OpResult
 pub async fn finalize(ctx: &mut Ctx, id: u64) -> OpResult<DealResult> {
     let deal = get_deal(ctx, id).await?;
     let deadline = match deal.state {
-        DealState::Delivered => deal.review_deadline,
-        DealState::Disputed => deal.dispute.map(|d| d.ruling_deadline),
+        DealState::Delivered => deal.review_deadline(),
+        DealState::Disputed => deal.ruling_deadline(),
         _ => None,
     };
     advance_clock_past(ctx, deadline).await?;
@@ -196,8 +196,8 @@ pub async fn accept_settlement(
         Some(s) => parse_bps(s)?,
         None => get_deal(ctx, id)
             .await?
-            .proposal
-            .map(|p| p.seller_bps)
+            .proposal()
+            .map(|(_, bps)| bps)
             .ok_or_else(|| usage(format!("deal {id} has no split proposal to accept")))?,
     };
     deal_call(ctx, id, "accept_split", &(id, bps), 0).await
@@ -227,6 +227,40 @@ pub async fn rule(ctx: &mut Ctx, id: u64, seller_share: &str) -> OpResult<DealRe
     deal_call(ctx, id, "rule", &(id, bps), 0).await
 }
 
+/// Buyer: once the deal has ended and the escrow's `prune_after` has passed, removes it from
+/// storage, which returns the storage deposit the buyer paid at acceptance. The result is the
+/// deal as it was before pruning.
+pub async fn prune(ctx: &mut Ctx, id: u64) -> OpResult<DealResult> {
+    let signer = ctx.signer(None)?;
+    let deal = get_deal(ctx, id).await?;
+    if let Some(at) = prunable_at(ctx, &deal).await? {
+        advance_clock_past(ctx, Some(at)).await?;
+    }
+    let tx = ctx
+        .write(Which::Escrow, &signer, "prune_deal", &id, 0)
+        .await?;
+    Ok(DealResult {
+        remaining: deal.remaining().to_string(),
+        deal,
+        tx: Some(tx),
+    })
+}
+
+/// When an ended deal may be pruned (`closed_at + prune_after`); `None` while it is open.
+async fn prunable_at(ctx: &mut Ctx, deal: &Deal) -> OpResult<Option<u64>> {
+    let Some(closed) = deal.closed_at() else {
+        return Ok(None);
+    };
+    let c = ctx.contracts().await?;
+    let config: Config = ctx.read(&c.escrow, "config", &()).await?;
+    Ok(Some(closed.saturating_add(config.settings.prune_after)))
+}
+
+/// Anyone: sends an ended deal's pending reputation report again.
+pub async fn retry_report(ctx: &mut Ctx, id: u64) -> OpResult<DealResult> {
+    deal_call(ctx, id, "retry_report", &id, 0).await
+}
+
 pub fn deadlines(deal: &Deal, now: u64) -> Vec<DeadlineView> {
     let mut out = Vec::new();
     let mut push = |name: &str, at: u64, before: &str, after: &str| {
@@ -246,7 +280,7 @@ pub fn deadlines(deal: &Deal, now: u64) -> Vec<DeadlineView> {
             "anyone may reclaim (deal reclaim): the buyer gets the money back plus the seller's bond",
         ),
         DealState::Delivered => {
-            if let Some(at) = deal.review_deadline {
+            if let Some(at) = deal.review_deadline() {
                 push(
                     "review",
                     at,
@@ -256,12 +290,16 @@ pub fn deadlines(deal: &Deal, now: u64) -> Vec<DeadlineView> {
             }
         }
         DealState::Disputed => {
-            if let Some(d) = &deal.dispute {
+            if let Some(at) = deal.ruling_deadline() {
                 push(
                     "ruling",
-                    d.ruling_deadline,
+                    at,
                     "the arbiter rules a split (deal rule); the parties may still settle or the seller refund",
-                    "anyone may finalize (deal finalize): even split, no arbiter fee",
+                    if deal.delivered() {
+                        "anyone may finalize (deal finalize): even split, no arbiter fee, the bond returns to the seller"
+                    } else {
+                        "anyone may finalize (deal finalize): disputed before delivery, so the buyer gets everything back plus the seller's bond; no arbiter fee"
+                    },
                 )
             }
         }
@@ -274,9 +312,15 @@ pub async fn show(ctx: &mut Ctx, id: u64) -> OpResult<DealDetails> {
     let deal = get_deal(ctx, id).await?;
     let history = history(ctx, id).await?;
     let now = now_ms();
+    let mut deadlines = deadlines(&deal, now);
+    if deal.state.is_final() {
+        let c = ctx.contracts().await?;
+        let config: Config = ctx.read(&c.escrow, "config", &()).await?;
+        deadlines.extend(prune_deadline(&deal, config.settings.prune_after));
+    }
     Ok(DealDetails {
         remaining: deal.remaining().to_string(),
-        deadlines: deadlines(&deal, now),
+        deadlines,
         deal,
         now,
         history,
@@ -297,6 +341,20 @@ pub async fn history(ctx: &mut Ctx, id: u64) -> OpResult<Vec<EventView>> {
     .events)
 }
 
+/// The deadline after which the buyer may prune an ended deal (`prune_after` of the escrow's
+/// settings after it ended).
+pub fn prune_deadline(deal: &Deal, prune_after: u64) -> Option<DeadlineView> {
+    let closed = deal.closed_at()?;
+    let at = closed.saturating_add(prune_after);
+    Some(DeadlineView {
+        name: "prune".into(),
+        at,
+        passed: now_ms() >= at,
+        before: "the parties rate each other (rate commit, rate reveal)".into(),
+        after: "the buyer may prune the deal (deal prune) and get its storage deposit back".into(),
+    })
+}
+
 /// Deals `account` (default: the --as account) takes part in.
 pub async fn list(ctx: &mut Ctx, account: Option<&str>) -> OpResult<DealList> {
     let account = match account {
@@ -314,26 +372,42 @@ pub async fn list(ctx: &mut Ctx, account: Option<&str>) -> OpResult<DealList> {
     })
 }
 
-/// Every deal `account` takes part in, in the order they were opened, read page by page.
+/// Every deal `account` takes part in (buyer, seller or arbiter), in the order they were
+/// opened: pages through all of the escrow's deals (pruned ones are gone) and keeps theirs.
 pub async fn deals_of(
     ctx: &Ctx,
     c: &super::Contracts,
     account: &subxt::utils::AccountId32,
 ) -> OpResult<Vec<Deal>> {
-    let count: u32 = ctx.read(&c.escrow, "deal_count_of", &account.0).await?;
+    let a = account.0;
+    Ok(all_deals(ctx, c)
+        .await?
+        .into_iter()
+        .filter(|d| d.buyer == a || d.seller == a || d.arbiter == a)
+        .collect())
+}
+
+/// Every deal the escrow still stores, read in pages of [`super::types::MAX_PAGE`].
+pub async fn all_deals(ctx: &Ctx, c: &super::Contracts) -> OpResult<Vec<Deal>> {
+    let config: Config = ctx.read(&c.escrow, "config", &()).await?;
+    let page_size = u64::from(super::types::MAX_PAGE);
     let mut deals = Vec::new();
-    while (deals.len() as u32) < count {
+    let mut from = 0u64;
+    while from < config.deal_count {
         let page: Vec<Deal> = ctx
-            .read(
-                &c.escrow,
-                "deals_of",
-                &(account.0, deals.len() as u32, super::types::MAX_PAGE),
-            )
+            .read(&c.escrow, "deals", &(from, super::types::MAX_PAGE))
             .await?;
-        if page.is_empty() {
-            break;
-        }
         deals.extend(page);
+        // A page covers `page_size` ids, fewer deals when some were pruned.
+        from += page_size;
     }
     Ok(deals)
+}
+
+/// Who a party of a deal is, for display.
+pub fn party_label(deal: &Deal, party: Party) -> String {
+    match deal.party_account(party) {
+        Some(a) => format!("{} {}", party.name(), to_ss58(&a)),
+        None => party.name().to_string(),
+    }
 }

@@ -129,13 +129,13 @@ pub async fn demo(settings: Settings, mut on_step: impl FnMut(&DemoStep)) -> OpR
     };
 
     d.act(DEPLOYER);
+    // Short minimum windows so that a demo on a dev chain may use short ones too; deals of
+    // at least 1 UNIT count for reputation.
     let dep = deploy(
         &mut d.ctx,
         DeployArgs {
-            fee_bps: 100,
-            fee_cap_bps: 1_000,
-            fee_recipient: Some(FEE_RECIPIENT.into()),
-            rating_window_ms: 10 * 60 * 1000,
+            min_rated_amount: units.parse("1")?,
+            ..DeployArgs::short_minimums(Some(FEE_RECIPIENT.into()), 10 * 60 * 1000)
         },
     )
     .await?;
@@ -143,10 +143,32 @@ pub async fn demo(settings: Settings, mut on_step: impl FnMut(&DemoStep)) -> OpR
         "deploy",
         DEPLOYER,
         format!(
-            "reputation at {}, escrow at {} (platform fee 1% to //Eve, cap 10%)",
+            "reputation at {}, escrow at {} (platform fee 1% to //Eve, only ever lowered)",
             dep.reputation, dep.escrow
         ),
         Some(&dep.authorize),
+    )
+    .await?;
+
+    // --- The arbiter registers: offers may only name a registered one ---
+    d.act(ARBITER);
+    let reg = super::arbiters::register(
+        &mut d.ctx,
+        super::arbiters::RegisterArgs {
+            fee_bps: 500,
+            min_amount: Some("10".into()),
+            profile: Some("Dave: camera dealer, rules within a day".into()),
+        },
+    )
+    .await?;
+    d.record(
+        "arbiter register",
+        ARBITER,
+        format!(
+            "//Dave arbitrates deals from {} for a 5% fee",
+            units.format(reg.arbiter.arbiter.min_amount)
+        ),
+        reg.tx.as_ref(),
     )
     .await?;
 
@@ -160,7 +182,6 @@ pub async fn demo(settings: Settings, mut on_step: impl FnMut(&DemoStep)) -> OpR
             price: "100".into(),
             quantity: 3,
             arbiter: ARBITER.into(),
-            arbiter_fee_bps: 500,
             delivery_window: "3d".into(),
             review_window: "2d".into(),
             ruling_window: "1d".into(),
@@ -211,7 +232,7 @@ pub async fn demo(settings: Settings, mut on_step: impl FnMut(&DemoStep)) -> OpR
         "deal release",
         BUYER,
         format!(
-            "deal {deal_id} {}: seller got {}, platform fee {} credited to //Eve",
+            "deal {deal_id} {}: seller got {}, platform fee {} due to //Eve",
             r.deal.state.name(),
             units.format(r.deal.payout.to_seller),
             units.format(r.deal.payout.platform_fee)

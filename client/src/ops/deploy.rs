@@ -3,19 +3,67 @@
 use rand::RngCore;
 use serde::Serialize;
 
+use super::types::{Config, EscrowSettings, MAX_PLATFORM_FEE_BPS, MAX_WINDOW_MS};
 use super::{
     genesis_hex, load_bundle, usage, Ctx, Deployment, DeploymentFile, OpResult, TxReport, Which,
 };
 use crate::contract::Contract;
 use crate::units::to_ss58;
 
+/// Default most ref_time the escrow lets the reputation report use: generous, but bounded.
+pub const DEFAULT_REPORT_REF_TIME: u64 = 20_000_000_000;
+/// Default most proof_size the reputation report may use.
+pub const DEFAULT_REPORT_PROOF_SIZE: u64 = 1_000_000;
+
 #[derive(Debug, Clone)]
 pub struct DeployArgs {
     pub fee_bps: u16,
-    pub fee_cap_bps: u16,
     /// Account argument; `None`: the deployer.
     pub fee_recipient: Option<String>,
+    /// The reputation contract's commit window, ms; deals are prunable after twice that.
     pub rating_window_ms: u64,
+    /// Smallest deal (plancks) that counts for reputation.
+    pub min_rated_amount: u128,
+    /// Shortest windows an offer may set, ms (fixed forever).
+    pub min_delivery_window_ms: u64,
+    pub min_review_window_ms: u64,
+    pub min_ruling_window_ms: u64,
+    /// What the reputation report of an ended deal may spend.
+    pub report_ref_time: u64,
+    pub report_proof_size: u64,
+    pub report_deposit_limit: u128,
+}
+
+impl DeployArgs {
+    /// For tests, the demo and the bench: 1 ms minimum windows (so short windows pass), a 1%
+    /// fee to `fee_recipient`, the default report limits, and every deal rated from 1 planck.
+    pub fn short_minimums(fee_recipient: Option<String>, rating_window_ms: u64) -> DeployArgs {
+        DeployArgs {
+            fee_bps: 100,
+            fee_recipient,
+            rating_window_ms,
+            min_rated_amount: 1,
+            min_delivery_window_ms: 1,
+            min_review_window_ms: 1,
+            min_ruling_window_ms: 1,
+            report_ref_time: DEFAULT_REPORT_REF_TIME,
+            report_proof_size: DEFAULT_REPORT_PROOF_SIZE,
+            report_deposit_limit: 1_000_000_000_000,
+        }
+    }
+
+    /// The escrow settings these arguments instantiate.
+    pub fn settings(&self) -> EscrowSettings {
+        EscrowSettings {
+            min_delivery_window: self.min_delivery_window_ms,
+            min_review_window: self.min_review_window_ms,
+            min_ruling_window: self.min_ruling_window_ms,
+            prune_after: self.rating_window_ms.saturating_mul(2),
+            report_ref_time: self.report_ref_time,
+            report_proof_size: self.report_proof_size,
+            report_deposit_limit: self.report_deposit_limit,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -25,29 +73,49 @@ pub struct DeployResult {
     pub reputation: String,
     pub deployer: String,
     pub fee_bps: u16,
-    pub fee_cap_bps: u16,
     pub fee_recipient: String,
     pub rating_window_ms: u64,
+    /// Plancks.
+    pub min_rated_amount: String,
+    /// The escrow's settings as it reports them (`config`).
+    pub settings: EscrowSettings,
     pub deployment_file: String,
     /// Plancks paid in fees for the two instantiations.
     pub instantiate_fees: Vec<Option<String>>,
     pub authorize: TxReport,
 }
 
-pub async fn deploy(ctx: &mut Ctx, args: DeployArgs) -> OpResult<DeployResult> {
-    let signer = ctx.signer(Some("//Alice"))?;
-    if args.fee_cap_bps > 1_000 {
-        return Err(usage("--fee-cap-bps must be at most 1000 (10%)"));
-    }
-    if args.fee_bps > args.fee_cap_bps {
+fn check(args: &DeployArgs) -> OpResult<()> {
+    if args.fee_bps > MAX_PLATFORM_FEE_BPS {
         return Err(usage(format!(
-            "--fee-bps {} is above --fee-cap-bps {}",
-            args.fee_bps, args.fee_cap_bps
+            "--fee-bps must be at most {MAX_PLATFORM_FEE_BPS} (10%); it can only go down later"
         )));
     }
     if args.rating_window_ms == 0 {
         return Err(usage("--rating-window must be longer than zero"));
     }
+    for (name, ms) in [
+        ("--min-delivery-window", args.min_delivery_window_ms),
+        ("--min-review-window", args.min_review_window_ms),
+        ("--min-ruling-window", args.min_ruling_window_ms),
+    ] {
+        if ms == 0 || ms > MAX_WINDOW_MS {
+            return Err(usage(format!(
+                "{name} must be longer than zero and at most a year"
+            )));
+        }
+    }
+    if args.report_ref_time == 0 || args.report_proof_size == 0 {
+        return Err(usage(
+            "--report-ref-time and --report-proof-size must be above zero (a report with no gas always fails)",
+        ));
+    }
+    Ok(())
+}
+
+pub async fn deploy(ctx: &mut Ctx, args: DeployArgs) -> OpResult<DeployResult> {
+    let signer = ctx.signer(Some("//Alice"))?;
+    check(&args)?;
     let fee_recipient = match &args.fee_recipient {
         Some(a) => ctx.account(a)?,
         None => signer.account_id(),
@@ -63,7 +131,10 @@ pub async fn deploy(ctx: &mut Ctx, args: DeployArgs) -> OpResult<DeployResult> {
         &signer,
         &reputation_bundle,
         "new",
-        &[args.rating_window_ms.to_string()],
+        &[
+            args.rating_window_ms.to_string(),
+            args.min_rated_amount.to_string(),
+        ],
         0,
         &salt,
     )
@@ -74,6 +145,18 @@ pub async fn deploy(ctx: &mut Ctx, args: DeployArgs) -> OpResult<DeployResult> {
     let (reputation, rep_outcome) = rep?;
     ctx.note(format!("reputation instantiated at {}", reputation.address));
 
+    let s = args.settings();
+    let settings_arg = format!(
+        "Settings {{ min_delivery_window: {}, min_review_window: {}, min_ruling_window: {}, \
+         prune_after: {}, report_ref_time: {}, report_proof_size: {}, report_deposit_limit: {} }}",
+        s.min_delivery_window,
+        s.min_review_window,
+        s.min_ruling_window,
+        s.prune_after,
+        s.report_ref_time,
+        s.report_proof_size,
+        s.report_deposit_limit
+    );
     let spinner = ctx.spinner("instantiating escrow…".into());
     let esc = Contract::upload_and_instantiate(
         &ctx.chain,
@@ -82,9 +165,9 @@ pub async fn deploy(ctx: &mut Ctx, args: DeployArgs) -> OpResult<DeployResult> {
         "new",
         &[
             args.fee_bps.to_string(),
-            args.fee_cap_bps.to_string(),
             fee_recipient.to_string(),
             format!("Some({})", reputation.address),
+            settings_arg,
         ],
         0,
         &salt,
@@ -117,15 +200,18 @@ pub async fn deploy(ctx: &mut Ctx, args: DeployArgs) -> OpResult<DeployResult> {
             0,
         )
         .await?;
+    let c = ctx.contracts().await?;
+    let config: Config = ctx.read(&c.escrow, "config", &()).await?;
     Ok(DeployResult {
         genesis,
         escrow: escrow.address.to_string(),
         reputation: reputation.address.to_string(),
         deployer: signer.ss58(),
-        fee_bps: args.fee_bps,
-        fee_cap_bps: args.fee_cap_bps,
-        fee_recipient: to_ss58(&fee_recipient.0),
+        fee_bps: config.fee_bps,
+        fee_recipient: to_ss58(&config.fee_recipient),
         rating_window_ms: args.rating_window_ms,
+        min_rated_amount: args.min_rated_amount.to_string(),
+        settings: config.settings,
         deployment_file: path.display().to_string(),
         instantiate_fees: vec![
             rep_outcome.fee_paid.map(|f| f.to_string()),
@@ -133,4 +219,31 @@ pub async fn deploy(ctx: &mut Ctx, args: DeployArgs) -> OpResult<DeployResult> {
         ],
         authorize,
     })
+}
+
+/// `escrow config`: the escrow's configuration, settings and counters.
+pub async fn config(ctx: &mut Ctx) -> OpResult<ConfigView> {
+    let c = ctx.contracts().await?;
+    let config: Config = ctx.read(&c.escrow, "config", &()).await?;
+    let rating_window_ms: u64 = ctx.read(&c.reputation, "rating_window", &()).await?;
+    let min_rated_amount: u128 = ctx.read(&c.reputation, "min_amount", &()).await?;
+    Ok(ConfigView {
+        escrow: c.deployment.escrow,
+        reputation_contract: c.deployment.reputation,
+        config,
+        rating_window_ms,
+        min_rated_amount: min_rated_amount.to_string(),
+    })
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ConfigView {
+    pub escrow: String,
+    pub reputation_contract: String,
+    #[serde(flatten)]
+    pub config: Config,
+    /// The reputation contract's commit window, ms.
+    pub rating_window_ms: u64,
+    /// Smallest deal that counts for reputation, plancks.
+    pub min_rated_amount: String,
 }

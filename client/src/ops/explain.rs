@@ -18,9 +18,16 @@ pub fn escrow_error(variant: &str) -> Option<&'static str> {
         "ZeroPrice" => "The price must be above zero.",
         "ZeroQuantity" => "The quantity must be above zero.",
         "ZeroAmount" => "The amount must be above zero.",
-        "InvalidWindow" => "A window is zero or longer than a year.",
+        "InvalidWindow" => {
+            "A window is shorter than this escrow's minimum or longer than a year (see `escrow config`)."
+        }
         "BpsOutOfRange" => "Basis points above 10 000.",
-        "FeeAboveCap" => "The platform fee would exceed its cap (at most 10%).",
+        "FeeIncrease" => "The platform fee may only go down, and never above 10%.",
+        "ArbiterFeeAboveCap" => "An arbiter's fee may be at most 20% (2000 bps).",
+        "ArbiterNotRegistered" => {
+            "The account is not a registered, active arbiter (it must run `escrow arbiter register` first)."
+        }
+        "BelowArbiterMinimum" => "The deal is smaller than the arbiter's minimum amount.",
         "ArbiterIsParty" => "The arbiter cannot be the seller or the buyer.",
         "BuyerIsSeller" => "A seller cannot buy their own offer.",
         "StaleVersion" => "The offer changed since the buyer saw it.",
@@ -35,6 +42,10 @@ pub fn escrow_error(variant: &str) -> Option<&'static str> {
         "OwnProposal" => "A party cannot accept its own proposal.",
         "NoCredit" => "The caller has no credit to withdraw.",
         "TransferFailed" => "The chain refused the transfer.",
+        "NoPendingReport" => {
+            "The deal's reputation report is not pending (already taken, or no reputation contract)."
+        }
+        "ReportFailed" => "The reputation contract refused the deal's report again.",
         "Overflow" => "A sum did not fit.",
         _ => return None,
     })
@@ -61,6 +72,11 @@ pub fn reputation_error(variant: &str) -> Option<&'static str> {
         "RevealWindowClosed" => "The reveal window of this deal is over.",
         "InvalidScore" => "Scores are 1..=5.",
         "CommitmentMismatch" => "The revealed rating does not match the commitment.",
+        "NotRateable" => {
+            "The deal cannot be rated: it is below the minimum rated amount or paid the seller nothing."
+        }
+        "RevealWindowOpen" => "The reveal window of this deal is still open.",
+        "AlreadyCounted" => "Withheld ratings of this deal were counted already.",
         _ => return None,
     })
 }
@@ -88,7 +104,10 @@ mod tests {
             "ZeroAmount",
             "InvalidWindow",
             "BpsOutOfRange",
-            "FeeAboveCap",
+            "FeeIncrease",
+            "ArbiterFeeAboveCap",
+            "ArbiterNotRegistered",
+            "BelowArbiterMinimum",
             "ArbiterIsParty",
             "BuyerIsSeller",
             "StaleVersion",
@@ -103,6 +122,8 @@ mod tests {
             "OwnProposal",
             "NoCredit",
             "TransferFailed",
+            "NoPendingReport",
+            "ReportFailed",
             "Overflow",
         ] {
             assert!(escrow_error(v).is_some(), "{v}");
@@ -122,6 +143,9 @@ mod tests {
             "RevealWindowClosed",
             "InvalidScore",
             "CommitmentMismatch",
+            "NotRateable",
+            "RevealWindowOpen",
+            "AlreadyCounted",
         ] {
             assert!(reputation_error(v).is_some(), "{v}");
         }

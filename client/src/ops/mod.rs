@@ -2,6 +2,7 @@
 //! serialisable result struct (printed by [`crate::output`]).
 
 pub mod accounts;
+pub mod arbiters;
 pub mod deals;
 pub mod demo;
 pub mod deploy;

@@ -5,7 +5,7 @@
 //! (one file per deployment); deleting it only costs one cold sync.
 //! A cold sync reads all offers in pages of [`MAX_PAGE`]; a warm sync reads only what changed
 //! since the last synced block: it scans those blocks' escrow events and re-reads the offers they
-//! name (a `DealClosed` changes its offer's bond stake, so deals are mapped to their offers).
+//! name (every event that changes an offer carries its `offer_id`, `DealClosed` included).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -13,11 +13,11 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::events::block_contract_events;
-use super::types::{Deal, Offer, MAX_PAGE};
+use super::types::{Config, Offer, MAX_PAGE};
 use super::{write_json_file, Ctx, OpError, OpResult, Settings};
 
 /// Bumped when the file layout changes: an index of another version is rebuilt.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OfferIndex {
@@ -29,8 +29,6 @@ pub struct OfferIndex {
     pub synced_hash: String,
     #[serde(with = "scale_hex_map")]
     pub offers: BTreeMap<u64, Offer>,
-    /// Deal id → offer id, for deals seen opening or looked up on close.
-    deal_offers: BTreeMap<u64, u64>,
 }
 
 /// What a sync did.
@@ -52,7 +50,6 @@ impl OfferIndex {
             synced_block: 0,
             synced_hash: String::new(),
             offers: BTreeMap::new(),
-            deal_offers: BTreeMap::new(),
         }
     }
 
@@ -100,29 +97,18 @@ impl OfferIndex {
                 };
                 for e in events.iter().filter(|e| e.contract == "escrow") {
                     let field = |name: &str| e.fields.get(name).and_then(|v| v.as_u64());
-                    if let (Some(deal), Some(offer)) = (field("deal_id"), field("offer_id")) {
-                        self.deal_offers.insert(deal, offer);
-                    }
+                    // Every event that changes an offer names it: `OfferCreated`,
+                    // `OfferUpdated`, `OfferWithdrawn`, `DealOpened` (quantity and stake) and
+                    // `DealClosed` (a returned bond goes back into the offer's stake).
                     if let Some(offer) = field("offer_id") {
-                        changed.insert(offer);
-                    } else if let (Some(deal), "DealClosed") = (field("deal_id"), e.name.as_str()) {
-                        let offer = match self.deal_offers.get(&deal) {
-                            Some(o) => *o,
-                            None => {
-                                stats.reads += 1;
-                                let d: Option<Deal> = ctx.read(&c.escrow, "deal", &deal).await?;
-                                let Some(d) = d else { continue };
-                                self.deal_offers.insert(deal, d.offer_id);
-                                d.offer_id
-                            }
-                        };
                         changed.insert(offer);
                     }
                 }
             }
         }
         // Offers created since (or all of them, cold) in pages; then the changed ones.
-        let count: u64 = ctx.read(&c.escrow, "offer_count", &()).await?;
+        let config: Config = ctx.read(&c.escrow, "config", &()).await?;
+        let count = config.offer_count;
         stats.reads += 1;
         let mut from = self.offers.keys().next_back().map_or(0, |last| last + 1);
         while from < count {
@@ -224,7 +210,6 @@ mod tests {
                 price: u128::MAX,
                 quantity: 2,
                 arbiter: [2; 32],
-                arbiter_fee_bps: 500,
                 delivery_window: 1,
                 review_window: 2,
                 ruling_window: 3,
@@ -234,6 +219,8 @@ mod tests {
             active: true,
             bond_stake: 0,
             created_at: 9,
+            platform_fee_bps: 100,
+            arbiter_fee_bps: 500,
         };
         index.offers.insert(3, offer.clone());
         index.save(&path).unwrap();

@@ -3,8 +3,7 @@
 use serde::Serialize;
 
 use super::types::{
-    AccountReputation, Offer, OfferTerms, BPS, MAX_DESCRIPTION_BYTES, MAX_TITLE_BYTES,
-    MAX_WINDOW_MS,
+    AccountReputation, Offer, OfferTerms, MAX_DESCRIPTION_BYTES, MAX_TITLE_BYTES, MAX_WINDOW_MS,
 };
 use super::{usage, Ctx, OpError, OpResult, TxReport, Which};
 use crate::units::{parse_duration_ms, TokenUnits};
@@ -16,8 +15,8 @@ pub struct CreateOfferArgs {
     pub description: String,
     pub price: String,
     pub quantity: u32,
+    /// A registered, active arbiter (`escrow arbiter register`); its fee is the registry's.
     pub arbiter: String,
-    pub arbiter_fee_bps: u16,
     pub delivery_window: String,
     pub review_window: String,
     pub ruling_window: String,
@@ -88,9 +87,6 @@ pub fn build_terms(ctx: &Ctx, a: &CreateOfferArgs) -> OpResult<OfferTerms> {
     if a.quantity == 0 {
         return Err(usage("the quantity must be above zero"));
     }
-    if a.arbiter_fee_bps > BPS {
-        return Err(usage("--arbiter-fee-bps must be at most 10000"));
-    }
     let arbiter = ctx.account(&a.arbiter)?;
     Ok(OfferTerms {
         title: a.title.clone(),
@@ -98,7 +94,6 @@ pub fn build_terms(ctx: &Ctx, a: &CreateOfferArgs) -> OpResult<OfferTerms> {
         price,
         quantity: a.quantity,
         arbiter: arbiter.0,
-        arbiter_fee_bps: a.arbiter_fee_bps,
         delivery_window: window("delivery window", &a.delivery_window)?,
         review_window: window("review window", &a.review_window)?,
         ruling_window: window("ruling window", &a.ruling_window)?,

@@ -206,3 +206,48 @@ pub async fn reputation(ctx: &mut Ctx, account: &str) -> OpResult<ReputationResu
         reputation,
     })
 }
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WithheldResult {
+    pub deal_id: u64,
+    /// How many committed-but-unrevealed ratings were counted against their raters (0-2).
+    pub counted: u8,
+    pub record: Option<DealRecord>,
+    /// `None` when there was nothing to count (no transaction was sent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tx: Option<TxReport>,
+}
+
+/// Anyone, once per deal, after its reveal window: counts ratings that were committed and
+/// never revealed against their raters (`ratings_withheld`). When the dry run shows nothing
+/// to count, nothing is sent.
+pub async fn count_withheld(ctx: &mut Ctx, deal_id: u64) -> OpResult<WithheldResult> {
+    let signer = ctx.signer(None)?;
+    let c = ctx.contracts().await?;
+    let args = (c.escrow.address.0, deal_id);
+    // `Result<u8, Error>`: the error enum has no fields, so its SCALE form is one index byte.
+    let dry: Result<u8, u8> = ctx.read(&c.reputation, "count_withheld", &args).await?;
+    if dry == Ok(0) {
+        return Ok(WithheldResult {
+            deal_id,
+            counted: 0,
+            record: record(ctx, deal_id).await?,
+            tx: None,
+        });
+    }
+    // A refusal comes back from `write` with its explanation.
+    let tx = ctx
+        .write(Which::Reputation, &signer, "count_withheld", &args, 0)
+        .await?;
+    let counted = tx
+        .return_value
+        .as_u64()
+        .and_then(|n| u8::try_from(n).ok())
+        .unwrap_or(0);
+    Ok(WithheldResult {
+        deal_id,
+        counted,
+        record: record(ctx, deal_id).await?,
+        tx: Some(tx),
+    })
+}

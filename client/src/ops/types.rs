@@ -43,7 +43,6 @@ pub struct OfferTerms {
     pub quantity: u32,
     #[serde(serialize_with = "ser_account")]
     pub arbiter: AccountBytes,
-    pub arbiter_fee_bps: u16,
     pub delivery_window: u64,
     pub review_window: u64,
     pub ruling_window: u64,
@@ -52,7 +51,8 @@ pub struct OfferTerms {
 }
 
 impl OfferTerms {
-    /// One-hour windows, no arbiter fee, no bond: change what matters with struct update.
+    /// One-hour windows, no bond: change what matters with struct update. The arbiter's fee
+    /// is the one it registered.
     pub fn new(
         title: impl Into<String>,
         price: u128,
@@ -66,7 +66,6 @@ impl OfferTerms {
             price,
             quantity,
             arbiter,
-            arbiter_fee_bps: 0,
             delivery_window: HOUR_MS,
             review_window: HOUR_MS,
             ruling_window: HOUR_MS,
@@ -86,6 +85,24 @@ pub struct Offer {
     #[serde(serialize_with = "ser_plancks")]
     pub bond_stake: u128,
     pub created_at: u64,
+    /// The platform fee when the offer was listed: its deals pay this or less.
+    pub platform_fee_bps: u16,
+    /// The arbiter's fee when the offer was listed: its deals pay this or less.
+    pub arbiter_fee_bps: u16,
+}
+
+/// An account that registered as an arbiter (`register_arbiter`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode, Serialize)]
+pub struct Arbiter {
+    /// Share of a disputed deal's remaining money it earns by ruling; at most 20%.
+    pub fee_bps: u16,
+    /// Smallest deal it arbitrates, plancks.
+    #[serde(serialize_with = "ser_plancks")]
+    pub min_amount: u128,
+    /// Hash of its published profile.
+    #[serde(serialize_with = "ser_hash")]
+    pub profile: [u8; 32],
+    pub active: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode, Serialize)]
@@ -121,21 +138,22 @@ impl DealState {
     }
 }
 
+/// One side of a deal, or nobody (who disputed, who proposed a split).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode, Serialize)]
-pub struct Dispute {
-    #[serde(serialize_with = "ser_account")]
-    pub opened_by: AccountBytes,
-    #[serde(serialize_with = "ser_hash")]
-    pub evidence: [u8; 32],
-    pub opened_at: u64,
-    pub ruling_deadline: u64,
+pub enum Party {
+    Nobody,
+    Buyer,
+    Seller,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode, Serialize)]
-pub struct SplitProposal {
-    #[serde(serialize_with = "ser_account")]
-    pub proposer: AccountBytes,
-    pub seller_bps: u16,
+impl Party {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Nobody => "nobody",
+            Self::Buyer => "buyer",
+            Self::Seller => "seller",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Encode, Decode, Serialize)]
@@ -150,6 +168,9 @@ pub struct Payout {
     pub arbiter_fee: u128,
     #[serde(serialize_with = "ser_plancks")]
     pub bond_to_buyer: u128,
+    /// The seller's bond, when it went back to the seller or the offer's stake.
+    #[serde(serialize_with = "ser_plancks")]
+    pub bond_returned: u128,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize)]
@@ -178,18 +199,81 @@ pub struct Deal {
     pub ruling_window: u64,
     pub created_at: u64,
     pub delivery_deadline: u64,
-    pub review_deadline: Option<u64>,
-    pub dispute: Option<Dispute>,
-    pub proposal: Option<SplitProposal>,
+    /// When the seller marked delivery (0: not delivered).
+    pub delivered_at: u64,
+    /// End of the review window (0: not delivered).
+    pub review_deadline: u64,
+    /// Who opened the dispute (`Nobody`: no dispute).
+    pub disputed_by: Party,
+    #[serde(serialize_with = "ser_hash")]
+    pub evidence: [u8; 32],
+    /// End of the ruling window (0: no dispute).
+    pub ruling_deadline: u64,
+    /// Who proposed the split on record (`Nobody`: none).
+    pub proposed_by: Party,
+    pub proposed_seller_bps: u16,
     pub state: DealState,
-    pub closed_at: Option<u64>,
+    /// When the deal ended (0: open).
+    pub closed_at: u64,
     pub payout: Payout,
+    /// The reputation contract has not taken this deal's report yet (`deal retry-report`).
+    pub report_pending: bool,
 }
 
 impl Deal {
     pub fn remaining(&self) -> u128 {
         self.amount.saturating_sub(self.released)
     }
+
+    pub fn delivered(&self) -> bool {
+        self.delivered_at != 0
+    }
+
+    /// Timestamps are 0 until set.
+    pub fn review_deadline(&self) -> Option<u64> {
+        (self.review_deadline != 0).then_some(self.review_deadline)
+    }
+
+    pub fn ruling_deadline(&self) -> Option<u64> {
+        (self.disputed_by != Party::Nobody && self.ruling_deadline != 0)
+            .then_some(self.ruling_deadline)
+    }
+
+    pub fn closed_at(&self) -> Option<u64> {
+        (self.closed_at != 0).then_some(self.closed_at)
+    }
+
+    /// The account of a party of this deal.
+    pub fn party_account(&self, party: Party) -> Option<AccountBytes> {
+        match party {
+            Party::Nobody => None,
+            Party::Buyer => Some(self.buyer),
+            Party::Seller => Some(self.seller),
+        }
+    }
+
+    /// The split on record: (who proposed, seller's share in bps).
+    pub fn proposal(&self) -> Option<(Party, u16)> {
+        (self.proposed_by != Party::Nobody).then_some((self.proposed_by, self.proposed_seller_bps))
+    }
+}
+
+/// The escrow's settings, fixed at instantiation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode, Serialize)]
+pub struct EscrowSettings {
+    /// Shortest delivery window an offer may set, ms.
+    pub min_delivery_window: u64,
+    pub min_review_window: u64,
+    pub min_ruling_window: u64,
+    /// Ms after a deal ends before its buyer may prune it.
+    pub prune_after: u64,
+    /// Most ref_time the reputation report may use.
+    pub report_ref_time: u64,
+    /// Most proof_size the reputation report may use.
+    pub report_proof_size: u64,
+    /// Most storage deposit the report may charge, plancks.
+    #[serde(serialize_with = "ser_plancks")]
+    pub report_deposit_limit: u128,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize)]
@@ -197,11 +281,20 @@ pub struct Config {
     #[serde(serialize_with = "ser_account")]
     pub owner: AccountBytes,
     pub fee_bps: u16,
-    pub fee_cap_bps: u16,
     #[serde(serialize_with = "ser_account")]
     pub fee_recipient: AccountBytes,
     #[serde(serialize_with = "ser_opt_account")]
     pub reputation: Option<AccountBytes>,
+    pub settings: EscrowSettings,
+    /// Platform fees not yet withdrawn by the fee recipient, plancks.
+    #[serde(serialize_with = "ser_plancks")]
+    pub fees_due: u128,
+    pub offer_count: u64,
+    pub deal_count: u64,
+    pub arbiter_count: u32,
+    /// Everything the contract owes, plancks.
+    #[serde(serialize_with = "ser_plancks")]
+    pub owed: u128,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode, Serialize)]
@@ -230,6 +323,10 @@ pub struct DealRecord {
     pub seller_commitment: Option<[u8; 32]>,
     pub buyer_score: Option<u8>,
     pub seller_score: Option<u8>,
+    /// Whether ratings may be given (the deal reached the minimum amount and paid the seller).
+    pub rateable: bool,
+    /// Whether unrevealed ratings were counted against their raters (`rate count-withheld`).
+    pub withheld_counted: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Encode, Decode, Serialize)]
@@ -249,6 +346,8 @@ pub struct AccountReputation {
     pub disputes_lost: u32,
     pub arbitrations: u32,
     pub arbitrations_in_time: u32,
+    /// Ratings committed and never revealed.
+    pub ratings_withheld: u32,
 }
 
 /// ink!'s `LangError`, the outer error of every message's return value.
@@ -261,6 +360,11 @@ pub enum LangError {
 pub const MAX_WINDOW_MS: u64 = 365 * 24 * 60 * 60 * 1_000;
 pub const MAX_TITLE_BYTES: usize = 64;
 pub const MAX_DESCRIPTION_BYTES: usize = 256;
-/// The escrow's page size for `offers` and `deals_of` (its return buffer holds no more).
+/// The escrow's page size for `offers`, `deals` and `arbiters` (its return buffer holds no
+/// more).
 pub const MAX_PAGE: u32 = 25;
 pub const BPS: u16 = 10_000;
+/// Hard cap on an arbiter's fee: 20%.
+pub const MAX_ARBITER_FEE_BPS: u16 = 2_000;
+/// Hard cap on the platform fee: 10%.
+pub const MAX_PLATFORM_FEE_BPS: u16 = 1_000;

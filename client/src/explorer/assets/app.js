@@ -241,7 +241,8 @@ async function viewOffer(id) {
       ["Price", esc(tokens(t.price))],
       ["Quantity left", esc(t.quantity)],
       ["Bond per unit", esc(tokens(t.bond_per_unit))],
-      ["Arbiter", `${link.account(t.arbiter)} · fee ${t.arbiter_fee_bps / 100}%`],
+      ["Arbiter", `${link.account(t.arbiter)} · fee at most ${o.arbiter_fee_bps / 100}%`],
+      ["Platform fee", `at most ${o.platform_fee_bps / 100}%`],
       ["Windows", `delivery ${duration(t.delivery_window)}, review ${duration(t.review_window)}, ruling ${duration(t.ruling_window)}`],
       ["Version", esc(o.version)],
       ["Active", o.active ? "yes" : "no (withdrawn or sold out)"],
@@ -254,7 +255,9 @@ async function viewDeal(id) {
   const d = p.deal;
   const stateClass = p.is_final ? "final" : "open";
   const deadlines = p.is_final
-    ? `<p data-testid="deadlines" class="empty">The deal ended (${esc(d.state)}${d.closed_at ? " at " + esc(time(d.closed_at)) : ""}); no deadline is left and the escrow holds nothing for it.</p>`
+    ? `<p data-testid="deadlines" class="empty">The deal ended (${esc(d.state)}${d.closed_at ? " at " + esc(time(d.closed_at)) : ""}); no deadline is left and the escrow holds nothing for it.${p.deadlines
+        .map((x) => ` From ${esc(time(x.at))}${x.passed ? " (passed)" : ""} ${esc(x.after)}.`)
+        .join("")}${d.report_pending ? " Its reputation report is pending: anyone may send it again (deal retry-report)." : ""}</p>`
     : table(
         ["Deadline", "At", "Before it", "From then on"],
         p.deadlines.map((x) => [esc(x.name), esc(time(x.at)) + (x.passed ? " (passed)" : ""), esc(x.before), esc(x.after)]),
@@ -293,10 +296,10 @@ async function viewDeal(id) {
       ["Still held", `<span data-testid="remaining">${esc(tokens(p.remaining))}</span>`],
       ["Seller's bond", esc(tokens(d.bond))],
       ["Fees", `platform ${d.platform_fee_bps / 100}%, arbiter ${d.arbiter_fee_bps / 100}% (on a ruling)`],
-      ["Paid out", `seller ${esc(tokens(payout.to_seller))}, buyer ${esc(tokens(payout.to_buyer))}, platform ${esc(tokens(payout.platform_fee))}, arbiter ${esc(tokens(payout.arbiter_fee))}, bond to buyer ${esc(tokens(payout.bond_to_buyer))}`],
+      ["Paid out", `seller ${esc(tokens(payout.to_seller))}, buyer ${esc(tokens(payout.to_buyer))}, platform ${esc(tokens(payout.platform_fee))}, arbiter ${esc(tokens(payout.arbiter_fee))}, bond to buyer ${esc(tokens(payout.bond_to_buyer))}, bond returned ${esc(tokens(payout.bond_returned))}`],
     ])}
     <h2>Deadlines</h2>${deadlines}
-    <p class="fields">Created ${esc(time(d.created_at))}; delivery by ${esc(time(d.delivery_deadline))}${d.review_deadline ? "; review until " + esc(time(d.review_deadline)) : ""}${d.dispute ? "; ruling by " + esc(time(d.dispute.ruling_deadline)) : ""}.</p>
+    <p class="fields">Created ${esc(time(d.created_at))}; delivery by ${esc(time(d.delivery_deadline))}${d.review_deadline ? "; review until " + esc(time(d.review_deadline)) : ""}${d.disputed_by !== "Nobody" && d.ruling_deadline ? "; disputed by the " + esc(d.disputed_by.toLowerCase()) + ", ruling by " + esc(time(d.ruling_deadline)) : ""}${d.proposed_by !== "Nobody" ? "; the " + esc(d.proposed_by.toLowerCase()) + " proposes " + esc(d.proposed_seller_bps / 100) + "% to the seller" : ""}.</p>
     <h2>Timeline</h2>${timeline}
     <h2>Ratings</h2><div data-testid="ratings">${ratings}</div>`;
 }
@@ -311,6 +314,7 @@ async function viewAccount(id) {
         ["Deals completed", `${esc(r.deals_completed_as_buyer)} as buyer, ${esc(r.deals_completed_as_seller)} as seller`],
         ["Disputes", `${esc(r.disputes_opened)} opened, ${esc(r.disputes_won)} won, ${esc(r.disputes_lost)} lost`],
         ["Arbitrations", `${esc(r.arbitrations)} (${esc(r.arbitrations_in_time)} in time)`],
+        ["Ratings withheld", esc(r.ratings_withheld)],
       ])
     : `<p class="empty">No escrow deployment on this chain.</p>`;
   main.innerHTML = `<h1>Account <span class="mono">${esc(a.account)}</span></h1>

@@ -1,0 +1,166 @@
+//! `escrow arbiter register|update|retire|show|list`: the escrow's arbiter registry. Offers
+//! may only name an active registered arbiter; its fee is the one it registered.
+
+use serde::Serialize;
+
+use super::deals::parse_hash_or_text;
+use super::types::{Arbiter, MAX_ARBITER_FEE_BPS, MAX_PAGE};
+use super::{usage, Ctx, OpResult, TxReport, Which};
+use crate::units::to_ss58;
+
+/// `arbiter register` / `arbiter update` input, as typed by the user.
+#[derive(Debug, Clone, Default)]
+pub struct RegisterArgs {
+    pub fee_bps: u16,
+    /// An amount (`12.5`, `12.5 UNIT`); `None`: 0 for register, unchanged for update.
+    pub min_amount: Option<String>,
+    /// Text (hashed with blake2-256) or a 0x-hex 32-byte hash; `None`: zero for register,
+    /// unchanged for update.
+    pub profile: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ArbiterView {
+    pub account: String,
+    #[serde(flatten)]
+    pub arbiter: Arbiter,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ArbiterResult {
+    pub arbiter: ArbiterView,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tx: Option<TxReport>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ArbiterList {
+    /// Registered arbiters (retired ones included) in order of first registration.
+    pub arbiters: Vec<ArbiterView>,
+}
+
+/// The registry entry of `account`, if it ever registered.
+pub async fn get_arbiter(ctx: &mut Ctx, account: &[u8; 32]) -> OpResult<Option<Arbiter>> {
+    let c = ctx.contracts().await?;
+    ctx.read(&c.escrow, "arbiter", account).await
+}
+
+fn view(account: &[u8; 32], arbiter: Arbiter) -> ArbiterView {
+    ArbiterView {
+        account: to_ss58(account),
+        arbiter,
+    }
+}
+
+fn check_fee(fee_bps: u16) -> OpResult<()> {
+    if fee_bps > MAX_ARBITER_FEE_BPS {
+        return Err(usage(format!(
+            "--fee-bps must be at most {MAX_ARBITER_FEE_BPS} (20%)"
+        )));
+    }
+    Ok(())
+}
+
+async fn send(
+    ctx: &mut Ctx,
+    fee_bps: u16,
+    min_amount: u128,
+    profile: [u8; 32],
+) -> OpResult<ArbiterResult> {
+    let signer = ctx.signer(None)?;
+    let tx = ctx
+        .write(
+            Which::Escrow,
+            &signer,
+            "register_arbiter",
+            &(fee_bps, min_amount, profile),
+            0,
+        )
+        .await?;
+    result(ctx, &signer.public_key(), Some(tx)).await
+}
+
+async fn result(ctx: &mut Ctx, account: &[u8; 32], tx: Option<TxReport>) -> OpResult<ArbiterResult> {
+    let arbiter = get_arbiter(ctx, account)
+        .await?
+        .ok_or_else(|| usage(format!("{} is not a registered arbiter", to_ss58(account))))?;
+    Ok(ArbiterResult {
+        arbiter: view(account, arbiter),
+        tx,
+    })
+}
+
+/// Registers the --as account as an arbiter (or re-activates it with these terms).
+pub async fn register(ctx: &mut Ctx, args: RegisterArgs) -> OpResult<ArbiterResult> {
+    check_fee(args.fee_bps)?;
+    let min_amount = match &args.min_amount {
+        Some(a) => ctx.units().parse(a)?,
+        None => 0,
+    };
+    let profile = match &args.profile {
+        Some(p) => parse_hash_or_text(p)?,
+        None => [0; 32],
+    };
+    send(ctx, args.fee_bps, min_amount, profile).await
+}
+
+/// Changes the terms of the --as account, which must already be registered; what is not
+/// given stays as it is.
+pub async fn update(ctx: &mut Ctx, args: RegisterArgs) -> OpResult<ArbiterResult> {
+    check_fee(args.fee_bps)?;
+    let signer = ctx.signer(None)?;
+    let current = get_arbiter(ctx, &signer.public_key())
+        .await?
+        .ok_or_else(|| {
+            usage(format!(
+                "{} is not a registered arbiter: run `escrow arbiter register` first",
+                signer.ss58()
+            ))
+        })?;
+    let min_amount = match &args.min_amount {
+        Some(a) => ctx.units().parse(a)?,
+        None => current.min_amount,
+    };
+    let profile = match &args.profile {
+        Some(p) => parse_hash_or_text(p)?,
+        None => current.profile,
+    };
+    send(ctx, args.fee_bps, min_amount, profile).await
+}
+
+/// Stops the --as account taking new deals (it still rules its open ones).
+pub async fn retire(ctx: &mut Ctx) -> OpResult<ArbiterResult> {
+    let signer = ctx.signer(None)?;
+    let tx = ctx
+        .write(Which::Escrow, &signer, "retire_arbiter", &(), 0)
+        .await?;
+    result(ctx, &signer.public_key(), Some(tx)).await
+}
+
+pub async fn show(ctx: &mut Ctx, account: &str) -> OpResult<ArbiterResult> {
+    let id = ctx.account(account)?;
+    result(ctx, &id.0, None).await
+}
+
+/// Every registered arbiter (retired ones too unless `active_only`), read page by page.
+pub async fn list(ctx: &mut Ctx, active_only: bool) -> OpResult<ArbiterList> {
+    let c = ctx.contracts().await?;
+    let mut arbiters = Vec::new();
+    let mut from = 0u32;
+    loop {
+        let page: Vec<([u8; 32], Arbiter)> = ctx
+            .read(&c.escrow, "arbiters", &(from, MAX_PAGE))
+            .await?;
+        let n = page.len() as u32;
+        arbiters.extend(
+            page.into_iter()
+                .filter(|(_, a)| a.active || !active_only)
+                .map(|(account, a)| view(&account, a)),
+        );
+        if n < MAX_PAGE {
+            break;
+        }
+        from += n;
+    }
+    Ok(ArbiterList { arbiters })
+}
