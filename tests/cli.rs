@@ -115,7 +115,7 @@ fn happy_path_with_every_balance_checked() {
     assert_eq!(delta(bob_part, bob3), (60 * UNIT - 60 * UNIT / 100) as i128);
     assert_eq!(delta(charlie2, charlie3), -tx_cost(&released["tx"]));
 
-    // The platform fee is a credit of //Eve until she withdraws it.
+    // The platform fee is due to //Eve until she withdraws it.
     assert_eq!(env.free(EVE), eve0);
     assert_eq!(env.credit(EVE), UNIT);
     let withdrawn = env.ok(&["--as", EVE, "withdraw"]);
@@ -176,7 +176,14 @@ fn happy_path_with_every_balance_checked() {
     ] {
         assert!(history.contains(&name), "{name} missing from {history:?}");
     }
-    assert!(shown["deadlines"].as_array().unwrap().is_empty());
+    // Ended: the only deadline left is when the buyer may prune it (twice the rating window).
+    let deadlines = shown["deadlines"].as_array().unwrap();
+    assert_eq!(deadlines.len(), 1, "{deadlines:?}");
+    assert_eq!(deadlines[0]["name"], "prune");
+    assert_eq!(
+        deadlines[0]["at"].as_u64().unwrap(),
+        shown["deal"]["closed_at"].as_u64().unwrap() + 20 * 60 * 1000
+    );
     let mine = env.ok(&["--as", CHARLIE, "deal", "list", "--mine"]);
     assert_eq!(mine["deals"].as_array().unwrap().len(), 1);
 
@@ -271,7 +278,10 @@ fn missed_ruling_window_applies_the_default_rule() {
     let offer_id = id(&created["offer"]["id"]);
     let accepted = env.ok(&["--as", CHARLIE, "deal", "accept", &offer_id]);
     let deal_id = id(&accepted["deal"]["id"]);
-    env.ok(&["--as", BOB, "deal", "dispute", &deal_id]);
+    // Disputed after delivery: the default is an even split.
+    env.ok(&["--as", BOB, "deal", "deliver", &deal_id]);
+    let disputed = env.ok(&["--as", BOB, "deal", "dispute", &deal_id]);
+    assert_eq!(disputed["deal"]["disputed_by"], "Seller");
 
     // Too early for the default rule.
     let early = env.fails(&["--as", FERDIE, "deal", "finalize", &deal_id], 1);
@@ -301,6 +311,37 @@ fn missed_ruling_window_applies_the_default_rule() {
     assert_eq!(delta(bob0, env.free(BOB)), (half - half / 100) as i128);
     assert_eq!(delta(charlie0, env.free(CHARLIE)), half as i128);
     assert_eq!(env.free(DAVE), dave0);
+    // Delivered, so the bond went back into the offer's stake.
+    assert_eq!(
+        plancks(&finalized["deal"]["payout"]["bond_returned"]),
+        10 * UNIT
+    );
+    assert_eq!(
+        plancks(&env.ok(&["offer", "show", &offer_id])["offer"]["bond_stake"]),
+        10 * UNIT
+    );
+}
+
+#[test]
+fn a_dispute_before_delivery_defaults_to_the_buyer_with_the_bond() {
+    let env = Env::new();
+    env.deploy();
+    let created = env.offer("100", 1, "10", ["1h", "1h", "3s"]);
+    let offer_id = id(&created["offer"]["id"]);
+    let accepted = env.ok(&["--as", CHARLIE, "deal", "accept", &offer_id]);
+    let deal_id = id(&accepted["deal"]["id"]);
+    env.ok(&["--as", BOB, "deal", "dispute", &deal_id]);
+    let shown = env.ok(&["deal", "show", &deal_id]);
+    assert!(shown["deadlines"][0]["after"]
+        .as_str()
+        .unwrap()
+        .contains("buyer gets everything back"));
+    std::thread::sleep(Duration::from_secs(4));
+    let (bob0, charlie0) = (env.free(BOB), env.free(CHARLIE));
+    let finalized = env.ok(&["--as", FERDIE, "deal", "finalize", &deal_id]);
+    assert_eq!(state(&finalized), "DefaultRuled");
+    assert_eq!(env.free(BOB), bob0);
+    assert_eq!(delta(charlie0, env.free(CHARLIE)), 110 * UNIT as i128);
 }
 
 #[test]
@@ -632,7 +673,6 @@ fn contract_types_match_the_metadata() {
         price: 5,
         quantity: 2,
         arbiter: a,
-        arbiter_fee_bps: 500,
         delivery_window: 1000,
         review_window: 2000,
         ruling_window: 3000,
@@ -646,7 +686,7 @@ fn contract_types_match_the_metadata() {
         "create_offer",
         &[format!(
             "OfferTerms {{ title: \"t\", description: \"d\", price: 5, quantity: 2, arbiter: {alice}, \
-             arbiter_fee_bps: 500, delivery_window: 1000, review_window: 2000, ruling_window: 3000, \
+             delivery_window: 1000, review_window: 2000, ruling_window: 3000, \
              bond_per_unit: 7 }}"
         )],
         escrow.encode_typed("create_offer", &terms).unwrap(),
@@ -694,9 +734,75 @@ fn contract_types_match_the_metadata() {
     );
     same(
         &escrow,
-        "deals_of",
-        &s(&[alice, "1", "100"]),
-        escrow.encode_typed("deals_of", &(a, 1u32, 100u32)).unwrap(),
+        "deals",
+        &s(&["1", "25"]),
+        escrow.encode_typed("deals", &(1u64, 25u32)).unwrap(),
+    );
+    same(
+        &escrow,
+        "register_arbiter",
+        &["500".into(), "7".into(), hx.clone()],
+        escrow
+            .encode_typed("register_arbiter", &(500u16, 7u128, h))
+            .unwrap(),
+    );
+    same(
+        &escrow,
+        "arbiters",
+        &s(&["2", "25"]),
+        escrow.encode_typed("arbiters", &(2u32, 25u32)).unwrap(),
+    );
+    same(
+        &escrow,
+        "prune_deal",
+        &s(&["4"]),
+        escrow.encode_typed("prune_deal", &4u64).unwrap(),
+    );
+    same(
+        &escrow,
+        "retry_report",
+        &s(&["4"]),
+        escrow.encode_typed("retry_report", &4u64).unwrap(),
+    );
+    let settings = EscrowSettings {
+        min_delivery_window: 1,
+        min_review_window: 2,
+        min_ruling_window: 3,
+        prune_after: 4,
+        report_ref_time: 5,
+        report_proof_size: 6,
+        report_deposit_limit: 7,
+    };
+    same(
+        &escrow,
+        "new",
+        &[
+            "100".into(),
+            bob.into(),
+            format!("Some({alice})"),
+            "Settings { min_delivery_window: 1, min_review_window: 2, min_ruling_window: 3, \
+             prune_after: 4, report_ref_time: 5, report_proof_size: 6, report_deposit_limit: 7 }"
+                .into(),
+        ],
+        escrow
+            .encode_typed("new", &(100u16, b, Some(a), settings))
+            .unwrap(),
+    );
+    same(
+        &reputation,
+        "new",
+        &s(&["600000", "1000"]),
+        reputation
+            .encode_typed("new", &(600_000u64, 1_000u128))
+            .unwrap(),
+    );
+    same(
+        &reputation,
+        "count_withheld",
+        &[alice.into(), "3".into()],
+        reputation
+            .encode_typed("count_withheld", &(a, 3u64))
+            .unwrap(),
     );
     same(
         &escrow,
@@ -771,6 +877,8 @@ fn contract_types_match_the_metadata() {
         active: true,
         bond_stake: 14,
         created_at: 99,
+        platform_fee_bps: 100,
+        arbiter_fee_bps: 500,
     };
     check(&escrow, "offer", Some(offer.clone()));
     check(&escrow, "offers", vec![offer]);
@@ -792,40 +900,54 @@ fn contract_types_match_the_metadata() {
         ruling_window: 13,
         created_at: 14,
         delivery_deadline: 15,
-        review_deadline: Some(16),
-        dispute: Some(Dispute {
-            opened_by: a,
-            evidence: h,
-            opened_at: 17,
-            ruling_deadline: 18,
-        }),
-        proposal: Some(SplitProposal {
-            proposer: b,
-            seller_bps: 19,
-        }),
+        delivered_at: 16,
+        review_deadline: 17,
+        disputed_by: Party::Buyer,
+        evidence: h,
+        ruling_deadline: 18,
+        proposed_by: Party::Seller,
+        proposed_seller_bps: 19,
         state: DealState::DefaultRuled,
-        closed_at: Some(20),
+        closed_at: 20,
         payout: Payout {
             to_seller: 21,
             to_buyer: 22,
             platform_fee: 23,
             arbiter_fee: 24,
             bond_to_buyer: 25,
+            bond_returned: 26,
         },
+        report_pending: true,
     };
     check(&escrow, "deal", Some(deal.clone()));
-    check(&escrow, "deals_of", vec![deal]);
+    check(&escrow, "deals", vec![deal]);
     check(
         &escrow,
         "config",
         Config {
             owner: a,
             fee_bps: 1,
-            fee_cap_bps: 2,
             fee_recipient: b,
             reputation: Some([5; 32]),
+            settings,
+            fees_due: 2,
+            offer_count: 3,
+            deal_count: 4,
+            arbiter_count: 5,
+            owed: 6,
         },
     );
+    let arbiter = Arbiter {
+        fee_bps: 500,
+        min_amount: 9,
+        profile: h,
+        active: true,
+    };
+    check(&escrow, "arbiter", Some(arbiter));
+    // `(AccountId, Arbiter)`, with the account shown as SS58 like the metadata view does.
+    #[derive(scale::Encode, serde::Serialize)]
+    struct Entry(#[serde(serialize_with = "ser_account")] AccountBytes, Arbiter);
+    check(&escrow, "arbiters", vec![Entry(a, arbiter)]);
     check(&escrow, "credit_of", 77u128);
     let rep = AccountReputation {
         ratings_count: 1,
@@ -841,6 +963,7 @@ fn contract_types_match_the_metadata() {
         disputes_lost: 11,
         arbitrations: 12,
         arbitrations_in_time: 13,
+        ratings_withheld: 14,
     };
     check(&reputation, "reputation", rep);
     let record = DealRecord {
@@ -853,6 +976,8 @@ fn contract_types_match_the_metadata() {
         seller_commitment: None,
         buyer_score: Some(4),
         seller_score: None,
+        rateable: true,
+        withheld_counted: false,
     };
     check(&reputation, "deal_record", Some(record));
 
@@ -908,4 +1033,337 @@ fn a_deadline_exit_moves_an_idle_chain_clock_itself() {
         block + 2,
         "one remark block, one reclaim block"
     );
+}
+
+#[test]
+fn arbiters_register_update_retire_and_are_listed() {
+    let env = Env::new();
+    env.deploy_only();
+    assert!(env.ok(&["arbiter", "list"])["arbiters"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+
+    let registered = env.ok(&[
+        "--as",
+        DAVE,
+        "arbiter",
+        "register",
+        "--fee-bps",
+        "300",
+        "--min-amount",
+        "5",
+        "--profile",
+        "Dave rules within a day",
+    ]);
+    assert_eq!(event_names(&registered["tx"]), ["ArbiterChanged"]);
+    let a = &registered["arbiter"];
+    assert_eq!(a["fee_bps"], 300);
+    assert_eq!(plancks(&a["min_amount"]), 5 * UNIT);
+    assert_eq!(a["active"], true);
+    let profile = a["profile"].as_str().unwrap().to_string();
+    assert_eq!(profile.len(), 66);
+
+    // Above the 20% cap: refused before anything is sent.
+    let err = env.fails(&["--as", FERDIE, "arbiter", "register", "--fee-bps", "2001"], 2);
+    assert!(err["error"].as_str().unwrap().contains("at most 2000"));
+
+    // Update: only what is given changes; an unregistered account cannot update.
+    let updated = env.ok(&["--as", DAVE, "arbiter", "update", "--fee-bps", "400"]);
+    assert_eq!(updated["arbiter"]["fee_bps"], 400);
+    assert_eq!(plancks(&updated["arbiter"]["min_amount"]), 5 * UNIT);
+    assert_eq!(updated["arbiter"]["profile"], profile.as_str());
+    let err = env.fails(&["--as", EVE, "arbiter", "update", "--fee-bps", "100"], 2);
+    assert!(
+        err["error"]
+            .as_str()
+            .unwrap()
+            .contains("not a registered arbiter"),
+        "{err}"
+    );
+
+    env.register_arbiter(FERDIE, "0");
+    let shown = env.ok(&["arbiter", "show", DAVE]);
+    assert_eq!(shown["arbiter"]["fee_bps"], 400);
+    assert!(shown.get("tx").is_none());
+    let listed = env.ok(&["arbiter", "list"]);
+    let list = listed["arbiters"].as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0]["fee_bps"], 400, "in order of registration");
+    assert_eq!(list[1]["fee_bps"], 0);
+
+    // An offer records the arbiter's fee; the seller's terms cannot name another.
+    let offer = env.offer("100", 1, "0", ["3d", "2d", "1d"]);
+    assert_eq!(offer["offer"]["arbiter_fee_bps"], 400);
+    assert_eq!(offer["offer"]["platform_fee_bps"], 100);
+    let err = env.fails(
+        &[
+            "--as",
+            BOB,
+            "offer",
+            "create",
+            "--title",
+            "x",
+            "--price",
+            "1",
+            "--arbiter",
+            DAVE,
+            "--arbiter-fee-bps",
+            "500",
+        ],
+        2,
+    );
+    assert!(err["error"].as_str().unwrap().contains("--arbiter-fee-bps"));
+
+    // A deal below the arbiter's minimum is refused.
+    let small = env.offer("1", 1, "0", ["3d", "2d", "1d"]);
+    let small_id = id(&small["offer"]["id"]);
+    let err = env.fails(&["--as", CHARLIE, "deal", "accept", &small_id], 1);
+    assert_eq!(err["contract_error"], "BelowArbiterMinimum");
+
+    // Retired: shown as inactive, listed, no longer nameable; retiring twice is refused.
+    let retired = env.ok(&["--as", DAVE, "arbiter", "retire"]);
+    assert_eq!(retired["arbiter"]["active"], false);
+    assert_eq!(event_names(&retired["tx"]), ["ArbiterChanged"]);
+    assert_eq!(env.ok(&["arbiter", "show", DAVE])["arbiter"]["active"], false);
+    let active = env.ok(&["arbiter", "list", "--active"]);
+    assert_eq!(active["arbiters"].as_array().unwrap().len(), 1);
+    let err = env.fails(&["--as", DAVE, "arbiter", "retire"], 1);
+    assert_eq!(err["contract_error"], "ArbiterNotRegistered");
+    let err = env.fails(
+        &[
+            "--as", BOB, "offer", "create", "--title", "x", "--price", "1", "--arbiter", DAVE,
+        ],
+        1,
+    );
+    assert_eq!(err["contract_error"], "ArbiterNotRegistered");
+    // Registering again re-activates.
+    let back = env.register_arbiter(DAVE, "200");
+    assert_eq!(back["arbiter"]["active"], true);
+    assert_eq!(
+        env.ok(&["arbiter", "list"])["arbiters"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+
+    // Text output: one line per arbiter.
+    let out = env
+        .cmd(&["arbiter", "list"])
+        .args(["--output", "text"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(text.contains("[active] fee 200 bps"), "{text}");
+    let err = env.fails(&["arbiter", "show", EVE], 2);
+    assert!(err["error"]
+        .as_str()
+        .unwrap()
+        .contains("not a registered arbiter"));
+}
+
+#[test]
+fn an_offer_naming_an_unregistered_arbiter_is_refused() {
+    let env = Env::new();
+    env.deploy_only();
+    let block = env.best_block();
+    let bob0 = env.free(BOB);
+    let out = env
+        .cmd(&[
+            "--as",
+            BOB,
+            "offer",
+            "create",
+            "--title",
+            "Road bike",
+            "--price",
+            "120",
+            "--arbiter",
+            FERDIE,
+        ])
+        .args(["--output", "text"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "one line: {stderr}");
+    assert!(lines[0].contains("ArbiterNotRegistered"), "{stderr}");
+    assert!(lines[0].contains("not a registered, active arbiter"), "{stderr}");
+    let json = env.fails(
+        &[
+            "--as", BOB, "offer", "create", "--title", "x", "--price", "1", "--arbiter", FERDIE,
+        ],
+        1,
+    );
+    assert_eq!(json["contract_error"], "ArbiterNotRegistered");
+    assert_eq!(env.best_block(), block, "nothing was sent");
+    assert_eq!(env.free(BOB), bob0, "no fee was spent");
+}
+
+#[test]
+fn the_buyer_prunes_an_ended_deal_after_the_rating_period_and_gets_the_deposit_back() {
+    let env = Env::new();
+    // A 10 s rating window: deals are prunable 20 s after they end.
+    env.ok(&[
+        "deploy",
+        "--fee-recipient",
+        EVE,
+        "--rating-window",
+        "10s",
+        "--min-delivery-window",
+        "1ms",
+        "--min-review-window",
+        "1ms",
+        "--min-ruling-window",
+        "1ms",
+    ]);
+    env.register_arbiter(DAVE, "500");
+    let config = env.ok(&["config"]);
+    assert_eq!(config["settings"]["prune_after"], 20_000);
+
+    let created = env.offer("100", 1, "0", ["3d", "2d", "1d"]);
+    let offer_id = id(&created["offer"]["id"]);
+    let accepted = env.ok(&["--as", CHARLIE, "deal", "accept", &offer_id]);
+    let deal_id = id(&accepted["deal"]["id"]);
+    let deposit: i128 = accepted["tx"]["storage_deposit_paid"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(deposit > 0, "the buyer paid the deal's storage deposit");
+
+    // Not before it ended.
+    let open = env.fails(&["--as", CHARLIE, "deal", "prune", &deal_id], 1);
+    assert_eq!(open["contract_error"], "InvalidState");
+    let released = env.ok(&["--as", CHARLIE, "deal", "release", &deal_id]);
+    assert_eq!(state(&released), "Completed");
+    let closed_at = released["deal"]["closed_at"].as_u64().unwrap();
+    assert!(closed_at > 0);
+
+    // Both commit (in the 10 s commit window).
+    env.ok(&["--as", CHARLIE, "rate", "commit", &deal_id, "--score", "2"]);
+    env.ok(&["--as", BOB, "rate", "commit", &deal_id, "--score", "5"]);
+
+    // Too early, and only the buyer may prune.
+    let early = env.fails(&["--as", CHARLIE, "deal", "prune", &deal_id], 1);
+    assert_eq!(early["contract_error"], "TooEarly");
+    let early = env.fails(&["--as", FERDIE, "rate", "count-withheld", &deal_id], 1);
+    assert_eq!(early["contract_error"], "RevealWindowOpen");
+    let seller = env.fails(&["--as", BOB, "deal", "prune", &deal_id], 1);
+    assert_eq!(seller["contract_error"], "NotBuyer");
+
+    // Only the buyer reveals: the seller's rating is withheld.
+    env.ok(&["--as", CHARLIE, "rate", "reveal", &deal_id]);
+    let shown = env.ok(&["deal", "show", &deal_id]);
+    assert_eq!(shown["deadlines"][0]["name"], "prune");
+    assert_eq!(shown["deadlines"][0]["at"], closed_at + 20_000);
+
+    let wait = (closed_at + 20_500).saturating_sub(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as u64,
+    );
+    std::thread::sleep(Duration::from_millis(wait));
+    make_block(&env);
+    let counted = env.ok(&["--as", FERDIE, "rate", "count-withheld", &deal_id]);
+    assert_eq!(counted["counted"], 1);
+    assert_eq!(event_names(&counted["tx"]), ["RatingsWithheld"]);
+    let bob_rep = env.ok(&["reputation", BOB]);
+    assert_eq!(bob_rep["reputation"]["ratings_withheld"], 1);
+    assert_eq!(
+        env.ok(&["reputation", CHARLIE])["reputation"]["ratings_withheld"],
+        0
+    );
+    let again = env.fails(&["--as", FERDIE, "rate", "count-withheld", &deal_id], 1);
+    assert_eq!(again["contract_error"], "AlreadyCounted");
+
+    let charlie0 = env.free(CHARLIE);
+    let pruned = env.ok(&["--as", CHARLIE, "deal", "prune", &deal_id]);
+    assert_eq!(event_names(&pruned["tx"]), ["DealPruned"]);
+    let returned: i128 = pruned["tx"]["storage_deposit_paid"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(returned, -deposit, "the whole deposit of the deal came back");
+    let charlie1 = env.free(CHARLIE);
+    let fee = plancks(&pruned["tx"]["fee_paid"]) as i128;
+    assert_eq!(delta(charlie0, charlie1), deposit - fee);
+    assert!(charlie1 > charlie0, "the deposit is worth more than the fee");
+
+    // Gone: not shown, not listed.
+    let err = env.fails(&["deal", "show", &deal_id], 2);
+    assert!(err["error"].as_str().unwrap().contains("unknown deal"));
+    let mine = env.ok(&["--as", CHARLIE, "deal", "list", "--mine"]);
+    assert!(mine["deals"].as_array().unwrap().is_empty());
+    let err = env.fails(&["--as", CHARLIE, "deal", "retry-report", "0"], 2);
+    assert!(err["error"].as_str().unwrap().contains("unknown deal"));
+}
+
+#[test]
+fn deploy_with_defaults_refuses_nothing_and_shows_its_settings() {
+    let env = Env::new();
+    let deployed = env.ok(&["deploy"]);
+    let s = &deployed["settings"];
+    assert_eq!(s["min_delivery_window"], 3_600_000);
+    assert_eq!(s["min_review_window"], 86_400_000);
+    assert_eq!(s["min_ruling_window"], 86_400_000);
+    assert_eq!(s["prune_after"], 14 * 86_400_000u64);
+    assert_eq!(s["report_ref_time"], 20_000_000_000u64);
+    assert_eq!(s["report_proof_size"], 1_000_000);
+    assert_eq!(plancks(&s["report_deposit_limit"]), UNIT);
+    assert_eq!(deployed["fee_bps"], 100);
+    assert_eq!(plancks(&deployed["min_rated_amount"]), UNIT);
+
+    // The same, read back from the chain.
+    let config = env.ok(&["config"]);
+    assert_eq!(&config["settings"], s);
+    assert_eq!(config["rating_window_ms"], 7 * 86_400_000u64);
+    assert_eq!(plancks(&config["min_rated_amount"]), UNIT);
+    assert_eq!(config["offer_count"], 0);
+    assert_eq!(config["arbiter_count"], 0);
+    let out = env
+        .cmd(&["config"])
+        .args(["--output", "text"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("minimum windows: delivery 1h, review 1d, ruling 1d"),
+        "{text}"
+    );
+
+    // Real-world windows pass; shorter than the minimums is refused with the reason.
+    env.register_arbiter(DAVE, "500");
+    let ok = env.offer("100", 1, "10", ["3d", "2d", "1d"]);
+    assert_eq!(ok["offer"]["terms"]["delivery_window"], 3 * 86_400_000u64);
+    let short = env
+        .cmd(&[
+            "--as",
+            BOB,
+            "offer",
+            "create",
+            "--title",
+            "x",
+            "--price",
+            "1",
+            "--arbiter",
+            DAVE,
+            "--delivery-window",
+            "10m",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(short.status.code(), Some(1));
+    let err: Value = serde_json::from_slice(&short.stdout).unwrap();
+    assert_eq!(err["contract_error"], "InvalidWindow");
+    assert!(err["error"]
+        .as_str()
+        .unwrap()
+        .contains("shorter than this escrow's minimum"));
+    assert_eq!(config["fee_bps"], 100);
 }

@@ -12,7 +12,7 @@ use common::*;
 use escrow_client::bench::load::{self, LoadPlan, Parties};
 use escrow_client::chain::{ChainError, Weight};
 use escrow_client::contract::{ContractClientError, PreparedCall, StorageDeposit};
-use escrow_client::ops::types::{OfferTerms, MAX_TITLE_BYTES};
+use escrow_client::ops::types::{Config, OfferTerms, MAX_TITLE_BYTES};
 use escrow_client::ops::Ctx;
 use escrow_client::signer::Keypair;
 use load_checks::*;
@@ -233,9 +233,9 @@ fn malformed_and_oversized_input_is_refused_and_changes_nothing() {
         let c = ctx.contracts().await.unwrap();
         let bob = Keypair::sr25519_from_uri(BOB).unwrap();
         let dave = ctx.account(DAVE).unwrap().0;
-        let baseline_offers: u64 = ctx.read(&c.escrow, "offer_count", &()).await.unwrap();
-        let baseline_deals: u64 = ctx.read(&c.escrow, "deal_count", &()).await.unwrap();
-        let owed: u128 = ctx.read(&c.escrow, "owed", &()).await.unwrap();
+        let config: Config = ctx.read(&c.escrow, "config", &()).await.unwrap();
+        let (baseline_offers, baseline_deals, owed) =
+            (config.offer_count, config.deal_count, config.owed);
         let escrow_balance = ctx.chain.free_balance(&c.escrow.address).await.unwrap();
 
         let encode = |m: &str, args: Vec<u8>| {
@@ -339,9 +339,8 @@ fn malformed_and_oversized_input_is_refused_and_changes_nothing() {
                 paid > 0 && paid < UNIT,
                 "{what}: only a fee was spent ({paid})"
             );
-            let offers: u64 = ctx.read(&c.escrow, "offer_count", &()).await.unwrap();
-            let deals: u64 = ctx.read(&c.escrow, "deal_count", &()).await.unwrap();
-            let now_owed: u128 = ctx.read(&c.escrow, "owed", &()).await.unwrap();
+            let config: Config = ctx.read(&c.escrow, "config", &()).await.unwrap();
+            let (offers, deals, now_owed) = (config.offer_count, config.deal_count, config.owed);
             assert_eq!(
                 (offers, deals, now_owed),
                 (baseline_offers, baseline_deals, owed),

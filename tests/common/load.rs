@@ -46,7 +46,9 @@ pub fn touched(parties: &Parties, c: &Contracts, ctx: &Ctx) -> Vec<AccountId32> 
 
 /// The escrow holds exactly what it owes, on top of what it held before any deal.
 pub async fn assert_solvent(ctx: &Ctx, c: &Contracts, baseline: u128) -> u128 {
-    let owed: u128 = ctx.read(&c.escrow, "owed", &()).await.unwrap();
+    let config: escrow_client::ops::types::Config =
+        ctx.read(&c.escrow, "config", &()).await.unwrap();
+    let owed = config.owed;
     let balance = ctx.chain.free_balance(&c.escrow.address).await.unwrap();
     assert_eq!(
         balance - baseline,

@@ -122,8 +122,16 @@ impl Env {
             .unwrap_or_else(|e| panic!("escrow {args:?}: not JSON ({e}):\n{stdout}"))
     }
 
-    /// Deploys with a 1% fee to //Eve.
+    /// Deploys with a 1% fee to //Eve and 1 ms minimum windows (so the tests' short windows
+    /// pass), then registers //Dave as an arbiter with a 5% fee. Returns deploy's output.
     pub fn deploy(&self) -> Value {
+        let deployed = self.deploy_only();
+        self.register_arbiter(DAVE, "500");
+        deployed
+    }
+
+    /// Deploys as [`Env::deploy`] does, without registering an arbiter.
+    pub fn deploy_only(&self) -> Value {
         self.ok(&[
             "deploy",
             "--fee-bps",
@@ -132,7 +140,20 @@ impl Env {
             EVE,
             "--rating-window",
             "10m",
+            "--min-rated-amount",
+            "0.001",
+            "--min-delivery-window",
+            "1ms",
+            "--min-review-window",
+            "1ms",
+            "--min-ruling-window",
+            "1ms",
         ])
+    }
+
+    /// `who` registers as an arbiter with `fee_bps` (no minimum amount).
+    pub fn register_arbiter(&self, who: &str, fee_bps: &str) -> Value {
+        self.ok(&["--as", who, "arbiter", "register", "--fee-bps", fee_bps])
     }
 
     pub fn free(&self, who: &str) -> u128 {
@@ -152,7 +173,7 @@ impl Env {
         u64::from_str_radix(hex, 16).unwrap()
     }
 
-    /// Creates an offer as //Bob (arbiter //Dave, 5% arbiter fee) and returns its id.
+    /// Creates an offer as //Bob (arbiter //Dave, registered by [`Env::deploy`] with a 5% fee).
     pub fn offer(&self, price: &str, quantity: u32, bond: &str, windows: [&str; 3]) -> Value {
         self.ok(&[
             "--as",
@@ -169,8 +190,6 @@ impl Env {
             &quantity.to_string(),
             "--arbiter",
             DAVE,
-            "--arbiter-fee-bps",
-            "500",
             "--delivery-window",
             windows[0],
             "--review-window",

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use super::types::Config;
 use super::{usage, Ctx, OpResult, Settings, TxReport, Which};
 use crate::keystore::KeyInfo;
 
@@ -52,7 +53,8 @@ pub struct BalanceView {
     pub account: String,
     /// Free balance, plancks.
     pub free: String,
-    /// Credit held by the escrow (withdraw with `escrow withdraw`), plancks.
+    /// What `escrow withdraw` would pay this account: its credit (failed payouts) plus, for
+    /// the fee recipient, the platform fees due; plancks.
     pub escrow_credit: Option<String>,
 }
 
@@ -120,7 +122,17 @@ pub async fn balance(ctx: &mut Ctx, account: &str) -> OpResult<BalanceView> {
     let id = ctx.account(account)?;
     let free = ctx.chain.free_balance(&id).await?;
     let credit = match ctx.contracts().await {
-        Ok(c) => Some(ctx.read::<u128, _>(&c.escrow, "credit_of", &id.0).await?),
+        Ok(c) => {
+            let credit: u128 = ctx.read(&c.escrow, "credit_of", &id.0).await?;
+            // The fee recipient's platform fees are paid by `withdraw` too.
+            let config: Config = ctx.read(&c.escrow, "config", &()).await?;
+            let fees = if config.fee_recipient == id.0 {
+                config.fees_due
+            } else {
+                0
+            };
+            Some(credit.saturating_add(fees))
+        }
         Err(_) => None,
     };
     Ok(BalanceView {
