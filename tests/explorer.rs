@@ -121,6 +121,7 @@ fn check_json_api(env: &Env, page: &str, deal_id: &str, bob: &str) {
             "DealDelivered",
             "DealClosed",
             "DealRecorded",
+            "ReputationReported",
             "RatingCommitted",
             "RatingCommitted",
             "RatingRevealed",
