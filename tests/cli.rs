@@ -946,7 +946,10 @@ fn contract_types_match_the_metadata() {
     check(&escrow, "arbiter", Some(arbiter));
     // `(AccountId, Arbiter)`, with the account shown as SS58 like the metadata view does.
     #[derive(scale::Encode, serde::Serialize)]
-    struct Entry(#[serde(serialize_with = "ser_account")] AccountBytes, Arbiter);
+    struct Entry(
+        #[serde(serialize_with = "ser_account")] AccountBytes,
+        Arbiter,
+    );
     check(&escrow, "arbiters", vec![Entry(a, arbiter)]);
     check(&escrow, "credit_of", 77u128);
     let rep = AccountReputation {
@@ -1065,7 +1068,10 @@ fn arbiters_register_update_retire_and_are_listed() {
     assert_eq!(profile.len(), 66);
 
     // Above the 20% cap: refused before anything is sent.
-    let err = env.fails(&["--as", FERDIE, "arbiter", "register", "--fee-bps", "2001"], 2);
+    let err = env.fails(
+        &["--as", FERDIE, "arbiter", "register", "--fee-bps", "2001"],
+        2,
+    );
     assert!(err["error"].as_str().unwrap().contains("at most 2000"));
 
     // Update: only what is given changes; an unregistered account cannot update.
@@ -1125,14 +1131,26 @@ fn arbiters_register_update_retire_and_are_listed() {
     let retired = env.ok(&["--as", DAVE, "arbiter", "retire"]);
     assert_eq!(retired["arbiter"]["active"], false);
     assert_eq!(event_names(&retired["tx"]), ["ArbiterChanged"]);
-    assert_eq!(env.ok(&["arbiter", "show", DAVE])["arbiter"]["active"], false);
+    assert_eq!(
+        env.ok(&["arbiter", "show", DAVE])["arbiter"]["active"],
+        false
+    );
     let active = env.ok(&["arbiter", "list", "--active"]);
     assert_eq!(active["arbiters"].as_array().unwrap().len(), 1);
     let err = env.fails(&["--as", DAVE, "arbiter", "retire"], 1);
     assert_eq!(err["contract_error"], "ArbiterNotRegistered");
     let err = env.fails(
         &[
-            "--as", BOB, "offer", "create", "--title", "x", "--price", "1", "--arbiter", DAVE,
+            "--as",
+            BOB,
+            "offer",
+            "create",
+            "--title",
+            "x",
+            "--price",
+            "1",
+            "--arbiter",
+            DAVE,
         ],
         1,
     );
@@ -1191,10 +1209,22 @@ fn an_offer_naming_an_unregistered_arbiter_is_refused() {
     let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
     assert_eq!(lines.len(), 1, "one line: {stderr}");
     assert!(lines[0].contains("ArbiterNotRegistered"), "{stderr}");
-    assert!(lines[0].contains("not a registered, active arbiter"), "{stderr}");
+    assert!(
+        lines[0].contains("not a registered, active arbiter"),
+        "{stderr}"
+    );
     let json = env.fails(
         &[
-            "--as", BOB, "offer", "create", "--title", "x", "--price", "1", "--arbiter", FERDIE,
+            "--as",
+            BOB,
+            "offer",
+            "create",
+            "--title",
+            "x",
+            "--price",
+            "1",
+            "--arbiter",
+            FERDIE,
         ],
         1,
     );
@@ -1289,11 +1319,17 @@ fn the_buyer_prunes_an_ended_deal_after_the_rating_period_and_gets_the_deposit_b
         .unwrap()
         .parse()
         .unwrap();
-    assert_eq!(returned, -deposit, "the whole deposit of the deal came back");
+    assert_eq!(
+        returned, -deposit,
+        "the whole deposit of the deal came back"
+    );
     let charlie1 = env.free(CHARLIE);
     let fee = plancks(&pruned["tx"]["fee_paid"]) as i128;
     assert_eq!(delta(charlie0, charlie1), deposit - fee);
-    assert!(charlie1 > charlie0, "the deposit is worth more than the fee");
+    assert!(
+        charlie1 > charlie0,
+        "the deposit is worth more than the fee"
+    );
 
     // Gone: not shown, not listed.
     let err = env.fails(&["deal", "show", &deal_id], 2);

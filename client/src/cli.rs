@@ -496,14 +496,10 @@ pub async fn run(cli: Cli, print: &mut dyn FnMut(Report)) -> OpResult<Option<Rep
                 profile: t.profile,
             };
             match cmd {
-                ArbiterCmd::Register(t) => {
-                    Report::Arbiter(arbiters::register(c, terms(t)).await?)
-                }
+                ArbiterCmd::Register(t) => Report::Arbiter(arbiters::register(c, terms(t)).await?),
                 ArbiterCmd::Update(t) => Report::Arbiter(arbiters::update(c, terms(t)).await?),
                 ArbiterCmd::Retire => Report::Arbiter(arbiters::retire(c).await?),
-                ArbiterCmd::Show { account } => {
-                    Report::Arbiter(arbiters::show(c, &account).await?)
-                }
+                ArbiterCmd::Show { account } => Report::Arbiter(arbiters::show(c, &account).await?),
                 ArbiterCmd::List { active } => Report::Arbiters(arbiters::list(c, active).await?),
             }
         }

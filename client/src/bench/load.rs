@@ -396,7 +396,12 @@ async fn seller_offers(
                 0,
             )?;
             *sent += 1;
-            pipelined_all(&ctx.chain, &c.escrow, vec![(&parties.arbiter, vec![register])]).await?;
+            pipelined_all(
+                &ctx.chain,
+                &c.escrow,
+                vec![(&parties.arbiter, vec![register])],
+            )
+            .await?;
         }
         *sent += work.len();
         pipelined_all(&ctx.chain, &c.escrow, work).await?;

@@ -120,10 +120,7 @@ pub async fn run(
         &mut ctx,
         // Short minimum windows (the cost run uses 3 s windows) and a short rating period,
         // so that a rated deal can be pruned (after twice the rating window) within the run.
-        DeployArgs::short_minimums(
-            Some(costs::FEE_RECIPIENT.into()),
-            costs::RATING_WINDOW_MS,
-        ),
+        DeployArgs::short_minimums(Some(costs::FEE_RECIPIENT.into()), costs::RATING_WINDOW_MS),
     )
     .await?;
 

@@ -80,7 +80,11 @@ async fn send(
     result(ctx, &signer.public_key(), Some(tx)).await
 }
 
-async fn result(ctx: &mut Ctx, account: &[u8; 32], tx: Option<TxReport>) -> OpResult<ArbiterResult> {
+async fn result(
+    ctx: &mut Ctx,
+    account: &[u8; 32],
+    tx: Option<TxReport>,
+) -> OpResult<ArbiterResult> {
     let arbiter = get_arbiter(ctx, account)
         .await?
         .ok_or_else(|| usage(format!("{} is not a registered arbiter", to_ss58(account))))?;
@@ -148,9 +152,8 @@ pub async fn list(ctx: &mut Ctx, active_only: bool) -> OpResult<ArbiterList> {
     let mut arbiters = Vec::new();
     let mut from = 0u32;
     loop {
-        let page: Vec<([u8; 32], Arbiter)> = ctx
-            .read(&c.escrow, "arbiters", &(from, MAX_PAGE))
-            .await?;
+        let page: Vec<([u8; 32], Arbiter)> =
+            ctx.read(&c.escrow, "arbiters", &(from, MAX_PAGE)).await?;
         let n = page.len() as u32;
         arbiters.extend(
             page.into_iter()
