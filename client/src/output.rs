@@ -369,7 +369,7 @@ pub fn render(report: &Report) -> String {
         Report::Balance(b) => {
             let _ = writeln!(s, "{}: free {}", b.account, amount_str(&b.free));
             if let Some(c) = &b.escrow_credit {
-                let _ = writeln!(s, "  escrow credit {}", amount_str(c));
+                let _ = writeln!(s, "  withdrawable from the escrow {}", amount_str(c));
             }
         }
         Report::Key(k) => {
