@@ -226,8 +226,9 @@ pub async fn count_withheld(ctx: &mut Ctx, deal_id: u64) -> OpResult<WithheldRes
     let c = ctx.contracts().await?;
     let args = (c.escrow.address.0, deal_id);
     // `Result<u8, Error>`: the error enum has no fields, so its SCALE form is one index byte.
-    let dry: Result<u8, u8> = ctx.read(&c.reputation, "count_withheld", &args).await?;
-    if dry == Ok(0) {
+    // A refusal reverts the dry run (an error here); `write` below reports it with its reason.
+    let dry: OpResult<Result<u8, u8>> = ctx.read(&c.reputation, "count_withheld", &args).await;
+    if matches!(dry, Ok(Ok(0))) {
         return Ok(WithheldResult {
             deal_id,
             counted: 0,
