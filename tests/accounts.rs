@@ -160,6 +160,9 @@ fn mnemonic_round_trip_new_export_import() {
     assert!(err.contains("'shop' already exists"), "{err}");
     let err = other.usage_error(&["account", "export", "nobody"]);
     assert!(err.contains("no key named 'nobody'"), "{err}");
+    // A malformed --suri is bad usage even before (and without) a node.
+    let err = other.usage_error(&["--suri", "not a phrase", "account", "fund", "//Bob"]);
+    assert!(err.starts_with("--suri: invalid secret URI"), "{err}");
 }
 
 #[test]
@@ -287,6 +290,13 @@ fn suri_with_a_derivation_path_signs_as_the_derived_account() {
         before - env.free(&expected),
         3 * UNIT + plancks(&paid["fee_paid"])
     );
+    // The same URI imported, then used by name, and given to --as: the same account.
+    let imported = env.ok(&["account", "import", "derived", "--secret", &uri]);
+    assert_eq!(imported["address"], expected.as_str());
+    for signer in ["derived", uri.as_str()] {
+        let paid = env.ok(&["--as", signer, "account", "fund", FERDIE, "--amount", "1"]);
+        assert_eq!(paid["from"], expected.as_str(), "{signer}");
+    }
 
     // The environment variable, as cargo-contract's users set it.
     let out = env

@@ -290,6 +290,10 @@ pub struct Ctx {
 impl Ctx {
     pub async fn connect(settings: Settings) -> OpResult<Ctx> {
         let keystore = settings.open_keystore()?;
+        // A malformed --suri is bad usage whether or not the node answers.
+        if let Some(suri) = &settings.suri {
+            suri_signer(suri)?;
+        }
         let chain = Chain::connect(&settings.url(), CONNECT_TIMEOUT).await?;
         crate::output::set_units(chain.units());
         Ok(Ctx {
@@ -358,7 +362,7 @@ impl Ctx {
     /// The signer: `--suri`, else `--as`, else `default` (only deploy/fund/demo have one).
     pub fn signer(&self, default: Option<&str>) -> OpResult<Keypair> {
         if let Some(suri) = &self.settings.suri {
-            return Keypair::sr25519_from_uri(suri).map_err(|e| usage(format!("--suri: {e}")));
+            return suri_signer(suri);
         }
         let arg =
             match (&self.settings.as_account, default) {
@@ -605,6 +609,11 @@ fn refusal(which: Which, e: ContractClientError) -> OpError {
         }
         other => other.into(),
     }
+}
+
+/// The sr25519 key of `--suri` (or ESCROW_SURI).
+fn suri_signer(suri: &str) -> OpResult<Keypair> {
+    Keypair::sr25519_from_uri(suri).map_err(|e| usage(format!("--suri: {e}")))
 }
 
 pub fn signer_from(keystore: &Keystore, arg: &str) -> OpResult<Keypair> {
