@@ -66,14 +66,14 @@ pub enum Command {
     Rate(RateCmd),
     /// Show what an account earned: ratings, completed deals, disputes, arbitrations.
     Reputation {
-        /// Keystore name, //Dev URI or SS58 address.
+        /// Keystore name, secret URI (//Dev) or address (SS58 in any format, or 0x hex).
         account: String,
     },
     /// Withdraw your credit from the escrow (platform fees, failed payouts).
     Withdraw,
     /// Free balance and escrow credit of an account.
     Balance {
-        /// Keystore name, //Dev URI or SS58 address.
+        /// Keystore name, secret URI (//Dev) or address (SS58 in any format, or 0x hex).
         account: String,
     },
     /// Keys: new, list, import, fund.
