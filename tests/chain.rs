@@ -30,8 +30,13 @@ fn transfer_to_a_keystore_key_and_back() {
     let node = start_node();
     let dir = tempfile::tempdir().unwrap();
     let mut keystore = Keystore::open(dir.path().join("keys.json")).unwrap();
-    let info = keystore.new_key("buyer").unwrap();
+    // ed25519 on purpose: the signer the CLI uses for `--scheme ed25519` keys, on chain.
+    let info = keystore
+        .new_key("buyer", escrow_client::signer::Scheme::Ed25519, 12)
+        .unwrap()
+        .info;
     let buyer = keystore.get("buyer").unwrap();
+    assert_eq!(buyer.scheme(), "ed25519");
     let alice = Keypair::sr25519_from_uri("//Alice").unwrap();
 
     runtime().block_on(async {

@@ -152,6 +152,7 @@ pub struct Chain {
     api: OnlineClient<ChainConfig>,
     rpc: LegacyRpcMethods<RpcConfigFor<ChainConfig>>,
     units: TokenUnits,
+    ss58_prefix: u16,
 }
 
 impl std::fmt::Debug for Chain {
@@ -159,6 +160,7 @@ impl std::fmt::Debug for Chain {
         f.debug_struct("Chain")
             .field("url", &self.url)
             .field("units", &self.units)
+            .field("ss58_prefix", &self.ss58_prefix)
             .finish()
     }
 }
@@ -166,6 +168,9 @@ impl std::fmt::Debug for Chain {
 impl Chain {
     /// Connect to `url` (ws:// or wss://), reading the genesis hash and token properties.
     /// Gives up with [`ChainError::Unreachable`] after `timeout`; never hangs.
+    ///
+    /// From then on the process prints addresses with this chain's SS58 prefix
+    /// ([`crate::units::set_ss58_prefix`]).
     pub async fn connect(url: &str, timeout: Duration) -> Result<Chain, ChainError> {
         if !(url.starts_with("ws://") || url.starts_with("wss://")) {
             return Err(ChainError::InvalidUrl {
@@ -189,11 +194,14 @@ impl Chain {
             .await
             .map_err(|e| unreachable(e.to_string()))?;
             let props = rpc.system_properties().await.map_err(rpc_err)?;
+            let ss58_prefix = ss58_prefix_from_properties(&props);
+            crate::units::set_ss58_prefix(ss58_prefix);
             Ok::<_, ChainError>(Chain {
                 url: url.to_string(),
                 api,
                 rpc,
                 units: token_units_from_properties(&props),
+                ss58_prefix,
             })
         };
         match tokio::time::timeout(timeout, attempt).await {
@@ -219,6 +227,11 @@ impl Chain {
     /// Token decimals and symbol from `system_properties`.
     pub fn units(&self) -> &TokenUnits {
         &self.units
+    }
+
+    /// The chain's SS58 address prefix (`ss58Format` of `system_properties`, else 42).
+    pub fn ss58_prefix(&self) -> u16 {
+        self.ss58_prefix
     }
 
     pub fn genesis_hash(&self) -> [u8; 32] {
@@ -574,6 +587,33 @@ pub fn token_units_from_properties(
     TokenUnits { decimals, symbol }
 }
 
+/// `ss58Format` from `system_properties`; the generic prefix 42 when it is missing or out of
+/// SS58's range.
+pub fn ss58_prefix_from_properties(props: &serde_json::Map<String, serde_json::Value>) -> u16 {
+    props
+        .get("ss58Format")
+        .and_then(|v| v.as_u64())
+        .and_then(|p| u16::try_from(p).ok())
+        .filter(|p| *p <= crate::units::MAX_SS58_PREFIX)
+        .unwrap_or(crate::units::GENERIC_SS58_PREFIX)
+}
+
+/// Query just the SS58 prefix of the node at `url` (one `system_properties` call, no metadata),
+/// for commands that otherwise work without a node. `None` when the node does not answer
+/// within `timeout`.
+pub async fn query_ss58_prefix(url: &str, timeout: Duration) -> Option<u16> {
+    if !(url.starts_with("ws://") || url.starts_with("wss://")) {
+        return None;
+    }
+    let attempt = async {
+        let rpc_client = RpcClient::from_insecure_url(url).await.ok()?;
+        let rpc = LegacyRpcMethods::<RpcConfigFor<ChainConfig>>::new(rpc_client);
+        let props = rpc.system_properties().await.ok()?;
+        Some(ss58_prefix_from_properties(&props))
+    };
+    tokio::time::timeout(timeout, attempt).await.ok().flatten()
+}
+
 /// Readable name and docs of a transaction's `DispatchError`.
 pub fn describe_dispatch_error(e: &DispatchError) -> DispatchFailure {
     match e {
@@ -643,6 +683,26 @@ pub fn describe_dispatch_value<T>(metadata: &Metadata, v: &Value<T>) -> Dispatch
 mod tests {
     use super::*;
     use std::time::Instant;
+
+    #[test]
+    fn ss58_prefix_from_chain_properties() {
+        let props = |text: &str| -> serde_json::Map<String, serde_json::Value> {
+            serde_json::from_str(text).unwrap()
+        };
+        assert_eq!(
+            ss58_prefix_from_properties(&props(r#"{"ss58Format": 0}"#)),
+            0
+        );
+        assert_eq!(
+            ss58_prefix_from_properties(&props(r#"{"ss58Format": 1284}"#)),
+            1284
+        );
+        assert_eq!(ss58_prefix_from_properties(&props("{}")), 42);
+        assert_eq!(
+            ss58_prefix_from_properties(&props(r#"{"ss58Format": 70000}"#)),
+            42
+        );
+    }
 
     #[test]
     fn token_properties_single_and_array() {

@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::ops::{self, OpError, OpResult, OutputMode, Settings};
 use crate::output::Report;
+use crate::signer::Scheme;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -26,9 +27,20 @@ pub struct Cli {
     /// Keystore file [default: $ESCROW_HOME/keys.json or ~/.escrow/keys.json]
     #[arg(long, global = true, value_name = "FILE")]
     pub keystore: Option<PathBuf>,
-    /// Signing account: a keystore name or a //Dev URI (deploy, fund and demo default to //Alice).
+    /// Signing account: a keystore name or an sr25519 secret URI (deploy and fund default to
+    /// //Alice).
     #[arg(long = "as", global = true, value_name = "ACCOUNT")]
     pub as_account: Option<String>,
+    /// Sign with this sr25519 secret URI: `//Alice`, a mnemonic, `<mnemonic>//hard/soft///password`
+    /// or `0x<seed>` (as cargo-contract's --suri). ESCROW_SURI is used when neither --suri nor
+    /// --as is given.
+    #[arg(
+        long,
+        global = true,
+        value_name = "SURI",
+        conflicts_with = "as_account"
+    )]
+    pub suri: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -60,14 +72,14 @@ pub enum Command {
     Rate(RateCmd),
     /// Show what an account earned: ratings, completed deals, disputes, arbitrations.
     Reputation {
-        /// Keystore name, //Dev URI or SS58 address.
+        /// Keystore name, secret URI (//Dev) or address (SS58 in any format, or 0x hex).
         account: String,
     },
     /// Withdraw your credit from the escrow (failed payouts; the fee recipient's platform fees).
     Withdraw,
     /// Free balance and escrow credit of an account.
     Balance {
-        /// Keystore name, //Dev URI or SS58 address.
+        /// Keystore name, secret URI (//Dev) or address (SS58 in any format, or 0x hex).
         account: String,
     },
     /// Keys: new, list, import, fund.
@@ -360,19 +372,54 @@ pub enum RateCmd {
     CountWithheld { deal: u64 },
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemeArg {
+    Sr25519,
+    Ed25519,
+}
+
+impl From<SchemeArg> for Scheme {
+    fn from(s: SchemeArg) -> Self {
+        match s {
+            SchemeArg::Sr25519 => Scheme::Sr25519,
+            SchemeArg::Ed25519 => Scheme::Ed25519,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum AccountCmd {
-    /// Generate a new ed25519 key.
+    /// Generate a key from a new mnemonic, shown this once (and kept in the keystore).
     New {
         name: String,
+        #[arg(long, value_enum, default_value_t = SchemeArg::Sr25519)]
+        scheme: SchemeArg,
+        /// Words of the mnemonic: 12, 15, 18, 21 or 24.
+        #[arg(long, default_value_t = 12)]
+        words: usize,
     },
+    /// Keys in the keystore, with addresses in the chain's SS58 format.
     List,
-    /// Import a key from a hex seed or secret URI.
+    /// Import a key: a mnemonic, a secret URI or a hex seed (--secret), or a polkadot.js JSON
+    /// export (--json FILE with --password or ESCROW_JSON_PASSWORD).
+    #[command(group(clap::ArgGroup::new("source").required(true).args(["secret", "json"])))]
     Import {
         name: String,
+        /// `<mnemonic>`, `//Alice`, `<mnemonic>//hard/soft///password` or `0x<32-byte seed>`.
         #[arg(long)]
-        secret: String,
+        secret: Option<String>,
+        /// A polkadot.js JSON account export (sr25519).
+        #[arg(long, value_name = "FILE", conflicts_with = "scheme")]
+        json: Option<PathBuf>,
+        /// The JSON export's password.
+        #[arg(long, env = "ESCROW_JSON_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+        /// The secret's scheme [default: sr25519].
+        #[arg(long, value_enum)]
+        scheme: Option<SchemeArg>,
     },
+    /// Print a key's secret (its mnemonic or URI, or the JSON export it came from).
+    Export { name: String },
     /// Send funds from a dev account (--as, default //Alice).
     Fund {
         account: String,
@@ -392,6 +439,14 @@ impl Cli {
             deployment: self.deployment.clone(),
             keystore: self.keystore.clone(),
             as_account: self.as_account.clone(),
+            suri: self.suri.clone().or_else(|| {
+                // ESCROW_SURI only when the command line names no signer: an explicit --as
+                // wins over the environment.
+                if self.as_account.is_some() {
+                    return None;
+                }
+                std::env::var("ESCROW_SURI").ok().filter(|s| !s.is_empty())
+            }),
         }
     }
 }
@@ -449,16 +504,47 @@ pub async fn run(cli: Cli, print: &mut dyn FnMut(Report)) -> OpResult<Option<Rep
             .await?;
             return Ok(Some(Report::Bench(Box::new(report))));
         }
-        Command::Account(AccountCmd::New { name }) => {
-            return Ok(Some(Report::Key(ops::accounts::new_key(&settings, name)?)))
+        Command::Account(AccountCmd::New {
+            name,
+            scheme,
+            words,
+        }) => {
+            let key = ops::accounts::new_key(&settings, name, (*scheme).into(), *words).await?;
+            return Ok(Some(Report::Key(key)));
         }
-        Command::Account(AccountCmd::Import { name, secret }) => {
-            return Ok(Some(Report::Key(ops::accounts::import_key(
-                &settings, name, secret,
-            )?)))
+        Command::Account(AccountCmd::Import {
+            name,
+            secret,
+            json,
+            password,
+            scheme,
+        }) => {
+            let from = match (secret, json) {
+                (Some(secret), None) => ops::accounts::ImportFrom::Secret {
+                    secret: secret.clone(),
+                    scheme: scheme.map(Scheme::from).unwrap_or_default(),
+                },
+                (None, Some(path)) => ops::accounts::ImportFrom::PolkadotJsFile {
+                    path: path.clone(),
+                    password: password.clone().ok_or_else(|| {
+                        ops::usage(
+                            "--json needs the export's password: --password or ESCROW_JSON_PASSWORD",
+                        )
+                    })?,
+                },
+                _ => return Err(ops::usage("pass either --secret or --json")),
+            };
+            let key = ops::accounts::import_key(&settings, name, from).await?;
+            return Ok(Some(Report::Key(key)));
+        }
+        Command::Account(AccountCmd::Export { name }) => {
+            let key = ops::accounts::export_key(&settings, name).await?;
+            return Ok(Some(Report::KeyExport(key)));
         }
         Command::Account(AccountCmd::List) => {
-            return Ok(Some(Report::Keys(ops::accounts::list_keys(&settings)?)))
+            return Ok(Some(Report::Keys(
+                ops::accounts::list_keys(&settings).await?,
+            )))
         }
         Command::Demo => {
             let result =

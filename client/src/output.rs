@@ -7,7 +7,8 @@ use serde::Serialize;
 
 use crate::bench::BenchReport;
 use crate::explorer::ExplorerView;
-use crate::ops::accounts::{BalanceView, FundResult, KeyList, KeyView, WithdrawResult};
+use crate::keystore::ExportedSecret;
+use crate::ops::accounts::{BalanceView, FundResult, KeyExport, KeyList, KeyView, WithdrawResult};
 use crate::ops::arbiters::{ArbiterList, ArbiterResult};
 use crate::ops::deals::{DealDetails, DealList, DealResult};
 use crate::ops::demo::{DemoResult, DemoStep};
@@ -63,6 +64,7 @@ pub enum Report {
     Withdraw(WithdrawResult),
     Balance(BalanceView),
     Key(KeyView),
+    KeyExport(KeyExport),
     Keys(KeyList),
     Fund(FundResult),
     Events(EventList),
@@ -374,6 +376,31 @@ pub fn render(report: &Report) -> String {
         }
         Report::Key(k) => {
             let _ = writeln!(s, "{} ({}) {}", k.name, k.scheme, k.address);
+            if let Some(m) = &k.mnemonic {
+                let _ = writeln!(s, "secret phrase (shown this once; write it down):");
+                let _ = writeln!(s, "  {m}");
+                let _ = writeln!(
+                    s,
+                    "it is kept in the keystore: `escrow account export {}` prints it again",
+                    k.name
+                );
+            }
+        }
+        Report::KeyExport(e) => {
+            let _ = writeln!(s, "{} ({}) {}", e.key.name, e.key.scheme, e.key.address);
+            match &e.secret {
+                ExportedSecret::Suri(suri) => {
+                    let _ = writeln!(s, "secret URI (keep it private):");
+                    let _ = writeln!(s, "  {suri}");
+                }
+                ExportedSecret::PolkadotJs(json) => {
+                    let _ = writeln!(
+                        s,
+                        "polkadot.js JSON export (encrypted with its original password):"
+                    );
+                    let _ = writeln!(s, "{json}");
+                }
+            }
         }
         Report::Keys(l) => {
             let _ = writeln!(s, "keystore {}", l.keystore);

@@ -1,28 +1,76 @@
-//! Transaction signers: ed25519 keys (the keystore's) and sr25519 `//Dev` accounts.
+//! Transaction signers: sr25519 keys (the default, as in polkadot.js and subkey, through
+//! subxt-signer) and ed25519 keys (through ed25519-dalek, derived as sp-core derives them).
 //!
 //! The runtime's signature type is `sp_runtime::MultiSignature` and its account id is the
 //! 32-byte public key for both schemes, so one [`Keypair`] enum implements subxt's
 //! [`subxt::tx::Signer`] for any config using [`AccountId32`] and [`MultiSignature`].
+//!
+//! Secrets never appear in error messages or `Debug` output.
 
+use std::fmt;
 use std::str::FromStr;
 
 use blake2::digest::consts::U32;
 use blake2::{Blake2b, Digest};
 use ed25519_dalek::{Signer as _, SigningKey};
 use scale::Encode;
+use serde::{Deserialize, Serialize};
 use subxt::config::Config;
 use subxt::utils::{AccountId32, MultiSignature};
+use subxt_signer::bip39::Mnemonic;
 use subxt_signer::{DeriveJunction, ExposeSecret, SecretUri};
 
-/// Why a key could not be built from a seed or URI.
+/// Why a key could not be built from a seed, mnemonic, URI or JSON export. The messages name
+/// what was wrong without repeating the secret.
 #[derive(Debug, thiserror::Error)]
 pub enum SignerError {
-    #[error("invalid secret URI '{uri}': {reason}")]
-    InvalidUri { uri: String, reason: String },
-    #[error("ed25519 keys only support hard derivation (//); soft junction in '{uri}'")]
-    SoftDerivation { uri: String },
+    #[error("invalid secret URI: {reason}")]
+    InvalidUri { reason: String },
+    #[error(
+        "ed25519 keys only support hard derivation (//); the secret URI has a soft junction (/)"
+    )]
+    SoftDerivation,
     #[error("invalid seed: {0}")]
     InvalidSeed(String),
+    #[error("invalid mnemonic word count {0}: use 12, 15, 18, 21 or 24")]
+    WordCount(usize),
+    #[error("polkadot.js JSON export: {0}")]
+    PolkadotJs(String),
+}
+
+/// A signature scheme: sr25519 (the default) or ed25519.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scheme {
+    #[default]
+    Sr25519,
+    Ed25519,
+}
+
+impl Scheme {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scheme::Sr25519 => "sr25519",
+            Scheme::Ed25519 => "ed25519",
+        }
+    }
+}
+
+impl fmt::Display for Scheme {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Scheme {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "sr25519" => Ok(Scheme::Sr25519),
+            "ed25519" => Ok(Scheme::Ed25519),
+            other => Err(format!("unknown scheme '{other}': use sr25519 or ed25519")),
+        }
+    }
 }
 
 /// A key able to sign transactions.
@@ -32,14 +80,65 @@ pub enum Keypair {
     Sr25519(subxt_signer::sr25519::Keypair),
 }
 
-impl std::fmt::Debug for Keypair {
+impl fmt::Debug for Keypair {
     // Never print secret material.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Keypair::{}({})", self.scheme(), self.ss58())
     }
 }
 
 impl Keypair {
+    /// The key a Substrate secret URI stands for under `scheme`: a mnemonic, a `0x` hex seed or
+    /// nothing (the dev phrase), then `//hard` and `/soft` junctions, then `///password`.
+    /// The same URI gives the same account as `subkey inspect --scheme <scheme>` and
+    /// polkadot.js.
+    pub fn from_uri(scheme: Scheme, uri: &str) -> Result<Self, SignerError> {
+        match scheme {
+            Scheme::Sr25519 => Self::sr25519_from_uri(uri),
+            Scheme::Ed25519 => Self::ed25519_from_uri(uri),
+        }
+    }
+
+    /// A fresh key under `scheme` from a new random mnemonic of `words` words; returns the key
+    /// and the mnemonic (which is the key's secret URI).
+    pub fn generate(scheme: Scheme, words: usize) -> Result<(Self, String), SignerError> {
+        let entropy_len = match words {
+            12 => 16,
+            15 => 20,
+            18 => 24,
+            21 => 28,
+            24 => 32,
+            n => return Err(SignerError::WordCount(n)),
+        };
+        let mut entropy = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut entropy[..entropy_len]);
+        let mnemonic = Mnemonic::from_entropy(&entropy[..entropy_len])
+            .map_err(|e| SignerError::InvalidSeed(e.to_string()))?;
+        let phrase = mnemonic.to_string();
+        Ok((Self::from_uri(scheme, &phrase)?, phrase))
+    }
+
+    /// The sr25519 key of a polkadot.js JSON account export (`encoding.content` `pkcs8` +
+    /// `sr25519`, scrypt + xsalsa20-poly1305), decrypted with `password` by subxt-signer's
+    /// polkadot-js-compat loader, which also checks the key against the export's address.
+    pub fn from_polkadot_js(json: &str, password: &str) -> Result<Self, SignerError> {
+        use subxt_signer::polkadot_js_compat::{decrypt_json, Error};
+        decrypt_json(json, password)
+            .map(Keypair::Sr25519)
+            .map_err(|e| {
+                SignerError::PolkadotJs(match e {
+                    Error::Secretbox(_) => "wrong password (or a damaged export)".to_string(),
+                    Error::UnsupportedEncoding => {
+                        "unsupported encoding: only encrypted sr25519 exports (pkcs8, scrypt, \
+                         xsalsa20-poly1305, version 3) can be imported"
+                            .to_string()
+                    }
+                    Error::Json(e) => format!("not an account export ({e})"),
+                    other => other.to_string(),
+                })
+            })
+    }
+
     /// An ed25519 key from its 32-byte seed (secret key).
     pub fn ed25519_from_seed(seed: [u8; 32]) -> Self {
         Keypair::Ed25519(SigningKey::from_bytes(&seed))
@@ -56,23 +155,28 @@ impl Keypair {
         Ok(Self::ed25519_from_seed(ed25519_seed_from_uri(uri)?))
     }
 
-    /// An sr25519 key from a Substrate secret URI, e.g. the dev accounts `//Alice`, `//Bob`.
+    /// An sr25519 key from a Substrate secret URI (subxt-signer's derivation, the same as
+    /// sp-core's), e.g. the dev accounts `//Alice`, `//Bob`, or `<mnemonic>//hard/soft`.
     pub fn sr25519_from_uri(uri: &str) -> Result<Self, SignerError> {
         let parsed = parse_uri(uri)?;
         subxt_signer::sr25519::Keypair::from_uri(&parsed)
             .map(Keypair::Sr25519)
             .map_err(|e| SignerError::InvalidUri {
-                uri: uri.to_string(),
                 reason: e.to_string(),
             })
     }
 
+    /// The signature scheme of this key.
+    pub fn scheme_kind(&self) -> Scheme {
+        match self {
+            Keypair::Ed25519(_) => Scheme::Ed25519,
+            Keypair::Sr25519(_) => Scheme::Sr25519,
+        }
+    }
+
     /// `"ed25519"` or `"sr25519"`.
     pub fn scheme(&self) -> &'static str {
-        match self {
-            Keypair::Ed25519(_) => "ed25519",
-            Keypair::Sr25519(_) => "sr25519",
-        }
+        self.scheme_kind().as_str()
     }
 
     /// The 32-byte public key, which is also the on-chain account id.
@@ -87,9 +191,9 @@ impl Keypair {
         AccountId32(self.public_key())
     }
 
-    /// SS58 address (generic Substrate prefix 42).
+    /// SS58 address with the connected chain's prefix ([`crate::units::to_ss58`]).
     pub fn ss58(&self) -> String {
-        self.account_id().to_string()
+        crate::units::to_ss58(&self.public_key())
     }
 
     /// Sign arbitrary bytes, returning the runtime's `MultiSignature`.
@@ -100,7 +204,7 @@ impl Keypair {
         }
     }
 
-    /// The ed25519 seed, if this is an ed25519 key (what the keystore stores).
+    /// The ed25519 seed, if this is an ed25519 key.
     pub fn ed25519_seed(&self) -> Option<[u8; 32]> {
         match self {
             Keypair::Ed25519(k) => Some(k.to_bytes()),
@@ -124,7 +228,6 @@ where
 
 fn parse_uri(uri: &str) -> Result<SecretUri, SignerError> {
     SecretUri::from_str(uri).map_err(|e| SignerError::InvalidUri {
-        uri: uri.to_string(),
         reason: e.to_string(),
     })
 }
@@ -132,10 +235,7 @@ fn parse_uri(uri: &str) -> Result<SecretUri, SignerError> {
 /// The ed25519 seed a Substrate secret URI stands for.
 pub fn ed25519_seed_from_uri(uri: &str) -> Result<[u8; 32], SignerError> {
     let parsed = parse_uri(uri)?;
-    let invalid = |reason: String| SignerError::InvalidUri {
-        uri: uri.to_string(),
-        reason,
-    };
+    let invalid = |reason: String| SignerError::InvalidUri { reason };
     let phrase = parsed.phrase.expose_secret();
     let mut seed: [u8; 32] = if let Some(hex_seed) = phrase.strip_prefix("0x") {
         let bytes = hex::decode(hex_seed).map_err(|e| invalid(format!("bad hex seed: {e}")))?;
@@ -159,11 +259,7 @@ pub fn ed25519_seed_from_uri(uri: &str) -> Result<[u8; 32], SignerError> {
             DeriveJunction::Hard(chain_code) => {
                 seed = blake2_256(&("Ed25519HDKD", seed, chain_code).encode());
             }
-            DeriveJunction::Soft(_) => {
-                return Err(SignerError::SoftDerivation {
-                    uri: uri.to_string(),
-                })
-            }
+            DeriveJunction::Soft(_) => return Err(SignerError::SoftDerivation),
         }
     }
     Ok(seed)
@@ -242,7 +338,7 @@ mod tests {
         );
         assert!(matches!(
             Keypair::ed25519_from_uri("/soft"),
-            Err(SignerError::SoftDerivation { .. })
+            Err(SignerError::SoftDerivation)
         ));
         assert!(Keypair::ed25519_from_uri("not a uri at all !!").is_err());
     }
@@ -253,5 +349,95 @@ mod tests {
         let dbg = format!("{key:?}");
         assert!(!dbg.contains(&hex::encode([9u8; 32])));
         assert!(dbg.contains(&key.ss58()));
+    }
+
+    fn fixture() -> serde_json::Value {
+        serde_json::from_str(include_str!(
+            "../../tests/fixtures/polkadot-js-account.json"
+        ))
+        .unwrap()
+    }
+
+    fn generic(key: &Keypair) -> String {
+        crate::units::to_ss58_with_prefix(&key.public_key(), 42)
+    }
+
+    /// Addresses @polkadot/keyring derives (tests/fixtures/make-polkadot-js.mjs).
+    #[test]
+    fn sr25519_uris_match_polkadot_js() {
+        let f = fixture();
+        let mnemonic = f["suri"].as_str().unwrap().split("//").next().unwrap();
+        for (uri, field) in [
+            (mnemonic.to_string(), "mnemonic_address"),
+            (format!("{mnemonic}//hard/soft"), "hard_soft_address"),
+            (f["suri"].as_str().unwrap().to_string(), "address_42"),
+        ] {
+            let key = Keypair::from_uri(Scheme::Sr25519, &uri).unwrap();
+            assert_eq!(generic(&key), f[field].as_str().unwrap(), "{field}");
+            assert_eq!(key.scheme_kind(), Scheme::Sr25519);
+        }
+        // Soft and hard junctions differ; a password changes the key.
+        let hard = Keypair::sr25519_from_uri(&format!("{mnemonic}//hard//soft")).unwrap();
+        assert_ne!(generic(&hard), f["hard_soft_address"].as_str().unwrap());
+        let with_password = Keypair::sr25519_from_uri(&format!("{mnemonic}///pw")).unwrap();
+        assert_ne!(
+            generic(&with_password),
+            f["mnemonic_address"].as_str().unwrap()
+        );
+    }
+
+    #[test]
+    fn polkadot_js_export_decrypts_to_its_address() {
+        let f = fixture();
+        let export = f["export"].to_string();
+        let key = Keypair::from_polkadot_js(&export, f["password"].as_str().unwrap()).unwrap();
+        assert_eq!(generic(&key), f["address_42"].as_str().unwrap());
+        // The same account as its secret URI.
+        let from_uri = Keypair::sr25519_from_uri(f["suri"].as_str().unwrap()).unwrap();
+        assert_eq!(key.public_key(), from_uri.public_key());
+
+        let err = Keypair::from_polkadot_js(&export, "not the password").unwrap_err();
+        assert!(err.to_string().contains("wrong password"), "{err}");
+        let err = Keypair::from_polkadot_js("{\"x\": 1}", "pw").unwrap_err();
+        assert!(err.to_string().contains("not an account export"), "{err}");
+        let mut ed = f["export"].clone();
+        ed["encoding"]["content"] = serde_json::json!(["pkcs8", "ed25519"]);
+        let err = Keypair::from_polkadot_js(&ed.to_string(), "pw").unwrap_err();
+        assert!(err.to_string().contains("unsupported encoding"), "{err}");
+    }
+
+    #[test]
+    fn generated_keys_come_from_their_mnemonic() {
+        for scheme in [Scheme::Sr25519, Scheme::Ed25519] {
+            let (key, phrase) = Keypair::generate(scheme, 12).unwrap();
+            assert_eq!(phrase.split(' ').count(), 12);
+            assert_eq!(key.scheme_kind(), scheme);
+            let again = Keypair::from_uri(scheme, &phrase).unwrap();
+            assert_eq!(again.public_key(), key.public_key());
+        }
+        let (_, phrase) = Keypair::generate(Scheme::Sr25519, 24).unwrap();
+        assert_eq!(phrase.split(' ').count(), 24);
+        assert!(matches!(
+            Keypair::generate(Scheme::Sr25519, 13),
+            Err(SignerError::WordCount(13))
+        ));
+    }
+
+    #[test]
+    fn errors_do_not_repeat_the_secret() {
+        let bad = "bottom drive obey lake curtain smoke basket hold race lonely fit fit";
+        for scheme in [Scheme::Sr25519, Scheme::Ed25519] {
+            let err = Keypair::from_uri(scheme, bad).unwrap_err().to_string();
+            assert!(!err.contains("curtain"), "{err}");
+            assert!(err.starts_with("invalid secret URI"), "{err}");
+        }
+    }
+
+    #[test]
+    fn scheme_names() {
+        assert_eq!("sr25519".parse::<Scheme>(), Ok(Scheme::Sr25519));
+        assert_eq!("ed25519".parse::<Scheme>(), Ok(Scheme::Ed25519));
+        assert!("ecdsa".parse::<Scheme>().unwrap_err().contains("'ecdsa'"));
+        assert_eq!(Scheme::default(), Scheme::Sr25519);
     }
 }

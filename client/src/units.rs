@@ -4,6 +4,7 @@
 //! (see [`crate::chain::Chain::units`]).
 
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU16, Ordering};
 
 use subxt::utils::AccountId32;
 
@@ -277,9 +278,57 @@ pub fn parse_account(input: &str) -> Result<[u8; 32], UnitsError> {
         .map_err(|e| err(format!("not an SS58 address ({e})")))
 }
 
-/// Format a 32-byte account id as an SS58 address with the generic Substrate prefix 42.
+/// The generic Substrate SS58 prefix (`5...` addresses), used until a chain says otherwise.
+pub const GENERIC_SS58_PREFIX: u16 = 42;
+
+/// The SS58 prefix addresses are printed with: the connected chain's `ss58Format`
+/// ([`crate::chain::Chain::connect`] sets it), else [`GENERIC_SS58_PREFIX`].
+static SS58_PREFIX: AtomicU16 = AtomicU16::new(GENERIC_SS58_PREFIX);
+
+/// Print addresses with `prefix` from now on (process-wide, like the chain's token units in
+/// [`crate::output`]). Values above 16383, which SS58 cannot encode, are ignored.
+pub fn set_ss58_prefix(prefix: u16) {
+    if prefix <= MAX_SS58_PREFIX {
+        SS58_PREFIX.store(prefix, Ordering::Relaxed);
+    }
+}
+
+/// The prefix [`to_ss58`] uses.
+pub fn ss58_prefix() -> u16 {
+    SS58_PREFIX.load(Ordering::Relaxed)
+}
+
+/// The largest prefix SS58 can encode (14 bits).
+pub const MAX_SS58_PREFIX: u16 = 0x3fff;
+
+/// Format a 32-byte account id as an SS58 address with the current prefix ([`ss58_prefix`]).
 pub fn to_ss58(account: &[u8; 32]) -> String {
-    AccountId32(*account).to_string()
+    to_ss58_with_prefix(account, ss58_prefix())
+}
+
+/// Format a 32-byte account id as an SS58 address with `prefix` (one byte below 64, two bytes
+/// up to [`MAX_SS58_PREFIX`]), checksummed with the first two bytes of
+/// blake2b-512("SS58PRE" ++ prefix ++ account), as `sp_core`'s `to_ss58check_with_version`.
+/// A prefix above the maximum is masked to 14 bits.
+pub fn to_ss58_with_prefix(account: &[u8; 32], prefix: u16) -> String {
+    use blake2::{Blake2b512, Digest};
+    let ident = prefix & MAX_SS58_PREFIX;
+    let mut data = match ident {
+        0..=63 => vec![ident as u8],
+        _ => {
+            // Two bytes: 01 + bits 2..7 of the ident, then bits 0..1 and 8..13.
+            let first = ((ident & 0b0000_0000_1111_1100) as u8 >> 2) | 0b0100_0000;
+            let second = ((ident >> 8) as u8) | (((ident & 0b11) as u8) << 6);
+            vec![first, second]
+        }
+    };
+    data.extend_from_slice(account);
+    let hash = Blake2b512::new()
+        .chain_update(b"SS58PRE")
+        .chain_update(&data)
+        .finalize();
+    data.extend_from_slice(&hash[..2]);
+    bs58::encode(data).into_string()
 }
 
 #[cfg(test)]
@@ -413,5 +462,35 @@ mod tests {
             let msg = parse_account(bad).unwrap_err().to_string();
             assert!(msg.contains(&format!("'{bad}'")), "{msg}");
         }
+    }
+
+    /// Addresses that @polkadot/util-crypto's `encodeAddress` gives (tests/fixtures/
+    /// polkadot-js-account.json, made by tests/fixtures/make-polkadot-js.mjs).
+    #[test]
+    fn ss58_with_any_prefix_matches_polkadot_js_and_parses_back() {
+        let fixture: serde_json::Value = serde_json::from_str(include_str!(
+            "../../tests/fixtures/polkadot-js-account.json"
+        ))
+        .unwrap();
+        let alice = parse_account("5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY").unwrap();
+        let key = parse_account(fixture["public_key"].as_str().unwrap()).unwrap();
+        for (account, prefix, field) in [
+            (&alice, 0, "alice_address_0"),
+            (&alice, 7, "alice_address_7"),
+            (&alice, 1284, "alice_address_1284"),
+            (&key, 42, "address_42"),
+            (&key, 0, "address_0"),
+            (&key, 2, "address_2"),
+            (&key, 1284, "address_1284"),
+        ] {
+            let expected = fixture[field].as_str().unwrap();
+            assert_eq!(to_ss58_with_prefix(account, prefix), expected, "{field}");
+            // Accepted whatever its prefix.
+            assert_eq!(&parse_account(expected).unwrap(), account, "{field}");
+        }
+        assert_eq!(
+            to_ss58_with_prefix(&alice, GENERIC_SS58_PREFIX),
+            AccountId32(alice).to_string()
+        );
     }
 }

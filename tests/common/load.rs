@@ -21,6 +21,7 @@ pub fn settings(env: &Env) -> Settings {
         deployment: Some(env.deployment_file()),
         keystore: Some(env.home.path().join("keys.json")),
         as_account: None,
+        suri: None,
     }
 }
 

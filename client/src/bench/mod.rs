@@ -85,8 +85,10 @@ pub async fn run(
     if args.deals == 0 || args.accounts < 2 {
         return Err(usage("bench needs at least 1 deal and 2 accounts"));
     }
-    if settings.as_account.is_some() {
-        return Err(usage("bench uses the dev accounts; do not pass --as"));
+    if settings.as_account.is_some() || settings.suri.is_some() {
+        return Err(usage(
+            "bench uses the dev accounts; do not pass --as or --suri (nor set ESCROW_SURI)",
+        ));
     }
     let files = tempfile::tempdir().map_err(|e| OpError::Failed(e.to_string()))?;
     let mut settings = settings;

@@ -1,24 +1,39 @@
 //! `escrow account new|list|import|fund` and `escrow withdraw`.
 
+use std::path::Path;
+use std::time::Duration;
+
 use serde::Serialize;
 
 use super::types::Config;
 use super::{usage, Ctx, OpResult, Settings, TxReport, Which};
-use crate::keystore::KeyInfo;
+use crate::keystore::{ExportedSecret, ImportSource, KeyInfo};
+use crate::signer::Scheme;
+use crate::units::{set_ss58_prefix, to_ss58, GENERIC_SS58_PREFIX};
+
+/// How long the key commands, which need no node, wait for one to learn its SS58 prefix.
+const PREFIX_TIMEOUT: Duration = Duration::from_secs(2);
 
 #[derive(Debug, Clone, Serialize)]
 pub struct KeyView {
     pub name: String,
-    pub scheme: String,
+    pub scheme: Scheme,
+    /// SS58 with `ss58_prefix`.
     pub address: String,
+    pub ss58_prefix: u16,
+    /// Only when the key was just made: its secret phrase, shown this once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mnemonic: Option<String>,
 }
 
-impl From<KeyInfo> for KeyView {
-    fn from(k: KeyInfo) -> Self {
+impl KeyView {
+    fn new(k: KeyInfo, ss58_prefix: u16) -> Self {
         KeyView {
             name: k.name,
             scheme: k.scheme,
-            address: k.address,
+            address: to_ss58(&k.account),
+            ss58_prefix,
+            mnemonic: None,
         }
     }
 }
@@ -27,6 +42,109 @@ impl From<KeyInfo> for KeyView {
 pub struct KeyList {
     pub keystore: String,
     pub keys: Vec<KeyView>,
+}
+
+/// `account export`: a key with its secret, in the form `account import` takes.
+#[derive(Debug, Clone, Serialize)]
+pub struct KeyExport {
+    #[serde(flatten)]
+    pub key: KeyView,
+    pub secret: ExportedSecret,
+}
+
+/// Where `account import` takes a key from.
+#[derive(Debug, Clone)]
+pub enum ImportFrom {
+    /// A mnemonic, secret URI or hex seed.
+    Secret { secret: String, scheme: Scheme },
+    /// A polkadot.js JSON export file and its password.
+    PolkadotJsFile {
+        path: std::path::PathBuf,
+        password: String,
+    },
+}
+
+/// The SS58 prefix for commands that need no node: the node's (at `--url`, else
+/// node-config's) when it answers within two seconds, else the generic 42. Addresses are
+/// printed with it from then on.
+pub async fn ss58_prefix_without_chain(settings: &Settings) -> u16 {
+    let prefix = crate::chain::query_ss58_prefix(&settings.url(), PREFIX_TIMEOUT)
+        .await
+        .unwrap_or(GENERIC_SS58_PREFIX);
+    set_ss58_prefix(prefix);
+    prefix
+}
+
+/// A new key from a fresh mnemonic of `words` words; the view carries the mnemonic.
+pub async fn new_key(
+    settings: &Settings,
+    name: &str,
+    scheme: Scheme,
+    words: usize,
+) -> OpResult<KeyView> {
+    let mut ks = settings.open_keystore()?;
+    let made = ks.new_key(name, scheme, words)?;
+    let prefix = ss58_prefix_without_chain(settings).await;
+    let mut view = KeyView::new(made.info, prefix);
+    view.mnemonic = Some(made.mnemonic);
+    Ok(view)
+}
+
+pub async fn import_key(settings: &Settings, name: &str, from: ImportFrom) -> OpResult<KeyView> {
+    let mut ks = settings.open_keystore()?;
+    let info = match &from {
+        ImportFrom::Secret { secret, scheme } => ks.import(
+            name,
+            ImportSource::Secret {
+                secret,
+                scheme: *scheme,
+            },
+        )?,
+        ImportFrom::PolkadotJsFile { path, password } => {
+            let json = read_export(path)?;
+            ks.import(
+                name,
+                ImportSource::PolkadotJs {
+                    json: &json,
+                    password,
+                },
+            )?
+        }
+    };
+    let prefix = ss58_prefix_without_chain(settings).await;
+    Ok(KeyView::new(info, prefix))
+}
+
+fn read_export(path: &Path) -> OpResult<String> {
+    std::fs::read_to_string(path).map_err(|e| {
+        usage(format!(
+            "cannot read the JSON export {}: {e}",
+            path.display()
+        ))
+    })
+}
+
+pub async fn export_key(settings: &Settings, name: &str) -> OpResult<KeyExport> {
+    let ks = settings.open_keystore()?;
+    let (info, secret) = ks.export(name)?;
+    let prefix = ss58_prefix_without_chain(settings).await;
+    Ok(KeyExport {
+        key: KeyView::new(info, prefix),
+        secret,
+    })
+}
+
+pub async fn list_keys(settings: &Settings) -> OpResult<KeyList> {
+    let ks = settings.open_keystore()?;
+    let prefix = ss58_prefix_without_chain(settings).await;
+    Ok(KeyList {
+        keystore: ks.path().display().to_string(),
+        keys: ks
+            .list()
+            .into_iter()
+            .map(|k| KeyView::new(k, prefix))
+            .collect(),
+    })
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -58,25 +176,7 @@ pub struct BalanceView {
     pub escrow_credit: Option<String>,
 }
 
-pub fn new_key(settings: &Settings, name: &str) -> OpResult<KeyView> {
-    let mut ks = settings.open_keystore()?;
-    Ok(ks.new_key(name)?.into())
-}
-
-pub fn import_key(settings: &Settings, name: &str, secret: &str) -> OpResult<KeyView> {
-    let mut ks = settings.open_keystore()?;
-    Ok(ks.import(name, secret)?.into())
-}
-
-pub fn list_keys(settings: &Settings) -> OpResult<KeyList> {
-    let ks = settings.open_keystore()?;
-    Ok(KeyList {
-        keystore: ks.path().display().to_string(),
-        keys: ks.list().into_iter().map(KeyView::from).collect(),
-    })
-}
-
-/// Transfers `amount` to `to` from the --as account (default //Alice).
+/// Transfers `amount` to `to` from the --as/--suri account (default //Alice).
 pub async fn fund(ctx: &mut Ctx, to: &str, amount: &str) -> OpResult<FundResult> {
     let to = ctx.account(to)?;
     let amount = ctx.units().parse(amount)?;
@@ -92,7 +192,7 @@ pub async fn fund(ctx: &mut Ctx, to: &str, amount: &str) -> OpResult<FundResult>
     let outcome = outcome?;
     Ok(FundResult {
         from: signer.ss58(),
-        to: to.to_string(),
+        to: to_ss58(&to.0),
         amount: amount.to_string(),
         fee_paid: outcome.fee_paid.map(|f| f.to_string()),
         balance: ctx.chain.free_balance(&to).await?.to_string(),
@@ -136,7 +236,7 @@ pub async fn balance(ctx: &mut Ctx, account: &str) -> OpResult<BalanceView> {
         Err(_) => None,
     };
     Ok(BalanceView {
-        account: id.to_string(),
+        account: to_ss58(&id.0),
         free: free.to_string(),
         escrow_credit: credit.map(|c| c.to_string()),
     })

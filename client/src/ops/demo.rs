@@ -55,7 +55,7 @@ async fn balances(ctx: &Ctx) -> OpResult<Vec<BalanceLine>> {
         let id = ctx.account(uri)?;
         out.push(BalanceLine {
             who: who.into(),
-            account: id.to_string(),
+            account: crate::units::to_ss58(&id.0),
             free: ctx.chain.free_balance(&id).await?.to_string(),
         });
     }
@@ -116,8 +116,10 @@ pub async fn demo(settings: Settings, mut on_step: impl FnMut(&DemoStep)) -> OpR
         }
         node = Some(started);
     }
-    if settings.as_account.is_some() {
-        return Err(usage("demo uses the dev accounts; do not pass --as"));
+    if settings.as_account.is_some() || settings.suri.is_some() {
+        return Err(usage(
+            "demo uses the dev accounts; do not pass --as or --suri (nor set ESCROW_SURI)",
+        ));
     }
     let url = settings.url();
     let ctx = Ctx::connect(settings).await?;

@@ -183,8 +183,8 @@ pub async fn deploy(ctx: &mut Ctx, args: DeployArgs) -> OpResult<DeployResult> {
     let genesis = genesis_hex(&ctx.chain);
     let mut file = DeploymentFile::load(&path)?;
     let deployment = Deployment {
-        escrow: escrow.address.to_string(),
-        reputation: reputation.address.to_string(),
+        escrow: to_ss58(&escrow.address.0),
+        reputation: to_ss58(&reputation.address.0),
         deployer: signer.ss58(),
         block: ctx.chain.best_block_number().await?,
     };
@@ -204,8 +204,8 @@ pub async fn deploy(ctx: &mut Ctx, args: DeployArgs) -> OpResult<DeployResult> {
     let config: Config = ctx.read(&c.escrow, "config", &()).await?;
     Ok(DeployResult {
         genesis,
-        escrow: escrow.address.to_string(),
-        reputation: reputation.address.to_string(),
+        escrow: to_ss58(&escrow.address.0),
+        reputation: to_ss58(&reputation.address.0),
         deployer: signer.ss58(),
         fee_bps: config.fee_bps,
         fee_recipient: to_ss58(&config.fee_recipient),

@@ -141,6 +141,8 @@ pub struct Settings {
     pub deployment: Option<PathBuf>,
     pub keystore: Option<PathBuf>,
     pub as_account: Option<String>,
+    /// An sr25519 secret URI to sign with (`--suri`, `ESCROW_SURI`); excludes `as_account`.
+    pub suri: Option<String>,
 }
 
 /// `$ESCROW_HOME`, else `~/.escrow`.
@@ -289,6 +291,10 @@ pub struct Ctx {
 impl Ctx {
     pub async fn connect(settings: Settings) -> OpResult<Ctx> {
         let keystore = settings.open_keystore()?;
+        // A malformed --suri is bad usage whether or not the node answers.
+        if let Some(suri) = &settings.suri {
+            suri_signer(suri)?;
+        }
         let chain = Chain::connect(&settings.url(), CONNECT_TIMEOUT).await?;
         crate::output::set_units(chain.units());
         Ok(Ctx {
@@ -354,21 +360,24 @@ impl Ctx {
         Ok(contracts)
     }
 
-    /// The signer: `--as`, else `default` (only deploy/fund/demo have one).
+    /// The signer: `--suri`, else `--as`, else `default` (only deploy/fund/demo have one).
     pub fn signer(&self, default: Option<&str>) -> OpResult<Keypair> {
-        let arg = match (&self.settings.as_account, default) {
-            (Some(a), _) => a.clone(),
-            (None, Some(d)) => d.to_string(),
-            (None, None) => {
-                return Err(usage(
-                    "this command signs a transaction: pass --as ACCOUNT (a keystore name or a //Dev URI)",
-                ))
-            }
-        };
+        if let Some(suri) = &self.settings.suri {
+            return suri_signer(suri);
+        }
+        let arg =
+            match (&self.settings.as_account, default) {
+                (Some(a), _) => a.clone(),
+                (None, Some(d)) => d.to_string(),
+                (None, None) => return Err(usage(
+                    "this command signs a transaction: pass --as ACCOUNT (a keystore name or a \
+                     secret URI) or --suri SURI",
+                )),
+            };
         signer_from(&self.keystore, &arg)
     }
 
-    /// An account argument: keystore name, //Dev URI, SS58 or 0x-hex.
+    /// An account argument: keystore name, secret URI, SS58 (any prefix) or 0x-hex.
     pub fn account(&self, arg: &str) -> OpResult<AccountId32> {
         resolve_account(&self.keystore, arg)
     }
@@ -603,11 +612,16 @@ fn refusal(which: Which, e: ContractClientError) -> OpError {
     }
 }
 
+/// The sr25519 key of `--suri` (or ESCROW_SURI).
+fn suri_signer(suri: &str) -> OpResult<Keypair> {
+    Keypair::sr25519_from_uri(suri).map_err(|e| usage(format!("--suri: {e}")))
+}
+
 pub fn signer_from(keystore: &Keystore, arg: &str) -> OpResult<Keypair> {
     match keystore.resolve(arg)? {
         ResolvedAccount::Signer { keypair, .. } => Ok(*keypair),
         ResolvedAccount::ReadOnly { .. } => Err(usage(format!(
-            "'{arg}' is an address, not a key this client holds: pass a keystore name or a //Dev URI"
+            "'{arg}' is an address, not a key this client holds: pass a keystore name or a secret URI"
         ))),
     }
 }
@@ -618,7 +632,7 @@ pub fn resolve_account(keystore: &Keystore, arg: &str) -> OpResult<AccountId32> 
         .map(|r| r.account_id())
         .map_err(|e| match e {
             KeystoreError::UnknownAccount(a) => usage(format!(
-                "invalid account '{a}': not a keystore name, an SS58 address or a //Dev URI"
+                "invalid account '{a}': not a keystore name, an SS58 address or a secret URI"
             )),
             other => other.into(),
         })
@@ -670,13 +684,12 @@ pub struct EventView {
 }
 
 pub fn event_view(e: &ContractEvent, contracts: &Contracts) -> EventView {
-    let addr = e.contract.to_string();
-    let contract = if addr == contracts.deployment.escrow {
+    let contract = if e.contract == contracts.escrow.address {
         "escrow".to_string()
-    } else if addr == contracts.deployment.reputation {
+    } else if e.contract == contracts.reputation.address {
         "reputation".to_string()
     } else {
-        addr
+        crate::units::to_ss58(&e.contract.0)
     };
     EventView {
         contract,
@@ -705,7 +718,14 @@ pub fn ink_to_json(v: &InkValue) -> serde_json::Value {
             Ok(n) => J::from(n),
             Err(_) => J::String(n.to_string()),
         },
-        InkValue::String(s) | InkValue::Literal(s) => J::String(s.clone()),
+        InkValue::String(s) => J::String(s.clone()),
+        // contract-transcode decodes account ids to SS58 literals with the generic prefix 42:
+        // print them in the chain's format like every other address.
+        InkValue::Literal(s) => J::String(
+            crate::units::parse_account(s)
+                .map(|a| crate::units::to_ss58(&a))
+                .unwrap_or_else(|_| s.clone()),
+        ),
         InkValue::Hex(h) => J::String(format!("0x{}", hex::encode(h.bytes()))),
         InkValue::Unit => J::Null,
         InkValue::Seq(s) => J::Array(s.elems().iter().map(ink_to_json).collect()),
