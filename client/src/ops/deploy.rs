@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::{
     genesis_hex, load_bundle, usage, Ctx, Deployment, DeploymentFile, OpResult, TxReport, Which,
 };
-use crate::contract::Contract;
+use crate::contract::{Contract, ContractBundle};
 use crate::units::to_ss58;
 
 #[derive(Debug, Clone)]
@@ -34,8 +34,8 @@ pub struct DeployResult {
     pub authorize: TxReport,
 }
 
-pub async fn deploy(ctx: &mut Ctx, args: DeployArgs) -> OpResult<DeployResult> {
-    let signer = ctx.signer(Some("//Alice"))?;
+/// Bad arguments are refused before anything is loaded or sent.
+fn check_args(args: &DeployArgs) -> OpResult<()> {
     if args.fee_cap_bps > 1_000 {
         return Err(usage("--fee-cap-bps must be at most 1000 (10%)"));
     }
@@ -48,12 +48,30 @@ pub async fn deploy(ctx: &mut Ctx, args: DeployArgs) -> OpResult<DeployResult> {
     if args.rating_window_ms == 0 {
         return Err(usage("--rating-window must be longer than zero"));
     }
+    Ok(())
+}
+
+pub async fn deploy(ctx: &mut Ctx, args: DeployArgs) -> OpResult<DeployResult> {
+    check_args(&args)?;
+    let reputation_bundle = load_bundle("reputation")?;
+    let escrow_bundle = load_bundle("escrow")?;
+    deploy_bundles(ctx, args, &reputation_bundle, &escrow_bundle).await
+}
+
+/// [`deploy`] with bundles the caller loaded (and checked): `escrow bench` deploys exactly the
+/// code whose size and build mode it reports.
+pub async fn deploy_bundles(
+    ctx: &mut Ctx,
+    args: DeployArgs,
+    reputation_bundle: &ContractBundle,
+    escrow_bundle: &ContractBundle,
+) -> OpResult<DeployResult> {
+    check_args(&args)?;
+    let signer = ctx.signer(Some("//Alice"))?;
     let fee_recipient = match &args.fee_recipient {
         Some(a) => ctx.account(a)?,
         None => signer.account_id(),
     };
-    let reputation_bundle = load_bundle("reputation")?;
-    let escrow_bundle = load_bundle("escrow")?;
     let mut salt = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut salt);
 
@@ -61,7 +79,7 @@ pub async fn deploy(ctx: &mut Ctx, args: DeployArgs) -> OpResult<DeployResult> {
     let rep = Contract::upload_and_instantiate(
         &ctx.chain,
         &signer,
-        &reputation_bundle,
+        reputation_bundle,
         "new",
         &[args.rating_window_ms.to_string()],
         0,
@@ -78,7 +96,7 @@ pub async fn deploy(ctx: &mut Ctx, args: DeployArgs) -> OpResult<DeployResult> {
     let esc = Contract::upload_and_instantiate(
         &ctx.chain,
         &signer,
-        &escrow_bundle,
+        escrow_bundle,
         "new",
         &[
             args.fee_bps.to_string(),
