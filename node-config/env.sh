@@ -9,9 +9,13 @@
 #   (defaults under ${XDG_CACHE_HOME:-~/.cache}/p2p-escrow/, or $CARGO_TARGET_DIR when set):
 #   ESCROW_CONTRACTS_TARGET_DIR  target dir of the contracts/ workspace (cargo-contract output)
 #   ESCROW_CLIENT_TARGET_DIR     target dir of the client workspace (repo root)
-#   ESCROW_CONTRACTS_DIR         <contracts target>/ink: cargo-contract writes each contract to
-#                                <dir>/<name>/<name>.contract (+ .wasm, .json); the client
-#                                loads the escrow and reputation bundles from there.
+#   ESCROW_CONTRACTS_DIR         <contracts target>/release-bundles: node-config/setup builds each
+#                                contract with `cargo contract build --release` and copies its
+#                                bundle to <dir>/<name>/<name>.contract (+ .wasm, .json); the
+#                                client, its tests and `escrow bench` load them from there. Not
+#                                cargo-contract's own output <contracts target>/ink/<name>/: the
+#                                contracts-e2e suite (ink_e2e) builds the same contracts in debug
+#                                mode into that very directory and overwrites the release build.
 # Any of them can be set before sourcing to override the default.
 
 _escrow_repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -44,7 +48,7 @@ ESCROW_CACHE_DIR="${ESCROW_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/p2p-escrow
 # A CARGO_TARGET_DIR set by the caller is used for both workspaces.
 ESCROW_CONTRACTS_TARGET_DIR="${ESCROW_CONTRACTS_TARGET_DIR:-${CARGO_TARGET_DIR:-${ESCROW_CACHE_DIR}/target-contracts}}"
 ESCROW_CLIENT_TARGET_DIR="${ESCROW_CLIENT_TARGET_DIR:-${CARGO_TARGET_DIR:-${ESCROW_CACHE_DIR}/target-client}}"
-ESCROW_CONTRACTS_DIR="${ESCROW_CONTRACTS_DIR:-${ESCROW_CONTRACTS_TARGET_DIR}/ink}"
+ESCROW_CONTRACTS_DIR="${ESCROW_CONTRACTS_DIR:-${ESCROW_CONTRACTS_TARGET_DIR}/release-bundles}"
 ESCROW_REPO="${_escrow_repo}"
 export ESCROW_CACHE_DIR ESCROW_CONTRACTS_TARGET_DIR ESCROW_CLIENT_TARGET_DIR ESCROW_CONTRACTS_DIR ESCROW_REPO
 

@@ -110,6 +110,24 @@ impl ContractBundle {
         &self.metadata.contract.name
     }
 
+    /// How cargo-contract built the code (`source.build_info.build_mode` of the metadata):
+    /// `Release`, `Verifiable` (a release build in cargo-contract's container) or `Debug`
+    /// (debug printing and panic messages compiled in: bigger and slower code; ink_e2e and a
+    /// plain `cargo contract build` make these). `None` when the bundle does not say.
+    pub fn build_mode(&self) -> Option<&str> {
+        self.metadata
+            .source
+            .build_info
+            .as_ref()?
+            .get("build_mode")?
+            .as_str()
+    }
+
+    /// Built with `cargo contract build --release` (or `--verifiable`, also a release build).
+    pub fn is_release(&self) -> bool {
+        matches!(self.build_mode(), Some("Release" | "Verifiable"))
+    }
+
     pub fn codec(&self) -> Result<ContractCodec> {
         ContractCodec::from_metadata(&self.metadata)
     }

@@ -18,7 +18,9 @@ pub const CONFIG_RELATIVE_PATH: &str = "node-config/dev-node.toml";
 /// The chain-spec name substrate-contracts-node 0.42 needs to run its instant-seal dev service.
 pub const DEV_CHAIN_NAME: &str = "Development";
 /// Environment variable naming the directory with the contract bundles (`<dir>/<name>/<name>.contract`);
-/// node-config/env.sh exports it as `<contracts target dir>/ink`.
+/// node-config/env.sh exports it as `<contracts target dir>/release-bundles`, where
+/// node-config/setup copies its release builds (cargo-contract's own output, `<target>/ink`, is
+/// overwritten by ink_e2e's debug builds).
 pub const CONTRACTS_DIR_ENV: &str = "ESCROW_CONTRACTS_DIR";
 
 /// Errors reading or validating the node config.
@@ -219,10 +221,10 @@ impl NodeConfig {
     }
 }
 
-/// Where cargo-contract put the contract bundles: `$ESCROW_CONTRACTS_DIR` if set (tests/run and
-/// node-config/setup build into it), else `<repo>/contracts/target/ink` (a plain
-/// `cargo contract build` in contracts/), else the default of node-config/env.sh,
-/// `${XDG_CACHE_HOME:-~/.cache}/p2p-escrow/target-contracts/ink`.
+/// Where the contract bundles are: `$ESCROW_CONTRACTS_DIR` if set (node-config/setup copies its
+/// release builds into it), else `<repo>/contracts/target/ink` (a plain `cargo contract build`
+/// in contracts/), else the default of node-config/env.sh,
+/// `${XDG_CACHE_HOME:-~/.cache}/p2p-escrow/target-contracts/release-bundles`.
 pub fn contracts_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os(CONTRACTS_DIR_ENV).filter(|d| !d.is_empty()) {
         return PathBuf::from(dir);
@@ -236,7 +238,7 @@ pub fn contracts_dir() -> PathBuf {
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")));
     match cache {
-        Some(cache) => cache.join("p2p-escrow/target-contracts/ink"),
+        Some(cache) => cache.join("p2p-escrow/target-contracts/release-bundles"),
         None => in_repo,
     }
 }

@@ -25,9 +25,8 @@ pub fn require_bundles() {
         let path = contract_bundle(name);
         assert!(
             path.is_file(),
-            "contract bundle {} is missing: build it with `cd contracts && cargo contract build \
-             --release --manifest-path {name}/Cargo.toml` and set ESCROW_CONTRACTS_DIR to the \
-             target/ink directory",
+            "contract bundle {} is missing: run `bash node-config/setup` (release builds of every \
+             contract, copied to $ESCROW_CONTRACTS_DIR)",
             path.display()
         );
     }

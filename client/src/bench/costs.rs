@@ -1,11 +1,19 @@
 //! Cost per message: every escrow and reputation message sent once for real through the same
 //! library calls as the CLI, with the weight the extrinsic was charged, the dry run's gas, the
-//! storage deposit and the fee; `Balances.transfer_keep_alive` as the baseline.
+//! storage deposit and the fee; against two baselines on the same node: a
+//! `Balances.transfer_keep_alive`, and the floor contract's `set` (the cheapest ink! call: one
+//! storage write).
 
+use rand::RngCore;
 use serde::Serialize;
 
+use crate::contract::{Contract, ContractBundle};
 use crate::ops::offers::CreateOfferArgs;
-use crate::ops::{accounts, arbiters, deals, offers, ratings, Ctx, OpResult, TxReport, Which};
+use crate::ops::{
+    accounts, arbiters, deals, net_storage_deposit, offers, ratings, Ctx, OpError, OpResult, TxReport,
+    Which,
+};
+use crate::signer::Keypair;
 
 // The demo's cast of dev accounts.
 pub use crate::ops::demo::{ARBITER, BUYER, DEPLOYER as OWNER, FEE_RECIPIENT, SELLER};
@@ -52,7 +60,10 @@ impl CostRow {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Costs {
+    /// `Balances.transfer_keep_alive`.
     pub baseline: CostRow,
+    /// The floor contract's `set`: one storage write.
+    pub floor: CostRow,
     /// One row per message, in the order a deal meets them.
     pub messages: Vec<CostRow>,
     /// A whole deal: create offer, accept, deliver, release, two commits, two reveals.
@@ -60,17 +71,13 @@ pub struct Costs {
     pub lifecycle_steps: Vec<String>,
 }
 
-/// Runs the scenario on a freshly deployed escrow. `on_row` sees each measurement.
-pub async fn measure(ctx: &mut Ctx, mut on_row: impl FnMut(&CostRow)) -> OpResult<Costs> {
-    let mut rows: Vec<CostRow> = Vec::new();
-    let mut lifecycle: Vec<CostRow> = Vec::new();
-    let mut record = |rows: &mut Vec<CostRow>, contract: &str, tx: &TxReport| {
-        let row = CostRow::from_tx(contract, tx);
-        on_row(&row);
-        rows.push(row.clone());
-        row
-    };
-
+/// Runs the scenario on a freshly deployed escrow, after deploying `floor` (the floor
+/// contract's bundle) and calling it once. `on_row` sees each measurement.
+pub async fn measure(
+    ctx: &mut Ctx,
+    floor: &ContractBundle,
+    mut on_row: impl FnMut(&CostRow),
+) -> OpResult<Costs> {
     // Baseline: a plain transfer.
     let alice = ctx.signer(Some(OWNER))?;
     let ferdie = ctx.account("//Ferdie")?;
@@ -88,6 +95,18 @@ pub async fn measure(ctx: &mut Ctx, mut on_row: impl FnMut(&CostRow)) -> OpResul
         gas_proof_size: 0,
         storage_deposit: 0,
         fee: transfer.fee_paid.unwrap_or(0),
+    };
+    on_row(&baseline);
+    let floor = measure_floor(ctx, &alice, floor).await?;
+    on_row(&floor);
+
+    let mut rows: Vec<CostRow> = Vec::new();
+    let mut lifecycle: Vec<CostRow> = Vec::new();
+    let mut record = |rows: &mut Vec<CostRow>, contract: &str, tx: &TxReport| {
+        let row = CostRow::from_tx(contract, tx);
+        on_row(&row);
+        rows.push(row.clone());
+        row
     };
 
     let as_ = |ctx: &mut Ctx, who: &str| ctx.settings.as_account = Some(who.to_string());
@@ -312,6 +331,7 @@ pub async fn measure(ctx: &mut Ctx, mut on_row: impl FnMut(&CostRow)) -> OpResul
     );
     Ok(Costs {
         baseline,
+        floor,
         messages: rows,
         lifecycle_steps: lifecycle.iter().map(|r| r.message.clone()).collect(),
         lifecycle: total,
@@ -321,3 +341,32 @@ pub async fn measure(ctx: &mut Ctx, mut on_row: impl FnMut(&CostRow)) -> OpResul
 /// The bench deployment's rating window: long enough for both parties to commit and reveal
 /// right after a deal ends, short enough to prune that deal (after twice this) in the run.
 pub const RATING_WINDOW_MS: u64 = 15_000;
+
+/// Deploys the floor contract (its instantiation is not measured) and sends `set(1)` once, the
+/// way the CLI sends any write: dry run, then the call with the dry run's gas.
+async fn measure_floor(ctx: &Ctx, signer: &Keypair, bundle: &ContractBundle) -> OpResult<CostRow> {
+    let mut salt = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut salt);
+    let (floor, _) =
+        Contract::upload_and_instantiate(&ctx.chain, signer, bundle, "new", &[], 0, &salt).await?;
+    let input = floor.codec.encode_typed("set", &1u32)?;
+    let prepared = floor
+        .prepare_call(&ctx.chain, signer, "set", input, 0)
+        .await?;
+    let gas = prepared.gas_required;
+    let outcome = floor.submit_prepared(&ctx.chain, signer, prepared).await?;
+    // Every row is divided by this one: no weight must not pass as zero.
+    let weight = outcome.weight.ok_or_else(|| {
+        OpError::Failed("floor.set: the node reported no System::ExtrinsicSuccess weight".into())
+    })?;
+    Ok(CostRow {
+        contract: "floor".into(),
+        message: "set".into(),
+        ref_time: weight.ref_time,
+        proof_size: weight.proof_size,
+        gas_ref_time: gas.ref_time,
+        gas_proof_size: gas.proof_size,
+        storage_deposit: net_storage_deposit(&outcome.tx, &signer.account_id()),
+        fee: outcome.fee_paid.unwrap_or(0),
+    })
+}

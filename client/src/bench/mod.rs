@@ -13,9 +13,10 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::contract::ContractBundle;
 use crate::dev_node::{DevNode, DevNodeOptions};
-use crate::node_config::NodeConfig;
-use crate::ops::deploy::{deploy, DeployArgs};
+use crate::node_config::{contract_bundle, NodeConfig};
+use crate::ops::deploy::{deploy_bundles, DeployArgs};
 use crate::ops::{load_bundle, usage, Ctx, OpError, OpResult, Settings};
 
 /// How much to measure.
@@ -61,6 +62,30 @@ impl BenchArgs {
 pub struct CodeSize {
     pub contract: String,
     pub wasm_bytes: usize,
+    /// cargo-contract's build mode from the bundle's metadata (`Release` or `Verifiable`: the
+    /// bench refuses anything else).
+    pub build_mode: String,
+}
+
+/// Loads a bundle to measure, refusing anything but a release build: a debug build (what
+/// ink_e2e and a plain `cargo contract build` write) carries debug printing and panic messages,
+/// so its size, weights and fees are not the contract's.
+pub fn load_release_bundle(name: &str) -> OpResult<ContractBundle> {
+    let bundle = load_bundle(name)?;
+    if bundle.is_release() {
+        return Ok(bundle);
+    }
+    Err(OpError::Failed(format!(
+        "contract bundle {} is a {} build ({} bytes of Wasm), not a release build: bench measures \
+         only `cargo contract build --release` bundles; run `bash node-config/setup` and use its \
+         ESCROW_CONTRACTS_DIR",
+        contract_bundle(name).display(),
+        bundle
+            .build_mode()
+            .map(str::to_lowercase)
+            .unwrap_or_else(|| "unknown-mode".into()),
+        bundle.wasm.len()
+    )))
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -88,6 +113,32 @@ pub async fn run(
     if settings.as_account.is_some() || settings.suri.is_some() {
         return Err(usage(
             "bench uses the dev accounts; do not pass --as or --suri (nor set ESCROW_SURI)",
+        ));
+    }
+    // Every bundle is loaded and checked once, before any node is started: the code deployed
+    // is the code sized, and a debug build is refused before minutes are spent on it.
+    let escrow_bundle = load_release_bundle("escrow")?;
+    let reputation_bundle = load_release_bundle("reputation")?;
+    let floor_bundle = load_release_bundle("floor")?;
+    let code_sizes: Vec<CodeSize> = [
+        ("escrow", &escrow_bundle),
+        ("reputation", &reputation_bundle),
+        ("floor", &floor_bundle),
+    ]
+    .into_iter()
+    .map(|(name, b)| CodeSize {
+        contract: name.into(),
+        wasm_bytes: b.wasm.len(),
+        build_mode: b.build_mode().unwrap_or("unknown").into(),
+    })
+    .collect();
+    for c in &code_sizes {
+        progress(format!(
+            "{}: {} bytes of Wasm, {} build, from {}",
+            c.contract,
+            c.wasm_bytes,
+            c.build_mode.to_lowercase(),
+            contract_bundle(&c.contract).display()
         ));
     }
     let files = tempfile::tempdir().map_err(|e| OpError::Failed(e.to_string()))?;
@@ -118,16 +169,18 @@ pub async fn run(
         .await
         .map_err(|e| OpError::Failed(format!("system_version: {e}")))?;
     progress(format!("node {node_version} at {}", ctx.chain.url()));
-    deploy(
+    deploy_bundles(
         &mut ctx,
         // Short minimum windows (the cost run uses 3 s windows) and a short rating period,
         // so that a rated deal can be pruned (after twice the rating window) within the run.
         DeployArgs::short_minimums(Some(costs::FEE_RECIPIENT.into()), costs::RATING_WINDOW_MS),
+        &reputation_bundle,
+        &escrow_bundle,
     )
     .await?;
 
     progress("cost per message".into());
-    let costs = costs::measure(&mut ctx, |r| {
+    let costs = costs::measure(&mut ctx, &floor_bundle, |r| {
         progress(format!(
             "  {}.{}: ref_time {}",
             r.contract, r.message, r.ref_time
@@ -135,14 +188,6 @@ pub async fn run(
     })
     .await?;
     ctx.settings.as_account = None;
-
-    let mut code_sizes = Vec::new();
-    for name in ["escrow", "reputation"] {
-        code_sizes.push(CodeSize {
-            contract: name.into(),
-            wasm_bytes: load_bundle(name)?.wasm.len(),
-        });
-    }
 
     progress(format!(
         "throughput: {} deals over {} accounts",

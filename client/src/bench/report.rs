@@ -6,11 +6,16 @@ use super::costs::CostRow;
 use super::BenchReport;
 use crate::units::TokenUnits;
 
+/// `a` as a multiple of `b`: two decimals below 10×, one above; "–" without a baseline.
 fn ratio(a: u64, b: u64) -> String {
     if b == 0 {
-        "–".into()
+        return "–".into();
+    }
+    let r = a as f64 / b as f64;
+    if r < 10.0 {
+        format!("{r:.2}×")
     } else {
-        format!("{:.1}×", a as f64 / b as f64)
+        format!("{r:.1}×")
     }
 }
 
@@ -22,16 +27,25 @@ fn deposit(units: &TokenUnits, d: i128) -> String {
     }
 }
 
-fn cost_line(out: &mut String, units: &TokenUnits, r: &CostRow, base: &CostRow) {
+/// One cost row; `transfer` and `floor` are the two baselines it is divided by.
+fn cost_line(
+    out: &mut String,
+    units: &TokenUnits,
+    r: &CostRow,
+    transfer: &CostRow,
+    floor: &CostRow,
+) {
     let _ = writeln!(
         out,
-        "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+        "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
         r.contract,
         r.message,
         r.ref_time,
         r.proof_size,
-        ratio(r.ref_time, base.ref_time),
-        ratio(r.proof_size, base.proof_size),
+        ratio(r.ref_time, transfer.ref_time),
+        ratio(r.proof_size, transfer.proof_size),
+        ratio(r.ref_time, floor.ref_time),
+        ratio(r.proof_size, floor.proof_size),
         if r.gas_ref_time == 0 {
             "–".to_string()
         } else {
@@ -64,22 +78,28 @@ pub fn markdown(r: &BenchReport, units: &TokenUnits) -> String {
     let _ = writeln!(s, "## Cost per message\n");
     let _ = writeln!(
         s,
-        "Weight is what the whole extrinsic was charged (`System::ExtrinsicSuccess`), compared with \
-         a plain `Balances.transfer_keep_alive`. Gas is the contract call's own need from its dry \
-         run. Storage deposit is what the caller paid (negative: got back). `release` includes \
-         the cross-contract report to the reputation contract.\n"
+        "Weight is what the whole extrinsic was charged (`System::ExtrinsicSuccess`), as a \
+         multiple of two baselines measured on the same node in the same run: a plain \
+         `Balances.transfer_keep_alive` (× transfer) and the floor, the `set` message of \
+         `contracts/floor` (× floor): a minimal ink! 5 contract built the same way whose \
+         message does one storage write, the least any contract call costs here. Gas is the \
+         contract call's own need from its dry run. Storage deposit is what the caller paid \
+         (negative: got back). `release` includes the cross-contract report to the reputation \
+         contract.\n"
     );
     let _ = writeln!(
         s,
-        "| contract | message | ref_time | proof_size | ref_time vs transfer | proof_size vs transfer | gas ref_time (dry run) | storage deposit | fee |"
+        "| contract | message | ref_time | proof_size | ref_time × transfer | proof_size × transfer | ref_time × floor | proof_size × floor | gas ref_time (dry run) | storage deposit | fee |"
     );
-    let _ = writeln!(s, "|---|---|--:|--:|--:|--:|--:|--:|--:|");
-    let base = &r.costs.baseline;
-    cost_line(&mut s, units, base, base);
+    let _ = writeln!(s, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+    let transfer = &r.costs.baseline;
+    let floor = &r.costs.floor;
+    cost_line(&mut s, units, transfer, transfer, floor);
+    cost_line(&mut s, units, floor, transfer, floor);
     for row in &r.costs.messages {
-        cost_line(&mut s, units, row, base);
+        cost_line(&mut s, units, row, transfer, floor);
     }
-    cost_line(&mut s, units, &r.costs.lifecycle, base);
+    cost_line(&mut s, units, &r.costs.lifecycle, transfer, floor);
     let _ = writeln!(
         s,
         "\nWhole deal = {}.\n",
@@ -87,10 +107,22 @@ pub fn markdown(r: &BenchReport, units: &TokenUnits) -> String {
     );
 
     let _ = writeln!(s, "## Code size\n");
-    let _ = writeln!(s, "| contract | optimised .wasm bytes |");
-    let _ = writeln!(s, "|---|--:|");
+    let _ = writeln!(
+        s,
+        "The Wasm deployed above, from each `.contract` bundle; the build mode is cargo-contract's \
+         (`source.build_info.build_mode` of the bundle's metadata). The bench refuses any bundle \
+         not built with `--release`.\n"
+    );
+    let _ = writeln!(s, "| contract | optimised .wasm bytes | build mode |");
+    let _ = writeln!(s, "|---|--:|---|");
     for c in &r.code_sizes {
-        let _ = writeln!(s, "| {} | {} |", c.contract, c.wasm_bytes);
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} |",
+            c.contract,
+            c.wasm_bytes,
+            c.build_mode.to_lowercase()
+        );
     }
 
     let t = &r.throughput;
@@ -153,4 +185,127 @@ pub fn markdown(r: &BenchReport, units: &TokenUnits) -> String {
         );
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bench::costs::Costs;
+    use crate::bench::search::SearchRow;
+    use crate::bench::throughput::Throughput;
+    use crate::bench::{BenchArgs, CodeSize};
+
+    fn row(contract: &str, message: &str, ref_time: u64, proof_size: u64) -> CostRow {
+        CostRow {
+            contract: contract.into(),
+            message: message.into(),
+            ref_time,
+            proof_size,
+            gas_ref_time: ref_time / 2,
+            gas_proof_size: proof_size / 2,
+            storage_deposit: 0,
+            fee: 1,
+        }
+    }
+
+    fn report() -> BenchReport {
+        BenchReport {
+            args: BenchArgs::small(),
+            node_version: "0.42.0-test".into(),
+            costs: Costs {
+                baseline: row("Balances", "transfer_keep_alive", 250, 4_000),
+                floor: row("floor", "set", 1_000, 10_000),
+                messages: vec![row("escrow", "release", 4_500, 290_000)],
+                lifecycle: row("escrow + reputation", "whole deal", 19_000, 1_100_000),
+                lifecycle_steps: vec!["release".into()],
+            },
+            code_sizes: vec![
+                CodeSize {
+                    contract: "escrow".into(),
+                    wasm_bytes: 37_895,
+                    build_mode: "Release".into(),
+                },
+                CodeSize {
+                    contract: "floor".into(),
+                    wasm_bytes: 1_234,
+                    build_mode: "Release".into(),
+                },
+            ],
+            throughput: Throughput {
+                accounts: 4,
+                deals: 12,
+                deal_transactions: 36,
+                deal_seconds: 1.0,
+                deals_per_second: 12.0,
+                deal_transactions_per_second: 36.0,
+                transfers: 36,
+                transfer_seconds: 0.5,
+                transfers_per_second: 72.0,
+                deal_ratio: 0.167,
+                transaction_ratio: 0.5,
+            },
+            search: vec![SearchRow {
+                offers: 50,
+                cold_ms: 10.0,
+                cold_reads: 2,
+                warm_ms: 1.0,
+                warm_reads: 1,
+                matches: 5,
+            }],
+            markdown: String::new(),
+            written_to: None,
+        }
+    }
+
+    /// The cells of the Markdown table row that starts with `| {contract} | {message} |`.
+    fn cells(md: &str, contract: &str, message: &str) -> Vec<String> {
+        let line = md
+            .lines()
+            .find(|l| l.starts_with(&format!("| {contract} | {message} |")))
+            .unwrap_or_else(|| panic!("no row {contract}.{message} in\n{md}"));
+        line.trim_matches('|')
+            .split('|')
+            .map(|c| c.trim().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn ratios() {
+        assert_eq!(ratio(4_500, 1_000), "4.50×");
+        assert_eq!(ratio(290_000, 10_000), "29.0×");
+        assert_eq!(ratio(250, 1_000), "0.25×");
+        assert_eq!(ratio(1, 0), "–");
+    }
+
+    #[test]
+    fn every_cost_row_is_a_multiple_of_the_transfer_and_the_floor() {
+        let md = markdown(&report(), &TokenUnits::default());
+        let header = md
+            .lines()
+            .find(|l| l.starts_with("| contract | message |"))
+            .unwrap();
+        assert!(
+            header.contains(
+                "| ref_time × transfer | proof_size × transfer | ref_time × floor | proof_size × floor |"
+            ),
+            "{header}"
+        );
+        let release = cells(&md, "escrow", "release");
+        assert_eq!(release.len(), 11, "{release:?}");
+        assert_eq!(&release[4..8], ["18.0×", "72.5×", "4.50×", "29.0×"]);
+        let floor = cells(&md, "floor", "set");
+        assert_eq!(&floor[4..8], ["4.00×", "2.50×", "1.00×", "1.00×"]);
+        let transfer = cells(&md, "Balances", "transfer_keep_alive");
+        assert_eq!(&transfer[4..8], ["1.00×", "1.00×", "0.25×", "0.40×"]);
+        let deal = cells(&md, "escrow + reputation", "whole deal");
+        assert_eq!(&deal[6..8], ["19.0×", "110.0×"]);
+    }
+
+    #[test]
+    fn code_size_table_has_the_floor_and_the_build_mode() {
+        let md = markdown(&report(), &TokenUnits::default());
+        assert!(md.contains("| contract | optimised .wasm bytes | build mode |"));
+        assert!(md.contains("| escrow | 37895 | release |"), "{md}");
+        assert!(md.contains("| floor | 1234 | release |"), "{md}");
+    }
 }

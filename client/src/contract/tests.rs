@@ -351,3 +351,51 @@ fn bundle_from_contract_file() {
     assert!(err.contains(".contract bundle"), "{err}");
     assert!(ContractCodec::load(&json_path).is_ok());
 }
+
+#[test]
+fn bundle_build_mode_from_build_info() {
+    let write = |dir: &std::path::Path, build_info: Option<serde_json::Value>| {
+        let mut json = serde_json::json!({
+            "source": {
+                "hash": format!("0x{}", hex::encode([0u8; 32])),
+                "language": "ink! 5.1.1",
+                "compiler": "rustc 1.86.0",
+                "wasm": "0x0061736d01000000",
+            },
+            "contract": { "name": "floor", "version": "0.1.0", "authors": ["test"] },
+        });
+        if let Some(info) = build_info {
+            json["source"]["build_info"] = info;
+        }
+        let abi = serde_json::to_value(project()).unwrap();
+        for (k, v) in abi.as_object().unwrap() {
+            json[k] = v.clone();
+        }
+        let path = dir.join("floor.contract");
+        std::fs::write(&path, serde_json::to_string(&json).unwrap()).unwrap();
+        ContractBundle::load(&path).unwrap()
+    };
+    let info = |mode: &str| {
+        // What cargo-contract 5.0.3 writes.
+        serde_json::json!({
+            "rust_toolchain": "stable-x86_64-unknown-linux-gnu",
+            "cargo_contract_version": "5.0.3",
+            "build_mode": mode,
+            "wasm_opt_settings": { "optimization_passes": "Z", "keep_debug_symbols": false },
+        })
+    };
+    let dir = tempfile::tempdir().unwrap();
+
+    let release = write(dir.path(), Some(info("Release")));
+    assert_eq!(release.build_mode(), Some("Release"));
+    assert!(release.is_release());
+    assert!(write(dir.path(), Some(info("Verifiable"))).is_release());
+
+    let debug = write(dir.path(), Some(info("Debug")));
+    assert_eq!(debug.build_mode(), Some("Debug"));
+    assert!(!debug.is_release());
+
+    let unknown = write(dir.path(), None);
+    assert_eq!(unknown.build_mode(), None);
+    assert!(!unknown.is_release());
+}

@@ -7,7 +7,7 @@ use super::types::{Config, EscrowSettings, MAX_PLATFORM_FEE_BPS, MAX_WINDOW_MS};
 use super::{
     genesis_hex, load_bundle, usage, Ctx, Deployment, DeploymentFile, OpResult, TxReport, Which,
 };
-use crate::contract::Contract;
+use crate::contract::{Contract, ContractBundle};
 use crate::units::to_ss58;
 
 /// Default most ref_time the escrow lets the reputation report use: generous, but bounded.
@@ -85,7 +85,8 @@ pub struct DeployResult {
     pub authorize: TxReport,
 }
 
-fn check(args: &DeployArgs) -> OpResult<()> {
+/// Bad arguments are refused before anything is loaded or sent.
+fn check_args(args: &DeployArgs) -> OpResult<()> {
     if args.fee_bps > MAX_PLATFORM_FEE_BPS {
         return Err(usage(format!(
             "--fee-bps must be at most {MAX_PLATFORM_FEE_BPS} (10%); it can only go down later"
@@ -114,14 +115,26 @@ fn check(args: &DeployArgs) -> OpResult<()> {
 }
 
 pub async fn deploy(ctx: &mut Ctx, args: DeployArgs) -> OpResult<DeployResult> {
+    check_args(&args)?;
+    let reputation_bundle = load_bundle("reputation")?;
+    let escrow_bundle = load_bundle("escrow")?;
+    deploy_bundles(ctx, args, &reputation_bundle, &escrow_bundle).await
+}
+
+/// [`deploy`] with bundles the caller loaded (and checked): `escrow bench` deploys exactly the
+/// code whose size and build mode it reports.
+pub async fn deploy_bundles(
+    ctx: &mut Ctx,
+    args: DeployArgs,
+    reputation_bundle: &ContractBundle,
+    escrow_bundle: &ContractBundle,
+) -> OpResult<DeployResult> {
+    check_args(&args)?;
     let signer = ctx.signer(Some("//Alice"))?;
-    check(&args)?;
     let fee_recipient = match &args.fee_recipient {
         Some(a) => ctx.account(a)?,
         None => signer.account_id(),
     };
-    let reputation_bundle = load_bundle("reputation")?;
-    let escrow_bundle = load_bundle("escrow")?;
     let mut salt = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut salt);
 
@@ -129,7 +142,7 @@ pub async fn deploy(ctx: &mut Ctx, args: DeployArgs) -> OpResult<DeployResult> {
     let rep = Contract::upload_and_instantiate(
         &ctx.chain,
         &signer,
-        &reputation_bundle,
+        reputation_bundle,
         "new",
         &[
             args.rating_window_ms.to_string(),
@@ -161,7 +174,7 @@ pub async fn deploy(ctx: &mut Ctx, args: DeployArgs) -> OpResult<DeployResult> {
     let esc = Contract::upload_and_instantiate(
         &ctx.chain,
         &signer,
-        &escrow_bundle,
+        escrow_bundle,
         "new",
         &[
             args.fee_bps.to_string(),

@@ -263,8 +263,8 @@ pub fn load_bundle(name: &str) -> OpResult<ContractBundle> {
     let path = contract_bundle(name);
     if !path.is_file() {
         return Err(OpError::Failed(format!(
-            "contract bundle {} not found: build it with `cargo contract build --release \
-             --manifest-path contracts/{name}/Cargo.toml` or set ESCROW_CONTRACTS_DIR",
+            "contract bundle {} not found: run `bash node-config/setup` (release builds of every \
+             contract, copied there) or set ESCROW_CONTRACTS_DIR to a directory of release bundles",
             path.display()
         )));
     }
