@@ -257,9 +257,11 @@ fn arbiter_rules_a_dispute() {
         delta(bob0, env.free(BOB)),
         (seller_gross - platform_fee) as i128
     );
+    // Ruled under half for the seller of an undelivered deal: the bond goes to the buyer.
+    assert_eq!(plancks(&p["bond_to_buyer"]), 10 * UNIT);
     assert_eq!(
         delta(charlie0, env.free(CHARLIE)),
-        (pool - seller_gross) as i128
+        (pool - seller_gross + 10 * UNIT) as i128
     );
     assert_eq!(
         delta(dave0, env.free(DAVE)),

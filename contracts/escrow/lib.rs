@@ -13,10 +13,10 @@ mod rules;
 mod unit_tests;
 
 pub use self::escrow::{
-    Arbiter, ArbiterChanged, Config, ConfigChanged, CreditWithdrawn, DealClosed, DealDelivered,
-    DealOpened, DealPruned, DisputeOpened, OfferCreated, OfferUpdated, OfferWithdrawn,
-    PaymentCredited, PaymentReleased, ReputationReported, SplitProposed, Deal, DealState, Error, Escrow, EscrowRef, Offer, OfferTerms, Party, Payout,
-    Settings,
+    Arbiter, ArbiterChanged, Config, ConfigChanged, CreditWithdrawn, Deal, DealClosed,
+    DealDelivered, DealOpened, DealPruned, DealState, DisputeOpened, Error, Escrow, EscrowRef,
+    Offer, OfferCreated, OfferTerms, OfferUpdated, OfferWithdrawn, Party, PaymentCredited,
+    PaymentReleased, Payout, ReputationReported, Settings, SplitProposed,
 };
 pub use rules::{
     bond_to_buyer, bps_of, default_ruling_bps, share_bps, split, Ending, Shares, BPS,
@@ -257,6 +257,41 @@ mod escrow {
 
         pub fn delivered(&self) -> bool {
             self.delivered_at != 0
+        }
+
+        /// What the reputation contract is told once the deal has ended (`None` while open):
+        /// what the buyer paid, what the seller received after every fee (the rating weight),
+        /// who disputed, and the seller's share of the whole deal after the arbiter fee
+        /// (partial releases included), so a dispute is won or lost on what each side ended
+        /// up with.
+        pub fn report(&self) -> Option<DealReport> {
+            let outcome = match self.state {
+                DealState::Completed => DealOutcome::Completed,
+                DealState::Refunded => DealOutcome::Refunded,
+                DealState::Reclaimed => DealOutcome::Reclaimed,
+                DealState::Settled => DealOutcome::Settled,
+                DealState::Ruled => DealOutcome::Ruled,
+                DealState::DefaultRuled => DealOutcome::DefaultRuled,
+                DealState::Funded | DealState::Delivered | DealState::Disputed => return None,
+            };
+            let p = self.payout;
+            let seller_gross = p.to_seller.saturating_add(p.platform_fee);
+            let pool = self.amount.saturating_sub(p.arbiter_fee);
+            Some(DealReport {
+                deal_id: self.id,
+                buyer: self.buyer,
+                seller: self.seller,
+                arbiter: self.arbiter,
+                amount: self.amount,
+                value: p.to_seller,
+                outcome,
+                dispute_opened_by: match self.disputed_by {
+                    Party::Buyer => Some(self.buyer),
+                    Party::Seller => Some(self.seller),
+                    Party::Nobody => None,
+                },
+                seller_bps: Some(share_bps(seller_gross, pool)),
+            })
         }
 
         fn party(&self, account: AccountId) -> Party {
@@ -1270,7 +1305,6 @@ mod escrow {
             }
         }
 
-
         // ---- Internals ----
 
         fn ensure_owner(&self) -> Result<()> {
@@ -1288,12 +1322,7 @@ mod escrow {
             });
         }
 
-        fn page<T>(
-            from: u64,
-            limit: u32,
-            count: u64,
-            get: impl Fn(u64) -> Option<T>,
-        ) -> Vec<T> {
+        fn page<T>(from: u64, limit: u32, count: u64, get: impl Fn(u64) -> Option<T>) -> Vec<T> {
             let end = from
                 .saturating_add(u64::from(limit.min(MAX_PAGE)))
                 .min(count);
@@ -1401,7 +1430,12 @@ mod escrow {
                 Ending::DefaultRuled => (DealState::DefaultRuled, default_ruling_bps(delivered), 0),
             };
             let remaining = deal.remaining();
-            let shares = split(remaining, seller_bps, arbiter_fee_bps, deal.platform_fee_bps);
+            let shares = split(
+                remaining,
+                seller_bps,
+                arbiter_fee_bps,
+                deal.platform_fee_bps,
+            );
             let forfeit = bond_to_buyer(delivered, ending, now >= deal.delivery_deadline);
             let (bond_to_buyer, bond_returned) = if forfeit {
                 (deal.bond, 0)
@@ -1484,37 +1518,8 @@ mod escrow {
         /// limits of `settings`, so that a reputation contract that fails or burns gas cannot
         /// block a payment. Returns whether it took the report; emits `ReputationReported`.
         fn report(&mut self, deal: &Deal) -> bool {
-            let Some(reputation) = self.reputation else {
+            let (Some(reputation), Some(report)) = (self.reputation, deal.report()) else {
                 return false;
-            };
-            let outcome = match deal.state {
-                DealState::Completed => DealOutcome::Completed,
-                DealState::Refunded => DealOutcome::Refunded,
-                DealState::Reclaimed => DealOutcome::Reclaimed,
-                DealState::Settled => DealOutcome::Settled,
-                DealState::Ruled => DealOutcome::Ruled,
-                DealState::DefaultRuled => DealOutcome::DefaultRuled,
-                DealState::Funded | DealState::Delivered | DealState::Disputed => return false,
-            };
-            let p = deal.payout;
-            // The seller's share of the whole deal (partial releases included), after the
-            // arbiter fee: a dispute is won or lost on what each side ended up with.
-            let seller_gross = p.to_seller.saturating_add(p.platform_fee);
-            let pool = deal.amount.saturating_sub(p.arbiter_fee);
-            let report = DealReport {
-                deal_id: deal.id,
-                buyer: deal.buyer,
-                seller: deal.seller,
-                arbiter: deal.arbiter,
-                amount: deal.amount,
-                value: p.to_seller,
-                outcome,
-                dispute_opened_by: match deal.disputed_by {
-                    Party::Buyer => Some(deal.buyer),
-                    Party::Seller => Some(deal.seller),
-                    Party::Nobody => None,
-                },
-                seller_bps: Some(share_bps(seller_gross, pool)),
             };
             let s = self.settings;
             let mut registry: ReputationRef =

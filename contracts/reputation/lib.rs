@@ -1256,6 +1256,7 @@ mod reputation {
                 disputes_lost: u32::MAX,
                 arbitrations: u32::MAX,
                 arbitrations_in_time: u32::MAX,
+                ratings_withheld: u32::MAX,
             };
             contract.stats.insert(seller(), &full);
             set_caller(escrow());
@@ -1556,7 +1557,7 @@ mod reputation {
                 Ok(())
             );
             assert_eq!(
-                contract.record_deal(report(3, DealOutcome::Refunded, 0)),
+                contract.record_deal(report(3, DealOutcome::Settled, 100)),
                 Ok(())
             );
             for (deal_id, score) in [(1u64, 5u8), (2, 1), (3, 2)] {
@@ -1576,9 +1577,9 @@ mod reputation {
             assert_eq!(stats.rating_sum, 8);
             // (5 + 1 + 2) / 3 = 2.66
             assert_eq!(stats.average_rating_centi, 266);
-            // (5 * 100 + 1 * 300 + 2 * 0) / 400 = 2.00; the zero-value deal weighs nothing.
-            assert_eq!(stats.weighted_rating_sum, 800);
-            assert_eq!(stats.rating_weight, 400);
+            // (5 * 100 + 1 * 300 + 2 * 100) / 500 = 2.00
+            assert_eq!(stats.weighted_rating_sum, 1_000);
+            assert_eq!(stats.rating_weight, 500);
             assert_eq!(stats.weighted_average_centi, 200);
             assert_eq!(stats.deals_completed_as_seller, 2);
         }

@@ -1,8 +1,9 @@
 //! End-to-end tests on a real substrate-contracts-node (found through `CONTRACTS_NODE`).
-//! Run with `cargo test --features e2e-tests`.
+//! Run with `cargo test --features e2e-tests`. Each reads balances and state back.
 #![cfg(feature = "e2e-tests")]
 
-use escrow::{DealState, Error, Escrow, EscrowRef, OfferTerms};
+use escrow::{DealState, Error, Escrow, EscrowRef, OfferTerms, Settings};
+use gas_burner::{GasBurner, GasBurnerRef};
 use ink::primitives::{AccountId, Hash};
 use ink_e2e::{subxt::dynamic::Value, AccountKeyring, ChainBackend, ContractsBackend};
 use reputation::{DealOutcome, Reputation, ReputationRef};
@@ -16,21 +17,35 @@ const BOND: Balance = UNIT;
 const FEE_BPS: u16 = 100;
 const ARBITER_FEE_BPS: u16 = 500;
 const RATING_WINDOW: u64 = 60_000;
+/// Windows the tests wait out: the dev node's clock only moves with blocks.
+const SHORT: u64 = 2_000;
+const LONG: u64 = 600_000;
+/// Long enough for a dozen transactions, short enough to wait out.
+const MID: u64 = 20_000;
+/// Short minimums so the tests can wait windows out; `escrow deploy` uses hours and days.
+const SETTINGS: Settings = Settings {
+    min_delivery_window: 1,
+    min_review_window: 1,
+    min_ruling_window: 1,
+    prune_after: SHORT,
+    report_ref_time: 20_000_000_000,
+    report_proof_size: 1_000_000,
+    report_deposit_limit: UNIT,
+};
 
 fn id(k: AccountKeyring) -> AccountId {
     ink_e2e::account_id(k)
 }
 
-fn terms(delivery_window: u64, ruling_window: u64) -> OfferTerms {
+fn terms(delivery_window: u64, review_window: u64, ruling_window: u64) -> OfferTerms {
     OfferTerms {
         title: "Camera".into(),
         description: "Mirrorless body".into(),
         price: PRICE,
         quantity: 3,
         arbiter: id(AccountKeyring::Dave),
-        arbiter_fee_bps: ARBITER_FEE_BPS,
         delivery_window,
-        review_window: 60_000,
+        review_window,
         ruling_window,
         bond_per_unit: BOND,
     }
@@ -71,33 +86,60 @@ macro_rules! balance {
     };
 }
 
-/// Deploys reputation and escrow (Alice owns both, Eve gets the fees) and authorises the
-/// escrow. Returns both contracts and the escrow's free balance while it owes nothing.
-macro_rules! deploy {
-    ($client:ident) => {{
-        let mut rep_ctor = ReputationRef::new(RATING_WINDOW);
-        let reputation = $client
-            .instantiate("reputation", &ink_e2e::alice(), &mut rep_ctor)
-            .submit()
+/// Waits `ms` and makes a block, so the chain's clock (instant seal: one block per
+/// transaction) passes a deadline that far ahead.
+macro_rules! wait {
+    ($client:ident, $ms:expr) => {
+        ink_e2e::tokio::time::sleep(std::time::Duration::from_millis($ms + 500)).await;
+        $client
+            .runtime_call(
+                &ink_e2e::ferdie(),
+                "System",
+                "remark",
+                vec![Value::from_bytes(b"tick")],
+            )
             .await
-            .expect("reputation instantiates");
-        let mut escrow_ctor = EscrowRef::new(
-            FEE_BPS,
-            1_000,
-            id(AccountKeyring::Eve),
-            Some(reputation.account_id),
-        );
+            .expect("remark");
+    };
+}
+
+/// Instantiates an escrow (Alice owns it, Eve gets the fees) reporting to `$reputation`
+/// and registers Dave as arbiter. Returns it and its free balance while it owes nothing.
+macro_rules! escrow_for {
+    ($client:ident, $reputation:expr) => {{
+        let mut escrow_ctor =
+            EscrowRef::new(FEE_BPS, id(AccountKeyring::Eve), $reputation, SETTINGS);
         let escrow = $client
             .instantiate("escrow", &ink_e2e::alice(), &mut escrow_ctor)
             .submit()
             .await
             .expect("escrow instantiates");
-        let mut rep = reputation.call_builder::<Reputation>();
-        tx!($client, ink_e2e::alice(), rep.authorize(escrow.account_id));
+        let mut call = escrow.call_builder::<Escrow>();
+        tx!(
+            $client,
+            ink_e2e::dave(),
+            call.register_arbiter(ARBITER_FEE_BPS, 0, Hash::from([4; 32]))
+        );
         let baseline = $client
             .free_balance(escrow.account_id)
             .await
             .expect("balance");
+        (escrow, baseline)
+    }};
+}
+
+/// Deploys reputation and an escrow reporting to it, authorised.
+macro_rules! deploy {
+    ($client:ident) => {{
+        let mut rep_ctor = ReputationRef::new(RATING_WINDOW, 1);
+        let reputation = $client
+            .instantiate("reputation", &ink_e2e::alice(), &mut rep_ctor)
+            .submit()
+            .await
+            .expect("reputation instantiates");
+        let (escrow, baseline) = escrow_for!($client, Some(reputation.account_id));
+        let mut rep = reputation.call_builder::<Reputation>();
+        tx!($client, ink_e2e::alice(), rep.authorize(escrow.account_id));
         (escrow, reputation, baseline)
     }};
 }
@@ -105,7 +147,7 @@ macro_rules! deploy {
 /// The escrow's free balance above its baseline equals what it owes; returns that.
 macro_rules! assert_solvent {
     ($client:ident, $escrow:expr, $baseline:expr) => {{
-        let owed = read!($client, $escrow.call_builder::<Escrow>().owed());
+        let owed = read!($client, $escrow.call_builder::<Escrow>().config()).owed;
         let balance = $client
             .free_balance($escrow.account_id)
             .await
@@ -119,46 +161,60 @@ macro_rules! assert_solvent {
     }};
 }
 
+/// Lists an offer as Bob and has Charlie buy one unit. Returns (offer id, deal id).
+macro_rules! open_deal {
+    ($client:ident, $call:ident, $terms:expr) => {{
+        let offer_id = tx!(
+            $client,
+            ink_e2e::bob(),
+            $call.create_offer($terms),
+            3 * BOND
+        );
+        let deal_id = tx!(
+            $client,
+            ink_e2e::charlie(),
+            $call.accept_offer(offer_id, 1, 1),
+            PRICE
+        );
+        (offer_id, deal_id)
+    }};
+}
+
 #[ink_e2e::test]
-async fn happy_path_pays_the_seller_and_both_rate<Client: E2EBackend>(
+async fn finalize_after_review_pays_the_seller_both_rate_and_the_buyer_prunes<
+    Client: E2EBackend,
+>(
     mut client: Client,
 ) -> E2EResult<()> {
     let (escrow, reputation, baseline) = deploy!(client);
     let mut call = escrow.call_builder::<Escrow>();
     let mut rep = reputation.call_builder::<Reputation>();
-
-    let offer_id = tx!(
-        client,
-        ink_e2e::bob(),
-        call.create_offer(terms(600_000, 600_000)),
-        3 * BOND
-    );
-    let deal_id = tx!(
-        client,
-        ink_e2e::charlie(),
-        call.accept_offer(offer_id, 1, 1),
-        PRICE
-    );
+    let (_, deal_id) = open_deal!(client, call, terms(LONG, SHORT, LONG));
     assert_eq!(assert_solvent!(client, escrow, baseline), PRICE + 3 * BOND);
-
     tx!(client, ink_e2e::bob(), call.mark_delivered(deal_id));
+    // The seller cannot finalize early; after the review window anyone can.
+    assert_eq!(read!(client, call.finalize(deal_id)), Err(Error::TooEarly));
+    wait!(client, SHORT);
     let seller_before = balance!(client, AccountKeyring::Bob);
-    tx!(client, ink_e2e::charlie(), call.release(deal_id, PRICE));
+    tx!(client, ink_e2e::ferdie(), call.finalize(deal_id));
     let fee = PRICE * Balance::from(FEE_BPS) / 10_000;
     assert_eq!(
         balance!(client, AccountKeyring::Bob) - seller_before,
         PRICE - fee
     );
-
     let deal = read!(client, call.deal(deal_id)).expect("deal exists");
-    assert_eq!(deal.state, DealState::Completed);
-    assert_eq!(deal.payout.to_seller + deal.payout.platform_fee, PRICE);
-    assert_eq!(read!(client, call.credit_of(id(AccountKeyring::Eve))), fee);
-    assert_eq!(assert_solvent!(client, escrow, baseline), 3 * BOND + fee);
+    assert_eq!(
+        (deal.state, deal.report_pending),
+        (DealState::Completed, false)
+    );
+    assert_eq!(read!(client, call.config()).fees_due, fee);
 
-    // The outcome reached the reputation contract; both parties commit blind, then reveal.
+    // The outcome reached the reputation contract, weighted by what the seller received.
     let record = read!(client, rep.deal_record(escrow.account_id, deal_id)).expect("recorded");
-    assert_eq!(record.outcome, DealOutcome::Completed);
+    assert_eq!(
+        (record.outcome, record.value),
+        (DealOutcome::Completed, PRICE - fee)
+    );
     let raters = [
         (AccountKeyring::Charlie, ink_e2e::charlie(), 5u8),
         (AccountKeyring::Bob, ink_e2e::bob(), 4u8),
@@ -192,55 +248,130 @@ async fn happy_path_pays_the_seller_and_both_rate<Client: E2EBackend>(
     assert_eq!(
         (
             seller.ratings_count,
-            seller.rating_sum,
+            seller.rating_weight,
             seller.deals_completed_as_seller
         ),
-        (1, 5, 1)
-    );
-    let buyer = read!(client, rep.reputation(id(AccountKeyring::Charlie)));
-    assert_eq!(
-        (
-            buyer.ratings_count,
-            buyer.rating_sum,
-            buyer.deals_completed_as_buyer
-        ),
-        (1, 4, 1)
+        (1, PRICE - fee, 1)
     );
 
-    // The fee recipient takes its credit.
+    // After the rating period the buyer prunes the ended deal and gets back more than the
+    // call costs: its storage deposit.
+    assert_eq!(
+        client
+            .call(&ink_e2e::bob(), &call.prune_deal(deal_id))
+            .dry_run()
+            .await?
+            .return_value(),
+        Err(Error::NotBuyer)
+    );
+    wait!(client, SHORT);
+    let buyer_before = balance!(client, AccountKeyring::Charlie);
+    tx!(client, ink_e2e::charlie(), call.prune_deal(deal_id));
+    assert!(balance!(client, AccountKeyring::Charlie) > buyer_before);
+    assert_eq!(read!(client, call.deal(deal_id)), None);
+
+    // The fee recipient takes the platform fee.
     assert_eq!(tx!(client, ink_e2e::eve(), call.withdraw()), fee);
-    assert_eq!(read!(client, call.credit_of(id(AccountKeyring::Eve))), 0);
     assert_eq!(assert_solvent!(client, escrow, baseline), 3 * BOND);
     Ok(())
 }
 
 #[ink_e2e::test]
-async fn arbiter_rules_a_dispute_and_earns_the_fee<Client: E2EBackend>(
+async fn a_refund_returns_the_money_and_a_late_one_the_bond_too<Client: E2EBackend>(
     mut client: Client,
 ) -> E2EResult<()> {
-    let (escrow, reputation, baseline) = deploy!(client);
+    let (escrow, _reputation, baseline) = deploy!(client);
     let mut call = escrow.call_builder::<Escrow>();
-    let rep = reputation.call_builder::<Reputation>();
-    let offer_id = tx!(
-        client,
-        ink_e2e::bob(),
-        call.create_offer(terms(600_000, 600_000)),
-        3 * BOND
+    let (offer_id, early) = open_deal!(client, call, terms(SHORT, LONG, LONG));
+    let buyer_before = balance!(client, AccountKeyring::Charlie);
+    tx!(client, ink_e2e::bob(), call.refund(early));
+    assert_eq!(
+        balance!(client, AccountKeyring::Charlie) - buyer_before,
+        PRICE
     );
-    let deal_id = tx!(
+    let offer = read!(client, call.offer(offer_id)).expect("offer");
+    assert_eq!(
+        offer.bond_stake,
+        3 * BOND,
+        "the bond went back to the offer"
+    );
+
+    // The seller misses delivery and front-runs reclaim with a refund: the bond still goes.
+    let late = tx!(
         client,
         ink_e2e::charlie(),
         call.accept_offer(offer_id, 1, 1),
         PRICE
     );
+    wait!(client, SHORT);
+    let buyer_before = balance!(client, AccountKeyring::Charlie);
+    tx!(client, ink_e2e::bob(), call.refund(late));
+    assert_eq!(
+        balance!(client, AccountKeyring::Charlie) - buyer_before,
+        PRICE + BOND
+    );
+    let deal = read!(client, call.deal(late)).expect("deal");
+    assert_eq!(
+        (deal.state, deal.payout.bond_to_buyer),
+        (DealState::Refunded, BOND)
+    );
+    assert_eq!(assert_solvent!(client, escrow, baseline), 2 * BOND);
+    Ok(())
+}
+
+#[ink_e2e::test]
+async fn the_parties_settle_by_a_split<Client: E2EBackend>(mut client: Client) -> E2EResult<()> {
+    let (escrow, reputation, baseline) = deploy!(client);
+    let mut call = escrow.call_builder::<Escrow>();
+    let rep = reputation.call_builder::<Reputation>();
+    let (_, deal_id) = open_deal!(client, call, terms(LONG, LONG, LONG));
+    tx!(client, ink_e2e::bob(), call.mark_delivered(deal_id));
+    tx!(
+        client,
+        ink_e2e::charlie(),
+        call.propose_split(deal_id, 7_000)
+    );
+    let (buyer_before, seller_before) = (
+        balance!(client, AccountKeyring::Charlie),
+        balance!(client, AccountKeyring::Bob),
+    );
+    tx!(client, ink_e2e::bob(), call.accept_split(deal_id, 7_000));
+    let seller_gross = PRICE * 7 / 10;
+    let fee = seller_gross * Balance::from(FEE_BPS) / 10_000;
+    assert_eq!(
+        balance!(client, AccountKeyring::Charlie) - buyer_before,
+        PRICE - seller_gross
+    );
+    // The seller paid the fee for accepting; what it received is the share less the fee.
+    let deal = read!(client, call.deal(deal_id)).expect("deal");
+    assert_eq!(
+        (deal.state, deal.payout.to_seller, deal.payout.platform_fee),
+        (DealState::Settled, seller_gross - fee, fee)
+    );
+    assert!(balance!(client, AccountKeyring::Bob) > seller_before + seller_gross - fee - UNIT / 10);
+    let record = read!(client, rep.deal_record(escrow.account_id, deal_id)).expect("recorded");
+    assert_eq!(record.outcome, DealOutcome::Settled);
+    assert_eq!(assert_solvent!(client, escrow, baseline), 3 * BOND + fee);
+    Ok(())
+}
+
+#[ink_e2e::test]
+async fn a_delivered_deal_disputed_and_ruled_pays_each_party_its_share<Client: E2EBackend>(
+    mut client: Client,
+) -> E2EResult<()> {
+    let (escrow, reputation, baseline) = deploy!(client);
+    let mut call = escrow.call_builder::<Escrow>();
+    let rep = reputation.call_builder::<Reputation>();
+    let (_, deal_id) = open_deal!(client, call, terms(LONG, LONG, LONG));
+    tx!(client, ink_e2e::bob(), call.mark_delivered(deal_id));
     tx!(
         client,
         ink_e2e::charlie(),
         call.open_dispute(deal_id, Hash::from([9; 32]))
     );
-
     let buyer_before = balance!(client, AccountKeyring::Charlie);
     let seller_before = balance!(client, AccountKeyring::Bob);
+    let arbiter_before = balance!(client, AccountKeyring::Dave);
     tx!(client, ink_e2e::dave(), call.rule(deal_id, 3_000));
     let arbiter_fee = PRICE * Balance::from(ARBITER_FEE_BPS) / 10_000;
     let pool = PRICE - arbiter_fee;
@@ -254,12 +385,12 @@ async fn arbiter_rules_a_dispute_and_earns_the_fee<Client: E2EBackend>(
         balance!(client, AccountKeyring::Bob) - seller_before,
         seller_gross - platform_fee
     );
+    assert!(balance!(client, AccountKeyring::Dave) > arbiter_before + arbiter_fee - UNIT / 10);
     let deal = read!(client, call.deal(deal_id)).expect("deal exists");
     assert_eq!(
         (deal.state, deal.payout.arbiter_fee),
         (DealState::Ruled, arbiter_fee)
     );
-
     let arbiter = read!(client, rep.reputation(id(AccountKeyring::Dave)));
     assert_eq!((arbiter.arbitrations, arbiter.arbitrations_in_time), (1, 1));
     let buyer = read!(client, rep.reputation(id(AccountKeyring::Charlie)));
@@ -269,50 +400,132 @@ async fn arbiter_rules_a_dispute_and_earns_the_fee<Client: E2EBackend>(
 }
 
 #[ink_e2e::test]
-async fn missed_delivery_lets_anyone_refund_the_buyer_with_the_bond<Client: E2EBackend>(
+async fn a_gas_burning_reputation_contract_cannot_block_any_exit<Client: E2EBackend>(
     mut client: Client,
 ) -> E2EResult<()> {
-    let (escrow, _reputation, baseline) = deploy!(client);
+    let mut burner_ctor = GasBurnerRef::new(true);
+    let burner = client
+        .instantiate("gas_burner", &ink_e2e::alice(), &mut burner_ctor)
+        .submit()
+        .await
+        .expect("burner instantiates");
+    let (escrow, baseline) = escrow_for!(client, Some(burner.account_id));
     let mut call = escrow.call_builder::<Escrow>();
     let offer_id = tx!(
         client,
         ink_e2e::bob(),
-        call.create_offer(terms(2_000, 600_000)),
+        call.create_offer(terms(MID, MID, MID)),
         3 * BOND
     );
-    let deal_id = tx!(
+    tx!(
+        client,
+        ink_e2e::bob(),
+        call.update_offer(offer_id, PRICE, 7),
+        4 * BOND
+    );
+    let mut deals = Vec::new();
+    for _ in 0..7 {
+        deals.push(tx!(
+            client,
+            ink_e2e::charlie(),
+            call.accept_offer(offer_id, 1, 2),
+            PRICE
+        ));
+    }
+    let [released, refunded, reclaimed, settled, ruled, finalized, defaulted] =
+        <[u64; 7]>::try_from(deals).expect("seven deals");
+    // Every exit but the deadline ones, before the deadlines.
+    tx!(client, ink_e2e::charlie(), call.release(released, PRICE));
+    tx!(client, ink_e2e::bob(), call.refund(refunded));
+    tx!(client, ink_e2e::bob(), call.propose_split(settled, 5_000));
+    tx!(
         client,
         ink_e2e::charlie(),
-        call.accept_offer(offer_id, 1, 1),
-        PRICE
+        call.accept_split(settled, 5_000)
     );
-    assert_eq!(read!(client, call.reclaim(deal_id)), Err(Error::TooEarly));
-
-    // Instant seal makes blocks only for transactions: wait, then make one so the chain's
-    // clock passes the delivery deadline.
-    ink_e2e::tokio::time::sleep(std::time::Duration::from_millis(2_500)).await;
-    client
-        .runtime_call(
-            &ink_e2e::ferdie(),
-            "System",
-            "remark",
-            vec![Value::from_bytes(b"tick")],
-        )
-        .await
-        .expect("remark");
-
+    tx!(
+        client,
+        ink_e2e::charlie(),
+        call.open_dispute(ruled, Hash::default())
+    );
+    tx!(client, ink_e2e::dave(), call.rule(ruled, 10_000));
+    tx!(client, ink_e2e::bob(), call.mark_delivered(finalized));
+    tx!(
+        client,
+        ink_e2e::bob(),
+        call.open_dispute(defaulted, Hash::default())
+    );
+    // Then the deadline exits.
+    wait!(client, MID);
     let buyer_before = balance!(client, AccountKeyring::Charlie);
-    tx!(client, ink_e2e::ferdie(), call.reclaim(deal_id));
+    tx!(client, ink_e2e::ferdie(), call.reclaim(reclaimed));
+    tx!(client, ink_e2e::ferdie(), call.finalize(finalized));
+    tx!(client, ink_e2e::ferdie(), call.finalize(defaulted));
+    // Reclaimed and the seller's undelivered dispute both pay the buyer price and bond.
     assert_eq!(
         balance!(client, AccountKeyring::Charlie) - buyer_before,
-        PRICE + BOND
+        2 * (PRICE + BOND)
     );
-    let deal = read!(client, call.deal(deal_id)).expect("deal exists");
+    let expected = [
+        (released, DealState::Completed),
+        (refunded, DealState::Refunded),
+        (reclaimed, DealState::Reclaimed),
+        (settled, DealState::Settled),
+        (ruled, DealState::Ruled),
+        (finalized, DealState::Completed),
+        (defaulted, DealState::DefaultRuled),
+    ];
+    for (deal_id, state) in expected {
+        let deal = read!(client, call.deal(deal_id)).expect("deal");
+        assert_eq!(
+            (deal.state, deal.report_pending),
+            (state, true),
+            "deal {deal_id}"
+        );
+    }
+    // Five bonds went back into the offer's stake; the fees wait for the recipient.
+    let fees_due = read!(client, call.config()).fees_due;
     assert_eq!(
-        (deal.state, deal.payout.bond_to_buyer),
-        (DealState::Reclaimed, BOND)
+        assert_solvent!(client, escrow, baseline),
+        5 * BOND + fees_due
     );
-    assert_eq!(assert_solvent!(client, escrow, baseline), 2 * BOND);
+
+    // While it burns, a retry fails and changes nothing; once it answers, the report goes.
+    let retry = call.retry_report(released);
+    assert_eq!(
+        client
+            .call(&ink_e2e::ferdie(), &retry)
+            .dry_run()
+            .await?
+            .return_value(),
+        Err(Error::ReportFailed)
+    );
+    assert!(client
+        .call(&ink_e2e::ferdie(), &retry)
+        .submit()
+        .await
+        .is_err());
+    assert!(
+        read!(client, call.deal(released))
+            .expect("deal")
+            .report_pending
+    );
+    let mut switch = burner.call_builder::<GasBurner>();
+    client
+        .call(&ink_e2e::alice(), &switch.set_burning(false))
+        .submit()
+        .await
+        .expect("burning off");
+    tx!(client, ink_e2e::ferdie(), call.retry_report(released));
+    assert!(
+        !read!(client, call.deal(released))
+            .expect("deal")
+            .report_pending
+    );
+    assert_eq!(
+        read!(client, call.retry_report(released)),
+        Err(Error::NoPendingReport)
+    );
     Ok(())
 }
 
@@ -322,24 +535,14 @@ async fn a_failing_call_is_reverted_and_leaves_state_untouched<Client: E2EBacken
 ) -> E2EResult<()> {
     let (escrow, _reputation, baseline) = deploy!(client);
     let mut call = escrow.call_builder::<Escrow>();
-    let offer_id = tx!(
-        client,
-        ink_e2e::bob(),
-        call.create_offer(terms(600_000, 600_000)),
-        3 * BOND
-    );
-    let deal_id = tx!(
-        client,
-        ink_e2e::charlie(),
-        call.accept_offer(offer_id, 1, 1),
-        PRICE
-    );
+    let (offer_id, deal_id) = open_deal!(client, call, terms(LONG, LONG, LONG));
     tx!(
         client,
         ink_e2e::charlie(),
         call.open_dispute(deal_id, Hash::from([1; 32]))
     );
     let deal_before = read!(client, call.deal(deal_id));
+    let config_before = read!(client, call.config());
     let ferdie_before = balance!(client, AccountKeyring::Ferdie);
 
     // The dry run names the error; submitted anyway, the extrinsic fails (ContractReverted).
@@ -350,8 +553,19 @@ async fn a_failing_call_is_reverted_and_leaves_state_untouched<Client: E2EBacken
         .await
         .expect("dry run");
     assert_eq!(dry.return_value(), Err(Error::NotArbiter));
-    let submitted = client.call(&ink_e2e::ferdie(), &not_arbiter).submit().await;
-    assert!(submitted.is_err(), "a reverted message fails its extrinsic");
+    assert!(client
+        .call(&ink_e2e::ferdie(), &not_arbiter)
+        .submit()
+        .await
+        .is_err());
+
+    // The owner cannot raise the fee.
+    let raise = call.set_fee(FEE_BPS + 1);
+    assert!(client
+        .call(&ink_e2e::alice(), &raise)
+        .submit()
+        .await
+        .is_err());
 
     // A stale version with money attached: the money stays with the would-be buyer.
     let stale = call.accept_offer(offer_id, 1, 7);
@@ -370,8 +584,20 @@ async fn a_failing_call_is_reverted_and_leaves_state_untouched<Client: E2EBacken
         "only fees were spent, not the price ({spent})"
     );
 
+    // An offer naming an account that never agreed to arbitrate.
+    let mut unregistered = terms(LONG, LONG, LONG);
+    unregistered.arbiter = id(AccountKeyring::Ferdie);
+    let refused = call.create_offer(unregistered);
+    let dry = client
+        .call(&ink_e2e::bob(), &refused)
+        .value(3 * BOND)
+        .dry_run()
+        .await
+        .expect("dry run");
+    assert_eq!(dry.return_value(), Err(Error::ArbiterNotRegistered));
+
     assert_eq!(read!(client, call.deal(deal_id)), deal_before);
-    assert_eq!(read!(client, call.deal_count()), 1);
+    assert_eq!(read!(client, call.config()), config_before);
     let offer = read!(client, call.offer(offer_id)).expect("offer exists");
     assert_eq!((offer.terms.quantity, offer.version), (2, 1));
     assert_eq!(assert_solvent!(client, escrow, baseline), PRICE + 3 * BOND);
@@ -390,7 +616,7 @@ async fn a_payout_the_chain_refuses_becomes_a_credit_the_payee_withdraws<Client:
     let seller_id = AccountId::from(seller.public_key().0);
     // A price below the existential deposit (1 milli-UNIT on this chain).
     let price: Balance = 1_000;
-    let mut cheap = terms(600_000, 600_000);
+    let mut cheap = terms(LONG, LONG, LONG);
     cheap.price = price;
     cheap.bond_per_unit = 0;
     let offer_id = tx!(client, seller, call.create_offer(cheap));
@@ -423,11 +649,6 @@ async fn a_payout_the_chain_refuses_becomes_a_credit_the_payee_withdraws<Client:
         "kept as a credit"
     );
     assert_eq!(client.free_balance(seller_id).await.expect("balance"), 0);
-    let deal = read!(client, call.deal(deal_id)).expect("deal exists");
-    assert_eq!(
-        (deal.state, deal.payout.to_seller),
-        (DealState::Completed, price - fee)
-    );
     assert_eq!(
         assert_solvent!(client, escrow, baseline),
         price,

@@ -1,17 +1,27 @@
-//! Property test: random sequences of offer and deal operations (right and wrong callers,
-//! right and wrong amounts, time moving on) must keep the escrow solvent and leave no money
-//! stuck. Runs in ink!'s off-chain environment; a call that returns `Err` is reverted by hand
-//! (its transferred value goes back), as the chain would revert it.
+//! Property test: random sequences of arbiter, offer and deal operations (right and wrong
+//! callers, right and wrong amounts, time moving on) run against the escrow in ink!'s
+//! off-chain environment. After every operation:
+//! - every party's balance moved exactly as an independent model of the rules says (what the
+//!   buyer, seller and arbiter get when a deal ends, where the bond goes, the fees);
+//! - the escrow is solvent and its books match, no money is created or destroyed;
+//! - every open deal has an exit anyone can take.
+//! Every ended deal's report is fed to a real reputation contract (off-chain, so through the
+//! same `Deal::report` the escrow sends on chain), which must accept it and weigh it by what
+//! the seller received. At the end a stranger ends every open deal and the escrow is drained.
+//! A call that returns `Err` is reverted by hand (its transferred value goes back), as the
+//! chain would revert it.
 
-use escrow::{split, Deal, DealState, Error, Escrow, OfferTerms, BPS};
+use escrow::{split, Deal, DealState, Error, Escrow, OfferTerms, Party, Settings, BPS};
 use ink::env::test;
 use ink::env::DefaultEnvironment as Env;
 use ink::primitives::{AccountId, Hash};
 use proptest::prelude::*;
+use reputation::Reputation;
 
 type Balance = u128;
 
 const CONTRACT: [u8; 32] = [0xEE; 32];
+const REPUTATION: [u8; 32] = [0xDD; 32];
 const ACCOUNTS: u8 = 6;
 const FUNDS: Balance = 1 << 100;
 const UNIT_MS: u64 = 1_000;
@@ -19,6 +29,17 @@ const UNIT_MS: u64 = 1_000;
 const CASES: u32 = 40;
 const MIN_OPS: usize = 250;
 const MAX_OPS: usize = 300;
+/// Deals below this count for nothing in the reputation contract.
+const MIN_RATED: Balance = 1_000;
+const SETTINGS: Settings = Settings {
+    min_delivery_window: UNIT_MS,
+    min_review_window: UNIT_MS,
+    min_ruling_window: UNIT_MS,
+    prune_after: 10 * UNIT_MS,
+    report_ref_time: 1,
+    report_proof_size: 1,
+    report_deposit_limit: 1,
+};
 
 fn account(i: u8) -> AccountId {
     AccountId::from([i % ACCOUNTS + 1; 32])
@@ -34,6 +55,14 @@ fn balance(a: AccountId) -> Balance {
 
 #[derive(Debug, Clone)]
 enum Op {
+    Register {
+        who: u8,
+        fee: u16,
+        min: Balance,
+    },
+    Retire {
+        who: u8,
+    },
     CreateOffer {
         seller: u8,
         arbiter: u8,
@@ -41,7 +70,6 @@ enum Op {
         quantity: u32,
         bond: Balance,
         windows: (u64, u64, u64),
-        fee: u16,
         pay_wrong: bool,
     },
     UpdateOffer {
@@ -101,6 +129,10 @@ enum Op {
         caller: u8,
         deal: u64,
     },
+    Prune {
+        caller: u8,
+        deal: u64,
+    },
     Withdraw {
         caller: u8,
     },
@@ -115,10 +147,19 @@ enum Op {
 fn op() -> impl Strategy<Value = Op> {
     let who = 0..ACCOUNTS;
     let id = 0u64..64;
-    let bps = prop_oneof![Just(0u16), Just(5_000), Just(BPS), 0..=BPS, Just(BPS + 1)];
+    let bps = prop_oneof![
+        Just(0u16),
+        Just(4_999),
+        Just(5_000),
+        Just(BPS),
+        0..=BPS,
+        Just(BPS + 1)
+    ];
     prop_oneof![
-        2 => (who.clone(), who.clone(), 1..=2_000_000u128, 1..=5u32, prop_oneof![Just(0u128), 1..=5_000u128], (1..=5u64, 1..=5u64, 1..=5u64), 0..=1_000u16, proptest::bool::weighted(0.1))
-            .prop_map(|(seller, arbiter, price, quantity, bond, (d, r, u), fee, pay_wrong)| Op::CreateOffer { seller, arbiter, price, quantity, bond, windows: (d * UNIT_MS, r * UNIT_MS, u * UNIT_MS), fee, pay_wrong }),
+        1 => (who.clone(), prop_oneof![0..=2_000u16, Just(2_001u16)], prop_oneof![Just(0u128), 1..=3_000_000u128]).prop_map(|(who, fee, min)| Op::Register { who, fee, min }),
+        1 => who.clone().prop_map(|who| Op::Retire { who }),
+        2 => (who.clone(), who.clone(), 1..=2_000_000u128, 1..=5u32, prop_oneof![Just(0u128), 1..=5_000u128], (0..=5u64, 1..=5u64, 1..=5u64), proptest::bool::weighted(0.1))
+            .prop_map(|(seller, arbiter, price, quantity, bond, (d, r, u), pay_wrong)| Op::CreateOffer { seller, arbiter, price, quantity, bond, windows: (d * UNIT_MS, r * UNIT_MS, u * UNIT_MS), pay_wrong }),
         1 => (who.clone(), id.clone(), 1..=2_000_000u128, 0..=6u32).prop_map(|(caller, offer, price, quantity)| Op::UpdateOffer { caller, offer, price, quantity }),
         1 => (who.clone(), id.clone()).prop_map(|(caller, offer)| Op::WithdrawOffer { caller, offer }),
         6 => (who.clone(), id.clone(), 1..=3u32, proptest::bool::weighted(0.1), proptest::bool::weighted(0.1)).prop_map(|(buyer, offer, quantity, stale, pay_wrong)| Op::Accept { buyer, offer, quantity, stale, pay_wrong }),
@@ -130,16 +171,71 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (who.clone(), id.clone()).prop_map(|(caller, deal)| Op::Dispute { caller, deal }),
         2 => (who.clone(), id.clone(), bps).prop_map(|(caller, deal, bps)| Op::Rule { caller, deal, bps }),
         2 => (who.clone(), id.clone()).prop_map(|(caller, deal)| Op::Finalize { caller, deal }),
-        2 => (who.clone(), id).prop_map(|(caller, deal)| Op::Reclaim { caller, deal }),
+        2 => (who.clone(), id.clone()).prop_map(|(caller, deal)| Op::Reclaim { caller, deal }),
+        1 => (who.clone(), id).prop_map(|(caller, deal)| Op::Prune { caller, deal }),
         1 => who.prop_map(|caller| Op::Withdraw { caller }),
         1 => (0..=1_000u16).prop_map(|bps| Op::SetFee { bps }),
         4 => (0..=3 * UNIT_MS).prop_map(|ms| Op::Wait { ms }),
     ]
 }
 
+/// How a deal should end by the rules, written out independently of the contract.
+#[derive(Debug, Clone, Copy)]
+enum Ending {
+    Completed,
+    Refunded,
+    Reclaimed,
+    Settled(u16),
+    Ruled(u16),
+    DefaultRuled,
+}
+
+/// What each account should receive when `deal` ends as `ending` at `now`, and where the
+/// bond goes: `(seller, buyer, arbiter, platform fee, bond to buyer)`.
+fn model_close(
+    deal: &Deal,
+    ending: Ending,
+    now: u64,
+) -> (Balance, Balance, Balance, Balance, bool) {
+    let delivered = deal.delivered_at != 0;
+    let late = now >= deal.delivery_deadline;
+    let (seller_bps, arbiter_bps) = match ending {
+        Ending::Completed => (BPS, 0),
+        Ending::Refunded | Ending::Reclaimed => (0, 0),
+        Ending::Settled(bps) => (bps, 0),
+        Ending::Ruled(bps) => (bps, deal.arbiter_fee_bps),
+        // A seller who disputed (or was disputed) before delivering gets nothing by default.
+        Ending::DefaultRuled => (if delivered { 5_000 } else { 0 }, 0),
+    };
+    let forfeit = !delivered
+        && match ending {
+            Ending::Completed => false,
+            Ending::Reclaimed | Ending::DefaultRuled => true,
+            Ending::Refunded | Ending::Settled(_) => late,
+            Ending::Ruled(bps) => bps < 5_000,
+        };
+    let s = split(
+        deal.remaining(),
+        seller_bps,
+        arbiter_bps,
+        deal.platform_fee_bps,
+    );
+    (
+        s.to_seller,
+        s.to_buyer,
+        s.arbiter_fee,
+        s.platform_fee,
+        forfeit,
+    )
+}
+
 struct World {
     escrow: Escrow,
+    reputation: Reputation,
     now: u64,
+    /// What every account should hold, moved by the model alone.
+    expected: Vec<Balance>,
+    fees_due: Balance,
 }
 
 impl World {
@@ -147,13 +243,43 @@ impl World {
         for i in 0..ACCOUNTS {
             test::set_account_balance::<Env>(account(i), FUNDS);
         }
+        test::set_block_timestamp::<Env>(0);
+        test::set_value_transferred::<Env>(0);
+        test::set_caller::<Env>(account(0));
+        test::set_callee::<Env>(AccountId::from(REPUTATION));
+        let mut reputation = Reputation::new(10 * UNIT_MS, MIN_RATED).expect("valid");
+        reputation.authorize(contract()).expect("owner authorises");
         test::set_callee::<Env>(contract());
         test::set_account_balance::<Env>(contract(), 0);
-        test::set_block_timestamp::<Env>(0);
-        test::set_caller::<Env>(account(0));
-        test::set_value_transferred::<Env>(0);
-        let escrow = Escrow::new(100, 1_000, account(5), None).expect("valid config");
-        World { escrow, now: 0 }
+        let escrow = Escrow::new(100, account(5), None, SETTINGS).expect("valid config");
+        let mut world = World {
+            escrow,
+            reputation,
+            now: 0,
+            expected: vec![FUNDS; usize::from(ACCOUNTS)],
+            fees_due: 0,
+        };
+        for (who, fee) in [(3, 500), (4, 2_000)] {
+            world
+                .call(account(who), 0, |e| {
+                    e.register_arbiter(fee, 0, Hash::default())
+                })
+                .expect("registered");
+        }
+        world
+    }
+
+    fn slot(a: AccountId) -> usize {
+        let bytes: &[u8; 32] = a.as_ref();
+        usize::from(bytes[0] - 1)
+    }
+
+    fn credit(&mut self, a: AccountId, amount: Balance) {
+        self.expected[Self::slot(a)] += amount;
+    }
+
+    fn debit(&mut self, a: AccountId, amount: Balance) {
+        self.expected[Self::slot(a)] -= amount;
     }
 
     /// Calls `f` as `caller` with `value` paid in; an `Err` gives the value back.
@@ -188,11 +314,90 @@ impl World {
         }
     }
 
+    /// Runs a message that may end `deal`; when it did, checks every payout against the
+    /// model and books the model's transfers.
+    fn closing(
+        &mut self,
+        caller: AccountId,
+        deal: u64,
+        ending: impl FnOnce(&Deal) -> Ending,
+        f: impl FnOnce(&mut Escrow) -> Result<(), Error>,
+    ) {
+        let before = self.deal(deal);
+        let result = self.call(caller, 0, f);
+        let (Some(before), Ok(())) = (before, result) else {
+            return;
+        };
+        let after = self.deal(deal).expect("deal kept");
+        if !after.state.is_final() {
+            return;
+        }
+        let (to_seller, to_buyer, to_arbiter, fee, forfeit) =
+            model_close(&before, ending(&before), self.now);
+        let offer_active = self.escrow.offer(before.offer_id).is_some_and(|o| o.active);
+        let bond_to_seller = if forfeit || offer_active {
+            0
+        } else {
+            before.bond
+        };
+        let bond_to_buyer = if forfeit { before.bond } else { 0 };
+        assert_eq!(
+            (
+                after.payout.to_seller - before.payout.to_seller,
+                after.payout.to_buyer - before.payout.to_buyer,
+                after.payout.arbiter_fee,
+                after.payout.platform_fee - before.payout.platform_fee,
+                after.payout.bond_to_buyer,
+            ),
+            (to_seller, to_buyer, to_arbiter, fee, bond_to_buyer),
+            "deal {deal} ({:?}) paid as the model says",
+            after.state
+        );
+        self.credit(before.seller, to_seller + bond_to_seller);
+        self.credit(before.buyer, to_buyer + bond_to_buyer);
+        self.credit(before.arbiter, to_arbiter);
+        self.fees_due += fee;
+        self.report(&after);
+    }
+
+    /// Feeds an ended deal's report to the reputation contract, as the chain would.
+    fn report(&mut self, deal: &Deal) {
+        let report = deal.report().expect("ended deals report");
+        assert_eq!(
+            report.value, deal.payout.to_seller,
+            "weighted by what the seller got"
+        );
+        test::set_callee::<Env>(AccountId::from(REPUTATION));
+        test::set_caller::<Env>(contract());
+        assert_eq!(self.reputation.record_deal(report), Ok(()));
+        let record = self
+            .reputation
+            .deal_record(contract(), deal.id)
+            .expect("recorded");
+        assert_eq!(
+            record.rateable,
+            deal.amount >= MIN_RATED && deal.payout.to_seller > 0,
+            "only deals that paid the seller something are rated"
+        );
+        test::set_callee::<Env>(contract());
+    }
+
     fn apply(&mut self, op: &Op) {
-        let (offers, deals) = (self.escrow.offer_count(), self.escrow.deal_count());
-        let offer_id = |raw| Self::resolve(raw, offers);
-        let deal_id = |raw| Self::resolve(raw, deals);
+        let config = self.escrow.config();
+        let offer_id = |raw| Self::resolve(raw, config.offer_count);
+        let deal_id = |raw| Self::resolve(raw, config.deal_count);
         match op.clone() {
+            Op::Register { who, fee, min } => {
+                let result = self.call(account(who), 0, |e| {
+                    e.register_arbiter(fee, min, Hash::default())
+                });
+                if fee > 2_000 {
+                    assert_eq!(result, Err(Error::ArbiterFeeAboveCap));
+                }
+            }
+            Op::Retire { who } => {
+                let _ = self.call(account(who), 0, |e| e.retire_arbiter());
+            }
             Op::CreateOffer {
                 seller,
                 arbiter,
@@ -200,7 +405,6 @@ impl World {
                 quantity,
                 bond,
                 windows,
-                fee,
                 pay_wrong,
             } => {
                 let terms = OfferTerms {
@@ -209,19 +413,27 @@ impl World {
                     price,
                     quantity,
                     arbiter: account(arbiter),
-                    arbiter_fee_bps: fee,
                     delivery_window: windows.0,
                     review_window: windows.1,
                     ruling_window: windows.2,
                     bond_per_unit: bond,
                 };
-                let value = bond * Balance::from(quantity) + Balance::from(pay_wrong);
+                let stake = bond * Balance::from(quantity);
+                let value = stake + Balance::from(pay_wrong);
+                let registered = self
+                    .escrow
+                    .arbiter(account(arbiter))
+                    .is_some_and(|a| a.active);
                 let result = self.call(account(seller), value, |e| e.create_offer(terms));
-                if pay_wrong {
+                if pay_wrong || windows.0 < UNIT_MS {
                     assert!(result.is_err());
-                }
-                if seller % ACCOUNTS == arbiter % ACCOUNTS {
+                } else if seller % ACCOUNTS == arbiter % ACCOUNTS {
                     assert_eq!(result, Err(Error::ArbiterIsParty));
+                } else if !registered {
+                    assert_eq!(result, Err(Error::ArbiterNotRegistered));
+                }
+                if result.is_ok() {
+                    self.debit(account(seller), stake);
                 }
             }
             Op::UpdateOffer {
@@ -231,16 +443,31 @@ impl World {
                 quantity,
             } => {
                 let offer = offer_id(offer);
-                let value = self.escrow.offer(offer).map_or(0, |o| {
+                let before = self.escrow.offer(offer);
+                let value = before.as_ref().map_or(0, |o| {
                     (o.terms.bond_per_unit * Balance::from(quantity)).saturating_sub(o.bond_stake)
                 });
-                let _ = self.call(account(caller), value, |e| {
-                    e.update_offer(offer, price, quantity)
-                });
+                if self
+                    .call(account(caller), value, |e| {
+                        e.update_offer(offer, price, quantity)
+                    })
+                    .is_ok()
+                {
+                    let o = before.expect("offer existed");
+                    let needed = o.terms.bond_per_unit * Balance::from(quantity);
+                    self.debit(o.seller, value);
+                    self.credit(o.seller, o.bond_stake.saturating_sub(needed));
+                }
             }
             Op::WithdrawOffer { caller, offer } => {
                 let offer = offer_id(offer);
-                let _ = self.call(account(caller), 0, |e| e.withdraw_offer(offer));
+                let stake = self.escrow.offer(offer).map_or(0, |o| o.bond_stake);
+                if self
+                    .call(account(caller), 0, |e| e.withdraw_offer(offer))
+                    .is_ok()
+                {
+                    self.credit(account(caller), stake);
+                }
             }
             Op::Accept {
                 buyer,
@@ -258,7 +485,8 @@ impl World {
                 } else {
                     o.version
                 };
-                let value = o.terms.price * Balance::from(quantity) + Balance::from(pay_wrong);
+                let amount = o.terms.price * Balance::from(quantity);
+                let value = amount + Balance::from(pay_wrong);
                 let result = self.call(account(buyer), value, |e| {
                     e.accept_offer(offer, quantity, version)
                 });
@@ -269,6 +497,15 @@ impl World {
                 {
                     assert_eq!(result, Err(Error::StaleVersion));
                 }
+                if let Ok(id) = result {
+                    self.debit(account(buyer), amount);
+                    let d = self.deal(id).expect("deal opened");
+                    assert!(
+                        d.platform_fee_bps <= o.platform_fee_bps,
+                        "fee only goes down"
+                    );
+                    assert!(d.arbiter_fee_bps <= o.arbiter_fee_bps.min(2_000));
+                }
             }
             Op::Deliver { caller, deal } => {
                 let deal = deal_id(deal);
@@ -277,16 +514,29 @@ impl World {
             }
             Op::Release { caller, deal, bps } => {
                 let deal = deal_id(deal);
-                let amount = self
-                    .deal(deal)
+                let before = self.deal(deal);
+                let amount = before
+                    .as_ref()
                     .map_or(1, |d| escrow::bps_of(d.remaining(), bps).max(1));
                 let caller = self.pick(caller, deal, |d| d.buyer);
-                let _ = self.call(caller, 0, |e| e.release(deal, amount));
+                if before.as_ref().is_some_and(|d| amount == d.remaining()) {
+                    self.closing(
+                        caller,
+                        deal,
+                        |_| Ending::Completed,
+                        |e| e.release(deal, amount),
+                    );
+                } else if self.call(caller, 0, |e| e.release(deal, amount)).is_ok() {
+                    let d = before.expect("deal existed");
+                    let fee = escrow::bps_of(amount, d.platform_fee_bps);
+                    self.credit(d.seller, amount - fee);
+                    self.fees_due += fee;
+                }
             }
             Op::Refund { caller, deal } => {
                 let deal = deal_id(deal);
                 let caller = self.pick(caller, deal, |d| d.seller);
-                let _ = self.call(caller, 0, |e| e.refund(deal));
+                self.closing(caller, deal, |_| Ending::Refunded, |e| e.refund(deal));
             }
             Op::Propose { caller, deal, bps } => {
                 let deal = deal_id(deal);
@@ -299,19 +549,23 @@ impl World {
             }
             Op::AcceptSplit { caller, deal, bps } => {
                 let deal = deal_id(deal);
-                let proposal = self.deal(deal).and_then(|d| d.proposal.map(|p| (d, p)));
-                let (caller, bps) = match proposal {
-                    Some((d, p)) if caller % 2 == 0 => (
-                        if p.proposer == d.buyer {
+                let (caller, bps) = match self.deal(deal) {
+                    Some(d) if caller % 2 == 0 && d.proposed_by != Party::Nobody => (
+                        if d.proposed_by == Party::Buyer {
                             d.seller
                         } else {
                             d.buyer
                         },
-                        p.seller_bps,
+                        d.proposed_seller_bps,
                     ),
                     _ => (account(caller), bps),
                 };
-                let _ = self.call(caller, 0, |e| e.accept_split(deal, bps));
+                self.closing(
+                    caller,
+                    deal,
+                    |d| Ending::Settled(d.proposed_seller_bps),
+                    |e| e.accept_split(deal, bps),
+                );
             }
             Op::Dispute { caller, deal } => {
                 let deal = deal_id(deal);
@@ -326,21 +580,52 @@ impl World {
             Op::Rule { caller, deal, bps } => {
                 let deal = deal_id(deal);
                 let caller = self.pick(caller, deal, |d| d.arbiter);
-                let _ = self.call(caller, 0, |e| e.rule(deal, bps));
+                self.closing(caller, deal, |_| Ending::Ruled(bps), |e| e.rule(deal, bps));
             }
             Op::Finalize { caller, deal } => {
                 let deal = deal_id(deal);
-                let _ = self.call(account(caller), 0, |e| e.finalize(deal));
+                let ending = |d: &Deal| match d.state {
+                    DealState::Delivered => Ending::Completed,
+                    _ => Ending::DefaultRuled,
+                };
+                self.closing(account(caller), deal, ending, |e| e.finalize(deal));
             }
             Op::Reclaim { caller, deal } => {
                 let deal = deal_id(deal);
-                let _ = self.call(account(caller), 0, |e| e.reclaim(deal));
+                self.closing(
+                    account(caller),
+                    deal,
+                    |_| Ending::Reclaimed,
+                    |e| e.reclaim(deal),
+                );
+            }
+            Op::Prune { caller, deal } => {
+                let deal = deal_id(deal);
+                let before = self.deal(deal);
+                let caller = self.pick(caller, deal, |d| d.buyer);
+                let result = self.call(caller, 0, |e| e.prune_deal(deal));
+                if let (Some(d), Ok(())) = (before, result) {
+                    assert_eq!(caller, d.buyer, "only the buyer prunes");
+                    assert!(d.state.is_final() && self.now >= d.closed_at + SETTINGS.prune_after);
+                }
             }
             Op::Withdraw { caller } => {
-                let _ = self.call(account(caller), 0, |e| e.withdraw());
+                let caller = account(caller);
+                let fees = if caller == account(5) {
+                    self.fees_due
+                } else {
+                    0
+                };
+                let credit = self.escrow.credit_of(caller);
+                if self.call(caller, 0, |e| e.withdraw()).is_ok() {
+                    self.credit(caller, fees + credit);
+                    self.fees_due -= fees;
+                }
             }
             Op::SetFee { bps } => {
-                let _ = self.call(account(0), 0, |e| e.set_fee(bps));
+                let before = self.escrow.config().fee_bps;
+                let result = self.call(account(0), 0, |e| e.set_fee(bps));
+                assert_eq!(result.is_ok(), bps <= before, "the fee only goes down");
             }
             Op::Wait { ms } => {
                 self.now += ms;
@@ -349,7 +634,7 @@ impl World {
         }
     }
 
-    /// Mostly the account allowed to act on the deal; sometimes (odd `hint`) anyone.
+    /// Mostly the account allowed to act on the deal; sometimes anyone.
     fn pick(&self, hint: u8, deal: u64, right: impl Fn(&Deal) -> AccountId) -> AccountId {
         match self.deal(deal) {
             Some(d) if hint % 3 != 0 => right(&d),
@@ -358,41 +643,45 @@ impl World {
     }
 
     fn all_deals(&self) -> Vec<Deal> {
-        (0..self.escrow.deal_count())
+        (0..self.escrow.config().deal_count)
             .filter_map(|id| self.escrow.deal(id))
             .collect()
     }
 
     fn check_invariants(&self) {
+        // Every account holds exactly what the model says.
+        for i in 0..ACCOUNTS {
+            assert_eq!(
+                balance(account(i)),
+                self.expected[usize::from(i)],
+                "account {i} holds what the rules give it"
+            );
+        }
+        let config = self.escrow.config();
+        assert_eq!(config.fees_due, self.fees_due, "platform fees due");
         let deals = self.all_deals();
         let escrowed: Balance = deals
             .iter()
             .filter(|d| !d.state.is_final())
             .map(|d| d.remaining() + d.bond)
             .sum();
-        let staked: Balance = (0..self.escrow.offer_count())
+        let staked: Balance = (0..config.offer_count)
             .filter_map(|id| self.escrow.offer(id))
             .map(|o| o.bond_stake)
             .sum();
         let credits: Balance = (0..ACCOUNTS)
             .map(|i| self.escrow.credit_of(account(i)))
             .sum();
-        // The contract's balance equals everything it holds in escrow plus all credits.
         assert_eq!(
-            escrowed + staked + credits,
-            self.escrow.owed(),
-            "owed() matches the books"
+            escrowed + staked + credits + config.fees_due,
+            config.owed,
+            "owed matches the books"
         );
-        assert_eq!(balance(contract()), self.escrow.owed(), "balance == owed");
-        // No money is created or destroyed.
-        let total: Balance =
-            (0..ACCOUNTS).map(|i| balance(account(i))).sum::<Balance>() + balance(contract());
-        assert_eq!(total, FUNDS * Balance::from(ACCOUNTS));
+        assert_eq!(balance(contract()), config.owed, "balance == owed");
         for d in &deals {
             let p = d.payout;
             let paid = p.to_seller + p.to_buyer + p.platform_fee + p.arbiter_fee;
             if d.state.is_final() {
-                // Every ended deal's payouts add up to what was paid in.
                 assert_eq!(paid, d.amount, "deal {} pays out exactly", d.id);
             } else {
                 assert_eq!(
@@ -400,11 +689,10 @@ impl World {
                     "open deal {} paid only its releases",
                     d.id
                 );
-                // Every open deal has a deadline after which anyone can end it.
                 let has_exit = match d.state {
-                    DealState::Funded => true,
-                    DealState::Delivered => d.review_deadline.is_some(),
-                    DealState::Disputed => d.dispute.is_some(),
+                    DealState::Funded => d.delivery_deadline > 0,
+                    DealState::Delivered => d.review_deadline > 0,
+                    DealState::Disputed => d.ruling_deadline > 0,
                     _ => false,
                 };
                 assert!(has_exit, "open deal {} has an exit", d.id);
@@ -413,35 +701,47 @@ impl World {
     }
 
     /// After every deadline, a stranger ends every open deal; sellers withdraw their offers
-    /// and everyone withdraws credits: the contract is left owing and holding nothing.
+    /// and everyone withdraws: the contract is left owing and holding nothing.
     fn drain(&mut self) {
         self.now += 100 * UNIT_MS;
         test::set_block_timestamp::<Env>(self.now);
-        let stranger = AccountId::from([0xAB; 32]);
+        let stranger = account(2);
         for d in self.all_deals().into_iter().filter(|d| !d.state.is_final()) {
-            let result = match d.state {
-                DealState::Funded => self.call(stranger, 0, |e| e.reclaim(d.id)),
-                _ => self.call(stranger, 0, |e| e.finalize(d.id)),
-            };
-            assert_eq!(
-                result,
-                Ok(()),
-                "deal {} in {:?} can be ended by anyone",
-                d.id,
-                d.state
+            let before = self.deal(d.id).map(|d| d.state);
+            match d.state {
+                DealState::Funded => {
+                    self.closing(stranger, d.id, |_| Ending::Reclaimed, |e| e.reclaim(d.id))
+                }
+                DealState::Delivered => {
+                    self.closing(stranger, d.id, |_| Ending::Completed, |e| e.finalize(d.id))
+                }
+                _ => self.closing(
+                    stranger,
+                    d.id,
+                    |_| Ending::DefaultRuled,
+                    |e| e.finalize(d.id),
+                ),
+            }
+            let after = self.deal(d.id).expect("deal").state;
+            assert!(
+                after.is_final(),
+                "deal {} in {before:?} can be ended by anyone",
+                d.id
             );
             self.check_invariants();
         }
-        for id in 0..self.escrow.offer_count() {
+        for id in 0..self.escrow.config().offer_count {
             let offer = self.escrow.offer(id).expect("offer exists");
             if offer.active {
                 assert_eq!(self.call(offer.seller, 0, |e| e.withdraw_offer(id)), Ok(()));
+                self.credit(offer.seller, offer.bond_stake);
             }
         }
         for i in 0..ACCOUNTS {
-            let _ = self.call(account(i), 0, |e| e.withdraw());
+            self.apply(&Op::Withdraw { caller: i });
         }
-        assert_eq!(self.escrow.owed(), 0);
+        self.check_invariants();
+        assert_eq!(self.escrow.config().owed, 0);
         assert_eq!(balance(contract()), 0);
     }
 }
@@ -450,9 +750,10 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: CASES, ..ProptestConfig::default() })]
 
     #[test]
-    fn escrow_stays_solvent_and_every_deal_can_end(ops in proptest::collection::vec(op(), MIN_OPS..=MAX_OPS)) {
+    fn every_party_is_paid_by_the_rules_and_every_deal_can_end(ops in proptest::collection::vec(op(), MIN_OPS..=MAX_OPS)) {
         test::run_test::<Env, _>(|_| {
             let mut world = World::new();
+            world.check_invariants();
             for op in &ops {
                 world.apply(op);
                 world.check_invariants();
