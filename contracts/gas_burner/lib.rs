@@ -5,6 +5,8 @@
 //! otherwise it accepts the call and answers `Ok(())`. The escrow's e2e tests point an escrow
 //! at it to prove that no exit of a deal depends on the reputation contract.
 
+pub use self::gas_burner::{GasBurner, GasBurnerRef};
+
 #[ink::contract]
 mod gas_burner {
     #[ink(storage)]
