@@ -10,8 +10,8 @@ use serde::Serialize;
 use crate::contract::{Contract, ContractBundle};
 use crate::ops::offers::CreateOfferArgs;
 use crate::ops::{
-    accounts, arbiters, deals, net_storage_deposit, offers, ratings, Ctx, OpError, OpResult, TxReport,
-    Which,
+    accounts, arbiters, deals, net_storage_deposit, offers, ratings, Ctx, OpError, OpResult,
+    TxReport, Which,
 };
 use crate::signer::Keypair;
 
