@@ -21,7 +21,7 @@ const RATING_WINDOW: u64 = 60_000;
 const SHORT: u64 = 2_000;
 const LONG: u64 = 600_000;
 /// Long enough for a dozen transactions, short enough to wait out.
-const MID: u64 = 20_000;
+const MID: u64 = 45_000;
 /// Short minimums so the tests can wait windows out; `escrow deploy` uses hours and days.
 const SETTINGS: Settings = Settings {
     min_delivery_window: 1,
