@@ -114,6 +114,10 @@ fn an_unreachable_node_gets_a_clear_error_from_every_entry_point() {
             "{args:?}: {stderr}"
         );
         assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+        assert!(
+            !stderr.contains("client error"),
+            "the cause, not the RPC client's layers: {stderr}"
+        );
     }
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let settings = escrow_client::ops::Settings {

@@ -63,6 +63,25 @@ impl std::fmt::Display for DispatchFailure {
     }
 }
 
+/// The cause of an RPC client error without its layers: subxt and jsonrpsee each prefix the
+/// same words ("RPC error: client error: RPC error: client error: ...") and set no `source`.
+fn root_cause(e: &dyn std::fmt::Display) -> String {
+    let text = e.to_string();
+    let mut rest = text.as_str();
+    while let Some(stripped) = [
+        "RPC error: ",
+        "client error: ",
+        "Rpc error: ",
+        "Client error: ",
+    ]
+    .iter()
+    .find_map(|prefix| rest.strip_prefix(prefix))
+    {
+        rest = stripped;
+    }
+    rest.to_string()
+}
+
 pub(crate) fn rpc_err(e: impl std::fmt::Display) -> ChainError {
     ChainError::Rpc(e.to_string())
 }
@@ -184,7 +203,7 @@ impl Chain {
         let attempt = async {
             let rpc_client = RpcClient::from_insecure_url(url)
                 .await
-                .map_err(|e| unreachable(e.to_string()))?;
+                .map_err(|e| unreachable(root_cause(&e)))?;
             let rpc = LegacyRpcMethods::<RpcConfigFor<ChainConfig>>::new(rpc_client.clone());
             let backend = LegacyBackend::<ChainConfig>::builder().build(rpc_client);
             let api = OnlineClient::from_backend_with_config(
@@ -192,7 +211,7 @@ impl Chain {
                 std::sync::Arc::new(backend),
             )
             .await
-            .map_err(|e| unreachable(e.to_string()))?;
+            .map_err(|e| unreachable(root_cause(&e)))?;
             let props = rpc.system_properties().await.map_err(rpc_err)?;
             let ss58_prefix = ss58_prefix_from_properties(&props);
             crate::units::set_ss58_prefix(ss58_prefix);

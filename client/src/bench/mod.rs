@@ -132,15 +132,6 @@ pub async fn run(
         build_mode: b.build_mode().unwrap_or("unknown").into(),
     })
     .collect();
-    for c in &code_sizes {
-        progress(format!(
-            "{}: {} bytes of Wasm, {} build, from {}",
-            c.contract,
-            c.wasm_bytes,
-            c.build_mode.to_lowercase(),
-            contract_bundle(&c.contract).display()
-        ));
-    }
     let files = tempfile::tempdir().map_err(|e| OpError::Failed(e.to_string()))?;
     let mut settings = settings;
     // Its own deployment and index files: the user's are left alone.
@@ -169,6 +160,15 @@ pub async fn run(
         .await
         .map_err(|e| OpError::Failed(format!("system_version: {e}")))?;
     progress(format!("node {node_version} at {}", ctx.chain.url()));
+    for c in &code_sizes {
+        progress(format!(
+            "{}: {} bytes of Wasm, {} build, from {}",
+            c.contract,
+            c.wasm_bytes,
+            c.build_mode.to_lowercase(),
+            contract_bundle(&c.contract).display()
+        ));
+    }
     deploy_bundles(
         &mut ctx,
         // Short minimum windows (the cost run uses 3 s windows) and a short rating period,

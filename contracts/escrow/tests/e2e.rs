@@ -68,6 +68,21 @@ macro_rules! tx {
     };
 }
 
+/// Submits a message that must succeed and returns the storage deposit it charged its signer:
+/// the origin pays for every storage item the call creates, the reputation contract's
+/// records included (pallet-contracts charges nested calls to the origin).
+macro_rules! tx_deposit {
+    ($client:ident, $signer:expr, $msg:expr) => {{
+        let result = $client
+            .call(&$signer, &$msg)
+            .submit()
+            .await
+            .expect("transaction included");
+        assert!(result.message_result().is_ok(), "message returned Ok");
+        result.dry_run.exec_result.storage_deposit.charge_or_zero()
+    }};
+}
+
 /// Reads a message's return value through a dry run.
 macro_rules! read {
     ($client:ident, $msg:expr) => {
@@ -335,7 +350,7 @@ async fn the_parties_settle_by_a_split<Client: E2EBackend>(mut client: Client) -
         balance!(client, AccountKeyring::Charlie),
         balance!(client, AccountKeyring::Bob),
     );
-    tx!(client, ink_e2e::bob(), call.accept_split(deal_id, 7_000));
+    let deposit = tx_deposit!(client, ink_e2e::bob(), call.accept_split(deal_id, 7_000));
     let seller_gross = PRICE * 7 / 10;
     let fee = seller_gross * Balance::from(FEE_BPS) / 10_000;
     assert_eq!(
@@ -348,7 +363,11 @@ async fn the_parties_settle_by_a_split<Client: E2EBackend>(mut client: Client) -
         (deal.state, deal.payout.to_seller, deal.payout.platform_fee),
         (DealState::Settled, seller_gross - fee, fee)
     );
-    assert!(balance!(client, AccountKeyring::Bob) > seller_before + seller_gross - fee - UNIT / 10);
+    // Bob signed: besides the transaction fee it paid the reputation record's deposit.
+    let seller_after = balance!(client, AccountKeyring::Bob);
+    assert!(deposit > 0, "closing a deal stores a reputation record");
+    assert!(seller_after <= seller_before + seller_gross - fee - deposit);
+    assert!(seller_after > seller_before + seller_gross - fee - deposit - UNIT / 10);
     let record = read!(client, rep.deal_record(escrow.account_id, deal_id)).expect("recorded");
     assert_eq!(record.outcome, DealOutcome::Settled);
     assert_eq!(assert_solvent!(client, escrow, baseline), 3 * BOND + fee);
@@ -372,7 +391,7 @@ async fn a_delivered_deal_disputed_and_ruled_pays_each_party_its_share<Client: E
     let buyer_before = balance!(client, AccountKeyring::Charlie);
     let seller_before = balance!(client, AccountKeyring::Bob);
     let arbiter_before = balance!(client, AccountKeyring::Dave);
-    tx!(client, ink_e2e::dave(), call.rule(deal_id, 3_000));
+    let deposit = tx_deposit!(client, ink_e2e::dave(), call.rule(deal_id, 3_000));
     let arbiter_fee = PRICE * Balance::from(ARBITER_FEE_BPS) / 10_000;
     let pool = PRICE - arbiter_fee;
     let seller_gross = pool * 3_000 / 10_000;
@@ -385,7 +404,11 @@ async fn a_delivered_deal_disputed_and_ruled_pays_each_party_its_share<Client: E
         balance!(client, AccountKeyring::Bob) - seller_before,
         seller_gross - platform_fee
     );
-    assert!(balance!(client, AccountKeyring::Dave) > arbiter_before + arbiter_fee - UNIT / 10);
+    // Dave signed: besides the transaction fee it paid the reputation records' deposit.
+    let arbiter_after = balance!(client, AccountKeyring::Dave);
+    assert!(deposit > 0, "ruling stores reputation records");
+    assert!(arbiter_after <= arbiter_before + arbiter_fee - deposit);
+    assert!(arbiter_after > arbiter_before + arbiter_fee - deposit - UNIT / 10);
     let deal = read!(client, call.deal(deal_id)).expect("deal exists");
     assert_eq!(
         (deal.state, deal.payout.arbiter_fee),

@@ -5,6 +5,7 @@
 //!   buyer, seller and arbiter get when a deal ends, where the bond goes, the fees);
 //! - the escrow is solvent and its books match, no money is created or destroyed;
 //! - every open deal has an exit anyone can take.
+//!
 //! Every ended deal's report is fed to a real reputation contract (off-chain, so through the
 //! same `Deal::report` the escrow sends on chain), which must accept it and weigh it by what
 //! the seller received. At the end a stranger ends every open deal and the escrow is drained.
