@@ -91,10 +91,11 @@ impl Offline {
             "escrow {args:?}: expected exit 2:\n{stdout}\n{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        if stdout.trim().is_empty() {
-            return String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(stdout.trim().is_empty(), "errors go to stderr: {stdout}");
+        let v = common::error_json(&String::from_utf8_lossy(&out.stderr), 2);
+        if v["type"] != "error" {
+            return v["error"].as_str().unwrap().to_string();
         }
-        let v: Value = serde_json::from_str(&stdout).unwrap();
         assert_eq!(v["kind"], "usage", "{v}");
         v["error"].as_str().unwrap().to_string()
     }

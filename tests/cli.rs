@@ -616,7 +616,8 @@ fn unreachable_node_fails_fast() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(out.stdout.is_empty(), "errors go to stderr");
+    let v = common::error_json(&String::from_utf8_lossy(&out.stderr), 1);
     assert_eq!(v["kind"], "unreachable");
     assert!(started.elapsed() < Duration::from_secs(10));
 }
@@ -1400,7 +1401,7 @@ fn deploy_with_defaults_refuses_nothing_and_shows_its_settings() {
         .output()
         .unwrap();
     assert_eq!(short.status.code(), Some(1));
-    let err: Value = serde_json::from_slice(&short.stdout).unwrap();
+    let err = common::error_json(&String::from_utf8_lossy(&short.stderr), 1);
     assert_eq!(err["contract_error"], "InvalidWindow");
     assert!(err["error"]
         .as_str()

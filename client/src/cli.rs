@@ -8,6 +8,9 @@ use crate::ops::{self, OpError, OpResult, OutputMode, Settings};
 use crate::output::Report;
 use crate::signer::Scheme;
 
+/// Where `--help` lists the options every command takes.
+pub const GLOBAL_HEADING: &str = "Global options";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "escrow",
@@ -16,27 +19,27 @@ use crate::signer::Scheme;
 )]
 pub struct Cli {
     /// Node WebSocket URL [default: ws://127.0.0.1:<rpc_port of node-config/dev-node.toml>]
-    #[arg(long, global = true, env = "ESCROW_URL")]
+    #[arg(long, global = true, help_heading = GLOBAL_HEADING, env = "ESCROW_URL")]
     pub url: Option<String>,
     /// Output format.
-    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
+    #[arg(long, global = true, help_heading = GLOBAL_HEADING, value_enum, default_value_t = Format::Text)]
     pub output: Format,
     /// Deployment file [default: $ESCROW_HOME/deployments.json or ~/.escrow/deployments.json]
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, help_heading = GLOBAL_HEADING, value_name = "FILE")]
     pub deployment: Option<PathBuf>,
     /// Keystore file [default: $ESCROW_HOME/keys.json or ~/.escrow/keys.json]
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, help_heading = GLOBAL_HEADING, value_name = "FILE")]
     pub keystore: Option<PathBuf>,
     /// Signing account: a keystore name or an sr25519 secret URI (deploy and fund default to
     /// //Alice).
-    #[arg(long = "as", global = true, value_name = "ACCOUNT")]
+    #[arg(long = "as", global = true, help_heading = GLOBAL_HEADING, value_name = "ACCOUNT")]
     pub as_account: Option<String>,
     /// Sign with this sr25519 secret URI: `//Alice`, a mnemonic, `<mnemonic>//hard/soft///password`
     /// or `0x<seed>` (as cargo-contract's --suri). ESCROW_SURI is used when neither --suri nor
     /// --as is given.
     #[arg(
         long,
-        global = true,
+        global = true, help_heading = GLOBAL_HEADING,
         value_name = "SURI",
         conflicts_with = "as_account"
     )]
@@ -47,7 +50,9 @@ pub struct Cli {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// Lines for people.
     Text,
+    /// One JSON document per result, tagged with its `type`.
     Json,
 }
 
@@ -221,53 +226,69 @@ pub enum OfferCmd {
     Create(OfferCreate),
     /// Change price and/or quantity (bumps the version).
     Update {
+        /// The offer's id.
         offer: u64,
+        /// New price of one unit, e.g. `12.5 UNIT`.
         #[arg(long)]
         price: Option<String>,
+        /// New number of units for sale (the bond stake follows).
         #[arg(long)]
         quantity: Option<u32>,
     },
     /// Withdraw an offer and get its bond back.
     Withdraw {
+        /// The offer's id.
         offer: u64,
     },
+    /// One offer: terms, seller, arbiter, units left and bond.
     Show {
+        /// The offer's id.
         offer: u64,
     },
+    /// Search offers by price, seller, text, rating and arbiter.
     List(OfferListCmd),
 }
 
 #[derive(Debug, Args)]
 pub struct OfferCreate {
+    /// What is for sale, at most 64 bytes.
     #[arg(long)]
     pub title: String,
+    /// Details or a content hash, at most 256 bytes.
     #[arg(long, default_value = "")]
     pub description: String,
     /// Price of one unit, e.g. `12.5` or `12.5 UNIT`.
     #[arg(long)]
     pub price: String,
+    /// Units for sale; the bond stake is bond-per-unit × quantity.
     #[arg(long, default_value_t = 1)]
     pub quantity: u32,
     /// A registered arbiter (`escrow arbiter list`); its registered fee applies.
     #[arg(long)]
     pub arbiter: String,
-    /// e.g. 3d, 90m.
+    /// Time from acceptance to the delivery deadline, e.g. 3d, 90m, 1h 30m.
     #[arg(long, default_value = "3d")]
     pub delivery_window: String,
+    /// Time the buyer has after delivery to release or dispute.
     #[arg(long, default_value = "3d")]
     pub review_window: String,
+    /// Time the arbiter has to rule once a dispute is opened.
     #[arg(long, default_value = "3d")]
     pub ruling_window: String,
+    /// Security deposit per unit, paid to the buyer if you fail to deliver, e.g. `1 UNIT`.
     #[arg(long, default_value = "0")]
     pub bond_per_unit: String,
 }
 
 #[derive(Debug, Args)]
 pub struct OfferListCmd {
+    /// Lowest unit price, e.g. `5 UNIT`.
     #[arg(long)]
     pub min_price: Option<String>,
+    /// Highest unit price.
     #[arg(long)]
     pub max_price: Option<String>,
+    /// Only this seller's offers (keystore name, URI or address).
     #[arg(long)]
     pub seller: Option<String>,
     /// Case-insensitive text in title or description.
@@ -276,6 +297,7 @@ pub struct OfferListCmd {
     /// Minimum average rating of the seller (0-5).
     #[arg(long)]
     pub min_rating: Option<f64>,
+    /// Only offers naming this arbiter.
     #[arg(long)]
     pub arbiter: Option<String>,
     /// Include withdrawn offers.
@@ -293,7 +315,9 @@ pub struct OfferListCmd {
 pub enum DealCmd {
     /// Buy units of an offer (pays price × quantity into escrow).
     Accept {
+        /// The offer's id.
         offer: u64,
+        /// Units to buy.
         #[arg(long, default_value_t = 1)]
         quantity: u32,
         /// The offer version you saw [default: the current one].
@@ -301,33 +325,52 @@ pub enum DealCmd {
         version: Option<u32>,
     },
     /// Seller: mark the deal delivered.
-    Deliver { deal: u64 },
+    Deliver {
+        /// The deal's id.
+        deal: u64,
+    },
     /// Buyer: release money to the seller [default: everything left].
     Release {
+        /// The deal's id.
         deal: u64,
+        /// Part of the price to release, e.g. `4 UNIT` [default: everything left].
         #[arg(long)]
         amount: Option<String>,
     },
     /// Anyone: end a deal whose review or ruling window is over.
-    Finalize { deal: u64 },
+    Finalize {
+        /// The deal's id.
+        deal: u64,
+    },
     /// Anyone: refund the buyer (plus the bond) after a missed delivery deadline.
-    Reclaim { deal: u64 },
+    Reclaim {
+        /// The deal's id.
+        deal: u64,
+    },
     /// Seller: refund the buyer.
-    Refund { deal: u64 },
+    Refund {
+        /// The deal's id.
+        deal: u64,
+    },
     /// Buyer or seller: propose a split (seller's share in bps or percent).
     Propose {
+        /// The deal's id.
         deal: u64,
+        /// The seller's share: basis points (7000) or percent (70%).
         #[arg(long = "seller-share", alias = "seller-bps")]
         seller_share: String,
     },
     /// The other party: accept the proposed split.
     AcceptSettlement {
+        /// The deal's id.
         deal: u64,
+        /// The share you expect, refused if the proposal on record differs [default: any].
         #[arg(long = "seller-share", alias = "seller-bps")]
         seller_share: Option<String>,
     },
     /// Buyer or seller: open a dispute.
     Dispute {
+        /// The deal's id.
         deal: u64,
         /// A 0x-hex hash or any text (hashed).
         #[arg(long)]
@@ -335,21 +378,33 @@ pub enum DealCmd {
     },
     /// Arbiter: rule a split (seller's share in bps or percent).
     Rule {
+        /// The deal's id.
         deal: u64,
+        /// The seller's share of what the deal holds after your fee: bps (3000) or percent (30%).
         #[arg(long = "seller-share", alias = "seller-bps")]
         seller_share: String,
     },
     /// Buyer: remove an ended deal once its rating period is over, getting its storage deposit back.
-    Prune { deal: u64 },
+    Prune {
+        /// The deal's id.
+        deal: u64,
+    },
     /// Anyone: send an ended deal's pending reputation report again.
-    RetryReport { deal: u64 },
+    RetryReport {
+        /// The deal's id.
+        deal: u64,
+    },
     /// State, parties, amounts, deadlines and history.
-    Show { deal: u64 },
+    Show {
+        /// The deal's id.
+        deal: u64,
+    },
     /// Deals an account takes part in.
     List {
         /// The --as account's deals.
         #[arg(long)]
         mine: bool,
+        /// This account's deals (keystore name, URI or address).
         #[arg(long)]
         account: Option<String>,
     },
@@ -359,7 +414,9 @@ pub enum DealCmd {
 pub enum RateCmd {
     /// Commit a hidden rating (1-5) of the other party.
     Commit {
+        /// The deal's id.
         deal: u64,
+        /// Your score of the other party, 1 to 5.
         #[arg(long)]
         score: u8,
         /// 0x-hex hash or text (hashed).
@@ -367,14 +424,22 @@ pub enum RateCmd {
         comment_hash: Option<String>,
     },
     /// Reveal the rating committed earlier.
-    Reveal { deal: u64 },
+    Reveal {
+        /// The deal's id.
+        deal: u64,
+    },
     /// Anyone, after the reveal window: count ratings committed and never revealed against their raters.
-    CountWithheld { deal: u64 },
+    CountWithheld {
+        /// The deal's id.
+        deal: u64,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SchemeArg {
+    /// Schnorrkel, as polkadot.js and subkey use by default.
     Sr25519,
+    /// Edwards curve, through ed25519-dalek.
     Ed25519,
 }
 
@@ -391,7 +456,9 @@ impl From<SchemeArg> for Scheme {
 pub enum AccountCmd {
     /// Generate a key from a new mnemonic, shown this once (and kept in the keystore).
     New {
+        /// Name in the keystore.
         name: String,
+        /// Signature scheme of the key.
         #[arg(long, value_enum, default_value_t = SchemeArg::Sr25519)]
         scheme: SchemeArg,
         /// Words of the mnemonic: 12, 15, 18, 21 or 24.
@@ -404,6 +471,7 @@ pub enum AccountCmd {
     /// export (--json FILE with --password or ESCROW_JSON_PASSWORD).
     #[command(group(clap::ArgGroup::new("source").required(true).args(["secret", "json"])))]
     Import {
+        /// Name in the keystore.
         name: String,
         /// `<mnemonic>`, `//Alice`, `<mnemonic>//hard/soft///password` or `0x<32-byte seed>`.
         #[arg(long)]
@@ -419,10 +487,15 @@ pub enum AccountCmd {
         scheme: Option<SchemeArg>,
     },
     /// Print a key's secret (its mnemonic or URI, or the JSON export it came from).
-    Export { name: String },
+    Export {
+        /// Name in the keystore.
+        name: String,
+    },
     /// Send funds from a dev account (--as, default //Alice).
     Fund {
+        /// Who receives (keystore name, URI or address).
         account: String,
+        /// How much, e.g. `1000` or `1000 UNIT`.
         #[arg(long, default_value = "1000")]
         amount: String,
     },
@@ -711,4 +784,62 @@ pub async fn run(cli: Cli, print: &mut dyn FnMut(Report)) -> OpResult<Option<Rep
     };
     let _ = units;
     Ok(Some(report))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// Every argument and subcommand of `cmd` and below without a help line, as paths.
+    fn undocumented(cmd: &clap::Command, path: &str, out: &mut Vec<String>) {
+        for arg in cmd.get_arguments() {
+            let builtin = matches!(arg.get_id().as_str(), "help" | "version");
+            if !builtin && arg.get_help().is_none() {
+                out.push(format!("{path} <{}>", arg.get_id()));
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            let sub_path = format!("{path} {}", sub.get_name());
+            if sub.get_about().is_none() && sub.get_name() != "help" {
+                out.push(sub_path.clone());
+            }
+            undocumented(sub, &sub_path, out);
+        }
+    }
+
+    #[test]
+    fn every_option_argument_and_command_has_a_help_line() {
+        let mut missing = Vec::new();
+        undocumented(&Cli::command(), "escrow", &mut missing);
+        assert!(missing.is_empty(), "no help line: {missing:#?}");
+    }
+
+    #[test]
+    fn global_options_stand_under_their_own_heading() {
+        let cli = Cli::command();
+        let offer_create = cli
+            .find_subcommand("offer")
+            .and_then(|o| o.find_subcommand("create"))
+            .expect("offer create");
+        for arg in cli.get_arguments().filter(|a| a.is_global_set()) {
+            assert_eq!(
+                arg.get_help_heading(),
+                Some(super::GLOBAL_HEADING),
+                "--{}",
+                arg.get_id()
+            );
+        }
+        // A command's own options keep the default heading.
+        let title = offer_create
+            .get_arguments()
+            .find(|a| a.get_id() == "title")
+            .expect("--title");
+        assert_eq!(title.get_help_heading(), None);
+    }
+
+    #[test]
+    fn the_cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
 }

@@ -8,6 +8,7 @@ use escrow_client::output;
 fn main() {
     let cli = Cli::parse();
     let mode = cli.settings().output;
+    show_progress_notes(mode);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -34,4 +35,23 @@ fn main() {
     // Do not wait for background connection tasks.
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));
     std::process::exit(code);
+}
+
+/// The library reports progress as `tracing` events ("deploy: waiting for inclusion…"); in
+/// text mode they go to stderr as plain lines. `ESCROW_LOG` (an env-filter, e.g.
+/// `escrow_client=debug,subxt=debug`) overrides what is shown.
+fn show_progress_notes(mode: escrow_client::ops::OutputMode) {
+    use tracing_subscriber::EnvFilter;
+    let default = match mode {
+        escrow_client::ops::OutputMode::Text => "escrow_client=info",
+        escrow_client::ops::OutputMode::Json => "off",
+    };
+    let filter = EnvFilter::try_from_env("ESCROW_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .without_time()
+        .with_target(false)
+        .with_level(false)
+        .init();
 }

@@ -46,8 +46,9 @@ fn amount_str(plancks: &str) -> String {
 /// Everything a command can print.
 // One report per command run: the size of the largest variant does not matter.
 #[allow(clippy::large_enum_variant)]
+/// In JSON each report is an object whose `type` names it (`"offer"`, `"deals"`, ...).
 #[derive(Debug, Clone, Serialize)]
-#[serde(untagged)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum Report {
     Deploy(DeployResult),
     Config(ConfigView),
@@ -81,40 +82,61 @@ pub enum Report {
 /// Print a report on stdout in the chosen format. Streamed items (`Event`, `DemoStep`) are one
 /// JSON object per line; the final demo result is skipped in text mode (its steps were printed).
 pub fn print(report: &Report, mode: OutputMode) {
-    match mode {
+    let text = match mode {
         OutputMode::Json => match report {
             Report::Event(_)
             | Report::NodeReady(_)
             | Report::NodeStopped(_)
             | Report::ExplorerReady(_)
-            | Report::ExplorerStopped(_) => {
-                println!("{}", serde_json::to_string(report).expect("json"))
-            }
-            Report::DemoStep(_) => {}
-            _ => println!("{}", serde_json::to_string_pretty(report).expect("json")),
+            | Report::ExplorerStopped(_) => json_line(report),
+            Report::DemoStep(_) => return,
+            _ => json_document(report),
         },
-        OutputMode::Text => {
-            let text = render(report);
-            if !text.is_empty() {
-                print!("{text}");
-            }
-        }
-    }
+        OutputMode::Text => render(report),
+    };
+    write_or_exit(&mut std::io::stdout().lock(), &text);
 }
 
-/// Print an error: on stderr in text mode; as a JSON object on stdout with `--output json`.
+/// Print an error on stderr: a line in text mode; with `--output json` an object of type
+/// `"error"`, so that stdout only ever holds results.
 pub fn print_error(e: &OpError, mode: OutputMode) {
-    match mode {
-        OutputMode::Text => eprintln!("error: {e}"),
-        OutputMode::Json => {
-            let v = serde_json::json!({
-                "error": e.to_string(),
-                "kind": e.kind(),
-                "exit_code": e.exit_code(),
-                "contract_error": e.contract_variant(),
-            });
-            println!("{}", serde_json::to_string_pretty(&v).expect("json"));
-        }
+    let text = match mode {
+        OutputMode::Text => format!("error: {e}\n"),
+        OutputMode::Json => json_document(&serde_json::json!({
+            "type": "error",
+            "error": e.to_string(),
+            "kind": e.kind(),
+            "exit_code": e.exit_code(),
+            "contract_error": e.contract_variant(),
+        })),
+    };
+    write_or_exit(&mut std::io::stderr().lock(), &text);
+}
+
+fn json_line(value: &impl Serialize) -> String {
+    // Serializing our own reports cannot fail: every map key is a string.
+    let mut line = serde_json::to_string(value).unwrap_or_default();
+    line.push('\n');
+    line
+}
+
+fn json_document(value: &impl Serialize) -> String {
+    let mut doc = serde_json::to_string_pretty(value).unwrap_or_default();
+    doc.push('\n');
+    doc
+}
+
+/// Writes `text`; a reader that went away (`escrow offer list | head`) ends the process
+/// quietly with success, as other command-line tools do, instead of a panic.
+fn write_or_exit(out: &mut impl std::io::Write, text: &str) {
+    if text.is_empty() {
+        return;
+    }
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        // Nowhere left to report it.
+        Err(_) => std::process::exit(1),
     }
 }
 

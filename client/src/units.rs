@@ -172,10 +172,10 @@ fn duration_err(input: &str, reason: impl Into<String>) -> UnitsError {
     }
 }
 
-/// Parse `3d`, `90m`, `45s`, `500ms`, `1h30m`, `2w`, `1h 30m` into milliseconds.
+/// Parse `3d`, `90m`, `45s`, `500ms`, `1h30m`, `2w`, `1h 30m` into milliseconds, with
+/// humantime's grammar (which also takes `1hour 30min`).
 ///
-/// Every number needs a unit (`ms`, `s`, `m`, `h`, `d`, `w`); a bare number is rejected because
-/// it would be ambiguous.
+/// Every number needs a unit; a bare number is rejected because it would be ambiguous.
 pub fn parse_duration_ms(input: &str) -> Result<u64, UnitsError> {
     let s = input.trim();
     if s.is_empty() {
@@ -184,54 +184,23 @@ pub fn parse_duration_ms(input: &str) -> Result<u64, UnitsError> {
     if s.starts_with('-') {
         return Err(duration_err(input, "durations cannot be negative"));
     }
-    let mut total: u64 = 0;
-    let mut rest = s;
-    while !rest.is_empty() {
-        let digits_end = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '_'))
-            .unwrap_or(rest.len());
-        if digits_end == 0 {
-            return Err(duration_err(
-                input,
-                format!("expected a number at '{rest}' (e.g. 1h30m, 45s, 500ms)"),
-            ));
-        }
-        let digits = rest[..digits_end].replace('_', "");
-        rest = &rest[digits_end..];
-        let unit_end = rest
-            .find(|c: char| !c.is_ascii_alphabetic())
-            .unwrap_or(rest.len());
-        let unit = &rest[..unit_end];
-        rest = rest[unit_end..].trim_start();
-        let factor: u64 = match unit {
-            "ms" => 1,
-            "s" => 1_000,
-            "m" | "min" => 60_000,
-            "h" => 3_600_000,
-            "d" => 86_400_000,
-            "w" => 604_800_000,
-            "" => {
-                return Err(duration_err(
-                    input,
-                    format!("missing unit after '{digits}' (use ms, s, m, h, d or w)"),
-                ))
+    let duration = humantime::parse_duration(s).map_err(|e| {
+        let reason = match e {
+            humantime::DurationError::UnknownUnit { unit, .. } if unit.is_empty() => {
+                "missing unit (use ms, s, m, h, d or w)".to_string()
             }
-            other => {
-                return Err(duration_err(
-                    input,
-                    format!("unknown unit '{other}' (use ms, s, m, h, d or w)"),
-                ))
+            humantime::DurationError::UnknownUnit { unit, .. } => {
+                format!("unknown unit '{unit}' (use ms, s, m, h, d or w)")
             }
+            humantime::DurationError::NumberOverflow => "too large".to_string(),
+            humantime::DurationError::NumberExpected(_) => {
+                "expected a number (e.g. 1h30m, 45s, 500ms)".to_string()
+            }
+            other => format!("{other} (e.g. 1h30m, 45s, 500ms)"),
         };
-        let value: u64 = digits
-            .parse()
-            .map_err(|_| duration_err(input, "too large"))?;
-        total = value
-            .checked_mul(factor)
-            .and_then(|v| total.checked_add(v))
-            .ok_or_else(|| duration_err(input, "too large"))?;
-    }
-    Ok(total)
+        duration_err(input, reason)
+    })?;
+    u64::try_from(duration.as_millis()).map_err(|_| duration_err(input, "too large"))
 }
 
 /// Format milliseconds as `1d2h3m4s5ms`, largest units first; `0ms` for zero.
@@ -427,7 +396,7 @@ mod tests {
         for (input, needle) in [
             ("", "empty"),
             ("10", "missing unit"),
-            ("5y", "unknown unit 'y'"),
+            ("5q", "unknown unit 'q'"),
             ("-5s", "negative"),
             ("h", "expected a number"),
             ("99999999999999999999d", "too large"),

@@ -103,22 +103,21 @@ impl Env {
             .unwrap_or_else(|e| panic!("escrow {args:?}: not JSON ({e}):\n{stdout}"))
     }
 
-    /// Runs and expects exit code `code`; returns the JSON error object.
+    /// Runs and expects exit code `code` and nothing on stdout; returns the JSON error object
+    /// from stderr.
     pub fn fails(&self, args: &[&str], code: i32) -> Value {
         let out = self.cmd(args).output().unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout);
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
         assert_eq!(
             out.status.code(),
             Some(code),
-            "escrow {args:?}: expected exit {code}:\n{stdout}\n{}",
-            String::from_utf8_lossy(&out.stderr)
+            "escrow {args:?}: expected exit {code}:\n{stdout}\n{stderr}"
         );
-        if code == 2 && stdout.trim().is_empty() {
-            // clap's own usage errors go to stderr.
-            return serde_json::json!({ "error": String::from_utf8_lossy(&out.stderr) });
-        }
-        serde_json::from_str(&stdout)
-            .unwrap_or_else(|e| panic!("escrow {args:?}: not JSON ({e}):\n{stdout}"))
+        assert!(stdout.trim().is_empty(), "errors go to stderr: {stdout}");
+        error_json(&stderr, code)
     }
 
     /// Deploys with a 1% fee to //Eve and 1 ms minimum windows (so the tests' short windows
@@ -232,4 +231,16 @@ pub fn event_names(tx: &Value) -> Vec<String> {
 /// `after - before` as a signed number.
 pub fn delta(before: u128, after: u128) -> i128 {
     after as i128 - before as i128
+}
+
+/// The JSON error object a failed `--output json` run printed on stderr. clap's own usage
+/// errors (exit 2) are plain text, returned as `{"error": text}`.
+pub fn error_json(stderr: &str, code: i32) -> Value {
+    if code == 2 && !stderr.trim_start().starts_with('{') {
+        return serde_json::json!({ "error": stderr });
+    }
+    let v: Value = serde_json::from_str(stderr)
+        .unwrap_or_else(|e| panic!("not a JSON error ({e}):\n{stderr}"));
+    assert_eq!(v["type"], "error", "{v}");
+    v
 }

@@ -88,10 +88,22 @@ pub fn load_release_bundle(name: &str) -> OpResult<ContractBundle> {
     )))
 }
 
+/// The profile this binary was built with.
+pub fn client_build() -> &'static str {
+    if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct BenchReport {
     pub args: BenchArgs,
     pub node_version: String,
+    /// How this `escrow` was compiled: the throughput and search timings include the
+    /// client's own signing and decoding, many times slower in a debug build.
+    pub client_build: String,
     pub costs: costs::Costs,
     pub code_sizes: Vec<CodeSize>,
     pub throughput: throughput::Throughput,
@@ -208,6 +220,7 @@ pub async fn run(
         markdown: String::new(),
         written_to: None,
         node_version,
+        client_build: client_build().into(),
         costs,
         code_sizes,
         throughput,

@@ -63,7 +63,9 @@ pub fn markdown(r: &BenchReport, units: &TokenUnits) -> String {
     let _ = writeln!(
         s,
         "Written by `escrow bench` ({} setting: {} accounts, {} deals, search at {} offers) on a \
-         fresh `{}` dev node (instant seal). Do not edit by hand: run the command again.\n",
+         fresh `{}` dev node (instant seal), with a {} build of the client (`cargo run --release \
+         --bin escrow -- bench`; a debug client signs and decodes many times slower). Do not \
+         edit by hand: run the command again.\n",
         a.setting,
         a.accounts,
         a.deals,
@@ -72,7 +74,8 @@ pub fn markdown(r: &BenchReport, units: &TokenUnits) -> String {
             .map(|c| c.to_string())
             .collect::<Vec<_>>()
             .join(" and "),
-        r.node_version
+        r.node_version,
+        r.client_build
     );
 
     let _ = writeln!(s, "## Cost per message\n");
@@ -212,6 +215,7 @@ mod tests {
         BenchReport {
             args: BenchArgs::small(),
             node_version: "0.42.0-test".into(),
+            client_build: "debug".into(),
             costs: Costs {
                 baseline: row("Balances", "transfer_keep_alive", 250, 4_000),
                 floor: row("floor", "set", 1_000, 10_000),
@@ -306,6 +310,7 @@ mod tests {
         let md = markdown(&report(), &TokenUnits::default());
         assert!(md.contains("| contract | optimised .wasm bytes | build mode |"));
         assert!(md.contains("| escrow | 37895 | release |"), "{md}");
+        assert!(md.contains("with a debug build of the client"), "{md}");
         assert!(md.contains("| floor | 1234 | release |"), "{md}");
     }
 }

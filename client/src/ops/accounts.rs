@@ -184,11 +184,8 @@ pub async fn fund(ctx: &mut Ctx, to: &str, amount: &str) -> OpResult<FundResult>
         return Err(usage("the amount must be above zero"));
     }
     let signer = ctx.signer(Some("//Alice"))?;
-    let spinner = ctx.spinner("transfer: waiting for inclusion…".into());
+    ctx.note("transfer: waiting for inclusion…");
     let outcome = ctx.chain.transfer_keep_alive(&signer, &to, amount).await;
-    if let Some(s) = spinner {
-        s.finish_and_clear();
-    }
     let outcome = outcome?;
     Ok(FundResult {
         from: signer.ss58(),

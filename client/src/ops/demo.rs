@@ -106,7 +106,7 @@ pub async fn demo(settings: Settings, mut on_step: impl FnMut(&DemoStep)) -> OpR
         let config =
             NodeConfig::load_default().map_err(|e| OpError::Failed(format!("node config: {e}")))?;
         if settings.output == super::OutputMode::Text {
-            eprintln!("starting a temporary dev node…");
+            tracing::info!("starting a temporary dev node…");
         }
         let started = DevNode::start(&config, DevNodeOptions::for_tests())
             .map_err(|e| OpError::Failed(format!("cannot start a dev node: {e}")))?;

@@ -138,7 +138,7 @@ pub async fn deploy_bundles(
     let mut salt = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut salt);
 
-    let spinner = ctx.spinner("instantiating reputation…".into());
+    ctx.note("instantiating reputation…");
     let rep = Contract::upload_and_instantiate(
         &ctx.chain,
         &signer,
@@ -152,9 +152,6 @@ pub async fn deploy_bundles(
         &salt,
     )
     .await;
-    if let Some(s) = spinner {
-        s.finish_and_clear();
-    }
     let (reputation, rep_outcome) = rep?;
     ctx.note(format!("reputation instantiated at {}", reputation.address));
 
@@ -170,7 +167,7 @@ pub async fn deploy_bundles(
         s.report_proof_size,
         s.report_deposit_limit
     );
-    let spinner = ctx.spinner("instantiating escrow…".into());
+    ctx.note("instantiating escrow…");
     let esc = Contract::upload_and_instantiate(
         &ctx.chain,
         &signer,
@@ -186,9 +183,6 @@ pub async fn deploy_bundles(
         &salt,
     )
     .await;
-    if let Some(s) = spinner {
-        s.finish_and_clear();
-    }
     let (escrow, esc_outcome) = esc?;
     ctx.note(format!("escrow instantiated at {}", escrow.address));
 

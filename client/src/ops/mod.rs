@@ -15,7 +15,6 @@ pub mod ratings;
 pub mod types;
 
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -382,15 +381,11 @@ impl Ctx {
         resolve_account(&self.keystore, arg)
     }
 
-    /// Whether to show a spinner: text output to a terminal.
-    pub fn interactive(&self) -> bool {
-        self.settings.output == OutputMode::Text && std::io::stderr().is_terminal()
-    }
-
-    /// A progress note on stderr (text output only).
+    /// A progress note, as a `tracing` event the binary may show (text output only: a JSON
+    /// run's caller wants results, not notes).
     pub fn note(&self, msg: impl AsRef<str>) {
         if self.settings.output == OutputMode::Text {
-            eprintln!("{}", msg.as_ref());
+            tracing::info!("{}", msg.as_ref());
         }
     }
 
@@ -453,13 +448,10 @@ impl Ctx {
         let gas_required = prepared.gas_required;
         let storage_deposit = prepared.storage_deposit.limit();
         let return_value = prepared.return_value.clone();
-        let spinner = self.spinner(format!("{message}: waiting for inclusion…"));
+        self.note(format!("{message}: waiting for inclusion…"));
         let result = contract
             .submit_prepared(&self.chain, signer, prepared)
             .await;
-        if let Some(s) = spinner {
-            s.finish_and_clear();
-        }
         let outcome = match result {
             Ok(o) => o,
             Err(ContractClientError::Dispatch { failure, .. })
@@ -525,16 +517,6 @@ impl Ctx {
             return_value: ink_to_json(&return_value),
             events: events.iter().map(|e| event_view(e, &contracts)).collect(),
         })
-    }
-
-    pub fn spinner(&self, msg: String) -> Option<indicatif::ProgressBar> {
-        if !self.interactive() {
-            return None;
-        }
-        let pb = indicatif::ProgressBar::new_spinner();
-        pb.set_message(msg);
-        pb.enable_steady_tick(Duration::from_millis(100));
-        Some(pb)
     }
 }
 
