@@ -8,6 +8,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use assert_cmd::Command;
 use common::*;
 use serde_json::Value;
 
@@ -1408,4 +1409,98 @@ fn deploy_with_defaults_refuses_nothing_and_shows_its_settings() {
         .unwrap()
         .contains("shorter than this escrow's minimum"));
     assert_eq!(config["fee_bps"], 100);
+}
+
+#[test]
+fn dry_run_prints_what_a_write_would_do_and_sends_nothing() {
+    let env = Env::new();
+    let (alice0, block0) = (env.free(ALICE), env.best_block());
+    let deploy = env.ok(&["--dry-run", "deploy"]);
+    assert_eq!(deploy["type"], "dry_run", "{deploy}");
+    assert_eq!(deploy["call"], "reputation.new");
+    assert_eq!(deploy["then"][0]["call"], "escrow.new");
+    assert!(plancks(&deploy["storage_deposit"]) > 0, "{deploy}");
+    assert_eq!(env.best_block(), block0, "deploy --dry-run sent nothing");
+    assert_eq!(env.free(ALICE), alice0);
+    assert!(
+        !env.deployment_file().exists(),
+        "no deployment was recorded"
+    );
+
+    env.deploy();
+    let created = env.offer("100", 2, "1", ["3d", "2d", "1d"]);
+    let offer_id = id(&created["offer"]["id"]);
+    let (block, bob0, charlie0) = (env.best_block(), env.free(BOB), env.free(CHARLIE));
+
+    let create = env.ok(&[
+        "--dry-run",
+        "--as",
+        BOB,
+        "offer",
+        "create",
+        "--title",
+        "Lamp",
+        "--price",
+        "5",
+        "--arbiter",
+        DAVE,
+        "--bond-per-unit",
+        "1",
+    ]);
+    assert_eq!(create["call"], "escrow.create_offer", "{create}");
+    assert_eq!(plancks(&create["value"]), UNIT, "the bond would be sent");
+    assert_eq!(create["result"], 1, "it would be offer 1: {create}");
+
+    let accept = env.ok(&["--dry-run", "--as", CHARLIE, "deal", "accept", &offer_id]);
+    assert_eq!(accept["call"], "escrow.accept_offer", "{accept}");
+    assert_eq!(plancks(&accept["value"]), 100 * UNIT);
+    assert!(accept["gas_required"]["ref_time"].as_u64().unwrap() > 0);
+    assert!(plancks(&accept["fee_estimate"]) > 0);
+
+    let fund = env.ok(&["--dry-run", "account", "fund", FERDIE, "--amount", "7"]);
+    assert_eq!(fund["call"], "Balances.transfer_keep_alive", "{fund}");
+    assert_eq!(plancks(&fund["value"]), 7 * UNIT);
+
+    // A write the contract would refuse is still a refusal under --dry-run.
+    let refused = env.fails(
+        &[
+            "--dry-run",
+            "--as",
+            CHARLIE,
+            "offer",
+            "update",
+            &offer_id,
+            "--price",
+            "1",
+        ],
+        1,
+    );
+    assert_eq!(refused["contract_error"], "NotSeller", "{refused}");
+
+    assert_eq!(env.best_block(), block, "nothing was submitted");
+    assert_eq!((env.free(BOB), env.free(CHARLIE)), (bob0, charlie0));
+    let offers = env.ok(&["offer", "list", "--all"]);
+    assert_eq!(offers["offers"].as_array().unwrap().len(), 1, "{offers}");
+    let deals = env.ok(&["deal", "list", "--account", CHARLIE]);
+    assert_eq!(deals["deals"].as_array().unwrap().len(), 0, "{deals}");
+
+    // Text output says so.
+    let out = Command::cargo_bin("escrow")
+        .unwrap()
+        .env("ESCROW_HOME", env.home.path())
+        .args(["--url", &env.node.url(), "--dry-run", "--as", CHARLIE])
+        .args(["deal", "accept", &offer_id])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.starts_with("dry run only, nothing was sent:"),
+        "{text}"
+    );
+    assert!(text.contains("escrow.accept_offer"), "{text}");
 }

@@ -82,6 +82,14 @@ fn root_cause(e: &dyn std::fmt::Display) -> String {
     rest.to_string()
 }
 
+fn transfer_payload(to: &AccountId32, amount: u128) -> impl Payload {
+    subxt::dynamic::tx(
+        "Balances",
+        "transfer_keep_alive",
+        (MultiAddress::<AccountId32, ()>::Id(*to), amount),
+    )
+}
+
 pub(crate) fn rpc_err(e: impl std::fmt::Display) -> ChainError {
     ChainError::Rpc(e.to_string())
 }
@@ -334,12 +342,19 @@ impl Chain {
         to: &AccountId32,
         amount: u128,
     ) -> Result<TxOutcome, ChainError> {
-        let call = subxt::dynamic::tx(
-            "Balances",
-            "transfer_keep_alive",
-            (MultiAddress::<AccountId32, ()>::Id(*to), amount),
-        );
-        self.submit(signer, &call, None).await
+        self.submit(signer, &transfer_payload(to, amount), None)
+            .await
+    }
+
+    /// The fee the node estimates for [`Chain::transfer_keep_alive`].
+    pub async fn transfer_fee_estimate(
+        &self,
+        signer: &Keypair,
+        to: &AccountId32,
+        amount: u128,
+    ) -> Result<u128, ChainError> {
+        self.estimate_fee(signer, &transfer_payload(to, amount))
+            .await
     }
 
     /// Sign and submit `call`, wait until it is in a best block, and return its events.

@@ -44,6 +44,10 @@ pub struct Cli {
         conflicts_with = "as_account"
     )]
     pub suri: Option<String>,
+    /// Dry-run the write and print what it would do (decoded result, gas, storage deposit,
+    /// fee, value); nothing is sent.
+    #[arg(long, global = true, help_heading = GLOBAL_HEADING)]
+    pub dry_run: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -520,12 +524,21 @@ impl Cli {
                 }
                 std::env::var("ESCROW_SURI").ok().filter(|s| !s.is_empty())
             }),
+            dry_run: self.dry_run,
         }
     }
 }
 
 /// Runs one command. `events --follow` and `demo` print as they go through `print`.
 pub async fn run(cli: Cli, print: &mut dyn FnMut(Report)) -> OpResult<Option<Report>> {
+    match run_command(cli, print).await {
+        // A write stopped after its dry run: that is the result asked for.
+        Err(OpError::DryRun(report)) => Ok(Some(Report::DryRun(report))),
+        other => other,
+    }
+}
+
+async fn run_command(cli: Cli, print: &mut dyn FnMut(Report)) -> OpResult<Option<Report>> {
     let settings = cli.settings();
     // Commands that need no node.
     match &cli.command {

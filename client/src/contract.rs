@@ -805,6 +805,34 @@ impl Contract {
             .collect())
     }
 
+    /// Dry-run deploying `bundle` with `constructor(args)` (`ContractsApi_instantiate`):
+    /// nothing is sent. The result says whether it would succeed and, in `address`, where.
+    pub async fn dry_run_deploy(
+        chain: &Chain,
+        origin: &AccountId32,
+        bundle: &ContractBundle,
+        constructor: &str,
+        args: &[String],
+        value: u128,
+        salt: &[u8],
+    ) -> Result<DryRun> {
+        let codec = bundle.codec()?;
+        let data = codec.encode(constructor, args)?;
+        let code_exists = code_exists(chain, &bundle.code_hash).await?;
+        dry_run_instantiate(
+            chain,
+            origin,
+            &codec,
+            bundle,
+            code_exists,
+            constructor,
+            &data,
+            value,
+            salt,
+        )
+        .await
+    }
+
     /// Deploy `bundle` with `constructor(args)`: dry-run `ContractsApi_instantiate`, then
     /// `instantiate_with_code` (or `instantiate` when the code is already on chain), and read
     /// the address from `Contracts::Instantiated`.

@@ -13,6 +13,7 @@ use crate::ops::arbiters::{ArbiterList, ArbiterResult};
 use crate::ops::deals::{DealDetails, DealList, DealResult};
 use crate::ops::demo::{DemoResult, DemoStep};
 use crate::ops::deploy::{ConfigView, DeployResult};
+use crate::ops::dry_run::DryRunReport;
 use crate::ops::events::EventList;
 use crate::ops::node::NodeView;
 use crate::ops::offers::{OfferList, OfferResult};
@@ -77,6 +78,7 @@ pub enum Report {
     ExplorerReady(ExplorerView),
     ExplorerStopped(ExplorerView),
     Bench(Box<BenchReport>),
+    DryRun(Box<DryRunReport>),
 }
 
 /// Print a report on stdout in the chosen format. Streamed items (`Event`, `DemoStep`) are one
@@ -175,6 +177,10 @@ pub fn render(report: &Report) -> String {
             let _ = writeln!(s, "explorer at {} (node {})", e.url, e.node);
             let _ = writeln!(s, "  JSON API under {}api/", e.url);
             let _ = writeln!(s, "  Ctrl-C stops it");
+        }
+        Report::DryRun(d) => {
+            let _ = writeln!(s, "dry run only, nothing was sent:");
+            dry_run(&mut s, d);
         }
         Report::Bench(b) => {
             s.push_str(&b.markdown);
@@ -663,6 +669,31 @@ pub fn event_line(e: &EventView) -> String {
         e.name,
         fields.join(" ")
     )
+}
+
+fn dry_run(s: &mut String, d: &DryRunReport) {
+    let _ = writeln!(s, "  {} signed by {}", d.call, d.signer);
+    let _ = writeln!(s, "    value sent:      {}", amount_str(&d.value));
+    if !d.result.is_null() {
+        let _ = writeln!(s, "    result:          {}", d.result);
+    }
+    if let Some(g) = &d.gas_required {
+        let _ = writeln!(
+            s,
+            "    gas required:    ref_time {} / proof_size {}",
+            g.ref_time, g.proof_size
+        );
+    }
+    let _ = writeln!(s, "    storage deposit: {}", amount_str(&d.storage_deposit));
+    if let Some(fee) = &d.fee_estimate {
+        let _ = writeln!(s, "    estimated fee:   {}", amount_str(fee));
+    }
+    for note in &d.notes {
+        let _ = writeln!(s, "    {note}");
+    }
+    for next in &d.then {
+        dry_run(s, next);
+    }
 }
 
 fn tx(s: &mut String, t: &TxReport) {

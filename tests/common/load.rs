@@ -22,6 +22,7 @@ pub fn settings(env: &Env) -> Settings {
         keystore: Some(env.home.path().join("keys.json")),
         as_account: None,
         suri: None,
+        dry_run: false,
     }
 }
 

@@ -3,12 +3,16 @@
 use rand::RngCore;
 use serde::Serialize;
 
+use super::dry_run::DryRunReport;
 use super::types::{Config, EscrowSettings, MAX_PLATFORM_FEE_BPS, MAX_WINDOW_MS};
 use super::{
-    genesis_hex, load_bundle, usage, Ctx, Deployment, DeploymentFile, OpResult, TxReport, Which,
+    genesis_hex, load_bundle, usage, Ctx, Deployment, DeploymentFile, GasView, OpError, OpResult,
+    TxReport, Which,
 };
-use crate::contract::{Contract, ContractBundle};
+use crate::contract::{Contract, ContractBundle, DryRun};
+use crate::signer::Keypair;
 use crate::units::to_ss58;
+use subxt::utils::AccountId32;
 
 /// Default most ref_time the escrow lets the reputation report use: generous, but bounded.
 pub const DEFAULT_REPORT_REF_TIME: u64 = 20_000_000_000;
@@ -121,6 +125,106 @@ pub async fn deploy(ctx: &mut Ctx, args: DeployArgs) -> OpResult<DeployResult> {
     deploy_bundles(ctx, args, &reputation_bundle, &escrow_bundle).await
 }
 
+fn reputation_constructor_args(args: &DeployArgs) -> [String; 2] {
+    [
+        args.rating_window_ms.to_string(),
+        args.min_rated_amount.to_string(),
+    ]
+}
+
+fn escrow_constructor_args(
+    args: &DeployArgs,
+    fee_recipient: &AccountId32,
+    reputation: &AccountId32,
+) -> [String; 4] {
+    let s = args.settings();
+    [
+        args.fee_bps.to_string(),
+        fee_recipient.to_string(),
+        format!("Some({reputation})"),
+        format!(
+            "Settings {{ min_delivery_window: {}, min_review_window: {}, min_ruling_window: {}, \
+             prune_after: {}, report_ref_time: {}, report_proof_size: {}, \
+             report_deposit_limit: {} }}",
+            s.min_delivery_window,
+            s.min_review_window,
+            s.min_ruling_window,
+            s.prune_after,
+            s.report_ref_time,
+            s.report_proof_size,
+            s.report_deposit_limit
+        ),
+    ]
+}
+
+/// `--dry-run`: both constructors dry-run, the escrow's with the address the reputation
+/// contract would get; nothing is sent. Always an error: the report, or why it failed.
+async fn dry_run_deploy(
+    ctx: &Ctx,
+    args: &DeployArgs,
+    signer: &Keypair,
+    fee_recipient: AccountId32,
+    reputation_bundle: &ContractBundle,
+    escrow_bundle: &ContractBundle,
+    salt: &[u8],
+) -> OpError {
+    let origin = signer.account_id();
+    let report = |call: &str, dry: &DryRun| DryRunReport {
+        call: call.into(),
+        signer: signer.ss58(),
+        value: "0".into(),
+        result: match &dry.result {
+            Ok(v) => super::ink_to_json(v),
+            Err(e) => serde_json::Value::String(format!("would fail: {e}")),
+        },
+        gas_required: Some(GasView {
+            ref_time: dry.gas_required.ref_time,
+            proof_size: dry.gas_required.proof_size,
+        }),
+        storage_deposit: dry.storage_deposit.limit().to_string(),
+        fee_estimate: None,
+        notes: dry
+            .address
+            .map(|a| vec![format!("address {}", to_ss58(&a.0))])
+            .unwrap_or_default(),
+        then: Vec::new(),
+    };
+    let rep = match Contract::dry_run_deploy(
+        &ctx.chain,
+        &origin,
+        reputation_bundle,
+        "new",
+        &reputation_constructor_args(args),
+        0,
+        salt,
+    )
+    .await
+    {
+        Ok(dry) => dry,
+        Err(e) => return OpError::Client(e),
+    };
+    let Some(reputation) = rep.address else {
+        return OpError::Failed("the reputation dry run gave no address".into());
+    };
+    let esc = match Contract::dry_run_deploy(
+        &ctx.chain,
+        &origin,
+        escrow_bundle,
+        "new",
+        &escrow_constructor_args(args, &fee_recipient, &reputation),
+        0,
+        salt,
+    )
+    .await
+    {
+        Ok(dry) => dry,
+        Err(e) => return OpError::Client(e),
+    };
+    let mut first = report("reputation.new", &rep);
+    first.then.push(report("escrow.new", &esc));
+    OpError::DryRun(Box::new(first))
+}
+
 /// [`deploy`] with bundles the caller loaded (and checked): `escrow bench` deploys exactly the
 /// code whose size and build mode it reports.
 pub async fn deploy_bundles(
@@ -138,16 +242,25 @@ pub async fn deploy_bundles(
     let mut salt = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut salt);
 
+    if ctx.settings.dry_run {
+        return Err(dry_run_deploy(
+            ctx,
+            &args,
+            &signer,
+            fee_recipient,
+            reputation_bundle,
+            escrow_bundle,
+            &salt,
+        )
+        .await);
+    }
     ctx.note("instantiating reputation…");
     let rep = Contract::upload_and_instantiate(
         &ctx.chain,
         &signer,
         reputation_bundle,
         "new",
-        &[
-            args.rating_window_ms.to_string(),
-            args.min_rated_amount.to_string(),
-        ],
+        &reputation_constructor_args(&args),
         0,
         &salt,
     )
@@ -155,30 +268,13 @@ pub async fn deploy_bundles(
     let (reputation, rep_outcome) = rep?;
     ctx.note(format!("reputation instantiated at {}", reputation.address));
 
-    let s = args.settings();
-    let settings_arg = format!(
-        "Settings {{ min_delivery_window: {}, min_review_window: {}, min_ruling_window: {}, \
-         prune_after: {}, report_ref_time: {}, report_proof_size: {}, report_deposit_limit: {} }}",
-        s.min_delivery_window,
-        s.min_review_window,
-        s.min_ruling_window,
-        s.prune_after,
-        s.report_ref_time,
-        s.report_proof_size,
-        s.report_deposit_limit
-    );
     ctx.note("instantiating escrow…");
     let esc = Contract::upload_and_instantiate(
         &ctx.chain,
         &signer,
         escrow_bundle,
         "new",
-        &[
-            args.fee_bps.to_string(),
-            fee_recipient.to_string(),
-            format!("Some({})", reputation.address),
-            settings_arg,
-        ],
+        &escrow_constructor_args(&args, &fee_recipient, &reputation.address),
         0,
         &salt,
     )

@@ -6,6 +6,7 @@ pub mod arbiters;
 pub mod deals;
 pub mod demo;
 pub mod deploy;
+pub mod dry_run;
 pub mod events;
 pub mod explain;
 pub mod node;
@@ -60,12 +61,17 @@ pub enum OpError {
     Keystore(#[from] KeystoreError),
     #[error("{0}")]
     Failed(String),
+    /// `--dry-run`: the write stopped after its dry run, nothing was sent. Not a failure:
+    /// the CLI prints the report and exits 0.
+    #[error("dry run of {}: nothing was sent", .0.call)]
+    DryRun(Box<dry_run::DryRunReport>),
 }
 
 impl OpError {
     /// 2 for bad usage (nothing was sent), 1 for everything that failed on chain or network.
     pub fn exit_code(&self) -> i32 {
         match self {
+            OpError::DryRun(_) => 0,
             OpError::Usage(_) | OpError::Units(_) => 2,
             OpError::Keystore(
                 KeystoreError::UnknownAccount(_)
@@ -96,6 +102,7 @@ impl OpError {
                 }
             }
             OpError::Failed(_) => "failed",
+            OpError::DryRun(_) => "dry_run",
         }
     }
 
@@ -142,6 +149,8 @@ pub struct Settings {
     pub as_account: Option<String>,
     /// An sr25519 secret URI to sign with (`--suri`, `ESCROW_SURI`); excludes `as_account`.
     pub suri: Option<String>,
+    /// Stop every write after its dry run ([`OpError::DryRun`]): nothing is sent.
+    pub dry_run: bool,
 }
 
 /// `$ESCROW_HOME`, else `~/.escrow`.
@@ -448,6 +457,22 @@ impl Ctx {
         let gas_required = prepared.gas_required;
         let storage_deposit = prepared.storage_deposit.limit();
         let return_value = prepared.return_value.clone();
+        if self.settings.dry_run {
+            return Err(OpError::DryRun(Box::new(dry_run::DryRunReport {
+                call: format!("{}.{message}", which.name()),
+                signer: signer.ss58(),
+                value: value.to_string(),
+                result: ink_to_json(&return_value),
+                gas_required: Some(GasView {
+                    ref_time: gas_required.ref_time,
+                    proof_size: gas_required.proof_size,
+                }),
+                storage_deposit: storage_deposit.to_string(),
+                fee_estimate: fee_estimate.map(|f| f.to_string()),
+                notes: Vec::new(),
+                then: Vec::new(),
+            })));
+        }
         self.note(format!("{message}: waiting for inclusion…"));
         let result = contract
             .submit_prepared(&self.chain, signer, prepared)
@@ -567,6 +592,15 @@ pub(crate) fn account_bytes<T>(v: &scale_value::Value<T>) -> Option<[u8; 32]> {
 pub enum Which {
     Escrow,
     Reputation,
+}
+
+impl Which {
+    pub fn name(self) -> &'static str {
+        match self {
+            Which::Escrow => "escrow",
+            Which::Reputation => "reputation",
+        }
+    }
 }
 
 fn refusal(which: Which, e: ContractClientError) -> OpError {

@@ -1,0 +1,30 @@
+//! `--dry-run`: every write stops after its dry run and reports what it would do. The write
+//! functions return [`crate::ops::OpError::DryRun`] at that point, so no write path can go on
+//! to submit by mistake; the CLI turns it into a result (exit 0).
+
+use serde::Serialize;
+
+use super::GasView;
+
+/// What one write would do, from its dry run. Nothing was sent.
+#[derive(Debug, Clone, Serialize)]
+pub struct DryRunReport {
+    /// What would be sent: a contract message (`escrow.accept_offer`), a constructor
+    /// (`reputation.new`) or a runtime call (`Balances.transfer_keep_alive`).
+    pub call: String,
+    pub signer: String,
+    /// Plancks sent with the call.
+    pub value: String,
+    /// The decoded return value (`null` for runtime calls).
+    pub result: serde_json::Value,
+    /// Gas the dry run needed (`None` for runtime calls).
+    pub gas_required: Option<GasView>,
+    /// Storage deposit (plancks) the dry run would charge the signer.
+    pub storage_deposit: String,
+    /// Plancks, as `TransactionPaymentApi_query_info` estimates it, when the node answered.
+    pub fee_estimate: Option<String>,
+    /// Anything the real run would do first or differently.
+    pub notes: Vec<String>,
+    /// Further calls of the same write (deploy instantiates two contracts).
+    pub then: Vec<DryRunReport>,
+}
