@@ -180,7 +180,15 @@ pub struct Chain {
     rpc: LegacyRpcMethods<RpcConfigFor<ChainConfig>>,
     units: TokenUnits,
     ss58_prefix: u16,
+    /// `system_chainType`: "Development", "Local", "Live" or a custom name.
+    chain_type: String,
 }
+
+/// The chain type whose conveniences the client keeps (dev accounts, immortal transactions,
+/// the remark that moves the clock).
+pub const DEVELOPMENT: &str = "Development";
+/// Blocks a transaction stays valid for off Development chains.
+pub const MORTAL_PERIOD: u64 = 64;
 
 impl std::fmt::Debug for Chain {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -221,6 +229,7 @@ impl Chain {
             .await
             .map_err(|e| unreachable(root_cause(&e)))?;
             let props = rpc.system_properties().await.map_err(rpc_err)?;
+            let chain_type = rpc.system_chain_type().await.map_err(rpc_err)?;
             let ss58_prefix = ss58_prefix_from_properties(&props);
             crate::units::set_ss58_prefix(ss58_prefix);
             Ok::<_, ChainError>(Chain {
@@ -229,6 +238,7 @@ impl Chain {
                 rpc,
                 units: token_units_from_properties(&props),
                 ss58_prefix,
+                chain_type,
             })
         };
         match tokio::time::timeout(timeout, attempt).await {
@@ -239,6 +249,17 @@ impl Chain {
 
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// What the node says it is (`system_chainType`).
+    pub fn chain_type(&self) -> &str {
+        &self.chain_type
+    }
+
+    /// A Development chain: dev accounts may sign by default, transactions are immortal (the
+    /// instant-seal node forks under load) and a remark may move the clock.
+    pub fn is_development(&self) -> bool {
+        self.chain_type == DEVELOPMENT
     }
 
     /// The underlying subxt client.
@@ -444,10 +465,16 @@ impl Chain {
         call: &C,
         nonce: Option<u64>,
     ) -> Result<Progress, ChainError> {
-        // Immortal: under load the instant-seal dev node can fork, and a mortal transaction
-        // signed against a block that a reorg removed fails with "bad signature". The nonce
-        // still prevents replays.
-        let mut params = SubstrateExtrinsicParamsBuilder::<ChainConfig>::new().immortal();
+        // Immortal on Development: under load the instant-seal dev node can fork, and a mortal
+        // transaction signed against a block that a reorg removed fails with "bad signature"
+        // (the nonce still prevents replays). Anywhere else mortal, as wallets do: a
+        // transaction that was not included soon can never be included later by surprise.
+        let params = SubstrateExtrinsicParamsBuilder::<ChainConfig>::new();
+        let mut params = if self.is_development() {
+            params.immortal()
+        } else {
+            params.mortal(MORTAL_PERIOD)
+        };
         if let Some(nonce) = nonce {
             params = params.nonce(nonce);
         }

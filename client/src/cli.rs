@@ -11,7 +11,7 @@ use crate::signer::Scheme;
 /// Where `--help` lists the options every command takes.
 pub const GLOBAL_HEADING: &str = "Global options";
 
-#[derive(Debug, Parser)]
+#[derive(Debug, Clone, Parser)]
 #[command(
     name = "escrow",
     version,
@@ -48,6 +48,10 @@ pub struct Cli {
     /// fee, value); nothing is sent.
     #[arg(long, global = true, help_heading = GLOBAL_HEADING)]
     pub dry_run: bool,
+    /// Send writes without asking. Off Development chains every write shows its value and fee
+    /// and asks first; without a terminal to ask on, it needs -y.
+    #[arg(short = 'y', long = "yes", global = true, help_heading = GLOBAL_HEADING)]
+    pub assume_yes: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -60,7 +64,7 @@ pub enum Format {
     Json,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum Command {
     /// Upload and instantiate reputation and escrow, authorise the escrow, save the addresses.
     Deploy(DeployCmd),
@@ -114,7 +118,7 @@ pub enum Command {
     Bench(BenchCmd),
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct BenchCmd {
     /// The quick CI setting (4 accounts, 12 deals, search at 50 and 150 offers); prints only.
     #[arg(long)]
@@ -133,7 +137,7 @@ pub struct BenchCmd {
     pub out: Option<PathBuf>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ExplorerCmd {
     /// HTTP port (0 picks a free one).
     #[arg(long, default_value_t = 8080)]
@@ -143,7 +147,7 @@ pub struct ExplorerCmd {
     pub bind: std::net::IpAddr,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct NodeCmd {
     /// RPC port [default: rpc_port of node-config/dev-node.toml; 0 picks a free one].
     #[arg(long)]
@@ -156,7 +160,7 @@ pub struct NodeCmd {
     pub base_path: Option<PathBuf>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct DeployCmd {
     /// Platform fee in basis points (100 = 1%; at most 1000); it can only be lowered later.
     #[arg(long, default_value_t = 100)]
@@ -190,7 +194,7 @@ pub struct DeployCmd {
     pub report_deposit_limit: String,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum ArbiterCmd {
     /// Register the --as account as an arbiter (or re-activate it with new terms).
     Register(ArbiterTerms),
@@ -211,7 +215,7 @@ pub enum ArbiterCmd {
     },
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ArbiterTerms {
     /// Fee on a disputed deal you rule, in basis points (at most 2000 = 20%).
     #[arg(long)]
@@ -224,7 +228,7 @@ pub struct ArbiterTerms {
     pub profile: Option<String>,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum OfferCmd {
     /// List a new offer (stakes bond-per-unit × quantity).
     Create(OfferCreate),
@@ -253,7 +257,7 @@ pub enum OfferCmd {
     List(OfferListCmd),
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct OfferCreate {
     /// What is for sale, at most 64 bytes.
     #[arg(long)]
@@ -284,7 +288,7 @@ pub struct OfferCreate {
     pub bond_per_unit: String,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct OfferListCmd {
     /// Lowest unit price, e.g. `5 UNIT`.
     #[arg(long)]
@@ -315,7 +319,7 @@ pub struct OfferListCmd {
     pub limit: u32,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum DealCmd {
     /// Buy units of an offer (pays price × quantity into escrow).
     Accept {
@@ -414,7 +418,7 @@ pub enum DealCmd {
     },
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum RateCmd {
     /// Commit a hidden rating (1-5) of the other party.
     Commit {
@@ -456,7 +460,7 @@ impl From<SchemeArg> for Scheme {
     }
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum AccountCmd {
     /// Generate a key from a new mnemonic, shown this once (and kept in the keystore).
     New {
@@ -525,6 +529,7 @@ impl Cli {
                 std::env::var("ESCROW_SURI").ok().filter(|s| !s.is_empty())
             }),
             dry_run: self.dry_run,
+            assume_yes: self.assume_yes,
         }
     }
 }

@@ -437,6 +437,7 @@ pub fn patch_chain_spec(mut spec: Value, chain: &ChainConfig) -> Result<Value, N
         .ok_or_else(|| NodeError::Spec("not a JSON object".into()))?;
     root.insert("name".into(), json!(chain.name));
     root.insert("id".into(), json!(chain.id));
+    root.insert("chainType".into(), json!(chain.chain_type));
     // A spec loaded from a file is parsed with the node's parachain extensions, which
     // `build-spec --dev` leaves out; the dev (instant-seal) service ignores their values.
     root.entry("relay_chain").or_insert_with(|| json!("dev"));
@@ -832,6 +833,7 @@ mod tests {
         ChainConfig {
             name: "Development".into(),
             id: "escrow_dev".into(),
+            chain_type: "Development".into(),
             token_symbol: "UNIT".into(),
             token_decimals: 12,
             ss58_format: 42,

@@ -1,9 +1,12 @@
 //! `escrow`: parse, run, print, map errors to exit codes (0 ok, 1 failed on chain or network,
 //! 2 bad usage).
 
+use std::io::{BufRead, IsTerminal, Write};
+
 use clap::Parser;
 use escrow_client::cli::{self, Cli};
-use escrow_client::output;
+use escrow_client::ops::{OpError, OpResult, OutputMode};
+use escrow_client::output::{self, Report};
 
 fn main() {
     let cli = Cli::parse();
@@ -20,7 +23,7 @@ fn main() {
             std::process::exit(1);
         }
     };
-    let result = runtime.block_on(cli::run(cli, &mut |r| output::print(&r, mode)));
+    let result = runtime.block_on(run_confirming(cli, mode));
     let code = match result {
         Ok(Some(report)) => {
             output::print(&report, mode);
@@ -37,14 +40,46 @@ fn main() {
     std::process::exit(code);
 }
 
+/// Runs the command; off a Development chain a write stops before sending and, when there is a
+/// terminal to ask on, the user sees its value and fee and says yes or no. A yes runs the command
+/// again with `-y`. Without a terminal the library's "needs confirmation" error stands (exit 2).
+async fn run_confirming(cli: Cli, mode: OutputMode) -> OpResult<Option<Report>> {
+    let again = cli.clone();
+    let result = cli::run(cli, &mut |r| output::print(&r, mode)).await;
+    let Err(OpError::NeedsConfirmation { chain_type, report }) = result else {
+        return result;
+    };
+    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        return Err(OpError::NeedsConfirmation { chain_type, report });
+    }
+    let mut stderr = std::io::stderr();
+    let _ = write!(
+        stderr,
+        "{}send it? [y/N] ",
+        output::render_confirmation(&report, &chain_type)
+    );
+    let _ = stderr.flush();
+    let mut answer = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut answer);
+    if !matches!(answer.trim(), "y" | "Y" | "yes") {
+        return Err(OpError::Failed(format!(
+            "{}: declined, nothing was sent",
+            report.call
+        )));
+    }
+    let mut again = again;
+    again.assume_yes = true;
+    cli::run(again, &mut |r| output::print(&r, mode)).await
+}
+
 /// The library reports progress as `tracing` events ("deploy: waiting for inclusion…"); in
 /// text mode they go to stderr as plain lines. `ESCROW_LOG` (an env-filter, e.g.
 /// `escrow_client=debug,subxt=debug`) overrides what is shown.
-fn show_progress_notes(mode: escrow_client::ops::OutputMode) {
+fn show_progress_notes(mode: OutputMode) {
     use tracing_subscriber::EnvFilter;
     let default = match mode {
-        escrow_client::ops::OutputMode::Text => "escrow_client=info",
-        escrow_client::ops::OutputMode::Json => "off",
+        OutputMode::Text => "escrow_client=info",
+        OutputMode::Json => "off",
     };
     let filter = EnvFilter::try_from_env("ESCROW_LOG").unwrap_or_else(|_| EnvFilter::new(default));
     tracing_subscriber::fmt()

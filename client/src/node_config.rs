@@ -88,6 +88,11 @@ pub enum BasePathMode {
 pub struct ChainConfig {
     /// Must be "Development" (see [`DEV_CHAIN_NAME`]).
     pub name: String,
+    /// The spec's `chainType`, which clients read (`system_chainType`) to decide how careful
+    /// to be: "Development" (the default), "Local" or "Live". The node seals blocks the same
+    /// way whatever it says; tests use "Live" to see the client behave as on a real chain.
+    #[serde(default = "default_chain_type")]
+    pub chain_type: String,
     pub id: String,
     pub token_symbol: String,
     pub token_decimals: u8,
@@ -100,6 +105,10 @@ pub struct ChainConfig {
     pub endowment: u64,
     /// Pre-funded accounts as sr25519 secret URIs ("//Alice", ...).
     pub accounts: Vec<String>,
+}
+
+fn default_chain_type() -> String {
+    DEV_CHAIN_NAME.into()
 }
 
 fn default_binary() -> String {
@@ -191,6 +200,12 @@ impl NodeConfig {
                 "chain.name must be \"{DEV_CHAIN_NAME}\" (got \"{}\"): substrate-contracts-node \
                  runs its instant-seal dev chain only under that name",
                 self.chain.name
+            ));
+        }
+        if !["Development", "Local", "Live"].contains(&self.chain.chain_type.as_str()) {
+            return Err(format!(
+                "chain.chain_type must be \"Development\", \"Local\" or \"Live\" (got \"{}\")",
+                self.chain.chain_type
             ));
         }
         if self.chain.id.is_empty()

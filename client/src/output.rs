@@ -671,6 +671,13 @@ pub fn event_line(e: &EventView) -> String {
     )
 }
 
+/// What a write is about to send, for the confirmation question off Development chains.
+pub fn render_confirmation(report: &DryRunReport, chain_type: &str) -> String {
+    let mut s = format!("about to send on this {chain_type} chain:\n");
+    dry_run(&mut s, report);
+    s
+}
+
 fn dry_run(s: &mut String, d: &DryRunReport) {
     let _ = writeln!(s, "  {} signed by {}", d.call, d.signer);
     let _ = writeln!(s, "    value sent:      {}", amount_str(&d.value));

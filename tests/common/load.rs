@@ -23,6 +23,7 @@ pub fn settings(env: &Env) -> Settings {
         as_account: None,
         suri: None,
         dry_run: false,
+        assume_yes: false,
     }
 }
 

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::dry_run::DryRunReport;
 use super::types::Config;
-use super::{usage, Ctx, OpError, OpResult, Settings, TxReport, Which};
+use super::{usage, Ctx, OpResult, Settings, TxReport, Which};
 use crate::keystore::{ExportedSecret, ImportSource, KeyInfo};
 use crate::signer::Scheme;
 use crate::units::{set_ss58_prefix, to_ss58, GENERIC_SS58_PREFIX};
@@ -185,22 +185,24 @@ pub async fn fund(ctx: &mut Ctx, to: &str, amount: &str) -> OpResult<FundResult>
         return Err(usage("the amount must be above zero"));
     }
     let signer = ctx.signer(Some("//Alice"))?;
-    if ctx.settings.dry_run {
+    if ctx.settings.dry_run || !ctx.settings.assume_yes {
         let fee = ctx
             .chain
             .transfer_fee_estimate(&signer, &to, amount)
             .await?;
-        return Err(OpError::DryRun(Box::new(DryRunReport {
-            call: "Balances.transfer_keep_alive".into(),
-            signer: signer.ss58(),
-            value: amount.to_string(),
-            result: serde_json::Value::Null,
-            gas_required: None,
-            storage_deposit: "0".into(),
-            fee_estimate: Some(fee.to_string()),
-            notes: vec![format!("to {}", to_ss58(&to.0))],
-            then: Vec::new(),
-        })));
+        ctx.stop_before_sending(|| {
+            Box::new(DryRunReport {
+                call: "Balances.transfer_keep_alive".into(),
+                signer: signer.ss58(),
+                value: amount.to_string(),
+                result: serde_json::Value::Null,
+                gas_required: None,
+                storage_deposit: "0".into(),
+                fee_estimate: Some(fee.to_string()),
+                notes: vec![format!("to {}", to_ss58(&to.0))],
+                then: Vec::new(),
+            })
+        })?;
     }
     ctx.note("transfer: waiting for inclusion…");
     let outcome = ctx.chain.transfer_keep_alive(&signer, &to, amount).await;

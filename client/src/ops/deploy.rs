@@ -242,8 +242,8 @@ pub async fn deploy_bundles(
     let mut salt = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut salt);
 
-    if ctx.settings.dry_run {
-        return Err(dry_run_deploy(
+    if ctx.settings.dry_run || !ctx.settings.assume_yes {
+        let checked = dry_run_deploy(
             ctx,
             &args,
             &signer,
@@ -252,7 +252,11 @@ pub async fn deploy_bundles(
             escrow_bundle,
             &salt,
         )
-        .await);
+        .await;
+        match checked {
+            OpError::DryRun(report) => ctx.stop_before_sending(|| report)?,
+            failed => return Err(failed),
+        }
     }
     ctx.note("instantiating reputation…");
     let rep = Contract::upload_and_instantiate(

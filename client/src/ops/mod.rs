@@ -65,6 +65,17 @@ pub enum OpError {
     /// the CLI prints the report and exits 0.
     #[error("dry run of {}: nothing was sent", .0.call)]
     DryRun(Box<dry_run::DryRunReport>),
+    /// Off a Development chain a write waits for the user's yes: the caller shows the report
+    /// (value, fee), asks, and runs the command again with `assume_yes`. Nothing was sent.
+    #[error(
+        "{} on a {} chain needs confirmation: run it in a terminal to be asked, or pass -y",
+        .report.call,
+        .chain_type
+    )]
+    NeedsConfirmation {
+        chain_type: String,
+        report: Box<dry_run::DryRunReport>,
+    },
 }
 
 impl OpError {
@@ -72,7 +83,7 @@ impl OpError {
     pub fn exit_code(&self) -> i32 {
         match self {
             OpError::DryRun(_) => 0,
-            OpError::Usage(_) | OpError::Units(_) => 2,
+            OpError::Usage(_) | OpError::Units(_) | OpError::NeedsConfirmation { .. } => 2,
             OpError::Keystore(
                 KeystoreError::UnknownAccount(_)
                 | KeystoreError::NotFound(_)
@@ -103,6 +114,7 @@ impl OpError {
             }
             OpError::Failed(_) => "failed",
             OpError::DryRun(_) => "dry_run",
+            OpError::NeedsConfirmation { .. } => "usage",
         }
     }
 
@@ -151,6 +163,9 @@ pub struct Settings {
     pub suri: Option<String>,
     /// Stop every write after its dry run ([`OpError::DryRun`]): nothing is sent.
     pub dry_run: bool,
+    /// `-y`: off Development chains, send writes without asking
+    /// ([`OpError::NeedsConfirmation`] otherwise).
+    pub assume_yes: bool,
 }
 
 /// `$ESCROW_HOME`, else `~/.escrow`.
@@ -373,6 +388,8 @@ impl Ctx {
         if let Some(suri) = &self.settings.suri {
             return suri_signer(suri);
         }
+        // Dev accounts sign by default only where they are meant to: a Development chain.
+        let default = default.filter(|_| self.chain.is_development());
         let arg =
             match (&self.settings.as_account, default) {
                 (Some(a), _) => a.clone(),
@@ -388,6 +405,24 @@ impl Ctx {
     /// An account argument: keystore name, secret URI, SS58 (any prefix) or 0x-hex.
     pub fn account(&self, arg: &str) -> OpResult<AccountId32> {
         resolve_account(&self.keystore, arg)
+    }
+
+    /// Where every write stops before sending: after its dry run with `--dry-run`, or for the
+    /// user's yes off a Development chain (unless `-y`). `report` says what would be sent.
+    pub fn stop_before_sending(
+        &self,
+        report: impl FnOnce() -> Box<dry_run::DryRunReport>,
+    ) -> OpResult<()> {
+        if self.settings.dry_run {
+            return Err(OpError::DryRun(report()));
+        }
+        if !self.chain.is_development() && !self.settings.assume_yes {
+            return Err(OpError::NeedsConfirmation {
+                chain_type: self.chain.chain_type().to_string(),
+                report: report(),
+            });
+        }
+        Ok(())
     }
 
     /// A progress note, as a `tracing` event the binary may show (text output only: a JSON
@@ -457,8 +492,8 @@ impl Ctx {
         let gas_required = prepared.gas_required;
         let storage_deposit = prepared.storage_deposit.limit();
         let return_value = prepared.return_value.clone();
-        if self.settings.dry_run {
-            return Err(OpError::DryRun(Box::new(dry_run::DryRunReport {
+        let report = || {
+            Box::new(dry_run::DryRunReport {
                 call: format!("{}.{message}", which.name()),
                 signer: signer.ss58(),
                 value: value.to_string(),
@@ -471,8 +506,9 @@ impl Ctx {
                 fee_estimate: fee_estimate.map(|f| f.to_string()),
                 notes: Vec::new(),
                 then: Vec::new(),
-            })));
-        }
+            })
+        };
+        self.stop_before_sending(report)?;
         self.note(format!("{message}: waiting for inclusion…"));
         let result = contract
             .submit_prepared(&self.chain, signer, prepared)
