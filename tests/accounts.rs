@@ -5,7 +5,11 @@
 //!
 //! The first tests need no node (key commands work offline, with the generic prefix 42 when no
 //! node answers); the others start a dev node each and need the contract bundles only for the
-//! deploy of the SS58 test. Run: `cargo test -p escrow-client --test accounts`.
+//! deploy of the SS58 test. Run: `cargo test -p escrow-client --features node-tests --test accounts`.
+
+// Needs substrate-contracts-node and the contract bundles: `bash tests/run` (or
+// `cargo test --features node-tests` after `bash node-config/setup`).
+#![cfg(feature = "node-tests")]
 
 mod common;
 

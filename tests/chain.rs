@@ -1,7 +1,11 @@
 //! Integration tests of escrow_client::chain against a real substrate-contracts-node 0.42.
 //!
 //! Like tests/dev_node.rs they need the node binary (`bash node-config/setup`) and FAIL without
-//! it. Run: `cargo test -p escrow-client --test chain`.
+//! it. Run: `cargo test -p escrow-client --features node-tests --test chain`.
+
+// Needs substrate-contracts-node and the contract bundles: `bash tests/run` (or
+// `cargo test --features node-tests` after `bash node-config/setup`).
+#![cfg(feature = "node-tests")]
 
 use std::time::{Duration, Instant};
 

@@ -2,7 +2,11 @@
 //!
 //! Needs the node (`bash node-config/setup`) and the contract bundles
 //! ($ESCROW_CONTRACTS_DIR/{escrow,reputation}/*.contract from `cargo contract build --release`).
-//! Run: `cargo test -p escrow-client --test cli`.
+//! Run: `cargo test -p escrow-client --features node-tests --test cli`.
+
+// Needs substrate-contracts-node and the contract bundles: `bash tests/run` (or
+// `cargo test --features node-tests` after `bash node-config/setup`).
+#![cfg(feature = "node-tests")]
 
 mod common;
 

@@ -2,7 +2,11 @@
 //!
 //! They need the node binary (`bash node-config/setup` installs it; CI does) and FAIL without
 //! it rather than skip, so a CI run without the node cannot pass silently.
-//! Run: `cargo test -p escrow-client --test dev_node`.
+//! Run: `cargo test -p escrow-client --features node-tests --test dev_node`.
+
+// Needs substrate-contracts-node and the contract bundles: `bash tests/run` (or
+// `cargo test --features node-tests` after `bash node-config/setup`).
+#![cfg(feature = "node-tests")]
 
 use std::path::Path;
 use std::time::Duration;

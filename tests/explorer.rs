@@ -2,6 +2,10 @@
 //! API, then the page in headless Chromium (blocks, the deal's timeline, reputation, search),
 //! then the node going away and coming back. Screenshots land in tests/artifacts/.
 
+// Needs substrate-contracts-node and the contract bundles: `bash tests/run` (or
+// `cargo test --features node-tests` after `bash node-config/setup`).
+#![cfg(feature = "node-tests")]
+
 #[path = "common/browser.rs"]
 mod browser;
 mod common;

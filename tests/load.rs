@@ -4,6 +4,10 @@
 //!
 //! `ESCROW_LOAD_DEALS` sets the number of deals (default 1000).
 
+// Needs substrate-contracts-node and the contract bundles: `bash tests/run` (or
+// `cargo test --features node-tests` after `bash node-config/setup`).
+#![cfg(feature = "node-tests")]
+
 mod common;
 #[path = "common/load.rs"]
 mod load_checks;

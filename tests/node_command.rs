@@ -1,6 +1,10 @@
 //! `escrow node` runs the dev node from node-config/, answers RPC, and stops cleanly on SIGTERM
 //! without leaving a process behind.
 
+// Needs substrate-contracts-node and the contract bundles: `bash tests/run` (or
+// `cargo test --features node-tests` after `bash node-config/setup`).
+#![cfg(feature = "node-tests")]
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

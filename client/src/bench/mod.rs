@@ -127,6 +127,10 @@ pub async fn run(
             "bench uses the dev accounts; do not pass --as or --suri (nor set ESCROW_SURI)",
         ));
     }
+    // A node named by --url that does not answer is said first, whatever else is missing.
+    if let Some(url) = &settings.url {
+        crate::chain::Chain::connect(url, crate::ops::CONNECT_TIMEOUT).await?;
+    }
     // Every bundle is loaded and checked once, before any node is started: the code deployed
     // is the code sized, and a debug build is refused before minutes are spent on it.
     let escrow_bundle = load_release_bundle("escrow")?;
