@@ -1508,3 +1508,39 @@ fn dry_run_prints_what_a_write_would_do_and_sends_nothing() {
     );
     assert!(text.contains("escrow.accept_offer"), "{text}");
 }
+
+#[test]
+fn a_bundle_whose_code_differs_from_the_deployed_contract_is_refused_before_any_decode() {
+    let env = Env::new();
+    env.deploy();
+    env.offer("100", 1, "0", ["3d", "2d", "1d"]);
+    // The escrow's bundle swapped for another contract's: same name, different code.
+    let real = escrow_client::node_config::contract_bundle("reputation");
+    let floor = escrow_client::node_config::contract_bundle("floor");
+    let swapped = tempfile::tempdir().unwrap();
+    for (name, from) in [("escrow", &floor), ("reputation", &real)] {
+        let dir = swapped.path().join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::copy(from, dir.join(format!("{name}.contract"))).unwrap();
+    }
+    let out = env
+        .cmd(&["offer", "list"])
+        .env("ESCROW_CONTRACTS_DIR", swapped.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = error_json(&String::from_utf8_lossy(&out.stderr), 1);
+    let text = err["error"].as_str().unwrap();
+    assert!(
+        text.contains("the escrow contract at") && text.contains("but the bundle"),
+        "{text}"
+    );
+    // With the right bundles the same command works.
+    assert_eq!(
+        env.ok(&["offer", "list"])["offers"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}

@@ -924,6 +924,30 @@ pub async fn code_exists(chain: &Chain, code_hash: &[u8; 32]) -> Result<bool> {
     Ok(found.is_some())
 }
 
+/// The code hash of the contract at `address` (`Contracts.ContractInfoOf`), `None` when there
+/// is no contract there.
+pub async fn contract_code_hash(chain: &Chain, address: &AccountId32) -> Result<Option<[u8; 32]>> {
+    use scale_value::At;
+    let at = chain.at_best().await?;
+    let addr = subxt::dynamic::storage::<(Value,), Value>("Contracts", "ContractInfoOf");
+    let Some(found) = at
+        .storage()
+        .try_fetch(addr, (Value::from_bytes(address.0),))
+        .await
+        .map_err(crate::chain::rpc_err)?
+    else {
+        return Ok(None);
+    };
+    let info: Value = found
+        .decode()
+        .map_err(|e| crate::chain::ChainError::Decode(e.to_string()))?;
+    let hash = info
+        .at("code_hash")
+        .and_then(value_account)
+        .ok_or_else(|| crate::chain::ChainError::Decode("ContractInfo has no code_hash".into()))?;
+    Ok(Some(hash.0))
+}
+
 /// Is there a contract at `address` (`Contracts.ContractInfoOf`)?
 pub async fn contract_exists(chain: &Chain, address: &AccountId32) -> Result<bool> {
     let at = chain.at_best().await?;

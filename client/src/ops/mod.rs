@@ -25,7 +25,7 @@ use subxt::utils::AccountId32;
 
 use crate::chain::{Chain, ChainError};
 use crate::contract::{
-    contract_exists, decode_contract_events, Contract, ContractBundle, ContractClientError,
+    contract_code_hash, decode_contract_events, Contract, ContractBundle, ContractClientError,
     ContractCodec, ContractEvent,
 };
 use crate::keystore::{Keystore, KeystoreError, ResolvedAccount};
@@ -363,17 +363,38 @@ impl Ctx {
             .ok_or_else(missing)?;
         let escrow_addr = parse_address(&deployment.escrow)?;
         let reputation_addr = parse_address(&deployment.reputation)?;
-        // Fresh dev chains share their genesis hash: make sure the contracts really exist.
-        if !contract_exists(&self.chain, &escrow_addr).await?
-            || !contract_exists(&self.chain, &reputation_addr).await?
-        {
-            return Err(usage(format!(
-                "no deployment for this chain (genesis {genesis}); the contracts saved in {} \
-                 do not exist on it (a reset chain?); run `escrow deploy`",
-                path.display()
-            )));
+        // Fresh dev chains share their genesis hash: make sure the contracts really exist, and
+        // run the code of the bundles whose metadata decodes them (never a wrong decode).
+        let escrow_bundle = load_bundle("escrow")?;
+        let reputation_bundle = load_bundle("reputation")?;
+        for (name, address, bundle) in [
+            ("escrow", &escrow_addr, &escrow_bundle),
+            ("reputation", &reputation_addr, &reputation_bundle),
+        ] {
+            match contract_code_hash(&self.chain, address).await? {
+                None => {
+                    return Err(usage(format!(
+                        "no deployment for this chain (genesis {genesis}); the contracts saved \
+                         in {} do not exist on it (a reset chain?); run `escrow deploy`",
+                        path.display()
+                    )))
+                }
+                Some(on_chain) if on_chain != bundle.code_hash => {
+                    return Err(OpError::Failed(format!(
+                        "the {name} contract at {} runs code 0x{} but the bundle {} is 0x{}: \
+                         use the bundles it was deployed from (ESCROW_CONTRACTS_DIR) or run \
+                         `escrow deploy` again",
+                        crate::units::to_ss58(&address.0),
+                        hex::encode(on_chain),
+                        contract_bundle(name).display(),
+                        hex::encode(bundle.code_hash)
+                    )))
+                }
+                Some(_) => {}
+            }
         }
-        let (escrow_codec, reputation_codec) = self.codecs()?;
+        let (escrow_codec, reputation_codec) = (escrow_bundle.codec()?, reputation_bundle.codec()?);
+        self.codecs = Some((escrow_codec.clone(), reputation_codec.clone()));
         let contracts = Contracts {
             escrow: Contract::new(escrow_addr, escrow_codec),
             reputation: Contract::new(reputation_addr, reputation_codec),
