@@ -1544,3 +1544,40 @@ fn a_bundle_whose_code_differs_from_the_deployed_contract_is_refused_before_any_
         1
     );
 }
+
+/// `cargo install --path client` copies the binary somewhere else; from an empty directory,
+/// without ESCROW_CONTRACTS_DIR or a node-config/ to find, it still runs the whole demo: the
+/// node settings and the bundles are built in.
+#[test]
+fn the_installed_binary_runs_the_demo_from_an_empty_directory() {
+    let installed = tempfile::tempdir().unwrap();
+    let binary = installed.path().join("escrow");
+    std::fs::copy(env!("CARGO_BIN_EXE_escrow"), &binary).unwrap();
+    let empty = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(&binary)
+        .current_dir(empty.path())
+        .env_remove("ESCROW_CONTRACTS_DIR")
+        .env_remove("ESCROW_NODE_CONFIG")
+        .env_remove("ESCROW_URL")
+        .env("ESCROW_HOME", home.path())
+        // No default bundle directory either: what it deploys must be built in.
+        .env("HOME", home.path())
+        .env("XDG_CACHE_HOME", home.path().join("cache"))
+        .args(["--output", "json", "demo"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let demo: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(demo["type"], "demo", "{demo}");
+    assert_eq!(
+        std::fs::read_dir(empty.path()).unwrap().count(),
+        0,
+        "nothing written to the working directory"
+    );
+}

@@ -415,14 +415,15 @@ impl Chain {
             rejected = progress.is_err();
             submitted.push(progress);
         }
-        let mut results = Vec::with_capacity(calls.len());
-        for progress in submitted {
-            results.push(match progress {
+        // Waited for together: a batch whose transactions the node stops reporting (a fork
+        // left them behind) fails after one STATUS_TIMEOUT, not one per transaction.
+        let waits = submitted.into_iter().map(|progress| async move {
+            match progress {
                 Ok(p) => wait_in_best_block(p).await,
                 Err(e) => Err(e),
-            });
-        }
-        Ok(results)
+            }
+        });
+        Ok(futures::future::join_all(waits).await)
     }
 
     /// The fee the node estimates for `call` signed by `signer` (`TransactionPaymentApi_query_info`

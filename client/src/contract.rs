@@ -86,6 +86,17 @@ impl ContractBundle {
         Self::from_metadata(metadata).map_err(|e| bundle_err(e.to_string()))
     }
 
+    /// A bundle from the bytes of a `.contract` file (the ones built into the binary).
+    pub fn from_json(bytes: &[u8]) -> Result<Self> {
+        let bundle_err = |reason: String| ContractClientError::Bundle {
+            path: PathBuf::from("<built-in bundle>"),
+            reason,
+        };
+        let metadata: ContractMetadata =
+            serde_json::from_slice(bytes).map_err(|e| bundle_err(e.to_string()))?;
+        Self::from_metadata(metadata).map_err(|e| bundle_err(e.to_string()))
+    }
+
     pub fn from_metadata(metadata: ContractMetadata) -> Result<Self> {
         let wasm = metadata
             .source

@@ -594,9 +594,8 @@ pub fn resolve_binary(config: &NodeConfig, explicit: Option<&Path>) -> Result<Pa
         };
     }
 
-    let repo_root = config
-        .repo_root()
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".."));
+    // In a checkout, its ../shared/bin (prebuilt pinned tools) is searched too.
+    let shared_bin = config.repo_root().map(|root| root.join("../shared/bin"));
     let cargo_bin = std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
@@ -605,7 +604,7 @@ pub fn resolve_binary(config: &NodeConfig, explicit: Option<&Path>) -> Result<Pa
         .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
         .unwrap_or_default()
         .into_iter()
-        .chain([repo_root.join("../shared/bin")])
+        .chain(shared_bin)
         .chain(cargo_bin);
     for dir in dirs {
         let candidate = dir.join(&wanted);

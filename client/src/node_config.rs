@@ -15,6 +15,10 @@ use serde::{Deserialize, Serialize};
 pub const CONFIG_ENV: &str = "ESCROW_NODE_CONFIG";
 /// Where the config lives, relative to the repository root.
 pub const CONFIG_RELATIVE_PATH: &str = "node-config/dev-node.toml";
+/// The repository's node config, built in: an installed `escrow` runs its dev node without the
+/// source tree.
+pub const EMBEDDED_CONFIG: &str = include_str!("../../node-config/dev-node.toml");
+const EMBEDDED_CONFIG_NAME: &str = "<built-in node-config/dev-node.toml>";
 /// The chain-spec name substrate-contracts-node 0.42 needs to run its instant-seal dev service.
 pub const DEV_CHAIN_NAME: &str = "Development";
 /// Environment variable naming the directory with the contract bundles (`<dir>/<name>/<name>.contract`);
@@ -145,25 +149,22 @@ impl NodeConfig {
         Ok(config)
     }
 
-    /// Loads the config at [`NodeConfig::default_path`].
+    /// Loads the config at [`NodeConfig::default_path`], else the copy built into the binary.
     pub fn load_default() -> Result<Self, ConfigError> {
-        Self::load(Self::default_path())
+        match Self::default_path() {
+            Some(path) => Self::load(path),
+            None => Self::parse(EMBEDDED_CONFIG, Path::new(EMBEDDED_CONFIG_NAME)),
+        }
     }
 
     /// `$ESCROW_NODE_CONFIG` if set; else `node-config/dev-node.toml` in the current directory
-    /// or the nearest ancestor that has one; else the copy next to this crate's sources.
-    pub fn default_path() -> PathBuf {
+    /// or the nearest ancestor that has one; `None` outside a checkout (then the built-in copy
+    /// applies, see [`NodeConfig::load_default`]).
+    pub fn default_path() -> Option<PathBuf> {
         if let Some(path) = std::env::var_os(CONFIG_ENV).filter(|p| !p.is_empty()) {
-            return PathBuf::from(path);
+            return Some(PathBuf::from(path));
         }
-        if let Ok(cwd) = std::env::current_dir() {
-            if let Some(found) = find_upwards(&cwd) {
-                return found;
-            }
-        }
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("..")
-            .join(CONFIG_RELATIVE_PATH)
+        find_upwards(&std::env::current_dir().ok()?)
     }
 
     /// The repository root this config belongs to: the parent of the directory holding the file.
@@ -184,7 +185,8 @@ impl NodeConfig {
         }
         Some(match self.repo_root() {
             Some(root) => root.join(dir),
-            None => dir.clone(),
+            // The built-in config, outside a checkout: the chain lives with the keys.
+            None => escrow_home().join("chain"),
         })
     }
 
@@ -244,18 +246,48 @@ pub fn contracts_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os(CONTRACTS_DIR_ENV).filter(|d| !d.is_empty()) {
         return PathBuf::from(dir);
     }
-    let in_repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../contracts/target/ink");
-    if in_repo.is_dir() {
-        return in_repo;
-    }
     let cache = std::env::var_os("XDG_CACHE_HOME")
         .filter(|d| !d.is_empty())
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")));
-    match cache {
-        Some(cache) => cache.join("p2p-escrow/target-contracts/release-bundles"),
-        None => in_repo,
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(|| PathBuf::from(".cache"));
+    cache.join("p2p-escrow/target-contracts/release-bundles")
+}
+
+include!(concat!(env!("OUT_DIR"), "/embedded_bundles.rs"));
+
+/// The bundle of contract `name` built into this binary, if it was found at build time.
+pub fn embedded_bundle(name: &str) -> Option<&'static [u8]> {
+    EMBEDDED_BUNDLES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, bytes)| *bytes)
+}
+
+/// Where [`crate::ops::load_bundle`] takes contract `name` from, for messages.
+pub fn bundle_source(name: &str) -> String {
+    if !contracts_dir_is_explicit() && embedded_bundle(name).is_some() {
+        "the bundle built into this binary".into()
+    } else {
+        contract_bundle(name).display().to_string()
     }
+}
+
+/// Whether `$ESCROW_CONTRACTS_DIR` names the bundles explicitly (it then wins over the
+/// built-in ones).
+pub fn contracts_dir_is_explicit() -> bool {
+    std::env::var_os(CONTRACTS_DIR_ENV).is_some_and(|d| !d.is_empty())
+}
+
+/// `$ESCROW_HOME`, else `~/.escrow`: keys, deployments, indexes and, outside a checkout, the
+/// dev chain.
+pub fn escrow_home() -> PathBuf {
+    if let Some(home) = std::env::var_os("ESCROW_HOME").filter(|v| !v.is_empty()) {
+        return PathBuf::from(home);
+    }
+    std::env::var_os("HOME")
+        .map(|h| PathBuf::from(h).join(".escrow"))
+        .unwrap_or_else(|| PathBuf::from(".escrow"))
 }
 
 /// `<contracts_dir()>/<name>/<name>.contract`, e.g. `contract_bundle("escrow")`.

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::contract::ContractBundle;
 use crate::dev_node::{DevNode, DevNodeOptions};
-use crate::node_config::{contract_bundle, NodeConfig};
+use crate::node_config::NodeConfig;
 use crate::ops::deploy::{deploy_bundles, DeployArgs};
 use crate::ops::{load_bundle, usage, Ctx, OpError, OpResult, Settings};
 
@@ -79,7 +79,7 @@ pub fn load_release_bundle(name: &str) -> OpResult<ContractBundle> {
         "contract bundle {} is a {} build ({} bytes of Wasm), not a release build: bench measures \
          only `cargo contract build --release` bundles; run `bash node-config/setup` and use its \
          ESCROW_CONTRACTS_DIR",
-        contract_bundle(name).display(),
+        crate::node_config::bundle_source(name),
         bundle
             .build_mode()
             .map(str::to_lowercase)
@@ -182,7 +182,7 @@ pub async fn run(
             c.contract,
             c.wasm_bytes,
             c.build_mode.to_lowercase(),
-            contract_bundle(&c.contract).display()
+            crate::node_config::bundle_source(&c.contract)
         ));
     }
     deploy_bundles(

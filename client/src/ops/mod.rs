@@ -168,15 +168,7 @@ pub struct Settings {
     pub assume_yes: bool,
 }
 
-/// `$ESCROW_HOME`, else `~/.escrow`.
-pub fn escrow_home() -> PathBuf {
-    if let Some(home) = std::env::var_os("ESCROW_HOME").filter(|v| !v.is_empty()) {
-        return PathBuf::from(home);
-    }
-    std::env::var_os("HOME")
-        .map(|h| PathBuf::from(h).join(".escrow"))
-        .unwrap_or_else(|| PathBuf::from(".escrow"))
-}
+pub use crate::node_config::escrow_home;
 
 pub fn default_url() -> String {
     crate::node_config::NodeConfig::load_default()
@@ -284,6 +276,11 @@ pub fn genesis_hex(chain: &Chain) -> String {
 /// Loads a contract bundle, with a hint when it is missing.
 pub fn load_bundle(name: &str) -> OpResult<ContractBundle> {
     let path = contract_bundle(name);
+    if !crate::node_config::contracts_dir_is_explicit() {
+        if let Some(bytes) = crate::node_config::embedded_bundle(name) {
+            return Ok(ContractBundle::from_json(bytes)?);
+        }
+    }
     if !path.is_file() {
         return Err(OpError::Failed(format!(
             "contract bundle {} not found: run `bash node-config/setup` (release builds of every \
@@ -386,7 +383,7 @@ impl Ctx {
                          `escrow deploy` again",
                         crate::units::to_ss58(&address.0),
                         hex::encode(on_chain),
-                        contract_bundle(name).display(),
+                        crate::node_config::bundle_source(name),
                         hex::encode(bundle.code_hash)
                     )))
                 }
