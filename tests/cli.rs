@@ -1581,3 +1581,45 @@ fn the_installed_binary_runs_the_demo_from_an_empty_directory() {
         "nothing written to the working directory"
     );
 }
+
+/// `--wait finalized` returns only once the transaction's block is finalized (the dev node
+/// finalizes a second later); the Development default returns at the best block.
+#[test]
+fn wait_finalized_returns_a_finalized_block_and_in_block_does_not_wait_for_it() {
+    let env = Env::new();
+    env.deploy();
+    let number_of = |hash: &str| {
+        let header = env
+            .node
+            .rpc("chain_getHeader", serde_json::json!([hash]))
+            .unwrap();
+        u64::from_str_radix(
+            header["number"].as_str().unwrap().trim_start_matches("0x"),
+            16,
+        )
+        .unwrap()
+    };
+    let finalized_number = || {
+        let head = env
+            .node
+            .rpc("chain_getFinalizedHead", serde_json::json!([]))
+            .unwrap();
+        number_of(head.as_str().unwrap())
+    };
+    let quick = env.ok(&["--as", BOB, "arbiter", "register", "--fee-bps", "300"]);
+    assert_eq!(quick["tx"]["finalized"], false, "{quick}");
+
+    let sure = env.ok(&[
+        "--wait",
+        "finalized",
+        "--as",
+        BOB,
+        "arbiter",
+        "update",
+        "--fee-bps",
+        "200",
+    ]);
+    assert_eq!(sure["tx"]["finalized"], true, "{sure}");
+    let block = number_of(sure["tx"]["block_hash"].as_str().unwrap());
+    assert!(finalized_number() >= block, "block {block} is finalized");
+}

@@ -154,6 +154,19 @@ pub struct TxOutcome {
     pub fee_paid: Option<u128>,
     /// The dispatch weight reported by `System::ExtrinsicSuccess`.
     pub weight: Option<Weight>,
+    /// Waited for finality ([`WaitFor::Finalized`]); otherwise the block was only the best.
+    pub finalized: bool,
+}
+
+/// What a submission waits for before it counts as done.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum WaitFor {
+    /// In a best block: quick, but a reorg may still retract it (the Development default).
+    #[default]
+    InBlock,
+    /// In a finalized block: a transaction retracted on the way is waited for again, and one
+    /// dropped after a retraction is reported, never counted as done (the default elsewhere).
+    Finalized,
 }
 
 impl TxOutcome {
@@ -182,6 +195,7 @@ pub struct Chain {
     ss58_prefix: u16,
     /// `system_chainType`: "Development", "Local", "Live" or a custom name.
     chain_type: String,
+    wait: WaitFor,
 }
 
 /// The chain type whose conveniences the client keeps (dev accounts, immortal transactions,
@@ -239,6 +253,7 @@ impl Chain {
                 units: token_units_from_properties(&props),
                 ss58_prefix,
                 chain_type,
+                wait: WaitFor::InBlock,
             })
         };
         match tokio::time::timeout(timeout, attempt).await {
@@ -249,6 +264,15 @@ impl Chain {
 
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// What every submission waits for from now on.
+    pub fn set_wait(&mut self, wait: WaitFor) {
+        self.wait = wait;
+    }
+
+    pub fn wait(&self) -> WaitFor {
+        self.wait
     }
 
     /// What the node says it is (`system_chainType`).
@@ -387,7 +411,7 @@ impl Chain {
         nonce: Option<u64>,
     ) -> Result<TxOutcome, ChainError> {
         let progress = self.sign_and_watch(signer, call, nonce).await?;
-        wait_in_best_block(progress).await
+        wait_for(progress, self.wait).await
     }
 
     /// Pipeline several calls from one signer: the nonce is fetched once and incremented
@@ -419,7 +443,7 @@ impl Chain {
         // left them behind) fails after one STATUS_TIMEOUT, not one per transaction.
         let waits = submitted.into_iter().map(|progress| async move {
             match progress {
-                Ok(p) => wait_in_best_block(p).await,
+                Ok(p) => wait_for(p, self.wait).await,
                 Err(e) => Err(e),
             }
         });
@@ -486,13 +510,22 @@ impl Chain {
     }
 }
 
-/// Wait for `InBestBlock` (instant seal: one block per transaction), then collect the events.
+/// Wait for the transaction to be in a best block ([`WaitFor::InBlock`]) or a finalized one,
+/// then collect its events.
 /// How long a submitted transaction may go without any status update before we give up on it
 /// (e.g. its block was retracted and the node never reports it again).
 const STATUS_TIMEOUT: Duration = Duration::from_secs(60);
 
-async fn wait_in_best_block(mut progress: Progress) -> Result<TxOutcome, ChainError> {
+async fn wait_for(mut progress: Progress, wait: WaitFor) -> Result<TxOutcome, ChainError> {
     let extrinsic_hash = progress.extrinsic_hash();
+    let mut retracted = false;
+    let after_retraction = |retracted: bool| {
+        if retracted {
+            " after a reorg retracted the block that had it; it is NOT done"
+        } else {
+            ""
+        }
+    };
     loop {
         let status = match tokio::time::timeout(STATUS_TIMEOUT, progress.next()).await {
             Ok(Some(status)) => status,
@@ -506,13 +539,33 @@ async fn wait_in_best_block(mut progress: Progress) -> Result<TxOutcome, ChainEr
             }
         };
         let in_block = match status.map_err(rpc_err)? {
-            TransactionStatus::InBestBlock(b) | TransactionStatus::InFinalizedBlock(b) => b,
-            TransactionStatus::Error { message } => return Err(ChainError::Rejected(message)),
+            TransactionStatus::InBestBlock(b) if wait == WaitFor::InBlock => b,
+            TransactionStatus::InFinalizedBlock(b) => b,
+            TransactionStatus::NoLongerInBestBlock => {
+                retracted = true;
+                tracing::warn!(
+                    "transaction 0x{} was retracted by a reorg; waiting for it again",
+                    hex::encode(extrinsic_hash.0)
+                );
+                continue;
+            }
+            TransactionStatus::Error { message } => {
+                return Err(ChainError::Rejected(format!(
+                    "{message}{}",
+                    after_retraction(retracted)
+                )))
+            }
             TransactionStatus::Invalid { message } => {
-                return Err(ChainError::Rejected(format!("invalid: {message}")))
+                return Err(ChainError::Rejected(format!(
+                    "invalid: {message}{}",
+                    after_retraction(retracted)
+                )))
             }
             TransactionStatus::Dropped { message } => {
-                return Err(ChainError::Rejected(format!("dropped: {message}")))
+                return Err(ChainError::Rejected(format!(
+                    "dropped: {message}{}",
+                    after_retraction(retracted)
+                )))
             }
             _ => continue,
         };
@@ -528,11 +581,9 @@ async fn wait_in_best_block(mut progress: Progress) -> Result<TxOutcome, ChainEr
             let ev = ev.map_err(|e| ChainError::Decode(e.to_string()))?;
             out.push(chain_event(&ev)?);
         }
-        return Ok(outcome_from_events(
-            in_block.block_hash().0,
-            extrinsic_hash.0,
-            out,
-        ));
+        let mut outcome = outcome_from_events(in_block.block_hash().0, extrinsic_hash.0, out);
+        outcome.finalized = wait == WaitFor::Finalized;
+        return Ok(outcome);
     }
     Err(ChainError::Rejected(
         "the node closed the transaction status stream before inclusion".into(),
@@ -578,6 +629,7 @@ fn outcome_from_events(
         events,
         fee_paid,
         weight,
+        finalized: false,
     }
 }
 

@@ -48,12 +48,24 @@ pub struct Cli {
     /// fee, value); nothing is sent.
     #[arg(long, global = true, help_heading = GLOBAL_HEADING)]
     pub dry_run: bool,
+    /// Wait until a transaction is in a best block or in a finalized one [default: in-block
+    /// on a Development chain, finalized elsewhere].
+    #[arg(long, global = true, help_heading = GLOBAL_HEADING, value_enum)]
+    pub wait: Option<WaitArg>,
     /// Send writes without asking. Off Development chains every write shows its value and fee
     /// and asks first; without a terminal to ask on, it needs -y.
     #[arg(short = 'y', long = "yes", global = true, help_heading = GLOBAL_HEADING)]
     pub assume_yes: bool,
     #[command(subcommand)]
     pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WaitArg {
+    /// Done once in a best block (a reorg may still retract it).
+    InBlock,
+    /// Done once in a finalized block.
+    Finalized,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -530,6 +542,10 @@ impl Cli {
             }),
             dry_run: self.dry_run,
             assume_yes: self.assume_yes,
+            wait: self.wait.map(|w| match w {
+                WaitArg::InBlock => crate::chain::WaitFor::InBlock,
+                WaitArg::Finalized => crate::chain::WaitFor::Finalized,
+            }),
         }
     }
 }

@@ -24,6 +24,7 @@ pub fn settings(env: &Env) -> Settings {
         suri: None,
         dry_run: false,
         assume_yes: false,
+        wait: None,
     }
 }
 

@@ -290,6 +290,7 @@ fn decodes_contract_events_by_topic() {
         ],
         fee_paid: None,
         weight: None,
+        finalized: false,
     };
     let c = codec();
     let events = decode_contract_events(&outcome, &[&c], Some(&AccountId32(contract)));

@@ -33,6 +33,7 @@ pub async fn block_contract_events(
         events: block.events.into_iter().map(|(_, e)| e).collect(),
         fee_paid: None,
         weight: None,
+        finalized: false,
     };
     let decoded = decode_contract_events(
         &outcome,

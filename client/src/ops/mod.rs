@@ -163,6 +163,9 @@ pub struct Settings {
     pub suri: Option<String>,
     /// Stop every write after its dry run ([`OpError::DryRun`]): nothing is sent.
     pub dry_run: bool,
+    /// `--wait`: what a submission waits for; `None`: in-block on Development, finalized
+    /// elsewhere.
+    pub wait: Option<crate::chain::WaitFor>,
     /// `-y`: off Development chains, send writes without asking
     /// ([`OpError::NeedsConfirmation`] otherwise).
     pub assume_yes: bool,
@@ -315,7 +318,12 @@ impl Ctx {
         if let Some(suri) = &settings.suri {
             suri_signer(suri)?;
         }
-        let chain = Chain::connect(&settings.url(), CONNECT_TIMEOUT).await?;
+        let mut chain = Chain::connect(&settings.url(), CONNECT_TIMEOUT).await?;
+        chain.set_wait(settings.wait.unwrap_or(if chain.is_development() {
+            crate::chain::WaitFor::InBlock
+        } else {
+            crate::chain::WaitFor::Finalized
+        }));
         crate::output::set_units(chain.units());
         Ok(Ctx {
             settings,
@@ -581,6 +589,7 @@ impl Ctx {
             message: message.to_string(),
             signer: signer.ss58(),
             block_hash: format!("0x{}", hex::encode(outcome.tx.block_hash)),
+            finalized: outcome.tx.finalized,
             fee_estimate: fee_estimate.map(|f| f.to_string()),
             fee_paid: outcome.fee_paid.map(|f| f.to_string()),
             gas_required: GasView {
@@ -726,6 +735,8 @@ pub struct TxReport {
     pub message: String,
     pub signer: String,
     pub block_hash: String,
+    /// The block is finalized (`--wait finalized`); otherwise it was the best block then.
+    pub finalized: bool,
     /// Plancks, as estimated by `TransactionPaymentApi_query_info` before submitting.
     pub fee_estimate: Option<String>,
     /// Plancks, from `TransactionPayment::TransactionFeePaid`.
