@@ -4,7 +4,6 @@ use serde::Serialize;
 use subxt::utils::H256;
 
 use crate::chain::{chain_event, rpc_err, Chain, ChainError, ChainEvent};
-use crate::units::to_ss58;
 
 /// One line of the latest-blocks list.
 #[derive(Debug, Clone, Serialize)]
@@ -170,7 +169,7 @@ impl Chain {
                 signer: ext
                     .address_bytes()
                     .and_then(multi_address_id)
-                    .map(|a| to_ss58(&a)),
+                    .map(|a| self.ss58(&a)),
                 args: call_fields
                     .as_ref()
                     .map(|c| c.to_string())

@@ -217,9 +217,6 @@ impl std::fmt::Debug for Chain {
 impl Chain {
     /// Connect to `url` (ws:// or wss://), reading the genesis hash and token properties.
     /// Gives up with [`ChainError::Unreachable`] after `timeout`; never hangs.
-    ///
-    /// From then on the process prints addresses with this chain's SS58 prefix
-    /// ([`crate::units::set_ss58_prefix`]).
     pub async fn connect(url: &str, timeout: Duration) -> Result<Chain, ChainError> {
         if !(url.starts_with("ws://") || url.starts_with("wss://")) {
             return Err(ChainError::InvalidUrl {
@@ -245,7 +242,6 @@ impl Chain {
             let props = rpc.system_properties().await.map_err(rpc_err)?;
             let chain_type = rpc.system_chain_type().await.map_err(rpc_err)?;
             let ss58_prefix = ss58_prefix_from_properties(&props);
-            crate::units::set_ss58_prefix(ss58_prefix);
             Ok::<_, ChainError>(Chain {
                 url: url.to_string(),
                 api,
@@ -304,6 +300,11 @@ impl Chain {
     /// The chain's SS58 address prefix (`ss58Format` of `system_properties`, else 42).
     pub fn ss58_prefix(&self) -> u16 {
         self.ss58_prefix
+    }
+
+    /// `account` as an SS58 address of this chain.
+    pub fn ss58(&self, account: &[u8; 32]) -> String {
+        crate::units::to_ss58_with_prefix(account, self.ss58_prefix)
     }
 
     pub fn genesis_hash(&self) -> [u8; 32] {

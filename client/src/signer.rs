@@ -83,7 +83,12 @@ pub enum Keypair {
 impl fmt::Debug for Keypair {
     // Never print secret material.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Keypair::{}({})", self.scheme(), self.ss58())
+        write!(
+            f,
+            "Keypair::{}({})",
+            self.scheme(),
+            self.ss58(crate::units::GENERIC_SS58_PREFIX)
+        )
     }
 }
 
@@ -191,9 +196,9 @@ impl Keypair {
         AccountId32(self.public_key())
     }
 
-    /// SS58 address with the connected chain's prefix ([`crate::units::to_ss58`]).
-    pub fn ss58(&self) -> String {
-        crate::units::to_ss58(&self.public_key())
+    /// SS58 address with `prefix` (the chain's: [`crate::chain::Chain::ss58_prefix`]).
+    pub fn ss58(&self, prefix: u16) -> String {
+        crate::units::to_ss58_with_prefix(&self.public_key(), prefix)
     }
 
     /// Sign arbitrary bytes, returning the runtime's `MultiSignature`.
@@ -322,7 +327,7 @@ mod tests {
     fn dev_alice_sr25519_address() {
         let alice = Keypair::sr25519_from_uri("//Alice").unwrap();
         assert_eq!(
-            alice.ss58(),
+            alice.ss58(42),
             "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"
         );
         assert_eq!(alice.scheme(), "sr25519");
@@ -333,7 +338,7 @@ mod tests {
         // `subkey inspect --scheme ed25519 //Alice`
         let alice = Keypair::ed25519_from_uri("//Alice").unwrap();
         assert_eq!(
-            alice.ss58(),
+            alice.ss58(42),
             "5FA9nQDVg267DEd8m1ZypXLBnvN7SFxYwV7ndqSYGiN9TTpu"
         );
         assert!(matches!(
@@ -348,7 +353,7 @@ mod tests {
         let key = Keypair::ed25519_from_seed([9u8; 32]);
         let dbg = format!("{key:?}");
         assert!(!dbg.contains(&hex::encode([9u8; 32])));
-        assert!(dbg.contains(&key.ss58()));
+        assert!(dbg.contains(&key.ss58(42)));
     }
 
     fn fixture() -> serde_json::Value {

@@ -4,7 +4,6 @@
 //! (see [`crate::chain::Chain::units`]).
 
 use std::str::FromStr;
-use std::sync::atomic::{AtomicU16, Ordering};
 
 use subxt::utils::AccountId32;
 
@@ -20,7 +19,7 @@ pub enum UnitsError {
 }
 
 /// The chain's token: how many decimals one unit has and its symbol (e.g. 12, `UNIT`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct TokenUnits {
     pub decimals: u8,
     pub symbol: String,
@@ -250,30 +249,8 @@ pub fn parse_account(input: &str) -> Result<[u8; 32], UnitsError> {
 /// The generic Substrate SS58 prefix (`5...` addresses), used until a chain says otherwise.
 pub const GENERIC_SS58_PREFIX: u16 = 42;
 
-/// The SS58 prefix addresses are printed with: the connected chain's `ss58Format`
-/// ([`crate::chain::Chain::connect`] sets it), else [`GENERIC_SS58_PREFIX`].
-static SS58_PREFIX: AtomicU16 = AtomicU16::new(GENERIC_SS58_PREFIX);
-
-/// Print addresses with `prefix` from now on (process-wide, like the chain's token units in
-/// [`crate::output`]). Values above 16383, which SS58 cannot encode, are ignored.
-pub fn set_ss58_prefix(prefix: u16) {
-    if prefix <= MAX_SS58_PREFIX {
-        SS58_PREFIX.store(prefix, Ordering::Relaxed);
-    }
-}
-
-/// The prefix [`to_ss58`] uses.
-pub fn ss58_prefix() -> u16 {
-    SS58_PREFIX.load(Ordering::Relaxed)
-}
-
 /// The largest prefix SS58 can encode (14 bits).
 pub const MAX_SS58_PREFIX: u16 = 0x3fff;
-
-/// Format a 32-byte account id as an SS58 address with the current prefix ([`ss58_prefix`]).
-pub fn to_ss58(account: &[u8; 32]) -> String {
-    to_ss58_with_prefix(account, ss58_prefix())
-}
 
 /// Format a 32-byte account id as an SS58 address with `prefix` (one byte below 64, two bytes
 /// up to [`MAX_SS58_PREFIX`]), checksummed with the first two bytes of
@@ -416,7 +393,7 @@ mod tests {
             hex::encode(bytes),
             "d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d"
         );
-        assert_eq!(to_ss58(&bytes), alice);
+        assert_eq!(to_ss58_with_prefix(&bytes, GENERIC_SS58_PREFIX), alice);
         assert_eq!(
             parse_account("0xd43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d"),
             Ok(bytes)

@@ -363,7 +363,7 @@ async fn seller_offers(
         let found = offers::list(
             ctx,
             ListFilter {
-                seller: Some(seller.ss58()),
+                seller: Some(ctx.chain.ss58(&seller.public_key())),
                 include_inactive: true,
                 limit: 10,
                 ..ListFilter::default()

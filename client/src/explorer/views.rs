@@ -13,7 +13,6 @@ use crate::ops::{
     event_view, genesis_hex, ink_to_json, now_ms, usage, Contracts, Ctx, Deployment, EventView,
     OpError, OpResult,
 };
-use crate::units::to_ss58;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Status {
@@ -168,7 +167,7 @@ fn contract_call(x: &ExtrinsicView, c: &Contracts) -> Option<ContractCall> {
         message,
         args: args
             .iter()
-            .map(|(k, v)| (k.clone(), ink_to_json(v)))
+            .map(|(k, v)| (k.clone(), ink_to_json(v, c.ss58_prefix)))
             .collect(),
     })
 }
@@ -303,7 +302,7 @@ pub struct AccountPage {
 pub async fn account(ctx: &mut Ctx, arg: &str) -> OpResult<AccountPage> {
     let balance = crate::ops::accounts::balance(ctx, arg).await?;
     let id = ctx.account(arg)?;
-    let ss58 = to_ss58(&id.0);
+    let ss58 = ctx.chain.ss58(&id.0);
     let (reputation, deals, offers) = if ctx.contracts().await.is_ok() {
         let reputation = crate::ops::ratings::reputation(ctx, &ss58)
             .await?
@@ -419,13 +418,13 @@ pub async fn search(ctx: &mut Ctx, query: &str) -> OpResult<SearchResult> {
             push(
                 &mut matches,
                 "account",
-                to_ss58(&h),
-                format!("account {}", to_ss58(&h)),
+                ctx.chain.ss58(&h),
+                format!("account {}", ctx.chain.ss58(&h)),
             );
         }
     } else if kind.is_none() {
         if let Ok(a) = ctx.account(term) {
-            let ss58 = to_ss58(&a.0);
+            let ss58 = ctx.chain.ss58(&a.0);
             push(
                 &mut matches,
                 "account",

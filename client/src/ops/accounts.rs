@@ -10,7 +10,7 @@ use super::types::Config;
 use super::{usage, Ctx, OpResult, Settings, TxReport, Which};
 use crate::keystore::{ExportedSecret, ImportSource, KeyInfo};
 use crate::signer::Scheme;
-use crate::units::{set_ss58_prefix, to_ss58, GENERIC_SS58_PREFIX};
+use crate::units::{to_ss58_with_prefix, GENERIC_SS58_PREFIX};
 
 /// How long the key commands, which need no node, wait for one to learn its SS58 prefix.
 const PREFIX_TIMEOUT: Duration = Duration::from_secs(2);
@@ -32,7 +32,7 @@ impl KeyView {
         KeyView {
             name: k.name,
             scheme: k.scheme,
-            address: to_ss58(&k.account),
+            address: to_ss58_with_prefix(&k.account, ss58_prefix),
             ss58_prefix,
             mnemonic: None,
         }
@@ -66,14 +66,11 @@ pub enum ImportFrom {
 }
 
 /// The SS58 prefix for commands that need no node: the node's (at `--url`, else
-/// node-config's) when it answers within two seconds, else the generic 42. Addresses are
-/// printed with it from then on.
+/// node-config's) when it answers within two seconds, else the generic 42.
 pub async fn ss58_prefix_without_chain(settings: &Settings) -> u16 {
-    let prefix = crate::chain::query_ss58_prefix(&settings.url(), PREFIX_TIMEOUT)
+    crate::chain::query_ss58_prefix(&settings.url(), PREFIX_TIMEOUT)
         .await
-        .unwrap_or(GENERIC_SS58_PREFIX);
-    set_ss58_prefix(prefix);
-    prefix
+        .unwrap_or(GENERIC_SS58_PREFIX)
 }
 
 /// A new key from a fresh mnemonic of `words` words; the view carries the mnemonic.
@@ -193,14 +190,15 @@ pub async fn fund(ctx: &mut Ctx, to: &str, amount: &str) -> OpResult<FundResult>
         ctx.stop_before_sending(|| {
             Box::new(DryRunReport {
                 call: "Balances.transfer_keep_alive".into(),
-                signer: signer.ss58(),
+                signer: ctx.chain.ss58(&signer.public_key()),
                 value: amount.to_string(),
                 result: serde_json::Value::Null,
                 gas_required: None,
                 storage_deposit: "0".into(),
                 fee_estimate: Some(fee.to_string()),
-                notes: vec![format!("to {}", to_ss58(&to.0))],
+                notes: vec![format!("to {}", ctx.chain.ss58(&to.0))],
                 then: Vec::new(),
+                token: ctx.units().clone(),
             })
         })?;
     }
@@ -208,8 +206,8 @@ pub async fn fund(ctx: &mut Ctx, to: &str, amount: &str) -> OpResult<FundResult>
     let outcome = ctx.chain.transfer_keep_alive(&signer, &to, amount).await;
     let outcome = outcome?;
     Ok(FundResult {
-        from: signer.ss58(),
-        to: to_ss58(&to.0),
+        from: ctx.chain.ss58(&signer.public_key()),
+        to: ctx.chain.ss58(&to.0),
         amount: amount.to_string(),
         fee_paid: outcome.fee_paid.map(|f| f.to_string()),
         balance: ctx.chain.free_balance(&to).await?.to_string(),
@@ -228,7 +226,7 @@ pub async fn withdraw(ctx: &mut Ctx) -> OpResult<WithdrawResult> {
         _ => "0".into(),
     };
     Ok(WithdrawResult {
-        account: signer.ss58(),
+        account: ctx.chain.ss58(&signer.public_key()),
         amount,
         tx,
     })
@@ -253,7 +251,7 @@ pub async fn balance(ctx: &mut Ctx, account: &str) -> OpResult<BalanceView> {
         Err(_) => None,
     };
     Ok(BalanceView {
-        account: to_ss58(&id.0),
+        account: ctx.chain.ss58(&id.0),
         free: free.to_string(),
         escrow_credit: credit.map(|c| c.to_string()),
     })

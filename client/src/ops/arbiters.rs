@@ -6,7 +6,6 @@ use serde::Serialize;
 use super::deals::parse_hash_or_text;
 use super::types::{Arbiter, MAX_ARBITER_FEE_BPS, MAX_PAGE};
 use super::{usage, Ctx, OpResult, TxReport, Which};
-use crate::units::to_ss58;
 
 /// `arbiter register` / `arbiter update` input, as typed by the user.
 #[derive(Debug, Clone, Default)]
@@ -45,9 +44,9 @@ pub async fn get_arbiter(ctx: &mut Ctx, account: &[u8; 32]) -> OpResult<Option<A
     ctx.read(&c.escrow, "arbiter", account).await
 }
 
-fn view(account: &[u8; 32], arbiter: Arbiter) -> ArbiterView {
+fn view(ctx: &Ctx, account: &[u8; 32], arbiter: Arbiter) -> ArbiterView {
     ArbiterView {
-        account: to_ss58(account),
+        account: ctx.chain.ss58(account),
         arbiter,
     }
 }
@@ -85,11 +84,14 @@ async fn result(
     account: &[u8; 32],
     tx: Option<TxReport>,
 ) -> OpResult<ArbiterResult> {
-    let arbiter = get_arbiter(ctx, account)
-        .await?
-        .ok_or_else(|| usage(format!("{} is not a registered arbiter", to_ss58(account))))?;
+    let arbiter = get_arbiter(ctx, account).await?.ok_or_else(|| {
+        usage(format!(
+            "{} is not a registered arbiter",
+            ctx.chain.ss58(account)
+        ))
+    })?;
     Ok(ArbiterResult {
-        arbiter: view(account, arbiter),
+        arbiter: view(ctx, account, arbiter),
         tx,
     })
 }
@@ -118,7 +120,7 @@ pub async fn update(ctx: &mut Ctx, args: RegisterArgs) -> OpResult<ArbiterResult
         .ok_or_else(|| {
             usage(format!(
                 "{} is not a registered arbiter: run `escrow arbiter register` first",
-                signer.ss58()
+                ctx.chain.ss58(&signer.public_key())
             ))
         })?;
     let min_amount = match &args.min_amount {
@@ -158,7 +160,7 @@ pub async fn list(ctx: &mut Ctx, active_only: bool) -> OpResult<ArbiterList> {
         arbiters.extend(
             page.into_iter()
                 .filter(|(_, a)| a.active || !active_only)
-                .map(|(account, a)| view(&account, a)),
+                .map(|(account, a)| view(ctx, &account, a)),
         );
         if n < MAX_PAGE {
             break;

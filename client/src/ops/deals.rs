@@ -8,7 +8,6 @@ use super::offers::get_offer;
 use super::types::{Config, Deal, DealState, Party};
 use super::{now_ms, parse_bps, usage, Ctx, EventView, OpResult, TxReport, Which};
 use crate::signer::blake2_256;
-use crate::units::to_ss58;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DealResult {
@@ -373,7 +372,7 @@ pub async fn list(ctx: &mut Ctx, account: Option<&str>) -> OpResult<DealList> {
     let c = ctx.contracts().await?;
     let deals = deals_of(ctx, &c, &account).await?;
     Ok(DealList {
-        account: to_ss58(&account.0),
+        account: ctx.chain.ss58(&account.0),
         deals,
     })
 }
@@ -413,7 +412,7 @@ pub async fn all_deals(ctx: &Ctx, c: &super::Contracts) -> OpResult<Vec<Deal>> {
 /// Who a party of a deal is, for display.
 pub fn party_label(deal: &Deal, party: Party) -> String {
     match deal.party_account(party) {
-        Some(a) => format!("{} {}", party.name(), to_ss58(&a)),
+        Some(a) => format!("{} {a}", party.name()),
         None => party.name().to_string(),
     }
 }

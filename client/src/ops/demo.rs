@@ -8,6 +8,7 @@ use super::offers::CreateOfferArgs;
 use super::{deals, offers, ratings, usage, Ctx, OpError, OpResult, Settings};
 use crate::dev_node::{DevNode, DevNodeOptions};
 use crate::node_config::NodeConfig;
+use crate::units::TokenUnits;
 
 /// The cast.
 pub const DEPLOYER: &str = "//Alice";
@@ -33,6 +34,8 @@ pub struct DemoStep {
     pub fee_paid: Option<String>,
     pub events: Vec<String>,
     pub balances: Vec<BalanceLine>,
+    /// The chain's token, which the plancks above count.
+    pub token: TokenUnits,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -42,6 +45,8 @@ pub struct DemoResult {
     pub escrow: String,
     pub reputation: String,
     pub steps: Vec<DemoStep>,
+    /// The chain's token, which the plancks above count.
+    pub token: TokenUnits,
 }
 
 async fn balances(ctx: &Ctx) -> OpResult<Vec<BalanceLine>> {
@@ -55,7 +60,7 @@ async fn balances(ctx: &Ctx) -> OpResult<Vec<BalanceLine>> {
         let id = ctx.account(uri)?;
         out.push(BalanceLine {
             who: who.into(),
-            account: crate::units::to_ss58(&id.0),
+            account: ctx.chain.ss58(&id.0),
             free: ctx.chain.free_balance(&id).await?.to_string(),
         });
     }
@@ -89,6 +94,7 @@ impl<F: FnMut(&DemoStep)> Demo<'_, F> {
                 .map(|t| t.events.iter().map(|e| e.name.clone()).collect())
                 .unwrap_or_default(),
             balances: balances(&self.ctx).await?,
+            token: self.ctx.units().clone(),
         };
         (self.on_step)(&step);
         self.steps.push(step);
@@ -344,5 +350,6 @@ pub async fn demo(settings: Settings, mut on_step: impl FnMut(&DemoStep)) -> OpR
         escrow: contracts.deployment.escrow,
         reputation: contracts.deployment.reputation,
         steps: d.steps,
+        token: units,
     })
 }

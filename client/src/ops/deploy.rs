@@ -11,7 +11,6 @@ use super::{
 };
 use crate::contract::{Contract, ContractBundle, DryRun};
 use crate::signer::Keypair;
-use crate::units::to_ss58;
 use subxt::utils::AccountId32;
 
 /// Default most ref_time the escrow lets the reputation report use: generous, but bounded.
@@ -171,10 +170,10 @@ async fn dry_run_deploy(
     let origin = signer.account_id();
     let report = |call: &str, dry: &DryRun| DryRunReport {
         call: call.into(),
-        signer: signer.ss58(),
+        signer: ctx.chain.ss58(&signer.public_key()),
         value: "0".into(),
         result: match &dry.result {
-            Ok(v) => super::ink_to_json(v),
+            Ok(v) => super::ink_to_json(v, ctx.chain.ss58_prefix()),
             Err(e) => serde_json::Value::String(format!("would fail: {e}")),
         },
         gas_required: Some(GasView {
@@ -185,9 +184,10 @@ async fn dry_run_deploy(
         fee_estimate: None,
         notes: dry
             .address
-            .map(|a| vec![format!("address {}", to_ss58(&a.0))])
+            .map(|a| vec![format!("address {}", ctx.chain.ss58(&a.0))])
             .unwrap_or_default(),
         then: Vec::new(),
+        token: ctx.units().clone(),
     };
     let rep = match Contract::dry_run_deploy(
         &ctx.chain,
@@ -290,9 +290,9 @@ pub async fn deploy_bundles(
     let genesis = genesis_hex(&ctx.chain);
     let mut file = DeploymentFile::load(&path)?;
     let deployment = Deployment {
-        escrow: to_ss58(&escrow.address.0),
-        reputation: to_ss58(&reputation.address.0),
-        deployer: signer.ss58(),
+        escrow: ctx.chain.ss58(&escrow.address.0),
+        reputation: ctx.chain.ss58(&reputation.address.0),
+        deployer: ctx.chain.ss58(&signer.public_key()),
         block: ctx.chain.best_block_number().await?,
     };
     file.deployments.insert(genesis.clone(), deployment);
@@ -311,11 +311,11 @@ pub async fn deploy_bundles(
     let config: Config = ctx.read(&c.escrow, "config", &()).await?;
     Ok(DeployResult {
         genesis,
-        escrow: to_ss58(&escrow.address.0),
-        reputation: to_ss58(&reputation.address.0),
-        deployer: signer.ss58(),
+        escrow: ctx.chain.ss58(&escrow.address.0),
+        reputation: ctx.chain.ss58(&reputation.address.0),
+        deployer: ctx.chain.ss58(&signer.public_key()),
         fee_bps: config.fee_bps,
-        fee_recipient: to_ss58(&config.fee_recipient),
+        fee_recipient: ctx.chain.ss58(&config.fee_recipient),
         rating_window_ms: args.rating_window_ms,
         min_rated_amount: args.min_rated_amount.to_string(),
         settings: config.settings,

@@ -27,4 +27,6 @@ pub struct DryRunReport {
     pub notes: Vec<String>,
     /// Further calls of the same write (deploy instantiates two contracts).
     pub then: Vec<DryRunReport>,
+    /// The chain's token, which the plancks above count.
+    pub token: crate::units::TokenUnits,
 }

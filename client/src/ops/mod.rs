@@ -33,7 +33,7 @@ use crate::node_config::contract_bundle;
 use crate::signer::Keypair;
 use crate::units::{TokenUnits, UnitsError};
 
-use self::types::LangError;
+use self::types::{LangError, Localize};
 
 /// How long to wait for a node before calling it unreachable.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -300,6 +300,8 @@ pub struct Contracts {
     pub escrow: Contract,
     pub reputation: Contract,
     pub deployment: Deployment,
+    /// The chain's SS58 prefix, for the accounts in decoded events.
+    pub ss58_prefix: u16,
 }
 
 /// Everything a command needs once connected.
@@ -324,7 +326,6 @@ impl Ctx {
         } else {
             crate::chain::WaitFor::Finalized
         }));
-        crate::output::set_units(chain.units());
         Ok(Ctx {
             settings,
             chain,
@@ -389,7 +390,7 @@ impl Ctx {
                         "the {name} contract at {} runs code 0x{} but the bundle {} is 0x{}: \
                          use the bundles it was deployed from (ESCROW_CONTRACTS_DIR) or run \
                          `escrow deploy` again",
-                        crate::units::to_ss58(&address.0),
+                        self.chain.ss58(&address.0),
                         hex::encode(on_chain),
                         crate::node_config::bundle_source(name),
                         hex::encode(bundle.code_hash)
@@ -404,6 +405,7 @@ impl Ctx {
             escrow: Contract::new(escrow_addr, escrow_codec),
             reputation: Contract::new(reputation_addr, reputation_codec),
             deployment,
+            ss58_prefix: self.chain.ss58_prefix(),
         };
         self.contracts = Some(contracts.clone());
         Ok(contracts)
@@ -460,7 +462,7 @@ impl Ctx {
     }
 
     /// Read-only message: dry-run and decode the return value as `T`.
-    pub async fn read<T: scale::Decode, A: scale::Encode>(
+    pub async fn read<T: scale::Decode + Localize, A: scale::Encode>(
         &self,
         contract: &Contract,
         message: &str,
@@ -478,7 +480,9 @@ impl Ctx {
         }
         let decoded: Result<T, LangError> = scale::Decode::decode(&mut &dry.data[..])
             .map_err(|e| OpError::Failed(format!("cannot decode the result of {message}: {e}")))?;
-        decoded.map_err(|e| OpError::Failed(format!("{message}: {e:?}")))
+        let mut value = decoded.map_err(|e| OpError::Failed(format!("{message}: {e:?}")))?;
+        value.localize(self.chain.ss58_prefix());
+        Ok(value)
     }
 
     /// A state-changing call: dry run (a refusal becomes [`OpError::Contract`]), fee estimate,
@@ -521,9 +525,9 @@ impl Ctx {
         let report = || {
             Box::new(dry_run::DryRunReport {
                 call: format!("{}.{message}", which.name()),
-                signer: signer.ss58(),
+                signer: self.chain.ss58(&signer.public_key()),
                 value: value.to_string(),
-                result: ink_to_json(&return_value),
+                result: ink_to_json(&return_value, contracts.ss58_prefix),
                 gas_required: Some(GasView {
                     ref_time: gas_required.ref_time,
                     proof_size: gas_required.proof_size,
@@ -532,6 +536,7 @@ impl Ctx {
                 fee_estimate: fee_estimate.map(|f| f.to_string()),
                 notes: Vec::new(),
                 then: Vec::new(),
+                token: units.clone(),
             })
         };
         self.stop_before_sending(report)?;
@@ -587,7 +592,7 @@ impl Ctx {
         );
         Ok(TxReport {
             message: message.to_string(),
-            signer: signer.ss58(),
+            signer: self.chain.ss58(&signer.public_key()),
             block_hash: format!("0x{}", hex::encode(outcome.tx.block_hash)),
             finalized: outcome.tx.finalized,
             fee_estimate: fee_estimate.map(|f| f.to_string()),
@@ -602,7 +607,7 @@ impl Ctx {
             }),
             storage_deposit: storage_deposit.to_string(),
             storage_deposit_paid: deposit_net.to_string(),
-            return_value: ink_to_json(&return_value),
+            return_value: ink_to_json(&return_value, contracts.ss58_prefix),
             events: events.iter().map(|e| event_view(e, &contracts)).collect(),
         })
     }
@@ -647,6 +652,13 @@ pub(crate) fn account_bytes<T>(v: &scale_value::Value<T>) -> Option<[u8; 32]> {
         }
         ValueDef::Composite(c) if c.len() == 1 => c.values().next().and_then(account_bytes),
         _ => None,
+    }
+}
+
+impl Contracts {
+    /// `account` as an SS58 address of the chain these contracts live on.
+    pub fn ss58(&self, account: &[u8; 32]) -> String {
+        crate::units::to_ss58_with_prefix(account, self.ss58_prefix)
     }
 }
 
@@ -770,7 +782,7 @@ pub fn event_view(e: &ContractEvent, contracts: &Contracts) -> EventView {
     } else if e.contract == contracts.reputation.address {
         "reputation".to_string()
     } else {
-        crate::units::to_ss58(&e.contract.0)
+        contracts.ss58(&e.contract.0)
     };
     EventView {
         contract,
@@ -778,7 +790,7 @@ pub fn event_view(e: &ContractEvent, contracts: &Contracts) -> EventView {
         fields: e
             .fields
             .iter()
-            .map(|(k, v)| (k.clone(), ink_to_json(v)))
+            .map(|(k, v)| (k.clone(), ink_to_json(v, contracts.ss58_prefix)))
             .collect(),
         block: None,
     }
@@ -786,7 +798,7 @@ pub fn event_view(e: &ContractEvent, contracts: &Contracts) -> EventView {
 
 /// contract-transcode values as plain JSON: numbers (strings above u64), SS58 strings, 0x-hex,
 /// unit variants by name, `Some(x)` as `x`, `None` as null.
-pub fn ink_to_json(v: &InkValue) -> serde_json::Value {
+pub fn ink_to_json(v: &InkValue, ss58_prefix: u16) -> serde_json::Value {
     use serde_json::Value as J;
     match v {
         InkValue::Bool(b) => J::Bool(*b),
@@ -804,12 +816,17 @@ pub fn ink_to_json(v: &InkValue) -> serde_json::Value {
         // print them in the chain's format like every other address.
         InkValue::Literal(s) => J::String(
             crate::units::parse_account(s)
-                .map(|a| crate::units::to_ss58(&a))
+                .map(|a| crate::units::to_ss58_with_prefix(&a, ss58_prefix))
                 .unwrap_or_else(|_| s.clone()),
         ),
         InkValue::Hex(h) => J::String(format!("0x{}", hex::encode(h.bytes()))),
         InkValue::Unit => J::Null,
-        InkValue::Seq(s) => J::Array(s.elems().iter().map(ink_to_json).collect()),
+        InkValue::Seq(s) => J::Array(
+            s.elems()
+                .iter()
+                .map(|v| ink_to_json(v, ss58_prefix))
+                .collect(),
+        ),
         InkValue::Map(m) => J::Object(
             m.iter()
                 .map(|(k, v)| {
@@ -817,7 +834,7 @@ pub fn ink_to_json(v: &InkValue) -> serde_json::Value {
                         InkValue::String(s) => s.clone(),
                         other => other.to_string(),
                     };
-                    (key, ink_to_json(v))
+                    (key, ink_to_json(v, ss58_prefix))
                 })
                 .collect(),
         ),
@@ -825,21 +842,31 @@ pub fn ink_to_json(v: &InkValue) -> serde_json::Value {
             let values: Vec<&InkValue> = t.values().collect();
             match (t.ident().as_deref(), values.len()) {
                 (Some("None"), 0) => J::Null,
-                (Some("Some"), 1) => ink_to_json(values[0]),
+                (Some("Some"), 1) => ink_to_json(values[0], ss58_prefix),
                 (Some(name), 0) => J::String(name.to_string()),
                 (Some(name), _) => {
                     let mut m = serde_json::Map::new();
                     m.insert(
                         name.to_string(),
                         if values.len() == 1 {
-                            ink_to_json(values[0])
+                            ink_to_json(values[0], ss58_prefix)
                         } else {
-                            J::Array(values.into_iter().map(ink_to_json).collect())
+                            J::Array(
+                                values
+                                    .into_iter()
+                                    .map(|v| ink_to_json(v, ss58_prefix))
+                                    .collect(),
+                            )
                         },
                     );
                     J::Object(m)
                 }
-                (None, _) => J::Array(values.into_iter().map(ink_to_json).collect()),
+                (None, _) => J::Array(
+                    values
+                        .into_iter()
+                        .map(|v| ink_to_json(v, ss58_prefix))
+                        .collect(),
+                ),
             }
         }
     }
@@ -894,19 +921,19 @@ mod tests {
     #[test]
     fn ink_values_become_plain_json() {
         use contract_transcode::Value as V;
-        assert_eq!(ink_to_json(&V::UInt(5)), serde_json::json!(5));
+        assert_eq!(ink_to_json(&V::UInt(5), 42), serde_json::json!(5));
         assert_eq!(
-            ink_to_json(&V::UInt(u128::MAX)),
+            ink_to_json(&V::UInt(u128::MAX), 42),
             serde_json::json!(u128::MAX.to_string())
         );
         let none = V::Tuple(contract_transcode::Tuple::new(Some("None"), vec![]));
-        assert_eq!(ink_to_json(&none), serde_json::Value::Null);
+        assert_eq!(ink_to_json(&none, 42), serde_json::Value::Null);
         let some = V::Tuple(contract_transcode::Tuple::new(
             Some("Some"),
             vec![V::UInt(1)],
         ));
-        assert_eq!(ink_to_json(&some), serde_json::json!(1));
+        assert_eq!(ink_to_json(&some, 42), serde_json::json!(1));
         let unit = V::Tuple(contract_transcode::Tuple::new(Some("Completed"), vec![]));
-        assert_eq!(ink_to_json(&unit), serde_json::json!("Completed"));
+        assert_eq!(ink_to_json(&unit, 42), serde_json::json!("Completed"));
     }
 }

@@ -203,13 +203,13 @@ mod tests {
         index.synced_hash = "0x01".into();
         let offer = Offer {
             id: 3,
-            seller: [1; 32],
+            seller: [1; 32].into(),
             terms: super::super::types::OfferTerms {
                 title: "Ünïcode ✓".into(),
                 description: String::new(),
                 price: u128::MAX,
                 quantity: 2,
-                arbiter: [2; 32],
+                arbiter: [2; 32].into(),
                 delivery_window: 1,
                 review_window: 2,
                 ruling_window: 3,

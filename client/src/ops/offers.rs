@@ -93,7 +93,7 @@ pub fn build_terms(ctx: &Ctx, a: &CreateOfferArgs) -> OpResult<OfferTerms> {
         description: a.description.clone(),
         price,
         quantity: a.quantity,
-        arbiter: arbiter.0,
+        arbiter: arbiter.0.into(),
         delivery_window: window("delivery window", &a.delivery_window)?,
         review_window: window("review window", &a.review_window)?,
         ruling_window: window("ruling window", &a.ruling_window)?,
@@ -245,12 +245,12 @@ pub async fn list(ctx: &mut Ctx, f: ListFilter) -> OpResult<OfferList> {
         {
             continue;
         }
-        let rep = match reputations.get(&offer.seller) {
+        let rep = match reputations.get(&offer.seller.id()) {
             Some(r) => r.clone(),
             None => {
                 let r: AccountReputation =
                     ctx.read(&c.reputation, "reputation", &offer.seller).await?;
-                reputations.insert(offer.seller, r.clone());
+                reputations.insert(offer.seller.id(), r.clone());
                 r
             }
         };

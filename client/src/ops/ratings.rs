@@ -13,7 +13,6 @@ use serde::{Deserialize, Serialize};
 use super::deals::parse_hash_or_text;
 use super::types::{AccountReputation, DealRecord};
 use super::{usage, write_json_file, Ctx, OpError, OpResult, TxReport, Which};
-use crate::units::to_ss58;
 
 /// One stored, not yet revealed (or revealed) rating.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -137,7 +136,11 @@ pub async fn commit(
     }
     let mut file = RatingsFile::load(&path)?;
     file.ratings.insert(
-        key(&c.deployment.escrow, deal_id, &signer.ss58()),
+        key(
+            &c.deployment.escrow,
+            deal_id,
+            &ctx.chain.ss58(&signer.public_key()),
+        ),
         stored.clone(),
     );
     write_json_file(&path, &file)?;
@@ -146,7 +149,7 @@ pub async fn commit(
         .await?;
     Ok(RatingResult {
         deal_id,
-        rater: signer.ss58(),
+        rater: ctx.chain.ss58(&signer.public_key()),
         score,
         commitment: stored.commitment,
         record: record(ctx, deal_id).await?,
@@ -161,12 +164,16 @@ pub async fn reveal(ctx: &mut Ctx, deal_id: u64) -> OpResult<RatingResult> {
     let file = RatingsFile::load(&path)?;
     let stored = file
         .ratings
-        .get(&key(&c.deployment.escrow, deal_id, &signer.ss58()))
+        .get(&key(
+            &c.deployment.escrow,
+            deal_id,
+            &ctx.chain.ss58(&signer.public_key()),
+        ))
         .cloned()
         .ok_or_else(|| {
             usage(format!(
                 "no stored rating of deal {deal_id} by {} in {}: run `escrow rate commit` first",
-                signer.ss58(),
+                ctx.chain.ss58(&signer.public_key()),
                 path.display()
             ))
         })?;
@@ -189,7 +196,7 @@ pub async fn reveal(ctx: &mut Ctx, deal_id: u64) -> OpResult<RatingResult> {
         .await?;
     Ok(RatingResult {
         deal_id,
-        rater: signer.ss58(),
+        rater: ctx.chain.ss58(&signer.public_key()),
         score: stored.score,
         commitment: stored.commitment,
         record: record(ctx, deal_id).await?,
@@ -202,7 +209,7 @@ pub async fn reputation(ctx: &mut Ctx, account: &str) -> OpResult<ReputationResu
     let c = ctx.contracts().await?;
     let reputation: AccountReputation = ctx.read(&c.reputation, "reputation", &account.0).await?;
     Ok(ReputationResult {
-        account: to_ss58(&account.0),
+        account: ctx.chain.ss58(&account.0),
         reputation,
     })
 }

@@ -1,22 +1,170 @@
 //! Mirrors of the contracts' SCALE types (contracts/escrow/lib.rs, contracts/reputation/lib.rs),
 //! decoded straight from the return data of reads, and serialised for `--output json`:
-//! accounts as SS58, hashes as 0x-hex, balances as decimal strings of plancks (exact; JSON
-//! numbers lose precision above 2^53).
+//! accounts as SS58 with the chain's prefix, hashes as 0x-hex, balances as decimal strings of
+//! plancks (exact; JSON numbers lose precision above 2^53).
 
 use scale::{Decode, Encode};
 use serde::{Serialize, Serializer};
 
+use crate::units::{to_ss58_with_prefix, GENERIC_SS58_PREFIX};
+
 pub type AccountBytes = [u8; 32];
 
-pub fn ser_account<S: Serializer>(a: &AccountBytes, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&crate::units::to_ss58(a))
+/// An account read from a contract. It is encoded as its 32 bytes; it prints (and serialises)
+/// as SS58 with the prefix of the chain it was read from, which [`Localize`] sets after the
+/// decode (a decoded value starts with the generic prefix 42).
+#[derive(Debug, Clone, Copy)]
+pub struct Address {
+    id: AccountBytes,
+    prefix: u16,
 }
 
-pub fn ser_opt_account<S: Serializer>(a: &Option<AccountBytes>, s: S) -> Result<S::Ok, S::Error> {
-    match a {
-        Some(a) => s.serialize_some(&crate::units::to_ss58(a)),
-        None => s.serialize_none(),
+impl Encode for Address {
+    fn encode_to<T: scale::Output + ?Sized>(&self, dest: &mut T) {
+        self.id.encode_to(dest);
     }
+}
+
+impl Decode for Address {
+    fn decode<I: scale::Input>(input: &mut I) -> Result<Self, scale::Error> {
+        Ok(Address::from(AccountBytes::decode(input)?))
+    }
+}
+
+impl Default for Address {
+    fn default() -> Self {
+        Address::from([0; 32])
+    }
+}
+
+impl Address {
+    pub fn new(id: AccountBytes, prefix: u16) -> Self {
+        Address { id, prefix }
+    }
+
+    pub fn id(&self) -> AccountBytes {
+        self.id
+    }
+
+    pub fn ss58(&self) -> String {
+        to_ss58_with_prefix(&self.id, self.prefix)
+    }
+}
+
+impl From<AccountBytes> for Address {
+    fn from(id: AccountBytes) -> Self {
+        Address::new(id, GENERIC_SS58_PREFIX)
+    }
+}
+
+/// The same account, whatever prefix it prints with.
+impl PartialEq for Address {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
+}
+
+impl Eq for Address {}
+
+impl PartialEq<AccountBytes> for Address {
+    fn eq(&self, other: &AccountBytes) -> bool {
+        &self.id == other
+    }
+}
+
+impl PartialEq<Address> for AccountBytes {
+    fn eq(&self, other: &Address) -> bool {
+        self == &other.id
+    }
+}
+
+impl std::hash::Hash for Address {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.id.hash(h);
+    }
+}
+
+impl std::ops::Deref for Address {
+    type Target = AccountBytes;
+    fn deref(&self) -> &AccountBytes {
+        &self.id
+    }
+}
+
+impl std::fmt::Display for Address {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.ss58())
+    }
+}
+
+impl Serialize for Address {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.ss58())
+    }
+}
+
+/// Values read from a chain learn that chain's SS58 prefix, so that the accounts in them print
+/// as the chain's own addresses without any process-wide setting. [`crate::ops::Ctx::read`]
+/// requires it of everything it decodes.
+pub trait Localize {
+    fn localize(&mut self, ss58_prefix: u16);
+}
+
+impl Localize for Address {
+    fn localize(&mut self, ss58_prefix: u16) {
+        self.prefix = ss58_prefix;
+    }
+}
+
+/// Values without accounts in them.
+macro_rules! no_accounts {
+    ($($t:ty),*) => {
+        $(impl Localize for $t {
+            fn localize(&mut self, _: u16) {}
+        })*
+    };
+}
+no_accounts!((), bool, u8, u16, u32, u64, u128, String, [u8; 32]);
+
+impl<T: Localize> Localize for Option<T> {
+    fn localize(&mut self, p: u16) {
+        if let Some(v) = self {
+            v.localize(p);
+        }
+    }
+}
+
+impl<T: Localize> Localize for Vec<T> {
+    fn localize(&mut self, p: u16) {
+        self.iter_mut().for_each(|v| v.localize(p));
+    }
+}
+
+impl<A: Localize, B: Localize> Localize for (A, B) {
+    fn localize(&mut self, p: u16) {
+        self.0.localize(p);
+        self.1.localize(p);
+    }
+}
+
+impl<T: Localize, E: Localize> Localize for Result<T, E> {
+    fn localize(&mut self, p: u16) {
+        match self {
+            Ok(v) => v.localize(p),
+            Err(e) => e.localize(p),
+        }
+    }
+}
+
+/// `impl Localize` for a struct: the listed fields hold (or contain) accounts.
+macro_rules! localize_fields {
+    ($t:ty: $($field:ident),*) => {
+        impl Localize for $t {
+            fn localize(&mut self, _p: u16) {
+                $(self.$field.localize(_p);)*
+            }
+        }
+    };
 }
 
 pub fn ser_plancks<S: Serializer>(v: &u128, s: S) -> Result<S::Ok, S::Error> {
@@ -41,8 +189,7 @@ pub struct OfferTerms {
     #[serde(serialize_with = "ser_plancks")]
     pub price: u128,
     pub quantity: u32,
-    #[serde(serialize_with = "ser_account")]
-    pub arbiter: AccountBytes,
+    pub arbiter: Address,
     pub delivery_window: u64,
     pub review_window: u64,
     pub ruling_window: u64,
@@ -57,7 +204,7 @@ impl OfferTerms {
         title: impl Into<String>,
         price: u128,
         quantity: u32,
-        arbiter: AccountBytes,
+        arbiter: impl Into<Address>,
     ) -> Self {
         const HOUR_MS: u64 = 3_600_000;
         OfferTerms {
@@ -65,7 +212,7 @@ impl OfferTerms {
             description: String::new(),
             price,
             quantity,
-            arbiter,
+            arbiter: arbiter.into(),
             delivery_window: HOUR_MS,
             review_window: HOUR_MS,
             ruling_window: HOUR_MS,
@@ -77,8 +224,7 @@ impl OfferTerms {
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize)]
 pub struct Offer {
     pub id: u64,
-    #[serde(serialize_with = "ser_account")]
-    pub seller: AccountBytes,
+    pub seller: Address,
     pub terms: OfferTerms,
     pub version: u32,
     pub active: bool,
@@ -178,12 +324,9 @@ pub struct Deal {
     pub id: u64,
     pub offer_id: u64,
     pub offer_version: u32,
-    #[serde(serialize_with = "ser_account")]
-    pub buyer: AccountBytes,
-    #[serde(serialize_with = "ser_account")]
-    pub seller: AccountBytes,
-    #[serde(serialize_with = "ser_account")]
-    pub arbiter: AccountBytes,
+    pub buyer: Address,
+    pub seller: Address,
+    pub arbiter: Address,
     pub quantity: u32,
     #[serde(serialize_with = "ser_plancks")]
     pub unit_price: u128,
@@ -244,7 +387,7 @@ impl Deal {
     }
 
     /// The account of a party of this deal.
-    pub fn party_account(&self, party: Party) -> Option<AccountBytes> {
+    pub fn party_account(&self, party: Party) -> Option<Address> {
         match party {
             Party::Nobody => None,
             Party::Buyer => Some(self.buyer),
@@ -278,13 +421,10 @@ pub struct EscrowSettings {
 
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize)]
 pub struct Config {
-    #[serde(serialize_with = "ser_account")]
-    pub owner: AccountBytes,
+    pub owner: Address,
     pub fee_bps: u16,
-    #[serde(serialize_with = "ser_account")]
-    pub fee_recipient: AccountBytes,
-    #[serde(serialize_with = "ser_opt_account")]
-    pub reputation: Option<AccountBytes>,
+    pub fee_recipient: Address,
+    pub reputation: Option<Address>,
     pub settings: EscrowSettings,
     /// Platform fees not yet withdrawn by the fee recipient, plancks.
     #[serde(serialize_with = "ser_plancks")]
@@ -309,10 +449,8 @@ pub enum DealOutcome {
 
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize)]
 pub struct DealRecord {
-    #[serde(serialize_with = "ser_account")]
-    pub buyer: AccountBytes,
-    #[serde(serialize_with = "ser_account")]
-    pub seller: AccountBytes,
+    pub buyer: Address,
+    pub seller: Address,
     #[serde(serialize_with = "ser_plancks")]
     pub value: u128,
     pub outcome: DealOutcome,
@@ -356,6 +494,22 @@ pub enum LangError {
     CouldNotReadInput,
 }
 
+localize_fields!(OfferTerms: arbiter);
+localize_fields!(Offer: seller, terms);
+localize_fields!(Deal: buyer, seller, arbiter);
+localize_fields!(Config: owner, fee_recipient, reputation);
+localize_fields!(DealRecord: buyer, seller);
+no_accounts!(
+    Arbiter,
+    DealState,
+    Party,
+    Payout,
+    EscrowSettings,
+    DealOutcome,
+    AccountReputation,
+    LangError
+);
+
 /// Longest delivery, review or ruling window the escrow accepts: one year in ms.
 pub const MAX_WINDOW_MS: u64 = 365 * 24 * 60 * 60 * 1_000;
 pub const MAX_TITLE_BYTES: usize = 64;
@@ -368,3 +522,41 @@ pub const BPS: u16 = 10_000;
 pub const MAX_ARBITER_FEE_BPS: u16 = 2_000;
 /// Hard cap on the platform fee: 10%.
 pub const MAX_PLATFORM_FEE_BPS: u16 = 1_000;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_decoded_account_prints_with_the_prefix_of_the_chain_it_was_read_from() {
+        let terms = OfferTerms::new("t", 1, 1, [7; 32]);
+        let bytes = Some(Offer {
+            id: 1,
+            seller: [9; 32].into(),
+            terms,
+            version: 1,
+            active: true,
+            bond_stake: 0,
+            created_at: 0,
+            platform_fee_bps: 0,
+            arbiter_fee_bps: 0,
+        })
+        .encode();
+        let mut read = Option::<Offer>::decode(&mut &bytes[..]).unwrap();
+        let generic = serde_json::to_value(&read).unwrap();
+        read.localize(0);
+        let polkadot = serde_json::to_value(&read).unwrap();
+        for (json, prefix) in [(&generic, 42), (&polkadot, 0)] {
+            assert_eq!(json["seller"], to_ss58_with_prefix(&[9; 32], prefix));
+            assert_eq!(
+                json["terms"]["arbiter"],
+                to_ss58_with_prefix(&[7; 32], prefix)
+            );
+        }
+        assert!(polkadot["seller"].as_str().unwrap().starts_with('1'));
+        // Still the same account, whatever it prints as.
+        let offer = read.unwrap();
+        assert_eq!(offer.seller, Address::from([9; 32]));
+        assert_eq!(offer.seller, [9; 32]);
+    }
+}

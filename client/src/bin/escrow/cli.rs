@@ -1,12 +1,13 @@
-//! The `escrow` command line: clap definitions and dispatch to [`crate::ops`].
+//! The `escrow` command line: clap definitions and dispatch to [`escrow_client::ops`].
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::ops::{self, OpError, OpResult, OutputMode, Settings};
-use crate::output::Report;
-use crate::signer::Scheme;
+use crate::output::{Report, Shown};
+use escrow_client::ops::{self, OpError, OpResult, OutputMode, Settings};
+use escrow_client::signer::Scheme;
+use escrow_client::units::TokenUnits;
 
 /// Where `--help` lists the options every command takes.
 pub const GLOBAL_HEADING: &str = "Global options";
@@ -543,23 +544,30 @@ impl Cli {
             dry_run: self.dry_run,
             assume_yes: self.assume_yes,
             wait: self.wait.map(|w| match w {
-                WaitArg::InBlock => crate::chain::WaitFor::InBlock,
-                WaitArg::Finalized => crate::chain::WaitFor::Finalized,
+                WaitArg::InBlock => escrow_client::chain::WaitFor::InBlock,
+                WaitArg::Finalized => escrow_client::chain::WaitFor::Finalized,
             }),
         }
     }
 }
 
 /// Runs one command. `events --follow` and `demo` print as they go through `print`.
-pub async fn run(cli: Cli, print: &mut dyn FnMut(Report)) -> OpResult<Option<Report>> {
+pub async fn run(cli: Cli, print: &mut dyn FnMut(Report, &TokenUnits)) -> OpResult<Option<Shown>> {
     match run_command(cli, print).await {
         // A write stopped after its dry run: that is the result asked for.
-        Err(OpError::DryRun(report)) => Ok(Some(Report::DryRun(report))),
+        Err(OpError::DryRun(report)) => Ok(Some(Shown {
+            units: report.token.clone(),
+            report: Report::DryRun(report),
+        })),
         other => other,
     }
 }
 
-async fn run_command(cli: Cli, print: &mut dyn FnMut(Report)) -> OpResult<Option<Report>> {
+async fn run_command(
+    cli: Cli,
+    print: &mut dyn FnMut(Report, &TokenUnits),
+) -> OpResult<Option<Shown>> {
+    let no_units = TokenUnits::default();
     let settings = cli.settings();
     // Commands that need no node.
     match &cli.command {
@@ -569,25 +577,30 @@ async fn run_command(cli: Cli, print: &mut dyn FnMut(Report)) -> OpResult<Option
                 temporary: cmd.tmp,
                 base_path: cmd.base_path.clone(),
             };
-            let stopped = ops::node::run(args, |ready| print(Report::NodeReady(ready))).await?;
-            return Ok(Some(Report::NodeStopped(stopped)));
+            let stopped =
+                ops::node::run(args, |ready| print(Report::NodeReady(ready), &no_units)).await?;
+            return Ok(Some(Shown::new(Report::NodeStopped(stopped), &no_units)));
         }
         Command::Explorer(cmd) => {
-            let args = crate::explorer::ExplorerArgs {
+            let args = escrow_client::explorer::ExplorerArgs {
                 port: cmd.port,
                 bind: cmd.bind,
             };
             // Starts without the node: the page says when it is down and reconnects.
-            let stopped =
-                crate::explorer::serve(settings, args, |ready| print(Report::ExplorerReady(ready)))
-                    .await?;
-            return Ok(Some(Report::ExplorerStopped(stopped)));
+            let stopped = escrow_client::explorer::serve(settings, args, |ready| {
+                print(Report::ExplorerReady(ready), &no_units)
+            })
+            .await?;
+            return Ok(Some(Shown::new(
+                Report::ExplorerStopped(stopped),
+                &no_units,
+            )));
         }
         Command::Bench(cmd) => {
             let mut args = if cmd.small {
-                crate::bench::BenchArgs::small()
+                escrow_client::bench::BenchArgs::small()
             } else {
-                crate::bench::BenchArgs::full()
+                escrow_client::bench::BenchArgs::full()
             };
             if let Some(n) = cmd.accounts {
                 args.accounts = n;
@@ -603,13 +616,13 @@ async fn run_command(cli: Cli, print: &mut dyn FnMut(Report)) -> OpResult<Option
                 args.out = cmd.out.clone();
             }
             let quiet = settings.output == OutputMode::Json;
-            let report = crate::bench::run(settings, args, |line| {
+            let report = escrow_client::bench::run(settings, args, |line| {
                 if !quiet {
                     eprintln!("[bench] {line}");
                 }
             })
             .await?;
-            return Ok(Some(Report::Bench(Box::new(report))));
+            return Ok(Some(Shown::new(Report::Bench(Box::new(report)), &no_units)));
         }
         Command::Account(AccountCmd::New {
             name,
@@ -617,7 +630,7 @@ async fn run_command(cli: Cli, print: &mut dyn FnMut(Report)) -> OpResult<Option
             words,
         }) => {
             let key = ops::accounts::new_key(&settings, name, (*scheme).into(), *words).await?;
-            return Ok(Some(Report::Key(key)));
+            return Ok(Some(Shown::new(Report::Key(key), &no_units)));
         }
         Command::Account(AccountCmd::Import {
             name,
@@ -642,21 +655,23 @@ async fn run_command(cli: Cli, print: &mut dyn FnMut(Report)) -> OpResult<Option
                 _ => return Err(ops::usage("pass either --secret or --json")),
             };
             let key = ops::accounts::import_key(&settings, name, from).await?;
-            return Ok(Some(Report::Key(key)));
+            return Ok(Some(Shown::new(Report::Key(key), &no_units)));
         }
         Command::Account(AccountCmd::Export { name }) => {
             let key = ops::accounts::export_key(&settings, name).await?;
-            return Ok(Some(Report::KeyExport(key)));
+            return Ok(Some(Shown::new(Report::KeyExport(key), &no_units)));
         }
         Command::Account(AccountCmd::List) => {
-            return Ok(Some(Report::Keys(
-                ops::accounts::list_keys(&settings).await?,
-            )))
+            let keys = ops::accounts::list_keys(&settings).await?;
+            return Ok(Some(Shown::new(Report::Keys(keys), &no_units)));
         }
         Command::Demo => {
-            let result =
-                ops::demo::demo(settings, |step| print(Report::DemoStep(step.clone()))).await?;
-            return Ok(Some(Report::Demo(result)));
+            let result = ops::demo::demo(settings, |step| {
+                print(Report::DemoStep(step.clone()), &step.token)
+            })
+            .await?;
+            let token = result.token.clone();
+            return Ok(Some(Shown::new(Report::Demo(result), &token)));
         }
         _ => {}
     }
@@ -665,7 +680,7 @@ async fn run_command(cli: Cli, print: &mut dyn FnMut(Report)) -> OpResult<Option
     let c = &mut ctx;
     let report = match cli.command {
         Command::Deploy(d) => {
-            let duration = crate::units::parse_duration_ms;
+            let duration = escrow_client::units::parse_duration_ms;
             let args = ops::deploy::DeployArgs {
                 fee_bps: d.fee_bps,
                 fee_recipient: d.fee_recipient,
@@ -803,7 +818,8 @@ async fn run_command(cli: Cli, print: &mut dyn FnMut(Report)) -> OpResult<Option
         }
         Command::Events { follow, from_block } => {
             if follow {
-                ops::events::follow(c, from_block, |e| print(Report::Event(e.clone()))).await?;
+                ops::events::follow(c, from_block, |e| print(Report::Event(e.clone()), &units))
+                    .await?;
                 return Ok(None);
             }
             Report::Events(ops::events::scan(c, from_block, None, |_| true).await?)
@@ -816,8 +832,7 @@ async fn run_command(cli: Cli, print: &mut dyn FnMut(Report)) -> OpResult<Option
             return Err(OpError::Failed("handled above".into()));
         }
     };
-    let _ = units;
-    Ok(Some(report))
+    Ok(Some(Shown::new(report, &units)))
 }
 
 #[cfg(test)]

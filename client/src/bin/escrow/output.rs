@@ -1,47 +1,52 @@
 //! Printing of command results: human text or `--output json`.
 
 use std::fmt::Write as _;
-use std::sync::OnceLock;
 
 use serde::Serialize;
 
-use crate::bench::BenchReport;
-use crate::explorer::ExplorerView;
-use crate::keystore::ExportedSecret;
-use crate::ops::accounts::{BalanceView, FundResult, KeyExport, KeyList, KeyView, WithdrawResult};
-use crate::ops::arbiters::{ArbiterList, ArbiterResult};
-use crate::ops::deals::{DealDetails, DealList, DealResult};
-use crate::ops::demo::{DemoResult, DemoStep};
-use crate::ops::deploy::{ConfigView, DeployResult};
-use crate::ops::dry_run::DryRunReport;
-use crate::ops::events::EventList;
-use crate::ops::node::NodeView;
-use crate::ops::offers::{OfferList, OfferResult};
-use crate::ops::ratings::{RatingResult, ReputationResult, WithheldResult};
-use crate::ops::types::{Deal, EscrowSettings, Offer};
-use crate::ops::{EventView, OpError, OutputMode, TxReport};
-use crate::units::{format_duration_ms, to_ss58, TokenUnits};
+use escrow_client::bench::BenchReport;
+use escrow_client::explorer::ExplorerView;
+use escrow_client::keystore::ExportedSecret;
+use escrow_client::ops::accounts::{
+    BalanceView, FundResult, KeyExport, KeyList, KeyView, WithdrawResult,
+};
+use escrow_client::ops::arbiters::{ArbiterList, ArbiterResult};
+use escrow_client::ops::deals::{DealDetails, DealList, DealResult};
+use escrow_client::ops::demo::{DemoResult, DemoStep};
+use escrow_client::ops::deploy::{ConfigView, DeployResult};
+use escrow_client::ops::dry_run::DryRunReport;
+use escrow_client::ops::events::EventList;
+use escrow_client::ops::node::NodeView;
+use escrow_client::ops::offers::{OfferList, OfferResult};
+use escrow_client::ops::ratings::{RatingResult, ReputationResult, WithheldResult};
+use escrow_client::ops::types::{Deal, EscrowSettings, Offer};
+use escrow_client::ops::{EventView, OpError, OutputMode, TxReport};
+use escrow_client::units::{format_duration_ms, TokenUnits};
 
-static UNITS: OnceLock<TokenUnits> = OnceLock::new();
-
-/// The connected chain's token, for formatting amounts (set once connected).
-pub fn set_units(units: &TokenUnits) {
-    let _ = UNITS.set(units.clone());
+fn amount(u: &TokenUnits, plancks: u128) -> String {
+    u.format(plancks)
 }
 
-fn units() -> TokenUnits {
-    UNITS.get().cloned().unwrap_or_default()
-}
-
-fn amount(plancks: u128) -> String {
-    units().format(plancks)
-}
-
-fn amount_str(plancks: &str) -> String {
+fn amount_str(u: &TokenUnits, plancks: &str) -> String {
     plancks
         .parse::<u128>()
-        .map(amount)
+        .map(|p| amount(u, p))
         .unwrap_or_else(|_| plancks.to_string())
+}
+
+/// A command's result and the chain token its amounts are counted in.
+pub struct Shown {
+    pub report: Report,
+    pub units: TokenUnits,
+}
+
+impl Shown {
+    pub fn new(report: Report, units: &TokenUnits) -> Shown {
+        Shown {
+            report,
+            units: units.clone(),
+        }
+    }
 }
 
 /// Everything a command can print.
@@ -83,7 +88,7 @@ pub enum Report {
 
 /// Print a report on stdout in the chosen format. Streamed items (`Event`, `DemoStep`) are one
 /// JSON object per line; the final demo result is skipped in text mode (its steps were printed).
-pub fn print(report: &Report, mode: OutputMode) {
+pub fn print(report: &Report, mode: OutputMode, u: &TokenUnits) {
     let text = match mode {
         OutputMode::Json => match report {
             Report::Event(_)
@@ -94,7 +99,7 @@ pub fn print(report: &Report, mode: OutputMode) {
             Report::DemoStep(_) => return,
             _ => json_document(report),
         },
-        OutputMode::Text => render(report),
+        OutputMode::Text => render(report, u),
     };
     write_or_exit(&mut std::io::stdout().lock(), &text);
 }
@@ -143,7 +148,7 @@ fn write_or_exit(out: &mut impl std::io::Write, text: &str) {
 }
 
 fn ts(ms: u64) -> String {
-    let now = crate::ops::now_ms();
+    let now = escrow_client::ops::now_ms();
     if ms >= now {
         format!("{ms} (in {})", format_duration_ms(ms - now))
     } else {
@@ -151,7 +156,7 @@ fn ts(ms: u64) -> String {
     }
 }
 
-pub fn render(report: &Report) -> String {
+pub fn render(report: &Report, u: &TokenUnits) -> String {
     let mut s = String::new();
     match report {
         Report::NodeReady(n) => {
@@ -180,7 +185,7 @@ pub fn render(report: &Report) -> String {
         }
         Report::DryRun(d) => {
             let _ = writeln!(s, "dry run only, nothing was sent:");
-            dry_run(&mut s, d);
+            dry_run(&mut s, d, u);
         }
         Report::Bench(b) => {
             s.push_str(&b.markdown);
@@ -201,46 +206,46 @@ pub fn render(report: &Report) -> String {
                 d.fee_bps,
                 d.fee_recipient,
                 format_duration_ms(d.rating_window_ms),
-                amount_str(&d.min_rated_amount)
+                amount_str(u, &d.min_rated_amount)
             );
-            settings(&mut s, &d.settings);
+            settings(&mut s, &d.settings, u);
             let _ = writeln!(s, "  saved in {}", d.deployment_file);
-            tx(&mut s, &d.authorize);
+            tx(&mut s, &d.authorize, u);
         }
         Report::Config(c) => {
             let cfg = &c.config;
-            let _ = writeln!(s, "escrow {} (owner {})", c.escrow, to_ss58(&cfg.owner));
+            let _ = writeln!(s, "escrow {} (owner {})", c.escrow, cfg.owner);
             let _ = writeln!(
                 s,
                 "  platform fee {} bps to {}; fees due {}",
                 cfg.fee_bps,
-                to_ss58(&cfg.fee_recipient),
-                amount(cfg.fees_due)
+                cfg.fee_recipient,
+                amount(u, cfg.fees_due)
             );
             let _ = writeln!(
                 s,
                 "  reputation {} (rating window {}, deals from {} are rated)",
                 cfg.reputation
                     .as_ref()
-                    .map(to_ss58)
+                    .map(|a| a.to_string())
                     .unwrap_or_else(|| "none".into()),
                 format_duration_ms(c.rating_window_ms),
-                amount_str(&c.min_rated_amount)
+                amount_str(u, &c.min_rated_amount)
             );
-            settings(&mut s, &cfg.settings);
+            settings(&mut s, &cfg.settings, u);
             let _ = writeln!(
                 s,
                 "  {} offers, {} deals, {} arbiters; owes {}",
                 cfg.offer_count,
                 cfg.deal_count,
                 cfg.arbiter_count,
-                amount(cfg.owed)
+                amount(u, cfg.owed)
             );
         }
         Report::Arbiter(a) => {
-            arbiter_line(&mut s, &a.arbiter);
+            arbiter_line(&mut s, &a.arbiter, u);
             if let Some(t) = &a.tx {
-                tx(&mut s, t);
+                tx(&mut s, t, u);
             }
         }
         Report::Arbiters(l) => {
@@ -248,7 +253,7 @@ pub fn render(report: &Report) -> String {
                 let _ = writeln!(s, "no arbiters registered");
             }
             for a in &l.arbiters {
-                arbiter_line(&mut s, a);
+                arbiter_line(&mut s, a, u);
             }
         }
         Report::Withheld(w) => {
@@ -258,13 +263,13 @@ pub fn render(report: &Report) -> String {
                 w.deal_id, w.counted
             );
             if let Some(t) = &w.tx {
-                tx(&mut s, t);
+                tx(&mut s, t, u);
             }
         }
         Report::Offer(o) => {
-            offer(&mut s, &o.offer);
+            offer(&mut s, &o.offer, u);
             if let Some(t) = &o.tx {
-                tx(&mut s, t);
+                tx(&mut s, t, u);
             }
         }
         Report::Offers(l) => {
@@ -280,8 +285,8 @@ pub fn render(report: &Report) -> String {
                     o.offer.version,
                     t.title,
                     t.quantity,
-                    amount(t.price),
-                    to_ss58(&o.offer.seller),
+                    amount(u, t.price),
+                    o.offer.seller,
                     if o.seller_ratings_count == 0 {
                         "unrated".to_string()
                     } else {
@@ -299,13 +304,13 @@ pub fn render(report: &Report) -> String {
             }
         }
         Report::Deal(d) => {
-            deal(&mut s, &d.deal);
+            deal(&mut s, &d.deal, u);
             if let Some(t) = &d.tx {
-                tx(&mut s, t);
+                tx(&mut s, t, u);
             }
         }
         Report::DealDetails(d) => {
-            deal(&mut s, &d.deal);
+            deal(&mut s, &d.deal, u);
             if d.deadlines.is_empty() {
                 let _ = writeln!(s, "  no open deadline (final state)");
             }
@@ -322,7 +327,7 @@ pub fn render(report: &Report) -> String {
             }
             let _ = writeln!(s, "  history:");
             for e in &d.history {
-                let _ = writeln!(s, "    {}", event_line(e));
+                let _ = writeln!(s, "    {}", event_line(e, u));
             }
         }
         Report::Deals(l) => {
@@ -338,9 +343,9 @@ pub fn render(report: &Report) -> String {
                     d.state.name(),
                     d.offer_id,
                     d.quantity,
-                    amount(d.amount),
-                    to_ss58(&d.buyer),
-                    to_ss58(&d.seller)
+                    amount(u, d.amount),
+                    d.buyer,
+                    d.seller
                 );
             }
         }
@@ -360,7 +365,7 @@ pub fn render(report: &Report) -> String {
                     rec.seller_score.map(|v| v.to_string()).unwrap_or("-".into())
                 );
             }
-            tx(&mut s, &r.tx);
+            tx(&mut s, &r.tx, u);
         }
         Report::Reputation(r) => {
             let p = &r.reputation;
@@ -393,13 +398,13 @@ pub fn render(report: &Report) -> String {
             );
         }
         Report::Withdraw(w) => {
-            let _ = writeln!(s, "{} withdrew {}", w.account, amount_str(&w.amount));
-            tx(&mut s, &w.tx);
+            let _ = writeln!(s, "{} withdrew {}", w.account, amount_str(u, &w.amount));
+            tx(&mut s, &w.tx, u);
         }
         Report::Balance(b) => {
-            let _ = writeln!(s, "{}: free {}", b.account, amount_str(&b.free));
+            let _ = writeln!(s, "{}: free {}", b.account, amount_str(u, &b.free));
             if let Some(c) = &b.escrow_credit {
-                let _ = writeln!(s, "  withdrawable from the escrow {}", amount_str(c));
+                let _ = writeln!(s, "  withdrawable from the escrow {}", amount_str(u, c));
             }
         }
         Report::Key(k) => {
@@ -440,21 +445,24 @@ pub fn render(report: &Report) -> String {
             let _ = writeln!(
                 s,
                 "sent {} from {} to {} (fee {}); balance now {}",
-                amount_str(&f.amount),
+                amount_str(u, &f.amount),
                 f.from,
                 f.to,
-                f.fee_paid.as_deref().map(amount_str).unwrap_or("?".into()),
-                amount_str(&f.balance)
+                f.fee_paid
+                    .as_deref()
+                    .map(|f| amount_str(u, f))
+                    .unwrap_or("?".into()),
+                amount_str(u, &f.balance)
             );
         }
         Report::Events(l) => {
             let _ = writeln!(s, "blocks {}..={}:", l.from_block, l.to_block);
             for e in &l.events {
-                let _ = writeln!(s, "  {}", event_line(e));
+                let _ = writeln!(s, "  {}", event_line(e, u));
             }
         }
         Report::Event(e) => {
-            let _ = writeln!(s, "{}", event_line(e));
+            let _ = writeln!(s, "{}", event_line(e, u));
         }
         Report::Demo(d) => {
             let _ = writeln!(
@@ -474,20 +482,20 @@ pub fn render(report: &Report) -> String {
             let _ = writeln!(s, "== {} ({})", st.step, st.actor);
             let _ = writeln!(s, "   {}", st.summary);
             if let Some(f) = &st.fee_paid {
-                let _ = writeln!(s, "   fee paid {}", amount_str(f));
+                let _ = writeln!(s, "   fee paid {}", amount_str(u, f));
             }
             if !st.events.is_empty() {
                 let _ = writeln!(s, "   events: {}", st.events.join(", "));
             }
             for b in &st.balances {
-                let _ = writeln!(s, "   {:<22} {}", b.who, amount_str(&b.free));
+                let _ = writeln!(s, "   {:<22} {}", b.who, amount_str(u, &b.free));
             }
         }
     }
     s
 }
 
-fn offer(s: &mut String, o: &Offer) {
+fn offer(s: &mut String, o: &Offer, u: &TokenUnits) {
     let t = &o.terms;
     let _ = writeln!(
         s,
@@ -500,18 +508,17 @@ fn offer(s: &mut String, o: &Offer) {
     if !t.description.is_empty() {
         let _ = writeln!(s, "  {}", t.description);
     }
-    let _ = writeln!(s, "  seller   {}", to_ss58(&o.seller));
+    let _ = writeln!(s, "  seller   {}", o.seller);
     let _ = writeln!(
         s,
         "  price    {} × {} available",
-        amount(t.price),
+        amount(u, t.price),
         t.quantity
     );
     let _ = writeln!(
         s,
         "  arbiter  {} (fee at most {} bps)",
-        to_ss58(&t.arbiter),
-        o.arbiter_fee_bps
+        t.arbiter, o.arbiter_fee_bps
     );
     let _ = writeln!(s, "  platform fee at most {} bps", o.platform_fee_bps);
     let _ = writeln!(
@@ -524,12 +531,12 @@ fn offer(s: &mut String, o: &Offer) {
     let _ = writeln!(
         s,
         "  bond     {} per unit, {} staked",
-        amount(t.bond_per_unit),
-        amount(o.bond_stake)
+        amount(u, t.bond_per_unit),
+        amount(u, o.bond_stake)
     );
 }
 
-fn deal(s: &mut String, d: &Deal) {
+fn deal(s: &mut String, d: &Deal, u: &TokenUnits) {
     let _ = writeln!(
         s,
         "deal {} [{}] offer {} v{}, {} × {}",
@@ -538,23 +545,22 @@ fn deal(s: &mut String, d: &Deal) {
         d.offer_id,
         d.offer_version,
         d.quantity,
-        amount(d.unit_price)
+        amount(u, d.unit_price)
     );
-    let _ = writeln!(s, "  buyer    {}", to_ss58(&d.buyer));
-    let _ = writeln!(s, "  seller   {}", to_ss58(&d.seller));
+    let _ = writeln!(s, "  buyer    {}", d.buyer);
+    let _ = writeln!(s, "  seller   {}", d.seller);
     let _ = writeln!(
         s,
         "  arbiter  {} (fee {} bps)",
-        to_ss58(&d.arbiter),
-        d.arbiter_fee_bps
+        d.arbiter, d.arbiter_fee_bps
     );
     let _ = writeln!(
         s,
         "  amount   {} paid in, {} released, {} held; bond {}; platform fee {} bps",
-        amount(d.amount),
-        amount(d.released),
-        amount(d.remaining()),
-        amount(d.bond),
+        amount(u, d.amount),
+        amount(u, d.released),
+        amount(u, d.remaining()),
+        amount(u, d.bond),
         d.platform_fee_bps
     );
     if let Some((by, bps)) = d.proposal() {
@@ -562,14 +568,14 @@ fn deal(s: &mut String, d: &Deal) {
             s,
             "  proposal {} bps to the seller, by the {}",
             bps,
-            crate::ops::deals::party_label(d, by)
+            escrow_client::ops::deals::party_label(d, by)
         );
     }
-    if d.disputed_by != crate::ops::types::Party::Nobody {
+    if d.disputed_by != escrow_client::ops::types::Party::Nobody {
         let _ = writeln!(
             s,
             "  dispute  opened by the {}, evidence 0x{}",
-            crate::ops::deals::party_label(d, d.disputed_by),
+            escrow_client::ops::deals::party_label(d, d.disputed_by),
             hex::encode(d.evidence)
         );
     }
@@ -578,12 +584,12 @@ fn deal(s: &mut String, d: &Deal) {
         let _ = writeln!(
             s,
             "  payout   seller {}, buyer {}, platform fee {}, arbiter fee {}, bond to buyer {}, bond returned {}",
-            amount(p.to_seller),
-            amount(p.to_buyer),
-            amount(p.platform_fee),
-            amount(p.arbiter_fee),
-            amount(p.bond_to_buyer),
-            amount(p.bond_returned)
+            amount(u, p.to_seller),
+            amount(u, p.to_buyer),
+            amount(u, p.platform_fee),
+            amount(u, p.arbiter_fee),
+            amount(u, p.bond_to_buyer),
+            amount(u, p.bond_returned)
         );
         if d.closed_at != 0 {
             let _ = writeln!(s, "  ended    {}", ts(d.closed_at));
@@ -598,7 +604,7 @@ fn deal(s: &mut String, d: &Deal) {
     }
 }
 
-fn settings(s: &mut String, st: &EscrowSettings) {
+fn settings(s: &mut String, st: &EscrowSettings, u: &TokenUnits) {
     let _ = writeln!(
         s,
         "  minimum windows: delivery {}, review {}, ruling {}; ended deals prunable after {}",
@@ -612,11 +618,11 @@ fn settings(s: &mut String, st: &EscrowSettings) {
         "  reputation report limits: ref_time {}, proof_size {}, storage deposit {}",
         st.report_ref_time,
         st.report_proof_size,
-        amount(st.report_deposit_limit)
+        amount(u, st.report_deposit_limit)
     );
 }
 
-fn arbiter_line(s: &mut String, a: &crate::ops::arbiters::ArbiterView) {
+fn arbiter_line(s: &mut String, a: &escrow_client::ops::arbiters::ArbiterView, u: &TokenUnits) {
     let t = &a.arbiter;
     let _ = writeln!(
         s,
@@ -624,7 +630,7 @@ fn arbiter_line(s: &mut String, a: &crate::ops::arbiters::ArbiterView) {
         a.account,
         if t.active { "active" } else { "retired" },
         t.fee_bps,
-        amount(t.min_amount),
+        amount(u, t.min_amount),
         hex::encode(t.profile)
     );
 }
@@ -647,14 +653,14 @@ const BALANCE_FIELDS: &[&str] = &[
     "value",
 ];
 
-pub fn event_line(e: &EventView) -> String {
+pub fn event_line(e: &EventView, u: &TokenUnits) -> String {
     let fields: Vec<String> = e
         .fields
         .iter()
         .map(|(k, v)| {
             let shown = match v {
                 serde_json::Value::Number(n) if BALANCE_FIELDS.contains(&k.as_str()) => {
-                    amount_str(&n.to_string())
+                    amount_str(u, &n.to_string())
                 }
                 serde_json::Value::String(st) => st.clone(),
                 other => other.to_string(),
@@ -672,15 +678,15 @@ pub fn event_line(e: &EventView) -> String {
 }
 
 /// What a write is about to send, for the confirmation question off Development chains.
-pub fn render_confirmation(report: &DryRunReport, chain_type: &str) -> String {
+pub fn render_confirmation(report: &DryRunReport, chain_type: &str, u: &TokenUnits) -> String {
     let mut s = format!("about to send on this {chain_type} chain:\n");
-    dry_run(&mut s, report);
+    dry_run(&mut s, report, u);
     s
 }
 
-fn dry_run(s: &mut String, d: &DryRunReport) {
+fn dry_run(s: &mut String, d: &DryRunReport, u: &TokenUnits) {
     let _ = writeln!(s, "  {} signed by {}", d.call, d.signer);
-    let _ = writeln!(s, "    value sent:      {}", amount_str(&d.value));
+    let _ = writeln!(s, "    value sent:      {}", amount_str(u, &d.value));
     if !d.result.is_null() {
         let _ = writeln!(s, "    result:          {}", d.result);
     }
@@ -691,34 +697,41 @@ fn dry_run(s: &mut String, d: &DryRunReport) {
             g.ref_time, g.proof_size
         );
     }
-    let _ = writeln!(s, "    storage deposit: {}", amount_str(&d.storage_deposit));
+    let _ = writeln!(
+        s,
+        "    storage deposit: {}",
+        amount_str(u, &d.storage_deposit)
+    );
     if let Some(fee) = &d.fee_estimate {
-        let _ = writeln!(s, "    estimated fee:   {}", amount_str(fee));
+        let _ = writeln!(s, "    estimated fee:   {}", amount_str(u, fee));
     }
     for note in &d.notes {
         let _ = writeln!(s, "    {note}");
     }
     for next in &d.then {
-        dry_run(s, next);
+        dry_run(s, next, u);
     }
 }
 
-fn tx(s: &mut String, t: &TxReport) {
+fn tx(s: &mut String, t: &TxReport, u: &TokenUnits) {
     let _ = writeln!(
         s,
         "  tx {} in block {}: fee {}{}, gas {} ref_time / {} proof_size, storage deposit {}",
         t.message,
         t.block_hash,
-        t.fee_paid.as_deref().map(amount_str).unwrap_or("?".into()),
+        t.fee_paid
+            .as_deref()
+            .map(|f| amount_str(u, f))
+            .unwrap_or("?".into()),
         t.fee_estimate
             .as_deref()
-            .map(|f| format!(" (estimated {})", amount_str(f)))
+            .map(|f| format!(" (estimated {})", amount_str(u, f)))
             .unwrap_or_default(),
         t.gas_required.ref_time,
         t.gas_required.proof_size,
-        amount_str(&t.storage_deposit)
+        amount_str(u, &t.storage_deposit)
     );
     for e in &t.events {
-        let _ = writeln!(s, "    event {}", event_line(e));
+        let _ = writeln!(s, "    event {}", event_line(e, u));
     }
 }

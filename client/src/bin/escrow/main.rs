@@ -3,10 +3,13 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 
+mod cli;
+mod output;
+
 use clap::Parser;
-use escrow_client::cli::{self, Cli};
+use cli::Cli;
 use escrow_client::ops::{OpError, OpResult, OutputMode};
-use escrow_client::output::{self, Report};
+use output::Shown;
 
 fn main() {
     let cli = Cli::parse();
@@ -25,8 +28,8 @@ fn main() {
     };
     let result = runtime.block_on(run_confirming(cli, mode));
     let code = match result {
-        Ok(Some(report)) => {
-            output::print(&report, mode);
+        Ok(Some(shown)) => {
+            output::print(&shown.report, mode, &shown.units);
             0
         }
         Ok(None) => 0,
@@ -43,9 +46,9 @@ fn main() {
 /// Runs the command; off a Development chain a write stops before sending and, when there is a
 /// terminal to ask on, the user sees its value and fee and says yes or no. A yes runs the command
 /// again with `-y`. Without a terminal the library's "needs confirmation" error stands (exit 2).
-async fn run_confirming(cli: Cli, mode: OutputMode) -> OpResult<Option<Report>> {
+async fn run_confirming(cli: Cli, mode: OutputMode) -> OpResult<Option<Shown>> {
     let again = cli.clone();
-    let result = cli::run(cli, &mut |r| output::print(&r, mode)).await;
+    let result = cli::run(cli, &mut |r, u| output::print(&r, mode, u)).await;
     let Err(OpError::NeedsConfirmation { chain_type, report }) = result else {
         return result;
     };
@@ -56,7 +59,7 @@ async fn run_confirming(cli: Cli, mode: OutputMode) -> OpResult<Option<Report>> 
     let _ = write!(
         stderr,
         "{}send it? [y/N] ",
-        output::render_confirmation(&report, &chain_type)
+        output::render_confirmation(&report, &chain_type, &report.token)
     );
     let _ = stderr.flush();
     let mut answer = String::new();
@@ -69,7 +72,7 @@ async fn run_confirming(cli: Cli, mode: OutputMode) -> OpResult<Option<Report>> 
     }
     let mut again = again;
     again.assume_yes = true;
-    cli::run(again, &mut |r| output::print(&r, mode)).await
+    cli::run(again, &mut |r, u| output::print(&r, mode, u)).await
 }
 
 /// The library reports progress as `tracing` events ("deploy: waiting for inclusion…"); in
