@@ -120,7 +120,7 @@ pub enum Command {
         from_block: Option<u64>,
     },
     /// A complete trade and a ruled dispute on a temporary dev node (or --url).
-    Demo,
+    Demo(DemoCmd),
     /// Run the dev node from node-config/dev-node.toml until Ctrl-C, then stop it cleanly.
     Node(NodeCmd),
     /// Serve the block explorer (web page + JSON API) for the node until Ctrl-C.
@@ -147,6 +147,17 @@ pub struct BenchCmd {
     /// Markdown report to write [full: BENCHMARKS.md; --small: none].
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DemoCmd {
+    /// Leave the node running afterwards and serve the explorer over the demo's deals until
+    /// Ctrl-C, then stop both.
+    #[arg(long)]
+    pub keep: bool,
+    /// The explorer's HTTP port with --keep (0 picks a free one).
+    #[arg(long, default_value_t = 8080, requires = "keep")]
+    pub explorer_port: u16,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -653,7 +664,27 @@ async fn run_command(cli: Cli, print: &mut dyn FnMut(Report)) -> OpResult<Option
                 ops::accounts::list_keys(&settings).await?,
             )))
         }
-        Command::Demo => {
+        Command::Demo(cmd) if cmd.keep => {
+            let (result, kept) =
+                ops::demo::demo_keep(settings, |step| print(Report::DemoStep(step.clone())))
+                    .await?;
+            print(Report::Demo(result));
+            let args = crate::explorer::ExplorerArgs {
+                port: cmd.explorer_port,
+                bind: std::net::IpAddr::from([127, 0, 0, 1]),
+            };
+            let (explorer, node) = kept
+                .serve_explorer(args, |ready| print(Report::ExplorerReady(ready)))
+                .await?;
+            return Ok(Some(match node {
+                Some(node) => {
+                    print(Report::ExplorerStopped(explorer));
+                    Report::NodeStopped(node)
+                }
+                None => Report::ExplorerStopped(explorer),
+            }));
+        }
+        Command::Demo(_) => {
             let result =
                 ops::demo::demo(settings, |step| print(Report::DemoStep(step.clone()))).await?;
             return Ok(Some(Report::Demo(result)));
@@ -809,7 +840,7 @@ async fn run_command(cli: Cli, print: &mut dyn FnMut(Report)) -> OpResult<Option
             Report::Events(ops::events::scan(c, from_block, None, |_| true).await?)
         }
         Command::Account(_)
-        | Command::Demo
+        | Command::Demo(_)
         | Command::Node(_)
         | Command::Explorer(_)
         | Command::Bench(_) => {

@@ -44,6 +44,16 @@ fn amount_str(plancks: &str) -> String {
         .unwrap_or_else(|_| plancks.to_string())
 }
 
+/// Signed plancks as `+99 UNIT`, `-100.1 UNIT` or `0 UNIT`.
+fn signed_amount(plancks: &str) -> String {
+    match plancks.parse::<i128>() {
+        Ok(0) => amount(0),
+        Ok(v) if v > 0 => format!("+{}", amount(v.unsigned_abs())),
+        Ok(v) => format!("-{}", amount(v.unsigned_abs())),
+        Err(_) => plancks.to_string(),
+    }
+}
+
 /// Everything a command can print.
 // One report per command run: the size of the largest variant does not matter.
 #[allow(clippy::large_enum_variant)]
@@ -461,14 +471,18 @@ pub fn render(report: &Report) -> String {
                 s,
                 "demo done on {}{}: escrow {}, reputation {}",
                 d.url,
-                if d.temporary_node {
-                    " (temporary node, now stopped)"
-                } else {
-                    ""
+                match (d.temporary_node, d.node_kept) {
+                    (true, true) => " (temporary node, left running)",
+                    (true, false) => " (temporary node, now stopped)",
+                    _ => "",
                 },
                 d.escrow,
                 d.reputation
             );
+            let _ = writeln!(s, "net change of free balances:");
+            for n in &d.net_changes {
+                let _ = writeln!(s, "   {:<22} {}", n.who, signed_amount(&n.change));
+            }
         }
         Report::DemoStep(st) => {
             let _ = writeln!(s, "== {} ({})", st.step, st.actor);
@@ -479,8 +493,15 @@ pub fn render(report: &Report) -> String {
             if !st.events.is_empty() {
                 let _ = writeln!(s, "   events: {}", st.events.join(", "));
             }
+            let _ = writeln!(s, "   {:<22} {:>24} {:>24}", "", "this step", "since start");
             for b in &st.balances {
-                let _ = writeln!(s, "   {:<22} {}", b.who, amount_str(&b.free));
+                let _ = writeln!(
+                    s,
+                    "   {:<22} {:>24} {:>24}",
+                    b.who,
+                    signed_amount(&b.step_change),
+                    signed_amount(&b.change)
+                );
             }
         }
     }
