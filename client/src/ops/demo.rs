@@ -413,7 +413,7 @@ async fn run(
         ),
         r.tx.as_ref(),
         Flows {
-            payout: Some(r.deal.payout.clone()),
+            payout: Some(r.deal.payout),
             ..Flows::default()
         },
     )
@@ -486,7 +486,7 @@ async fn run(
     .await?;
     d.act(ARBITER);
     let r = deals::rule(&mut d.ctx, disputed, "30%").await?;
-    let p = r.deal.payout.clone();
+    let p = r.deal.payout;
     d.record_flows(
         "deal rule",
         ARBITER,
@@ -505,7 +505,7 @@ async fn run(
         ),
         r.tx.as_ref(),
         Flows {
-            payout: Some(p.clone()),
+            payout: Some(p),
             ..Flows::default()
         },
     )
