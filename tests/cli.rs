@@ -1620,3 +1620,281 @@ fn wait_finalized_returns_a_finalized_block_and_in_block_does_not_wait_for_it() 
     let block = number_of(sure["tx"]["block_hash"].as_str().unwrap());
     assert!(finalized_number() >= block, "block {block} is finalized");
 }
+
+/// Signed plancks (`"-100100000000000"`) from the JSON output; `null` counts as zero.
+fn signed_plancks(v: &Value) -> i128 {
+    match v {
+        Value::Null => 0,
+        Value::String(s) => s.parse().unwrap_or_else(|_| panic!("not plancks: {v}")),
+        other => panic!("not plancks: {other}"),
+    }
+}
+
+/// `escrow demo` reports each party's balance change. Every step's change, the running total
+/// and the net per party must equal a model built from what the steps say moved: the actor's
+/// fee, storage deposit and value sent, the payouts of closed deals and the fee recipient's
+/// withdrawal. The payouts themselves are checked against the deal terms (price 100, bond 10,
+/// 1% platform fee, 5% arbiter fee, 30% to the seller in the ruling).
+#[test]
+fn the_demo_reports_each_partys_balance_change() {
+    require_bundles();
+    let home = tempfile::tempdir().unwrap();
+    let out = Command::cargo_bin("escrow")
+        .unwrap()
+        .env("ESCROW_HOME", home.path())
+        .env_remove("ESCROW_URL")
+        .env_remove("ESCROW_SURI")
+        .timeout(Duration::from_secs(300))
+        .args(["--output", "json", "demo"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let demo: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(demo["type"], "demo", "{demo}");
+    assert_eq!(demo["node_kept"], false, "{demo}");
+
+    let parties = [BOB, CHARLIE, DAVE, EVE];
+    let party = |who: &str| parties.iter().position(|p| *p == who);
+    let (seller, buyer, arbiter, fee_recipient) = (0, 1, 2, 3);
+    let mut total = [0i128; 4];
+    // What each party paid in fees and storage deposits, over the whole demo.
+    let mut costs = [0i128; 4];
+    let mut payouts = Vec::new();
+    let mut sent = Vec::new();
+    let mut withdrawn = 0;
+    let steps = demo["steps"].as_array().unwrap();
+    for step in steps {
+        let mut expected = [0i128; 4];
+        let actor = step["actor"].as_str().unwrap();
+        match party(actor) {
+            Some(i) => {
+                let cost = signed_plancks(&step["fee_paid"])
+                    + signed_plancks(&step["storage_deposit_paid"]);
+                costs[i] += cost;
+                expected[i] -= cost + signed_plancks(&step["sent"]);
+                if !step["sent"].is_null() {
+                    sent.push((step["step"].as_str().unwrap(), plancks(&step["sent"])));
+                }
+                if !step["withdrawn"].is_null() {
+                    withdrawn = plancks(&step["withdrawn"]);
+                    expected[i] += withdrawn as i128;
+                }
+            }
+            None => assert!(actor == ALICE || actor == "-", "{step}"),
+        }
+        let p = &step["payout"];
+        if !p.is_null() {
+            expected[seller] += plancks(&p["to_seller"]) as i128;
+            expected[buyer] += (plancks(&p["to_buyer"]) + plancks(&p["bond_to_buyer"])) as i128;
+            expected[arbiter] += plancks(&p["arbiter_fee"]) as i128;
+            payouts.push(p.clone());
+        }
+        let lines = step["balances"].as_array().unwrap();
+        assert_eq!(lines.len(), 4, "{step}");
+        for (i, line) in lines.iter().enumerate() {
+            assert!(
+                line["who"].as_str().unwrap().ends_with(parties[i]),
+                "{line}"
+            );
+            total[i] += expected[i];
+            assert_eq!(
+                signed_plancks(&line["step_change"]),
+                expected[i],
+                "{} in step {step}",
+                parties[i]
+            );
+            assert_eq!(
+                signed_plancks(&line["change"]),
+                total[i],
+                "{} in step {step}",
+                parties[i]
+            );
+        }
+    }
+
+    // What moved, from the deal terms.
+    assert_eq!(
+        sent,
+        [
+            ("offer create", 3 * 10 * UNIT),
+            ("deal accept", 100 * UNIT),
+            ("deal accept", 100 * UNIT)
+        ]
+    );
+    assert_eq!(payouts.len(), 2, "a release and a ruling");
+    let (released, ruled) = (&payouts[0], &payouts[1]);
+    assert_eq!(plancks(&released["to_seller"]), 99 * UNIT);
+    assert_eq!(plancks(&released["platform_fee"]), UNIT);
+    assert_eq!(plancks(&released["to_buyer"]), 0);
+    assert_eq!(plancks(&released["bond_to_buyer"]), 0);
+    // 5% arbiter fee off the top, 30% of the rest to the seller minus 1% platform fee; the
+    // seller never delivered, so the buyer gets the bond.
+    let seller_gross = 95 * UNIT * 3 / 10;
+    assert_eq!(plancks(&ruled["arbiter_fee"]), 5 * UNIT);
+    assert_eq!(
+        plancks(&ruled["to_seller"]),
+        seller_gross - seller_gross / 100
+    );
+    assert_eq!(plancks(&ruled["to_buyer"]), 95 * UNIT - seller_gross);
+    assert_eq!(plancks(&ruled["bond_to_buyer"]), 10 * UNIT);
+    assert_eq!(withdrawn, UNIT + seller_gross / 100);
+
+    // The net change per party, as a model of the two deals.
+    let net = demo["net_changes"].as_array().unwrap();
+    assert_eq!(net.len(), 4);
+    let change = |i: usize| {
+        let n = &net[i];
+        assert!(n["who"].as_str().unwrap().ends_with(parties[i]), "{n}");
+        assert_eq!(
+            plancks(&n["end"]) as i128 - plancks(&n["start"]) as i128,
+            signed_plancks(&n["change"]),
+            "{n}"
+        );
+        signed_plancks(&n["change"])
+    };
+    let u = |plancks: u128| plancks as i128;
+    assert_eq!(
+        change(seller),
+        u(99 * UNIT) + u(seller_gross - seller_gross / 100) - u(30 * UNIT) - costs[seller]
+    );
+    assert_eq!(
+        change(buyer),
+        -u(200 * UNIT) + u(95 * UNIT - seller_gross) + u(10 * UNIT) - costs[buyer]
+    );
+    assert_eq!(change(arbiter), u(5 * UNIT) - costs[arbiter]);
+    assert_eq!(
+        change(fee_recipient),
+        u(UNIT + seller_gross / 100) - costs[fee_recipient]
+    );
+    for (i, t) in total.iter().enumerate() {
+        assert_eq!(change(i), *t, "{}", parties[i]);
+    }
+}
+
+/// `escrow demo --keep` leaves the node and the explorer running, with the demo's deals on
+/// show, until SIGINT; then it stops both and exits 0.
+#[test]
+fn demo_keep_serves_the_explorer_until_stopped() {
+    use std::io::BufRead;
+    use std::sync::mpsc;
+
+    /// Stops the demo if the test fails: SIGTERM first, so that it stops its node.
+    struct Running(std::process::Child);
+    impl Drop for Running {
+        fn drop(&mut self) {
+            if matches!(self.0.try_wait(), Ok(None)) {
+                unsafe { libc::kill(self.0.id() as i32, libc::SIGTERM) };
+                let deadline = Instant::now() + Duration::from_secs(15);
+                while Instant::now() < deadline && matches!(self.0.try_wait(), Ok(None)) {
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                let _ = self.0.kill();
+                let _ = self.0.wait();
+            }
+        }
+    }
+
+    require_bundles();
+    let home = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_escrow"))
+        .env("ESCROW_HOME", home.path())
+        .env_remove("ESCROW_URL")
+        .env_remove("ESCROW_SURI")
+        .args(["--output", "json", "demo", "--keep", "--explorer-port", "0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut running = Running(child);
+    let (lines_tx, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            if lines_tx.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+
+    // The demo's result (a JSON document), then one line when the explorer listens.
+    let mut before = String::new();
+    let ready: Value = loop {
+        let line = lines
+            .recv_timeout(Duration::from_secs(300))
+            .unwrap_or_else(|e| panic!("no explorer_ready line ({e}); so far:\n{before}"));
+        match serde_json::from_str::<Value>(&line) {
+            Ok(v) if v["type"] == "explorer_ready" => break v,
+            _ => {
+                before.push_str(&line);
+                before.push('\n');
+            }
+        }
+    };
+    let demo: Value = serde_json::from_str(&before).unwrap();
+    assert_eq!(demo["type"], "demo", "{demo}");
+    assert_eq!(demo["node_kept"], true, "{demo}");
+    let explorer = ready["url"].as_str().unwrap().trim_end_matches('/');
+    let node_url = ready["node"].as_str().unwrap();
+    assert_eq!(node_url, demo["url"].as_str().unwrap());
+    let node_port: u16 = node_url.rsplit(':').next().unwrap().parse().unwrap();
+    let explorer_port: u16 = explorer.rsplit(':').next().unwrap().parse().unwrap();
+
+    let get = |path: &str| -> Value {
+        ureq::get(&format!("{explorer}{path}"))
+            .timeout(Duration::from_secs(60))
+            .call()
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+            .into_json()
+            .unwrap()
+    };
+    let status = get("/api/status");
+    assert_eq!(status["connected"], true, "{status}");
+    // The demo's two deals, as it left them: one completed, one ruled, with its payouts.
+    let payouts: Vec<&Value> = demo["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| !s["payout"].is_null())
+        .map(|s| &s["payout"])
+        .collect();
+    assert_eq!(payouts.len(), 2);
+    for (id, state) in [(0, "Completed"), (1, "Ruled")] {
+        let page = get(&format!("/api/deals/{id}"));
+        assert_eq!(page["deal"]["state"], state, "{page}");
+        assert_eq!(&page["deal"]["payout"], payouts[id], "{page}");
+    }
+    let offers = get("/api/offers");
+    assert_eq!(
+        offers["offers"][0]["terms"]["title"], "Vintage camera",
+        "{offers}"
+    );
+
+    let pid = running.0.id() as i32;
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = running.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "still running 15 s after SIGINT");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(status.success(), "{status:?}");
+    // It says what it stopped: the explorer, then the node.
+    let said: Vec<String> = lines
+        .iter()
+        .map(|line| serde_json::from_str::<Value>(&line).unwrap()["type"].to_string())
+        .collect();
+    assert_eq!(said, ["\"explorer_stopped\"", "\"node_stopped\""]);
+    for port in [node_port, explorer_port] {
+        assert!(
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+            "port {port} still open"
+        );
+    }
+}

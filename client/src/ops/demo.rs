@@ -4,9 +4,12 @@
 use serde::Serialize;
 
 use super::deploy::{deploy, DeployArgs};
+use super::node::NodeView;
 use super::offers::CreateOfferArgs;
+use super::types::Payout;
 use super::{deals, offers, ratings, usage, Ctx, OpError, OpResult, Settings};
 use crate::dev_node::{DevNode, DevNodeOptions};
+use crate::explorer::{ExplorerArgs, ExplorerView};
 use crate::node_config::NodeConfig;
 use crate::units::TokenUnits;
 
@@ -17,12 +20,31 @@ pub const BUYER: &str = "//Charlie";
 pub const ARBITER: &str = "//Dave";
 pub const FEE_RECIPIENT: &str = "//Eve";
 
+/// A party's free balance after a step, and how it moved.
 #[derive(Debug, Clone, Serialize)]
 pub struct BalanceLine {
     pub who: String,
     pub account: String,
     /// Free balance, plancks.
     pub free: String,
+    /// Change since the demo started (before its first step), signed plancks, e.g.
+    /// `"-100100000000000"`.
+    pub change: String,
+    /// Change during this step alone, signed plancks.
+    pub step_change: String,
+}
+
+/// A party's free balance before and after the whole demo.
+#[derive(Debug, Clone, Serialize)]
+pub struct NetChange {
+    pub who: String,
+    pub account: String,
+    /// Free balance before the first step, plancks.
+    pub start: String,
+    /// Free balance after the last step, plancks.
+    pub end: String,
+    /// `end - start`, signed plancks.
+    pub change: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -31,8 +53,19 @@ pub struct DemoStep {
     pub actor: String,
     /// One line describing what happened (amounts already formatted).
     pub summary: String,
+    /// Transaction fee the actor paid, plancks.
     pub fee_paid: Option<String>,
+    /// Storage deposit the actor paid (negative: got back), signed plancks.
+    pub storage_deposit_paid: Option<String>,
+    /// Value the actor sent with the call, plancks: the price paid into escrow, the bond
+    /// staked on an offer.
+    pub sent: Option<String>,
+    /// What the contract paid out when the step closed a deal (release, ruling).
+    pub payout: Option<Payout>,
+    /// Plancks the actor withdrew from its escrow credit.
+    pub withdrawn: Option<String>,
     pub events: Vec<String>,
+    /// The seller's, buyer's, arbiter's and fee recipient's free balances after the step.
     pub balances: Vec<BalanceLine>,
     /// The chain's token, which the plancks above count.
     pub token: TokenUnits,
@@ -42,34 +75,58 @@ pub struct DemoStep {
 pub struct DemoResult {
     pub url: String,
     pub temporary_node: bool,
+    /// The temporary node was left running (`demo --keep`) instead of stopped.
+    pub node_kept: bool,
     pub escrow: String,
     pub reputation: String,
     pub steps: Vec<DemoStep>,
     /// The chain's token, which the plancks above count.
     pub token: TokenUnits,
+    /// Each party's free balance before the first step and after the last one.
+    pub net_changes: Vec<NetChange>,
 }
 
-async fn balances(ctx: &Ctx) -> OpResult<Vec<BalanceLine>> {
+/// The parties whose balances the demo follows.
+const PARTIES: [(&str, &str); 4] = [
+    ("seller //Bob", SELLER),
+    ("buyer //Charlie", BUYER),
+    ("arbiter //Dave", ARBITER),
+    ("fee recipient //Eve", FEE_RECIPIENT),
+];
+
+/// Free balances of [`PARTIES`], in that order: (who, SS58 address, plancks).
+async fn balances(ctx: &Ctx) -> OpResult<Vec<(String, String, u128)>> {
     let mut out = Vec::new();
-    for (who, uri) in [
-        ("seller //Bob", SELLER),
-        ("buyer //Charlie", BUYER),
-        ("arbiter //Dave", ARBITER),
-        ("fee recipient //Eve", FEE_RECIPIENT),
-    ] {
+    for (who, uri) in PARTIES {
         let id = ctx.account(uri)?;
-        out.push(BalanceLine {
-            who: who.into(),
-            account: ctx.chain.ss58(&id.0),
-            free: ctx.chain.free_balance(&id).await?.to_string(),
-        });
+        out.push((
+            who.to_string(),
+            ctx.chain.ss58(&id.0),
+            ctx.chain.free_balance(&id).await?,
+        ));
     }
     Ok(out)
+}
+
+fn signed(after: u128, before: u128) -> String {
+    (after as i128 - before as i128).to_string()
+}
+
+/// Extra numbers of a step, for the balance model in its JSON.
+#[derive(Default)]
+struct Flows {
+    sent: Option<u128>,
+    payout: Option<Payout>,
+    withdrawn: Option<u128>,
 }
 
 struct Demo<'a, F: FnMut(&DemoStep)> {
     ctx: Ctx,
     steps: Vec<DemoStep>,
+    /// Free balances before the first step.
+    start: Vec<u128>,
+    /// Free balances after the latest step.
+    previous: Vec<u128>,
     on_step: &'a mut F,
 }
 
@@ -85,15 +142,44 @@ impl<F: FnMut(&DemoStep)> Demo<'_, F> {
         summary: String,
         tx: Option<&super::TxReport>,
     ) -> OpResult<()> {
+        self.record_flows(step, actor, summary, tx, Flows::default())
+            .await
+    }
+
+    async fn record_flows(
+        &mut self,
+        step: &str,
+        actor: &str,
+        summary: String,
+        tx: Option<&super::TxReport>,
+        flows: Flows,
+    ) -> OpResult<()> {
+        let now = balances(&self.ctx).await?;
+        let lines = now
+            .iter()
+            .zip(self.start.iter().zip(&self.previous))
+            .map(|((who, account, free), (start, previous))| BalanceLine {
+                who: who.clone(),
+                account: account.clone(),
+                free: free.to_string(),
+                change: signed(*free, *start),
+                step_change: signed(*free, *previous),
+            })
+            .collect();
+        self.previous = now.into_iter().map(|(_, _, free)| free).collect();
         let step = DemoStep {
             step: step.into(),
             actor: actor.into(),
             summary,
             fee_paid: tx.and_then(|t| t.fee_paid.clone()),
+            storage_deposit_paid: tx.map(|t| t.storage_deposit_paid.clone()),
+            sent: flows.sent.map(|v| v.to_string()),
+            payout: flows.payout,
+            withdrawn: flows.withdrawn.map(|v| v.to_string()),
             events: tx
                 .map(|t| t.events.iter().map(|e| e.name.clone()).collect())
                 .unwrap_or_default(),
-            balances: balances(&self.ctx).await?,
+            balances: lines,
             token: self.ctx.units().clone(),
         };
         (self.on_step)(&step);
@@ -102,11 +188,81 @@ impl<F: FnMut(&DemoStep)> Demo<'_, F> {
     }
 }
 
-/// Runs the demo; `on_step` sees every step as it completes.
-pub async fn demo(settings: Settings, mut on_step: impl FnMut(&DemoStep)) -> OpResult<DemoResult> {
+/// Runs the demo; `on_step` sees every step as it completes. A temporary node is stopped and
+/// its files removed before this returns.
+pub async fn demo(settings: Settings, on_step: impl FnMut(&DemoStep)) -> OpResult<DemoResult> {
+    let (result, kept) = run(settings, false, on_step).await?;
+    kept.stop().await?;
+    Ok(result)
+}
+
+/// Runs the demo as [`demo`] does, but leaves its node (when it started one) and its
+/// deployment file in place for [`KeptDemo::serve_explorer`].
+pub async fn demo_keep(
+    settings: Settings,
+    on_step: impl FnMut(&DemoStep),
+) -> OpResult<(DemoResult, KeptDemo)> {
+    run(settings, true, on_step).await
+}
+
+/// What `demo --keep` leaves behind: the temporary node (none with --url) and the directory
+/// holding its deployment file, alive as long as this value.
+pub struct KeptDemo {
+    node: Option<DevNode>,
+    settings: Settings,
+    _files: tempfile::TempDir,
+}
+
+impl KeptDemo {
+    /// The node and deployment file the demo used.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Serves the explorer over the demo's node and deployment until Ctrl-C or SIGTERM, then
+    /// stops the temporary node. Returns the explorer's view and, when a temporary node was
+    /// stopped, the node's.
+    pub async fn serve_explorer(
+        self,
+        args: ExplorerArgs,
+        ready: impl FnOnce(ExplorerView),
+    ) -> OpResult<(ExplorerView, Option<NodeView>)> {
+        let served = crate::explorer::serve(self.settings.clone(), args, ready).await;
+        let node = self.node.as_ref().map(node_view);
+        // Stop the node even when the explorer could not start.
+        self.stop().await?;
+        Ok((served?, node))
+    }
+
+    async fn stop(mut self) -> OpResult<()> {
+        if let Some(mut node) = self.node.take() {
+            tokio::task::spawn_blocking(move || node.stop())
+                .await
+                .map_err(|e| OpError::Failed(format!("node stop was interrupted: {e}")))?
+                .map_err(|e| OpError::Failed(format!("cannot stop the dev node: {e}")))?;
+        }
+        Ok(())
+    }
+}
+
+fn node_view(node: &DevNode) -> NodeView {
+    NodeView {
+        url: node.url(),
+        base_path: node.base_path().display().to_string(),
+        log: node.log_path().display().to_string(),
+        pid: node.pid(),
+        temporary: true,
+    }
+}
+
+async fn run(
+    settings: Settings,
+    keep: bool,
+    mut on_step: impl FnMut(&DemoStep),
+) -> OpResult<(DemoResult, KeptDemo)> {
     // Own node and own files unless the user points us at a node.
     let mut settings = settings;
-    let _files = tempfile::tempdir().map_err(|e| OpError::Failed(e.to_string()))?;
+    let files = tempfile::tempdir().map_err(|e| OpError::Failed(e.to_string()))?;
     let mut node = None;
     if settings.url.is_none() {
         let config =
@@ -118,7 +274,7 @@ pub async fn demo(settings: Settings, mut on_step: impl FnMut(&DemoStep)) -> OpR
             .map_err(|e| OpError::Failed(format!("cannot start a dev node: {e}")))?;
         settings.url = Some(started.url());
         if settings.deployment.is_none() {
-            settings.deployment = Some(_files.path().join("deployments.json"));
+            settings.deployment = Some(files.path().join("deployments.json"));
         }
         node = Some(started);
     }
@@ -128,11 +284,19 @@ pub async fn demo(settings: Settings, mut on_step: impl FnMut(&DemoStep)) -> OpR
         ));
     }
     let url = settings.url();
+    let kept_settings = settings.clone();
     let ctx = Ctx::connect(settings).await?;
     let units = ctx.units().clone();
+    let start: Vec<u128> = balances(&ctx)
+        .await?
+        .into_iter()
+        .map(|(_, _, free)| free)
+        .collect();
     let mut d = Demo {
         ctx,
         steps: Vec::new(),
+        previous: start.clone(),
+        start,
         on_step: &mut on_step,
     };
 
@@ -198,7 +362,7 @@ pub async fn demo(settings: Settings, mut on_step: impl FnMut(&DemoStep)) -> OpR
     )
     .await?;
     let offer_id = offer.offer.id;
-    d.record(
+    d.record_flows(
         "offer create",
         SELLER,
         format!(
@@ -207,13 +371,17 @@ pub async fn demo(settings: Settings, mut on_step: impl FnMut(&DemoStep)) -> OpR
             units.format(offer.offer.terms.bond_per_unit)
         ),
         offer.tx.as_ref(),
+        Flows {
+            sent: Some(offer.offer.bond_stake),
+            ..Flows::default()
+        },
     )
     .await?;
 
     d.act(BUYER);
     let deal = deals::accept(&mut d.ctx, offer_id, 1, None).await?;
     let deal_id = deal.deal.id;
-    d.record(
+    d.record_flows(
         "deal accept",
         BUYER,
         format!(
@@ -221,6 +389,10 @@ pub async fn demo(settings: Settings, mut on_step: impl FnMut(&DemoStep)) -> OpR
             units.format(deal.deal.amount)
         ),
         deal.tx.as_ref(),
+        Flows {
+            sent: Some(deal.deal.amount),
+            ..Flows::default()
+        },
     )
     .await?;
 
@@ -236,7 +408,7 @@ pub async fn demo(settings: Settings, mut on_step: impl FnMut(&DemoStep)) -> OpR
 
     d.act(BUYER);
     let r = deals::release(&mut d.ctx, deal_id, None).await?;
-    d.record(
+    d.record_flows(
         "deal release",
         BUYER,
         format!(
@@ -246,6 +418,10 @@ pub async fn demo(settings: Settings, mut on_step: impl FnMut(&DemoStep)) -> OpR
             units.format(r.deal.payout.platform_fee)
         ),
         r.tx.as_ref(),
+        Flows {
+            payout: Some(r.deal.payout),
+            ..Flows::default()
+        },
     )
     .await?;
 
@@ -291,7 +467,7 @@ pub async fn demo(settings: Settings, mut on_step: impl FnMut(&DemoStep)) -> OpR
     d.act(BUYER);
     let deal = deals::accept(&mut d.ctx, offer_id, 1, None).await?;
     let disputed = deal.deal.id;
-    d.record(
+    d.record_flows(
         "deal accept",
         BUYER,
         format!(
@@ -299,6 +475,10 @@ pub async fn demo(settings: Settings, mut on_step: impl FnMut(&DemoStep)) -> OpR
             units.format(deal.deal.amount)
         ),
         deal.tx.as_ref(),
+        Flows {
+            sent: Some(deal.deal.amount),
+            ..Flows::default()
+        },
     )
     .await?;
     d.act(BUYER);
@@ -313,43 +493,79 @@ pub async fn demo(settings: Settings, mut on_step: impl FnMut(&DemoStep)) -> OpR
     d.act(ARBITER);
     let r = deals::rule(&mut d.ctx, disputed, "30%").await?;
     let p = r.deal.payout;
-    d.record(
+    d.record_flows(
         "deal rule",
         ARBITER,
         format!(
-            "deal {disputed} {}: arbiter fee {}, seller {}, buyer {}, platform fee {}",
+            "deal {disputed} {}: arbiter fee {}, seller {}, buyer {}{}, platform fee {}",
             r.deal.state.name(),
             units.format(p.arbiter_fee),
             units.format(p.to_seller),
             units.format(p.to_buyer),
+            if p.bond_to_buyer > 0 {
+                format!(" + the seller's bond {}", units.format(p.bond_to_buyer))
+            } else {
+                String::new()
+            },
             units.format(p.platform_fee)
         ),
         r.tx.as_ref(),
+        Flows {
+            payout: Some(p),
+            ..Flows::default()
+        },
     )
     .await?;
 
     d.act(FEE_RECIPIENT);
     let w = super::accounts::withdraw(&mut d.ctx).await?;
-    d.record(
+    let withdrawn: u128 = w
+        .amount
+        .parse()
+        .map_err(|_| OpError::Failed(format!("withdraw: bad amount {:?}", w.amount)))?;
+    d.record_flows(
         "withdraw",
         FEE_RECIPIENT,
         format!(
             "//Eve withdrew {} of platform fees",
-            units.format(w.amount.parse().unwrap_or(0))
+            units.format(withdrawn)
         ),
         Some(&w.tx),
+        Flows {
+            withdrawn: Some(withdrawn),
+            ..Flows::default()
+        },
     )
     .await?;
 
     let contracts = d.ctx.contracts().await?;
+    let end = balances(&d.ctx).await?;
+    let net_changes = end
+        .into_iter()
+        .zip(&d.start)
+        .map(|((who, account, free), start)| NetChange {
+            who,
+            account,
+            start: start.to_string(),
+            end: free.to_string(),
+            change: signed(free, *start),
+        })
+        .collect();
     let temporary_node = node.is_some();
-    drop(node);
-    Ok(DemoResult {
+    let result = DemoResult {
         url,
         temporary_node,
+        node_kept: keep && temporary_node,
         escrow: contracts.deployment.escrow,
         reputation: contracts.deployment.reputation,
         steps: d.steps,
         token: units,
-    })
+        net_changes,
+    };
+    let kept = KeptDemo {
+        node,
+        settings: kept_settings,
+        _files: files,
+    };
+    Ok((result, kept))
 }

@@ -121,7 +121,7 @@ pub enum Command {
         from_block: Option<u64>,
     },
     /// A complete trade and a ruled dispute on a temporary dev node (or --url).
-    Demo,
+    Demo(DemoCmd),
     /// Run the dev node from node-config/dev-node.toml until Ctrl-C, then stop it cleanly.
     Node(NodeCmd),
     /// Serve the block explorer (web page + JSON API) for the node until Ctrl-C.
@@ -148,6 +148,17 @@ pub struct BenchCmd {
     /// Markdown report to write [full: BENCHMARKS.md; --small: none].
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DemoCmd {
+    /// Leave the node running afterwards and serve the explorer over the demo's deals until
+    /// Ctrl-C, then stop both.
+    #[arg(long)]
+    pub keep: bool,
+    /// The explorer's HTTP port with --keep (0 picks a free one).
+    #[arg(long, default_value_t = 8080, requires = "keep")]
+    pub explorer_port: u16,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -665,7 +676,30 @@ async fn run_command(
             let keys = ops::accounts::list_keys(&settings).await?;
             return Ok(Some(Shown::new(Report::Keys(keys), &no_units)));
         }
-        Command::Demo => {
+        Command::Demo(cmd) if cmd.keep => {
+            let (result, kept) = ops::demo::demo_keep(settings, |step| {
+                print(Report::DemoStep(step.clone()), &step.token)
+            })
+            .await?;
+            let token = result.token.clone();
+            print(Report::Demo(result), &token);
+            let args = escrow_client::explorer::ExplorerArgs {
+                port: cmd.explorer_port,
+                bind: std::net::IpAddr::from([127, 0, 0, 1]),
+            };
+            let (explorer, node) = kept
+                .serve_explorer(args, |ready| print(Report::ExplorerReady(ready), &no_units))
+                .await?;
+            let last = match node {
+                Some(node) => {
+                    print(Report::ExplorerStopped(explorer), &no_units);
+                    Report::NodeStopped(node)
+                }
+                None => Report::ExplorerStopped(explorer),
+            };
+            return Ok(Some(Shown::new(last, &no_units)));
+        }
+        Command::Demo(_) => {
             let result = ops::demo::demo(settings, |step| {
                 print(Report::DemoStep(step.clone()), &step.token)
             })
@@ -825,7 +859,7 @@ async fn run_command(
             Report::Events(ops::events::scan(c, from_block, None, |_| true).await?)
         }
         Command::Account(_)
-        | Command::Demo
+        | Command::Demo(_)
         | Command::Node(_)
         | Command::Explorer(_)
         | Command::Bench(_) => {

@@ -49,6 +49,16 @@ impl Shown {
     }
 }
 
+/// Signed plancks as `+99 UNIT`, `-100.1 UNIT` or `0 UNIT`.
+fn signed_amount(u: &TokenUnits, plancks: &str) -> String {
+    match plancks.parse::<i128>() {
+        Ok(0) => amount(u, 0),
+        Ok(v) if v > 0 => format!("+{}", amount(u, v.unsigned_abs())),
+        Ok(v) => format!("-{}", amount(u, v.unsigned_abs())),
+        Err(_) => plancks.to_string(),
+    }
+}
+
 /// Everything a command can print.
 // One report per command run: the size of the largest variant does not matter.
 #[allow(clippy::large_enum_variant)]
@@ -469,14 +479,18 @@ pub fn render(report: &Report, u: &TokenUnits) -> String {
                 s,
                 "demo done on {}{}: escrow {}, reputation {}",
                 d.url,
-                if d.temporary_node {
-                    " (temporary node, now stopped)"
-                } else {
-                    ""
+                match (d.temporary_node, d.node_kept) {
+                    (true, true) => " (temporary node, left running)",
+                    (true, false) => " (temporary node, now stopped)",
+                    _ => "",
                 },
                 d.escrow,
                 d.reputation
             );
+            let _ = writeln!(s, "net change of free balances:");
+            for n in &d.net_changes {
+                let _ = writeln!(s, "   {:<22} {}", n.who, signed_amount(u, &n.change));
+            }
         }
         Report::DemoStep(st) => {
             let _ = writeln!(s, "== {} ({})", st.step, st.actor);
@@ -487,8 +501,15 @@ pub fn render(report: &Report, u: &TokenUnits) -> String {
             if !st.events.is_empty() {
                 let _ = writeln!(s, "   events: {}", st.events.join(", "));
             }
+            let _ = writeln!(s, "   {:<22} {:>24} {:>24}", "", "this step", "since start");
             for b in &st.balances {
-                let _ = writeln!(s, "   {:<22} {}", b.who, amount_str(u, &b.free));
+                let _ = writeln!(
+                    s,
+                    "   {:<22} {:>24} {:>24}",
+                    b.who,
+                    signed_amount(u, &b.step_change),
+                    signed_amount(u, &b.change)
+                );
             }
         }
     }
