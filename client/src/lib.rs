@@ -8,5 +8,7 @@ pub mod explorer;
 pub mod keystore;
 pub mod node_config;
 pub mod ops;
+pub mod session;
 pub mod signer;
+pub mod types;
 pub mod units;

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::chain::{value_u128, Chain, ChainError, ChainEvent};
-use crate::ops::account_bytes as account_of;
+use crate::session::account_bytes as account_of;
 
 /// Free-balance change per account implied by blocks `from..=to`: `Balances` transfers,
 /// mints and burns, holds and releases, transaction fees (withdrawn and refunded), and the

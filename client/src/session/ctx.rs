@@ -1,0 +1,235 @@
+//! A connected session: the chain, the settings, the keystore and the deployed contracts;
+//! signers, accounts and typed reads. Writes are in [`super::write`].
+
+use std::time::Duration;
+
+use subxt::utils::AccountId32;
+
+use crate::chain::Chain;
+use crate::contract::{contract_code_hash, Contract, ContractCodec};
+use crate::keystore::{Keystore, KeystoreError, ResolvedAccount};
+use crate::signer::Keypair;
+use crate::types::{LangError, Localize};
+use crate::units::TokenUnits;
+
+use super::deployment::{genesis_hex, load_bundle, Contracts, DeploymentFile};
+use super::dry_run;
+use super::error::{usage, OpError, OpResult};
+use super::settings::{OutputMode, Settings};
+
+/// How long to wait for a node before calling it unreachable.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Everything a command needs once connected.
+pub struct Ctx {
+    pub settings: Settings,
+    pub chain: Chain,
+    pub keystore: Keystore,
+    contracts: Option<Contracts>,
+    codecs: Option<(ContractCodec, ContractCodec)>,
+}
+
+impl Ctx {
+    pub async fn connect(settings: Settings) -> OpResult<Ctx> {
+        let keystore = settings.open_keystore()?;
+        // A malformed --suri is bad usage whether or not the node answers.
+        if let Some(suri) = &settings.suri {
+            suri_signer(suri)?;
+        }
+        let mut chain = Chain::connect(&settings.url(), CONNECT_TIMEOUT).await?;
+        chain.set_wait(settings.wait.unwrap_or(if chain.is_development() {
+            crate::chain::WaitFor::InBlock
+        } else {
+            crate::chain::WaitFor::Finalized
+        }));
+        Ok(Ctx {
+            settings,
+            chain,
+            keystore,
+            contracts: None,
+            codecs: None,
+        })
+    }
+
+    pub fn units(&self) -> &TokenUnits {
+        self.chain.units()
+    }
+
+    /// Escrow and reputation codecs from the local bundles.
+    pub fn codecs(&mut self) -> OpResult<(ContractCodec, ContractCodec)> {
+        if self.codecs.is_none() {
+            let escrow = load_bundle("escrow")?.codec()?;
+            let reputation = load_bundle("reputation")?.codec()?;
+            self.codecs = Some((escrow, reputation));
+        }
+        Ok(self.codecs.clone().expect("set above"))
+    }
+
+    /// The deployment for this chain (by genesis hash), checked to exist on chain.
+    pub async fn contracts(&mut self) -> OpResult<Contracts> {
+        if let Some(c) = &self.contracts {
+            return Ok(c.clone());
+        }
+        let path = self.settings.deployment_path();
+        let file = DeploymentFile::load(&path)?;
+        let genesis = genesis_hex(&self.chain);
+        let missing = || {
+            usage(format!(
+                "no deployment for this chain (genesis {genesis}); run `escrow deploy`"
+            ))
+        };
+        let deployment = file
+            .deployments
+            .get(&genesis)
+            .cloned()
+            .ok_or_else(missing)?;
+        let escrow_addr = parse_address(&deployment.escrow)?;
+        let reputation_addr = parse_address(&deployment.reputation)?;
+        // Fresh dev chains share their genesis hash: make sure the contracts really exist, and
+        // run the code of the bundles whose metadata decodes them (never a wrong decode).
+        let escrow_bundle = load_bundle("escrow")?;
+        let reputation_bundle = load_bundle("reputation")?;
+        for (name, address, bundle) in [
+            ("escrow", &escrow_addr, &escrow_bundle),
+            ("reputation", &reputation_addr, &reputation_bundle),
+        ] {
+            match contract_code_hash(&self.chain, address).await? {
+                None => {
+                    return Err(usage(format!(
+                        "no deployment for this chain (genesis {genesis}); the contracts saved \
+                         in {} do not exist on it (a reset chain?); run `escrow deploy`",
+                        path.display()
+                    )))
+                }
+                Some(on_chain) if on_chain != bundle.code_hash => {
+                    return Err(OpError::Failed(format!(
+                        "the {name} contract at {} runs code 0x{} but the bundle {} is 0x{}: \
+                         use the bundles it was deployed from (ESCROW_CONTRACTS_DIR) or run \
+                         `escrow deploy` again",
+                        self.chain.ss58(&address.0),
+                        hex::encode(on_chain),
+                        crate::node_config::bundle_source(name),
+                        hex::encode(bundle.code_hash)
+                    )))
+                }
+                Some(_) => {}
+            }
+        }
+        let (escrow_codec, reputation_codec) = (escrow_bundle.codec()?, reputation_bundle.codec()?);
+        self.codecs = Some((escrow_codec.clone(), reputation_codec.clone()));
+        let contracts = Contracts {
+            escrow: Contract::new(escrow_addr, escrow_codec),
+            reputation: Contract::new(reputation_addr, reputation_codec),
+            deployment,
+            ss58_prefix: self.chain.ss58_prefix(),
+        };
+        self.contracts = Some(contracts.clone());
+        Ok(contracts)
+    }
+
+    /// The signer: `--suri`, else `--as`, else `default` (only deploy/fund/demo have one).
+    pub fn signer(&self, default: Option<&str>) -> OpResult<Keypair> {
+        if let Some(suri) = &self.settings.suri {
+            return suri_signer(suri);
+        }
+        // Dev accounts sign by default only where they are meant to: a Development chain.
+        let default = default.filter(|_| self.chain.is_development());
+        let arg =
+            match (&self.settings.as_account, default) {
+                (Some(a), _) => a.clone(),
+                (None, Some(d)) => d.to_string(),
+                (None, None) => return Err(usage(
+                    "this command signs a transaction: pass --as ACCOUNT (a keystore name or a \
+                     secret URI) or --suri SURI",
+                )),
+            };
+        signer_from(&self.keystore, &arg)
+    }
+
+    /// An account argument: keystore name, secret URI, SS58 (any prefix) or 0x-hex.
+    pub fn account(&self, arg: &str) -> OpResult<AccountId32> {
+        resolve_account(&self.keystore, arg)
+    }
+
+    /// Where every write stops before sending: after its dry run with `--dry-run`, or for the
+    /// user's yes off a Development chain (unless `-y`). `report` says what would be sent.
+    pub fn stop_before_sending(
+        &self,
+        report: impl FnOnce() -> Box<dry_run::DryRunReport>,
+    ) -> OpResult<()> {
+        if self.settings.dry_run {
+            return Err(OpError::DryRun(report()));
+        }
+        if !self.chain.is_development() && !self.settings.assume_yes {
+            return Err(OpError::NeedsConfirmation {
+                chain_type: self.chain.chain_type().to_string(),
+                report: report(),
+            });
+        }
+        Ok(())
+    }
+
+    /// A progress note, as a `tracing` event the binary may show (text output only: a JSON
+    /// run's caller wants results, not notes).
+    pub fn note(&self, msg: impl AsRef<str>) {
+        if self.settings.output == OutputMode::Text {
+            tracing::info!("{}", msg.as_ref());
+        }
+    }
+
+    /// Read-only message: dry-run and decode the return value as `T`.
+    pub async fn read<T: scale::Decode + Localize, A: scale::Encode>(
+        &self,
+        contract: &Contract,
+        message: &str,
+        args: &A,
+    ) -> OpResult<T> {
+        let input = contract.codec.encode_typed(message, args)?;
+        let dry = contract
+            .dry_run_input(&self.chain, &contract.address, message, input, 0)
+            .await?;
+        if dry.reverted {
+            return Err(OpError::Failed(format!(
+                "{message} reverted: {:?}",
+                dry.result.err()
+            )));
+        }
+        let decoded: Result<T, LangError> = scale::Decode::decode(&mut &dry.data[..])
+            .map_err(|e| OpError::Failed(format!("cannot decode the result of {message}: {e}")))?;
+        let mut value = decoded.map_err(|e| OpError::Failed(format!("{message}: {e:?}")))?;
+        value.localize(self.chain.ss58_prefix());
+        Ok(value)
+    }
+}
+
+/// The sr25519 key of `--suri` (or ESCROW_SURI).
+fn suri_signer(suri: &str) -> OpResult<Keypair> {
+    Keypair::sr25519_from_uri(suri).map_err(|e| usage(format!("--suri: {e}")))
+}
+
+pub fn signer_from(keystore: &Keystore, arg: &str) -> OpResult<Keypair> {
+    match keystore.resolve(arg)? {
+        ResolvedAccount::Signer { keypair, .. } => Ok(*keypair),
+        ResolvedAccount::ReadOnly { .. } => Err(usage(format!(
+            "'{arg}' is an address, not a key this client holds: pass a keystore name or a secret URI"
+        ))),
+    }
+}
+
+pub fn resolve_account(keystore: &Keystore, arg: &str) -> OpResult<AccountId32> {
+    keystore
+        .resolve(arg)
+        .map(|r| r.account_id())
+        .map_err(|e| match e {
+            KeystoreError::UnknownAccount(a) => usage(format!(
+                "invalid account '{a}': not a keystore name, an SS58 address or a secret URI"
+            )),
+            other => other.into(),
+        })
+}
+
+fn parse_address(s: &str) -> OpResult<AccountId32> {
+    crate::units::parse_account(s)
+        .map(AccountId32)
+        .map_err(OpError::from)
+}

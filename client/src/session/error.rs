@@ -1,0 +1,139 @@
+//! What can go wrong in a command, and how the CLI reports it (exit code, JSON kind).
+
+use crate::chain::ChainError;
+use crate::contract::ContractClientError;
+use crate::keystore::KeystoreError;
+use crate::units::UnitsError;
+
+use super::deployment::Which;
+use super::dry_run;
+use super::explain;
+
+#[derive(Debug, thiserror::Error)]
+pub enum OpError {
+    /// Bad input caught before anything was sent (exit code 2).
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Units(#[from] UnitsError),
+    /// The contract refused the call in its dry run (nothing was submitted, no fee spent).
+    #[error("{message} refused by the {contract} contract: {variant}: {explanation}")]
+    Contract {
+        contract: String,
+        message: String,
+        variant: String,
+        explanation: String,
+    },
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+    #[error(transparent)]
+    Client(ContractClientError),
+    #[error(transparent)]
+    Keystore(#[from] KeystoreError),
+    #[error("{0}")]
+    Failed(String),
+    /// `--dry-run`: the write stopped after its dry run, nothing was sent. Not a failure:
+    /// the CLI prints the report and exits 0.
+    #[error("dry run of {}: nothing was sent", .0.call)]
+    DryRun(Box<dry_run::DryRunReport>),
+    /// Off a Development chain a write waits for the user's yes: the caller shows the report
+    /// (value, fee), asks, and runs the command again with `assume_yes`. Nothing was sent.
+    #[error(
+        "{} on a {} chain needs confirmation: run it in a terminal to be asked, or pass -y",
+        .report.call,
+        .chain_type
+    )]
+    NeedsConfirmation {
+        chain_type: String,
+        report: Box<dry_run::DryRunReport>,
+    },
+}
+
+impl OpError {
+    /// 2 for bad usage (nothing was sent), 1 for everything that failed on chain or network.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            OpError::DryRun(_) => 0,
+            OpError::Usage(_) | OpError::Units(_) | OpError::NeedsConfirmation { .. } => 2,
+            OpError::Keystore(
+                KeystoreError::UnknownAccount(_)
+                | KeystoreError::NotFound(_)
+                | KeystoreError::InvalidName(_)
+                | KeystoreError::Exists(_)
+                | KeystoreError::InvalidSecret { .. }
+                | KeystoreError::Signer(_),
+            ) => 2,
+            _ => 1,
+        }
+    }
+
+    /// A short machine-readable kind for `--output json`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            OpError::Usage(_) | OpError::Units(_) => "usage",
+            OpError::Contract { .. } => "contract",
+            OpError::Chain(ChainError::Unreachable { .. } | ChainError::InvalidUrl { .. }) => {
+                "unreachable"
+            }
+            OpError::Chain(_) | OpError::Client(_) => "chain",
+            OpError::Keystore(_) => {
+                if self.exit_code() == 2 {
+                    "usage"
+                } else {
+                    "keystore"
+                }
+            }
+            OpError::Failed(_) => "failed",
+            OpError::DryRun(_) => "dry_run",
+            OpError::NeedsConfirmation { .. } => "usage",
+        }
+    }
+
+    /// The contract error variant, if the contract refused.
+    pub fn contract_variant(&self) -> Option<&str> {
+        match self {
+            OpError::Contract { variant, .. } => Some(variant),
+            _ => None,
+        }
+    }
+}
+
+impl From<ContractClientError> for OpError {
+    fn from(e: ContractClientError) -> Self {
+        match e {
+            ContractClientError::Chain(c) => OpError::Chain(c),
+            other => OpError::Client(other),
+        }
+    }
+}
+
+pub fn usage(msg: impl Into<String>) -> OpError {
+    OpError::Usage(msg.into())
+}
+
+pub type OpResult<T> = Result<T, OpError>;
+
+pub(super) fn refusal(which: Which, e: ContractClientError) -> OpError {
+    match e {
+        ContractClientError::Contract(c) => {
+            let (contract, explanation) = match which {
+                Which::Escrow => ("escrow", explain::escrow_error(&c.variant)),
+                Which::Reputation => ("reputation", explain::reputation_error(&c.variant)),
+            };
+            let mut explanation = explanation.unwrap_or("").to_string();
+            if c.variant == "TooEarly" {
+                explanation.push_str(
+                    " (checks use the latest block's timestamp; a dev chain with instant seal \
+                     makes a block only when a transaction comes)",
+                );
+            }
+            OpError::Contract {
+                contract: contract.to_string(),
+                message: c.message,
+                explanation,
+                variant: c.variant,
+            }
+        }
+        other => other.into(),
+    }
+}

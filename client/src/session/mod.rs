@@ -1,0 +1,22 @@
+//! A connected session with the two contracts: settings, the deployment in use, typed reads,
+//! writes that stop for `--dry-run` and confirmation, and the errors a command can end with.
+//! It sits between the contract client ([`crate::contract`]) and the typed contract API
+//! ([`crate::api`]); it knows no command and no terminal.
+
+pub mod ctx;
+pub mod deployment;
+pub mod dry_run;
+pub mod error;
+pub mod explain;
+pub mod settings;
+pub mod views;
+mod write;
+
+pub use ctx::{resolve_account, signer_from, Ctx, CONNECT_TIMEOUT};
+pub use deployment::{
+    genesis_hex, load_bundle, write_json_file, Contracts, Deployment, DeploymentFile, Which,
+};
+pub use error::{usage, OpError, OpResult};
+pub use settings::{default_url, escrow_home, OutputMode, Settings};
+pub use views::{event_view, ink_to_json, EventView, GasView, TxReport};
+pub use write::{account_bytes, net_storage_deposit};

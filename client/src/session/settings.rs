@@ -1,0 +1,84 @@
+//! The global flags every command shares, and where its files live.
+
+use std::path::PathBuf;
+
+use crate::keystore::Keystore;
+
+use super::error::OpResult;
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutputMode {
+    #[default]
+    Text,
+    Json,
+}
+
+/// Settings shared by every command (the global flags).
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// `None`: the node config's rpc_port on localhost.
+    pub url: Option<String>,
+    pub output: OutputMode,
+    pub deployment: Option<PathBuf>,
+    pub keystore: Option<PathBuf>,
+    pub as_account: Option<String>,
+    /// An sr25519 secret URI to sign with (`--suri`, `ESCROW_SURI`); excludes `as_account`.
+    pub suri: Option<String>,
+    /// Stop every write after its dry run ([`OpError::DryRun`]): nothing is sent.
+    pub dry_run: bool,
+    /// `--wait`: what a submission waits for; `None`: in-block on Development, finalized
+    /// elsewhere.
+    pub wait: Option<crate::chain::WaitFor>,
+    /// `-y`: off Development chains, send writes without asking
+    /// ([`OpError::NeedsConfirmation`] otherwise).
+    pub assume_yes: bool,
+}
+
+pub use crate::node_config::escrow_home;
+
+pub fn default_url() -> String {
+    crate::node_config::NodeConfig::load_default()
+        .map(|c| c.rpc_url())
+        .unwrap_or_else(|_| "ws://127.0.0.1:9944".to_string())
+}
+
+impl Settings {
+    pub fn url(&self) -> String {
+        self.url.clone().unwrap_or_else(default_url)
+    }
+
+    pub fn deployment_path(&self) -> PathBuf {
+        self.deployment
+            .clone()
+            .unwrap_or_else(|| escrow_home().join("deployments.json"))
+    }
+
+    /// Where `rate commit` keeps salts: next to the deployment file.
+    pub fn ratings_path(&self) -> PathBuf {
+        self.beside_deployment("ratings.json")
+    }
+
+    /// Where local indexes live: next to the deployment file.
+    pub fn index_dir(&self) -> PathBuf {
+        self.beside_deployment("index")
+    }
+
+    /// `name` in the deployment file's directory (`$ESCROW_HOME` by default).
+    fn beside_deployment(&self, name: &str) -> PathBuf {
+        match &self.deployment {
+            Some(d) => d
+                .parent()
+                .map(|p| p.join(name))
+                .unwrap_or_else(|| PathBuf::from(name)),
+            None => escrow_home().join(name),
+        }
+    }
+
+    pub fn open_keystore(&self) -> OpResult<Keystore> {
+        Ok(match &self.keystore {
+            Some(p) => Keystore::open(p)?,
+            None => Keystore::open_default()?,
+        })
+    }
+}

@@ -1,0 +1,183 @@
+//! State-changing contract calls: dry run, confirmation, submission, and what the block says.
+
+use subxt::utils::AccountId32;
+
+use crate::contract::{decode_contract_events, ContractClientError};
+use crate::signer::Keypair;
+
+use super::ctx::Ctx;
+use super::deployment::Which;
+use super::dry_run;
+use super::error::{refusal, OpError, OpResult};
+use super::views::{event_view, ink_to_json, GasView, TxReport};
+
+impl Ctx {
+    /// A state-changing call: dry run (a refusal becomes [`OpError::Contract`]), fee estimate,
+    /// submission behind a spinner, decoded events of both contracts.
+    pub async fn write<A: scale::Encode>(
+        &mut self,
+        which: Which,
+        signer: &Keypair,
+        message: &str,
+        args: &A,
+        value: u128,
+    ) -> OpResult<TxReport> {
+        let contracts = self.contracts().await?;
+        let contract = match which {
+            Which::Escrow => &contracts.escrow,
+            Which::Reputation => &contracts.reputation,
+        };
+        let input = contract.codec.encode_typed(message, args)?;
+        let prepared = contract
+            .prepare_call(&self.chain, signer, message, input, value)
+            .await
+            .map_err(|e| refusal(which, e))?;
+        let fee_estimate = contract
+            .estimate_fee(&self.chain, signer, &prepared)
+            .await
+            .ok();
+        let units = self.units().clone();
+        self.note(format!(
+            "{message}: dry run ok; gas required ref_time {} / proof_size {}, storage deposit {}{}",
+            prepared.gas_required.ref_time,
+            prepared.gas_required.proof_size,
+            units.format(prepared.storage_deposit.limit()),
+            fee_estimate
+                .map(|f| format!(", estimated fee {}", units.format(f)))
+                .unwrap_or_default()
+        ));
+        let gas_required = prepared.gas_required;
+        let storage_deposit = prepared.storage_deposit.limit();
+        let return_value = prepared.return_value.clone();
+        let report = || {
+            Box::new(dry_run::DryRunReport {
+                call: format!("{}.{message}", which.name()),
+                signer: self.chain.ss58(&signer.public_key()),
+                value: value.to_string(),
+                result: ink_to_json(&return_value, contracts.ss58_prefix),
+                gas_required: Some(GasView {
+                    ref_time: gas_required.ref_time,
+                    proof_size: gas_required.proof_size,
+                }),
+                storage_deposit: storage_deposit.to_string(),
+                fee_estimate: fee_estimate.map(|f| f.to_string()),
+                notes: Vec::new(),
+                then: Vec::new(),
+                token: units.clone(),
+            })
+        };
+        self.stop_before_sending(report)?;
+        self.note(format!("{message}: waiting for inclusion…"));
+        let result = contract
+            .submit_prepared(&self.chain, signer, prepared)
+            .await;
+        let outcome = match result {
+            Ok(o) => o,
+            Err(ContractClientError::Dispatch { failure, .. })
+                if failure.name.ends_with("ContractReverted") =>
+            {
+                // Passed the dry run, reverted in the block (the fee was paid): say why.
+                let input = contract.codec.encode_typed(message, args)?;
+                let again = contract
+                    .dry_run_input(&self.chain, &signer.account_id(), message, input, value)
+                    .await?;
+                return Err(match again.into_value() {
+                    Err(e) => refusal(which, e),
+                    Ok(_) => {
+                        OpError::Failed(format!("{message} reverted in its block ({failure})"))
+                    }
+                });
+            }
+            Err(e) => return Err(e.into()),
+        };
+        // A call that passed its dry run can still revert in its block (e.g. a deadline passed
+        // in between: the dry run sees the previous block's timestamp). Every write message of
+        // the two contracts emits an event when it succeeds, so no event means it reverted.
+        if !outcome
+            .tx
+            .find("Contracts", "ContractEmitted")
+            .any(|e| e.field_bytes.get(..32) == Some(&contract.address.0[..]))
+        {
+            let input = contract.codec.encode_typed(message, args)?;
+            let again = contract
+                .dry_run_input(&self.chain, &signer.account_id(), message, input, value)
+                .await?;
+            return Err(match again.into_value() {
+                Err(e) => refusal(which, e),
+                Ok(_) => OpError::Failed(format!(
+                    "{message} was included in block 0x{} but changed nothing (the contract \
+                     reverted)",
+                    hex::encode(outcome.tx.block_hash)
+                )),
+            });
+        }
+        let deposit_net = net_storage_deposit(&outcome.tx, &signer.account_id());
+        let events = decode_contract_events(
+            &outcome.tx,
+            &[&contracts.escrow.codec, &contracts.reputation.codec],
+            None,
+        );
+        Ok(TxReport {
+            message: message.to_string(),
+            signer: self.chain.ss58(&signer.public_key()),
+            block_hash: format!("0x{}", hex::encode(outcome.tx.block_hash)),
+            finalized: outcome.tx.finalized,
+            fee_estimate: fee_estimate.map(|f| f.to_string()),
+            fee_paid: outcome.fee_paid.map(|f| f.to_string()),
+            gas_required: GasView {
+                ref_time: gas_required.ref_time,
+                proof_size: gas_required.proof_size,
+            },
+            weight: outcome.weight.map(|w| GasView {
+                ref_time: w.ref_time,
+                proof_size: w.proof_size,
+            }),
+            storage_deposit: storage_deposit.to_string(),
+            storage_deposit_paid: deposit_net.to_string(),
+            return_value: ink_to_json(&return_value, contracts.ss58_prefix),
+            events: events.iter().map(|e| event_view(e, &contracts)).collect(),
+        })
+    }
+}
+
+/// Net storage deposit moved from `who` by a transaction (held minus released).
+pub fn net_storage_deposit(tx: &crate::chain::TxOutcome, who: &AccountId32) -> i128 {
+    let account =
+        |e: &crate::chain::ChainEvent, field: &str| e.field(field).and_then(account_bytes);
+    let mut net: i128 = 0;
+    for e in &tx.events {
+        if e.pallet != "Contracts" {
+            continue;
+        }
+        let amount = e
+            .field("amount")
+            .and_then(crate::chain::value_u128)
+            .unwrap_or(0) as i128;
+        match e.variant.as_str() {
+            "StorageDepositTransferredAndHeld" if account(e, "from") == Some(who.0) => {
+                net += amount
+            }
+            "StorageDepositTransferredAndReleased" if account(e, "to") == Some(who.0) => {
+                net -= amount
+            }
+            _ => {}
+        }
+    }
+    net
+}
+
+/// 32 bytes of an account id decoded as a dynamic value (possibly newtype-wrapped).
+pub fn account_bytes<T>(v: &scale_value::Value<T>) -> Option<[u8; 32]> {
+    use scale_value::ValueDef;
+    match &v.value {
+        ValueDef::Composite(c) if c.len() == 32 => {
+            let bytes: Vec<u8> = c
+                .values()
+                .map(|b| crate::chain::value_u128(b).and_then(|n| u8::try_from(n).ok()))
+                .collect::<Option<_>>()?;
+            bytes.try_into().ok()
+        }
+        ValueDef::Composite(c) if c.len() == 1 => c.values().next().and_then(account_bytes),
+        _ => None,
+    }
+}
