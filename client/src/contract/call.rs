@@ -237,7 +237,7 @@ impl Contract {
     }
 
     /// This contract's decoded events and the costs of an included call.
-    fn call_outcome(&self, outcome: TxOutcome, return_value: InkValue) -> CallOutcome {
+    pub(super) fn call_outcome(&self, outcome: TxOutcome, return_value: InkValue) -> CallOutcome {
         CallOutcome {
             events: decode_contract_events(&outcome, &[&self.codec], Some(&self.address)),
             fee_paid: outcome.fee_paid,

@@ -11,10 +11,7 @@ use subxt::utils::AccountId32;
 use super::codec::value_account;
 use super::dry_run::{flags_revert, RawInstantiateResult};
 use super::error::{with_message, ContractClientError, Result};
-use super::{
-    decode_contract_events, CallOutcome, Contract, ContractBundle, ContractCodec, DryRun,
-    GAS_MARGIN_PERCENT,
-};
+use super::{CallOutcome, Contract, ContractBundle, ContractCodec, DryRun, GAS_MARGIN_PERCENT};
 use crate::chain::{describe_dispatch_value, Chain};
 use crate::signer::Keypair;
 
@@ -30,21 +27,9 @@ impl Contract {
         value: u128,
         salt: &[u8],
     ) -> Result<DryRun> {
-        let codec = bundle.codec()?;
-        let data = codec.encode(constructor, args)?;
-        let code_exists = code_exists(chain, &bundle.code_hash).await?;
-        dry_run_instantiate(
-            chain,
-            origin,
-            &codec,
-            bundle,
-            code_exists,
-            constructor,
-            &data,
-            value,
-            salt,
-        )
-        .await
+        let checked =
+            dry_run_instantiate(chain, origin, bundle, constructor, args, value, salt).await?;
+        Ok(checked.dry)
     }
 
     /// Deploy `bundle` with `constructor(args)`: dry-run `ContractsApi_instantiate`, then
@@ -59,17 +44,17 @@ impl Contract {
         value: u128,
         salt: &[u8],
     ) -> Result<(Contract, CallOutcome)> {
-        let codec = bundle.codec()?;
-        let data = codec.encode(constructor, args)?;
-        let code_exists = code_exists(chain, &bundle.code_hash).await?;
-        let dry = dry_run_instantiate(
+        let CheckedDeploy {
+            codec,
+            data,
+            code_exists,
+            dry,
+        } = dry_run_instantiate(
             chain,
             &signer.account_id(),
-            &codec,
             bundle,
-            code_exists,
             constructor,
-            &data,
+            args,
             value,
             salt,
         )
@@ -112,17 +97,8 @@ impl Contract {
             .find_map(|e| e.field("contract").and_then(value_account))
             .ok_or(ContractClientError::MissingEvent("Contracts::Instantiated"))?;
         let contract = Contract::new(address, codec);
-        let events = decode_contract_events(&outcome, &[&contract.codec], Some(&contract.address));
-        Ok((
-            contract,
-            CallOutcome {
-                events,
-                fee_paid: outcome.fee_paid,
-                weight: outcome.weight,
-                return_value,
-                tx: outcome,
-            },
-        ))
+        let outcome = contract.call_outcome(outcome, return_value);
+        Ok((contract, outcome))
     }
 }
 
@@ -174,18 +150,32 @@ pub async fn contract_exists(chain: &Chain, address: &AccountId32) -> Result<boo
     Ok(found.is_some())
 }
 
-#[allow(clippy::too_many_arguments)]
+/// A deployment that passed through `ContractsApi_instantiate`, with what the real
+/// transaction needs besides the dry run.
+struct CheckedDeploy {
+    codec: ContractCodec,
+    /// Constructor selector + SCALE arguments.
+    data: Vec<u8>,
+    /// The code is already stored: instantiate from its hash instead of uploading it.
+    code_exists: bool,
+    dry: DryRun,
+}
+
+/// Encode `constructor(args)`, look up whether the code is stored and dry-run the deployment
+/// (`ContractsApi_instantiate` with no gas or deposit limit): the one dry run behind both
+/// [`Contract::dry_run_deploy`] and [`Contract::upload_and_instantiate`].
 async fn dry_run_instantiate(
     chain: &Chain,
     origin: &AccountId32,
-    codec: &ContractCodec,
     bundle: &ContractBundle,
-    code_exists: bool,
     constructor: &str,
-    data: &[u8],
+    args: &[String],
     value: u128,
     salt: &[u8],
-) -> Result<DryRun> {
+) -> Result<CheckedDeploy> {
+    let codec = bundle.codec()?;
+    let data = codec.encode(constructor, args)?;
+    let code_exists = code_exists(chain, &bundle.code_hash).await?;
     let code = if code_exists {
         Value::unnamed_variant("Existing", [Value::from_bytes(bundle.code_hash)])
     } else {
@@ -201,7 +191,7 @@ async fn dry_run_instantiate(
             None::<Value>,
             None::<u128>,
             code,
-            data.to_vec(),
+            data.clone(),
             salt.to_vec(),
         ),
     );
@@ -240,14 +230,19 @@ async fn dry_run_instantiate(
             }),
         ),
     };
-    Ok(DryRun {
-        gas_consumed: raw.gas_consumed,
-        gas_required: raw.gas_required,
-        storage_deposit: raw.storage_deposit,
-        reverted,
-        data: ret_data,
-        result: result.map_err(Arc::new),
-        debug_message: String::from_utf8_lossy(&raw.debug_message).into_owned(),
-        address,
+    Ok(CheckedDeploy {
+        codec,
+        data,
+        code_exists,
+        dry: DryRun {
+            gas_consumed: raw.gas_consumed,
+            gas_required: raw.gas_required,
+            storage_deposit: raw.storage_deposit,
+            reverted,
+            data: ret_data,
+            result: result.map_err(Arc::new),
+            debug_message: String::from_utf8_lossy(&raw.debug_message).into_owned(),
+            address,
+        },
     })
 }
