@@ -2,16 +2,14 @@
 //! state-changing calls that are dry-run first, then sent as `Contracts.call` with the dry
 //! run's gas (+10 %) and storage deposit, one at a time or pipelined.
 
-use std::sync::Arc;
-
 use contract_transcode::Value as InkValue;
 use scale_value::Value;
 use subxt::utils::{AccountId32, MultiAddress};
 
-use super::dry_run::{flags_revert, RawCallResult};
-use super::error::{with_message, ContractClientError, Result};
+use super::dry_run::{self, RawCallResult};
+use super::error::{with_message, Result};
 use super::{decode_contract_events, ContractCodec, ContractEvent, DryRun, StorageDeposit};
-use crate::chain::{describe_dispatch_value, Chain, TxOutcome, Weight};
+use crate::chain::{Chain, TxOutcome, Weight};
 use crate::signer::Keypair;
 
 /// Extra gas over the dry run's `gas_required`, in percent.
@@ -79,7 +77,6 @@ impl Contract {
         input: Vec<u8>,
         value: u128,
     ) -> Result<DryRun> {
-        let at = chain.at_best().await?;
         let payload = subxt::dynamic::runtime_api_call::<_, RawCallResult>(
             "ContractsApi",
             "call",
@@ -92,45 +89,10 @@ impl Contract {
                 input,
             ),
         );
-        let raw = at
-            .runtime_apis()
-            .call(payload)
-            .await
-            .map_err(crate::chain::rpc_err)?;
-        let metadata = at.metadata();
-        let (reverted, data, result) = match raw.result {
-            Ok(ret) => {
-                let reverted = flags_revert(&ret.flags);
-                let decoded = self.codec.decode_message_return(message, &ret.data);
-                let result = match (reverted, decoded) {
-                    (_, Err(e)) => Err(e),
-                    (true, Ok(_)) => Err(ContractClientError::Reverted {
-                        message: message.to_string(),
-                        data: hex::encode(&ret.data),
-                    }),
-                    (false, Ok(v)) => Ok(v),
-                };
-                (reverted, ret.data, result)
-            }
-            Err(dispatch) => (
-                true,
-                Vec::new(),
-                Err(ContractClientError::Dispatch {
-                    message: message.to_string(),
-                    failure: describe_dispatch_value(&metadata, &dispatch),
-                }),
-            ),
-        };
-        Ok(DryRun {
-            gas_consumed: raw.gas_consumed,
-            gas_required: raw.gas_required,
-            storage_deposit: raw.storage_deposit,
-            reverted,
-            data,
-            result: result.map_err(Arc::new),
-            debug_message: String::from_utf8_lossy(&raw.debug_message).into_owned(),
-            address: None,
+        dry_run::run(chain, payload, message, |_, data| {
+            self.codec.decode_message_return(message, data)
         })
+        .await
     }
 
     /// Read-only query: dry-run and return the decoded value (or the contract's error).

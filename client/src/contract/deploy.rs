@@ -2,17 +2,15 @@
 //! `instantiate` when the code is already stored), and the storage reads that say whether code
 //! or a contract is on chain. Apart from calls: deploying starts from a bundle, not an address.
 
-use std::sync::Arc;
-
 use contract_transcode::Value as InkValue;
 use scale_value::Value;
 use subxt::utils::AccountId32;
 
 use super::codec::value_account;
-use super::dry_run::{flags_revert, RawInstantiateResult};
+use super::dry_run::{self, RawInstantiateResult};
 use super::error::{with_message, ContractClientError, Result};
 use super::{CallOutcome, Contract, ContractBundle, ContractCodec, DryRun, GAS_MARGIN_PERCENT};
-use crate::chain::{describe_dispatch_value, Chain};
+use crate::chain::Chain;
 use crate::signer::Keypair;
 
 impl Contract {
@@ -181,7 +179,6 @@ async fn dry_run_instantiate(
     } else {
         Value::unnamed_variant("Upload", [Value::from_bytes(&bundle.wasm)])
     };
-    let at = chain.at_best().await?;
     let payload = subxt::dynamic::runtime_api_call::<_, RawInstantiateResult>(
         "ContractsApi",
         "instantiate",
@@ -195,54 +192,19 @@ async fn dry_run_instantiate(
             salt.to_vec(),
         ),
     );
-    let raw = at
-        .runtime_apis()
-        .call(payload)
-        .await
-        .map_err(crate::chain::rpc_err)?;
-    let metadata = at.metadata();
-    let (reverted, ret_data, address, result) = match raw.result {
-        Ok(ret) => {
-            let reverted = flags_revert(&ret.result.flags);
-            // A successful constructor returns nothing to decode in some ink! versions.
-            let decoded = if ret.result.data.is_empty() && !reverted {
-                Ok(InkValue::Unit)
-            } else {
-                codec.decode_constructor_return(constructor, &ret.result.data)
-            };
-            let result = match (reverted, decoded) {
-                (_, Err(e)) => Err(e),
-                (true, Ok(_)) => Err(ContractClientError::Reverted {
-                    message: constructor.to_string(),
-                    data: hex::encode(&ret.result.data),
-                }),
-                (false, Ok(v)) => Ok(v),
-            };
-            (reverted, ret.result.data, Some(ret.account_id), result)
+    let dry = dry_run::run(chain, payload, constructor, |reverted, data| {
+        // A successful constructor returns nothing to decode in some ink! versions.
+        if data.is_empty() && !reverted {
+            Ok(InkValue::Unit)
+        } else {
+            codec.decode_constructor_return(constructor, data)
         }
-        Err(dispatch) => (
-            true,
-            Vec::new(),
-            None,
-            Err(ContractClientError::Dispatch {
-                message: constructor.to_string(),
-                failure: describe_dispatch_value(&metadata, &dispatch),
-            }),
-        ),
-    };
+    })
+    .await?;
     Ok(CheckedDeploy {
         codec,
         data,
         code_exists,
-        dry: DryRun {
-            gas_consumed: raw.gas_consumed,
-            gas_required: raw.gas_required,
-            storage_deposit: raw.storage_deposit,
-            reverted,
-            data: ret_data,
-            result: result.map_err(Arc::new),
-            debug_message: String::from_utf8_lossy(&raw.debug_message).into_owned(),
-            address,
-        },
+        dry,
     })
 }

@@ -10,7 +10,7 @@ use subxt::ext::scale_decode::DecodeAsType;
 use subxt::utils::AccountId32;
 
 use super::error::{ContractClientError, Result};
-use crate::chain::Weight;
+use crate::chain::{describe_dispatch_value, Chain, Weight};
 
 /// `StorageDeposit` from a dry run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, DecodeAsType)]
@@ -32,36 +32,36 @@ impl StorageDeposit {
 
 #[derive(DecodeAsType)]
 #[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-pub(super) struct RawExecReturnValue {
-    pub(super) flags: Value,
-    pub(super) data: Vec<u8>,
+struct RawExecReturnValue {
+    flags: Value,
+    data: Vec<u8>,
 }
 
 #[derive(DecodeAsType)]
 #[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-pub(super) struct RawInstantiateReturnValue {
-    pub(super) result: RawExecReturnValue,
-    pub(super) account_id: AccountId32,
+struct RawInstantiateReturnValue {
+    result: RawExecReturnValue,
+    account_id: AccountId32,
 }
 
 #[derive(DecodeAsType)]
 #[decode_as_type(crate_path = "subxt::ext::scale_decode")]
 pub(super) struct RawCallResult {
-    pub(super) gas_consumed: Weight,
-    pub(super) gas_required: Weight,
-    pub(super) storage_deposit: StorageDeposit,
-    pub(super) debug_message: Vec<u8>,
-    pub(super) result: std::result::Result<RawExecReturnValue, Value>,
+    gas_consumed: Weight,
+    gas_required: Weight,
+    storage_deposit: StorageDeposit,
+    debug_message: Vec<u8>,
+    result: std::result::Result<RawExecReturnValue, Value>,
 }
 
 #[derive(DecodeAsType)]
 #[decode_as_type(crate_path = "subxt::ext::scale_decode")]
 pub(super) struct RawInstantiateResult {
-    pub(super) gas_consumed: Weight,
-    pub(super) gas_required: Weight,
-    pub(super) storage_deposit: StorageDeposit,
-    pub(super) debug_message: Vec<u8>,
-    pub(super) result: std::result::Result<RawInstantiateReturnValue, Value>,
+    gas_consumed: Weight,
+    gas_required: Weight,
+    storage_deposit: StorageDeposit,
+    debug_message: Vec<u8>,
+    result: std::result::Result<RawInstantiateReturnValue, Value>,
 }
 
 /// What a dry run found out.
@@ -87,6 +87,109 @@ impl DryRun {
         self.result.map_err(|e| {
             Arc::try_unwrap(e).unwrap_or_else(|e| ContractClientError::Transcode(e.to_string()))
         })
+    }
+}
+
+/// Run a `ContractsApi` dry run at the best block and read what it returned as the
+/// [`DryRun`] of `message` (see [`RawDryRun::into_dry_run`] for `decode`).
+pub(super) async fn run<P>(
+    chain: &Chain,
+    payload: P,
+    message: &str,
+    decode: impl FnOnce(bool, &[u8]) -> Result<InkValue>,
+) -> Result<DryRun>
+where
+    P: subxt::runtime_apis::Payload,
+    P::ReturnType: Into<RawDryRun>,
+{
+    let at = chain.at_best().await?;
+    let raw = at
+        .runtime_apis()
+        .call(payload)
+        .await
+        .map_err(crate::chain::rpc_err)?;
+    let metadata = at.metadata();
+    Ok(raw.into().into_dry_run(&metadata, message, decode))
+}
+
+/// What both runtime APIs return, read the same way: the costs, the debug buffer and either
+/// the contract's return (with, for instantiation, the new contract's address) or the error
+/// the runtime refused the call with.
+pub(super) struct RawDryRun {
+    gas_consumed: Weight,
+    gas_required: Weight,
+    storage_deposit: StorageDeposit,
+    debug_message: Vec<u8>,
+    result: std::result::Result<(RawExecReturnValue, Option<AccountId32>), Value>,
+}
+
+impl From<RawCallResult> for RawDryRun {
+    fn from(raw: RawCallResult) -> Self {
+        RawDryRun {
+            gas_consumed: raw.gas_consumed,
+            gas_required: raw.gas_required,
+            storage_deposit: raw.storage_deposit,
+            debug_message: raw.debug_message,
+            result: raw.result.map(|ret| (ret, None)),
+        }
+    }
+}
+
+impl From<RawInstantiateResult> for RawDryRun {
+    fn from(raw: RawInstantiateResult) -> Self {
+        RawDryRun {
+            gas_consumed: raw.gas_consumed,
+            gas_required: raw.gas_required,
+            storage_deposit: raw.storage_deposit,
+            debug_message: raw.debug_message,
+            result: raw.result.map(|ret| (ret.result, Some(ret.account_id))),
+        }
+    }
+}
+
+impl RawDryRun {
+    /// The [`DryRun`] of `message` (a message or constructor): `decode` reads the return data
+    /// (told whether the REVERT flag is set); a revert, an undecodable return or an error of
+    /// the runtime (named through `metadata`) becomes the error the call would fail with.
+    fn into_dry_run(
+        self,
+        metadata: &subxt::Metadata,
+        message: &str,
+        decode: impl FnOnce(bool, &[u8]) -> Result<InkValue>,
+    ) -> DryRun {
+        let (reverted, data, address, result) = match self.result {
+            Ok((ret, address)) => {
+                let reverted = flags_revert(&ret.flags);
+                let result = match (reverted, decode(reverted, &ret.data)) {
+                    (_, Err(e)) => Err(e),
+                    (true, Ok(_)) => Err(ContractClientError::Reverted {
+                        message: message.to_string(),
+                        data: hex::encode(&ret.data),
+                    }),
+                    (false, Ok(v)) => Ok(v),
+                };
+                (reverted, ret.data, address, result)
+            }
+            Err(dispatch) => (
+                true,
+                Vec::new(),
+                None,
+                Err(ContractClientError::Dispatch {
+                    message: message.to_string(),
+                    failure: describe_dispatch_value(metadata, &dispatch),
+                }),
+            ),
+        };
+        DryRun {
+            gas_consumed: self.gas_consumed,
+            gas_required: self.gas_required,
+            storage_deposit: self.storage_deposit,
+            reverted,
+            data,
+            result: result.map_err(Arc::new),
+            debug_message: String::from_utf8_lossy(&self.debug_message).into_owned(),
+            address,
+        }
     }
 }
 
