@@ -5,9 +5,9 @@
 //! so that a reverting call is refused with the contract's error name before any fee is spent;
 //! the real transaction then uses the dry run's `gas_required` (+10 %) and storage deposit.
 //!
-//! One job a file: [`bundle`] loads the code and metadata, [`codec`] encodes and decodes with
-//! them, [`dry_run`] holds what a dry run returns, [`call`] calls a deployed contract,
-//! [`deploy`] deploys one, [`events`] decodes what contracts emitted and [`error`] says what
+//! One job a file: `bundle` loads the code and metadata, `codec` encodes and decodes with
+//! them, `dry_run` holds what a dry run returns, `call` calls a deployed contract,
+//! `deploy` deploys one, `events` decodes what contracts emitted and `error` says what
 //! went wrong. Everything public is re-exported here: callers use `crate::contract::X`.
 
 mod bundle;
