@@ -1,16 +1,22 @@
 //! Transcode tests against ink! metadata built in code (shaped like the escrow contract's),
 //! so they need no compiled contract.
 
+use super::codec::value_account;
+use super::dry_run::flags_revert;
 use super::*;
-use crate::chain::ChainEvent;
+use crate::chain::{ChainEvent, TxOutcome};
+use crate::signer::blake2_256;
 use contract_transcode::ink_metadata::layout::{Layout, LayoutKey, RootLayout, StructLayout};
+use contract_transcode::ink_metadata::InkProject;
 use contract_transcode::ink_metadata::{
     ConstructorSpec, ContractSpec, EnvironmentSpec, EventParamSpec, EventSpec, MessageParamSpec,
     MessageSpec, ReturnTypeSpec, TypeSpec,
 };
+use contract_transcode::Value as InkValue;
 use ink_primitives::{AccountId, ConstructorResult, Hash, LangError, MessageResult};
 use scale::Encode;
-use scale_value::Composite;
+use scale_value::{Composite, Value};
+use subxt::utils::AccountId32;
 
 #[derive(scale_info::TypeInfo, Encode)]
 #[codec(crate = scale)]
