@@ -265,7 +265,7 @@ impl DevNode {
         }
     }
 
-    /// One JSON-RPC call over HTTP; returns its `result`.
+    /// One JSON-RPC call (see [`rpc_call`]); returns its `result`.
     pub fn rpc(&self, method: &str, params: Value) -> Result<Value, NodeError> {
         if self.child.is_none() {
             return Err(NodeError::NotRunning);
