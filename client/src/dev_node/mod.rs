@@ -21,6 +21,10 @@
 //!
 //! All calls block (at most the startup timeout); from async code use
 //! `tokio::task::spawn_blocking` if the runtime must not stall.
+//!
+//! One job per file: `process` spawns the node, waits until it answers and stops it; `spec`
+//! writes and checks the chain spec; `binary` finds the node binary; `ports` picks and reads RPC
+//! ports; `log` shows the node's last words in errors; `rpc` makes one-shot JSON-RPC calls.
 
 mod binary;
 mod log;
