@@ -127,7 +127,12 @@ fn dev_node_starts_with_configured_chain_restarts_with_state_and_stops() {
         !process_exists(pid),
         "node process {pid} is gone after stop"
     );
-    assert!(rpc_call(port, "system_health", json!([]), Duration::from_secs(1)).is_err());
+    let err = rpc_call(port, "system_health", json!([]), Duration::from_secs(1)).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("JSON-RPC system_health: cannot connect to ws://127.0.0.1:"),
+        "{err}"
+    );
     assert!(matches!(
         node.rpc("system_health", json!([])),
         Err(NodeError::NotRunning)
@@ -153,6 +158,13 @@ fn dropping_a_temporary_node_kills_it_and_removes_its_base_path() {
     let config = config();
     let node = start(&config, DevNodeOptions::for_tests());
     rpc(&node, "system_health", json!([]));
+    // A call the node refuses reports the node's own error.
+    let err = node.rpc("no_such_method", json!([])).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("JSON-RPC no_such_method: Method not found (code -32601)"),
+        "{err}"
+    );
     let pid = node.pid().unwrap();
     let base = node.base_path().to_owned();
     assert!(base.is_dir());
