@@ -3,8 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::chain::{value_u128, Chain, ChainError, ChainEvent};
-use crate::session::account_bytes as account_of;
+use crate::chain::{value_account, value_u128, Chain, ChainError, ChainEvent};
 
 /// Free-balance change per account implied by blocks `from..=to`: `Balances` transfers,
 /// mints and burns, holds and releases, transaction fees (withdrawn and refunded), and the
@@ -28,7 +27,7 @@ pub async fn free_balance_changes(
 
 /// One event's effect on free balances.
 pub fn apply(changes: &mut HashMap<[u8; 32], i128>, e: &ChainEvent) {
-    let account = |name: &str| e.field(name).and_then(account_of);
+    let account = |name: &str| e.field(name).and_then(value_account).map(|a| a.0);
     let amount = |name: &str| e.field(name).and_then(value_u128).unwrap_or(0) as i128;
     let mut add = |who: Option<[u8; 32]>, delta: i128| {
         if let Some(who) = who {

@@ -334,19 +334,3 @@ fn variant_name(v: &InkValue) -> Option<String> {
         _ => None,
     }
 }
-
-/// An `AccountId32` decoded as a dynamic value: 32 u8s, possibly wrapped in a newtype.
-pub(super) fn value_account<T>(v: &scale_value::Value<T>) -> Option<AccountId32> {
-    use scale_value::ValueDef;
-    match &v.value {
-        ValueDef::Composite(c) if c.len() == 32 => {
-            let bytes: Vec<u8> = c
-                .values()
-                .map(|b| crate::chain::value_u128(b).and_then(|n| u8::try_from(n).ok()))
-                .collect::<Option<_>>()?;
-            Some(AccountId32(bytes.try_into().ok()?))
-        }
-        ValueDef::Composite(c) if c.len() == 1 => c.values().next().and_then(value_account),
-        _ => None,
-    }
-}

@@ -6,10 +6,10 @@ use contract_transcode::Value as InkValue;
 use scale_value::Value;
 use subxt::utils::AccountId32;
 
-use super::codec::value_account;
 use super::dry_run::{self, RawInstantiateResult};
 use super::error::{with_message, ContractClientError, Result};
 use super::{CallOutcome, Contract, ContractBundle, ContractCodec, DryRun, GAS_MARGIN_PERCENT};
+use crate::chain::value_account;
 use crate::chain::Chain;
 use crate::signer::Keypair;
 

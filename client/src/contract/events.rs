@@ -5,8 +5,8 @@
 use contract_transcode::Value as InkValue;
 use subxt::utils::AccountId32;
 
-use super::codec::value_account;
 use super::ContractCodec;
+use crate::chain::value_account;
 use crate::chain::{ChainEvent, TxOutcome};
 
 /// A decoded contract event.

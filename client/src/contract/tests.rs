@@ -1,9 +1,9 @@
 //! Transcode tests against ink! metadata built in code (shaped like the escrow contract's),
 //! so they need no compiled contract.
 
-use super::codec::value_account;
 use super::dry_run::flags_revert;
 use super::*;
+use crate::chain::value_account;
 use crate::chain::{ChainEvent, TxOutcome};
 use crate::signer::blake2_256;
 use contract_transcode::ink_metadata::layout::{Layout, LayoutKey, RootLayout, StructLayout};

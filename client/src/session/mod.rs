@@ -19,4 +19,4 @@ pub use deployment::{
 pub use error::{usage, OpError, OpResult};
 pub use settings::{default_url, escrow_home, OutputMode, Settings};
 pub use views::{event_view, ink_to_json, EventView, GasView, TxReport};
-pub use write::{account_bytes, net_storage_deposit};
+pub use write::net_storage_deposit;

@@ -142,8 +142,9 @@ impl Ctx {
 
 /// Net storage deposit moved from `who` by a transaction (held minus released).
 pub fn net_storage_deposit(tx: &crate::chain::TxOutcome, who: &AccountId32) -> i128 {
-    let account =
-        |e: &crate::chain::ChainEvent, field: &str| e.field(field).and_then(account_bytes);
+    let account = |e: &crate::chain::ChainEvent, field: &str| {
+        e.field(field).and_then(crate::chain::value_account)
+    };
     let mut net: i128 = 0;
     for e in &tx.events {
         if e.pallet != "Contracts" {
@@ -154,30 +155,12 @@ pub fn net_storage_deposit(tx: &crate::chain::TxOutcome, who: &AccountId32) -> i
             .and_then(crate::chain::value_u128)
             .unwrap_or(0) as i128;
         match e.variant.as_str() {
-            "StorageDepositTransferredAndHeld" if account(e, "from") == Some(who.0) => {
-                net += amount
-            }
-            "StorageDepositTransferredAndReleased" if account(e, "to") == Some(who.0) => {
+            "StorageDepositTransferredAndHeld" if account(e, "from") == Some(*who) => net += amount,
+            "StorageDepositTransferredAndReleased" if account(e, "to") == Some(*who) => {
                 net -= amount
             }
             _ => {}
         }
     }
     net
-}
-
-/// 32 bytes of an account id decoded as a dynamic value (possibly newtype-wrapped).
-pub fn account_bytes<T>(v: &scale_value::Value<T>) -> Option<[u8; 32]> {
-    use scale_value::ValueDef;
-    match &v.value {
-        ValueDef::Composite(c) if c.len() == 32 => {
-            let bytes: Vec<u8> = c
-                .values()
-                .map(|b| crate::chain::value_u128(b).and_then(|n| u8::try_from(n).ok()))
-                .collect::<Option<_>>()?;
-            bytes.try_into().ok()
-        }
-        ValueDef::Composite(c) if c.len() == 1 => c.values().next().and_then(account_bytes),
-        _ => None,
-    }
 }
