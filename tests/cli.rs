@@ -654,6 +654,61 @@ fn a_deal_survives_a_node_restart() {
     assert!(history >= 4, "{history}");
 }
 
+/// The typed contract API against the built metadata: every message it calls exists with
+/// the signature it encodes for, and every message of both contracts has its function (but
+/// `record_deal`, which only an escrow contract may call). A signature that drifts is refused.
+#[test]
+fn the_typed_api_covers_every_message_with_its_metadata_signature() {
+    use escrow_client::api::spec::Message;
+    use escrow_client::api::{escrow, reputation};
+    use escrow_client::contract::ContractCodec;
+    use escrow_client::node_config::contract_bundle;
+
+    require_bundles();
+    for (name, api, not_called) in [
+        ("escrow", escrow::MESSAGES, &[][..]),
+        ("reputation", reputation::MESSAGES, reputation::NOT_CALLED),
+    ] {
+        let codec = ContractCodec::load(contract_bundle(name)).unwrap();
+        for m in api {
+            m.check(name, &codec).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let mut ours: Vec<&str> = api
+            .iter()
+            .map(|m| m.name)
+            .chain(not_called.iter().copied())
+            .collect();
+        let mut theirs = codec.messages();
+        ours.sort_unstable();
+        theirs.sort_unstable();
+        assert_eq!(
+            ours, theirs,
+            "{name}: messages without a typed function, or gone"
+        );
+    }
+    let codec = ContractCodec::load(contract_bundle("escrow")).unwrap();
+    let drifted = [
+        Message::write(
+            "accept_offer",
+            &[("offer_id", "u64"), ("quantity", "u32"), ("version", "u32")],
+        ),
+        Message::payable("accept_offer", &[("offer_id", "u64"), ("quantity", "u32")]),
+        Message::payable(
+            "accept_offer",
+            &[("offer_id", "u32"), ("quantity", "u32"), ("version", "u32")],
+        ),
+        Message::read("no_such_message", &[]),
+    ];
+    for m in drifted {
+        let e = m.check("escrow", &codec).unwrap_err().to_string();
+        assert!(
+            e.contains("the escrow bundle does not match this client"),
+            "{e}"
+        );
+        assert!(e.contains(m.name), "{e}");
+    }
+}
+
 /// The client's mirrors of the contracts' types (ops/types.rs) against the built metadata:
 /// typed argument encoding equals contract-transcode's, and mirrored return values decode
 /// through the metadata to the same fields and values. Needs the bundles, not a node.

@@ -1,4 +1,5 @@
 //! Library behind the `escrow` CLI.
+pub mod api;
 pub mod bench;
 pub mod blocks;
 pub mod chain;

@@ -1,0 +1,360 @@
+//! The escrow contract, one typed function per message (contracts/escrow/lib.rs). Writes go
+//! through [`Ctx::write`] (dry run, `--dry-run`, confirmation, submission, events); reads
+//! are dry runs decoded into [`crate::types`]. Who may call what is the contract's business:
+//! a refusal comes back as [`crate::session::OpError::Contract`] before anything is sent.
+
+use crate::session::{Ctx, OpError, OpResult, TxReport, Which};
+use crate::signer::Keypair;
+use crate::types::{AccountBytes, Address, Arbiter, Config, Deal, Localize, Offer, OfferTerms};
+
+use super::spec::Message;
+
+const SET_FEE: Message = Message::write("set_fee", &[("fee_bps", "u16")]);
+const SET_FEE_RECIPIENT: Message =
+    Message::write("set_fee_recipient", &[("fee_recipient", "AccountId")]);
+const TRANSFER_OWNERSHIP: Message =
+    Message::write("transfer_ownership", &[("new_owner", "AccountId")]);
+const REGISTER_ARBITER: Message = Message::write(
+    "register_arbiter",
+    &[
+        ("fee_bps", "u16"),
+        ("min_amount", "Balance"),
+        ("profile", "Hash"),
+    ],
+);
+const RETIRE_ARBITER: Message = Message::write("retire_arbiter", &[]);
+const CREATE_OFFER: Message = Message::payable("create_offer", &[("terms", "OfferTerms")]);
+const UPDATE_OFFER: Message = Message::payable(
+    "update_offer",
+    &[
+        ("offer_id", "u64"),
+        ("price", "Balance"),
+        ("quantity", "u32"),
+    ],
+);
+const WITHDRAW_OFFER: Message = Message::write("withdraw_offer", &[("offer_id", "u64")]);
+const ACCEPT_OFFER: Message = Message::payable(
+    "accept_offer",
+    &[("offer_id", "u64"), ("quantity", "u32"), ("version", "u32")],
+);
+const MARK_DELIVERED: Message = Message::write("mark_delivered", &[("deal_id", "u64")]);
+const RELEASE: Message = Message::write("release", &[("deal_id", "u64"), ("amount", "Balance")]);
+const REFUND: Message = Message::write("refund", &[("deal_id", "u64")]);
+const PROPOSE_SPLIT: Message = Message::write(
+    "propose_split",
+    &[("deal_id", "u64"), ("seller_bps", "u16")],
+);
+const ACCEPT_SPLIT: Message =
+    Message::write("accept_split", &[("deal_id", "u64"), ("seller_bps", "u16")]);
+const OPEN_DISPUTE: Message =
+    Message::write("open_dispute", &[("deal_id", "u64"), ("evidence", "Hash")]);
+const PRUNE_DEAL: Message = Message::write("prune_deal", &[("deal_id", "u64")]);
+const RULE: Message = Message::write("rule", &[("deal_id", "u64"), ("seller_bps", "u16")]);
+const FINALIZE: Message = Message::write("finalize", &[("deal_id", "u64")]);
+const RECLAIM: Message = Message::write("reclaim", &[("deal_id", "u64")]);
+const RETRY_REPORT: Message = Message::write("retry_report", &[("deal_id", "u64")]);
+const WITHDRAW: Message = Message::write("withdraw", &[]);
+const OFFER: Message = Message::read("offer", &[("offer_id", "u64")]);
+const OFFERS: Message = Message::read("offers", &[("from_id", "u64"), ("limit", "u32")]);
+const DEAL: Message = Message::read("deal", &[("deal_id", "u64")]);
+const DEALS: Message = Message::read("deals", &[("from_id", "u64"), ("limit", "u32")]);
+const ARBITER: Message = Message::read("arbiter", &[("account", "AccountId")]);
+const ARBITERS: Message = Message::read("arbiters", &[("from", "u32"), ("limit", "u32")]);
+const CREDIT_OF: Message = Message::read("credit_of", &[("account", "AccountId")]);
+const CONFIG: Message = Message::read("config", &[]);
+
+/// Every escrow message this API calls.
+pub const MESSAGES: &[Message] = &[
+    SET_FEE,
+    SET_FEE_RECIPIENT,
+    TRANSFER_OWNERSHIP,
+    REGISTER_ARBITER,
+    RETIRE_ARBITER,
+    CREATE_OFFER,
+    UPDATE_OFFER,
+    WITHDRAW_OFFER,
+    ACCEPT_OFFER,
+    MARK_DELIVERED,
+    RELEASE,
+    REFUND,
+    PROPOSE_SPLIT,
+    ACCEPT_SPLIT,
+    OPEN_DISPUTE,
+    PRUNE_DEAL,
+    RULE,
+    FINALIZE,
+    RECLAIM,
+    RETRY_REPORT,
+    WITHDRAW,
+    OFFER,
+    OFFERS,
+    DEAL,
+    DEALS,
+    ARBITER,
+    ARBITERS,
+    CREDIT_OF,
+    CONFIG,
+];
+
+/// The escrow contract of a session's deployment.
+pub struct Escrow<'s> {
+    ctx: &'s mut Ctx,
+}
+
+impl<'s> Escrow<'s> {
+    pub fn new(ctx: &'s mut Ctx) -> Self {
+        Escrow { ctx }
+    }
+
+    async fn write<A: scale::Encode>(
+        &mut self,
+        signer: &Keypair,
+        message: Message,
+        args: &A,
+        value: u128,
+    ) -> OpResult<TxReport> {
+        let c = self.ctx.contracts().await?;
+        message.check("escrow", &c.escrow.codec)?;
+        self.ctx
+            .write(Which::Escrow, signer, message.name, args, value)
+            .await
+    }
+
+    async fn read<T: scale::Decode + Localize, A: scale::Encode>(
+        &mut self,
+        message: Message,
+        args: &A,
+    ) -> OpResult<T> {
+        let c = self.ctx.contracts().await?;
+        message.check("escrow", &c.escrow.codec)?;
+        self.ctx.read(&c.escrow, message.name, args).await
+    }
+
+    // --- The owner ---
+
+    /// Owner: lowers the platform fee (it never goes up).
+    pub async fn set_fee(&mut self, signer: &Keypair, fee_bps: u16) -> OpResult<TxReport> {
+        self.write(signer, SET_FEE, &fee_bps, 0).await
+    }
+
+    /// Owner: where platform fees are credited from now on.
+    pub async fn set_fee_recipient(
+        &mut self,
+        signer: &Keypair,
+        fee_recipient: AccountBytes,
+    ) -> OpResult<TxReport> {
+        self.write(signer, SET_FEE_RECIPIENT, &fee_recipient, 0)
+            .await
+    }
+
+    /// Owner: hands the owner role to `new_owner`.
+    pub async fn transfer_ownership(
+        &mut self,
+        signer: &Keypair,
+        new_owner: AccountBytes,
+    ) -> OpResult<TxReport> {
+        self.write(signer, TRANSFER_OWNERSHIP, &new_owner, 0).await
+    }
+
+    // --- Arbiters ---
+
+    /// Anyone: registers (or updates) the signer as an arbiter.
+    pub async fn register_arbiter(
+        &mut self,
+        signer: &Keypair,
+        fee_bps: u16,
+        min_amount: u128,
+        profile: [u8; 32],
+    ) -> OpResult<TxReport> {
+        self.write(signer, REGISTER_ARBITER, &(fee_bps, min_amount, profile), 0)
+            .await
+    }
+
+    /// A registered arbiter: takes no new offers; open deals keep it.
+    pub async fn retire_arbiter(&mut self, signer: &Keypair) -> OpResult<TxReport> {
+        self.write(signer, RETIRE_ARBITER, &(), 0).await
+    }
+
+    // --- Sellers ---
+
+    /// Anyone: lists an offer, staking `bond` (its bond per unit × quantity). Returns its id.
+    pub async fn create_offer(
+        &mut self,
+        signer: &Keypair,
+        terms: &OfferTerms,
+        bond: u128,
+    ) -> OpResult<(u64, TxReport)> {
+        let tx = self.write(signer, CREATE_OFFER, terms, bond).await?;
+        Ok((returned_id(&tx)?, tx))
+    }
+
+    /// The seller: new price and quantity; `bond` tops up the stake.
+    pub async fn update_offer(
+        &mut self,
+        signer: &Keypair,
+        offer_id: u64,
+        price: u128,
+        quantity: u32,
+        bond: u128,
+    ) -> OpResult<TxReport> {
+        self.write(signer, UPDATE_OFFER, &(offer_id, price, quantity), bond)
+            .await
+    }
+
+    /// The seller: no more deals from this offer; its free stake comes back.
+    pub async fn withdraw_offer(&mut self, signer: &Keypair, offer_id: u64) -> OpResult<TxReport> {
+        self.write(signer, WITHDRAW_OFFER, &offer_id, 0).await
+    }
+
+    // --- Deals ---
+
+    /// A buyer: opens a deal for `quantity` units at `version`, paying `price` (price ×
+    /// quantity). Returns the deal id.
+    pub async fn accept_offer(
+        &mut self,
+        signer: &Keypair,
+        offer_id: u64,
+        quantity: u32,
+        version: u32,
+        price: u128,
+    ) -> OpResult<(u64, TxReport)> {
+        let tx = self
+            .write(signer, ACCEPT_OFFER, &(offer_id, quantity, version), price)
+            .await?;
+        Ok((returned_id(&tx)?, tx))
+    }
+
+    /// The seller: delivered; the review window starts.
+    pub async fn mark_delivered(&mut self, signer: &Keypair, deal_id: u64) -> OpResult<TxReport> {
+        self.write(signer, MARK_DELIVERED, &deal_id, 0).await
+    }
+
+    /// The buyer: releases `amount` of what the deal holds to the seller.
+    pub async fn release(
+        &mut self,
+        signer: &Keypair,
+        deal_id: u64,
+        amount: u128,
+    ) -> OpResult<TxReport> {
+        self.write(signer, RELEASE, &(deal_id, amount), 0).await
+    }
+
+    /// The seller: gives the buyer back what the deal holds.
+    pub async fn refund(&mut self, signer: &Keypair, deal_id: u64) -> OpResult<TxReport> {
+        self.write(signer, REFUND, &deal_id, 0).await
+    }
+
+    /// A party: proposes that the seller gets `seller_bps` of what is left.
+    pub async fn propose_split(
+        &mut self,
+        signer: &Keypair,
+        deal_id: u64,
+        seller_bps: u16,
+    ) -> OpResult<TxReport> {
+        self.write(signer, PROPOSE_SPLIT, &(deal_id, seller_bps), 0)
+            .await
+    }
+
+    /// The other party: accepts exactly the proposed split; the deal settles.
+    pub async fn accept_split(
+        &mut self,
+        signer: &Keypair,
+        deal_id: u64,
+        seller_bps: u16,
+    ) -> OpResult<TxReport> {
+        self.write(signer, ACCEPT_SPLIT, &(deal_id, seller_bps), 0)
+            .await
+    }
+
+    /// A party: disputes the deal with the hash of its evidence; the ruling window starts.
+    pub async fn open_dispute(
+        &mut self,
+        signer: &Keypair,
+        deal_id: u64,
+        evidence: [u8; 32],
+    ) -> OpResult<TxReport> {
+        self.write(signer, OPEN_DISPUTE, &(deal_id, evidence), 0)
+            .await
+    }
+
+    /// The deal's arbiter: the seller gets `seller_bps` of what is left after its fee.
+    pub async fn rule(
+        &mut self,
+        signer: &Keypair,
+        deal_id: u64,
+        seller_bps: u16,
+    ) -> OpResult<TxReport> {
+        self.write(signer, RULE, &(deal_id, seller_bps), 0).await
+    }
+
+    /// Anyone, after the review window (or a lapsed ruling window): closes the deal by its
+    /// default rule.
+    pub async fn finalize(&mut self, signer: &Keypair, deal_id: u64) -> OpResult<TxReport> {
+        self.write(signer, FINALIZE, &deal_id, 0).await
+    }
+
+    /// The buyer, after a missed delivery deadline: takes back the money and the bond.
+    pub async fn reclaim(&mut self, signer: &Keypair, deal_id: u64) -> OpResult<TxReport> {
+        self.write(signer, RECLAIM, &deal_id, 0).await
+    }
+
+    /// Anyone: sends a closed deal's reputation report again after it failed.
+    pub async fn retry_report(&mut self, signer: &Keypair, deal_id: u64) -> OpResult<TxReport> {
+        self.write(signer, RETRY_REPORT, &deal_id, 0).await
+    }
+
+    /// The buyer, once the deal has ended long enough: removes it from storage.
+    pub async fn prune_deal(&mut self, signer: &Keypair, deal_id: u64) -> OpResult<TxReport> {
+        self.write(signer, PRUNE_DEAL, &deal_id, 0).await
+    }
+
+    /// Anyone with a credit: pays it out.
+    pub async fn withdraw(&mut self, signer: &Keypair) -> OpResult<TxReport> {
+        self.write(signer, WITHDRAW, &(), 0).await
+    }
+
+    // --- Reads ---
+
+    pub async fn offer(&mut self, offer_id: u64) -> OpResult<Option<Offer>> {
+        self.read(OFFER, &offer_id).await
+    }
+
+    /// Up to `limit` offers from id `from_id` on (at most [`crate::types::MAX_PAGE`]).
+    pub async fn offers(&mut self, from_id: u64, limit: u32) -> OpResult<Vec<Offer>> {
+        self.read(OFFERS, &(from_id, limit)).await
+    }
+
+    pub async fn deal(&mut self, deal_id: u64) -> OpResult<Option<Deal>> {
+        self.read(DEAL, &deal_id).await
+    }
+
+    /// The deals among ids `from_id..from_id + limit` that still exist.
+    pub async fn deals(&mut self, from_id: u64, limit: u32) -> OpResult<Vec<Deal>> {
+        self.read(DEALS, &(from_id, limit)).await
+    }
+
+    pub async fn arbiter(&mut self, account: &AccountBytes) -> OpResult<Option<Arbiter>> {
+        self.read(ARBITER, account).await
+    }
+
+    /// Registered arbiters from index `from` on.
+    pub async fn arbiters(&mut self, from: u32, limit: u32) -> OpResult<Vec<(Address, Arbiter)>> {
+        self.read(ARBITERS, &(from, limit)).await
+    }
+
+    /// Plancks the escrow owes `account` (pushed payouts that failed, fees).
+    pub async fn credit_of(&mut self, account: &AccountBytes) -> OpResult<u128> {
+        self.read(CREDIT_OF, account).await
+    }
+
+    pub async fn config(&mut self) -> OpResult<Config> {
+        self.read(CONFIG, &()).await
+    }
+}
+
+/// The id a create or accept returned.
+fn returned_id(tx: &TxReport) -> OpResult<u64> {
+    tx.return_value
+        .as_u64()
+        .ok_or_else(|| OpError::Failed(format!("{} returned no id", tx.message)))
+}

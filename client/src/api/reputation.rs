@@ -1,0 +1,237 @@
+//! The reputation contract, one typed function per message a client may call
+//! (contracts/reputation/lib.rs). `record_deal` is left out: only an authorised escrow
+//! contract may call it, from its own settlement code.
+
+use crate::session::{Ctx, OpResult, TxReport, Which};
+use crate::signer::Keypair;
+use crate::types::{AccountBytes, AccountReputation, Address, DealRecord, Localize};
+
+use super::spec::Message;
+
+const AUTHORIZE: Message = Message::write("authorize", &[("escrow", "AccountId")]);
+const REVOKE: Message = Message::write("revoke", &[("escrow", "AccountId")]);
+const TRANSFER_OWNERSHIP: Message =
+    Message::write("transfer_ownership", &[("new_owner", "AccountId")]);
+const COMMIT_RATING: Message = Message::write(
+    "commit_rating",
+    &[
+        ("escrow", "AccountId"),
+        ("deal_id", "u64"),
+        ("commitment", "Hash"),
+    ],
+);
+const REVEAL_RATING: Message = Message::write(
+    "reveal_rating",
+    &[
+        ("escrow", "AccountId"),
+        ("deal_id", "u64"),
+        ("score", "u8"),
+        ("comment", "Option"),
+        ("salt", ""),
+    ],
+);
+const COUNT_WITHHELD: Message = Message::write(
+    "count_withheld",
+    &[("escrow", "AccountId"), ("deal_id", "u64")],
+);
+const RATING_COMMITMENT: Message = Message::read(
+    "rating_commitment",
+    &[
+        ("escrow", "AccountId"),
+        ("deal_id", "u64"),
+        ("rater", "AccountId"),
+        ("score", "u8"),
+        ("comment", "Option"),
+        ("salt", ""),
+    ],
+);
+const REPUTATION: Message = Message::read("reputation", &[("account", "AccountId")]);
+const DEAL_RECORD: Message = Message::read(
+    "deal_record",
+    &[("escrow", "AccountId"), ("deal_id", "u64")],
+);
+const IS_AUTHORIZED: Message = Message::read("is_authorized", &[("escrow", "AccountId")]);
+const RATING_WINDOW: Message = Message::read("rating_window", &[]);
+const MIN_AMOUNT: Message = Message::read("min_amount", &[]);
+const OWNER: Message = Message::read("owner", &[]);
+
+/// Every reputation message this API calls.
+pub const MESSAGES: &[Message] = &[
+    AUTHORIZE,
+    REVOKE,
+    TRANSFER_OWNERSHIP,
+    COMMIT_RATING,
+    REVEAL_RATING,
+    COUNT_WITHHELD,
+    RATING_COMMITMENT,
+    REPUTATION,
+    DEAL_RECORD,
+    IS_AUTHORIZED,
+    RATING_WINDOW,
+    MIN_AMOUNT,
+    OWNER,
+];
+
+/// The messages of the contract that no client calls (see the module doc).
+pub const NOT_CALLED: &[&str] = &["record_deal"];
+
+/// The reputation contract of a session's deployment.
+pub struct Reputation<'s> {
+    ctx: &'s mut Ctx,
+}
+
+impl<'s> Reputation<'s> {
+    pub fn new(ctx: &'s mut Ctx) -> Self {
+        Reputation { ctx }
+    }
+
+    async fn write<A: scale::Encode>(
+        &mut self,
+        signer: &Keypair,
+        message: Message,
+        args: &A,
+    ) -> OpResult<TxReport> {
+        let c = self.ctx.contracts().await?;
+        message.check("reputation", &c.reputation.codec)?;
+        self.ctx
+            .write(Which::Reputation, signer, message.name, args, 0)
+            .await
+    }
+
+    /// A read, or the dry run of a write: what it would return now, nothing sent.
+    async fn read<T: scale::Decode + Localize, A: scale::Encode>(
+        &mut self,
+        message: Message,
+        args: &A,
+    ) -> OpResult<T> {
+        let c = self.ctx.contracts().await?;
+        message.check("reputation", &c.reputation.codec)?;
+        self.ctx.read(&c.reputation, message.name, args).await
+    }
+
+    /// The escrow this session's deployment uses: ratings are kept per escrow.
+    async fn escrow(&mut self) -> OpResult<AccountBytes> {
+        Ok(self.ctx.contracts().await?.escrow.address.0)
+    }
+
+    // --- The owner ---
+
+    /// Owner: lets `escrow` report deals.
+    pub async fn authorize(
+        &mut self,
+        signer: &Keypair,
+        escrow: AccountBytes,
+    ) -> OpResult<TxReport> {
+        self.write(signer, AUTHORIZE, &escrow).await
+    }
+
+    /// Owner: stops taking reports from `escrow`.
+    pub async fn revoke(&mut self, signer: &Keypair, escrow: AccountBytes) -> OpResult<TxReport> {
+        self.write(signer, REVOKE, &escrow).await
+    }
+
+    /// Owner: hands the owner role to `new_owner`.
+    pub async fn transfer_ownership(
+        &mut self,
+        signer: &Keypair,
+        new_owner: AccountBytes,
+    ) -> OpResult<TxReport> {
+        self.write(signer, TRANSFER_OWNERSHIP, &new_owner).await
+    }
+
+    // --- Parties of a settled deal ---
+
+    /// A party of `deal_id`: commits a hidden rating (see [`Self::rating_commitment`]).
+    pub async fn commit_rating(
+        &mut self,
+        signer: &Keypair,
+        deal_id: u64,
+        commitment: [u8; 32],
+    ) -> OpResult<TxReport> {
+        let escrow = self.escrow().await?;
+        self.write(signer, COMMIT_RATING, &(escrow, deal_id, commitment))
+            .await
+    }
+
+    /// A party that committed: reveals the rating behind its commitment.
+    pub async fn reveal_rating(
+        &mut self,
+        signer: &Keypair,
+        deal_id: u64,
+        score: u8,
+        comment: Option<[u8; 32]>,
+        salt: [u8; 32],
+    ) -> OpResult<TxReport> {
+        let escrow = self.escrow().await?;
+        self.write(
+            signer,
+            REVEAL_RATING,
+            &(escrow, deal_id, score, comment, salt),
+        )
+        .await
+    }
+
+    /// Anyone, after the reveal window: counts unrevealed ratings against their raters.
+    pub async fn count_withheld(&mut self, signer: &Keypair, deal_id: u64) -> OpResult<TxReport> {
+        let escrow = self.escrow().await?;
+        self.write(signer, COUNT_WITHHELD, &(escrow, deal_id)).await
+    }
+
+    /// What [`Self::count_withheld`] would count now, from its dry run: `Ok(n)`, or the
+    /// contract error's index when it would refuse.
+    pub async fn count_withheld_preview(&mut self, deal_id: u64) -> OpResult<Result<u8, u8>> {
+        let escrow = self.escrow().await?;
+        let c = self.ctx.contracts().await?;
+        COUNT_WITHHELD.check("reputation", &c.reputation.codec)?;
+        self.ctx
+            .read(&c.reputation, COUNT_WITHHELD.name, &(escrow, deal_id))
+            .await
+    }
+
+    // --- Reads ---
+
+    /// The commitment to send for `rater`'s rating of `deal_id`, computed by the contract.
+    pub async fn rating_commitment(
+        &mut self,
+        deal_id: u64,
+        rater: AccountBytes,
+        score: u8,
+        comment: Option<[u8; 32]>,
+        salt: [u8; 32],
+    ) -> OpResult<[u8; 32]> {
+        let escrow = self.escrow().await?;
+        self.read(
+            RATING_COMMITMENT,
+            &(escrow, deal_id, rater, score, comment, salt),
+        )
+        .await
+    }
+
+    pub async fn reputation(&mut self, account: &AccountBytes) -> OpResult<AccountReputation> {
+        self.read(REPUTATION, account).await
+    }
+
+    /// What the escrow reported about `deal_id`, and its ratings.
+    pub async fn deal_record(&mut self, deal_id: u64) -> OpResult<Option<DealRecord>> {
+        let escrow = self.escrow().await?;
+        self.read(DEAL_RECORD, &(escrow, deal_id)).await
+    }
+
+    pub async fn is_authorized(&mut self, escrow: &AccountBytes) -> OpResult<bool> {
+        self.read(IS_AUTHORIZED, escrow).await
+    }
+
+    /// How long after a deal's end its parties may rate it, ms.
+    pub async fn rating_window(&mut self) -> OpResult<u64> {
+        self.read(RATING_WINDOW, &()).await
+    }
+
+    /// The smallest deal that counts for reputation, plancks.
+    pub async fn min_amount(&mut self) -> OpResult<u128> {
+        self.read(MIN_AMOUNT, &()).await
+    }
+
+    pub async fn owner(&mut self) -> OpResult<Address> {
+        self.read(OWNER, &()).await
+    }
+}
