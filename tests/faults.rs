@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::*;
+use escrow_client::api::Escrow;
 use escrow_client::bench::load::{self, LoadPlan, Parties};
 use escrow_client::chain::Weight;
 use escrow_client::contract::{ContractClientError, PreparedCall, StorageDeposit};
@@ -85,10 +86,10 @@ fn a_node_killed_mid_run_is_reported_and_the_run_carries_on_losing_nothing() {
 
     runtime.block_on(async {
         // A new connection: the old one died with the node.
-        let ctx = Ctx::connect(settings(&env)).await.unwrap();
-        let all = assert_deals_end_or_can_end(&ctx, &c, &plan, &parties).await;
+        let mut ctx = Ctx::connect(settings(&env)).await.unwrap();
+        let all = assert_deals_end_or_can_end(&mut ctx, &c, &plan, &parties).await;
         assert_eq!(all.len(), plan.deals, "no deal lost, none doubled");
-        assert_solvent(&ctx, &c, baseline).await;
+        assert_solvent(&mut ctx, &c, baseline).await;
         let last = ctx.chain.best_block_number().await.unwrap();
         assert_balances_accounted(&ctx, &accounts, &before, first, last).await;
     });
@@ -186,7 +187,7 @@ fn malformed_and_oversized_input_is_refused_and_changes_nothing() {
         let c = ctx.contracts().await.unwrap();
         let bob = Keypair::sr25519_from_uri(BOB).unwrap();
         let dave = ctx.account(DAVE).unwrap().0;
-        let config: Config = ctx.read(&c.escrow, "config", &()).await.unwrap();
+        let config: Config = Escrow::new(&mut ctx).config().await.unwrap();
         let (baseline_offers, baseline_deals, owed) =
             (config.offer_count, config.deal_count, config.owed);
         let escrow_balance = ctx.chain.free_balance(&c.escrow.address).await.unwrap();
@@ -292,7 +293,7 @@ fn malformed_and_oversized_input_is_refused_and_changes_nothing() {
                 paid > 0 && paid < UNIT,
                 "{what}: only a fee was spent ({paid})"
             );
-            let config: Config = ctx.read(&c.escrow, "config", &()).await.unwrap();
+            let config: Config = Escrow::new(&mut ctx).config().await.unwrap();
             let (offers, deals, now_owed) = (config.offer_count, config.deal_count, config.owed);
             assert_eq!(
                 (offers, deals, now_owed),

@@ -38,7 +38,7 @@ fn a_thousand_deals_over_twenty_accounts_lose_nothing() {
         let parties = Parties::new(&plan).unwrap();
         let accounts = touched(&parties, &c, &ctx);
         let baseline = ctx.chain.free_balance(&c.escrow.address).await.unwrap();
-        assert_eq!(assert_solvent(&ctx, &c, baseline).await, 0);
+        assert_eq!(assert_solvent(&mut ctx, &c, baseline).await, 0);
         let before = free_balances(&ctx, &accounts).await;
         let first = ctx.chain.best_block_number().await.unwrap() + 1;
 
@@ -60,9 +60,9 @@ fn a_thousand_deals_over_twenty_accounts_lose_nothing() {
                 .or_insert(0usize) += 1;
         }
         assert_eq!(report.states, expected);
-        let all = assert_deals_end_or_can_end(&ctx, &c, &plan, &parties).await;
+        let all = assert_deals_end_or_can_end(&mut ctx, &c, &plan, &parties).await;
         assert_eq!(all.len(), deals);
-        let owed = assert_solvent(&ctx, &c, baseline).await;
+        let owed = assert_solvent(&mut ctx, &c, baseline).await;
         // What stays owed: the open deals' money and bonds plus the offers' unspent bonds
         // and credits; at least the open deals' money.
         let open: u128 = all

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use escrow_client::api::Escrow;
 use escrow_client::bench::ledger::free_balance_changes;
 use escrow_client::bench::load::{deals_of, Ending, LoadPlan, Parties};
 use escrow_client::ops::types::{Deal, DealState};
@@ -49,9 +50,8 @@ pub fn touched(parties: &Parties, c: &Contracts, ctx: &Ctx) -> Vec<AccountId32> 
 }
 
 /// The escrow holds exactly what it owes, on top of what it held before any deal.
-pub async fn assert_solvent(ctx: &Ctx, c: &Contracts, baseline: u128) -> u128 {
-    let config: escrow_client::ops::types::Config =
-        ctx.read(&c.escrow, "config", &()).await.unwrap();
+pub async fn assert_solvent(ctx: &mut Ctx, c: &Contracts, baseline: u128) -> u128 {
+    let config: escrow_client::ops::types::Config = Escrow::new(ctx).config().await.unwrap();
     let owed = config.owed;
     let balance = ctx.chain.free_balance(&c.escrow.address).await.unwrap();
     assert_eq!(
@@ -85,14 +85,14 @@ pub async fn assert_balances_accounted(
 /// Every deal of the plan is in its planned state, and an open one can still end: its exit
 /// passes a dry run from the party who may take it.
 pub async fn assert_deals_end_or_can_end(
-    ctx: &Ctx,
+    ctx: &mut Ctx,
     c: &Contracts,
     plan: &LoadPlan,
     parties: &Parties,
 ) -> Vec<Deal> {
     let mut all = Vec::new();
     for (b, buyer) in parties.buyers.iter().enumerate() {
-        let deals = deals_of(ctx, c, &buyer.account_id()).await.unwrap();
+        let deals = deals_of(ctx, &buyer.account_id()).await.unwrap();
         let share = (b..plan.deals).step_by(parties.buyers.len()).count();
         assert_eq!(deals.len(), share, "buyer {b} has its share of deals");
         for (j, deal) in deals.into_iter().enumerate() {

@@ -153,6 +153,27 @@ impl<'s> Reputation<'s> {
             .await
     }
 
+    /// Whether `rater` may commit `commitment` for `deal_id` now (a dry run; nothing sent).
+    pub async fn check_commit_rating(
+        &mut self,
+        rater: &AccountBytes,
+        deal_id: u64,
+        commitment: [u8; 32],
+    ) -> OpResult<()> {
+        let escrow = self.escrow().await?;
+        let c = self.ctx.contracts().await?;
+        COMMIT_RATING.check("reputation", &c.reputation.codec)?;
+        self.ctx
+            .check_write(
+                Which::Reputation,
+                &subxt::utils::AccountId32(*rater),
+                COMMIT_RATING.name,
+                &(escrow, deal_id, commitment),
+                0,
+            )
+            .await
+    }
+
     /// A party that committed: reveals the rating behind its commitment.
     pub async fn reveal_rating(
         &mut self,

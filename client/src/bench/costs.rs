@@ -7,11 +7,12 @@
 use rand::RngCore;
 use serde::Serialize;
 
+use crate::api::{Escrow, Reputation};
 use crate::contract::{Contract, ContractBundle};
 use crate::ops::offers::CreateOfferArgs;
 use crate::ops::{
     accounts, arbiters, deals, net_storage_deposit, offers, ratings, Ctx, OpError, OpResult,
-    TxReport, Which,
+    TxReport,
 };
 use crate::signer::Keypair;
 
@@ -253,8 +254,7 @@ pub async fn measure(
 
     // Pruning the rated deal once its rating period (the escrow's `prune_after`) is over.
     as_(ctx, BUYER);
-    let c = ctx.contracts().await?;
-    let config: crate::ops::types::Config = ctx.read(&c.escrow, "config", &()).await?;
+    let config: crate::ops::types::Config = Escrow::new(ctx).config().await?;
     let closed_at = deals::get_deal(ctx, deal).await?.closed_at;
     let prunable_at = closed_at.saturating_add(config.settings.prune_after);
     let wait = prunable_at.saturating_sub(crate::ops::now_ms());
@@ -275,37 +275,35 @@ pub async fn measure(
     let eve = ctx.account(FEE_RECIPIENT)?.0;
     let me = alice.account_id().0;
     let escrow_addr = c.escrow.address.0;
-    let w = Which::Escrow;
     record(
         &mut rows,
         "escrow",
-        &ctx.write(w, &alice, "set_fee", &100u16, 0).await?,
-    );
-    record(
-        &mut rows,
-        "escrow",
-        &ctx.write(w, &alice, "set_fee_recipient", &eve, 0).await?,
+        &Escrow::new(ctx).set_fee(&alice, 100).await?,
     );
     record(
         &mut rows,
         "escrow",
-        &ctx.write(w, &alice, "transfer_ownership", &me, 0).await?,
-    );
-    let r = Which::Reputation;
-    record(
-        &mut rows,
-        "reputation",
-        &ctx.write(r, &alice, "revoke", &escrow_addr, 0).await?,
+        &Escrow::new(ctx).set_fee_recipient(&alice, eve).await?,
     );
     record(
         &mut rows,
-        "reputation",
-        &ctx.write(r, &alice, "authorize", &escrow_addr, 0).await?,
+        "escrow",
+        &Escrow::new(ctx).transfer_ownership(&alice, me).await?,
     );
     record(
         &mut rows,
         "reputation",
-        &ctx.write(r, &alice, "transfer_ownership", &me, 0).await?,
+        &Reputation::new(ctx).revoke(&alice, escrow_addr).await?,
+    );
+    record(
+        &mut rows,
+        "reputation",
+        &Reputation::new(ctx).authorize(&alice, escrow_addr).await?,
+    );
+    record(
+        &mut rows,
+        "reputation",
+        &Reputation::new(ctx).transfer_ownership(&alice, me).await?,
     );
 
     let total = lifecycle.iter().fold(

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use super::traffic::{pipelined_all, transfers, Call};
+use crate::api::Escrow;
 use crate::chain::ChainError;
 pub use crate::ops::deals::{all_deals, deals_of};
 use crate::ops::offers::{self, ListFilter};
@@ -251,7 +252,7 @@ async fn round(
 
     // Deals: each buyer opens its share on its seller's offer. One pass over the escrow's
     // deals (in pages) serves every buyer.
-    let everything = all_deals(ctx, &c).await?;
+    let everything = all_deals(ctx).await?;
     let mut work: Vec<(&Keypair, Vec<Call>)> = Vec::new();
     let mut planned = Vec::new();
     for (b, buyer) in parties.buyers.iter().enumerate() {
@@ -387,7 +388,7 @@ async fn seller_offers(
     }
     if !work.is_empty() {
         // Offers may only name an active registered arbiter.
-        let registered: Option<Arbiter> = ctx.read(&c.escrow, "arbiter", &arbiter).await?;
+        let registered: Option<Arbiter> = Escrow::new(ctx).arbiter(&arbiter).await?;
         if !registered.is_some_and(|a| a.active) {
             let register = Call::new(
                 &c.escrow,

@@ -6,6 +6,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use super::traffic::{funded_accounts, pipelined_all, Call};
+use crate::api::Escrow;
 use crate::ops::offer_index::OfferIndex;
 use crate::ops::offers::{self, ListFilter};
 use crate::ops::types::OfferTerms;
@@ -43,7 +44,7 @@ pub async fn measure(
     );
     let mut rows = Vec::new();
     for &target in counts {
-        let config: crate::ops::types::Config = ctx.read(&c.escrow, "config", &()).await?;
+        let config: crate::ops::types::Config = Escrow::new(ctx).config().await?;
         let have = config.offer_count;
         let mut work: Vec<(&crate::signer::Keypair, Vec<Call>)> =
             sellers.iter().map(|s| (s, Vec::new())).collect();

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::api::{Escrow, Reputation};
 use crate::blocks::{BlockRef, BlockSummary, ExtrinsicView};
 use crate::chain::{composite_field, ChainEvent};
 use crate::contract::decode_emitted;
@@ -216,8 +217,7 @@ pub struct OfferPage {
 
 pub async fn offer(ctx: &mut Ctx, id: u64) -> OpResult<OfferPage> {
     let offer = offers::get_offer(ctx, id).await?;
-    let c = ctx.contracts().await?;
-    let seller_reputation = ctx.read(&c.reputation, "reputation", &offer.seller).await?;
+    let seller_reputation = Reputation::new(ctx).reputation(&offer.seller).await?;
     Ok(OfferPage {
         offer,
         seller_reputation,
@@ -252,7 +252,6 @@ pub struct DealPage {
 
 pub async fn deal(ctx: &mut Ctx, id: u64) -> OpResult<DealPage> {
     let deal = deals::get_deal(ctx, id).await?;
-    let c = ctx.contracts().await?;
     let events = deals::history(ctx, id).await?;
     let mut timeline = Vec::new();
     for e in events {
@@ -269,13 +268,11 @@ pub async fn deal(ctx: &mut Ctx, id: u64) -> OpResult<DealPage> {
             fields: e.fields,
         });
     }
-    let record: Option<DealRecord> = ctx
-        .read(&c.reputation, "deal_record", &(c.escrow.address.0, id))
-        .await?;
+    let record: Option<DealRecord> = Reputation::new(ctx).deal_record(id).await?;
     let now = now_ms();
     let mut deadlines = deals::deadlines(&deal, now);
     if deal.state.is_final() {
-        let config: crate::ops::types::Config = ctx.read(&c.escrow, "config", &()).await?;
+        let config: crate::ops::types::Config = Escrow::new(ctx).config().await?;
         deadlines.extend(deals::prune_deadline(&deal, config.settings.prune_after));
     }
     Ok(DealPage {
@@ -376,9 +373,9 @@ pub async fn search(ctx: &mut Ctx, query: &str) -> OpResult<SearchResult> {
         })
     };
     if let Ok(n) = term.parse::<u64>() {
-        if let Ok(c) = ctx.contracts().await {
+        if ctx.contracts().await.is_ok() {
             if wants("deal") {
-                let deal: Option<Deal> = ctx.read(&c.escrow, "deal", &n).await?;
+                let deal: Option<Deal> = Escrow::new(ctx).deal(n).await?;
                 if let Some(d) = deal {
                     push(
                         &mut matches,
@@ -389,7 +386,7 @@ pub async fn search(ctx: &mut Ctx, query: &str) -> OpResult<SearchResult> {
                 }
             }
             if wants("offer") {
-                let offer: Option<Offer> = ctx.read(&c.escrow, "offer", &n).await?;
+                let offer: Option<Offer> = Escrow::new(ctx).offer(n).await?;
                 if let Some(o) = offer {
                     push(
                         &mut matches,

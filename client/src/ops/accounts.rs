@@ -7,7 +7,8 @@ use serde::Serialize;
 
 use super::dry_run::DryRunReport;
 use super::types::Config;
-use super::{usage, Ctx, OpResult, Settings, TxReport, Which};
+use super::{usage, Ctx, OpResult, Settings, TxReport};
+use crate::api::Escrow;
 use crate::keystore::{ExportedSecret, ImportSource, KeyInfo};
 use crate::signer::Scheme;
 use crate::units::{to_ss58_with_prefix, GENERIC_SS58_PREFIX};
@@ -217,9 +218,7 @@ pub async fn fund(ctx: &mut Ctx, to: &str, amount: &str) -> OpResult<FundResult>
 /// Takes the caller's credit out of the escrow.
 pub async fn withdraw(ctx: &mut Ctx) -> OpResult<WithdrawResult> {
     let signer = ctx.signer(None)?;
-    let tx = ctx
-        .write(Which::Escrow, &signer, "withdraw", &(), 0)
-        .await?;
+    let tx = Escrow::new(ctx).withdraw(&signer).await?;
     let amount = match &tx.return_value {
         serde_json::Value::Number(n) => n.to_string(),
         serde_json::Value::String(s) => s.clone(),
@@ -237,10 +236,10 @@ pub async fn balance(ctx: &mut Ctx, account: &str) -> OpResult<BalanceView> {
     let id = ctx.account(account)?;
     let free = ctx.chain.free_balance(&id).await?;
     let credit = match ctx.contracts().await {
-        Ok(c) => {
-            let credit: u128 = ctx.read(&c.escrow, "credit_of", &id.0).await?;
+        Ok(_) => {
+            let credit: u128 = Escrow::new(ctx).credit_of(&id.0).await?;
             // The fee recipient's platform fees are paid by `withdraw` too.
-            let config: Config = ctx.read(&c.escrow, "config", &()).await?;
+            let config: Config = Escrow::new(ctx).config().await?;
             let fees = if config.fee_recipient == id.0 {
                 config.fees_due
             } else {

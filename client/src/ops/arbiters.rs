@@ -5,7 +5,8 @@ use serde::Serialize;
 
 use super::deals::parse_hash_or_text;
 use super::types::{Arbiter, MAX_ARBITER_FEE_BPS, MAX_PAGE};
-use super::{usage, Ctx, OpResult, TxReport, Which};
+use super::{usage, Ctx, OpResult, TxReport};
+use crate::api::Escrow;
 
 /// `arbiter register` / `arbiter update` input, as typed by the user.
 #[derive(Debug, Clone, Default)]
@@ -40,8 +41,7 @@ pub struct ArbiterList {
 
 /// The registry entry of `account`, if it ever registered.
 pub async fn get_arbiter(ctx: &mut Ctx, account: &[u8; 32]) -> OpResult<Option<Arbiter>> {
-    let c = ctx.contracts().await?;
-    ctx.read(&c.escrow, "arbiter", account).await
+    Escrow::new(ctx).arbiter(account).await
 }
 
 fn view(ctx: &Ctx, account: &[u8; 32], arbiter: Arbiter) -> ArbiterView {
@@ -67,14 +67,8 @@ async fn send(
     profile: [u8; 32],
 ) -> OpResult<ArbiterResult> {
     let signer = ctx.signer(None)?;
-    let tx = ctx
-        .write(
-            Which::Escrow,
-            &signer,
-            "register_arbiter",
-            &(fee_bps, min_amount, profile),
-            0,
-        )
+    let tx = Escrow::new(ctx)
+        .register_arbiter(&signer, fee_bps, min_amount, profile)
         .await?;
     result(ctx, &signer.public_key(), Some(tx)).await
 }
@@ -137,9 +131,7 @@ pub async fn update(ctx: &mut Ctx, args: RegisterArgs) -> OpResult<ArbiterResult
 /// Stops the --as account taking new deals (it still rules its open ones).
 pub async fn retire(ctx: &mut Ctx) -> OpResult<ArbiterResult> {
     let signer = ctx.signer(None)?;
-    let tx = ctx
-        .write(Which::Escrow, &signer, "retire_arbiter", &(), 0)
-        .await?;
+    let tx = Escrow::new(ctx).retire_arbiter(&signer).await?;
     result(ctx, &signer.public_key(), Some(tx)).await
 }
 
@@ -150,12 +142,11 @@ pub async fn show(ctx: &mut Ctx, account: &str) -> OpResult<ArbiterResult> {
 
 /// Every registered arbiter (retired ones too unless `active_only`), read page by page.
 pub async fn list(ctx: &mut Ctx, active_only: bool) -> OpResult<ArbiterList> {
-    let c = ctx.contracts().await?;
     let mut arbiters = Vec::new();
     let mut from = 0u32;
     loop {
-        let page: Vec<([u8; 32], Arbiter)> =
-            ctx.read(&c.escrow, "arbiters", &(from, MAX_PAGE)).await?;
+        let page: Vec<(crate::types::Address, Arbiter)> =
+            Escrow::new(ctx).arbiters(from, MAX_PAGE).await?;
         let n = page.len() as u32;
         arbiters.extend(
             page.into_iter()

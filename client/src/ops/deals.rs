@@ -6,7 +6,8 @@ use serde::Serialize;
 use super::events::{is_about_deal, scan};
 use super::offers::get_offer;
 use super::types::{Config, Deal, DealState, Party};
-use super::{now_ms, parse_bps, usage, Ctx, EventView, OpResult, TxReport, Which};
+use super::{now_ms, parse_bps, usage, Ctx, EventView, OpResult, TxReport};
+use crate::api::Escrow;
 use crate::signer::blake2_256;
 
 #[derive(Debug, Clone, Serialize)]
@@ -46,8 +47,7 @@ pub struct DealList {
 }
 
 pub async fn get_deal(ctx: &mut Ctx, id: u64) -> OpResult<Deal> {
-    let c = ctx.contracts().await?;
-    let deal: Option<Deal> = ctx.read(&c.escrow, "deal", &id).await?;
+    let deal = Escrow::new(ctx).deal(id).await?;
     deal.ok_or_else(|| usage(format!("unknown deal {id}")))
 }
 
@@ -60,19 +60,38 @@ async fn result(ctx: &mut Ctx, id: u64, tx: Option<TxReport>) -> OpResult<DealRe
     })
 }
 
-/// Checks the deal exists, then sends `message(args)` to the escrow.
-async fn deal_call<A: scale::Encode>(
-    ctx: &mut Ctx,
-    id: u64,
-    message: &str,
-    args: &A,
-    value: u128,
-) -> OpResult<DealResult> {
+/// A party's (or anyone's) step on an open deal.
+enum DealCall {
+    MarkDelivered,
+    Release(u128),
+    Refund,
+    ProposeSplit(u16),
+    AcceptSplit(u16),
+    OpenDispute([u8; 32]),
+    Rule(u16),
+    Finalize,
+    Reclaim,
+    RetryReport,
+}
+
+/// Checks the deal exists, then sends `call` to the escrow.
+async fn deal_call(ctx: &mut Ctx, id: u64, call: DealCall) -> OpResult<DealResult> {
     let signer = ctx.signer(None)?;
     get_deal(ctx, id).await?;
-    let tx = ctx
-        .write(Which::Escrow, &signer, message, args, value)
-        .await?;
+    let s = &signer;
+    let mut escrow = Escrow::new(ctx);
+    let tx = match call {
+        DealCall::MarkDelivered => escrow.mark_delivered(s, id).await?,
+        DealCall::Release(amount) => escrow.release(s, id, amount).await?,
+        DealCall::Refund => escrow.refund(s, id).await?,
+        DealCall::ProposeSplit(bps) => escrow.propose_split(s, id, bps).await?,
+        DealCall::AcceptSplit(bps) => escrow.accept_split(s, id, bps).await?,
+        DealCall::OpenDispute(evidence) => escrow.open_dispute(s, id, evidence).await?,
+        DealCall::Rule(bps) => escrow.rule(s, id, bps).await?,
+        DealCall::Finalize => escrow.finalize(s, id).await?,
+        DealCall::Reclaim => escrow.reclaim(s, id).await?,
+        DealCall::RetryReport => escrow.retry_report(s, id).await?,
+    };
     result(ctx, id, Some(tx)).await
 }
 
@@ -94,24 +113,14 @@ pub async fn accept(
         .price
         .checked_mul(u128::from(quantity))
         .ok_or_else(|| usage("price × quantity does not fit"))?;
-    let tx = ctx
-        .write(
-            Which::Escrow,
-            &signer,
-            "accept_offer",
-            &(offer_id, quantity, version),
-            value,
-        )
+    let (id, tx) = Escrow::new(ctx)
+        .accept_offer(&signer, offer_id, quantity, version, value)
         .await?;
-    let id = tx
-        .return_value
-        .as_u64()
-        .ok_or_else(|| super::OpError::Failed("accept_offer returned no deal id".into()))?;
     result(ctx, id, Some(tx)).await
 }
 
 pub async fn deliver(ctx: &mut Ctx, id: u64) -> OpResult<DealResult> {
-    deal_call(ctx, id, "mark_delivered", &id, 0).await
+    deal_call(ctx, id, DealCall::MarkDelivered).await
 }
 
 /// Releases `amount` (default: everything the deal still holds) to the seller.
@@ -129,7 +138,7 @@ pub async fn release(ctx: &mut Ctx, id: u64, amount: Option<String>) -> OpResult
             ctx.units().format(deal.remaining())
         )));
     }
-    deal_call(ctx, id, "release", &(id, amount), 0).await
+    deal_call(ctx, id, DealCall::Release(amount)).await
 }
 
 pub async fn finalize(ctx: &mut Ctx, id: u64) -> OpResult<DealResult> {
@@ -140,14 +149,14 @@ pub async fn finalize(ctx: &mut Ctx, id: u64) -> OpResult<DealResult> {
         _ => None,
     };
     advance_clock_past(ctx, deadline).await?;
-    deal_call(ctx, id, "finalize", &id, 0).await
+    deal_call(ctx, id, DealCall::Finalize).await
 }
 
 pub async fn reclaim(ctx: &mut Ctx, id: u64) -> OpResult<DealResult> {
     let deal = get_deal(ctx, id).await?;
     let deadline = (deal.state == DealState::Funded).then_some(deal.delivery_deadline);
     advance_clock_past(ctx, deadline).await?;
-    deal_call(ctx, id, "reclaim", &id, 0).await
+    deal_call(ctx, id, DealCall::Reclaim).await
 }
 
 /// The dev chain seals a block only for a transaction, and contracts see the last block's
@@ -183,12 +192,12 @@ async fn advance_clock_past(ctx: &mut Ctx, deadline: Option<u64>) -> OpResult<()
 }
 
 pub async fn refund(ctx: &mut Ctx, id: u64) -> OpResult<DealResult> {
-    deal_call(ctx, id, "refund", &id, 0).await
+    deal_call(ctx, id, DealCall::Refund).await
 }
 
 pub async fn propose(ctx: &mut Ctx, id: u64, seller_share: &str) -> OpResult<DealResult> {
     let bps = parse_bps(seller_share)?;
-    deal_call(ctx, id, "propose_split", &(id, bps), 0).await
+    deal_call(ctx, id, DealCall::ProposeSplit(bps)).await
 }
 
 /// Accepts the split on record (or checks it equals `seller_share`).
@@ -205,7 +214,7 @@ pub async fn accept_settlement(
             .map(|(_, bps)| bps)
             .ok_or_else(|| usage(format!("deal {id} has no split proposal to accept")))?,
     };
-    deal_call(ctx, id, "accept_split", &(id, bps), 0).await
+    deal_call(ctx, id, DealCall::AcceptSplit(bps)).await
 }
 
 /// Opens a dispute; `evidence` is a 0x-hex 32-byte hash, or any text (hashed with blake2-256).
@@ -214,7 +223,7 @@ pub async fn dispute(ctx: &mut Ctx, id: u64, evidence: Option<&str>) -> OpResult
         None => [0u8; 32],
         Some(e) => parse_hash_or_text(e)?,
     };
-    deal_call(ctx, id, "open_dispute", &(id, hash), 0).await
+    deal_call(ctx, id, DealCall::OpenDispute(hash)).await
 }
 
 pub fn parse_hash_or_text(e: &str) -> OpResult<[u8; 32]> {
@@ -229,7 +238,7 @@ pub fn parse_hash_or_text(e: &str) -> OpResult<[u8; 32]> {
 
 pub async fn rule(ctx: &mut Ctx, id: u64, seller_share: &str) -> OpResult<DealResult> {
     let bps = parse_bps(seller_share)?;
-    deal_call(ctx, id, "rule", &(id, bps), 0).await
+    deal_call(ctx, id, DealCall::Rule(bps)).await
 }
 
 /// Buyer: once the deal has ended and the escrow's `prune_after` has passed, removes it from
@@ -241,9 +250,7 @@ pub async fn prune(ctx: &mut Ctx, id: u64) -> OpResult<DealResult> {
     if let Some(at) = prunable_at(ctx, &deal).await? {
         advance_clock_past(ctx, Some(at)).await?;
     }
-    let tx = ctx
-        .write(Which::Escrow, &signer, "prune_deal", &id, 0)
-        .await?;
+    let tx = Escrow::new(ctx).prune_deal(&signer, id).await?;
     Ok(DealResult {
         remaining: deal.remaining().to_string(),
         deal,
@@ -256,14 +263,13 @@ async fn prunable_at(ctx: &mut Ctx, deal: &Deal) -> OpResult<Option<u64>> {
     let Some(closed) = deal.closed_at() else {
         return Ok(None);
     };
-    let c = ctx.contracts().await?;
-    let config: Config = ctx.read(&c.escrow, "config", &()).await?;
+    let config = Escrow::new(ctx).config().await?;
     Ok(Some(closed.saturating_add(config.settings.prune_after)))
 }
 
 /// Anyone: sends an ended deal's pending reputation report again.
 pub async fn retry_report(ctx: &mut Ctx, id: u64) -> OpResult<DealResult> {
-    deal_call(ctx, id, "retry_report", &id, 0).await
+    deal_call(ctx, id, DealCall::RetryReport).await
 }
 
 pub fn deadlines(deal: &Deal, now: u64) -> Vec<DeadlineView> {
@@ -319,8 +325,7 @@ pub async fn show(ctx: &mut Ctx, id: u64) -> OpResult<DealDetails> {
     let now = now_ms();
     let mut deadlines = deadlines(&deal, now);
     if deal.state.is_final() {
-        let c = ctx.contracts().await?;
-        let config: Config = ctx.read(&c.escrow, "config", &()).await?;
+        let config: Config = Escrow::new(ctx).config().await?;
         deadlines.extend(prune_deadline(&deal, config.settings.prune_after));
     }
     Ok(DealDetails {
@@ -369,8 +374,7 @@ pub async fn list(ctx: &mut Ctx, account: Option<&str>) -> OpResult<DealList> {
             .map_err(|_| usage("deal list needs --mine with --as ACCOUNT, or --account ACCOUNT"))?
             .account_id(),
     };
-    let c = ctx.contracts().await?;
-    let deals = deals_of(ctx, &c, &account).await?;
+    let deals = deals_of(ctx, &account).await?;
     Ok(DealList {
         account: ctx.chain.ss58(&account.0),
         deals,
@@ -379,13 +383,9 @@ pub async fn list(ctx: &mut Ctx, account: Option<&str>) -> OpResult<DealList> {
 
 /// Every deal `account` takes part in (buyer, seller or arbiter), in the order they were
 /// opened: pages through all of the escrow's deals (pruned ones are gone) and keeps theirs.
-pub async fn deals_of(
-    ctx: &Ctx,
-    c: &super::Contracts,
-    account: &subxt::utils::AccountId32,
-) -> OpResult<Vec<Deal>> {
+pub async fn deals_of(ctx: &mut Ctx, account: &subxt::utils::AccountId32) -> OpResult<Vec<Deal>> {
     let a = account.0;
-    Ok(all_deals(ctx, c)
+    Ok(all_deals(ctx)
         .await?
         .into_iter()
         .filter(|d| d.buyer == a || d.seller == a || d.arbiter == a)
@@ -393,15 +393,13 @@ pub async fn deals_of(
 }
 
 /// Every deal the escrow still stores, read in pages of [`super::types::MAX_PAGE`].
-pub async fn all_deals(ctx: &Ctx, c: &super::Contracts) -> OpResult<Vec<Deal>> {
-    let config: Config = ctx.read(&c.escrow, "config", &()).await?;
+pub async fn all_deals(ctx: &mut Ctx) -> OpResult<Vec<Deal>> {
+    let config: Config = Escrow::new(ctx).config().await?;
     let page_size = u64::from(super::types::MAX_PAGE);
     let mut deals = Vec::new();
     let mut from = 0u64;
     while from < config.deal_count {
-        let page: Vec<Deal> = ctx
-            .read(&c.escrow, "deals", &(from, super::types::MAX_PAGE))
-            .await?;
+        let page: Vec<Deal> = Escrow::new(ctx).deals(from, super::types::MAX_PAGE).await?;
         deals.extend(page);
         // A page covers `page_size` ids, fewer deals when some were pruned.
         from += page_size;

@@ -7,8 +7,9 @@ use super::dry_run::DryRunReport;
 use super::types::{Config, EscrowSettings, MAX_PLATFORM_FEE_BPS, MAX_WINDOW_MS};
 use super::{
     genesis_hex, load_bundle, usage, Ctx, Deployment, DeploymentFile, GasView, OpError, OpResult,
-    TxReport, Which,
+    TxReport,
 };
+use crate::api::{Escrow, Reputation};
 use crate::contract::{Contract, ContractBundle, DryRun};
 use crate::signer::Keypair;
 use subxt::utils::AccountId32;
@@ -298,17 +299,10 @@ pub async fn deploy_bundles(
     file.deployments.insert(genesis.clone(), deployment);
     file.save(&path)?;
 
-    let authorize = ctx
-        .write(
-            Which::Reputation,
-            &signer,
-            "authorize",
-            &escrow.address.0,
-            0,
-        )
+    let authorize = Reputation::new(ctx)
+        .authorize(&signer, escrow.address.0)
         .await?;
-    let c = ctx.contracts().await?;
-    let config: Config = ctx.read(&c.escrow, "config", &()).await?;
+    let config: Config = Escrow::new(ctx).config().await?;
     Ok(DeployResult {
         genesis,
         escrow: ctx.chain.ss58(&escrow.address.0),
@@ -331,9 +325,9 @@ pub async fn deploy_bundles(
 /// `escrow config`: the escrow's configuration, settings and counters.
 pub async fn config(ctx: &mut Ctx) -> OpResult<ConfigView> {
     let c = ctx.contracts().await?;
-    let config: Config = ctx.read(&c.escrow, "config", &()).await?;
-    let rating_window_ms: u64 = ctx.read(&c.reputation, "rating_window", &()).await?;
-    let min_rated_amount: u128 = ctx.read(&c.reputation, "min_amount", &()).await?;
+    let config: Config = Escrow::new(ctx).config().await?;
+    let rating_window_ms: u64 = Reputation::new(ctx).rating_window().await?;
+    let min_rated_amount: u128 = Reputation::new(ctx).min_amount().await?;
     Ok(ConfigView {
         escrow: c.deployment.escrow,
         reputation_contract: c.deployment.reputation,

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::events::block_contract_events;
 use super::types::{Config, Offer, MAX_PAGE};
 use super::{write_json_file, Ctx, OpError, OpResult, Settings};
+use crate::api::Escrow;
 
 /// Bumped when the file layout changes: an index of another version is rebuilt.
 const FORMAT: u32 = 2;
@@ -107,12 +108,12 @@ impl OfferIndex {
             }
         }
         // Offers created since (or all of them, cold) in pages; then the changed ones.
-        let config: Config = ctx.read(&c.escrow, "config", &()).await?;
+        let config: Config = Escrow::new(ctx).config().await?;
         let count = config.offer_count;
         stats.reads += 1;
         let mut from = self.offers.keys().next_back().map_or(0, |last| last + 1);
         while from < count {
-            let page: Vec<Offer> = ctx.read(&c.escrow, "offers", &(from, MAX_PAGE)).await?;
+            let page: Vec<Offer> = Escrow::new(ctx).offers(from, MAX_PAGE).await?;
             stats.reads += 1;
             let Some(last) = page.last().map(|o| o.id) else {
                 break;
@@ -124,7 +125,7 @@ impl OfferIndex {
             from = last + 1;
         }
         for id in changed {
-            let offer: Option<Offer> = ctx.read(&c.escrow, "offer", &id).await?;
+            let offer: Option<Offer> = Escrow::new(ctx).offer(id).await?;
             stats.reads += 1;
             match offer {
                 Some(o) => self.offers.insert(id, o),

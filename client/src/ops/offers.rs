@@ -5,7 +5,8 @@ use serde::Serialize;
 use super::types::{
     AccountReputation, Offer, OfferTerms, MAX_DESCRIPTION_BYTES, MAX_TITLE_BYTES, MAX_WINDOW_MS,
 };
-use super::{usage, Ctx, OpError, OpResult, TxReport, Which};
+use super::{usage, Ctx, OpResult, TxReport};
+use crate::api::{Escrow, Reputation};
 use crate::units::{parse_duration_ms, TokenUnits};
 
 /// `offer create` input, as typed by the user.
@@ -102,8 +103,7 @@ pub fn build_terms(ctx: &Ctx, a: &CreateOfferArgs) -> OpResult<OfferTerms> {
 }
 
 pub async fn get_offer(ctx: &mut Ctx, id: u64) -> OpResult<Offer> {
-    let c = ctx.contracts().await?;
-    let offer: Option<Offer> = ctx.read(&c.escrow, "offer", &id).await?;
+    let offer: Option<Offer> = Escrow::new(ctx).offer(id).await?;
     offer.ok_or_else(|| usage(format!("unknown offer {id}")))
 }
 
@@ -117,13 +117,7 @@ pub async fn create(ctx: &mut Ctx, args: CreateOfferArgs) -> OpResult<OfferResul
         .bond_per_unit
         .checked_mul(u128::from(terms.quantity))
         .ok_or_else(|| usage("bond per unit × quantity does not fit"))?;
-    let tx = ctx
-        .write(Which::Escrow, &signer, "create_offer", &terms, bond)
-        .await?;
-    let id = tx
-        .return_value
-        .as_u64()
-        .ok_or_else(|| OpError::Failed("create_offer returned no id".into()))?;
+    let (id, tx) = Escrow::new(ctx).create_offer(&signer, &terms, bond).await?;
     Ok(OfferResult {
         offer: get_offer(ctx, id).await?,
         tx: Some(tx),
@@ -153,14 +147,8 @@ pub async fn update(
         .checked_mul(u128::from(quantity))
         .ok_or_else(|| usage("bond per unit × quantity does not fit"))?;
     let shortfall = needed.saturating_sub(offer.bond_stake);
-    let tx = ctx
-        .write(
-            Which::Escrow,
-            &signer,
-            "update_offer",
-            &(id, price, quantity),
-            shortfall,
-        )
+    let tx = Escrow::new(ctx)
+        .update_offer(&signer, id, price, quantity, shortfall)
         .await?;
     Ok(OfferResult {
         offer: get_offer(ctx, id).await?,
@@ -171,9 +159,7 @@ pub async fn update(
 pub async fn withdraw(ctx: &mut Ctx, id: u64) -> OpResult<OfferResult> {
     let signer = ctx.signer(None)?;
     get_offer(ctx, id).await?;
-    let tx = ctx
-        .write(Which::Escrow, &signer, "withdraw_offer", &id, 0)
-        .await?;
+    let tx = Escrow::new(ctx).withdraw_offer(&signer, id).await?;
     Ok(OfferResult {
         offer: get_offer(ctx, id).await?,
         tx: Some(tx),
@@ -224,7 +210,6 @@ pub async fn list(ctx: &mut Ctx, f: ListFilter) -> OpResult<OfferList> {
     }
     let text = f.text.as_ref().map(|t| t.to_lowercase());
     let (index, sync) = super::offer_index::synced(ctx).await?;
-    let c = ctx.contracts().await?;
     let mut out = Vec::new();
     let mut next_from = None;
     let mut reputations = std::collections::HashMap::<[u8; 32], AccountReputation>::new();
@@ -248,8 +233,7 @@ pub async fn list(ctx: &mut Ctx, f: ListFilter) -> OpResult<OfferList> {
         let rep = match reputations.get(&offer.seller.id()) {
             Some(r) => r.clone(),
             None => {
-                let r: AccountReputation =
-                    ctx.read(&c.reputation, "reputation", &offer.seller).await?;
+                let r: AccountReputation = Reputation::new(ctx).reputation(&offer.seller).await?;
                 reputations.insert(offer.seller.id(), r.clone());
                 r
             }

@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use super::deals::parse_hash_or_text;
 use super::types::{AccountReputation, DealRecord};
-use super::{usage, write_json_file, Ctx, OpError, OpResult, TxReport, Which};
+use super::{usage, write_json_file, Ctx, OpError, OpResult, TxReport};
+use crate::api::Reputation;
 
 /// One stored, not yet revealed (or revealed) rating.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -68,9 +69,7 @@ fn hex32(h: &[u8; 32]) -> String {
 }
 
 async fn record(ctx: &mut Ctx, deal_id: u64) -> OpResult<Option<DealRecord>> {
-    let c = ctx.contracts().await?;
-    ctx.read(&c.reputation, "deal_record", &(c.escrow.address.0, deal_id))
-        .await
+    Reputation::new(ctx).deal_record(deal_id).await
 }
 
 pub async fn commit(
@@ -85,23 +84,12 @@ pub async fn commit(
     }
     let comment_hash = comment.map(parse_hash_or_text).transpose()?;
     super::deals::get_deal(ctx, deal_id).await?;
-    let c = ctx.contracts().await?;
+    let escrow_ss58 = ctx.contracts().await?.deployment.escrow;
     let mut salt = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut salt);
     let rater = signer.account_id();
-    let commitment: [u8; 32] = ctx
-        .read(
-            &c.reputation,
-            "rating_commitment",
-            &(
-                c.escrow.address.0,
-                deal_id,
-                rater.0,
-                score,
-                comment_hash,
-                salt,
-            ),
-        )
+    let commitment = Reputation::new(ctx)
+        .rating_commitment(deal_id, rater.0, score, comment_hash, salt)
         .await?;
     let stored = StoredRating {
         score,
@@ -112,40 +100,17 @@ pub async fn commit(
     // The salt is written before the commitment goes out (losing it would make the rating
     // impossible to reveal), but only once a dry run shows the commitment will be accepted.
     let path = ctx.settings.ratings_path();
-    let input_args = (c.escrow.address.0, deal_id, commitment);
-    let input = c
-        .reputation
-        .codec
-        .encode_typed("commit_rating", &input_args)?;
-    let dry = c
-        .reputation
-        .dry_run_input(&ctx.chain, &rater, "commit_rating", input, 0)
+    Reputation::new(ctx)
+        .check_commit_rating(&rater.0, deal_id, commitment)
         .await?;
-    if let Err(e) = dry.into_value() {
-        return Err(match e {
-            crate::contract::ContractClientError::Contract(ce) => OpError::Contract {
-                contract: "reputation".into(),
-                message: ce.message,
-                explanation: super::explain::reputation_error(&ce.variant)
-                    .unwrap_or("")
-                    .into(),
-                variant: ce.variant,
-            },
-            other => other.into(),
-        });
-    }
     let mut file = RatingsFile::load(&path)?;
     file.ratings.insert(
-        key(
-            &c.deployment.escrow,
-            deal_id,
-            &ctx.chain.ss58(&signer.public_key()),
-        ),
+        key(&escrow_ss58, deal_id, &ctx.chain.ss58(&signer.public_key())),
         stored.clone(),
     );
     write_json_file(&path, &file)?;
-    let tx = ctx
-        .write(Which::Reputation, &signer, "commit_rating", &input_args, 0)
+    let tx = Reputation::new(ctx)
+        .commit_rating(&signer, deal_id, commitment)
         .await?;
     Ok(RatingResult {
         deal_id,
@@ -185,14 +150,8 @@ pub async fn reveal(ctx: &mut Ctx, deal_id: u64) -> OpResult<RatingResult> {
     };
     let salt = parse32(&stored.salt)?;
     let comment = stored.comment.as_deref().map(parse32).transpose()?;
-    let tx = ctx
-        .write(
-            Which::Reputation,
-            &signer,
-            "reveal_rating",
-            &(c.escrow.address.0, deal_id, stored.score, comment, salt),
-            0,
-        )
+    let tx = Reputation::new(ctx)
+        .reveal_rating(&signer, deal_id, stored.score, comment, salt)
         .await?;
     Ok(RatingResult {
         deal_id,
@@ -206,8 +165,7 @@ pub async fn reveal(ctx: &mut Ctx, deal_id: u64) -> OpResult<RatingResult> {
 
 pub async fn reputation(ctx: &mut Ctx, account: &str) -> OpResult<ReputationResult> {
     let account = ctx.account(account)?;
-    let c = ctx.contracts().await?;
-    let reputation: AccountReputation = ctx.read(&c.reputation, "reputation", &account.0).await?;
+    let reputation: AccountReputation = Reputation::new(ctx).reputation(&account.0).await?;
     Ok(ReputationResult {
         account: ctx.chain.ss58(&account.0),
         reputation,
@@ -230,11 +188,9 @@ pub struct WithheldResult {
 /// to count, nothing is sent.
 pub async fn count_withheld(ctx: &mut Ctx, deal_id: u64) -> OpResult<WithheldResult> {
     let signer = ctx.signer(None)?;
-    let c = ctx.contracts().await?;
-    let args = (c.escrow.address.0, deal_id);
-    // `Result<u8, Error>`: the error enum has no fields, so its SCALE form is one index byte.
-    // A refusal reverts the dry run (an error here); `write` below reports it with its reason.
-    let dry: OpResult<Result<u8, u8>> = ctx.read(&c.reputation, "count_withheld", &args).await;
+    // A refusal reverts the dry run (an error here); `count_withheld` below reports it with
+    // its reason.
+    let dry = Reputation::new(ctx).count_withheld_preview(deal_id).await;
     if matches!(dry, Ok(Ok(0))) {
         return Ok(WithheldResult {
             deal_id,
@@ -244,8 +200,8 @@ pub async fn count_withheld(ctx: &mut Ctx, deal_id: u64) -> OpResult<WithheldRes
         });
     }
     // A refusal comes back from `write` with its explanation.
-    let tx = ctx
-        .write(Which::Reputation, &signer, "count_withheld", &args, 0)
+    let tx = Reputation::new(ctx)
+        .count_withheld(&signer, deal_id)
         .await?;
     let counted = tx
         .return_value

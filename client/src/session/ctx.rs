@@ -178,7 +178,7 @@ impl Ctx {
     }
 
     /// Read-only message: dry-run and decode the return value as `T`.
-    pub async fn read<T: scale::Decode + Localize, A: scale::Encode>(
+    pub(crate) async fn read<T: scale::Decode + Localize, A: scale::Encode>(
         &self,
         contract: &Contract,
         message: &str,

@@ -12,9 +12,31 @@ use super::error::{refusal, OpError, OpResult};
 use super::views::{event_view, ink_to_json, GasView, TxReport};
 
 impl Ctx {
+    /// Dry-runs a write from `from` without sending it: `Ok` when the contract would accept
+    /// it now, its refusal ([`OpError::Contract`]) otherwise.
+    pub(crate) async fn check_write<A: scale::Encode>(
+        &mut self,
+        which: Which,
+        from: &AccountId32,
+        message: &str,
+        args: &A,
+        value: u128,
+    ) -> OpResult<()> {
+        let contracts = self.contracts().await?;
+        let contract = match which {
+            Which::Escrow => &contracts.escrow,
+            Which::Reputation => &contracts.reputation,
+        };
+        let input = contract.codec.encode_typed(message, args)?;
+        let dry = contract
+            .dry_run_input(&self.chain, from, message, input, value)
+            .await?;
+        dry.into_value().map(|_| ()).map_err(|e| refusal(which, e))
+    }
+
     /// A state-changing call: dry run (a refusal becomes [`OpError::Contract`]), fee estimate,
     /// submission behind a spinner, decoded events of both contracts.
-    pub async fn write<A: scale::Encode>(
+    pub(crate) async fn write<A: scale::Encode>(
         &mut self,
         which: Which,
         signer: &Keypair,
