@@ -104,7 +104,7 @@ impl Serialize for Address {
 }
 
 /// Values read from a chain learn that chain's SS58 prefix, so that the accounts in them print
-/// as the chain's own addresses without any process-wide setting. [`crate::ops::Ctx::read`]
+/// as the chain's own addresses without any process-wide setting. [`crate::session::Ctx`]'s reads
 /// requires it of everything it decodes.
 pub trait Localize {
     fn localize(&mut self, ss58_prefix: u16);

@@ -9,7 +9,6 @@ use super::offers::CreateOfferArgs;
 use super::types::Payout;
 use super::{deals, offers, ratings, usage, Ctx, OpError, OpResult, Settings};
 use crate::dev_node::{DevNode, DevNodeOptions};
-use crate::explorer::{ExplorerArgs, ExplorerView};
 use crate::node_config::NodeConfig;
 use crate::units::TokenUnits;
 
@@ -197,7 +196,8 @@ pub async fn demo(settings: Settings, on_step: impl FnMut(&DemoStep)) -> OpResul
 }
 
 /// Runs the demo as [`demo`] does, but leaves its node (when it started one) and its
-/// deployment file in place for [`KeptDemo::serve_explorer`].
+/// deployment file in place until [`KeptDemo::stop`] (the binary serves the explorer over
+/// them meanwhile).
 pub async fn demo_keep(
     settings: Settings,
     on_step: impl FnMut(&DemoStep),
@@ -219,29 +219,18 @@ impl KeptDemo {
         &self.settings
     }
 
-    /// Serves the explorer over the demo's node and deployment until Ctrl-C or SIGTERM, then
-    /// stops the temporary node. Returns the explorer's view and, when a temporary node was
-    /// stopped, the node's.
-    pub async fn serve_explorer(
-        self,
-        args: ExplorerArgs,
-        ready: impl FnOnce(ExplorerView),
-    ) -> OpResult<(ExplorerView, Option<NodeView>)> {
-        let served = crate::explorer::serve(self.settings.clone(), args, ready).await;
-        let node = self.node.as_ref().map(node_view);
-        // Stop the node even when the explorer could not start.
-        self.stop().await?;
-        Ok((served?, node))
-    }
-
-    async fn stop(mut self) -> OpResult<()> {
-        if let Some(mut node) = self.node.take() {
-            tokio::task::spawn_blocking(move || node.stop())
-                .await
-                .map_err(|e| OpError::Failed(format!("node stop was interrupted: {e}")))?
-                .map_err(|e| OpError::Failed(format!("cannot stop the dev node: {e}")))?;
-        }
-        Ok(())
+    /// Stops the temporary node (nothing to stop with --url) and removes its files; the
+    /// stopped node's view when there was one.
+    pub async fn stop(mut self) -> OpResult<Option<NodeView>> {
+        let Some(mut node) = self.node.take() else {
+            return Ok(None);
+        };
+        let view = node_view(&node);
+        tokio::task::spawn_blocking(move || node.stop())
+            .await
+            .map_err(|e| OpError::Failed(format!("node stop was interrupted: {e}")))?
+            .map_err(|e| OpError::Failed(format!("cannot stop the dev node: {e}")))?;
+        Ok(Some(view))
     }
 }
 

@@ -687,9 +687,13 @@ async fn run_command(
                 port: cmd.explorer_port,
                 bind: std::net::IpAddr::from([127, 0, 0, 1]),
             };
-            let (explorer, node) = kept
-                .serve_explorer(args, |ready| print(Report::ExplorerReady(ready), &no_units))
-                .await?;
+            // Until Ctrl-C or SIGTERM; the node stops even when the explorer could not start.
+            let served = escrow_client::explorer::serve(kept.settings().clone(), args, |ready| {
+                print(Report::ExplorerReady(ready), &no_units)
+            })
+            .await;
+            let node = kept.stop().await?;
+            let explorer = served?;
             let last = match node {
                 Some(node) => {
                     print(Report::ExplorerStopped(explorer), &no_units);
