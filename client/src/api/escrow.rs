@@ -8,6 +8,7 @@ use crate::signer::Keypair;
 use crate::types::{AccountBytes, Address, Arbiter, Config, Deal, Localize, Offer, OfferTerms};
 
 use super::spec::Message;
+use super::Target;
 
 const SET_FEE: Message = Message::write("set_fee", &[("fee_bps", "u16")]);
 const SET_FEE_RECIPIENT: Message =
@@ -97,13 +98,14 @@ pub const MESSAGES: &[Message] = &[
 ];
 
 /// The escrow contract of a session's deployment.
-pub struct Escrow<'s> {
-    ctx: &'s mut Ctx,
-}
+pub struct Escrow<'s>(Target<'s>);
 
 impl<'s> Escrow<'s> {
     pub fn new(ctx: &'s mut Ctx) -> Self {
-        Escrow { ctx }
+        Escrow(Target {
+            ctx,
+            which: Which::Escrow,
+        })
     }
 
     async fn write<A: scale::Encode>(
@@ -113,11 +115,7 @@ impl<'s> Escrow<'s> {
         args: &A,
         value: u128,
     ) -> OpResult<TxReport> {
-        let c = self.ctx.contracts().await?;
-        message.check("escrow", &c.escrow.codec)?;
-        self.ctx
-            .write(Which::Escrow, signer, message.name, args, value)
-            .await
+        self.0.write(signer, message, args, value).await
     }
 
     async fn read<T: scale::Decode + Localize, A: scale::Encode>(
@@ -125,9 +123,7 @@ impl<'s> Escrow<'s> {
         message: Message,
         args: &A,
     ) -> OpResult<T> {
-        let c = self.ctx.contracts().await?;
-        message.check("escrow", &c.escrow.codec)?;
-        self.ctx.read(&c.escrow, message.name, args).await
+        self.0.read(message, args).await
     }
 
     // --- The owner ---

@@ -8,3 +8,65 @@ pub mod spec;
 
 pub use escrow::Escrow;
 pub use reputation::Reputation;
+
+use subxt::utils::AccountId32;
+
+use crate::contract::Contract;
+use crate::session::{Ctx, OpResult, TxReport, Which};
+use crate::signer::Keypair;
+use crate::types::Localize;
+
+use self::spec::Message;
+
+/// One contract of a session's deployment: every typed function reads or writes through
+/// here, after checking its message against that contract's metadata.
+struct Target<'s> {
+    ctx: &'s mut Ctx,
+    which: Which,
+}
+
+impl Target<'_> {
+    /// The contract, once its metadata has `message` as the API encodes it.
+    async fn checked(&mut self, message: Message) -> OpResult<Contract> {
+        let contracts = self.ctx.contracts().await?;
+        let contract = contracts.get(self.which).clone();
+        message.check(self.which.name(), &contract.codec)?;
+        Ok(contract)
+    }
+
+    async fn write<A: scale::Encode>(
+        &mut self,
+        signer: &Keypair,
+        message: Message,
+        args: &A,
+        value: u128,
+    ) -> OpResult<TxReport> {
+        self.checked(message).await?;
+        self.ctx
+            .write(self.which, signer, message.name, args, value)
+            .await
+    }
+
+    /// A read, or what a write would return now: nothing is sent.
+    async fn read<T: scale::Decode + Localize, A: scale::Encode>(
+        &mut self,
+        message: Message,
+        args: &A,
+    ) -> OpResult<T> {
+        let contract = self.checked(message).await?;
+        self.ctx.read(&contract, message.name, args).await
+    }
+
+    /// Whether `from` could send this write now (its dry run; nothing is sent).
+    async fn check_write<A: scale::Encode>(
+        &mut self,
+        from: &AccountId32,
+        message: Message,
+        args: &A,
+    ) -> OpResult<()> {
+        self.checked(message).await?;
+        self.ctx
+            .check_write(self.which, from, message.name, args, 0)
+            .await
+    }
+}

@@ -7,6 +7,7 @@ use crate::signer::Keypair;
 use crate::types::{AccountBytes, AccountReputation, Address, DealRecord, Localize};
 
 use super::spec::Message;
+use super::Target;
 
 const AUTHORIZE: Message = Message::write("authorize", &[("escrow", "AccountId")]);
 const REVOKE: Message = Message::write("revoke", &[("escrow", "AccountId")]);
@@ -76,13 +77,14 @@ pub const MESSAGES: &[Message] = &[
 pub const NOT_CALLED: &[&str] = &["record_deal"];
 
 /// The reputation contract of a session's deployment.
-pub struct Reputation<'s> {
-    ctx: &'s mut Ctx,
-}
+pub struct Reputation<'s>(Target<'s>);
 
 impl<'s> Reputation<'s> {
     pub fn new(ctx: &'s mut Ctx) -> Self {
-        Reputation { ctx }
+        Reputation(Target {
+            ctx,
+            which: Which::Reputation,
+        })
     }
 
     async fn write<A: scale::Encode>(
@@ -91,27 +93,20 @@ impl<'s> Reputation<'s> {
         message: Message,
         args: &A,
     ) -> OpResult<TxReport> {
-        let c = self.ctx.contracts().await?;
-        message.check("reputation", &c.reputation.codec)?;
-        self.ctx
-            .write(Which::Reputation, signer, message.name, args, 0)
-            .await
+        self.0.write(signer, message, args, 0).await
     }
 
-    /// A read, or the dry run of a write: what it would return now, nothing sent.
     async fn read<T: scale::Decode + Localize, A: scale::Encode>(
         &mut self,
         message: Message,
         args: &A,
     ) -> OpResult<T> {
-        let c = self.ctx.contracts().await?;
-        message.check("reputation", &c.reputation.codec)?;
-        self.ctx.read(&c.reputation, message.name, args).await
+        self.0.read(message, args).await
     }
 
     /// The escrow this session's deployment uses: ratings are kept per escrow.
     async fn escrow(&mut self) -> OpResult<AccountBytes> {
-        Ok(self.ctx.contracts().await?.escrow.address.0)
+        Ok(self.0.ctx.contracts().await?.escrow.address.0)
     }
 
     // --- The owner ---
@@ -161,15 +156,11 @@ impl<'s> Reputation<'s> {
         commitment: [u8; 32],
     ) -> OpResult<()> {
         let escrow = self.escrow().await?;
-        let c = self.ctx.contracts().await?;
-        COMMIT_RATING.check("reputation", &c.reputation.codec)?;
-        self.ctx
+        self.0
             .check_write(
-                Which::Reputation,
                 &subxt::utils::AccountId32(*rater),
-                COMMIT_RATING.name,
+                COMMIT_RATING,
                 &(escrow, deal_id, commitment),
-                0,
             )
             .await
     }
@@ -202,11 +193,7 @@ impl<'s> Reputation<'s> {
     /// contract error's index when it would refuse.
     pub async fn count_withheld_preview(&mut self, deal_id: u64) -> OpResult<Result<u8, u8>> {
         let escrow = self.escrow().await?;
-        let c = self.ctx.contracts().await?;
-        COUNT_WITHHELD.check("reputation", &c.reputation.codec)?;
-        self.ctx
-            .read(&c.reputation, COUNT_WITHHELD.name, &(escrow, deal_id))
-            .await
+        self.0.read(COUNT_WITHHELD, &(escrow, deal_id)).await
     }
 
     // --- Reads ---

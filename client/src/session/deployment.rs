@@ -101,6 +101,13 @@ impl Contracts {
     pub fn ss58(&self, account: &[u8; 32]) -> String {
         crate::units::to_ss58_with_prefix(account, self.ss58_prefix)
     }
+
+    pub fn get(&self, which: Which) -> &Contract {
+        match which {
+            Which::Escrow => &self.escrow,
+            Which::Reputation => &self.reputation,
+        }
+    }
 }
 
 /// Which contract a write goes to.

@@ -23,10 +23,7 @@ impl Ctx {
         value: u128,
     ) -> OpResult<()> {
         let contracts = self.contracts().await?;
-        let contract = match which {
-            Which::Escrow => &contracts.escrow,
-            Which::Reputation => &contracts.reputation,
-        };
+        let contract = contracts.get(which);
         let input = contract.codec.encode_typed(message, args)?;
         let dry = contract
             .dry_run_input(&self.chain, from, message, input, value)
@@ -45,10 +42,7 @@ impl Ctx {
         value: u128,
     ) -> OpResult<TxReport> {
         let contracts = self.contracts().await?;
-        let contract = match which {
-            Which::Escrow => &contracts.escrow,
-            Which::Reputation => &contracts.reputation,
-        };
+        let contract = contracts.get(which);
         let input = contract.codec.encode_typed(message, args)?;
         let prepared = contract
             .prepare_call(&self.chain, signer, message, input, value)
