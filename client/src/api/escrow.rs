@@ -5,7 +5,7 @@
 
 use crate::session::{Ctx, OpError, OpResult, TxReport, Which};
 use crate::signer::Keypair;
-use crate::types::{AccountBytes, Address, Arbiter, Config, Deal, Localize, Offer, OfferTerms};
+use crate::types::{AccountBytes, Address, Arbiter, Config, Deal, Offer, OfferTerms};
 
 use super::spec::Message;
 use super::Target;
@@ -108,29 +108,11 @@ impl<'s> Escrow<'s> {
         })
     }
 
-    async fn write<A: scale::Encode>(
-        &mut self,
-        signer: &Keypair,
-        message: Message,
-        args: &A,
-        value: u128,
-    ) -> OpResult<TxReport> {
-        self.0.write(signer, message, args, value).await
-    }
-
-    async fn read<T: scale::Decode + Localize, A: scale::Encode>(
-        &mut self,
-        message: Message,
-        args: &A,
-    ) -> OpResult<T> {
-        self.0.read(message, args).await
-    }
-
     // --- The owner ---
 
     /// Owner: lowers the platform fee (it never goes up).
     pub async fn set_fee(&mut self, signer: &Keypair, fee_bps: u16) -> OpResult<TxReport> {
-        self.write(signer, SET_FEE, &fee_bps, 0).await
+        self.0.write(signer, SET_FEE, &fee_bps, 0).await
     }
 
     /// Owner: where platform fees are credited from now on.
@@ -139,7 +121,8 @@ impl<'s> Escrow<'s> {
         signer: &Keypair,
         fee_recipient: AccountBytes,
     ) -> OpResult<TxReport> {
-        self.write(signer, SET_FEE_RECIPIENT, &fee_recipient, 0)
+        self.0
+            .write(signer, SET_FEE_RECIPIENT, &fee_recipient, 0)
             .await
     }
 
@@ -149,7 +132,9 @@ impl<'s> Escrow<'s> {
         signer: &Keypair,
         new_owner: AccountBytes,
     ) -> OpResult<TxReport> {
-        self.write(signer, TRANSFER_OWNERSHIP, &new_owner, 0).await
+        self.0
+            .write(signer, TRANSFER_OWNERSHIP, &new_owner, 0)
+            .await
     }
 
     // --- Arbiters ---
@@ -162,13 +147,14 @@ impl<'s> Escrow<'s> {
         min_amount: u128,
         profile: [u8; 32],
     ) -> OpResult<TxReport> {
-        self.write(signer, REGISTER_ARBITER, &(fee_bps, min_amount, profile), 0)
+        self.0
+            .write(signer, REGISTER_ARBITER, &(fee_bps, min_amount, profile), 0)
             .await
     }
 
     /// A registered arbiter: takes no new offers; open deals keep it.
     pub async fn retire_arbiter(&mut self, signer: &Keypair) -> OpResult<TxReport> {
-        self.write(signer, RETIRE_ARBITER, &(), 0).await
+        self.0.write(signer, RETIRE_ARBITER, &(), 0).await
     }
 
     // --- Sellers ---
@@ -180,7 +166,7 @@ impl<'s> Escrow<'s> {
         terms: &OfferTerms,
         bond: u128,
     ) -> OpResult<(u64, TxReport)> {
-        let tx = self.write(signer, CREATE_OFFER, terms, bond).await?;
+        let tx = self.0.write(signer, CREATE_OFFER, terms, bond).await?;
         Ok((returned_id(&tx)?, tx))
     }
 
@@ -193,13 +179,14 @@ impl<'s> Escrow<'s> {
         quantity: u32,
         bond: u128,
     ) -> OpResult<TxReport> {
-        self.write(signer, UPDATE_OFFER, &(offer_id, price, quantity), bond)
+        self.0
+            .write(signer, UPDATE_OFFER, &(offer_id, price, quantity), bond)
             .await
     }
 
     /// The seller: no more deals from this offer; its free stake comes back.
     pub async fn withdraw_offer(&mut self, signer: &Keypair, offer_id: u64) -> OpResult<TxReport> {
-        self.write(signer, WITHDRAW_OFFER, &offer_id, 0).await
+        self.0.write(signer, WITHDRAW_OFFER, &offer_id, 0).await
     }
 
     // --- Deals ---
@@ -215,6 +202,7 @@ impl<'s> Escrow<'s> {
         price: u128,
     ) -> OpResult<(u64, TxReport)> {
         let tx = self
+            .0
             .write(signer, ACCEPT_OFFER, &(offer_id, quantity, version), price)
             .await?;
         Ok((returned_id(&tx)?, tx))
@@ -222,7 +210,7 @@ impl<'s> Escrow<'s> {
 
     /// The seller: delivered; the review window starts.
     pub async fn mark_delivered(&mut self, signer: &Keypair, deal_id: u64) -> OpResult<TxReport> {
-        self.write(signer, MARK_DELIVERED, &deal_id, 0).await
+        self.0.write(signer, MARK_DELIVERED, &deal_id, 0).await
     }
 
     /// The buyer: releases `amount` of what the deal holds to the seller.
@@ -232,12 +220,12 @@ impl<'s> Escrow<'s> {
         deal_id: u64,
         amount: u128,
     ) -> OpResult<TxReport> {
-        self.write(signer, RELEASE, &(deal_id, amount), 0).await
+        self.0.write(signer, RELEASE, &(deal_id, amount), 0).await
     }
 
     /// The seller: gives the buyer back what the deal holds.
     pub async fn refund(&mut self, signer: &Keypair, deal_id: u64) -> OpResult<TxReport> {
-        self.write(signer, REFUND, &deal_id, 0).await
+        self.0.write(signer, REFUND, &deal_id, 0).await
     }
 
     /// A party: proposes that the seller gets `seller_bps` of what is left.
@@ -247,7 +235,8 @@ impl<'s> Escrow<'s> {
         deal_id: u64,
         seller_bps: u16,
     ) -> OpResult<TxReport> {
-        self.write(signer, PROPOSE_SPLIT, &(deal_id, seller_bps), 0)
+        self.0
+            .write(signer, PROPOSE_SPLIT, &(deal_id, seller_bps), 0)
             .await
     }
 
@@ -258,7 +247,8 @@ impl<'s> Escrow<'s> {
         deal_id: u64,
         seller_bps: u16,
     ) -> OpResult<TxReport> {
-        self.write(signer, ACCEPT_SPLIT, &(deal_id, seller_bps), 0)
+        self.0
+            .write(signer, ACCEPT_SPLIT, &(deal_id, seller_bps), 0)
             .await
     }
 
@@ -269,7 +259,8 @@ impl<'s> Escrow<'s> {
         deal_id: u64,
         evidence: [u8; 32],
     ) -> OpResult<TxReport> {
-        self.write(signer, OPEN_DISPUTE, &(deal_id, evidence), 0)
+        self.0
+            .write(signer, OPEN_DISPUTE, &(deal_id, evidence), 0)
             .await
     }
 
@@ -280,71 +271,71 @@ impl<'s> Escrow<'s> {
         deal_id: u64,
         seller_bps: u16,
     ) -> OpResult<TxReport> {
-        self.write(signer, RULE, &(deal_id, seller_bps), 0).await
+        self.0.write(signer, RULE, &(deal_id, seller_bps), 0).await
     }
 
     /// Anyone, after the review window (or a lapsed ruling window): closes the deal by its
     /// default rule.
     pub async fn finalize(&mut self, signer: &Keypair, deal_id: u64) -> OpResult<TxReport> {
-        self.write(signer, FINALIZE, &deal_id, 0).await
+        self.0.write(signer, FINALIZE, &deal_id, 0).await
     }
 
     /// The buyer, after a missed delivery deadline: takes back the money and the bond.
     pub async fn reclaim(&mut self, signer: &Keypair, deal_id: u64) -> OpResult<TxReport> {
-        self.write(signer, RECLAIM, &deal_id, 0).await
+        self.0.write(signer, RECLAIM, &deal_id, 0).await
     }
 
     /// Anyone: sends a closed deal's reputation report again after it failed.
     pub async fn retry_report(&mut self, signer: &Keypair, deal_id: u64) -> OpResult<TxReport> {
-        self.write(signer, RETRY_REPORT, &deal_id, 0).await
+        self.0.write(signer, RETRY_REPORT, &deal_id, 0).await
     }
 
     /// The buyer, once the deal has ended long enough: removes it from storage.
     pub async fn prune_deal(&mut self, signer: &Keypair, deal_id: u64) -> OpResult<TxReport> {
-        self.write(signer, PRUNE_DEAL, &deal_id, 0).await
+        self.0.write(signer, PRUNE_DEAL, &deal_id, 0).await
     }
 
     /// Anyone with a credit: pays it out.
     pub async fn withdraw(&mut self, signer: &Keypair) -> OpResult<TxReport> {
-        self.write(signer, WITHDRAW, &(), 0).await
+        self.0.write(signer, WITHDRAW, &(), 0).await
     }
 
     // --- Reads ---
 
     pub async fn offer(&mut self, offer_id: u64) -> OpResult<Option<Offer>> {
-        self.read(OFFER, &offer_id).await
+        self.0.read(OFFER, &offer_id).await
     }
 
     /// Up to `limit` offers from id `from_id` on (at most [`crate::types::MAX_PAGE`]).
     pub async fn offers(&mut self, from_id: u64, limit: u32) -> OpResult<Vec<Offer>> {
-        self.read(OFFERS, &(from_id, limit)).await
+        self.0.read(OFFERS, &(from_id, limit)).await
     }
 
     pub async fn deal(&mut self, deal_id: u64) -> OpResult<Option<Deal>> {
-        self.read(DEAL, &deal_id).await
+        self.0.read(DEAL, &deal_id).await
     }
 
     /// The deals among ids `from_id..from_id + limit` that still exist.
     pub async fn deals(&mut self, from_id: u64, limit: u32) -> OpResult<Vec<Deal>> {
-        self.read(DEALS, &(from_id, limit)).await
+        self.0.read(DEALS, &(from_id, limit)).await
     }
 
     pub async fn arbiter(&mut self, account: &AccountBytes) -> OpResult<Option<Arbiter>> {
-        self.read(ARBITER, account).await
+        self.0.read(ARBITER, account).await
     }
 
     /// Registered arbiters from index `from` on.
     pub async fn arbiters(&mut self, from: u32, limit: u32) -> OpResult<Vec<(Address, Arbiter)>> {
-        self.read(ARBITERS, &(from, limit)).await
+        self.0.read(ARBITERS, &(from, limit)).await
     }
 
     /// Plancks the escrow owes `account` (pushed payouts that failed, fees).
     pub async fn credit_of(&mut self, account: &AccountBytes) -> OpResult<u128> {
-        self.read(CREDIT_OF, account).await
+        self.0.read(CREDIT_OF, account).await
     }
 
     pub async fn config(&mut self) -> OpResult<Config> {
-        self.read(CONFIG, &()).await
+        self.0.read(CONFIG, &()).await
     }
 }
 

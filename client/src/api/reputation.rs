@@ -4,7 +4,7 @@
 
 use crate::session::{Ctx, OpResult, TxReport, Which};
 use crate::signer::Keypair;
-use crate::types::{AccountBytes, AccountReputation, Address, DealRecord, Localize};
+use crate::types::{AccountBytes, AccountReputation, Address, DealRecord};
 
 use super::spec::Message;
 use super::Target;
@@ -87,23 +87,6 @@ impl<'s> Reputation<'s> {
         })
     }
 
-    async fn write<A: scale::Encode>(
-        &mut self,
-        signer: &Keypair,
-        message: Message,
-        args: &A,
-    ) -> OpResult<TxReport> {
-        self.0.write(signer, message, args, 0).await
-    }
-
-    async fn read<T: scale::Decode + Localize, A: scale::Encode>(
-        &mut self,
-        message: Message,
-        args: &A,
-    ) -> OpResult<T> {
-        self.0.read(message, args).await
-    }
-
     /// The escrow this session's deployment uses: ratings are kept per escrow.
     async fn escrow(&mut self) -> OpResult<AccountBytes> {
         Ok(self.0.ctx.contracts().await?.escrow.address.0)
@@ -117,12 +100,12 @@ impl<'s> Reputation<'s> {
         signer: &Keypair,
         escrow: AccountBytes,
     ) -> OpResult<TxReport> {
-        self.write(signer, AUTHORIZE, &escrow).await
+        self.0.write(signer, AUTHORIZE, &escrow, 0).await
     }
 
     /// Owner: stops taking reports from `escrow`.
     pub async fn revoke(&mut self, signer: &Keypair, escrow: AccountBytes) -> OpResult<TxReport> {
-        self.write(signer, REVOKE, &escrow).await
+        self.0.write(signer, REVOKE, &escrow, 0).await
     }
 
     /// Owner: hands the owner role to `new_owner`.
@@ -131,7 +114,9 @@ impl<'s> Reputation<'s> {
         signer: &Keypair,
         new_owner: AccountBytes,
     ) -> OpResult<TxReport> {
-        self.write(signer, TRANSFER_OWNERSHIP, &new_owner).await
+        self.0
+            .write(signer, TRANSFER_OWNERSHIP, &new_owner, 0)
+            .await
     }
 
     // --- Parties of a settled deal ---
@@ -144,7 +129,8 @@ impl<'s> Reputation<'s> {
         commitment: [u8; 32],
     ) -> OpResult<TxReport> {
         let escrow = self.escrow().await?;
-        self.write(signer, COMMIT_RATING, &(escrow, deal_id, commitment))
+        self.0
+            .write(signer, COMMIT_RATING, &(escrow, deal_id, commitment), 0)
             .await
     }
 
@@ -175,18 +161,22 @@ impl<'s> Reputation<'s> {
         salt: [u8; 32],
     ) -> OpResult<TxReport> {
         let escrow = self.escrow().await?;
-        self.write(
-            signer,
-            REVEAL_RATING,
-            &(escrow, deal_id, score, comment, salt),
-        )
-        .await
+        self.0
+            .write(
+                signer,
+                REVEAL_RATING,
+                &(escrow, deal_id, score, comment, salt),
+                0,
+            )
+            .await
     }
 
     /// Anyone, after the reveal window: counts unrevealed ratings against their raters.
     pub async fn count_withheld(&mut self, signer: &Keypair, deal_id: u64) -> OpResult<TxReport> {
         let escrow = self.escrow().await?;
-        self.write(signer, COUNT_WITHHELD, &(escrow, deal_id)).await
+        self.0
+            .write(signer, COUNT_WITHHELD, &(escrow, deal_id), 0)
+            .await
     }
 
     /// What [`Self::count_withheld`] would count now, from its dry run: `Ok(n)`, or the
@@ -208,38 +198,39 @@ impl<'s> Reputation<'s> {
         salt: [u8; 32],
     ) -> OpResult<[u8; 32]> {
         let escrow = self.escrow().await?;
-        self.read(
-            RATING_COMMITMENT,
-            &(escrow, deal_id, rater, score, comment, salt),
-        )
-        .await
+        self.0
+            .read(
+                RATING_COMMITMENT,
+                &(escrow, deal_id, rater, score, comment, salt),
+            )
+            .await
     }
 
     pub async fn reputation(&mut self, account: &AccountBytes) -> OpResult<AccountReputation> {
-        self.read(REPUTATION, account).await
+        self.0.read(REPUTATION, account).await
     }
 
     /// What the escrow reported about `deal_id`, and its ratings.
     pub async fn deal_record(&mut self, deal_id: u64) -> OpResult<Option<DealRecord>> {
         let escrow = self.escrow().await?;
-        self.read(DEAL_RECORD, &(escrow, deal_id)).await
+        self.0.read(DEAL_RECORD, &(escrow, deal_id)).await
     }
 
     pub async fn is_authorized(&mut self, escrow: &AccountBytes) -> OpResult<bool> {
-        self.read(IS_AUTHORIZED, escrow).await
+        self.0.read(IS_AUTHORIZED, escrow).await
     }
 
     /// How long after a deal's end its parties may rate it, ms.
     pub async fn rating_window(&mut self) -> OpResult<u64> {
-        self.read(RATING_WINDOW, &()).await
+        self.0.read(RATING_WINDOW, &()).await
     }
 
     /// The smallest deal that counts for reputation, plancks.
     pub async fn min_amount(&mut self) -> OpResult<u128> {
-        self.read(MIN_AMOUNT, &()).await
+        self.0.read(MIN_AMOUNT, &()).await
     }
 
     pub async fn owner(&mut self) -> OpResult<Address> {
-        self.read(OWNER, &()).await
+        self.0.read(OWNER, &()).await
     }
 }

@@ -93,16 +93,11 @@ impl Ctx {
                 if failure.name.ends_with("ContractReverted") =>
             {
                 // Passed the dry run, reverted in the block (the fee was paid): say why.
-                let input = contract.codec.encode_typed(message, args)?;
-                let again = contract
-                    .dry_run_input(&self.chain, &signer.account_id(), message, input, value)
+                self.check_write(which, &signer.account_id(), message, args, value)
                     .await?;
-                return Err(match again.into_value() {
-                    Err(e) => refusal(which, e),
-                    Ok(_) => {
-                        OpError::Failed(format!("{message} reverted in its block ({failure})"))
-                    }
-                });
+                return Err(OpError::Failed(format!(
+                    "{message} reverted in its block ({failure})"
+                )));
             }
             Err(e) => return Err(e.into()),
         };
@@ -114,18 +109,13 @@ impl Ctx {
             .find("Contracts", "ContractEmitted")
             .any(|e| e.field_bytes.get(..32) == Some(&contract.address.0[..]))
         {
-            let input = contract.codec.encode_typed(message, args)?;
-            let again = contract
-                .dry_run_input(&self.chain, &signer.account_id(), message, input, value)
+            self.check_write(which, &signer.account_id(), message, args, value)
                 .await?;
-            return Err(match again.into_value() {
-                Err(e) => refusal(which, e),
-                Ok(_) => OpError::Failed(format!(
-                    "{message} was included in block 0x{} but changed nothing (the contract \
-                     reverted)",
-                    hex::encode(outcome.tx.block_hash)
-                )),
-            });
+            return Err(OpError::Failed(format!(
+                "{message} was included in block 0x{} but changed nothing (the contract \
+                 reverted)",
+                hex::encode(outcome.tx.block_hash)
+            )));
         }
         let deposit_net = net_storage_deposit(&outcome.tx, &signer.account_id());
         let events = decode_contract_events(
