@@ -57,6 +57,7 @@ fn explorer_shows_a_settled_deal_and_survives_a_node_restart() {
     let (_explorer, page) = start_explorer(env.home.path(), &env.node.url());
 
     check_json_api(&env, &page, &deal_id, &bob);
+    new_blocks_are_pushed(&env, &page);
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
@@ -83,6 +84,38 @@ fn explorer_shows_a_settled_deal_and_survives_a_node_restart() {
         browser.screenshot("node-back").await;
         browser.close().await;
     });
+}
+
+/// The `data:` of each server-sent `status` event of `/api/live`, as they come (a read
+/// that waits 15 s fails the test instead of hanging it).
+fn live_events(page: &str) -> impl Iterator<Item = Value> {
+    use std::io::BufRead;
+    let agent = ureq::AgentBuilder::new()
+        .timeout_read(Duration::from_secs(15))
+        .build();
+    let response = agent.get(&format!("{page}api/live")).call().unwrap();
+    assert_eq!(response.content_type(), "text/event-stream");
+    std::io::BufReader::new(response.into_reader())
+        .lines()
+        .map(|l| l.expect("an event within 15 s"))
+        .filter_map(|l| {
+            l.strip_prefix("data:")
+                .map(|d| serde_json::from_str(d.trim()).unwrap())
+        })
+}
+
+/// The page's live view is pushed: `/api/live` says at once which block is best and sends
+/// the next one when the node makes it, without being asked again.
+fn new_blocks_are_pushed(env: &Env, page: &str) {
+    let mut events = live_events(page);
+    let best = env.best_block();
+    let first = events.find(|e| e["node"] != "connecting").unwrap();
+    assert_eq!(first["node"], "up", "{first}");
+    assert_eq!(first["best_block"], best, "{first}");
+    env.ok(&["account", "fund", "//Ferdie", "--amount", "1"]);
+    let next = events.next().unwrap();
+    assert_eq!(next["node"], "up", "{next}");
+    assert_eq!(next["best_block"], best + 1, "{next}");
 }
 
 fn check_json_api(env: &Env, page: &str, deal_id: &str, bob: &str) {

@@ -327,6 +327,21 @@ impl Chain {
         Ok(self.at_best().await?.metadata())
     }
 
+    /// The number of each new best block as the node imports it (`chain_subscribeNewHeads`).
+    /// The stream ends, or yields an error, when the connection drops.
+    pub async fn best_heads(
+        &self,
+    ) -> Result<impl futures::Stream<Item = Result<u64, ChainError>> + Send + 'static, ChainError>
+    {
+        use futures::StreamExt;
+        let heads = self
+            .rpc
+            .chain_subscribe_new_heads()
+            .await
+            .map_err(rpc_err)?;
+        Ok(heads.map(|h| h.map(|h| h.number).map_err(rpc_err)))
+    }
+
     pub async fn best_block_number(&self) -> Result<u64, ChainError> {
         let header = self
             .rpc

@@ -1,10 +1,12 @@
 //! `escrow explorer`: a local web page over the chain, in the escrow's terms, and the JSON API
 //! under it (`/api/...`), so that the page and scripts read the same data.
 //!
-//! The page is static HTML + JS compiled into the binary; it polls the API, so it follows new
-//! blocks live and notices when the node goes away and comes back.
+//! The page is static HTML + JS compiled into the binary. New blocks and the node going away or
+//! coming back are pushed to it (`/api/live`, server-sent events); it then fetches what it
+//! shows from the API.
 
 mod link;
+mod live;
 pub mod views;
 
 use std::net::SocketAddr;
@@ -18,6 +20,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
 pub use self::link::{LinkError, NodeLink};
+pub use self::live::{Live, LiveStatus};
 use crate::ops::offers::ListFilter;
 use crate::ops::{OpError, OpResult, Settings};
 
@@ -71,8 +74,10 @@ pub async fn serve(
     Ok(view)
 }
 
-/// The page and the API over one node link.
+/// The page and the API over one node link. Starts following the node's blocks for
+/// `/api/live` (needs a tokio runtime).
 pub fn router(link: Arc<NodeLink>) -> Router {
+    let live = Live::follow(link.url());
     Router::new()
         .route(
             "/",
@@ -86,6 +91,7 @@ pub fn router(link: Arc<NodeLink>) -> Router {
             "/style.css",
             get(|| async { asset("text/css; charset=utf-8", STYLE_CSS) }),
         )
+        .route("/api/live", get(move || async move { live.events() }))
         .route("/api/status", get(status))
         .route("/api/blocks", get(blocks))
         .route("/api/blocks/{id}", get(block))

@@ -7,7 +7,8 @@ const main = document.getElementById("main");
 const statusBar = document.getElementById("node-status");
 let units = { decimals: 12, symbol: "UNIT" };
 let nodeUp = null;
-let liveTimer = null;
+// The current view's redraw on a new block (pushed by /api/live), if it has one.
+let liveDraw = null;
 
 // ---- helpers -------------------------------------------------------------------------------
 
@@ -98,7 +99,7 @@ function setNode(up, text) {
 }
 
 function downText(error) {
-  return `Node unreachable: ${error}. Retrying every 2 s…`;
+  return `Node unreachable: ${error}. Reconnecting by itself…`;
 }
 
 async function pollStatus() {
@@ -115,7 +116,7 @@ async function pollStatus() {
       setNode(false, downText(s.error));
     }
   } catch (e) {
-    setNode(false, `The explorer server itself is not answering (${e.message}). Retrying every 2 s…`);
+    setNode(false, `The explorer server itself is not answering (${e.message}).`);
   }
 }
 
@@ -139,7 +140,7 @@ async function viewHome() {
     }
   };
   await draw();
-  liveTimer = setInterval(draw, 2000);
+  liveDraw = draw;
 }
 
 async function viewBlock(id) {
@@ -355,8 +356,7 @@ async function viewSearch(q) {
 // ---- routing -------------------------------------------------------------------------------
 
 async function route() {
-  if (liveTimer) clearInterval(liveTimer);
-  liveTimer = null;
+  liveDraw = null;
   const [path, query] = (location.hash.replace(/^#/, "") || "/").split("?");
   const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
   const params = new URLSearchParams(query || "");
@@ -382,7 +382,28 @@ document.getElementById("search").addEventListener("submit", (ev) => {
   if (q) location.hash = `#/search?q=${encodeURIComponent(q)}`;
 });
 window.addEventListener("hashchange", route);
+
+// The server pushes the node's state and each new best block; nothing here polls.
+function followLive() {
+  const source = new EventSource("/api/live");
+  source.addEventListener("status", async (ev) => {
+    const s = JSON.parse(ev.data);
+    if (s.node === "up") {
+      await pollStatus();
+      if (liveDraw) await liveDraw();
+    } else if (s.node === "down") {
+      setNode(false, downText(s.error));
+    }
+  });
+  // The browser reconnects by itself when the explorer server comes back.
+  source.onerror = () => {
+    if (source.readyState !== EventSource.OPEN) {
+      setNode(false, "The explorer server itself is not answering. Reconnecting by itself…");
+    }
+  };
+}
+
 pollStatus().then(() => {
   if (nodeUp !== true) route();
 });
-setInterval(pollStatus, 2000);
+followLive();
