@@ -58,6 +58,7 @@ fn explorer_shows_a_settled_deal_and_survives_a_node_restart() {
 
     check_json_api(&env, &page, &deal_id, &bob);
     new_blocks_are_pushed(&env, &page);
+    concurrent_requests_all_get_their_answer(&page, &deal_id);
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
@@ -84,6 +85,36 @@ fn explorer_shows_a_settled_deal_and_survives_a_node_restart() {
         browser.screenshot("node-back").await;
         browser.close().await;
     });
+}
+
+/// Requests are served side by side over one node connection: 48 at once, deal pages and
+/// block lists mixed, all answered with the right data.
+fn concurrent_requests_all_get_their_answer(page: &str, deal_id: &str) {
+    let answers: Vec<(u16, Value, bool)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..48)
+            .map(|i| {
+                scope.spawn(move || {
+                    let is_deal = i % 2 == 0;
+                    let path = if is_deal {
+                        format!("/api/deals/{deal_id}")
+                    } else {
+                        "/api/blocks?limit=3".to_string()
+                    };
+                    let (code, body) = get(page, &path);
+                    (code, body, is_deal)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for (code, body, is_deal) in answers {
+        assert_eq!(code, 200, "{body}");
+        if is_deal {
+            assert_eq!(body["deal"]["id"].to_string(), deal_id, "{body}");
+        } else {
+            assert_eq!(body["blocks"].as_array().map(Vec::len), Some(3), "{body}");
+        }
+    }
 }
 
 /// The `data:` of each server-sent `status` event of `/api/live`, as they come (a read

@@ -1,5 +1,6 @@
-//! The explorer's connection to the node: made on first use, dropped when a request fails on
-//! the chain, and made again by a later request, so the page outlives node restarts.
+//! The explorer's connection to the node: made on first use, shared by concurrent requests
+//! (each gets its own session over it), dropped when a request fails on the chain, and made
+//! again by a later request, so the page outlives node restarts.
 
 use std::time::{Duration, Instant};
 
@@ -51,12 +52,38 @@ impl NodeLink {
         self.settings.url()
     }
 
-    /// Runs `f` with a connected context, connecting first if needed. A chain error drops the
-    /// connection (the node may have gone away) so the next request reconnects.
+    /// Runs `f` with a connected session, connecting first if needed. The lock is held only
+    /// to connect and to share the connection: requests run concurrently. A chain error drops
+    /// the connection (the node may have gone away) so the next request reconnects.
     pub async fn with<T>(
         &self,
         f: impl for<'a> FnOnce(&'a mut Ctx) -> BoxFuture<'a, OpResult<T>>,
     ) -> Result<T, LinkError> {
+        let mut ctx = self.session().await?;
+        let Ok(result) = tokio::time::timeout(REQUEST_TIMEOUT, f(&mut ctx)).await else {
+            let reason = format!(
+                "the node at {} did not answer within {REQUEST_TIMEOUT:?}",
+                self.url()
+            );
+            return Err(self.lost(reason).await);
+        };
+        match result {
+            Ok(v) => {
+                if let Some(shared) = self.state.lock().await.ctx.as_mut() {
+                    shared.learn_from(&ctx);
+                }
+                Ok(v)
+            }
+            Err(e) if lost_node(&e) => {
+                let reason = format!("lost the node at {}: {e}", self.url());
+                Err(self.lost(reason).await)
+            }
+            Err(e) => Err(LinkError::Op(e)),
+        }
+    }
+
+    /// A session over the shared connection, connecting it first if there is none.
+    async fn session(&self) -> Result<Ctx, LinkError> {
         let mut state = self.state.lock().await;
         if state.ctx.is_none() {
             if let Some((at, reason)) = &state.last_failure {
@@ -80,24 +107,15 @@ impl NodeLink {
                 }
             }
         }
-        let ctx = state.ctx.as_mut().expect("connected above");
-        let Ok(result) = tokio::time::timeout(REQUEST_TIMEOUT, f(ctx)).await else {
-            let reason = format!(
-                "the node at {} did not answer within {REQUEST_TIMEOUT:?}",
-                self.url()
-            );
-            state.ctx = None;
-            return Err(state.failed(reason));
-        };
-        match result {
-            Ok(v) => Ok(v),
-            Err(e) if lost_node(&e) => {
-                let reason = format!("lost the node at {}: {e}", self.url());
-                state.ctx = None;
-                Err(state.failed(reason))
-            }
-            Err(e) => Err(LinkError::Op(e)),
-        }
+        let shared = state.ctx.as_ref().expect("connected above");
+        shared.share().map_err(LinkError::Op)
+    }
+
+    /// The connection is gone: the next request makes a new one.
+    async fn lost(&self, reason: String) -> LinkError {
+        let mut state = self.state.lock().await;
+        state.ctx = None;
+        state.failed(reason)
     }
 }
 

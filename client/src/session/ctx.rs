@@ -51,6 +51,30 @@ impl Ctx {
         })
     }
 
+    /// Another session over the same connection, so that requests run side by side over it
+    /// (the explorer's). It starts with what this one knows of the deployment; the keystore
+    /// is read again from its file.
+    pub fn share(&self) -> OpResult<Ctx> {
+        Ok(Ctx {
+            settings: self.settings.clone(),
+            chain: self.chain.clone(),
+            keystore: self.settings.open_keystore()?,
+            contracts: self.contracts.clone(),
+            codecs: self.codecs.clone(),
+        })
+    }
+
+    /// Keeps what `other` (a [`Self::share`]d session) learnt of the deployment, when this
+    /// one has not learnt it yet.
+    pub fn learn_from(&mut self, other: &Ctx) {
+        if self.contracts.is_none() {
+            self.contracts = other.contracts.clone();
+        }
+        if self.codecs.is_none() {
+            self.codecs = other.codecs.clone();
+        }
+    }
+
     pub fn units(&self) -> &TokenUnits {
         self.chain.units()
     }
