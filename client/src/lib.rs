@@ -11,4 +11,5 @@ pub mod node_config;
 pub mod ops;
 pub mod output;
 pub mod signer;
+pub mod store;
 pub mod units;
