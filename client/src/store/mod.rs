@@ -66,8 +66,8 @@ pub enum StoreError {
     #[error("the store {} indexes {stored}, not {wanted}: it is not used", path.display())]
     OtherChain {
         path: PathBuf,
-        stored: StoreKey,
-        wanted: StoreKey,
+        stored: Box<StoreKey>,
+        wanted: Box<StoreKey>,
     },
     #[error(
         "the store {} has schema version {found}, this client knows {expected}: delete it to rebuild it",
@@ -232,6 +232,7 @@ impl Store {
                 });
             }
             tx.execute_batch(schema::SCHEMA)?;
+            tx.execute_batch(schema::OFFER_TEXT_TRIGGERS)?;
             let mut put = tx.prepare("INSERT INTO meta (key, value) VALUES (?1, ?2)")?;
             put.execute(rusqlite::params!["schema_version", SCHEMA_VERSION])?;
             put.execute(rusqlite::params!["genesis", &key.genesis[..]])?;
@@ -322,8 +323,8 @@ impl StoreReader {
         if stored != *wanted {
             return Err(StoreError::OtherChain {
                 path: path(),
-                stored,
-                wanted: *wanted,
+                stored: Box::new(stored),
+                wanted: Box::new(*wanted),
             });
         }
         Ok(())

@@ -66,26 +66,13 @@ CREATE INDEX offers_active_price ON offers(active, price, id);
 CREATE INDEX offers_seller ON offers(seller, id);
 CREATE INDEX offers_arbiter ON offers(arbiter, id);
 
--- Words of the offers' titles and descriptions; external content, kept in step by triggers.
+-- Words of the offers' titles and descriptions; external content, kept in step by the
+-- triggers of OFFER_TEXT_TRIGGERS.
 CREATE VIRTUAL TABLE offers_fts USING fts5(
     title, description,
     content = 'offers', content_rowid = 'id',
     tokenize = 'unicode61 remove_diacritics 2'
 );
-CREATE TRIGGER offers_fts_insert AFTER INSERT ON offers BEGIN
-    INSERT INTO offers_fts(rowid, title, description)
-        VALUES (new.id, new.title, new.description);
-END;
-CREATE TRIGGER offers_fts_delete AFTER DELETE ON offers BEGIN
-    INSERT INTO offers_fts(offers_fts, rowid, title, description)
-        VALUES ('delete', old.id, old.title, old.description);
-END;
-CREATE TRIGGER offers_fts_update AFTER UPDATE OF title, description ON offers BEGIN
-    INSERT INTO offers_fts(offers_fts, rowid, title, description)
-        VALUES ('delete', old.id, old.title, old.description);
-    INSERT INTO offers_fts(rowid, title, description)
-        VALUES (new.id, new.title, new.description);
-END;
 
 CREATE TABLE deals (
     id INTEGER PRIMARY KEY,
@@ -120,3 +107,30 @@ CREATE TABLE undo (
     PRIMARY KEY (block_hash, seq)
 ) STRICT, WITHOUT ROWID;
 "#;
+
+/// Keep `offers_fts` in step with `offers`, row by row. [`super::Store::replace_state`] drops
+/// them and rebuilds the index once instead: FTS5 flushes its pending terms at every
+/// statement's savepoint, so a trigger per row of a bulk load writes thousands of tiny
+/// segments and then merges them.
+pub const OFFER_TEXT_TRIGGERS: &str = r#"
+CREATE TRIGGER offers_fts_insert AFTER INSERT ON offers BEGIN
+    INSERT INTO offers_fts(rowid, title, description)
+        VALUES (new.id, new.title, new.description);
+END;
+CREATE TRIGGER offers_fts_delete AFTER DELETE ON offers BEGIN
+    INSERT INTO offers_fts(offers_fts, rowid, title, description)
+        VALUES ('delete', old.id, old.title, old.description);
+END;
+CREATE TRIGGER offers_fts_update AFTER UPDATE OF title, description ON offers BEGIN
+    INSERT INTO offers_fts(offers_fts, rowid, title, description)
+        VALUES ('delete', old.id, old.title, old.description);
+    INSERT INTO offers_fts(rowid, title, description)
+        VALUES (new.id, new.title, new.description);
+END;
+"#;
+
+pub const DROP_OFFER_TEXT_TRIGGERS: &str = "
+DROP TRIGGER offers_fts_insert;
+DROP TRIGGER offers_fts_delete;
+DROP TRIGGER offers_fts_update;
+";

@@ -160,6 +160,17 @@ fn text_ids(r: &StoreReader, text: &str) -> Vec<u64> {
         .unwrap())
 }
 
+/// FTS5's own check that the text index holds exactly the words of the offers table.
+fn assert_text_index_matches_offers(store: &Store) {
+    store
+        .conn
+        .execute(
+            "INSERT INTO offers_fts(offers_fts, rank) VALUES ('integrity-check', 1)",
+            [],
+        )
+        .unwrap();
+}
+
 /// Everything a rollback must restore, in comparable form.
 #[derive(Debug, PartialEq)]
 struct State {
@@ -267,6 +278,7 @@ fn rolling_back_the_tip_restores_exactly_the_offers_deals_reputations_and_events
 
     store.rollback_block(hash(11, 0xaa)).unwrap();
     assert_eq!(state(&store), before);
+    assert_text_index_matches_offers(&store);
     // The offer created in the block is gone, the updated one reverted, the removed one back,
     // and the text index says so too.
     assert_eq!(store.offer(3).unwrap(), None);
@@ -293,6 +305,7 @@ fn rolling_back_the_tip_restores_exactly_the_offers_deals_reputations_and_events
     );
     store.rollback_block(hash(12, 0xaa)).unwrap();
     assert_eq!(state(&store), after);
+    assert_text_index_matches_offers(&store);
 }
 
 #[test]
@@ -402,6 +415,7 @@ fn replacing_the_state_forgets_earlier_blocks_events_and_rows() {
     assert_eq!(store.events(0, 100).unwrap().len(), 0);
     assert_eq!(text_ids(&store, "bicycle"), Vec::<u64>::new());
     assert_eq!(text_ids(&store, "kettle"), vec![7]);
+    assert_text_index_matches_offers(&store);
 }
 
 /// The store and its directory, which lives as long as the store is used.
@@ -586,7 +600,7 @@ fn a_store_of_another_chain_or_deployment_is_refused() {
     for other in others {
         let err = Store::open(&path, other).err().unwrap();
         assert!(
-            matches!(&err, StoreError::OtherChain { stored, wanted, .. } if *stored == key() && *wanted == other),
+            matches!(&err, StoreError::OtherChain { stored, wanted, .. } if **stored == key() && **wanted == other),
             "{err}"
         );
         let message = err.to_string();
@@ -840,4 +854,5 @@ fn a_hundred_thousand_offers_in_one_snapshot_are_found_by_text() {
         .unwrap();
     let cheap: Vec<u64> = expected.iter().copied().filter(|id| id % 97 < 10).collect();
     assert_eq!(ids(&cheap_amber), cheap);
+    assert_text_index_matches_offers(&store);
 }

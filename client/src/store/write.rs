@@ -9,6 +9,7 @@ use scale::{Decode, Encode};
 use serde::Serialize;
 
 use super::query::tip_in;
+use super::schema;
 use super::{BlockInfo, Store, StoreError, StoreResult};
 use crate::ops::types::{AccountBytes, AccountReputation, Deal, Offer};
 use crate::ops::EventView;
@@ -430,15 +431,20 @@ impl Store {
             .reader
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        // Cascades to events, their accounts and the undo log; offers' triggers empty the
-        // text index.
+        // Deleting blocks cascades to events, their accounts and the undo log. The offers'
+        // text index is rebuilt once at the end, without the row triggers (see
+        // OFFER_TEXT_TRIGGERS); readers never see the gap (one transaction).
+        tx.execute_batch(schema::DROP_OFFER_TEXT_TRIGGERS)?;
         tx.execute_batch(
-            "DELETE FROM blocks; DELETE FROM offers; DELETE FROM deals; DELETE FROM reputation;",
+            "DELETE FROM blocks; DELETE FROM offers; DELETE FROM deals; DELETE FROM reputation;
+             INSERT INTO offers_fts(offers_fts) VALUES ('delete-all');",
         )?;
         insert_block(&tx, &snapshot.block, false)?;
         for o in &snapshot.offers {
             Offers::put(&tx, o.id, o)?;
         }
+        tx.execute_batch("INSERT INTO offers_fts(offers_fts) VALUES ('rebuild');")?;
+        tx.execute_batch(schema::OFFER_TEXT_TRIGGERS)?;
         for d in &snapshot.deals {
             Deals::put(&tx, d.id, d)?;
         }
