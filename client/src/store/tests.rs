@@ -202,6 +202,15 @@ fn state(r: &StoreReader) -> State {
     }
 }
 
+/// A store in `dir` with the snapshot at block 10 and block 11 applied on it.
+fn at_block_11() -> (Store, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    store.replace_state(snapshot()).unwrap();
+    store.apply_block(block_11()).unwrap();
+    (store, dir)
+}
+
 /// Block 11 on the snapshot: updates offer 1 (price, title), creates offer 3, removes offer 2,
 /// delivers deal 1, opens deal 2, changes the seller's reputation and adds the buyer's.
 fn block_11() -> BlockChanges {
@@ -310,10 +319,7 @@ fn rolling_back_the_tip_restores_exactly_the_offers_deals_reputations_and_events
 
 #[test]
 fn only_the_tip_can_be_rolled_back_and_the_snapshot_or_a_finalized_block_not_at_all() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(&dir);
-    store.replace_state(snapshot()).unwrap();
-    store.apply_block(block_11()).unwrap();
+    let (mut store, dir) = at_block_11();
     store.apply_block(BlockChanges::new(block(12))).unwrap();
 
     for not_tip in [hash(11, 0xaa), hash(12, 0xbb), hash(99, 0xaa)] {
@@ -396,10 +402,7 @@ fn an_empty_store_starts_its_history_at_the_first_block_applied() {
 
 #[test]
 fn replacing_the_state_forgets_earlier_blocks_events_and_rows() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(&dir);
-    store.replace_state(snapshot()).unwrap();
-    store.apply_block(block_11()).unwrap();
+    let (mut store, _dir) = at_block_11();
     let later = Snapshot {
         block: block(40),
         offers: vec![offer(7, OTHER_SELLER, 10, "Green kettle", "")],
@@ -668,12 +671,8 @@ fn a_store_of_an_unknown_schema_version_or_a_foreign_file_is_refused() {
 
 #[test]
 fn reopening_keeps_the_data_and_the_tip() {
-    let dir = tempfile::tempdir().unwrap();
-    {
-        let mut store = open(&dir);
-        store.replace_state(snapshot()).unwrap();
-        store.apply_block(block_11()).unwrap();
-    }
+    let (store, dir) = at_block_11();
+    drop(store);
     let mut store = open(&dir);
     assert_eq!(store.tip().unwrap(), Some((11, hash(11, 0xaa))));
     assert_eq!(store.first_block().unwrap(), Some((10, hash(10, 0xaa))));
@@ -718,10 +717,7 @@ fn a_reader_connection_sees_the_writers_committed_block() {
 
 #[test]
 fn a_deal_timeline_and_an_accounts_events_are_in_chain_order_with_their_blocks() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(&dir);
-    store.replace_state(snapshot()).unwrap();
-    store.apply_block(block_11()).unwrap();
+    let (mut store, _dir) = at_block_11();
     let mut b12 = BlockChanges::new(block(12));
     b12.events = vec![
         event(
@@ -792,10 +788,7 @@ fn a_deal_timeline_and_an_accounts_events_are_in_chain_order_with_their_blocks()
 
 #[test]
 fn the_deals_of_an_account_are_those_it_buys_sells_or_arbitrates() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(&dir);
-    store.replace_state(snapshot()).unwrap();
-    store.apply_block(block_11()).unwrap();
+    let (store, _dir) = at_block_11();
     let deal_ids = |a: &AccountBytes| -> Vec<u64> {
         store.deals_of(a).unwrap().iter().map(|d| d.id).collect()
     };
