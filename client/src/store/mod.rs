@@ -121,8 +121,26 @@ pub enum StoreError {
         what: &'static str,
         source: serde_json::Error,
     },
+    #[error("cannot open the store {}: {source}", path.display())]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
     #[error("store: {0}")]
     Sqlite(#[from] rusqlite::Error),
+}
+
+impl StoreError {
+    /// An SQLite error while opening `path` says which file.
+    fn opening(self, path: &Path) -> StoreError {
+        match self {
+            StoreError::Sqlite(source) => StoreError::Open {
+                path: path.to_path_buf(),
+                source,
+            },
+            other => other,
+        }
+    }
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -206,46 +224,13 @@ impl Store {
                 source,
             })?;
         }
-        let mut conn = Connection::open(path)?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        // WAL: readers on other connections while this one writes; NORMAL is durable enough
-        // for a cache (a crash may lose the last blocks, which the next sync applies again).
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.pragma_update(None, "foreign_keys", true)?;
-        // Create the schema and record the identity unless there is one: checked and written
-        // in one write transaction, so two processes creating the file do not both do it.
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let has_meta: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'meta')",
-            [],
-            |r| r.get(0),
-        )?;
-        if !has_meta {
-            let empty: bool =
-                tx.query_row("SELECT NOT EXISTS (SELECT 1 FROM sqlite_schema)", [], |r| {
-                    r.get(0)
-                })?;
-            if !empty {
-                return Err(StoreError::NotAStore {
-                    path: path.to_path_buf(),
-                });
-            }
-            tx.execute_batch(schema::SCHEMA)?;
-            tx.execute_batch(schema::OFFER_TEXT_TRIGGERS)?;
-            let mut put = tx.prepare("INSERT INTO meta (key, value) VALUES (?1, ?2)")?;
-            put.execute(rusqlite::params!["schema_version", SCHEMA_VERSION])?;
-            put.execute(rusqlite::params!["genesis", &key.genesis[..]])?;
-            put.execute(rusqlite::params!["escrow", &key.escrow[..]])?;
-            put.execute(rusqlite::params!["reputation", &key.reputation[..]])?;
-        }
-        tx.commit()?;
-        let reader = StoreReader {
-            conn,
-            path: path.to_path_buf(),
-        };
-        reader.check_identity(&key)?;
-        Ok(Store { reader })
+        let conn = create_or_check(path, &key).map_err(|e| e.opening(path))?;
+        Ok(Store {
+            reader: StoreReader {
+                conn,
+                path: path.to_path_buf(),
+            },
+        })
     }
 
     /// A read-only connection to the existing store at `path` (see the module's notes on
@@ -256,77 +241,112 @@ impl Store {
                 path: path.to_path_buf(),
             });
         }
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY
-                | OpenFlags::SQLITE_OPEN_URI
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        let reader = StoreReader {
-            conn,
-            path: path.to_path_buf(),
+        let open = || -> StoreResult<Connection> {
+            let conn = Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )?;
+            conn.busy_timeout(BUSY_TIMEOUT)?;
+            check_identity(&conn, path, &key)?;
+            Ok(conn)
         };
-        reader.check_identity(&key)?;
-        Ok(reader)
+        Ok(StoreReader {
+            conn: open().map_err(|e| e.opening(path))?,
+            path: path.to_path_buf(),
+        })
     }
+}
+
+/// The writer's connection to the store at `path`: created with the schema and `key` if the
+/// file is new or empty, else checked.
+fn create_or_check(path: &Path, key: &StoreKey) -> StoreResult<Connection> {
+    let mut conn = Connection::open(path)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    // Create the schema and record the identity unless there is one: checked and written in
+    // one write transaction, so two processes creating the file do not both do it.
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    if !has_meta(&tx)? {
+        let empty: bool =
+            tx.query_row("SELECT NOT EXISTS (SELECT 1 FROM sqlite_schema)", [], |r| {
+                r.get(0)
+            })?;
+        if !empty {
+            return Err(StoreError::NotAStore {
+                path: path.to_path_buf(),
+            });
+        }
+        tx.execute_batch(schema::SCHEMA)?;
+        tx.execute_batch(schema::OFFER_TEXT_TRIGGERS)?;
+        let mut put = tx.prepare("INSERT INTO meta (key, value) VALUES (?1, ?2)")?;
+        put.execute(rusqlite::params!["schema_version", SCHEMA_VERSION])?;
+        put.execute(rusqlite::params!["genesis", key.genesis])?;
+        put.execute(rusqlite::params!["escrow", key.escrow])?;
+        put.execute(rusqlite::params!["reputation", key.reputation])?;
+    }
+    tx.commit()?;
+    check_identity(&conn, path, key)?;
+    // Only now that the file is known to be this store (the journal mode stays with the
+    // file). WAL: readers on other connections while this one writes. NORMAL is durable
+    // enough for a cache: a crash may lose the last blocks, which the next sync applies again.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    Ok(conn)
+}
+
+fn has_meta(conn: &Connection) -> StoreResult<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'meta')",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+fn meta<T: rusqlite::types::FromSql>(conn: &Connection, key: &str) -> StoreResult<Option<T>> {
+    Ok(conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()?)
+}
+
+/// The version first (a later layout may record the identity otherwise), then the identity.
+fn check_identity(conn: &Connection, path: &Path, wanted: &StoreKey) -> StoreResult<()> {
+    let not_a_store = || StoreError::NotAStore {
+        path: path.to_path_buf(),
+    };
+    if !has_meta(conn)? {
+        return Err(not_a_store());
+    }
+    let found: i64 = meta(conn, "schema_version")?.ok_or_else(not_a_store)?;
+    if found != SCHEMA_VERSION {
+        return Err(StoreError::UnknownVersion {
+            path: path.to_path_buf(),
+            found,
+            expected: SCHEMA_VERSION,
+        });
+    }
+    let part = |name: &str| -> StoreResult<[u8; 32]> {
+        meta::<[u8; 32]>(conn, name)
+            .map_err(|_| not_a_store())?
+            .ok_or_else(not_a_store)
+    };
+    let stored = StoreKey {
+        genesis: part("genesis")?,
+        escrow: part("escrow")?,
+        reputation: part("reputation")?,
+    };
+    if stored != *wanted {
+        return Err(StoreError::OtherChain {
+            path: path.to_path_buf(),
+            stored: Box::new(stored),
+            wanted: Box::new(*wanted),
+        });
+    }
+    Ok(())
 }
 
 impl StoreReader {
     /// The file this connection reads.
     pub fn path(&self) -> &Path {
         &self.path
-    }
-
-    fn meta<T: rusqlite::types::FromSql>(&self, key: &str) -> StoreResult<Option<T>> {
-        Ok(self
-            .conn
-            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-            .optional()?)
-    }
-
-    /// The version first (a later layout may record the identity otherwise), then the
-    /// identity.
-    fn check_identity(&self, wanted: &StoreKey) -> StoreResult<()> {
-        let path = || self.path.clone();
-        let has_meta: bool = self.conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'meta')",
-            [],
-            |r| r.get(0),
-        )?;
-        if !has_meta {
-            return Err(StoreError::NotAStore { path: path() });
-        }
-        let found: i64 = self
-            .meta("schema_version")?
-            .ok_or_else(|| StoreError::NotAStore { path: path() })?;
-        if found != SCHEMA_VERSION {
-            return Err(StoreError::UnknownVersion {
-                path: path(),
-                found,
-                expected: SCHEMA_VERSION,
-            });
-        }
-        let part = |name: &str| -> StoreResult<[u8; 32]> {
-            let bytes: Vec<u8> = self
-                .meta(name)?
-                .ok_or_else(|| StoreError::NotAStore { path: path() })?;
-            bytes
-                .try_into()
-                .map_err(|_| StoreError::NotAStore { path: path() })
-        };
-        let stored = StoreKey {
-            genesis: part("genesis")?,
-            escrow: part("escrow")?,
-            reputation: part("reputation")?,
-        };
-        if stored != *wanted {
-            return Err(StoreError::OtherChain {
-                path: path(),
-                stored: Box::new(stored),
-                wanted: Box::new(*wanted),
-            });
-        }
-        Ok(())
     }
 }

@@ -663,10 +663,43 @@ fn a_store_of_an_unknown_schema_version_or_a_foreign_file_is_refused() {
     let err = Store::open(&foreign, key()).err().unwrap();
     assert!(matches!(err, StoreError::NotAStore { .. }), "{err}");
 
+    // A foreign file is left as it was: not switched to WAL.
+    let mode: String = rusqlite::Connection::open(&foreign)
+        .unwrap()
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "delete");
+
+    let garbage = dir.path().join("garbage.sqlite");
+    std::fs::write(&garbage, [7u8; 4096]).unwrap();
+    let err = Store::open(&garbage, key()).err().unwrap();
+    assert!(matches!(err, StoreError::Open { .. }), "{err}");
+    assert!(err.to_string().contains("garbage.sqlite"), "{err}");
+
     let missing = dir.path().join("missing.sqlite");
     let err = Store::open_reader(&missing, key()).err().unwrap();
     assert!(matches!(err, StoreError::Missing { .. }), "{err}");
     assert!(!missing.exists());
+}
+
+#[test]
+fn a_new_store_is_in_wal_mode_with_foreign_keys_and_the_bundled_sqlite_has_fts5() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    let pragma = |sql: &str| -> String {
+        store
+            .conn
+            .query_row(sql, [], |r| r.get::<_, rusqlite::types::Value>(0))
+            .map(|v| format!("{v:?}"))
+            .unwrap()
+    };
+    assert_eq!(pragma("PRAGMA journal_mode"), "Text(\"wal\")");
+    assert_eq!(pragma("PRAGMA foreign_keys"), "Integer(1)");
+    assert_eq!(
+        pragma("SELECT sqlite_compileoption_used('ENABLE_FTS5')"),
+        "Integer(1)"
+    );
+    assert_eq!(store.path(), Store::path_for(dir.path(), &key()));
 }
 
 #[test]
