@@ -291,6 +291,9 @@ fn create_or_check(path: &Path, key: &StoreKey) -> StoreResult<Connection> {
     // enough for a cache: a crash may lose the last blocks, which the next sync applies again.
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // As SQLite advises for long-lived connections: refresh the planner's statistics where
+    // they are missing or stale, within a bounded effort.
+    conn.execute_batch("PRAGMA optimize = 0x10002;")?;
     Ok(conn)
 }
 

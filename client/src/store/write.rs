@@ -452,6 +452,10 @@ impl Store {
             Reputations::put(&tx, *account, r)?;
         }
         tx.commit()?;
+        // Statistics for the query planner (which index a filtered search starts from), now
+        // that the tables have their real size; cheap (SQLite samples at most a few hundred
+        // rows per index).
+        self.reader.conn.execute_batch("PRAGMA optimize;")?;
         Ok(())
     }
 }
