@@ -13,9 +13,10 @@
 //! Concurrency: the file is in WAL mode. One [`Store`] writes (SQLite allows one writer at a
 //! time; another waits up to [`BUSY_TIMEOUT`]); any number of [`StoreReader`]s
 //! ([`Store::open_reader`], read-only connections) read meanwhile and see each block once its
-//! transaction commits. Opening either is cheap (one file open and three small reads): open a
-//! reader per request or per thread. A [`Store`] reads too (it dereferences to its own
-//! [`StoreReader`]). Neither is `Sync`: share the path, not the connection.
+//! transaction commits. Opening a reader is cheap (a file open and a few small reads): open
+//! one per request or per thread, and keep one [`Store`] open in the sync loop. A [`Store`]
+//! reads too (it dereferences to its own [`StoreReader`]). Both are `Send`, neither is `Sync`:
+//! share the path, not the connection.
 
 mod query;
 mod schema;
