@@ -1,7 +1,7 @@
 //! The store's tables. Bump [`SCHEMA_VERSION`] on any change: a store of another version is
 //! refused, and the caller deletes and rebuilds it (it is only a cache of the chain).
 
-/// The layout [`SCHEMA`] creates, recorded in `meta` under `schema_version`.
+/// The layout `SCHEMA` creates, recorded in `meta` under `schema_version`.
 pub const SCHEMA_VERSION: i64 = 1;
 
 /// Accounts and hashes are 32-byte BLOBs. Balances (`price`, `amount`) are u128 as 16-byte
