@@ -11,5 +11,6 @@ pub mod node_config;
 pub mod ops;
 pub mod session;
 pub mod signer;
+pub mod store;
 pub mod types;
 pub mod units;

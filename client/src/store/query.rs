@@ -1,0 +1,275 @@
+//! Reading: offer search, single rows, deal histories and events.
+
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+
+use super::write::{Deals, Offers, Reputations, Table};
+use super::{BlockInfo, IndexedEvent, StoreError, StoreReader, StoreResult};
+use crate::ops::types::{AccountBytes, AccountReputation, Deal, Offer, MAX_PAGE};
+use crate::ops::EventView;
+
+/// What `search_offers` looks for; every filter given must hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfferQuery {
+    /// Words of the title or description, any text: each whitespace-separated word must
+    /// start a word of the offer (`bik` finds "e-bike"), case and accents ignored. Quotes and
+    /// FTS5 operators are taken as plain words. Text without letters or digits finds nothing;
+    /// empty or blank text filters nothing.
+    pub text: Option<String>,
+    /// Plancks, inclusive.
+    pub min_price: Option<u128>,
+    pub max_price: Option<u128>,
+    pub seller: Option<AccountBytes>,
+    pub arbiter: Option<AccountBytes>,
+    /// Also withdrawn and sold-out (inactive) offers.
+    pub include_inactive: bool,
+    pub limit: u32,
+    /// Matches to skip (in id order) before the first returned.
+    pub offset: u64,
+}
+
+impl Default for OfferQuery {
+    /// Every active offer, the first page of [`MAX_PAGE`].
+    fn default() -> Self {
+        OfferQuery {
+            text: None,
+            min_price: None,
+            max_price: None,
+            seller: None,
+            arbiter: None,
+            include_inactive: false,
+            limit: MAX_PAGE,
+            offset: 0,
+        }
+    }
+}
+
+/// `text` as an FTS5 query matching it word by word: each word a quoted phrase (its own `"`
+/// doubled, so nothing in it is an operator) with a prefix `*`, all of them required. Control
+/// characters separate words like whitespace (a NUL would end the query string). `None` for
+/// blank text.
+pub(super) fn fts_query(text: &str) -> Option<String> {
+    let words: Vec<String> = text
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+/// The tip in `conn`'s view (inside a transaction: the transaction's).
+pub(super) fn tip_in(conn: &Connection) -> StoreResult<Option<(u64, [u8; 32])>> {
+    Ok(conn
+        .query_row(
+            "SELECT number, hash FROM blocks ORDER BY number DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+/// The columns [`event_from_row`] reads, of `events e JOIN blocks b`.
+const EVENT_COLUMNS: &str =
+    "e.block_number, e.block_hash, b.timestamp, e.idx, e.contract, e.name, e.fields";
+
+fn event_from_row(r: &Row) -> rusqlite::Result<(IndexedEvent, String)> {
+    let block_number: u64 = r.get(0)?;
+    Ok((
+        IndexedEvent {
+            block_number,
+            block_hash: r.get(1)?,
+            timestamp: r.get(2)?,
+            index: r.get(3)?,
+            event: EventView {
+                contract: r.get(4)?,
+                name: r.get(5)?,
+                fields: serde_json::Map::new(),
+                block: Some(block_number),
+            },
+        },
+        r.get(6)?,
+    ))
+}
+
+impl StoreReader {
+    /// The last indexed block: (number, hash).
+    pub fn tip(&self) -> StoreResult<Option<(u64, [u8; 32])>> {
+        tip_in(&self.conn)
+    }
+
+    /// Where indexed history starts: events before this block are not in the store.
+    pub fn first_block(&self) -> StoreResult<Option<(u64, [u8; 32])>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT number, hash FROM blocks ORDER BY number LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    /// The indexed block `number`.
+    pub fn block(&self, number: u64) -> StoreResult<Option<BlockInfo>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT number, hash, parent_hash, timestamp FROM blocks WHERE number = ?1",
+            )?
+            .query_row([number], |r| {
+                Ok(BlockInfo {
+                    number: r.get(0)?,
+                    hash: r.get(1)?,
+                    parent_hash: r.get(2)?,
+                    timestamp: r.get(3)?,
+                })
+            })
+            .optional()?)
+    }
+
+    fn one<T: Table>(&self, key: T::Key) -> StoreResult<Option<T::Value>> {
+        T::scale_of(&self.conn, key)?
+            .map(|bytes| T::decode(&bytes))
+            .transpose()
+    }
+
+    fn decode_all<T: Table>(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> StoreResult<Vec<T::Value>> {
+        let rows = self
+            .conn
+            .prepare_cached(sql)?
+            .query_map(params, |r| r.get::<_, Vec<u8>>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.iter().map(|bytes| T::decode(bytes)).collect()
+    }
+
+    pub fn offer(&self, id: u64) -> StoreResult<Option<Offer>> {
+        self.one::<Offers>(id)
+    }
+
+    pub fn deal(&self, id: u64) -> StoreResult<Option<Deal>> {
+        self.one::<Deals>(id)
+    }
+
+    pub fn reputation(&self, account: &AccountBytes) -> StoreResult<Option<AccountReputation>> {
+        self.one::<Reputations>(*account)
+    }
+
+    /// The offers matching `q`, by id.
+    pub fn search_offers(&self, q: &OfferQuery) -> StoreResult<Vec<Offer>> {
+        let mut sql = String::from("SELECT o.scale FROM offers o WHERE 1");
+        let mut args: Vec<Value> = Vec::new();
+        let mut arg = |sql: &mut String, clause: &str, v: Value| {
+            args.push(v);
+            sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
+        };
+        if let Some(text) = q.text.as_deref().and_then(fts_query) {
+            arg(
+                &mut sql,
+                " AND o.id IN (SELECT rowid FROM offers_fts WHERE offers_fts MATCH ?)",
+                Value::Text(text),
+            );
+        }
+        if !q.include_inactive {
+            sql.push_str(" AND o.active = 1");
+        }
+        if let Some(p) = q.min_price {
+            arg(
+                &mut sql,
+                " AND o.price >= ?",
+                Value::Blob(p.to_be_bytes().to_vec()),
+            );
+        }
+        if let Some(p) = q.max_price {
+            arg(
+                &mut sql,
+                " AND o.price <= ?",
+                Value::Blob(p.to_be_bytes().to_vec()),
+            );
+        }
+        if let Some(a) = q.seller {
+            arg(&mut sql, " AND o.seller = ?", Value::Blob(a.to_vec()));
+        }
+        if let Some(a) = q.arbiter {
+            arg(&mut sql, " AND o.arbiter = ?", Value::Blob(a.to_vec()));
+        }
+        let offset = i64::try_from(q.offset).unwrap_or(i64::MAX);
+        arg(
+            &mut sql,
+            " ORDER BY o.id LIMIT ?",
+            Value::Integer(q.limit.into()),
+        );
+        arg(&mut sql, " OFFSET ?", Value::Integer(offset));
+        self.decode_all::<Offers>(&sql, params_from_iter(args))
+    }
+
+    /// Deals where `account` is the buyer, the seller or the arbiter, by id.
+    pub fn deals_of(&self, account: &AccountBytes) -> StoreResult<Vec<Deal>> {
+        self.decode_all::<Deals>(
+            "SELECT scale FROM deals WHERE id IN (
+                SELECT id FROM deals WHERE buyer = ?1
+                UNION SELECT id FROM deals WHERE seller = ?1
+                UNION SELECT id FROM deals WHERE arbiter = ?1)
+             ORDER BY id",
+            [account],
+        )
+    }
+
+    fn events_where(
+        &self,
+        condition: &str,
+        params: impl rusqlite::Params,
+    ) -> StoreResult<Vec<IndexedEvent>> {
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM events e JOIN blocks b ON b.number = e.block_number
+             WHERE {condition}"
+        );
+        let rows = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_map(params, event_from_row)?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter()
+            .map(|(mut e, fields)| {
+                e.event.fields =
+                    serde_json::from_str(&fields).map_err(|err| StoreError::Corrupt {
+                        what: "event",
+                        detail: err.to_string(),
+                    })?;
+                Ok(e)
+            })
+            .collect()
+    }
+
+    /// Up to `limit` events from block `from_block` on, in chain order.
+    pub fn events(&self, from_block: u64, limit: u32) -> StoreResult<Vec<IndexedEvent>> {
+        self.events_where(
+            "e.block_number >= ?1 ORDER BY e.block_number, e.idx LIMIT ?2",
+            params![from_block, limit],
+        )
+    }
+
+    /// Every indexed event of deal `deal_id` (the events with that `deal_id` field), in chain
+    /// order.
+    pub fn deal_timeline(&self, deal_id: u64) -> StoreResult<Vec<IndexedEvent>> {
+        self.events_where("e.deal_id = ?1 ORDER BY e.block_number, e.idx", [deal_id])
+    }
+
+    /// Up to `limit` events naming `account` in their fields, from block `from_block` on, in
+    /// chain order.
+    pub fn account_events(
+        &self,
+        account: &AccountBytes,
+        from_block: u64,
+        limit: u32,
+    ) -> StoreResult<Vec<IndexedEvent>> {
+        self.events_where(
+            "e.id IN (SELECT event_id FROM event_accounts WHERE account = ?1)
+             AND e.block_number >= ?2 ORDER BY e.block_number, e.idx LIMIT ?3",
+            params![account, from_block, limit],
+        )
+    }
+}

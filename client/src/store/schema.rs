@@ -1,0 +1,136 @@
+//! The store's tables. Bump [`SCHEMA_VERSION`] on any change: a store of another version is
+//! refused, and the caller deletes and rebuilds it (it is only a cache of the chain).
+
+/// The layout `SCHEMA` creates, recorded in `meta` under `schema_version`.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Accounts and hashes are 32-byte BLOBs. Balances (`price`, `amount`) are u128 as 16-byte
+/// big-endian BLOBs, so SQLite's memcmp order of BLOBs is their numeric order and ranges use
+/// the indexes. Offers, deals and reputations keep the record twice: `scale`, the SCALE
+/// encoding exactly as the contract returns it (typed reads decode it, losslessly), and `json`,
+/// the record as `--output json` prints it (for readers that serve JSON as is).
+pub const SCHEMA: &str = r#"
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value ANY NOT NULL
+) STRICT;
+
+-- The indexed chain, one block per height: the first row is where indexed history starts.
+CREATE TABLE blocks (
+    number INTEGER PRIMARY KEY,
+    hash BLOB NOT NULL UNIQUE,
+    parent_hash BLOB NOT NULL,
+    timestamp INTEGER NOT NULL,
+    -- 1: its changes are in `undo` and it can be rolled back; 0: the snapshot the store
+    -- started from, or finalized.
+    undoable INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    block_number INTEGER NOT NULL REFERENCES blocks(number) ON DELETE CASCADE,
+    block_hash BLOB NOT NULL,
+    idx INTEGER NOT NULL,
+    contract TEXT NOT NULL,
+    name TEXT NOT NULL,
+    fields TEXT NOT NULL,
+    deal_id INTEGER,
+    offer_id INTEGER,
+    UNIQUE (block_number, idx)
+) STRICT;
+CREATE INDEX events_deal ON events(deal_id, block_number, idx) WHERE deal_id IS NOT NULL;
+CREATE INDEX events_offer ON events(offer_id, block_number, idx) WHERE offer_id IS NOT NULL;
+
+-- Every SS58 account named in an event's fields.
+CREATE TABLE event_accounts (
+    account BLOB NOT NULL,
+    event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    PRIMARY KEY (account, event_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX event_accounts_event ON event_accounts(event_id);
+
+CREATE TABLE offers (
+    id INTEGER PRIMARY KEY,
+    seller BLOB NOT NULL,
+    arbiter BLOB NOT NULL,
+    price BLOB NOT NULL,
+    quantity INTEGER NOT NULL,
+    active INTEGER NOT NULL,
+    version INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    description TEXT NOT NULL,
+    scale BLOB NOT NULL,
+    json TEXT NOT NULL
+) STRICT;
+CREATE INDEX offers_active_price ON offers(active, price, id);
+CREATE INDEX offers_seller ON offers(seller, id);
+CREATE INDEX offers_arbiter ON offers(arbiter, id);
+
+-- Words of the offers' titles and descriptions; external content, kept in step by the
+-- triggers of OFFER_TEXT_TRIGGERS.
+CREATE VIRTUAL TABLE offers_fts USING fts5(
+    title, description,
+    content = 'offers', content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+
+CREATE TABLE deals (
+    id INTEGER PRIMARY KEY,
+    offer_id INTEGER NOT NULL,
+    buyer BLOB NOT NULL,
+    seller BLOB NOT NULL,
+    arbiter BLOB NOT NULL,
+    state TEXT NOT NULL,
+    amount BLOB NOT NULL,
+    scale BLOB NOT NULL,
+    json TEXT NOT NULL
+) STRICT;
+CREATE INDEX deals_buyer ON deals(buyer, id);
+CREATE INDEX deals_seller ON deals(seller, id);
+CREATE INDEX deals_arbiter ON deals(arbiter, id);
+CREATE INDEX deals_offer ON deals(offer_id, id);
+
+CREATE TABLE reputation (
+    account BLOB PRIMARY KEY,
+    scale BLOB NOT NULL,
+    json TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+
+-- What each undoable block changed: the row before it (`previous`, SCALE; NULL: none).
+CREATE TABLE undo (
+    block_hash BLOB NOT NULL REFERENCES blocks(hash) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('offer', 'deal', 'reputation')),
+    -- the offer's or deal's id, or the account
+    key ANY NOT NULL,
+    previous BLOB,
+    PRIMARY KEY (block_hash, seq)
+) STRICT, WITHOUT ROWID;
+"#;
+
+/// Keep `offers_fts` in step with `offers`, row by row. [`super::Store::replace_state`] drops
+/// them and rebuilds the index once instead: FTS5 flushes its pending terms at every
+/// statement's savepoint, so a trigger per row of a bulk load writes thousands of tiny
+/// segments and then merges them.
+pub const OFFER_TEXT_TRIGGERS: &str = r#"
+CREATE TRIGGER offers_fts_insert AFTER INSERT ON offers BEGIN
+    INSERT INTO offers_fts(rowid, title, description)
+        VALUES (new.id, new.title, new.description);
+END;
+CREATE TRIGGER offers_fts_delete AFTER DELETE ON offers BEGIN
+    INSERT INTO offers_fts(offers_fts, rowid, title, description)
+        VALUES ('delete', old.id, old.title, old.description);
+END;
+CREATE TRIGGER offers_fts_update AFTER UPDATE OF title, description ON offers BEGIN
+    INSERT INTO offers_fts(offers_fts, rowid, title, description)
+        VALUES ('delete', old.id, old.title, old.description);
+    INSERT INTO offers_fts(rowid, title, description)
+        VALUES (new.id, new.title, new.description);
+END;
+"#;
+
+pub const DROP_OFFER_TEXT_TRIGGERS: &str = "
+DROP TRIGGER offers_fts_insert;
+DROP TRIGGER offers_fts_delete;
+DROP TRIGGER offers_fts_update;
+";

@@ -1,0 +1,461 @@
+//! Writing: applying a block's changes, rolling the tip back, finalizing, and replacing the
+//! whole state for a cold start. Each in one transaction.
+
+use std::collections::BTreeMap;
+
+use rusqlite::types::{FromSql, ToSql};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use scale::{Decode, Encode};
+use serde::Serialize;
+
+use super::query::tip_in;
+use super::schema;
+use super::{BlockInfo, Store, StoreError, StoreResult};
+use crate::ops::types::{AccountBytes, AccountReputation, Deal, Offer};
+use crate::ops::EventView;
+
+/// A contract event of a block and its index among the block's events.
+#[derive(Debug, Clone)]
+pub struct BlockEvent {
+    pub index: u32,
+    pub event: EventView,
+}
+
+/// Everything one block changed: its events, and the offers, deals and reputations it
+/// created, changed (`Some`: the row as of the end of the block) or removed (`None`).
+#[derive(Debug, Clone)]
+pub struct BlockChanges {
+    pub block: BlockInfo,
+    pub events: Vec<BlockEvent>,
+    pub offers: BTreeMap<u64, Option<Offer>>,
+    pub deals: BTreeMap<u64, Option<Deal>>,
+    pub reputations: BTreeMap<AccountBytes, Option<AccountReputation>>,
+}
+
+impl BlockChanges {
+    /// A block that changed nothing (yet).
+    pub fn new(block: BlockInfo) -> BlockChanges {
+        BlockChanges {
+            block,
+            events: Vec::new(),
+            offers: BTreeMap::new(),
+            deals: BTreeMap::new(),
+            reputations: BTreeMap::new(),
+        }
+    }
+}
+
+/// The whole state as of one block, for a cold start.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub block: BlockInfo,
+    pub offers: Vec<Offer>,
+    pub deals: Vec<Deal>,
+    pub reputations: Vec<(AccountBytes, AccountReputation)>,
+}
+
+/// One of the state tables: how its rows are written, read back for the undo log and removed.
+pub(super) trait Table {
+    /// In the undo log's `kind`, and errors.
+    const KIND: &'static str;
+    type Key: ToSql + FromSql + Copy + std::fmt::Debug;
+    type Value: Encode + Decode + Serialize;
+
+    /// Inserts or replaces the row of `value`.
+    fn put(conn: &Connection, key: Self::Key, value: &Self::Value) -> StoreResult<()>;
+
+    /// The key's table and key column, to read and delete single rows.
+    const KEY_COLUMN: &'static str;
+    const TABLE: &'static str;
+
+    /// Refuses a value filed under another key.
+    fn check(_key: Self::Key, _value: &Self::Value) -> StoreResult<()> {
+        Ok(())
+    }
+
+    fn scale_of(conn: &Connection, key: Self::Key) -> StoreResult<Option<Vec<u8>>> {
+        let sql = format!(
+            "SELECT scale FROM {} WHERE {} = ?1",
+            Self::TABLE,
+            Self::KEY_COLUMN
+        );
+        Ok(conn
+            .prepare_cached(&sql)?
+            .query_row([key], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn delete(conn: &Connection, key: Self::Key) -> StoreResult<()> {
+        let sql = format!(
+            "DELETE FROM {} WHERE {} = ?1",
+            Self::TABLE,
+            Self::KEY_COLUMN
+        );
+        conn.prepare_cached(&sql)?.execute([key])?;
+        Ok(())
+    }
+
+    fn decode(bytes: &[u8]) -> StoreResult<Self::Value> {
+        Self::Value::decode(&mut &bytes[..]).map_err(|e| StoreError::Corrupt {
+            what: Self::KIND,
+            detail: e.to_string(),
+        })
+    }
+
+    fn json(value: &Self::Value) -> StoreResult<String> {
+        serde_json::to_string(value).map_err(|source| StoreError::Json {
+            what: Self::KIND,
+            source,
+        })
+    }
+}
+
+pub(super) struct Offers;
+pub(super) struct Deals;
+pub(super) struct Reputations;
+
+fn id_mismatch(what: &'static str, key: u64, id: u64) -> StoreResult<()> {
+    if key == id {
+        Ok(())
+    } else {
+        Err(StoreError::KeyMismatch { what, key, id })
+    }
+}
+
+impl Table for Offers {
+    const KIND: &'static str = "offer";
+    const TABLE: &'static str = "offers";
+    const KEY_COLUMN: &'static str = "id";
+    type Key = u64;
+    type Value = Offer;
+
+    fn check(key: u64, value: &Offer) -> StoreResult<()> {
+        id_mismatch(Self::KIND, key, value.id)
+    }
+
+    fn put(conn: &Connection, id: u64, o: &Offer) -> StoreResult<()> {
+        let t = &o.terms;
+        conn.prepare_cached(
+            "INSERT INTO offers (id, seller, arbiter, price, quantity, active, version, title,
+                description, scale, json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+             ON CONFLICT (id) DO UPDATE SET seller = excluded.seller, arbiter = excluded.arbiter,
+                price = excluded.price, quantity = excluded.quantity, active = excluded.active,
+                version = excluded.version, title = excluded.title,
+                description = excluded.description, scale = excluded.scale, json = excluded.json",
+        )?
+        .execute(params![
+            id,
+            o.seller.id(),
+            t.arbiter.id(),
+            t.price.to_be_bytes(),
+            t.quantity,
+            o.active,
+            o.version,
+            t.title,
+            t.description,
+            o.encode(),
+            Self::json(o)?,
+        ])?;
+        Ok(())
+    }
+}
+
+impl Table for Deals {
+    const KIND: &'static str = "deal";
+    const TABLE: &'static str = "deals";
+    const KEY_COLUMN: &'static str = "id";
+    type Key = u64;
+    type Value = Deal;
+
+    fn check(key: u64, value: &Deal) -> StoreResult<()> {
+        id_mismatch(Self::KIND, key, value.id)
+    }
+
+    fn put(conn: &Connection, id: u64, d: &Deal) -> StoreResult<()> {
+        conn.prepare_cached(
+            "INSERT OR REPLACE INTO deals (id, offer_id, buyer, seller, arbiter, state, amount,
+                scale, json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?
+        .execute(params![
+            id,
+            d.offer_id,
+            d.buyer.id(),
+            d.seller.id(),
+            d.arbiter.id(),
+            d.state.name(),
+            d.amount.to_be_bytes(),
+            d.encode(),
+            Self::json(d)?,
+        ])?;
+        Ok(())
+    }
+}
+
+impl Table for Reputations {
+    const KIND: &'static str = "reputation";
+    const TABLE: &'static str = "reputation";
+    const KEY_COLUMN: &'static str = "account";
+    type Key = AccountBytes;
+    type Value = AccountReputation;
+
+    fn put(conn: &Connection, account: AccountBytes, r: &AccountReputation) -> StoreResult<()> {
+        conn.prepare_cached(
+            "INSERT OR REPLACE INTO reputation (account, scale, json) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![account, r.encode(), Self::json(r)?])?;
+        Ok(())
+    }
+}
+
+/// Applies `changes` of the block `block_hash`, first logging each row's previous value.
+fn apply_changes<T: Table>(
+    conn: &Connection,
+    block_hash: &[u8; 32],
+    seq: &mut u64,
+    changes: &BTreeMap<T::Key, Option<T::Value>>,
+) -> StoreResult<()> {
+    let mut log = conn.prepare_cached(
+        "INSERT INTO undo (block_hash, seq, kind, key, previous) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (key, value) in changes {
+        if let Some(v) = value {
+            T::check(*key, v)?;
+        }
+        log.execute(params![
+            block_hash,
+            *seq,
+            T::KIND,
+            key,
+            T::scale_of(conn, *key)?
+        ])?;
+        *seq += 1;
+        match value {
+            Some(v) => T::put(conn, *key, v)?,
+            None => T::delete(conn, *key)?,
+        }
+    }
+    Ok(())
+}
+
+/// Puts back the row `key` as it was before a block: `previous`, or no row.
+fn restore<T: Table>(
+    conn: &Connection,
+    key: rusqlite::types::Value,
+    previous: Option<Vec<u8>>,
+) -> StoreResult<()> {
+    let key = T::Key::column_result(rusqlite::types::ValueRef::from(&key)).map_err(|e| {
+        StoreError::Corrupt {
+            what: "undo log entry",
+            detail: format!("{} key: {e}", T::KIND),
+        }
+    })?;
+    match previous {
+        Some(bytes) => T::put(conn, key, &T::decode(&bytes)?),
+        None => T::delete(conn, key),
+    }
+}
+
+fn insert_block(conn: &Connection, b: &BlockInfo, undoable: bool) -> StoreResult<()> {
+    conn.execute(
+        "INSERT INTO blocks (number, hash, parent_hash, timestamp, undoable)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![b.number, b.hash, b.parent_hash, b.timestamp, undoable],
+    )?;
+    Ok(())
+}
+
+fn insert_event(conn: &Connection, block: &BlockInfo, e: &BlockEvent) -> StoreResult<()> {
+    let fields = &e.event.fields;
+    let id_field = |name: &str| fields.get(name).and_then(|v| v.as_u64());
+    let json = serde_json::to_string(fields).map_err(|source| StoreError::Json {
+        what: "event",
+        source,
+    })?;
+    conn.prepare_cached(
+        "INSERT INTO events (block_number, block_hash, idx, contract, name, fields, deal_id,
+            offer_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        block.number,
+        block.hash,
+        e.index,
+        e.event.contract,
+        e.event.name,
+        json,
+        id_field("deal_id"),
+        id_field("offer_id"),
+    ])?;
+    let event_id = conn.last_insert_rowid();
+    let mut accounts = Vec::new();
+    for v in fields.values() {
+        collect_accounts(v, &mut accounts);
+    }
+    let mut put = conn.prepare_cached(
+        "INSERT OR IGNORE INTO event_accounts (account, event_id) VALUES (?1, ?2)",
+    )?;
+    for a in accounts {
+        put.execute(params![a, event_id])?;
+    }
+    Ok(())
+}
+
+/// The SS58 addresses anywhere in an event field. Not `0x` hex: those are hashes (evidence,
+/// commitments), which would read as accounts too.
+fn collect_accounts(v: &serde_json::Value, out: &mut Vec<AccountBytes>) {
+    use serde_json::Value as J;
+    match v {
+        J::String(s) if !s.starts_with("0x") => {
+            if let Ok(a) = crate::units::parse_account(s) {
+                out.push(a);
+            }
+        }
+        J::Array(items) => items.iter().for_each(|i| collect_accounts(i, out)),
+        J::Object(m) => m.values().for_each(|i| collect_accounts(i, out)),
+        _ => {}
+    }
+}
+
+impl Store {
+    /// Records `changes.block` as the new tip, with its events and the rows it changed, and
+    /// logs each changed row's previous value (or absence) so [`Store::rollback_block`] can
+    /// undo it; all in one transaction. The block must extend the tip (next number, parent
+    /// hash = tip's hash); on an empty store it becomes the start of indexed history.
+    pub fn apply_block(&mut self, changes: BlockChanges) -> StoreResult<()> {
+        let tx = self
+            .reader
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let b = &changes.block;
+        let tip = tip_in(&tx)?;
+        if let Some((number, hash)) = tip {
+            if b.number != number + 1 || b.parent_hash != hash {
+                return Err(StoreError::NotChild {
+                    number: b.number,
+                    hash: b.hash,
+                    tip,
+                });
+            }
+        }
+        insert_block(&tx, b, true)?;
+        for e in &changes.events {
+            insert_event(&tx, b, e)?;
+        }
+        let mut seq = 0;
+        apply_changes::<Offers>(&tx, &b.hash, &mut seq, &changes.offers)?;
+        apply_changes::<Deals>(&tx, &b.hash, &mut seq, &changes.deals)?;
+        apply_changes::<Reputations>(&tx, &b.hash, &mut seq, &changes.reputations)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Undoes the tip `hash`: puts back every row it changed as it was before, and deletes
+    /// the block, its events and its undo log, in one transaction. Refuses any other block
+    /// ([`StoreError::NotTip`]), and a tip without an undo log ([`StoreError::NotUndoable`]).
+    pub fn rollback_block(&mut self, hash: [u8; 32]) -> StoreResult<()> {
+        let tx = self
+            .reader
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tip = tip_in(&tx)?;
+        let number = match tip {
+            Some((number, tip_hash)) if tip_hash == hash => number,
+            _ => return Err(StoreError::NotTip { hash, tip }),
+        };
+        let undoable: bool = tx.query_row(
+            "SELECT undoable FROM blocks WHERE number = ?1",
+            [number],
+            |r| r.get(0),
+        )?;
+        if !undoable {
+            return Err(StoreError::NotUndoable { number, hash });
+        }
+        let entries = tx
+            .prepare(
+                "SELECT kind, key, previous FROM undo WHERE block_hash = ?1 ORDER BY seq DESC",
+            )?
+            .query_map([hash], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, rusqlite::types::Value>(1)?,
+                    r.get::<_, Option<Vec<u8>>>(2)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        for (kind, key, previous) in entries {
+            match kind.as_str() {
+                Offers::KIND => restore::<Offers>(&tx, key, previous)?,
+                Deals::KIND => restore::<Deals>(&tx, key, previous)?,
+                Reputations::KIND => restore::<Reputations>(&tx, key, previous)?,
+                other => {
+                    return Err(StoreError::Corrupt {
+                        what: "undo log entry",
+                        detail: format!("unknown kind '{other}'"),
+                    })
+                }
+            }
+        }
+        // Cascades to the block's events (and their accounts) and its undo log.
+        tx.execute("DELETE FROM blocks WHERE number = ?1", [number])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Blocks up to `number` can no longer be rolled back: drops their undo log, which
+    /// otherwise grows with every block. Call it with the finalized block's number.
+    pub fn finalize(&mut self, number: u64) -> StoreResult<()> {
+        let tx = self
+            .reader
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "DELETE FROM undo WHERE block_hash IN
+                (SELECT hash FROM blocks WHERE number <= ?1 AND undoable)",
+            [number],
+        )?;
+        tx.execute(
+            "UPDATE blocks SET undoable = 0 WHERE number <= ?1 AND undoable",
+            [number],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Cold start: replaces every offer, deal and reputation with `snapshot`'s, forgets all
+    /// blocks and events, and records `snapshot.block` as the tip and the start of indexed
+    /// history (it cannot be rolled back); in one transaction.
+    pub fn replace_state(&mut self, snapshot: Snapshot) -> StoreResult<()> {
+        let tx = self
+            .reader
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Deleting blocks cascades to events, their accounts and the undo log. The offers'
+        // text index is rebuilt once at the end, without the row triggers (see
+        // OFFER_TEXT_TRIGGERS); readers never see the gap (one transaction).
+        tx.execute_batch(schema::DROP_OFFER_TEXT_TRIGGERS)?;
+        tx.execute_batch(
+            "DELETE FROM blocks; DELETE FROM offers; DELETE FROM deals; DELETE FROM reputation;
+             INSERT INTO offers_fts(offers_fts) VALUES ('delete-all');",
+        )?;
+        insert_block(&tx, &snapshot.block, false)?;
+        for o in &snapshot.offers {
+            Offers::put(&tx, o.id, o)?;
+        }
+        tx.execute_batch("INSERT INTO offers_fts(offers_fts) VALUES ('rebuild');")?;
+        tx.execute_batch(schema::OFFER_TEXT_TRIGGERS)?;
+        for d in &snapshot.deals {
+            Deals::put(&tx, d.id, d)?;
+        }
+        for (account, r) in &snapshot.reputations {
+            Reputations::put(&tx, *account, r)?;
+        }
+        tx.commit()?;
+        // Statistics for the query planner (which index a filtered search starts from), now
+        // that the tables have their real size; cheap (SQLite samples at most a few hundred
+        // rows per index).
+        self.reader.conn.execute_batch("PRAGMA optimize;")?;
+        Ok(())
+    }
+}
