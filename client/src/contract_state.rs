@@ -119,9 +119,13 @@ impl EscrowLayout {
     /// The layout a contract bundle's metadata describes (`storage.root`), checked to be the
     /// escrow's: the same packed fields in the same order and the same `Mapping` fields.
     pub fn from_metadata(metadata: &contract_metadata::ContractMetadata) -> Result<EscrowLayout> {
+        Self::from_abi(&metadata.abi)
+    }
+
+    /// [`EscrowLayout::from_metadata`] of the metadata's `abi` object (the `.json` part).
+    pub fn from_abi(abi: &serde_json::Map<String, serde_json::Value>) -> Result<EscrowLayout> {
         let bad = |why: String| ContractStateError::Layout(why);
-        let storage = metadata
-            .abi
+        let storage = abi
             .get("storage")
             .ok_or_else(|| bad("the metadata has no storage layout".into()))?;
         let root_key = layout_key(&storage["root"]["root_key"])
@@ -646,4 +650,254 @@ pub async fn snapshot(
         }
     }
     ContractSnapshot::from_entries((number, hash.0), trie_id, layout, entries, unknown)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Captured from substrate-contracts-node 0.42 after `Env::deploy` (Alice owner, 1% fee to
+    // Eve, Dave registered at 5%) and one offer by Bob: (trie key, value) as the node lists them.
+    const ROOT: (&str, &str) = (
+        "11d2df4e979aa105cf552e9544ebd2b500000000",
+        "d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d6400e659a7a1628cdd93\
+         febc04a4e0646ea20e9f5f0ce097d9a05290d4a9e054df4e0151fd268872ca8321ba1c276303acbedbd9\
+         6ab3f637111856eefc00beb6bee996010000000000000001000000000000000100000000000000804f12\
+         000000000000c817a80400000040420f00000000000010a5d4e800000000000000000000000100000000\
+         000000000000000000000001000000000000000000000000000000000000000000000000000000000000\
+         000000000000407a10f35a0000000000000000000000000000000000000000000000000000",
+    );
+    const SLOT: (&str, &str) = (
+        "1c47f2b2b1a831589b6a53f892e1baaeb40e8cfd00000000",
+        "306721211d5404bd9da88e0204360a1a9ab8b87c66c1bc2fcdd37f3c2222cc20",
+    );
+    const ARBITER: (&str, &str) = (
+        "6a736f88956e0fd6570753fac02e4e9aba08af3b306721211d5404bd9da88e0204360a1a9ab8b87c66c1bc\
+         2fcdd37f3c2222cc20",
+        "f401000000000000000000000000000000000000000000000000000000000000000000000000000000000000\
+         00000000000001",
+    );
+    const OFFER: (&str, &str) = (
+        "739538c63abec23bab7201919506b7bc0282e3030000000000000000",
+        "00000000000000008eaf04151687736326c9fea17e25fc5287613693c912909cb226aa4794f26a483856696e\
+         746167652063616d657261204c65696361204d3300407a10f35a000000000000000000000a00000030672121\
+         1d5404bd9da88e0204360a1a9ab8b87c66c1bc2fcdd37f3c2222cc2080ee36000000000080ee360000000000\
+         80ee36000000000000a0724e180900000000000000000000010000000100407a10f35a000000000000000000\
+         005f3d8a16a20100006400f401",
+    );
+    const ALICE: &str = "d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d";
+    const BOB: &str = "8eaf04151687736326c9fea17e25fc5287613693c912909cb226aa4794f26a48";
+    const DAVE: &str = "306721211d5404bd9da88e0204360a1a9ab8b87c66c1bc2fcdd37f3c2222cc20";
+    const EVE: &str = "e659a7a1628cdd93febc04a4e0646ea20e9f5f0ce097d9a05290d4a9e054df4e";
+    const UNIT: u128 = 1_000_000_000_000;
+
+    fn bytes(h: &str) -> Vec<u8> {
+        hex::decode(h).unwrap()
+    }
+
+    fn account(h: &str) -> AccountBytes {
+        bytes(h).try_into().unwrap()
+    }
+
+    fn decode(entry: (&str, &str)) -> Option<EscrowEntry> {
+        decode_entry(&EscrowLayout::ESCROW, &bytes(entry.0), &bytes(entry.1)).unwrap()
+    }
+
+    #[test]
+    fn trie_keys_are_blake2_128_concat_of_root_key_and_map_key() {
+        let key = bytes(OFFER.0);
+        // root key of `offers` (LE), then offer id 0 as a u64.
+        assert_eq!(
+            unhash_key(&key),
+            Some(&[0x02, 0x82, 0xe3, 0x03, 0, 0, 0, 0, 0, 0, 0, 0][..])
+        );
+        assert_eq!(hash_key(unhash_key(&key).unwrap()), key);
+        assert_eq!(unhash_key(&bytes(ROOT.0)), Some(&[0u8; 4][..]));
+        let mut tampered = key.clone();
+        tampered[0] ^= 1;
+        assert_eq!(unhash_key(&tampered), None);
+        assert_eq!(unhash_key(&key[..15]), None);
+        assert_eq!(
+            child_storage_key(&[0xab, 0xcd]),
+            b":child_storage:default:\xab\xcd".to_vec()
+        );
+    }
+
+    #[test]
+    fn captured_entries_decode_into_the_clients_types() {
+        let Some(EscrowEntry::Root(root)) = decode(ROOT) else {
+            panic!("root entry")
+        };
+        assert_eq!(root.owner, account(ALICE));
+        assert_eq!(root.fee_bps, 100);
+        assert_eq!(root.fee_recipient, account(EVE));
+        assert!(root.reputation.is_some());
+        assert_eq!(root.settings.min_delivery_window, 1);
+        assert_eq!(
+            (root.offer_count, root.deal_count, root.arbiter_count),
+            (1, 0, 1)
+        );
+        assert_eq!(root.bonds, 100 * UNIT);
+        assert_eq!(root.config().owed, 100 * UNIT);
+
+        let Some(EscrowEntry::Offer(offer)) = decode(OFFER) else {
+            panic!("offer entry")
+        };
+        assert_eq!((offer.id, offer.seller), (0, account(BOB)));
+        assert_eq!(offer.terms.title, "Vintage camera");
+        assert_eq!(offer.terms.description, "Leica M3");
+        assert_eq!(offer.terms.price, 100 * UNIT);
+        assert_eq!(offer.terms.quantity, 10);
+        assert_eq!(offer.terms.arbiter, account(DAVE));
+        assert_eq!(offer.terms.delivery_window, 3_600_000);
+        assert_eq!(offer.terms.bond_per_unit, 10 * UNIT);
+        assert_eq!((offer.version, offer.active), (1, true));
+        assert_eq!(offer.bond_stake, 100 * UNIT);
+        assert_eq!((offer.platform_fee_bps, offer.arbiter_fee_bps), (100, 500));
+
+        assert_eq!(
+            decode(ARBITER),
+            Some(EscrowEntry::Arbiter(
+                account(DAVE),
+                Arbiter {
+                    fee_bps: 500,
+                    min_amount: 0,
+                    profile: [0; 32],
+                    active: true
+                }
+            ))
+        );
+        assert_eq!(
+            decode(SLOT),
+            Some(EscrowEntry::ArbiterSlot(0, account(DAVE)))
+        );
+    }
+
+    #[test]
+    fn entries_of_no_known_item_are_unknown_and_bad_values_of_known_ones_are_errors() {
+        let layout = EscrowLayout::ESCROW;
+        let value = bytes(SLOT.1);
+        // An unknown root key, a map key of the wrong size, a key that is not Blake2_128Concat.
+        for key in [
+            hash_key(&[1, 2, 3, 4, 0, 0, 0, 0]),
+            hash_key(&[0xb4, 0x0e, 0x8c, 0xfd, 0, 0]),
+            hash_key(&[0, 0, 0, 0, 7]),
+            hash_key(&[1, 2]),
+            bytes(ROOT.0)[1..].to_vec(),
+            vec![0xff; 32],
+            Vec::new(),
+        ] {
+            assert_eq!(
+                decode_entry(&layout, &key, &value).unwrap(),
+                None,
+                "{key:?}"
+            );
+        }
+        let truncated = &bytes(OFFER.1)[..40];
+        let err = decode_entry(&layout, &bytes(OFFER.0), truncated).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ContractStateError::Decode {
+                    what: "an offer",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        // Trailing bytes are not silently ignored either.
+        let mut long = bytes(ROOT.1);
+        long.push(0);
+        assert!(decode_entry(&layout, &bytes(ROOT.0), &long).is_err());
+        // An offer stored under another id than its own.
+        let moved = hash_key(&[0x02, 0x82, 0xe3, 0x03, 5, 0, 0, 0, 0, 0, 0, 0]);
+        let err = decode_entry(&layout, &moved, &bytes(OFFER.1)).unwrap_err();
+        assert!(
+            err.to_string().contains("offer 0 stored under id 5"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_snapshot_orders_arbiters_by_list_slot_and_needs_the_root() {
+        let layout = EscrowLayout::ESCROW;
+        let arbiter = |fee_bps| Arbiter {
+            fee_bps,
+            min_amount: 0,
+            profile: [0; 32],
+            active: true,
+        };
+        let Some(EscrowEntry::Root(mut root)) = decode(ROOT) else {
+            panic!("root entry")
+        };
+        root.arbiter_count = 2;
+        let entries = vec![
+            EscrowEntry::Arbiter([1; 32], arbiter(1)),
+            EscrowEntry::Arbiter([2; 32], arbiter(2)),
+            EscrowEntry::Arbiter([3; 32], arbiter(3)),
+            EscrowEntry::ArbiterSlot(1, [1; 32]),
+            EscrowEntry::ArbiterSlot(0, [2; 32]),
+            // Beyond arbiter_count: not listed by the contract either.
+            EscrowEntry::ArbiterSlot(2, [3; 32]),
+            EscrowEntry::Credit([9; 32], 5),
+            EscrowEntry::Root(root),
+        ];
+        let snap =
+            ContractSnapshot::from_entries((7, [0; 32]), vec![1], &layout, entries.clone(), 2)
+                .unwrap();
+        assert_eq!(
+            snap.arbiters,
+            vec![([2; 32], arbiter(2)), ([1; 32], arbiter(1))]
+        );
+        assert_eq!(snap.unlisted_arbiters, vec![([3; 32], arbiter(3))]);
+        assert_eq!(snap.credits, vec![([9; 32], 5)]);
+        assert_eq!((snap.entries, snap.unknown_entries), (10, 2));
+        let without_root = entries[..7].to_vec();
+        let err = ContractSnapshot::from_entries((7, [0; 32]), vec![1], &layout, without_root, 0)
+            .unwrap_err();
+        assert!(matches!(err, ContractStateError::NoRoot(_)), "{err}");
+    }
+
+    #[test]
+    fn the_layout_comes_from_the_metadata_and_must_be_the_escrows() {
+        let field = |name: &str, root: Option<&str>| match root {
+            Some(k) => serde_json::json!({"name": name, "layout": {"root": {"root_key": k,
+                "layout": {"leaf": {"key": k, "ty": 1}}, "ty": 2}}}),
+            None => serde_json::json!({"name": name, "layout": {"leaf": {"key": "0x00000000",
+                "ty": 0}}}),
+        };
+        let abi = |fields: Vec<serde_json::Value>| {
+            let v = serde_json::json!({"storage": {"root": {"root_key": "0x00000000",
+                "layout": {"struct": {"name": "Escrow", "fields": fields}}, "ty": 9}}});
+            v.as_object().unwrap().clone()
+        };
+        let escrow_fields = || {
+            let mappings = [
+                ("offers", "0x0282e303"),
+                ("deals", "0xeca1482f"),
+                ("arbiters", "0xba08af3b"),
+                ("arbiter_list", "0xb40e8cfd"),
+                ("credits", "0xa6872ef3"),
+            ];
+            let mut fields: Vec<_> = ROOT_FIELDS.iter().map(|n| field(n, None)).collect();
+            for (name, key) in mappings.iter().rev() {
+                fields.insert(5, field(name, Some(key)));
+            }
+            fields
+        };
+        assert_eq!(
+            EscrowLayout::from_abi(&abi(escrow_fields())).unwrap(),
+            EscrowLayout::ESCROW
+        );
+        let mut swapped = escrow_fields();
+        swapped.swap(0, 1);
+        assert!(matches!(
+            EscrowLayout::from_abi(&abi(swapped)),
+            Err(ContractStateError::Layout(_))
+        ));
+        let mut extra = escrow_fields();
+        extra.push(field("more", Some("0x01020304")));
+        assert!(EscrowLayout::from_abi(&abi(extra)).is_err());
+        assert!(EscrowLayout::from_abi(&serde_json::Map::new()).is_err());
+    }
 }
