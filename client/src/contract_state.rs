@@ -13,9 +13,10 @@
 //!   packed there in declaration order. Root keys of `Mapping` fields are the XXH32 of
 //!   `"Escrow::<field>"`; the contract bundle's metadata (`storage.root.layout`) lists them.
 //!
-//! [`snapshot`] pins one block, pages the trie's keys with `childstate_getKeysPaged`, fetches
-//! their values in batches with `childstate_getStorageEntries` (several batches in flight)
-//! and decodes every entry by root key into the client's types ([`crate::ops::types`]).
+//! [`snapshot`] pins one block, pages the trie's keys with `childstate_getKeysPaged` and
+//! fetches their values in batches with `childstate_getStorageEntries`, in [`PARTITIONS`]
+//! key ranges at once, and decodes every entry by root key into the client's types
+//! ([`crate::ops::types`]).
 
 use std::collections::BTreeMap;
 
@@ -35,8 +36,8 @@ use crate::ops::types::{
 pub const CHILD_STORAGE_PREFIX: &[u8] = b":child_storage:default:";
 /// Most keys one `childstate_getKeysPaged` returns (Substrate refuses larger counts).
 pub const KEYS_PAGE: u32 = 1_000;
-/// Value batches (`childstate_getStorageEntries`) in flight while further keys are paged.
-const BATCHES_IN_FLIGHT: usize = 8;
+/// Key ranges listed at once by [`child_entries`] (a divisor of 256).
+pub const PARTITIONS: u8 = 16;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ContractStateError {
@@ -592,39 +593,74 @@ async fn values_batch(
         .collect()
 }
 
-/// Every `(trie key, value)` of the child trie `trie_id` at block `at`, in key order: keys in
-/// pages of [`KEYS_PAGE`], each page's values fetched while the next page is listed.
+/// Every `(trie key, value)` of the child trie `trie_id` at block `at`, in key order.
+///
+/// The trie is listed in [`PARTITIONS`] ranges of the first key byte at once (keys are
+/// hashes, so the ranges hold about as many keys each): each range pages its keys with
+/// `childstate_getKeysPaged` ([`KEYS_PAGE`] a call) and fetches each page's values with
+/// `childstate_getStorageEntries`, on its own task. A range starts listing after the one-byte
+/// key of its first byte, which no contract can have (pallet-contracts stores hashed keys of
+/// 16 bytes and more).
 pub async fn child_entries(
     chain: &Chain,
     trie_id: &[u8],
     at: [u8; 32],
 ) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
-    let rpc = chain.rpc_client();
     let child_key = hex0x(&child_storage_key(trie_id));
-    let at = H256(at);
-    let mut in_flight = std::collections::VecDeque::new();
+    let width = 256 / usize::from(PARTITIONS);
+    let tasks: Vec<_> = (0..usize::from(PARTITIONS))
+        .map(|p| {
+            let lo = p * width;
+            let hi = lo + width;
+            tokio::spawn(range_entries(
+                chain.rpc_client().clone(),
+                child_key.clone(),
+                lo,
+                hi,
+                H256(at),
+            ))
+        })
+        .collect();
     let mut entries = Vec::new();
-    let mut start: Option<String> = None;
+    for task in tasks {
+        entries.extend(task.await.map_err(|e| ContractStateError::Rpc {
+            method: GET_KEYS_PAGED,
+            reason: format!("the listing task failed: {e}"),
+        })??);
+    }
+    Ok(entries)
+}
+
+/// The entries whose key's first byte is in `lo..hi`.
+async fn range_entries(
+    rpc: RpcClient,
+    child_key: String,
+    lo: usize,
+    hi: usize,
+    at: H256,
+) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+    let mut entries = Vec::new();
+    // Keys after the one-byte key `lo` (none before it then, see `child_entries`).
+    let mut start = (lo > 0).then(|| format!("0x{lo:02x}"));
     loop {
-        let keys = keys_page(rpc, &child_key, start.as_deref(), at).await?;
+        let keys = keys_page(&rpc, &child_key, start.as_deref(), at).await?;
         let full = keys.len() as u32 >= KEYS_PAGE;
         start = keys.last().cloned();
-        if !keys.is_empty() {
-            in_flight.push_back(tokio::spawn(values_batch(
-                rpc.clone(),
-                child_key.clone(),
-                keys,
-                at,
-            )));
+        let mut mine = Vec::with_capacity(keys.len());
+        let mut past_range = false;
+        for key in keys {
+            // The first byte of "0x…"; a malformed key fails when its value is fetched.
+            let first = key.get(2..4).and_then(|h| u8::from_str_radix(h, 16).ok());
+            if first.is_some_and(|b| usize::from(b) >= hi) {
+                past_range = true;
+                break;
+            }
+            mine.push(key);
         }
-        while in_flight.len() > BATCHES_IN_FLIGHT || (!full && !in_flight.is_empty()) {
-            let batch = in_flight.pop_front().expect("checked non-empty");
-            entries.extend(batch.await.map_err(|e| ContractStateError::Rpc {
-                method: GET_STORAGE_ENTRIES,
-                reason: format!("the fetch task failed: {e}"),
-            })??);
+        if !mine.is_empty() {
+            entries.extend(values_batch(rpc.clone(), child_key.clone(), mine, at).await?);
         }
-        if !full {
+        if past_range || !full {
             return Ok(entries);
         }
     }
