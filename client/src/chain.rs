@@ -191,6 +191,8 @@ pub struct Chain {
     url: String,
     api: OnlineClient<ChainConfig>,
     rpc: LegacyRpcMethods<RpcConfigFor<ChainConfig>>,
+    /// The connection itself, for RPC methods subxt has no wrapper for (`childstate_*`).
+    rpc_client: RpcClient,
     units: TokenUnits,
     ss58_prefix: u16,
     /// `system_chainType`: "Development", "Local", "Live" or a custom name.
@@ -232,6 +234,7 @@ impl Chain {
                 .await
                 .map_err(|e| unreachable(root_cause(&e)))?;
             let rpc = LegacyRpcMethods::<RpcConfigFor<ChainConfig>>::new(rpc_client.clone());
+            let rpc_client_for_calls = rpc_client.clone();
             let backend = LegacyBackend::<ChainConfig>::builder().build(rpc_client);
             let api = OnlineClient::from_backend_with_config(
                 ChainConfig::default(),
@@ -246,6 +249,7 @@ impl Chain {
                 url: url.to_string(),
                 api,
                 rpc,
+                rpc_client: rpc_client_for_calls,
                 units: token_units_from_properties(&props),
                 ss58_prefix,
                 chain_type,
@@ -290,6 +294,11 @@ impl Chain {
     /// The raw legacy RPC methods.
     pub fn rpc(&self) -> &LegacyRpcMethods<RpcConfigFor<ChainConfig>> {
         &self.rpc
+    }
+
+    /// The raw RPC client, for methods [`Chain::rpc`] does not wrap (`childstate_*`).
+    pub fn rpc_client(&self) -> &RpcClient {
+        &self.rpc_client
     }
 
     /// Token decimals and symbol from `system_properties`.

@@ -4,6 +4,7 @@ pub mod bench;
 pub mod blocks;
 pub mod chain;
 pub mod contract;
+pub mod contract_state;
 pub mod dev_node;
 pub mod explorer;
 pub mod keystore;
