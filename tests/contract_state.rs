@@ -9,9 +9,10 @@
 mod common;
 
 use common::*;
+use escrow_client::api::Escrow;
 use escrow_client::contract_state::{self, ContractStateError, EscrowLayout};
-use escrow_client::ops::types::{Arbiter, Config, Deal, DealState, Offer, MAX_PAGE};
-use escrow_client::ops::{self, Contracts, Ctx, OutputMode, Settings};
+use escrow_client::ops::types::{Address, Arbiter, Config, Deal, DealState, Offer, MAX_PAGE};
+use escrow_client::ops::{self, Ctx, OutputMode, Settings};
 use serde_json::Value;
 
 fn settings(env: &Env) -> Settings {
@@ -35,30 +36,19 @@ fn id(v: &Value) -> String {
 }
 
 /// All offers, deals and arbiters through the contract's paged messages, 25 per dry run.
-async fn paged(
-    ctx: &Ctx,
-    c: &Contracts,
-) -> (Config, Vec<Offer>, Vec<Deal>, Vec<([u8; 32], Arbiter)>) {
-    let config: Config = ctx.read(&c.escrow, "config", &()).await.unwrap();
+async fn paged(ctx: &mut Ctx) -> (Config, Vec<Offer>, Vec<Deal>, Vec<(Address, Arbiter)>) {
+    let config = Escrow::new(ctx).config().await.unwrap();
     let mut offers = Vec::new();
     let mut from = 0u64;
     while from < config.offer_count {
-        let page: Vec<Offer> = ctx
-            .read(&c.escrow, "offers", &(from, MAX_PAGE))
-            .await
-            .unwrap();
-        offers.extend(page);
+        offers.extend(Escrow::new(ctx).offers(from, MAX_PAGE).await.unwrap());
         from += u64::from(MAX_PAGE);
     }
-    let deals = ops::deals::all_deals(ctx, c).await.unwrap();
+    let deals = ops::deals::all_deals(ctx).await.unwrap();
     let mut arbiters = Vec::new();
     let mut from = 0u32;
     while from < config.arbiter_count {
-        let page: Vec<([u8; 32], Arbiter)> = ctx
-            .read(&c.escrow, "arbiters", &(from, MAX_PAGE))
-            .await
-            .unwrap();
-        arbiters.extend(page);
+        arbiters.extend(Escrow::new(ctx).arbiters(from, MAX_PAGE).await.unwrap());
         from += MAX_PAGE;
     }
     (config, offers, deals, arbiters)
@@ -108,7 +98,7 @@ fn the_child_trie_snapshot_equals_the_contracts_paged_reads() {
         let snap = contract_state::snapshot(&ctx.chain, &c.escrow.address, &layout, None)
             .await
             .unwrap();
-        let (config, offers, deals, arbiters) = paged(&ctx, &c).await;
+        let (config, offers, deals, arbiters) = paged(&mut ctx).await;
         // Nothing was written in between: both read the same block.
         assert_eq!(ctx.chain.best_block_number().await.unwrap(), snap.block.0);
         assert_eq!(

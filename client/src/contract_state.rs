@@ -28,8 +28,7 @@ use subxt::utils::{AccountId32, H256};
 
 use crate::chain::{value_u128, Chain, ChainError};
 use crate::ops::types::{
-    ser_account, ser_opt_account, ser_plancks, AccountBytes, Arbiter, Config, Deal, EscrowSettings,
-    Offer,
+    ser_plancks, AccountBytes, Address, Arbiter, Config, Deal, EscrowSettings, Localize, Offer,
 };
 
 /// What pallet-contracts puts before a trie id to name a contract's child trie.
@@ -193,13 +192,10 @@ fn layout_key(v: &serde_json::Value) -> Option<[u8; 4]> {
 /// The escrow's root entry: its packed fields in declaration order (see [`ROOT_FIELDS`]).
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize)]
 pub struct EscrowRoot {
-    #[serde(serialize_with = "ser_account")]
-    pub owner: AccountBytes,
+    pub owner: Address,
     pub fee_bps: u16,
-    #[serde(serialize_with = "ser_account")]
-    pub fee_recipient: AccountBytes,
-    #[serde(serialize_with = "ser_opt_account")]
-    pub reputation: Option<AccountBytes>,
+    pub fee_recipient: Address,
+    pub reputation: Option<Address>,
     pub settings: EscrowSettings,
     pub offer_count: u64,
     pub deal_count: u64,
@@ -372,10 +368,10 @@ pub struct ContractSnapshot {
     pub deals: Vec<Deal>,
     /// Registered arbiters in order of first registration: what `arbiters(0, ..)` pages
     /// return.
-    pub arbiters: Vec<(AccountBytes, Arbiter)>,
+    pub arbiters: Vec<(Address, Arbiter)>,
     /// Registry entries no `arbiter_list` slot below `arbiter_count` names (none in a state
     /// the escrow wrote; kept rather than dropped).
-    pub unlisted_arbiters: Vec<(AccountBytes, Arbiter)>,
+    pub unlisted_arbiters: Vec<(Address, Arbiter)>,
     /// Credits waiting for `withdraw()`, by account bytes.
     pub credits: Vec<(AccountBytes, u128)>,
     /// Entries read from the trie.
@@ -434,7 +430,7 @@ impl ContractSnapshot {
                 continue;
             }
             if let Some(a) = registry.remove(account) {
-                arbiters.push((*account, a));
+                arbiters.push((Address::from(*account), a));
             }
         }
         Ok(ContractSnapshot {
@@ -444,7 +440,10 @@ impl ContractSnapshot {
             offers: offers.into_values().collect(),
             deals: deals.into_values().collect(),
             arbiters,
-            unlisted_arbiters: registry.into_iter().collect(),
+            unlisted_arbiters: registry
+                .into_iter()
+                .map(|(account, a)| (account.into(), a))
+                .collect(),
             credits: credits.into_iter().collect(),
             entries: total,
             unknown_entries,
@@ -486,7 +485,7 @@ pub async fn trie_id(chain: &Chain, address: &AccountId32, at: [u8; 32]) -> Resu
         .await
         .map_err(crate::chain::rpc_err)?
         .ok_or_else(|| ContractStateError::NoContract {
-            address: crate::units::to_ss58(&address.0),
+            address: chain.ss58(&address.0),
             block: at,
         })?;
     let info: Value = found
@@ -685,7 +684,23 @@ pub async fn snapshot(
             None => unknown += 1,
         }
     }
-    ContractSnapshot::from_entries((number, hash.0), trie_id, layout, entries, unknown)
+    let mut snapshot =
+        ContractSnapshot::from_entries((number, hash.0), trie_id, layout, entries, unknown)?;
+    snapshot.localize(chain.ss58_prefix());
+    Ok(snapshot)
+}
+
+/// The accounts of a snapshot print with the prefix of the chain it was read from.
+impl Localize for ContractSnapshot {
+    fn localize(&mut self, p: u16) {
+        self.root.owner.localize(p);
+        self.root.fee_recipient.localize(p);
+        self.root.reputation.localize(p);
+        self.offers.localize(p);
+        self.deals.localize(p);
+        self.arbiters.localize(p);
+        self.unlisted_arbiters.localize(p);
+    }
 }
 
 #[cfg(test)]
@@ -779,7 +794,7 @@ mod tests {
         let Some(EscrowEntry::Offer(offer)) = decode(OFFER) else {
             panic!("offer entry")
         };
-        assert_eq!((offer.id, offer.seller), (0, account(BOB)));
+        assert_eq!((offer.id, offer.seller.id()), (0, account(BOB)));
         assert_eq!(offer.terms.title, "Vintage camera");
         assert_eq!(offer.terms.description, "Leica M3");
         assert_eq!(offer.terms.price, 100 * UNIT);
@@ -883,9 +898,9 @@ mod tests {
                 .unwrap();
         assert_eq!(
             snap.arbiters,
-            vec![([2; 32], arbiter(2)), ([1; 32], arbiter(1))]
+            vec![([2; 32].into(), arbiter(2)), ([1; 32].into(), arbiter(1))]
         );
-        assert_eq!(snap.unlisted_arbiters, vec![([3; 32], arbiter(3))]);
+        assert_eq!(snap.unlisted_arbiters, vec![([3; 32].into(), arbiter(3))]);
         assert_eq!(snap.credits, vec![([9; 32], 5)]);
         assert_eq!((snap.entries, snap.unknown_entries), (10, 2));
         let without_root = entries[..7].to_vec();
