@@ -1561,6 +1561,40 @@ fn dry_run_prints_what_a_write_would_do_and_sends_nothing() {
     assert!(text.contains("escrow.accept_offer"), "{text}");
 }
 
+/// `offer list` starts from nothing with one bulk read of the escrow's storage (its child
+/// trie) and then follows events; a rebuilt index holds exactly what the followed one does.
+#[test]
+fn a_cold_offer_index_read_from_the_contracts_storage_equals_the_followed_one() {
+    let env = Env::new();
+    env.deploy();
+    let windows = ["3d", "2d", "1d"];
+    let first = env.offer("100", 3, "10", windows)["offer"]["id"].to_string();
+    env.offer("50", 1, "0", windows);
+    let cold = env.ok(&["offer", "list", "--all"]);
+    assert_eq!(cold["index"]["cold"], true, "{cold}");
+    assert_eq!(cold["index"]["reads"], 1, "one bulk read: {cold}");
+    assert_eq!(cold["offers"].as_array().unwrap().len(), 2, "{cold}");
+
+    // Changes after the cold read: an update, a withdrawal, a new offer, a deal.
+    env.ok(&["--as", BOB, "offer", "update", &first, "--price", "90"]);
+    env.offer("70", 2, "0", windows);
+    env.ok(&["--as", CHARLIE, "deal", "accept", &first]);
+    let followed = env.ok(&["offer", "list", "--all"]);
+    assert_eq!(followed["index"]["cold"], false, "{followed}");
+    let offers = followed["offers"].as_array().unwrap();
+    assert_eq!(offers.len(), 3, "{followed}");
+    assert_eq!(offers[0]["terms"]["price"], "90000000000000", "{followed}");
+    assert_eq!(
+        offers[0]["terms"]["quantity"], 2,
+        "one unit sold: {followed}"
+    );
+
+    std::fs::remove_dir_all(env.home.path().join("index")).unwrap();
+    let rebuilt = env.ok(&["offer", "list", "--all"]);
+    assert_eq!(rebuilt["index"]["cold"], true, "{rebuilt}");
+    assert_eq!(rebuilt["offers"], followed["offers"]);
+}
+
 #[test]
 fn a_bundle_whose_code_differs_from_the_deployed_contract_is_refused_before_any_decode() {
     let env = Env::new();

@@ -171,9 +171,9 @@ pub fn markdown(r: &BenchReport, units: &TokenUnits) -> String {
     let _ = writeln!(
         s,
         "`offer list --text \"item 0001\"` through the local offer index: cold = no index on \
-         disk (full paged sync, {} offers per read), warm = index current (nothing to read but \
-         the offer count). Reads are contract dry runs.\n",
-        crate::ops::types::MAX_PAGE
+         disk (one bulk read of the escrow's child trie: `childstate_getKeysPaged` and \
+         `childstate_getStorageEntries`), warm = index current (nothing to read but the offer \
+         count; reads there are contract dry runs).\n"
     );
     let _ = writeln!(
         s,

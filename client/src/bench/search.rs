@@ -1,4 +1,4 @@
-//! Offer search latency at growing offer counts: cold (no local index: a full paged sync) and
+//! Offer search latency at growing offer counts: cold (no local index: one bulk read of the escrow's storage) and
 //! warm (the index is current), through the same `offers::list` as `escrow offer list`.
 
 use std::time::Instant;

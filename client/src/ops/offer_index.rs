@@ -3,7 +3,8 @@
 //!
 //! Lives next to the deployment file, by default `$ESCROW_HOME/index/offers-<genesis>-<escrow>.json`
 //! (one file per deployment); deleting it only costs one cold sync.
-//! A cold sync reads all offers in pages of [`MAX_PAGE`]; a warm sync reads only what changed
+//! A cold sync reads all offers at once from the escrow's child trie
+//! ([`crate::contract_state`]); a warm sync reads only what changed
 //! since the last synced block: it scans those blocks' escrow events and re-reads the offers they
 //! name (every event that changes an offer carries its `offer_id`, `DealClosed` included).
 
@@ -16,6 +17,7 @@ use super::events::block_contract_events;
 use super::types::{Config, Offer, MAX_PAGE};
 use super::{write_json_file, Ctx, OpError, OpResult, Settings};
 use crate::api::Escrow;
+use crate::contract_state::{self, EscrowLayout};
 
 /// Bumped when the file layout changes: an index of another version is rebuilt.
 const FORMAT: u32 = 2;
@@ -89,8 +91,24 @@ impl OfferIndex {
             *self = OfferIndex::empty(&self.escrow);
             stats.cold = true;
         }
+        if stats.cold {
+            // Everything at once from the contract's storage, not 25 offers per dry run.
+            let snapshot = contract_state::snapshot(
+                &ctx.chain,
+                &c.escrow.address,
+                &EscrowLayout::ESCROW,
+                None,
+            )
+            .await
+            .map_err(|e| OpError::Failed(format!("cannot read the escrow's offers: {e}")))?;
+            stats.reads += 1;
+            self.offers = snapshot.offers.into_iter().map(|o| (o.id, o)).collect();
+            self.synced_block = snapshot.block.0;
+            self.synced_hash = format!("0x{}", hex::encode(snapshot.block.1));
+            return Ok(stats);
+        }
         let mut changed = BTreeSet::new();
-        if !stats.cold {
+        {
             for n in self.synced_block + 1..=best {
                 stats.blocks_scanned += 1;
                 let Some(events) = block_contract_events(ctx, &c, n).await? else {
@@ -107,7 +125,7 @@ impl OfferIndex {
                 }
             }
         }
-        // Offers created since (or all of them, cold) in pages; then the changed ones.
+        // Offers created since in pages; then the changed ones.
         let config: Config = Escrow::new(ctx).config().await?;
         let count = config.offer_count;
         stats.reads += 1;
