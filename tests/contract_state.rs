@@ -12,22 +12,8 @@ use common::*;
 use escrow_client::api::Escrow;
 use escrow_client::contract_state::{self, ContractStateError, EscrowLayout};
 use escrow_client::ops::types::{Address, Arbiter, Config, Deal, DealState, Offer, MAX_PAGE};
-use escrow_client::ops::{self, Ctx, OutputMode, Settings};
+use escrow_client::ops::{self, Ctx};
 use serde_json::Value;
-
-fn settings(env: &Env) -> Settings {
-    Settings {
-        url: Some(env.node.url()),
-        output: OutputMode::Json,
-        deployment: Some(env.deployment_file()),
-        keystore: Some(env.home.path().join("keys.json")),
-        as_account: None,
-        suri: None,
-        dry_run: false,
-        assume_yes: false,
-        wait: None,
-    }
-}
 
 fn id(v: &Value) -> String {
     v.as_u64()
@@ -89,7 +75,7 @@ fn the_child_trie_snapshot_equals_the_contracts_paged_reads() {
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let mut ctx = Ctx::connect(settings(&env)).await.unwrap();
+        let mut ctx = Ctx::connect(env.settings()).await.unwrap();
         let c = ctx.contracts().await.unwrap();
         let bundle = ops::load_bundle("escrow").unwrap();
         let layout = EscrowLayout::from_metadata(&bundle.metadata).unwrap();

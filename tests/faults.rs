@@ -33,7 +33,7 @@ fn a_node_killed_mid_run_is_reported_and_the_run_carries_on_losing_nothing() {
     let notes = Arc::new(Mutex::new(Vec::<String>::new()));
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let (ctx, c, parties, accounts, before, baseline, first) = runtime.block_on(async {
-        let mut ctx = Ctx::connect(settings(&env)).await.unwrap();
+        let mut ctx = Ctx::connect(env.settings()).await.unwrap();
         let c = ctx.contracts().await.unwrap();
         let parties = Parties::new(&plan).unwrap();
         let accounts = touched(&parties, &c, &ctx);
@@ -45,7 +45,7 @@ fn a_node_killed_mid_run_is_reported_and_the_run_carries_on_losing_nothing() {
 
     let run = {
         let notes = notes.clone();
-        runtime.spawn(load::run(settings(&env), plan.clone(), move |line| {
+        runtime.spawn(load::run(env.settings(), plan.clone(), move |line| {
             eprintln!("[load] {line}");
             notes.lock().unwrap().push(line);
         }))
@@ -86,7 +86,7 @@ fn a_node_killed_mid_run_is_reported_and_the_run_carries_on_losing_nothing() {
 
     runtime.block_on(async {
         // A new connection: the old one died with the node.
-        let mut ctx = Ctx::connect(settings(&env)).await.unwrap();
+        let mut ctx = Ctx::connect(env.settings()).await.unwrap();
         let all = assert_deals_end_or_can_end(&mut ctx, &c, &plan, &parties).await;
         assert_eq!(all.len(), plan.deals, "no deal lost, none doubled");
         assert_solvent(&mut ctx, &c, baseline).await;
@@ -183,7 +183,7 @@ fn malformed_and_oversized_input_is_refused_and_changes_nothing() {
     // on chain and refused there; only the fee is spent.
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let mut ctx = Ctx::connect(settings(&env)).await.unwrap();
+        let mut ctx = Ctx::connect(env.settings()).await.unwrap();
         let c = ctx.contracts().await.unwrap();
         let bob = Keypair::sr25519_from_uri(BOB).unwrap();
         let dave = ctx.account(DAVE).unwrap().0;

@@ -33,7 +33,7 @@ fn a_thousand_deals_over_twenty_accounts_lose_nothing() {
     };
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let mut ctx = Ctx::connect(settings(&env)).await.unwrap();
+        let mut ctx = Ctx::connect(env.settings()).await.unwrap();
         let c = ctx.contracts().await.unwrap();
         let parties = Parties::new(&plan).unwrap();
         let accounts = touched(&parties, &c, &ctx);
@@ -42,7 +42,7 @@ fn a_thousand_deals_over_twenty_accounts_lose_nothing() {
         let before = free_balances(&ctx, &accounts).await;
         let first = ctx.chain.best_block_number().await.unwrap() + 1;
 
-        let report = load::run(settings(&env), plan.clone(), |line| {
+        let report = load::run(env.settings(), plan.clone(), |line| {
             eprintln!("[load] {line}")
         })
         .await

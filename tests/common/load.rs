@@ -1,5 +1,4 @@
-//! Shared checks of the load and fault tests: the library's settings for an [`Env`], the
-//! escrow's solvency, that open deals can still end, and that balances match the events.
+//! Shared checks of the load and fault tests: the escrow's solvency, that open deals can still end, and that balances match the events.
 #![allow(dead_code)]
 
 use std::collections::HashMap;
@@ -8,26 +7,9 @@ use escrow_client::api::Escrow;
 use escrow_client::bench::ledger::free_balance_changes;
 use escrow_client::bench::load::{deals_of, Ending, LoadPlan, Parties};
 use escrow_client::ops::types::{Deal, DealState};
-use escrow_client::ops::{Contracts, Ctx, OutputMode, Settings};
+use escrow_client::ops::{Contracts, Ctx};
 use escrow_client::signer::Keypair;
 use subxt::utils::AccountId32;
-
-use super::Env;
-
-/// Library settings pointing at the env's node, deployment and keystore.
-pub fn settings(env: &Env) -> Settings {
-    Settings {
-        url: Some(env.node.url()),
-        output: OutputMode::Json,
-        deployment: Some(env.deployment_file()),
-        keystore: Some(env.home.path().join("keys.json")),
-        as_account: None,
-        suri: None,
-        dry_run: false,
-        assume_yes: false,
-        wait: None,
-    }
-}
 
 /// Free balances of `accounts` now.
 pub async fn free_balances(ctx: &Ctx, accounts: &[AccountId32]) -> HashMap<[u8; 32], u128> {

@@ -74,6 +74,21 @@ impl Env {
         }
     }
 
+    /// Library settings pointing at this env's node, deployment and keystore.
+    pub fn settings(&self) -> escrow_client::ops::Settings {
+        escrow_client::ops::Settings {
+            url: Some(self.node.url()),
+            output: escrow_client::ops::OutputMode::Json,
+            deployment: Some(self.deployment_file()),
+            keystore: Some(self.home.path().join("keys.json")),
+            as_account: None,
+            suri: None,
+            dry_run: false,
+            assume_yes: false,
+            wait: None,
+        }
+    }
+
     pub fn deployment_file(&self) -> PathBuf {
         self.home.path().join("deployments.json")
     }
