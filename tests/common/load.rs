@@ -1,4 +1,5 @@
-//! Shared checks of the load and fault tests: the escrow's solvency, that open deals can still end, and that balances match the events.
+//! Shared checks of the load and fault tests: the escrow's solvency, that open deals can
+//! still end, and that balances match the events.
 #![allow(dead_code)]
 
 use std::collections::HashMap;
