@@ -1653,14 +1653,7 @@ fn the_installed_binary_runs_the_demo_from_an_empty_directory() {
         .args(["--output", "json", "demo"])
         .output()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let demo: Value = serde_json::from_str(&stdout).unwrap();
-    assert_eq!(demo["type"], "demo", "{demo}");
+    demo_result(&out);
     assert_eq!(
         std::fs::read_dir(empty.path()).unwrap().count(),
         0,
@@ -1737,14 +1730,7 @@ fn the_demo_reports_each_partys_balance_change() {
         .args(["--output", "json", "demo"])
         .output()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let demo: Value = serde_json::from_str(&stdout).unwrap();
-    assert_eq!(demo["type"], "demo", "{demo}");
+    let demo = demo_result(&out);
     assert_eq!(demo["node_kept"], false, "{demo}");
 
     let parties = [BOB, CHARLIE, DAVE, EVE];
@@ -1986,4 +1972,17 @@ fn demo_keep_serves_the_explorer_until_stopped() {
             "port {port} still open"
         );
     }
+}
+
+/// The result of a successful `escrow --output json demo` run.
+fn demo_result(out: &std::process::Output) -> Value {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let demo: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(demo["type"], "demo", "{demo}");
+    demo
 }
