@@ -16,7 +16,7 @@
 //! [`snapshot`] pins one block, pages the trie's keys with `childstate_getKeysPaged` and
 //! fetches their values in batches with `childstate_getStorageEntries`, in [`PARTITIONS`]
 //! key ranges at once, and decodes every entry by root key into the client's types
-//! ([`crate::ops::types`]).
+//! ([`crate::types`]).
 
 use std::collections::BTreeMap;
 
@@ -27,8 +27,9 @@ use subxt::rpcs::{rpc_params, RpcClient};
 use subxt::utils::{AccountId32, H256};
 
 use crate::chain::{value_u128, Chain, ChainError};
-use crate::ops::types::{
-    ser_plancks, AccountBytes, Address, Arbiter, Config, Deal, EscrowSettings, Localize, Offer,
+use crate::types::{
+    ser_plancks, AccountBytes, AccountReputation, Address, Arbiter, Config, Deal, EscrowSettings,
+    Localize, Offer,
 };
 
 /// What pallet-contracts puts before a trie id to name a contract's child trie.
@@ -234,6 +235,106 @@ impl EscrowRoot {
     }
 }
 
+/// Root key of `Reputation::stats: Mapping<AccountId, AccountReputation>` in
+/// contracts/reputation (ink! 5.1: the XXH32 of `"Reputation::stats"`), checked against the
+/// bundle's metadata by tests/contract_state.rs.
+pub const REPUTATION_STATS: [u8; 4] = [0x8a, 0xc5, 0xf3, 0x77];
+
+/// The root key of the `Mapping` field `field` of a contract's storage, from its metadata's
+/// `abi` (`storage.root.layout.struct.fields`).
+pub fn mapping_root_key(
+    abi: &serde_json::Map<String, serde_json::Value>,
+    field: &str,
+) -> Result<[u8; 4]> {
+    let bad = |why: String| ContractStateError::Layout(why);
+    let fields = abi
+        .get("storage")
+        .and_then(|s| s["root"]["layout"]["struct"]["fields"].as_array())
+        .ok_or_else(|| bad("the metadata has no storage struct".into()))?;
+    let found = fields
+        .iter()
+        .find(|f| f["name"].as_str() == Some(field))
+        .ok_or_else(|| bad(format!("no storage field {field}")))?;
+    found["layout"]
+        .get("root")
+        .and_then(|root| layout_key(&root["root_key"]))
+        .ok_or_else(|| bad(format!("field {field} is not a Mapping")))
+}
+
+/// The trie key of `map[key]` for the `Mapping` with root key `root`: Blake2_128Concat of
+/// `(root, key)` SCALE-encoded, as pallet-contracts stores ink!'s keys.
+pub fn mapping_trie_key(root: [u8; 4], key: &impl Encode) -> Vec<u8> {
+    let mut raw = root.to_vec();
+    key.encode_to(&mut raw);
+    hash_key(&raw)
+}
+
+/// The values stored under `trie_keys` in the child trie `trie_id` at block `at`, in their
+/// order (`None` where nothing is stored), in one `childstate_getStorageEntries`.
+pub async fn read_values(
+    chain: &Chain,
+    trie_id: &[u8],
+    trie_keys: &[Vec<u8>],
+    at: [u8; 32],
+) -> Result<Vec<Option<Vec<u8>>>> {
+    if trie_keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let keys: Vec<String> = trie_keys.iter().map(|k| hex0x(k)).collect();
+    let values: Vec<Option<String>> = chain
+        .rpc_client()
+        .request(
+            GET_STORAGE_ENTRIES,
+            rpc_params![hex0x(&child_storage_key(trie_id)), &keys, H256(at)],
+        )
+        .await
+        .map_err(|e| ContractStateError::Rpc {
+            method: GET_STORAGE_ENTRIES,
+            reason: e.to_string(),
+        })?;
+    if values.len() != keys.len() {
+        return Err(ContractStateError::BadAnswer {
+            method: GET_STORAGE_ENTRIES,
+            reason: format!("{} values for {} keys", values.len(), keys.len()),
+        });
+    }
+    values
+        .into_iter()
+        .map(|v| v.map(|v| unhex(GET_STORAGE_ENTRIES, &v)).transpose())
+        .collect()
+}
+
+/// Every account's `Reputation::stats` entry at block `at`, read from the reputation
+/// contract's child trie (`trie_id`) in bulk, by account.
+pub async fn reputation_stats(
+    chain: &Chain,
+    trie_id: &[u8],
+    at: [u8; 32],
+) -> Result<Vec<(AccountBytes, AccountReputation)>> {
+    let mut stats = Vec::new();
+    for (trie_key, value) in child_entries(chain, trie_id, at).await? {
+        let Some(key) = unhash_key(&trie_key) else {
+            continue;
+        };
+        let Some(account) = key
+            .strip_prefix(&REPUTATION_STATS[..])
+            .and_then(|k| AccountBytes::decode_all(&mut &k[..]).ok())
+        else {
+            continue;
+        };
+        let r = AccountReputation::decode_all(&mut &value[..]).map_err(|e| {
+            ContractStateError::Decode {
+                what: "a reputation",
+                key: hex::encode(key),
+                reason: e.to_string(),
+            }
+        })?;
+        stats.push((account, r));
+    }
+    stats.sort_by_key(|(a, _)| *a);
+    Ok(stats)
+}
+
 /// One decoded entry of the escrow's child trie.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EscrowEntry {
@@ -353,7 +454,7 @@ pub fn decode_entry(
 }
 
 /// The escrow's state at one block, read from its child trie. Accounts are raw bytes, as in
-/// [`crate::ops::types`]; they print with the connected chain's SS58 prefix.
+/// [`crate::types`]; they print with the connected chain's SS58 prefix.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContractSnapshot {
     /// `(number, hash)` of the block every entry was read at.

@@ -7,6 +7,7 @@ pub mod contract;
 pub mod contract_state;
 pub mod dev_node;
 pub mod explorer;
+pub mod indexer;
 pub mod keystore;
 pub mod node_config;
 pub mod ops;

@@ -170,21 +170,22 @@ pub fn markdown(r: &BenchReport, units: &TokenUnits) -> String {
     let _ = writeln!(s, "## Offer search\n");
     let _ = writeln!(
         s,
-        "`offer list --text \"item 0001\"` through the local offer index: cold = no index on \
-         disk (one bulk read of the escrow's child trie: `childstate_getKeysPaged` and \
-         `childstate_getStorageEntries`), warm = index current (nothing to read but the offer \
-         count; reads there are contract dry runs).\n"
+        "`offer list --text \"item 0001\"` through the event store (SQLite, FTS5): cold = no \
+         store on disk (one bulk read of both contracts' child tries at the finalized block: \
+         `childstate_getKeysPaged` and `childstate_getStorageEntries`, then the best-chain \
+         blocks after it, counted as cold blocks), warm = store current (a few RPCs to see \
+         that nothing changed, and the SQL query).\n"
     );
     let _ = writeln!(
         s,
-        "| offers | cold ms | cold reads | warm ms | warm reads | matches |"
+        "| offers | cold ms | cold blocks | warm ms | warm blocks | matches |"
     );
     let _ = writeln!(s, "|--:|--:|--:|--:|--:|--:|");
     for q in &r.search {
         let _ = writeln!(
             s,
             "| {} | {:.0} | {} | {:.1} | {} | {} |",
-            q.offers, q.cold_ms, q.cold_reads, q.warm_ms, q.warm_reads, q.matches
+            q.offers, q.cold_ms, q.cold_blocks, q.warm_ms, q.warm_blocks, q.matches
         );
     }
     s
@@ -251,9 +252,9 @@ mod tests {
             search: vec![SearchRow {
                 offers: 50,
                 cold_ms: 10.0,
-                cold_reads: 2,
+                cold_blocks: 2,
                 warm_ms: 1.0,
-                warm_reads: 1,
+                warm_blocks: 1,
                 matches: 5,
             }],
             markdown: String::new(),

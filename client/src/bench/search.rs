@@ -1,5 +1,6 @@
-//! Offer search latency at growing offer counts: cold (no local index: one bulk read of the escrow's storage) and
-//! warm (the index is current), through the same `offers::list` as `escrow offer list`.
+//! Offer search latency at growing offer counts: cold (no event store: one bulk read of the
+//! contracts' storage, then the blocks after the finalized one) and warm (the store is
+//! current), through the same `offers::list` as `escrow offer list`.
 
 use std::time::Instant;
 
@@ -7,18 +8,20 @@ use serde::Serialize;
 
 use super::traffic::{funded_accounts, pipelined_all, Call};
 use crate::api::Escrow;
-use crate::ops::offer_index::OfferIndex;
+use crate::indexer::store_path;
 use crate::ops::offers::{self, ListFilter};
 use crate::ops::types::OfferTerms;
-use crate::ops::{genesis_hex, Ctx, OpResult};
+use crate::ops::{Ctx, OpResult};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchRow {
     pub offers: u64,
     pub cold_ms: f64,
-    pub cold_reads: u64,
+    /// Blocks applied after the cold start's snapshot.
+    pub cold_blocks: u64,
     pub warm_ms: f64,
-    pub warm_reads: u64,
+    /// Blocks applied by the warm sync.
+    pub warm_blocks: u64,
     /// Offers the query matched (the same cold and warm).
     pub matches: usize,
 }
@@ -37,11 +40,7 @@ pub async fn measure(
     let alice = ctx.signer(Some("//Alice"))?;
     let arbiter = ctx.account("//Dave")?.0;
     let sellers = funded_accounts(&ctx.chain, &alice, SELLERS, units.parse("1000")?).await?;
-    let index_path = OfferIndex::path(
-        &ctx.settings,
-        &genesis_hex(&ctx.chain),
-        &c.deployment.escrow,
-    );
+    let store = store_path(&ctx.settings, &ctx.chain, &c);
     let mut rows = Vec::new();
     for &target in counts {
         let config: crate::ops::types::Config = Escrow::new(ctx).config().await?;
@@ -68,22 +67,22 @@ pub async fn measure(
             limit: 1_000,
             ..ListFilter::default()
         };
-        let _ = std::fs::remove_file(&index_path);
+        let _ = std::fs::remove_file(&store);
         let start = Instant::now();
         let cold = offers::list(ctx, filter.clone()).await?;
         let cold_ms = start.elapsed().as_secs_f64() * 1e3;
-        let cold_reads = cold.index.reads;
+        let cold_blocks = cold.index.map_or(0, |i| i.applied);
         let start = Instant::now();
         let warm = offers::list(ctx, filter).await?;
         let warm_ms = start.elapsed().as_secs_f64() * 1e3;
-        let warm_reads = warm.index.reads;
+        let warm_blocks = warm.index.map_or(0, |i| i.applied);
         debug_assert_eq!(cold.offers.len(), warm.offers.len());
         let row = SearchRow {
             offers: target,
             cold_ms,
-            cold_reads,
+            cold_blocks,
             warm_ms,
-            warm_reads,
+            warm_blocks,
             matches: warm.offers.len(),
         };
         on_row(&row);

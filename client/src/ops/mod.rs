@@ -8,8 +8,8 @@ pub mod deals;
 pub mod demo;
 pub mod deploy;
 pub mod events;
+pub mod index;
 pub mod node;
-pub mod offer_index;
 pub mod offers;
 pub mod ratings;
 

@@ -2,11 +2,14 @@
 
 use serde::Serialize;
 
+use super::index::synced_store;
 use super::types::{
-    AccountReputation, Offer, OfferTerms, MAX_DESCRIPTION_BYTES, MAX_TITLE_BYTES, MAX_WINDOW_MS,
+    Localize, Offer, OfferTerms, MAX_DESCRIPTION_BYTES, MAX_TITLE_BYTES, MAX_WINDOW_MS,
 };
 use super::{usage, Ctx, OpResult, TxReport};
-use crate::api::{Escrow, Reputation};
+use crate::api::Escrow;
+use crate::indexer::{store_error, SyncReport};
+use crate::store::OfferQuery;
 use crate::units::{parse_duration_ms, TokenUnits};
 
 /// `offer create` input, as typed by the user.
@@ -45,8 +48,9 @@ pub struct OfferList {
     pub offers: Vec<OfferListItem>,
     /// The id to pass as --from for the next page, if there may be more.
     pub next_from: Option<u64>,
-    /// What bringing the local offer index up to date took.
-    pub index: super::offer_index::SyncStats,
+    /// What bringing the event store up to date took (none where a follower keeps it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<SyncReport>,
 }
 
 fn window(name: &str, input: &str) -> OpResult<u64> {
@@ -187,6 +191,8 @@ pub struct ListFilter {
     pub limit: u32,
 }
 
+/// The offers matching `f`, from the event store (synced first): text is matched word by
+/// word (each word starts a word of the title or description, see [`OfferQuery::text`]).
 pub async fn list(ctx: &mut Ctx, f: ListFilter) -> OpResult<OfferList> {
     let min_price = f
         .min_price
@@ -200,57 +206,50 @@ pub async fn list(ctx: &mut Ctx, f: ListFilter) -> OpResult<OfferList> {
         .transpose()?;
     let seller = f.seller.as_deref().map(|s| ctx.account(s)).transpose()?;
     let arbiter = f.arbiter.as_deref().map(|s| ctx.account(s)).transpose()?;
-    if let Some(r) = f.min_rating {
-        if !(0.0..=5.0).contains(&r) {
-            return Err(usage("--min-rating must be between 0 and 5"));
+    let min_rating_centi = match f.min_rating {
+        Some(r) if !(0.0..=5.0).contains(&r) => {
+            return Err(usage("--min-rating must be between 0 and 5"))
         }
-    }
+        // 4.5 → 450: ratings are kept ×100.
+        Some(r) => Some((r * 100.0).ceil() as u32),
+        None => None,
+    };
     if f.limit == 0 {
         return Err(usage("--limit must be at least 1"));
     }
-    let text = f.text.as_ref().map(|t| t.to_lowercase());
-    let (index, sync) = super::offer_index::synced(ctx).await?;
-    let mut out = Vec::new();
-    let mut next_from = None;
-    let mut reputations = std::collections::HashMap::<[u8; 32], AccountReputation>::new();
-    for offer in index.offers.range(f.from..).map(|(_, o)| o) {
-        if out.len() >= f.limit as usize {
-            next_from = Some(offer.id);
-            break;
-        }
-        let t = &offer.terms;
-        if (!offer.active && !f.include_inactive)
-            || min_price.is_some_and(|m| t.price < m)
-            || max_price.is_some_and(|m| t.price > m)
-            || seller.as_ref().is_some_and(|s| s.0 != offer.seller)
-            || arbiter.as_ref().is_some_and(|a| a.0 != t.arbiter)
-            || text.as_ref().is_some_and(|q| {
-                !t.title.to_lowercase().contains(q) && !t.description.to_lowercase().contains(q)
-            })
-        {
-            continue;
-        }
-        let rep = match reputations.get(&offer.seller.id()) {
-            Some(r) => r.clone(),
-            None => {
-                let r: AccountReputation = Reputation::new(ctx).reputation(&offer.seller).await?;
-                reputations.insert(offer.seller.id(), r.clone());
-                r
-            }
-        };
-        if let Some(min) = f.min_rating {
-            if f64::from(rep.average_rating_centi) < min * 100.0 {
-                continue;
-            }
-        }
-        out.push(OfferListItem {
-            offer: offer.clone(),
+    let (store, sync) = synced_store(ctx).await?;
+    let query = OfferQuery {
+        text: f.text.clone(),
+        min_price,
+        max_price,
+        seller: seller.map(|a| a.0),
+        arbiter: arbiter.map(|a| a.0),
+        min_rating_centi,
+        from_id: f.from,
+        include_inactive: f.include_inactive,
+        // One more than asked: whether there is a next page.
+        limit: f.limit.saturating_add(1),
+        offset: 0,
+    };
+    let mut found = store.search_offers(&query).map_err(store_error)?;
+    let next_from = (found.len() > f.limit as usize).then(|| found[f.limit as usize].id);
+    found.truncate(f.limit as usize);
+    let prefix = ctx.chain.ss58_prefix();
+    let mut offers = Vec::with_capacity(found.len());
+    for mut offer in found {
+        offer.localize(prefix);
+        let rep = store
+            .reputation(&offer.seller)
+            .map_err(store_error)?
+            .unwrap_or_default();
+        offers.push(OfferListItem {
+            offer,
             seller_average_rating_centi: rep.average_rating_centi,
             seller_ratings_count: rep.ratings_count,
         });
     }
     Ok(OfferList {
-        offers: out,
+        offers,
         next_from,
         index: sync,
     })

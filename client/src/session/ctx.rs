@@ -25,6 +25,9 @@ pub struct Ctx {
     pub settings: Settings,
     pub chain: Chain,
     pub keystore: Keystore,
+    /// A follower keeps the event store in step with the chain (the explorer's): reads open
+    /// it without syncing first.
+    pub store_followed: bool,
     contracts: Option<Contracts>,
     codecs: Option<(ContractCodec, ContractCodec)>,
 }
@@ -46,6 +49,7 @@ impl Ctx {
             settings,
             chain,
             keystore,
+            store_followed: false,
             contracts: None,
             codecs: None,
         })
@@ -59,6 +63,7 @@ impl Ctx {
             settings: self.settings.clone(),
             chain: self.chain.clone(),
             keystore: self.settings.open_keystore()?,
+            store_followed: self.store_followed,
             contracts: self.contracts.clone(),
             codecs: self.codecs.clone(),
         })

@@ -64,6 +64,16 @@ impl Settings {
         self.beside_deployment("index")
     }
 
+    /// The deployment file's directory (`$ESCROW_HOME` by default): the event store lives
+    /// under it.
+    pub fn data_dir(&self) -> PathBuf {
+        match self.deployment.as_deref().map(|d| d.parent()) {
+            Some(Some(dir)) => dir.to_path_buf(),
+            Some(None) => PathBuf::new(),
+            None => escrow_home(),
+        }
+    }
+
     /// `name` in the deployment file's directory (`$ESCROW_HOME` by default).
     fn beside_deployment(&self, name: &str) -> PathBuf {
         match &self.deployment {

@@ -34,10 +34,10 @@ use serde::Serialize;
 
 pub use query::OfferQuery;
 pub use schema::SCHEMA_VERSION;
-pub use write::{BlockChanges, BlockEvent, Snapshot};
+pub use write::{event_accounts, BlockChanges, BlockEvent, Snapshot};
 
-use crate::ops::types::{ser_hash, AccountBytes};
-use crate::ops::EventView;
+use crate::session::EventView;
+use crate::types::{ser_hash, AccountBytes};
 
 /// How long a connection waits for another's lock before giving up with "database is locked".
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -205,13 +205,15 @@ impl std::ops::Deref for Store {
 
 impl Store {
     /// The store's file for this chain and deployment under `home`:
-    /// `<home>/store/<genesis: 8 hex>-<escrow: 8 hex>.sqlite`. Two deployments sharing both
-    /// prefixes would share the file; [`Store::open`] then refuses the second one.
+    /// `<home>/store/<genesis>-<escrow>-<reputation>.sqlite`, 8 hex digits of each. Two
+    /// deployments sharing all three prefixes would share the file; [`Store::open`] then
+    /// refuses the second one.
     pub fn path_for(home: &Path, key: &StoreKey) -> PathBuf {
         home.join("store").join(format!(
-            "{}-{}.sqlite",
+            "{}-{}-{}.sqlite",
             hex::encode(&key.genesis[..4]),
-            hex::encode(&key.escrow[..4])
+            hex::encode(&key.escrow[..4]),
+            hex::encode(&key.reputation[..4])
         ))
     }
 

@@ -5,8 +5,8 @@ use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 
 use super::write::{Deals, Offers, Reputations, Table};
 use super::{BlockInfo, IndexedEvent, StoreError, StoreReader, StoreResult};
-use crate::ops::types::{AccountBytes, AccountReputation, Deal, Offer, MAX_PAGE};
-use crate::ops::EventView;
+use crate::session::EventView;
+use crate::types::{AccountBytes, AccountReputation, Deal, Offer, MAX_PAGE};
 
 /// What `search_offers` looks for; every filter given must hold.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +21,11 @@ pub struct OfferQuery {
     pub max_price: Option<u128>,
     pub seller: Option<AccountBytes>,
     pub arbiter: Option<AccountBytes>,
+    /// Only offers whose seller's average rating (×100) is at least this; a seller without
+    /// ratings has 0.
+    pub min_rating_centi: Option<u32>,
+    /// Only offers with this id or above (paging by id).
+    pub from_id: u64,
     /// Also withdrawn and sold-out (inactive) offers.
     pub include_inactive: bool,
     pub limit: u32,
@@ -37,6 +42,8 @@ impl Default for OfferQuery {
             max_price: None,
             seller: None,
             arbiter: None,
+            min_rating_centi: None,
+            from_id: 0,
             include_inactive: false,
             limit: MAX_PAGE,
             offset: 0,
@@ -195,6 +202,18 @@ impl StoreReader {
         }
         if let Some(a) = q.arbiter {
             arg(&mut sql, " AND o.arbiter = ?", Value::Blob(a.to_vec()));
+        }
+        if let Some(min) = q.min_rating_centi {
+            arg(
+                &mut sql,
+                " AND COALESCE((SELECT json_extract(r.json, '$.average_rating_centi')
+                    FROM reputation r WHERE r.account = o.seller), 0) >= ?",
+                Value::Integer(min.into()),
+            );
+        }
+        if q.from_id > 0 {
+            let from = i64::try_from(q.from_id).unwrap_or(i64::MAX);
+            arg(&mut sql, " AND o.id >= ?", Value::Integer(from));
         }
         let offset = i64::try_from(q.offset).unwrap_or(i64::MAX);
         arg(

@@ -4,7 +4,7 @@ use serde_json::json;
 
 use super::query::fts_query;
 use super::*;
-use crate::ops::types::{AccountReputation, Deal, DealState, Offer, OfferTerms, Party, Payout};
+use crate::types::{AccountReputation, Deal, DealState, Offer, OfferTerms, Party, Payout};
 
 const SELLER: AccountBytes = [11; 32];
 const OTHER_SELLER: AccountBytes = [12; 32];
@@ -448,7 +448,13 @@ fn search_fixture() -> (Store, tempfile::TempDir) {
                 other_arbiter,
             ],
             deals: vec![],
-            reputations: vec![],
+            reputations: vec![(
+                OTHER_SELLER,
+                AccountReputation {
+                    average_rating_centi: 450,
+                    ..reputation(2)
+                },
+            )],
         })
         .unwrap();
     (store, dir)
@@ -523,7 +529,7 @@ fn text_search_takes_quotes_and_operators_as_plain_words() {
 }
 
 #[test]
-fn text_search_combines_with_price_range_seller_arbiter_activity_and_pages() {
+fn text_search_combines_with_price_range_seller_arbiter_rating_activity_and_pages() {
     let (store, _dir) = search_fixture();
     let q = |f: &dyn Fn(&mut OfferQuery)| {
         let mut q = OfferQuery {
@@ -563,6 +569,12 @@ fn text_search_combines_with_price_range_seller_arbiter_activity_and_pages() {
         vec![2, 3]
     );
     assert_eq!(q(&|q| q.offset = u64::MAX), Vec::<u64>::new());
+    // The seller's average rating: a seller without ratings has 0.
+    assert_eq!(q(&|q| q.min_rating_centi = Some(450)), vec![3]);
+    assert_eq!(q(&|q| q.min_rating_centi = Some(451)), Vec::<u64>::new());
+    assert_eq!(q(&|q| q.min_rating_centi = Some(0)), vec![1, 2, 3, 7]);
+    assert_eq!(q(&|q| q.from_id = 3), vec![3, 7]);
+    assert_eq!(q(&|q| q.from_id = u64::MAX), Vec::<u64>::new());
     // Without text, prices above u64 still order right.
     let all = OfferQuery {
         min_price: Some(u128::from(u64::MAX) + 1),

@@ -11,8 +11,8 @@ use serde::Serialize;
 use super::query::tip_in;
 use super::schema;
 use super::{BlockInfo, Store, StoreError, StoreResult};
-use crate::ops::types::{AccountBytes, AccountReputation, Deal, Offer};
-use crate::ops::EventView;
+use crate::session::EventView;
+use crate::types::{AccountBytes, AccountReputation, Deal, Offer};
 
 /// A contract event of a block and its index among the block's events.
 #[derive(Debug, Clone)]
@@ -289,10 +289,7 @@ fn insert_event(conn: &Connection, block: &BlockInfo, e: &BlockEvent) -> StoreRe
         id_field("offer_id"),
     ])?;
     let event_id = conn.last_insert_rowid();
-    let mut accounts = Vec::new();
-    for v in fields.values() {
-        collect_accounts(v, &mut accounts);
-    }
+    let accounts = event_accounts(fields);
     let mut put = conn.prepare_cached(
         "INSERT OR IGNORE INTO event_accounts (account, event_id) VALUES (?1, ?2)",
     )?;
@@ -300,6 +297,15 @@ fn insert_event(conn: &Connection, block: &BlockInfo, e: &BlockEvent) -> StoreRe
         put.execute(params![a, event_id])?;
     }
     Ok(())
+}
+
+/// The accounts an event's fields name (SS58 anywhere in them), in order, repeats included.
+pub fn event_accounts(fields: &serde_json::Map<String, serde_json::Value>) -> Vec<AccountBytes> {
+    let mut accounts = Vec::new();
+    for v in fields.values() {
+        collect_accounts(v, &mut accounts);
+    }
+    accounts
 }
 
 /// The SS58 addresses anywhere in an event field. Not `0x` hex: those are hashes (evidence,

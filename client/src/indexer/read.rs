@@ -1,0 +1,225 @@
+//! What the indexer reads from the node: one block's contract events and the rows they
+//! changed, or the whole state at one block for a cold start. Rows are read from the
+//! contracts' child tries at that very block, so a block's changes are its own even when the
+//! chain has moved on.
+
+use std::collections::BTreeMap;
+
+use scale::DecodeAll;
+use subxt::utils::H256;
+
+use crate::chain::{rpc_err, Chain};
+use crate::contract::decode_emitted;
+use crate::contract_state::{
+    self, mapping_trie_key, ContractStateError, EscrowLayout, REPUTATION_STATS,
+};
+use crate::session::{event_view, Contracts};
+use crate::store::{event_accounts, BlockChanges, BlockEvent, BlockInfo, Snapshot};
+use crate::types::{AccountBytes, AccountReputation, Deal, Localize, Offer};
+
+pub type ReadResult<T> = Result<T, ContractStateError>;
+
+/// The child tries of the two contracts (`None` before a contract exists).
+#[derive(Debug, Clone, Default)]
+pub struct Tries {
+    pub escrow: Option<Vec<u8>>,
+    pub reputation: Option<Vec<u8>>,
+}
+
+impl Tries {
+    /// Reads the tries at block `at`; a contract not instantiated yet has none.
+    pub async fn at(chain: &Chain, contracts: &Contracts, at: [u8; 32]) -> ReadResult<Tries> {
+        Ok(Tries {
+            escrow: trie_or_none(chain, &contracts.escrow.address, at).await?,
+            reputation: trie_or_none(chain, &contracts.reputation.address, at).await?,
+        })
+    }
+
+    fn complete(&self) -> bool {
+        self.escrow.is_some() && self.reputation.is_some()
+    }
+}
+
+async fn trie_or_none(
+    chain: &Chain,
+    address: &subxt::utils::AccountId32,
+    at: [u8; 32],
+) -> ReadResult<Option<Vec<u8>>> {
+    match contract_state::trie_id(chain, address, at).await {
+        Ok(t) => Ok(Some(t)),
+        Err(ContractStateError::NoContract { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Number, hash, parent and timestamp of block `hash`.
+pub async fn block_info(chain: &Chain, hash: [u8; 32]) -> ReadResult<BlockInfo> {
+    let header = chain
+        .rpc()
+        .chain_get_header(Some(H256(hash)))
+        .await
+        .map_err(rpc_err)?
+        .ok_or(ContractStateError::UnknownBlock(hash))?;
+    Ok(BlockInfo {
+        number: header.number,
+        hash,
+        parent_hash: header.parent_hash.0,
+        timestamp: chain.block_timestamp(hash).await?.unwrap_or(0),
+    })
+}
+
+/// The finalized block: (number, hash).
+pub async fn finalized(chain: &Chain) -> ReadResult<(u64, [u8; 32])> {
+    let hash = chain
+        .rpc()
+        .chain_get_finalized_head()
+        .await
+        .map_err(rpc_err)?;
+    let header = chain
+        .rpc()
+        .chain_get_header(Some(hash))
+        .await
+        .map_err(rpc_err)?
+        .ok_or(ContractStateError::UnknownBlock(hash.0))?;
+    Ok((header.number, hash.0))
+}
+
+/// Block `hash`'s events of the two contracts, and the offers, deals and reputations they
+/// name as stored at the end of the block. `tries` is completed once a contract appears.
+pub async fn block_changes(
+    chain: &Chain,
+    contracts: &Contracts,
+    tries: &mut Tries,
+    hash: [u8; 32],
+) -> ReadResult<BlockChanges> {
+    let block = block_info(chain, hash).await?;
+    let mut changes = BlockChanges::new(block);
+    let ours = [contracts.escrow.address, contracts.reputation.address];
+    let codecs = [&contracts.escrow.codec, &contracts.reputation.codec];
+    for (index, (_, event)) in chain.events_at(hash).await?.into_iter().enumerate() {
+        let Some(decoded) = decode_emitted(&event, &codecs, None) else {
+            continue;
+        };
+        if !ours.contains(&decoded.contract) {
+            continue;
+        }
+        let mut view = event_view(&decoded, contracts);
+        view.block = Some(block.number);
+        changes.events.push(BlockEvent {
+            index: index as u32,
+            event: view,
+        });
+    }
+    if changes.events.is_empty() {
+        return Ok(changes);
+    }
+    if !tries.complete() {
+        *tries = Tries::at(chain, contracts, hash).await?;
+    }
+    let mut offer_ids = Vec::new();
+    let mut deal_ids = Vec::new();
+    let mut accounts = Vec::new();
+    for e in &changes.events {
+        let id = |name: &str| e.event.fields.get(name).and_then(|v| v.as_u64());
+        // Every escrow event that changes an offer or a deal names it (`DealClosed` names the
+        // offer too: a returned bond goes back into its stake).
+        offer_ids.extend(id("offer_id"));
+        deal_ids.extend(id("deal_id"));
+        if e.event.contract == "reputation" {
+            accounts.extend(event_accounts(&e.event.fields));
+        }
+    }
+    offer_ids.sort_unstable();
+    offer_ids.dedup();
+    deal_ids.sort_unstable();
+    deal_ids.dedup();
+    accounts.sort_unstable();
+    accounts.dedup();
+    let prefix = chain.ss58_prefix();
+    if let Some(trie) = &tries.escrow {
+        let layout = EscrowLayout::ESCROW;
+        changes.offers =
+            rows::<u64, Offer>(chain, trie, layout.offers, &offer_ids, hash, prefix).await?;
+        changes.deals =
+            rows::<u64, Deal>(chain, trie, layout.deals, &deal_ids, hash, prefix).await?;
+    }
+    if let Some(trie) = &tries.reputation {
+        changes.reputations = rows::<AccountBytes, AccountReputation>(
+            chain,
+            trie,
+            REPUTATION_STATS,
+            &accounts,
+            hash,
+            prefix,
+        )
+        .await?;
+    }
+    Ok(changes)
+}
+
+/// `map[key]` for each key, as stored at block `at` (`None`: no entry).
+async fn rows<K, V>(
+    chain: &Chain,
+    trie: &[u8],
+    root: [u8; 4],
+    keys: &[K],
+    at: [u8; 32],
+    prefix: u16,
+) -> ReadResult<BTreeMap<K, Option<V>>>
+where
+    K: scale::Encode + Ord + Copy,
+    V: DecodeAll + Localize,
+{
+    let trie_keys: Vec<Vec<u8>> = keys.iter().map(|k| mapping_trie_key(root, k)).collect();
+    let values = contract_state::read_values(chain, trie, &trie_keys, at).await?;
+    let mut out = BTreeMap::new();
+    for ((key, trie_key), value) in keys.iter().zip(&trie_keys).zip(values) {
+        let row = match value {
+            None => None,
+            Some(bytes) => {
+                let mut v =
+                    V::decode_all(&mut &bytes[..]).map_err(|e| ContractStateError::Decode {
+                        what: std::any::type_name::<V>(),
+                        key: hex::encode(trie_key),
+                        reason: e.to_string(),
+                    })?;
+                v.localize(prefix);
+                Some(v)
+            }
+        };
+        out.insert(*key, row);
+    }
+    Ok(out)
+}
+
+/// Everything the store holds, as of block `hash`: offers and deals from the escrow's trie,
+/// reputations from the reputation contract's. Contracts not instantiated yet hold nothing.
+pub async fn snapshot(
+    chain: &Chain,
+    contracts: &Contracts,
+    hash: [u8; 32],
+) -> ReadResult<(Snapshot, Tries)> {
+    let block = block_info(chain, hash).await?;
+    let tries = Tries::at(chain, contracts, hash).await?;
+    let mut snapshot = Snapshot {
+        block,
+        offers: Vec::new(),
+        deals: Vec::new(),
+        reputations: Vec::new(),
+    };
+    if tries.escrow.is_some() {
+        let s = contract_state::snapshot(
+            chain,
+            &contracts.escrow.address,
+            &EscrowLayout::ESCROW,
+            Some(hash),
+        )
+        .await?;
+        snapshot.offers = s.offers;
+        snapshot.deals = s.deals;
+    }
+    if let Some(trie) = &tries.reputation {
+        snapshot.reputations = contract_state::reputation_stats(chain, trie, hash).await?;
+    }
+    Ok((snapshot, tries))
+}

@@ -1,0 +1,20 @@
+//! The event store as the commands read it: brought up to the best block first, or, in a
+//! session whose store a follower keeps in step (the explorer's), just opened.
+
+use super::{Ctx, OpResult};
+use crate::indexer::{store_error, store_key, store_path, Indexer, SyncReport};
+use crate::store::{Store, StoreReader};
+
+/// A reader of this deployment's store, synced to the best block unless
+/// [`Ctx::store_followed`]; and what the sync did.
+pub async fn synced_store(ctx: &mut Ctx) -> OpResult<(StoreReader, Option<SyncReport>)> {
+    let c = ctx.contracts().await?;
+    if ctx.store_followed {
+        let path = store_path(&ctx.settings, &ctx.chain, &c);
+        let reader = Store::open_reader(&path, store_key(&ctx.chain, &c)).map_err(store_error)?;
+        return Ok((reader, None));
+    }
+    let mut indexer = Indexer::open(&ctx.settings, &ctx.chain, &c)?;
+    let report = indexer.sync(&ctx.chain).await?;
+    Ok((indexer.reader()?, Some(report)))
+}
