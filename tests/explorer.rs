@@ -136,17 +136,29 @@ fn live_events(page: &str) -> impl Iterator<Item = Value> {
 }
 
 /// The page's live view is pushed: `/api/live` says at once which block is best and sends
-/// the next one when the node makes it, without being asked again.
+/// the next one when the node makes it, without being asked again, once the event store has
+/// indexed it: what the API answers then includes the block's changes.
 fn new_blocks_are_pushed(env: &Env, page: &str) {
+    let offers = |page: &str| {
+        let (code, body) = get(page, "/api/offers?include_inactive=true&limit=100");
+        assert_eq!(code, 200, "{body}");
+        body["offers"].as_array().unwrap().len()
+    };
     let mut events = live_events(page);
     let best = env.best_block();
     let first = events.find(|e| e["node"] != "connecting").unwrap();
     assert_eq!(first["node"], "up", "{first}");
     assert_eq!(first["best_block"], best, "{first}");
-    env.ok(&["account", "fund", "//Ferdie", "--amount", "1"]);
-    let next = events.next().unwrap();
+    let before = offers(page);
+    env.offer("5", 1, "0", ["3d", "2d", "1d"]);
+    let next = events.find(|e| e["indexed_block"] == best + 1).unwrap();
     assert_eq!(next["node"], "up", "{next}");
     assert_eq!(next["best_block"], best + 1, "{next}");
+    assert_eq!(
+        offers(page),
+        before + 1,
+        "the new offer is listed once pushed"
+    );
 }
 
 fn check_json_api(env: &Env, page: &str, deal_id: &str, bob: &str) {

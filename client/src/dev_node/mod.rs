@@ -134,6 +134,9 @@ pub struct DevNodeOptions {
     pub binary: Option<PathBuf>,
     /// Startup deadline instead of the config's `startup_timeout_sec`.
     pub startup_timeout: Option<Duration>,
+    /// Keep the state of only this many finalized blocks (`--state-pruning N`) instead of
+    /// all of them (archive), as a node short of disk does.
+    pub state_pruning: Option<u32>,
 }
 
 impl DevNodeOptions {
@@ -159,6 +162,7 @@ pub struct DevNode {
     /// The port was asked for explicitly: a node that cannot get it is an error.
     port_fixed: bool,
     finalize_delay_sec: u8,
+    state_pruning: Option<u32>,
     log_filter: String,
     startup_timeout: Duration,
     // Declared last: removed after `Drop` has stopped the node.
@@ -216,6 +220,7 @@ impl DevNode {
             port,
             port_fixed,
             finalize_delay_sec: config.finalize_delay_sec,
+            state_pruning: options.state_pruning,
             log_filter: config.log.clone(),
             startup_timeout: options
                 .startup_timeout

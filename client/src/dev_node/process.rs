@@ -40,6 +40,7 @@ impl DevNode {
             .args(node_args(
                 self.port,
                 self.finalize_delay_sec,
+                self.state_pruning,
                 &self.log_filter,
             ))
             .stdin(Stdio::null())
@@ -109,7 +110,13 @@ impl DevNode {
 
 /// Node arguments after `--chain <spec> --base-path <dir>` (all exist in
 /// substrate-contracts-node 0.42 / sc-cli 0.47).
-pub fn node_args(rpc_port: u16, finalize_delay_sec: u8, log_filter: &str) -> Vec<String> {
+pub fn node_args(
+    rpc_port: u16,
+    finalize_delay_sec: u8,
+    state_pruning: Option<u32>,
+    log_filter: &str,
+) -> Vec<String> {
+    let state_pruning = state_pruning.map_or("archive".to_string(), |n| n.to_string());
     [
         "--rpc-port",
         &rpc_port.to_string(),
@@ -120,10 +127,11 @@ pub fn node_args(rpc_port: u16, finalize_delay_sec: u8, log_filter: &str) -> Vec
         "--no-prometheus",
         "--no-telemetry",
         "--no-hardware-benchmarks",
-        // Archive: the explorer, `deal show` and the balance accounting read events of old
-        // blocks, whose state a pruning node discards after 256 blocks.
+        // Archive by default: the balance accounting of the tests and the explorer's block
+        // pages read old blocks, whose state a pruning node discards after 256 blocks. The
+        // event store needs only the finalized block's state (see `crate::indexer`).
         "--state-pruning",
-        "archive",
+        &state_pruning,
         "--blocks-pruning",
         "archive",
         "--rpc-cors",
@@ -184,7 +192,7 @@ mod tests {
     use super::*;
     #[test]
     fn node_arguments() {
-        let args = node_args(9944, 1, "warn");
+        let args = node_args(9944, 1, None, "warn");
         let joined = args.join(" ");
         assert!(joined.contains("--rpc-port 9944"), "{joined}");
         assert!(joined.contains("--finalize-delay-sec 1"), "{joined}");

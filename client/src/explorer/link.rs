@@ -7,13 +7,14 @@ use std::time::{Duration, Instant};
 use futures::future::BoxFuture;
 use tokio::sync::Mutex;
 
+use super::live::Live;
 use crate::chain::ChainError;
 use crate::ops::{Ctx, OpError, OpResult, Settings};
 
 /// How long one connection attempt may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
-/// Longest a request may take before the node counts as lost (a deal page scans every block
-/// since the deployment).
+/// Longest a request may take before the node counts as lost (a request made before the
+/// live task's first sync builds the event store itself).
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 /// After a failed attempt, requests within this time get the same error without a new try.
 const RETRY_AFTER: Duration = Duration::from_secs(1);
@@ -21,6 +22,9 @@ const RETRY_AFTER: Duration = Duration::from_secs(1);
 pub struct NodeLink {
     settings: Settings,
     state: Mutex<LinkState>,
+    /// The live task, which also keeps the event store in step: requests read the store
+    /// once its first sync is done.
+    live: Live,
 }
 
 #[derive(Default)]
@@ -41,15 +45,25 @@ pub enum LinkError {
 }
 
 impl NodeLink {
+    /// Starts the live task too (needs a tokio runtime).
     pub fn new(settings: Settings) -> NodeLink {
         NodeLink {
+            live: Live::follow(settings.clone()),
             settings,
             state: Mutex::new(LinkState::default()),
         }
     }
 
+    pub fn live(&self) -> &Live {
+        &self.live
+    }
+
     pub fn url(&self) -> String {
         self.settings.url()
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
     }
 
     /// Runs `f` with a connected session, connecting first if needed. The lock is held only
@@ -60,7 +74,12 @@ impl NodeLink {
         f: impl for<'a> FnOnce(&'a mut Ctx) -> BoxFuture<'a, OpResult<T>>,
     ) -> Result<T, LinkError> {
         let mut ctx = self.session().await?;
-        let Ok(result) = tokio::time::timeout(REQUEST_TIMEOUT, f(&mut ctx)).await else {
+        // Until the live task's first sync, the store may hold only part of the state.
+        let run = async {
+            self.live.first_sync().await;
+            f(&mut ctx).await
+        };
+        let Ok(result) = tokio::time::timeout(REQUEST_TIMEOUT, run).await else {
             let reason = format!(
                 "the node at {} did not answer within {REQUEST_TIMEOUT:?}",
                 self.url()
@@ -108,7 +127,10 @@ impl NodeLink {
             }
         }
         let shared = state.ctx.as_ref().expect("connected above");
-        shared.share().map_err(LinkError::Op)
+        let mut session = shared.share().map_err(LinkError::Op)?;
+        // The live task keeps the event store in step: requests only read it.
+        session.store_followed = true;
+        Ok(session)
     }
 
     /// The connection is gone: the next request makes a new one.

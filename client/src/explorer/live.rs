@@ -1,8 +1,8 @@
 //! `/api/live`: the page's live view, pushed. One task per explorer follows the node's new
-//! best blocks over its own connection (so it never waits behind a page request) and
-//! publishes each change; every open page gets it at once as a server-sent event and then
-//! fetches what it shows. When the node goes away the task says so and reconnects every
-//! second.
+//! best blocks over its own connection (so it never waits behind a page request), brings the
+//! event store up to each one (the explorer's requests only read the store), and publishes
+//! each change; every open page gets it at once as a server-sent event and then fetches what
+//! it shows. When the node goes away the task says so and reconnects every second.
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -12,7 +12,8 @@ use futures::{Stream, StreamExt};
 use serde::Serialize;
 use tokio::sync::watch;
 
-use crate::chain::Chain;
+use crate::indexer::Indexer;
+use crate::ops::{Ctx, OpError, Settings};
 
 /// How long a connection attempt may take, and the pause before the next one.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -26,6 +27,9 @@ pub enum LiveStatus {
     Connecting,
     Up {
         best_block: u64,
+        /// The event store's tip: what the API's lists and histories include (none without
+        /// a deployment on this chain).
+        indexed_block: Option<u64>,
     },
     Down {
         error: String,
@@ -39,12 +43,25 @@ pub struct Live {
 }
 
 impl Live {
-    /// Starts following the node at `url` (on the current tokio runtime) until the last
-    /// [`Live`] is dropped.
-    pub fn follow(url: String) -> Live {
+    /// Starts following the node of `settings` (on the current tokio runtime) until the
+    /// last [`Live`] is dropped.
+    pub fn follow(settings: Settings) -> Live {
         let (tx, status) = watch::channel(LiveStatus::Connecting);
-        tokio::spawn(follow(url, tx));
+        tokio::spawn(follow(settings, tx));
         Live { status }
+    }
+
+    /// The status now.
+    pub fn status(&self) -> LiveStatus {
+        self.status.borrow().clone()
+    }
+
+    /// Returns once the task has connected and indexed the best block, or failed to: it
+    /// publishes nothing before.
+    pub async fn first_sync(&self) {
+        let mut rx = self.status.clone();
+        // An error means the task ended: nothing to wait for.
+        let _ = rx.wait_for(|s| *s != LiveStatus::Connecting).await;
     }
 
     /// The status now, then every change, as server-sent `status` events.
@@ -65,18 +82,16 @@ impl Live {
     }
 }
 
-async fn follow(url: String, tx: watch::Sender<LiveStatus>) {
+async fn follow(settings: Settings, tx: watch::Sender<LiveStatus>) {
+    let url = settings.url();
     // Ends when no page and no router holds a receiver any more.
     while !tx.is_closed() {
-        let reason = match tokio::time::timeout(
-            CONNECT_TIMEOUT,
-            Chain::connect(&url, CONNECT_TIMEOUT),
-        )
-        .await
+        let reason = match tokio::time::timeout(CONNECT_TIMEOUT, Ctx::connect(settings.clone()))
+            .await
         {
             Err(_) => format!("node at {url} is unreachable: no answer within {CONNECT_TIMEOUT:?}"),
             Ok(Err(e)) => e.to_string(),
-            Ok(Ok(chain)) => follow_heads(&url, &chain, &tx).await,
+            Ok(Ok(ctx)) => follow_heads(&url, ctx, &tx).await,
         };
         tx.send_if_modified(|s| {
             let down = LiveStatus::Down { error: reason };
@@ -88,28 +103,48 @@ async fn follow(url: String, tx: watch::Sender<LiveStatus>) {
     }
 }
 
-/// Publishes each new best block until the subscription fails; returns why.
-async fn follow_heads(url: &str, chain: &Chain, tx: &watch::Sender<LiveStatus>) -> String {
+/// Indexes and publishes each new best block until the subscription fails; returns why.
+async fn follow_heads(url: &str, mut ctx: Ctx, tx: &watch::Sender<LiveStatus>) -> String {
+    // Without a deployment on this chain there is nothing to index: blocks only.
+    let mut indexer = match ctx.contracts().await {
+        Ok(c) => match Indexer::open(&ctx.settings, &ctx.chain, &c) {
+            Ok(i) => Some(i),
+            Err(e) => return e.to_string(),
+        },
+        Err(_) => None,
+    };
+    let chain = ctx.chain.clone();
     let mut heads = match chain.best_heads().await {
         Ok(h) => Box::pin(h),
         Err(e) => return e.to_string(),
     };
     // The block the node has now, before the first new one arrives.
-    if let Ok(best_block) = chain.best_block_number().await {
-        tx.send_replace(LiveStatus::Up { best_block });
-    }
-    while let Some(head) = heads.next().await {
-        match head {
-            Ok(best_block) => {
-                tx.send_replace(LiveStatus::Up { best_block });
-            }
+    let mut best = chain.best_block_number().await;
+    loop {
+        let best_block = match best {
+            Ok(n) => n,
             Err(e) => return format!("lost the node at {url}: {e}"),
-        }
+        };
+        let indexed_block = match indexer.as_mut() {
+            Some(i) => match i.sync(&chain).await {
+                Ok(report) => Some(report.tip),
+                Err(OpError::Failed(e)) => return e,
+                Err(e) => return format!("lost the node at {url}: {e}"),
+            },
+            None => None,
+        };
+        tx.send_replace(LiveStatus::Up {
+            best_block,
+            indexed_block,
+        });
         if tx.is_closed() {
-            break;
+            return "no page is listening".into();
         }
+        best = match heads.next().await {
+            Some(head) => head,
+            None => return format!("lost the node at {url}: its block subscription ended"),
+        };
     }
-    format!("lost the node at {url}: its block subscription ended")
 }
 
 #[cfg(test)]
@@ -118,7 +153,10 @@ mod tests {
 
     #[tokio::test]
     async fn a_missing_node_is_pushed_as_down() {
-        let live = Live::follow("ws://127.0.0.1:9".into());
+        let live = Live::follow(Settings {
+            url: Some("ws://127.0.0.1:9".into()),
+            ..Settings::default()
+        });
         let mut rx = live.status.clone();
         let status = tokio::time::timeout(Duration::from_secs(10), async {
             loop {

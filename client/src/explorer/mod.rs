@@ -74,10 +74,9 @@ pub async fn serve(
     Ok(view)
 }
 
-/// The page and the API over one node link. Starts following the node's blocks for
-/// `/api/live` (needs a tokio runtime).
+/// The page and the API over one node link, whose live task feeds `/api/live`.
 pub fn router(link: Arc<NodeLink>) -> Router {
-    let live = Live::follow(link.url());
+    let live = link.live().clone();
     Router::new()
         .route(
             "/",

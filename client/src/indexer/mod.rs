@@ -12,8 +12,13 @@
 //! the node's **finalized** block is read in bulk from the two contracts' child tries, then
 //! the best-chain blocks after it are applied one by one. Starting at a finalized block means
 //! the snapshot is never on a branch that can be retracted, and it only needs the state of
-//! that one block, which a pruning node keeps. Indexed history starts there: events before it
-//! are not indexed ([`crate::store::StoreReader::first_block`]).
+//! that one block, which a pruning node keeps.
+//!
+//! History before that block is then filled in backwards, down to the deployment, at most
+//! [`BACKFILL_BLOCKS`] blocks per sync ([`BACKFILL_AT_ONCE`] read side by side): only their
+//! events, since the rows already hold their effects. A node that pruned those blocks' state
+//! stops it there: events before the store's first block are not indexed
+//! ([`crate::store::StoreReader::first_block`]), which `deal show` and `events` say.
 
 mod read;
 
@@ -31,9 +36,16 @@ use crate::store::{Store, StoreError, StoreKey, StoreReader};
 
 /// Times a sync starts over when the chain or another writer moved under it.
 const ATTEMPTS: u32 = 8;
+/// Most blocks of earlier history one sync fills in.
+pub const BACKFILL_BLOCKS: u64 = 2_000;
+/// Blocks of earlier history read at once.
+pub const BACKFILL_AT_ONCE: usize = 16;
+/// Blocks before the deployment's recorded block that may still hold its events (the
+/// deployment file records the block its transaction was seen in).
+const DEPLOYMENT_SLACK: u64 = 3;
 
 /// What one sync did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct SyncReport {
     /// The state was rebuilt from a snapshot.
     pub cold: bool,
@@ -41,10 +53,19 @@ pub struct SyncReport {
     pub applied: u64,
     /// Retracted blocks rolled back.
     pub rolled_back: u64,
+    /// The lowest block number rolled back, if any: the new branch starts there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rolled_back_from: Option<u64>,
     /// The store's tip afterwards.
     pub tip: u64,
+    /// Blocks of earlier history filled in.
+    pub backfilled: u64,
     /// Where indexed history starts.
     pub first_block: u64,
+    /// Why earlier history stops there, when it does not reach the deployment (the node
+    /// pruned those blocks).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history_gap: Option<String>,
 }
 
 /// The writer of one deployment's store, and what it needs to read the chain.
@@ -53,6 +74,8 @@ pub struct Indexer {
     key: StoreKey,
     contracts: Contracts,
     tries: Tries,
+    /// Why history cannot be filled in further back, once found.
+    history_gap: Option<String>,
 }
 
 /// Why a sync attempt stopped: start over, or give up.
@@ -106,12 +129,26 @@ impl Indexer {
     pub fn open(settings: &Settings, chain: &Chain, contracts: &Contracts) -> OpResult<Indexer> {
         let key = store_key(chain, contracts);
         let path = Store::path_for(&settings.data_dir(), &key);
-        let store = Store::open(&path, key).map_err(store_error)?;
+        let store = match Store::open(&path, key) {
+            // A store of an older layout (or a damaged file) is only a cache: rebuild it.
+            Err(e @ (StoreError::UnknownVersion { .. } | StoreError::NotAStore { .. })) => {
+                tracing::info!("{e}: rebuilding it");
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut file = path.clone().into_os_string();
+                    file.push(suffix);
+                    let _ = std::fs::remove_file(file);
+                }
+                Store::open(&path, key)
+            }
+            other => other,
+        }
+        .map_err(store_error)?;
         Ok(Indexer {
             store,
             key,
             contracts: contracts.clone(),
             tries: Tries::default(),
+            history_gap: None,
         })
     }
 
@@ -135,6 +172,7 @@ impl Indexer {
         for _ in 0..ATTEMPTS {
             match self.attempt(chain, &mut report).await {
                 Ok(()) => {
+                    self.backfill(chain, &mut report).await?;
                     report.tip = self.store.tip().map_err(store_error)?.map_or(0, |t| t.0);
                     report.first_block = self
                         .store
@@ -163,7 +201,10 @@ impl Indexer {
                 break (n, h);
             }
             match self.store.rollback_block(h) {
-                Ok(()) => report.rolled_back += 1,
+                Ok(()) => {
+                    report.rolled_back += 1;
+                    report.rolled_back_from = Some(n);
+                }
                 Err(StoreError::NotUndoable { .. }) => {
                     break self.cold_start(chain, finalized, report).await?
                 }
@@ -194,6 +235,68 @@ impl Indexer {
         Ok(())
     }
 
+    /// Fills in up to [`BACKFILL_BLOCKS`] blocks of history before the store's first block,
+    /// down to the deployment. A block the node cannot give (pruned) ends it for good
+    /// (`history_gap`); the sync itself still succeeds.
+    async fn backfill(&mut self, chain: &Chain, report: &mut SyncReport) -> OpResult<()> {
+        let stop = self
+            .contracts
+            .deployment
+            .block
+            .saturating_sub(DEPLOYMENT_SLACK);
+        let mut budget = BACKFILL_BLOCKS;
+        while budget > 0 {
+            let Some((first, _)) = self.store.first_block().map_err(store_error)? else {
+                return Ok(());
+            };
+            if first <= stop || self.history_gap.is_some() {
+                report.history_gap = self.history_gap.clone();
+                return Ok(());
+            }
+            let lowest = first.saturating_sub(budget).max(stop);
+            let numbers: Vec<u64> = (lowest..first).rev().collect();
+            let contracts = &self.contracts;
+            let read = futures::stream::iter(numbers.chunks(BACKFILL_AT_ONCE))
+                .then(|chunk| async move {
+                    let reads = chunk.iter().map(|&n| async move {
+                        let hash = chain
+                            .block_hash(n)
+                            .await?
+                            .ok_or(ContractStateError::UnknownBlock([0; 32]))?;
+                        read::block_events(chain, contracts, hash).await
+                    });
+                    futures::future::join_all(reads).await
+                })
+                .collect::<Vec<_>>()
+                .await;
+            let mut blocks = Vec::new();
+            for result in read.into_iter().flatten() {
+                match result {
+                    Ok(block) => blocks.push(block),
+                    Err(e) => {
+                        self.history_gap = Some(format!(
+                            "the node no longer has block #{} ({e})",
+                            first - 1 - blocks.len() as u64
+                        ));
+                        break;
+                    }
+                }
+            }
+            budget -= blocks.len() as u64;
+            report.backfilled += blocks.len() as u64;
+            if blocks.is_empty() {
+                continue;
+            }
+            match self.store.prepend_blocks(&blocks) {
+                Ok(()) => {}
+                // Another writer filled it in meanwhile, or rebuilt the store: next time.
+                Err(StoreError::NotParent { .. }) => return Ok(()),
+                Err(e) => return Err(store_error(e)),
+            }
+        }
+        Ok(())
+    }
+
     async fn cold_start(
         &mut self,
         chain: &Chain,
@@ -203,23 +306,26 @@ impl Indexer {
         let (snapshot, tries) = snapshot(chain, &self.contracts, finalized.1).await?;
         self.store.replace_state(snapshot)?;
         self.tries = tries;
+        self.history_gap = None;
         report.cold = true;
         Ok(finalized)
     }
 }
 
-/// Syncs `indexer` now and on every new best block until the node goes away; `on_sync` hears
-/// each sync's report (and the best block it reached for).
+/// Syncs `indexer` now and on every new best block until the node goes away or `on_sync`
+/// fails; `on_sync` reads the store after each sync, with the sync's report.
 pub async fn follow(
     indexer: &mut Indexer,
     chain: &Chain,
-    mut on_sync: impl FnMut(&SyncReport),
+    mut on_sync: impl FnMut(&StoreReader, &SyncReport) -> OpResult<()>,
 ) -> OpResult<()> {
     let mut heads = Box::pin(chain.best_heads().await?);
-    on_sync(&indexer.sync(chain).await?);
+    let report = indexer.sync(chain).await?;
+    on_sync(indexer.store(), &report)?;
     while let Some(head) = heads.next().await {
         head?;
-        on_sync(&indexer.sync(chain).await?);
+        let report = indexer.sync(chain).await?;
+        on_sync(indexer.store(), &report)?;
     }
     Err(OpError::Failed(format!(
         "lost the node at {}: its block subscription ended",

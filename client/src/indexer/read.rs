@@ -84,18 +84,16 @@ pub async fn finalized(chain: &Chain) -> ReadResult<(u64, [u8; 32])> {
     Ok((header.number, hash.0))
 }
 
-/// Block `hash`'s events of the two contracts, and the offers, deals and reputations they
-/// name as stored at the end of the block. `tries` is completed once a contract appears.
-pub async fn block_changes(
+/// Block `hash` and its events of the two contracts.
+pub async fn block_events(
     chain: &Chain,
     contracts: &Contracts,
-    tries: &mut Tries,
     hash: [u8; 32],
-) -> ReadResult<BlockChanges> {
+) -> ReadResult<(BlockInfo, Vec<BlockEvent>)> {
     let block = block_info(chain, hash).await?;
-    let mut changes = BlockChanges::new(block);
     let ours = [contracts.escrow.address, contracts.reputation.address];
     let codecs = [&contracts.escrow.codec, &contracts.reputation.codec];
+    let mut events = Vec::new();
     for (index, (_, event)) in chain.events_at(hash).await?.into_iter().enumerate() {
         let Some(decoded) = decode_emitted(&event, &codecs, None) else {
             continue;
@@ -105,11 +103,25 @@ pub async fn block_changes(
         }
         let mut view = event_view(&decoded, contracts);
         view.block = Some(block.number);
-        changes.events.push(BlockEvent {
+        events.push(BlockEvent {
             index: index as u32,
             event: view,
         });
     }
+    Ok((block, events))
+}
+
+/// Block `hash`'s events of the two contracts, and the offers, deals and reputations they
+/// name as stored at the end of the block. `tries` is completed once a contract appears.
+pub async fn block_changes(
+    chain: &Chain,
+    contracts: &Contracts,
+    tries: &mut Tries,
+    hash: [u8; 32],
+) -> ReadResult<BlockChanges> {
+    let (block, events) = block_events(chain, contracts, hash).await?;
+    let mut changes = BlockChanges::new(block);
+    changes.events = events;
     if changes.events.is_empty() {
         return Ok(changes);
     }
@@ -119,6 +131,10 @@ pub async fn block_changes(
     let mut offer_ids = Vec::new();
     let mut deal_ids = Vec::new();
     let mut accounts = Vec::new();
+    // Deals the reputation contract's events are about: their events do not name every
+    // account whose reputation changed (a ruling's arbiter, the raters of `RatingsWithheld`),
+    // the deal does.
+    let mut reported = Vec::new();
     for e in &changes.events {
         let id = |name: &str| e.event.fields.get(name).and_then(|v| v.as_u64());
         // Every escrow event that changes an offer or a deal names it (`DealClosed` names the
@@ -127,14 +143,13 @@ pub async fn block_changes(
         deal_ids.extend(id("deal_id"));
         if e.event.contract == "reputation" {
             accounts.extend(event_accounts(&e.event.fields));
+            reported.extend(id("deal_id"));
         }
     }
     offer_ids.sort_unstable();
     offer_ids.dedup();
     deal_ids.sort_unstable();
     deal_ids.dedup();
-    accounts.sort_unstable();
-    accounts.dedup();
     let prefix = chain.ss58_prefix();
     if let Some(trie) = &tries.escrow {
         let layout = EscrowLayout::ESCROW;
@@ -143,6 +158,14 @@ pub async fn block_changes(
         changes.deals =
             rows::<u64, Deal>(chain, trie, layout.deals, &deal_ids, hash, prefix).await?;
     }
+    for deal in reported
+        .iter()
+        .filter_map(|id| changes.deals.get(id).and_then(Option::as_ref))
+    {
+        accounts.extend([deal.buyer.id(), deal.seller.id(), deal.arbiter.id()]);
+    }
+    accounts.sort_unstable();
+    accounts.dedup();
     if let Some(trie) = &tries.reputation {
         changes.reputations = rows::<AccountBytes, AccountReputation>(
             chain,
@@ -193,16 +216,17 @@ where
 }
 
 /// Everything the store holds, as of block `hash`: offers and deals from the escrow's trie,
-/// reputations from the reputation contract's. Contracts not instantiated yet hold nothing.
+/// reputations from the reputation contract's, and the block's own events. Contracts not instantiated yet hold nothing.
 pub async fn snapshot(
     chain: &Chain,
     contracts: &Contracts,
     hash: [u8; 32],
 ) -> ReadResult<(Snapshot, Tries)> {
-    let block = block_info(chain, hash).await?;
+    let (block, events) = block_events(chain, contracts, hash).await?;
     let tries = Tries::at(chain, contracts, hash).await?;
     let mut snapshot = Snapshot {
         block,
+        events,
         offers: Vec::new(),
         deals: Vec::new(),
         reputations: Vec::new(),

@@ -3,12 +3,14 @@
 
 use serde::Serialize;
 
-use super::events::{is_about_deal, scan};
+use super::index::synced_store;
 use super::offers::get_offer;
-use super::types::{Config, Deal, DealState, Party};
+use super::types::{Config, Deal, DealState, Localize, Party};
 use super::{now_ms, parse_bps, usage, Ctx, EventView, OpResult, TxReport};
 use crate::api::Escrow;
+use crate::indexer::store_error;
 use crate::signer::blake2_256;
+use crate::store::StoreReader;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DealResult {
@@ -38,6 +40,10 @@ pub struct DealDetails {
     pub now: u64,
     pub deadlines: Vec<DeadlineView>,
     pub history: Vec<EventView>,
+    /// The history holds the deal's opening: it is whole.
+    pub history_complete: bool,
+    /// Where the event store's history starts (events before it are not indexed).
+    pub history_indexed_from: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -319,9 +325,18 @@ pub fn deadlines(deal: &Deal, now: u64) -> Vec<DeadlineView> {
     out
 }
 
+/// Deal `id` and its history, from the event store (synced first).
 pub async fn show(ctx: &mut Ctx, id: u64) -> OpResult<DealDetails> {
-    let deal = get_deal(ctx, id).await?;
-    let history = history(ctx, id).await?;
+    let escrow = ctx.contracts().await?.deployment.escrow;
+    let (store, _) = synced_store(ctx).await?;
+    let mut deal = store
+        .deal(id)
+        .map_err(store_error)?
+        .ok_or_else(|| usage(format!("unknown deal {id} (pruned deals are gone too)")))?;
+    deal.localize(ctx.chain.ss58_prefix());
+    let history = history_in(&store, &escrow, id)?;
+    let history_indexed_from = store.first_block().map_err(store_error)?.map_or(0, |b| b.0);
+    drop(store);
     let now = now_ms();
     let mut deadlines = deadlines(&deal, now);
     if deal.state.is_final() {
@@ -330,6 +345,8 @@ pub async fn show(ctx: &mut Ctx, id: u64) -> OpResult<DealDetails> {
     }
     Ok(DealDetails {
         remaining: deal.remaining().to_string(),
+        history_complete: history.iter().any(|e| e.name == "DealOpened"),
+        history_indexed_from,
         deadlines,
         deal,
         now,
@@ -338,17 +355,25 @@ pub async fn show(ctx: &mut Ctx, id: u64) -> OpResult<DealDetails> {
 }
 
 /// Every event about deal `id` of this escrow (the reputation contract's carry the escrow's
-/// address), from the deployment block on.
+/// address), from the event store (synced first).
 pub async fn history(ctx: &mut Ctx, id: u64) -> OpResult<Vec<EventView>> {
     let escrow = ctx.contracts().await?.deployment.escrow;
-    Ok(scan(ctx, None, None, |e| {
-        is_about_deal(e, id)
-            && e.fields
+    let (store, _) = synced_store(ctx).await?;
+    history_in(&store, &escrow, id)
+}
+
+fn history_in(store: &StoreReader, escrow: &str, id: u64) -> OpResult<Vec<EventView>> {
+    Ok(store
+        .deal_timeline(id)
+        .map_err(store_error)?
+        .into_iter()
+        .map(|e| e.event)
+        .filter(|e| {
+            e.fields
                 .get("escrow")
-                .is_none_or(|v| v.as_str() == Some(escrow.as_str()))
-    })
-    .await?
-    .events)
+                .is_none_or(|v| v.as_str() == Some(escrow))
+        })
+        .collect())
 }
 
 /// The deadline after which the buyer may prune an ended deal (`prune_after` of the escrow's
@@ -382,14 +407,12 @@ pub async fn list(ctx: &mut Ctx, account: Option<&str>) -> OpResult<DealList> {
 }
 
 /// Every deal `account` takes part in (buyer, seller or arbiter), in the order they were
-/// opened: pages through all of the escrow's deals (pruned ones are gone) and keeps theirs.
+/// opened (pruned ones are gone), from the event store (synced first).
 pub async fn deals_of(ctx: &mut Ctx, account: &subxt::utils::AccountId32) -> OpResult<Vec<Deal>> {
-    let a = account.0;
-    Ok(all_deals(ctx)
-        .await?
-        .into_iter()
-        .filter(|d| d.buyer == a || d.seller == a || d.arbiter == a)
-        .collect())
+    let (store, _) = synced_store(ctx).await?;
+    let mut deals = store.deals_of(&account.0).map_err(store_error)?;
+    deals.localize(ctx.chain.ss58_prefix());
+    Ok(deals)
 }
 
 /// Every deal the escrow still stores, read in pages of [`super::types::MAX_PAGE`].

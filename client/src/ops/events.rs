@@ -1,101 +1,87 @@
-//! `escrow events [--follow]` and the history of `deal show`: contract events found by scanning
-//! blocks' `Contracts::ContractEmitted` events from the deployment block on.
-
-use std::time::Duration;
+//! `escrow events [--follow]` and the history of `deal show`: the two contracts' events, read
+//! from the event store (see [`crate::indexer`]).
 
 use serde::Serialize;
 
-use super::{event_view, Contracts, Ctx, EventView, OpResult};
-use crate::chain::TxOutcome;
-use crate::contract::decode_contract_events;
+use super::index::synced_store;
+use super::{Ctx, EventView, OpResult};
+use crate::indexer::{store_error, Indexer};
+use crate::store::StoreReader;
+
+/// Events read from the store per query.
+const PAGE: u32 = 5_000;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct EventList {
     pub from_block: u64,
     pub to_block: u64,
+    /// Where the store's history starts: events before this block are not indexed (the store
+    /// started from a snapshot of the contracts' state there).
+    pub indexed_from: u64,
     pub events: Vec<EventView>,
 }
 
-/// Decoded escrow/reputation events of one block.
-pub async fn block_contract_events(
-    ctx: &Ctx,
-    contracts: &Contracts,
-    number: u64,
-) -> OpResult<Option<Vec<EventView>>> {
-    let Some(block) = ctx.chain.block_events(number).await? else {
-        return Ok(None);
-    };
-    let ours = [contracts.escrow.address, contracts.reputation.address];
-    // Reuse the transaction-outcome decoder: it only looks at the events.
-    let outcome = TxOutcome {
-        block_hash: block.hash,
-        extrinsic_hash: [0; 32],
-        events: block.events.into_iter().map(|(_, e)| e).collect(),
-        fee_paid: None,
-        weight: None,
-        finalized: false,
-    };
-    let decoded = decode_contract_events(
-        &outcome,
-        &[&contracts.escrow.codec, &contracts.reputation.codec],
-        None,
-    );
-    Ok(Some(
-        decoded
-            .iter()
-            .filter(|e| ours.contains(&e.contract))
-            .map(|e| {
-                let mut v = event_view(e, contracts);
-                v.block = Some(number);
-                v
-            })
-            .collect(),
-    ))
+impl EventList {
+    /// Whether blocks asked for lie before the indexed history.
+    pub fn misses_history(&self) -> bool {
+        self.from_block < self.indexed_from
+    }
 }
 
-/// Every event of the two contracts in blocks `from..=to` (default: deployment block to best).
-pub async fn scan(
-    ctx: &mut Ctx,
-    from: Option<u64>,
-    to: Option<u64>,
-    mut keep: impl FnMut(&EventView) -> bool,
-) -> OpResult<EventList> {
-    let contracts = ctx.contracts().await?;
-    // The deployment's own block is before the saved number; start a little earlier.
-    let from = from.unwrap_or(contracts.deployment.block.saturating_sub(3));
-    let best = ctx.chain.best_block_number().await?;
-    let to = to.unwrap_or(best).min(best);
+/// Every indexed event from block `from` on (default: the start of indexed history).
+pub async fn list(ctx: &mut Ctx, from: Option<u64>) -> OpResult<EventList> {
+    let (store, _) = synced_store(ctx).await?;
+    events_from(&store, from)
+}
+
+fn events_from(store: &StoreReader, from: Option<u64>) -> OpResult<EventList> {
+    let indexed_from = store.first_block().map_err(store_error)?.map_or(0, |b| b.0);
+    let to_block = store.tip().map_err(store_error)?.map_or(0, |b| b.0);
+    let from_block = from.unwrap_or(indexed_from);
     let mut events = Vec::new();
-    for n in from..=to {
-        if let Some(evs) = block_contract_events(ctx, &contracts, n).await? {
-            events.extend(evs.into_iter().filter(|e| keep(e)));
+    let mut position = (from_block, 0);
+    loop {
+        let page = store.events_from(position, PAGE).map_err(store_error)?;
+        let full = page.len() >= PAGE as usize;
+        if let Some(last) = page.last() {
+            position = (last.block_number, last.index.saturating_add(1));
+        }
+        events.extend(page.into_iter().map(|e| e.event));
+        if !full {
+            break;
         }
     }
     Ok(EventList {
-        from_block: from,
-        to_block: to,
+        from_block,
+        to_block,
+        indexed_from,
         events,
     })
 }
 
-/// `events --follow`: print past events, then poll for new blocks until interrupted.
+/// `events --follow`: the indexed events from block `from` on, then each new block's as the
+/// store follows the best chain, until the node goes away. After a reorganisation the new
+/// branch's events are printed from the fork point on; those already printed from the
+/// retracted branch are not taken back.
 pub async fn follow(
     ctx: &mut Ctx,
     from: Option<u64>,
     mut on_event: impl FnMut(&EventView),
 ) -> OpResult<()> {
-    let contracts = ctx.contracts().await?;
-    let mut next = from.unwrap_or(contracts.deployment.block.saturating_sub(3));
-    loop {
-        let best = ctx.chain.best_block_number().await?;
-        while next <= best {
-            if let Some(evs) = block_contract_events(ctx, &contracts, next).await? {
-                evs.iter().for_each(&mut on_event);
-            }
-            next += 1;
+    let c = ctx.contracts().await?;
+    let mut indexer = Indexer::open(&ctx.settings, &ctx.chain, &c)?;
+    let mut next = from;
+    let chain = ctx.chain.clone();
+    crate::indexer::follow(&mut indexer, &chain, |store, report| {
+        if let Some(fork) = report.rolled_back_from {
+            next = next.map(|n| n.min(fork));
         }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
+        let list = events_from(store, next)?;
+        list.events.iter().for_each(&mut on_event);
+        next = Some(list.to_block + 1);
+        Ok(())
+    })
+    .await
 }
 
 /// Whether an event concerns deal `deal_id` of this escrow.

@@ -3,16 +3,20 @@
 
 use super::{Ctx, OpResult};
 use crate::indexer::{store_error, store_key, store_path, Indexer, SyncReport};
-use crate::store::{Store, StoreReader};
+use crate::store::{Store, StoreError, StoreReader};
 
 /// A reader of this deployment's store, synced to the best block unless
-/// [`Ctx::store_followed`]; and what the sync did.
+/// [`Ctx::store_followed`] (and the store exists); and what the sync did.
 pub async fn synced_store(ctx: &mut Ctx) -> OpResult<(StoreReader, Option<SyncReport>)> {
     let c = ctx.contracts().await?;
     if ctx.store_followed {
         let path = store_path(&ctx.settings, &ctx.chain, &c);
-        let reader = Store::open_reader(&path, store_key(&ctx.chain, &c)).map_err(store_error)?;
-        return Ok((reader, None));
+        match Store::open_reader(&path, store_key(&ctx.chain, &c)) {
+            Ok(reader) => return Ok((reader, None)),
+            // The follower has not made it yet: sync here this once.
+            Err(StoreError::Missing { .. }) => {}
+            Err(e) => return Err(store_error(e)),
+        }
     }
     let mut indexer = Indexer::open(&ctx.settings, &ctx.chain, &c)?;
     let report = indexer.sync(&ctx.chain).await?;

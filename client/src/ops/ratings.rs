@@ -165,7 +165,11 @@ pub async fn reveal(ctx: &mut Ctx, deal_id: u64) -> OpResult<RatingResult> {
 
 pub async fn reputation(ctx: &mut Ctx, account: &str) -> OpResult<ReputationResult> {
     let account = ctx.account(account)?;
-    let reputation: AccountReputation = Reputation::new(ctx).reputation(&account.0).await?;
+    let (store, _) = super::index::synced_store(ctx).await?;
+    let reputation = store
+        .reputation(&account.0)
+        .map_err(crate::indexer::store_error)?
+        .unwrap_or_default();
     Ok(ReputationResult {
         account: ctx.chain.ss58(&account.0),
         reputation,

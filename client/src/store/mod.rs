@@ -99,6 +99,11 @@ pub enum StoreError {
         tip: Option<(u64, [u8; 32])>,
     },
     #[error(
+        "block #{number} ({}) is not the parent of the store's first block",
+        hex0x(hash)
+    )]
+    NotParent { number: u64, hash: [u8; 32] },
+    #[error(
         "block {} is not the store's tip {}: only the tip can be rolled back",
         hex0x(hash),
         tip_text(tip)

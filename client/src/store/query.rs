@@ -203,11 +203,11 @@ impl StoreReader {
         if let Some(a) = q.arbiter {
             arg(&mut sql, " AND o.arbiter = ?", Value::Blob(a.to_vec()));
         }
-        if let Some(min) = q.min_rating_centi {
+        // A seller without ratings has 0: a minimum of 0 filters nothing.
+        if let Some(min) = q.min_rating_centi.filter(|m| *m > 0) {
             arg(
                 &mut sql,
-                " AND COALESCE((SELECT json_extract(r.json, '$.average_rating_centi')
-                    FROM reputation r WHERE r.account = o.seller), 0) >= ?",
+                " AND o.seller IN (SELECT account FROM reputation WHERE average_rating_centi >= ?)",
                 Value::Integer(min.into()),
             );
         }
@@ -265,9 +265,16 @@ impl StoreReader {
 
     /// Up to `limit` events from block `from_block` on, in chain order.
     pub fn events(&self, from_block: u64, limit: u32) -> StoreResult<Vec<IndexedEvent>> {
+        self.events_from((from_block, 0), limit)
+    }
+
+    /// Up to `limit` events at or after the position `from` (block number, index among the
+    /// block's events), in chain order. The next page starts just after the last event
+    /// returned: `(block_number, index + 1)`.
+    pub fn events_from(&self, from: (u64, u32), limit: u32) -> StoreResult<Vec<IndexedEvent>> {
         self.events_where(
-            "e.block_number >= ?1 ORDER BY e.block_number, e.idx LIMIT ?2",
-            params![from_block, limit],
+            "(e.block_number, e.idx) >= (?1, ?2) ORDER BY e.block_number, e.idx LIMIT ?3",
+            params![from.0, from.1, limit],
         )
     }
 

@@ -2,7 +2,7 @@
 //! refused, and the caller deletes and rebuilds it (it is only a cache of the chain).
 
 /// The layout `SCHEMA` creates, recorded in `meta` under `schema_version`.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Accounts and hashes are 32-byte BLOBs. Balances (`price`, `amount`) are u128 as 16-byte
 /// big-endian BLOBs, so SQLite's memcmp order of BLOBs is their numeric order and ranges use
@@ -63,6 +63,8 @@ CREATE TABLE offers (
     json TEXT NOT NULL
 ) STRICT;
 CREATE INDEX offers_active_price ON offers(active, price, id);
+-- The first page of active offers in id order, read without sorting them all.
+CREATE INDEX offers_active_id ON offers(active, id);
 CREATE INDEX offers_seller ON offers(seller, id);
 CREATE INDEX offers_arbiter ON offers(arbiter, id);
 
@@ -92,9 +94,12 @@ CREATE INDEX deals_offer ON deals(offer_id, id);
 
 CREATE TABLE reputation (
     account BLOB PRIMARY KEY,
+    -- `offer list --min-rating`: the sellers rated at least so much, from an index.
+    average_rating_centi INTEGER NOT NULL,
     scale BLOB NOT NULL,
     json TEXT NOT NULL
 ) STRICT, WITHOUT ROWID;
+CREATE INDEX reputation_rating ON reputation(average_rating_centi);
 
 -- What each undoable block changed: the row before it (`previous`, SCALE; NULL: none).
 CREATE TABLE undo (

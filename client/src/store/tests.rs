@@ -127,6 +127,7 @@ fn snapshot() -> Snapshot {
     withdrawn.active = false;
     Snapshot {
         block: block(10),
+        events: vec![],
         offers: vec![
             offer(1, SELLER, 500, "Red bicycle", "Steel frame, new tyres"),
             withdrawn,
@@ -401,10 +402,65 @@ fn an_empty_store_starts_its_history_at_the_first_block_applied() {
 }
 
 #[test]
+fn history_before_a_snapshot_is_prepended_parent_by_parent_and_nothing_else_fits() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    // The snapshot block's own events are history too.
+    let delivered = event(1, "DealDelivered", serde_json::json!({ "deal_id": 1 }));
+    store
+        .replace_state(Snapshot {
+            events: vec![delivered],
+            ..snapshot()
+        })
+        .unwrap();
+    let before = state(&store);
+    let opened = event(0, "DealOpened", serde_json::json!({ "deal_id": 1 }));
+    let created = event(2, "OfferCreated", serde_json::json!({ "offer_id": 1 }));
+    store
+        .prepend_blocks(&[(block(9), vec![opened]), (block(8), vec![created])])
+        .unwrap();
+    assert_eq!(store.first_block().unwrap(), Some((8, hash(8, 0xaa))));
+    assert_eq!(store.tip().unwrap(), Some((10, hash(10, 0xaa))));
+    let timeline: Vec<(u64, String)> = store
+        .deal_timeline(1)
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.block_number, e.event.name))
+        .collect();
+    assert_eq!(
+        timeline,
+        [
+            (9, "DealOpened".to_string()),
+            (10, "DealDelivered".to_string())
+        ]
+    );
+    assert_eq!(store.events(0, 10).unwrap().len(), 3);
+    let after = state(&store);
+    assert_eq!(after.offers, before.offers, "rows are not touched");
+    assert_eq!(after.deals, before.deals);
+
+    // Not the first block's parent: another branch's block 7, a gap, the tip's child.
+    for wrong in [block_on(7, 0xbb), block(6), block(11)] {
+        let err = store.prepend_blocks(&[(wrong, vec![])]).unwrap_err();
+        assert!(matches!(err, StoreError::NotParent { .. }), "{err}");
+    }
+    // A refused block refuses the lot: the good block before it is not kept either.
+    let err = store
+        .prepend_blocks(&[(block(7), vec![]), (block(5), vec![])])
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::NotParent { number: 5, .. }),
+        "{err}"
+    );
+    assert_eq!(store.first_block().unwrap(), Some((8, hash(8, 0xaa))));
+}
+
+#[test]
 fn replacing_the_state_forgets_earlier_blocks_events_and_rows() {
     let (mut store, _dir) = at_block_11();
     let later = Snapshot {
         block: block(40),
+        events: vec![],
         offers: vec![offer(7, OTHER_SELLER, 10, "Green kettle", "")],
         deals: vec![],
         reputations: vec![],
@@ -432,6 +488,7 @@ fn search_fixture() -> (Store, tempfile::TempDir) {
     store
         .replace_state(Snapshot {
             block: block(1),
+            events: vec![],
             offers: vec![
                 offer(1, SELLER, 500, "Red e-Bike", "Fast and light"),
                 offer(2, SELLER, 2_000, "Road bike", "Carbon \"race\" frame"),
@@ -630,11 +687,12 @@ fn a_store_of_another_chain_or_deployment_is_refused() {
     // Another chain or deployment has its own file; the data of this one is untouched.
     assert_ne!(Store::path_for(dir.path(), &others[0]), path);
     assert_ne!(Store::path_for(dir.path(), &others[1]), path);
+    assert_ne!(Store::path_for(dir.path(), &others[2]), path);
     assert_eq!(open(&dir).tip().unwrap(), Some((10, hash(10, 0xaa))));
     assert!(path.starts_with(dir.path().join("store")));
     assert_eq!(
         path.file_name().unwrap().to_str().unwrap(),
-        "01010101-02020202.sqlite"
+        "01010101-02020202-03030303.sqlite"
     );
 }
 
@@ -871,6 +929,7 @@ fn a_hundred_thousand_offers_in_one_snapshot_are_found_by_text() {
     store
         .replace_state(Snapshot {
             block: block(1),
+            events: vec![],
             offers,
             deals: vec![],
             reputations: vec![],

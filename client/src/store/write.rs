@@ -45,10 +45,11 @@ impl BlockChanges {
     }
 }
 
-/// The whole state as of one block, for a cold start.
+/// The whole state as of the end of one block, for a cold start, and that block's events.
 #[derive(Debug, Clone)]
 pub struct Snapshot {
     pub block: BlockInfo,
+    pub events: Vec<BlockEvent>,
     pub offers: Vec<Offer>,
     pub deals: Vec<Deal>,
     pub reputations: Vec<(AccountBytes, AccountReputation)>,
@@ -202,9 +203,15 @@ impl Table for Reputations {
 
     fn put(conn: &Connection, account: AccountBytes, r: &AccountReputation) -> StoreResult<()> {
         conn.prepare_cached(
-            "INSERT OR REPLACE INTO reputation (account, scale, json) VALUES (?1, ?2, ?3)",
+            "INSERT OR REPLACE INTO reputation (account, average_rating_centi, scale, json)
+             VALUES (?1, ?2, ?3, ?4)",
         )?
-        .execute(params![account, r.encode(), Self::json(r)?])?;
+        .execute(params![
+            account,
+            r.average_rating_centi,
+            r.encode(),
+            Self::json(r)?
+        ])?;
         Ok(())
     }
 }
@@ -357,6 +364,43 @@ impl Store {
         Ok(())
     }
 
+    /// Extends indexed history backwards: each of `blocks` (newest first) must be the parent
+    /// of the store's first block at that point, as must its number. They are recorded with
+    /// their events as finalized (no undo log, no rows changed: the current rows already hold
+    /// their effects), all in one transaction. A block that does not fit refuses the lot
+    /// ([`StoreError::NotParent`]).
+    pub fn prepend_blocks(&mut self, blocks: &[(BlockInfo, Vec<BlockEvent>)]) -> StoreResult<()> {
+        let tx = self
+            .reader
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut first = tx
+            .query_row(
+                "SELECT number, parent_hash FROM blocks ORDER BY number LIMIT 1",
+                [],
+                |r| Ok((r.get::<_, u64>(0)?, r.get::<_, [u8; 32]>(1)?)),
+            )
+            .optional()?;
+        for (b, events) in blocks {
+            match first {
+                Some((number, parent)) if b.number + 1 == number && b.hash == parent => {}
+                _ => {
+                    return Err(StoreError::NotParent {
+                        number: b.number,
+                        hash: b.hash,
+                    })
+                }
+            }
+            insert_block(&tx, b, false)?;
+            for e in events {
+                insert_event(&tx, b, e)?;
+            }
+            first = Some((b.number, b.parent_hash));
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Undoes the tip `hash`: puts back every row it changed as it was before, and deletes
     /// the block, its events and its undo log, in one transaction. Refuses any other block
     /// ([`StoreError::NotTip`]), and a tip without an undo log ([`StoreError::NotUndoable`]).
@@ -446,6 +490,9 @@ impl Store {
              INSERT INTO offers_fts(offers_fts) VALUES ('delete-all');",
         )?;
         insert_block(&tx, &snapshot.block, false)?;
+        for e in &snapshot.events {
+            insert_event(&tx, &snapshot.block, e)?;
+        }
         for o in &snapshot.offers {
             Offers::put(&tx, o.id, o)?;
         }

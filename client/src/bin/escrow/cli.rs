@@ -860,7 +860,7 @@ async fn run_command(
                     .await?;
                 return Ok(None);
             }
-            Report::Events(ops::events::scan(c, from_block, None, |_| true).await?)
+            Report::Events(ops::events::list(c, from_block).await?)
         }
         Command::Account(_)
         | Command::Demo(_)

@@ -336,6 +336,13 @@ pub fn render(report: &Report, u: &TokenUnits) -> String {
                 let _ = writeln!(s, "    after:  {}", dl.after);
             }
             let _ = writeln!(s, "  history:");
+            if !d.history_complete {
+                let _ = writeln!(
+                    s,
+                    "    (events before block {} are not indexed: the store started there)",
+                    d.history_indexed_from
+                );
+            }
             for e in &d.history {
                 let _ = writeln!(s, "    {}", event_line(e, u));
             }
@@ -467,6 +474,13 @@ pub fn render(report: &Report, u: &TokenUnits) -> String {
         }
         Report::Events(l) => {
             let _ = writeln!(s, "blocks {}..={}:", l.from_block, l.to_block);
+            if l.misses_history() {
+                let _ = writeln!(
+                    s,
+                    "  (events before block {} are not indexed: the store started there)",
+                    l.indexed_from
+                );
+            }
             for e in &l.events {
                 let _ = writeln!(s, "  {}", event_line(e, u));
             }

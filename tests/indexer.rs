@@ -1,0 +1,204 @@
+//! escrow_client::indexer against a real substrate-contracts-node 0.42: the event store
+//! follows the best chain, rolls back what a retracted block applied, and starts on a pruning
+//! node from the finalized state alone.
+
+// Needs substrate-contracts-node and the contract bundles: `bash tests/run` (or
+// `cargo test --features node-tests` after `bash node-config/setup`).
+#![cfg(feature = "node-tests")]
+
+mod common;
+
+use common::*;
+use escrow_client::api::{Escrow, Reputation};
+use escrow_client::dev_node::DevNodeOptions;
+use escrow_client::indexer::{store_key, Indexer};
+use escrow_client::ops::types::{AccountReputation, Offer};
+use escrow_client::ops::{Ctx, EventView};
+use escrow_client::store::{BlockChanges, BlockEvent, BlockInfo, Store};
+use serde_json::Value;
+
+fn id(v: &Value) -> String {
+    v.as_u64().unwrap().to_string()
+}
+
+/// Every stored block is the best chain's block of that number.
+async fn assert_store_on_the_best_chain(ctx: &Ctx, indexer: &Indexer) {
+    let store = indexer.store();
+    let (first, _) = store.first_block().unwrap().unwrap();
+    let (tip, _) = store.tip().unwrap().unwrap();
+    for n in first..=tip {
+        let stored = store.block(n).unwrap().unwrap();
+        assert_eq!(
+            ctx.chain.block_hash(n).await.unwrap(),
+            Some(stored.hash),
+            "block #{n}"
+        );
+    }
+}
+
+/// The dev node has no `engine_createBlock` (its instant seal offers no RPC to build on an
+/// older parent), so the retracted branch is written into the store directly: a block on
+/// top of the tip that the node never had, with an event and an offer of its own. The next
+/// sync must find that the best chain does not hold it, roll it back, and apply the real
+/// block of that number instead.
+#[test]
+fn a_block_the_best_chain_no_longer_holds_is_rolled_back_and_nothing_of_it_remains() {
+    let env = Env::new();
+    env.deploy();
+    let offer = id(&env.offer("100", 1, "0", ["3d", "2d", "1d"])["offer"]["id"]);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let mut ctx = Ctx::connect(env.settings()).await.unwrap();
+        let c = ctx.contracts().await.unwrap();
+        let mut indexer = Indexer::open(&ctx.settings, &ctx.chain, &c).unwrap();
+        indexer.sync(&ctx.chain).await.unwrap();
+        let (tip, tip_hash) = indexer.store().tip().unwrap().unwrap();
+
+        // The retracted branch: block tip+1 with a fake offer and its event.
+        let retracted = BlockInfo {
+            number: tip + 1,
+            hash: [0xee; 32],
+            parent_hash: tip_hash,
+            timestamp: 1,
+        };
+        let mut changes = BlockChanges::new(retracted);
+        let real: Offer = Escrow::new(&mut ctx)
+            .offer(offer.parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        let fake = Offer {
+            id: 99,
+            ..real.clone()
+        };
+        changes.offers.insert(99, Some(fake));
+        let mut fields = serde_json::Map::new();
+        fields.insert("offer_id".into(), 99.into());
+        changes.events.push(BlockEvent {
+            index: 0,
+            event: EventView {
+                contract: "escrow".into(),
+                name: "OfferCreated".into(),
+                fields,
+                block: Some(tip + 1),
+            },
+        });
+        let mut writer = Store::open(indexer.path(), store_key(&ctx.chain, &c)).unwrap();
+        writer.apply_block(changes).unwrap();
+        assert!(indexer.store().offer(99).unwrap().is_some());
+
+        // The real block tip+1, and another: the sync swaps the branches.
+        env.ok(&["--as", BOB, "offer", "update", &offer, "--price", "90"]);
+        env.ok(&["account", "fund", FERDIE, "--amount", "1"]);
+        let report = indexer.sync(&ctx.chain).await.unwrap();
+        assert_eq!(report.rolled_back, 1, "{report:?}");
+        assert_eq!(report.rolled_back_from, Some(tip + 1), "{report:?}");
+        assert!(!report.cold, "the undo log sufficed: {report:?}");
+        let store = indexer.store();
+        assert_eq!(store.offer(99).unwrap(), None, "the retracted offer");
+        assert!(
+            store
+                .events(0, 1_000)
+                .unwrap()
+                .iter()
+                .all(|e| e.block_hash != [0xee; 32]),
+            "no event of the retracted block"
+        );
+        let updated = store.offer(real.id).unwrap().unwrap();
+        assert_eq!(updated.terms.price, 90 * UNIT, "the real block's change");
+        let names: Vec<String> = store
+            .events(tip + 1, 100)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.event.name)
+            .collect();
+        assert_eq!(names, ["OfferUpdated"]);
+        assert_store_on_the_best_chain(&ctx, &indexer).await;
+    });
+}
+
+/// A node that keeps the state of only the last 8 finalized blocks: a store made long after
+/// the deployment starts from the finalized state, says that earlier history is not
+/// indexed, and holds what the contracts hold, reputations included.
+#[test]
+fn on_a_pruning_node_a_new_store_starts_from_the_finalized_state_and_earlier_history_is_not_indexed(
+) {
+    require_bundles();
+    let env = Env::with_node(start_node(DevNodeOptions {
+        state_pruning: Some(8),
+        ..DevNodeOptions::for_tests()
+    }));
+    env.deploy();
+    let deal = settle_a_rated_deal(&env);
+    // Well past the pruning window.
+    for _ in 0..12 {
+        env.ok(&["account", "fund", FERDIE, "--amount", "1"]);
+    }
+    std::thread::sleep(std::time::Duration::from_secs(2)); // finality: 1 s behind
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let mut ctx = Ctx::connect(env.settings()).await.unwrap();
+        // The deployment block's state is gone from this node.
+        let deployed = ctx.contracts().await.unwrap().deployment.block;
+        let old = ctx.chain.block_hash(deployed).await.unwrap().unwrap();
+        assert!(
+            ctx.chain.block_timestamp(old).await.is_err(),
+            "the node pruned the state of block #{deployed}"
+        );
+    });
+
+    let shown = env.ok(&["deal", "show", &deal]);
+    assert_eq!(shown["deal"]["state"], "Completed", "{shown}");
+    assert_eq!(shown["history_complete"], false, "{shown}");
+    assert!(shown["history_indexed_from"].as_u64().unwrap() > 0);
+    let out = assert_cmd::Command::cargo_bin("escrow")
+        .unwrap()
+        .env("ESCROW_HOME", env.home.path())
+        .args(["--url", &env.node.url(), "deal", "show", &deal])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("are not indexed: the store started there"),
+        "{text}"
+    );
+    let events = env.ok(&["events", "--from-block", "0"]);
+    assert!(events["indexed_from"].as_u64().unwrap() > 0, "{events}");
+
+    // Reputations came from the reputation contract's storage: the same as its own reads.
+    for who in [BOB, CHARLIE] {
+        let stored = env.ok(&["reputation", who]);
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let read: AccountReputation = runtime.block_on(async {
+            let mut ctx = Ctx::connect(env.settings()).await.unwrap();
+            let account = ctx.account(who).unwrap();
+            Reputation::new(&mut ctx)
+                .reputation(&account.0)
+                .await
+                .unwrap()
+        });
+        assert_eq!(
+            stored["reputation"]["ratings_count"], read.ratings_count,
+            "{who}: {stored}"
+        );
+        assert_eq!(read.ratings_count, 1, "{who} was rated");
+        assert_eq!(
+            stored["reputation"]["average_rating_centi"], read.average_rating_centi,
+            "{who}: {stored}"
+        );
+    }
+}
+
+/// Bob sells to Charlie, Charlie releases, both rate: returns the deal id.
+fn settle_a_rated_deal(env: &Env) -> String {
+    let offer = id(&env.offer("100", 1, "0", ["3d", "2d", "1d"])["offer"]["id"]);
+    let deal = id(&env.ok(&["--as", CHARLIE, "deal", "accept", &offer])["deal"]["id"]);
+    env.ok(&["--as", BOB, "deal", "deliver", &deal]);
+    env.ok(&["--as", CHARLIE, "deal", "release", &deal]);
+    env.ok(&["--as", CHARLIE, "rate", "commit", &deal, "--score", "5"]);
+    env.ok(&["--as", BOB, "rate", "commit", &deal, "--score", "4"]);
+    env.ok(&["--as", CHARLIE, "rate", "reveal", &deal]);
+    env.ok(&["--as", BOB, "rate", "reveal", &deal]);
+    deal
+}
