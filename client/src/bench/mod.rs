@@ -6,7 +6,9 @@ pub mod ledger;
 pub mod load;
 pub mod report;
 pub mod search;
+pub mod store;
 pub mod throughput;
+pub mod timing;
 pub mod traffic;
 
 use std::path::PathBuf;

@@ -19,6 +19,14 @@ pub const ARBITER: AccountBytes = [14; 32];
 /// A second arbiter, for filters that must tell arbiters apart.
 pub const OTHER_ARBITER: AccountBytes = [15; 32];
 
+/// The `n`th of as many distinct accounts as a filled store needs (sellers, buyers), none of
+/// them one of the named ones above.
+pub fn account(n: u64) -> AccountBytes {
+    let mut a = [0x5e; 32];
+    a[..8].copy_from_slice(&n.to_be_bytes());
+    a
+}
+
 /// The chain and deployment every synthetic store indexes.
 pub fn key() -> StoreKey {
     StoreKey {
