@@ -195,23 +195,27 @@ pub fn markdown(r: &BenchReport, units: &TokenUnits) -> String {
 /// The event store's latencies, with what the store held and how the runs were timed: the
 /// rows are synthetic, so the text says what they are like.
 fn store_section(s: &mut String, r: &BenchReport) {
+    use super::store::{EVENTS_PER_DEAL, OFFER_LIST_PAGE};
     let sizes = &r.args.store;
     let _ = writeln!(s, "\n## Event store (SQLite, synthetic rows)\n");
     let _ = writeln!(
         s,
         "The client's event store (`client/src/store/`) in a temporary directory, no node. \
          Offers: a catalogue whose titles and descriptions come from a fixed vocabulary \
-         (nouns, adjectives, materials, conditions, cities), priced 1 to 1,000 UNIT, one \
-         in ten inactive, loaded as a cold start loads them (`replace_state`). Chains: \
-         blocks applied one transaction each (`apply_block`), {} deals' {} events each \
-         spread over the whole chain, an offer event in each block without a deal event; \
-         each timeline read is of another deal. Read through a read-only connection \
-         (`Store::open_reader`), as the explorer reads. Searches return the first page \
-         ({} offers) of their matches. Each query runs once untimed, then {} times: median \
-         and p99 (nearest rank) of those runs. A goal is met when the p99 is within it.\n",
+         (nouns, adjectives, materials, conditions, cities), priced 1 to 1,000 UNIT, one in \
+         ten inactive, its sellers rated 3.00 to 4.99 on average, loaded as a cold start \
+         loads them (`replace_state`). Each offer query is the store work of one `offer list` \
+         page: the first {} matches (one more than the page of {}, to tell whether there is a \
+         next page) and the reputation of each shown offer's seller. Chains: blocks applied \
+         one transaction each (`apply_block`), {} deals' {} events each spread over the \
+         whole chain, an offer event in each block without a deal event; each timeline read \
+         is of another deal. Read through one read-only connection (`Store::open_reader`). \
+         Each query runs once untimed, then {} times: median and p99 (nearest rank) of those \
+         runs. A goal is met when the p99 is within it.\n",
+        OFFER_LIST_PAGE + 1,
+        OFFER_LIST_PAGE,
         sizes.deals,
-        super::store::EVENTS_PER_DEAL,
-        crate::ops::types::MAX_PAGE,
+        EVENTS_PER_DEAL,
         sizes.runs
     );
     let _ = writeln!(s, "| measure | size | median | p99 | goal |");
@@ -300,7 +304,7 @@ mod tests {
             }],
             store: vec![
                 StoreRow {
-                    measure: "text search: word prefix `gui`".into(),
+                    measure: "text search, word prefix: `offer list --text gui`".into(),
                     size: StoreSize::Offers { offers: 2_000 },
                     latency: Latency {
                         runs: 100,
@@ -395,7 +399,7 @@ mod tests {
         assert!(section.contains("100 deals' 5 events"), "{section}");
         assert!(
             section.contains(
-                "| text search: word prefix `gui` | 2000 offers | 0.12 ms | 0.46 ms | ≤ 20 ms |"
+                "| text search, word prefix: `offer list --text gui` | 2000 offers | 0.12 ms | 0.46 ms | ≤ 20 ms |"
             ),
             "{section}"
         );

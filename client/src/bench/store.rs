@@ -6,6 +6,7 @@
 
 mod catalog;
 mod chain;
+mod queries;
 
 use std::fmt;
 
@@ -16,6 +17,7 @@ use crate::ops::{usage, OpError, OpResult};
 use crate::store::{synthetic, OfferQuery, Snapshot, Store, StoreReader};
 
 pub use chain::EVENTS_PER_DEAL;
+pub use queries::PAGE as OFFER_LIST_PAGE;
 
 /// Text search over the large catalogue: p99 at most this.
 pub const TEXT_SEARCH_GOAL_MS: f64 = 20.0;
@@ -135,14 +137,22 @@ pub fn measure(sizes: &StoreSizes, mut on_row: impl FnMut(&StoreRow)) -> OpResul
     };
 
     let searches = [
-        (sizes.text_offers, text_queries(), TEXT_SEARCH_GOAL_MS),
-        (sizes.list_offers, offer_list_queries(), OFFER_LIST_GOAL_MS),
+        (
+            sizes.text_offers,
+            queries::text_searches(),
+            TEXT_SEARCH_GOAL_MS,
+        ),
+        (
+            sizes.list_offers,
+            queries::offer_lists(),
+            OFFER_LIST_GOAL_MS,
+        ),
     ];
     for (offers, queries, goal_ms) in searches {
         let (reader, _dir) = catalogue(offers)?;
         for (measure, query) in queries {
             let size = StoreSize::Offers { offers };
-            add(time_search(
+            add(time_offer_list(
                 &reader, measure, size, &query, sizes.runs, goal_ms,
             )?);
         }
@@ -153,56 +163,8 @@ pub fn measure(sizes: &StoreSizes, mut on_row: impl FnMut(&StoreRow)) -> OpResul
     Ok(rows)
 }
 
-/// Realistic searches of a buyer: a word being typed, two words, a word within a budget.
-fn text_queries() -> Vec<(&'static str, OfferQuery)> {
-    let text = |t: &str| OfferQuery {
-        text: Some(t.into()),
-        ..OfferQuery::default()
-    };
-    vec![
-        ("text search: word prefix `gui`", text("gui")),
-        (
-            "text search: two words `vintage guitar`",
-            text("vintage guitar"),
-        ),
-        (
-            "text search: `chair`, price 100 to 300 UNIT",
-            OfferQuery {
-                min_price: Some(100 * catalog::PRICE_STEP),
-                max_price: Some(300 * catalog::PRICE_STEP),
-                ..text("chair")
-            },
-        ),
-    ]
-}
-
-/// What `offer list` asks: the first page of active offers, bare, with `--text` and with
-/// `--seller`.
-fn offer_list_queries() -> Vec<(&'static str, OfferQuery)> {
-    vec![
-        (
-            "offer list: active offers, first page",
-            OfferQuery::default(),
-        ),
-        (
-            "offer list: `--text lamp`",
-            OfferQuery {
-                text: Some("lamp".into()),
-                ..OfferQuery::default()
-            },
-        ),
-        (
-            "offer list: `--seller`",
-            OfferQuery {
-                seller: Some(synthetic::account(7)),
-                ..OfferQuery::default()
-            },
-        ),
-    ]
-}
-
 /// A store in a new temporary directory: the writer fills it with `fill`, then it is read
-/// through a read-only connection, as the explorer reads it. The directory must outlive the
+/// through a read-only connection, as `offer list` and the explorer read it. The directory must outlive the
 /// reader.
 fn store_with(
     fill: impl FnOnce(&mut Store) -> OpResult<()>,
@@ -216,7 +178,8 @@ fn store_with(
     Ok((reader, dir))
 }
 
-/// `offers` offers of the catalogue, loaded as a cold start loads them.
+/// `offers` offers of the catalogue and their sellers' reputations, loaded as a cold start
+/// loads them.
 fn catalogue(offers: u64) -> OpResult<(StoreReader, tempfile::TempDir)> {
     store_with(|store| {
         store
@@ -224,31 +187,33 @@ fn catalogue(offers: u64) -> OpResult<(StoreReader, tempfile::TempDir)> {
                 block: synthetic::block(1),
                 offers: catalog::offers(offers),
                 deals: Vec::new(),
-                reputations: Vec::new(),
+                reputations: catalog::reputations(),
             })
             .map_err(failed)
     })
 }
 
-fn time_search(
+/// An `offer list` page for `query`, read again and again from the same connection.
+fn time_offer_list(
     reader: &StoreReader,
-    measure: &str,
+    measure: String,
     size: StoreSize,
     query: &OfferQuery,
     runs: usize,
     goal_ms: f64,
 ) -> OpResult<StoreRow> {
-    let (latency, found) = repeat(runs, |_| reader.search_offers(query)).map_err(failed)?;
+    let (latency, shown) =
+        repeat(runs, |_| queries::offer_list_page(reader, query)).map_err(failed)?;
     Ok(StoreRow {
-        measure: measure.into(),
+        measure,
         size,
         latency,
         goal_ms,
-        returned: found.len(),
+        returned: shown,
     })
 }
 
-/// A chain of `blocks` blocks over `deals` deals, applied block by block as the sync loop
+/// A chain of `blocks` blocks over `deals` deals, applied block by block as the indexer
 /// applies them; then the timelines of deals all over it.
 fn time_timeline(blocks: u64, deals: u64, runs: usize) -> OpResult<StoreRow> {
     let (reader, _dir) = store_with(|store| {
@@ -292,7 +257,7 @@ mod tests {
         let lists = StoreSize::Offers { offers: 300 };
         let sized = |s: &StoreSize| rows.iter().filter(|r| r.size == *s).count();
         assert_eq!(sized(&texts), 3);
-        assert_eq!(sized(&lists), 3);
+        assert_eq!(sized(&lists), 4);
         for blocks in [60, 240] {
             let timeline = rows
                 .iter()
@@ -301,7 +266,7 @@ mod tests {
             assert_eq!(timeline.returned as u64, EVENTS_PER_DEAL);
             assert_eq!(timeline.goal_ms, TIMELINE_GOAL_MS);
         }
-        assert_eq!(rows.len(), 8);
+        assert_eq!(rows.len(), 9);
         for r in &rows {
             let l = r.latency;
             assert_eq!(l.runs, 7, "{r:?}");
@@ -309,11 +274,8 @@ mod tests {
             assert!(r.returned > 0, "{r:?}");
         }
         // The first page of active offers is a full page.
-        let page = rows
-            .iter()
-            .find(|r| r.measure.contains("first page"))
-            .unwrap();
-        assert_eq!(page.returned as u32, crate::ops::types::MAX_PAGE);
+        let page = rows.iter().find(|r| r.measure == "`offer list`").unwrap();
+        assert_eq!(page.returned as u32, queries::PAGE);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! from a fixed vocabulary, so the text index holds many distinct words, each query matches a
 //! known share of the offers, and every query matches something even in a small catalogue.
 
-use crate::ops::types::Offer;
+use crate::ops::types::{AccountBytes, AccountReputation, Offer};
 use crate::store::synthetic;
 
 /// Title nouns; offer `id` sells `NOUNS[id % NOUNS.len()]`. No other word of the vocabulary
@@ -149,6 +149,23 @@ pub fn offers(count: u64) -> Vec<Offer> {
     (0..count).map(offer).collect()
 }
 
+/// Every seller's reputation: 1 to 30 ratings averaging 3.00 to 4.99, so that about a
+/// quarter of the sellers (and of the offers) pass `--min-rating 4.5`.
+pub fn reputations() -> Vec<(AccountBytes, AccountReputation)> {
+    (0..SELLERS)
+        .map(|seller| {
+            let ratings = (1 + seller % 30) as u32;
+            let average_rating_centi = 300 + (seller * 37 % 200) as u32;
+            let reputation = AccountReputation {
+                average_rating_centi,
+                rating_sum: u64::from(ratings * average_rating_centi / 100),
+                ..synthetic::reputation(ratings)
+            };
+            (synthetic::account(seller), reputation)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,5 +202,19 @@ mod tests {
             .filter(|w| w.starts_with("gui"))
             .collect();
         assert_eq!(gui, ["guitar"]);
+    }
+
+    #[test]
+    fn a_quarter_of_the_sellers_have_an_average_of_4_5_or_more() {
+        let reputations = reputations();
+        assert_eq!(reputations.len() as u64, SELLERS);
+        let high = reputations
+            .iter()
+            .filter(|(_, r)| r.average_rating_centi >= 450)
+            .count();
+        assert!((40..=65).contains(&high), "{high} of {SELLERS}");
+        assert!(reputations
+            .iter()
+            .all(|(_, r)| (300..500).contains(&r.average_rating_centi) && r.ratings_count > 0));
     }
 }
