@@ -126,8 +126,8 @@ fn failed(e: impl fmt::Display) -> OpError {
 
 /// Every measurement, in the report's order; `on_row` gets each row as soon as it is measured.
 /// Each store lives in its own temporary directory, deleted once its queries are timed. Runs
-/// on the calling thread and blocks it (seconds at the small sizes, minutes at the full ones,
-/// mostly filling the stores).
+/// on the calling thread and blocks it: about a second at the small sizes, about a minute at
+/// the full ones (a release build on 2 cores), mostly filling the stores.
 pub fn measure(sizes: &StoreSizes, mut on_row: impl FnMut(&StoreRow)) -> OpResult<Vec<StoreRow>> {
     sizes.check()?;
     let mut rows = Vec::new();
@@ -164,8 +164,8 @@ pub fn measure(sizes: &StoreSizes, mut on_row: impl FnMut(&StoreRow)) -> OpResul
 }
 
 /// A store in a new temporary directory: the writer fills it with `fill`, then it is read
-/// through a read-only connection, as `offer list` and the explorer read it. The directory must outlive the
-/// reader.
+/// through a read-only connection, as `offer list` and the explorer read it. The directory
+/// must outlive the reader.
 fn store_with(
     fill: impl FnOnce(&mut Store) -> OpResult<()>,
 ) -> OpResult<(StoreReader, tempfile::TempDir)> {
