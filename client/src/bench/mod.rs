@@ -1,12 +1,15 @@
 //! `escrow bench`: cost per message, code size, throughput and offer search latency, measured
-//! on a fresh dev node and written to `BENCHMARKS.md` by the command itself.
+//! on a fresh dev node, and the event store's read latency on synthetic rows; written to
+//! `BENCHMARKS.md` by the command itself.
 
 pub mod costs;
 pub mod ledger;
 pub mod load;
 pub mod report;
 pub mod search;
+pub mod store;
 pub mod throughput;
+pub mod timing;
 pub mod traffic;
 
 use std::path::PathBuf;
@@ -29,6 +32,8 @@ pub struct BenchArgs {
     pub deals: usize,
     /// Offer counts at which search is timed, ascending.
     pub offer_counts: Vec<u64>,
+    /// The event store's synthetic rows and runs.
+    pub store: store::StoreSizes,
     /// Where to write the Markdown report (none: print only).
     #[serde(skip)]
     pub out: Option<PathBuf>,
@@ -42,6 +47,7 @@ impl BenchArgs {
             accounts: 20,
             deals: 400,
             offer_counts: vec![1_000, 10_000],
+            store: store::StoreSizes::full(),
             out: Some(PathBuf::from("BENCHMARKS.md")),
         }
     }
@@ -53,6 +59,7 @@ impl BenchArgs {
             accounts: 4,
             deals: 12,
             offer_counts: vec![50, 150],
+            store: store::StoreSizes::small(),
             out: None,
         }
     }
@@ -108,6 +115,7 @@ pub struct BenchReport {
     pub code_sizes: Vec<CodeSize>,
     pub throughput: throughput::Throughput,
     pub search: Vec<search::SearchRow>,
+    pub store: Vec<store::StoreRow>,
     pub markdown: String,
     pub written_to: Option<String>,
 }
@@ -148,6 +156,15 @@ pub async fn run(
         build_mode: b.build_mode().unwrap_or("unknown").into(),
     })
     .collect();
+    // First, and on this thread: it needs no node, and no node competes for the CPU while
+    // the store is timed.
+    progress("event store on synthetic rows".into());
+    let store = store::measure(&args.store, |r| {
+        progress(format!(
+            "  {}, {}: median {:.2} ms, p99 {:.2} ms",
+            r.measure, r.size, r.latency.median_ms, r.latency.p99_ms
+        ))
+    })?;
     let files = tempfile::tempdir().map_err(|e| OpError::Failed(e.to_string()))?;
     let mut settings = settings;
     // Its own deployment and index files: the user's are left alone.
@@ -229,6 +246,7 @@ pub async fn run(
         code_sizes,
         throughput,
         search,
+        store,
         args,
     };
     report.markdown = report::markdown(&report, ctx.units());

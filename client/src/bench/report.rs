@@ -188,7 +188,50 @@ pub fn markdown(r: &BenchReport, units: &TokenUnits) -> String {
             q.offers, q.cold_ms, q.cold_blocks, q.warm_ms, q.warm_blocks, q.matches
         );
     }
+    store_section(&mut s, r);
     s
+}
+
+/// The event store's latencies, with what the store held and how the runs were timed: the
+/// rows are synthetic, so the text says what they are like.
+fn store_section(s: &mut String, r: &BenchReport) {
+    use super::store::{EVENTS_PER_DEAL, OFFER_LIST_PAGE};
+    let sizes = &r.args.store;
+    let _ = writeln!(s, "\n## Event store (SQLite, synthetic rows)\n");
+    let _ = writeln!(
+        s,
+        "The client's event store (`client/src/store/`) in a temporary directory, no node. \
+         Offers: a catalogue whose titles and descriptions come from a fixed vocabulary \
+         (nouns, adjectives, materials, conditions, cities), priced 1 to 1,000 UNIT, one in \
+         ten inactive, its sellers rated 3.00 to 4.99 on average, loaded as a cold start \
+         loads them (`replace_state`). Each offer query is the store work of one `offer list` \
+         page: the first {} matches (one more than the page of {}, to tell whether there is a \
+         next page) and the reputation of each shown offer's seller. Chains: blocks applied \
+         one transaction each (`apply_block`), {} deals' {} events each spread over the \
+         whole chain, an offer event in each block without a deal event; each timeline read \
+         is of another deal. Read through one read-only connection (`Store::open_reader`). \
+         Each query runs once untimed, then {} times: median and p99 (nearest rank) of those \
+         runs. A goal is met when the p99 is within it.\n",
+        OFFER_LIST_PAGE + 1,
+        OFFER_LIST_PAGE,
+        sizes.deals,
+        EVENTS_PER_DEAL,
+        sizes.runs
+    );
+    let _ = writeln!(s, "| measure | size | median | p99 | goal |");
+    let _ = writeln!(s, "|---|--:|--:|--:|---|");
+    for row in &r.store {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {:.2} ms | {:.2} ms | ≤ {:.0} ms{} |",
+            row.measure,
+            row.size,
+            row.latency.median_ms,
+            row.latency.p99_ms,
+            row.goal_ms,
+            if row.meets_goal() { "" } else { " (missed)" }
+        );
+    }
 }
 
 #[cfg(test)]
@@ -196,7 +239,9 @@ mod tests {
     use super::*;
     use crate::bench::costs::Costs;
     use crate::bench::search::SearchRow;
+    use crate::bench::store::{StoreRow, StoreSize};
     use crate::bench::throughput::Throughput;
+    use crate::bench::timing::Latency;
     use crate::bench::{BenchArgs, CodeSize};
 
     fn row(contract: &str, message: &str, ref_time: u64, proof_size: u64) -> CostRow {
@@ -257,6 +302,33 @@ mod tests {
                 warm_blocks: 1,
                 matches: 5,
             }],
+            store: vec![
+                StoreRow {
+                    measure: "text search, word prefix: `offer list --text gui`".into(),
+                    size: StoreSize::Offers { offers: 2_000 },
+                    latency: Latency {
+                        runs: 100,
+                        median_ms: 0.123,
+                        p99_ms: 0.456,
+                    },
+                    goal_ms: 20.0,
+                    returned: 25,
+                },
+                StoreRow {
+                    measure: "deal timeline (5 events)".into(),
+                    size: StoreSize::Chain {
+                        blocks: 2_000,
+                        deals: 100,
+                    },
+                    latency: Latency {
+                        runs: 100,
+                        median_ms: 8.0,
+                        p99_ms: 12.5,
+                    },
+                    goal_ms: 10.0,
+                    returned: 5,
+                },
+            ],
             markdown: String::new(),
             written_to: None,
         }
@@ -313,5 +385,29 @@ mod tests {
         assert!(md.contains("| escrow | 37895 | release |"), "{md}");
         assert!(md.contains("with a debug build of the client"), "{md}");
         assert!(md.contains("| floor | 1234 | release |"), "{md}");
+    }
+
+    #[test]
+    fn the_store_section_has_a_row_per_measure_and_marks_a_missed_goal() {
+        let md = markdown(&report(), &TokenUnits::default());
+        let section = md
+            .split("## Event store (SQLite, synthetic rows)")
+            .nth(1)
+            .unwrap_or_else(|| panic!("no store section in\n{md}"));
+        assert!(section.contains("| measure | size | median | p99 | goal |"));
+        assert!(section.contains("then 100 times"), "{section}");
+        assert!(section.contains("100 deals' 5 events"), "{section}");
+        assert!(
+            section.contains(
+                "| text search, word prefix: `offer list --text gui` | 2000 offers | 0.12 ms | 0.46 ms | ≤ 20 ms |"
+            ),
+            "{section}"
+        );
+        assert!(
+            section.contains(
+                "| deal timeline (5 events) | 2000 blocks, 100 deals | 8.00 ms | 12.50 ms | ≤ 10 ms (missed) |"
+            ),
+            "{section}"
+        );
     }
 }

@@ -20,6 +20,7 @@
 
 mod query;
 mod schema;
+pub mod synthetic;
 mod write;
 
 #[cfg(test)]

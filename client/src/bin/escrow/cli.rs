@@ -127,13 +127,14 @@ pub enum Command {
     /// Serve the block explorer (web page + JSON API) for the node until Ctrl-C.
     Explorer(ExplorerCmd),
     /// Measure cost per message, code size, throughput and search latency on a fresh dev
-    /// node (or --url) and write BENCHMARKS.md.
+    /// node (or --url), and the event store on synthetic rows, and write BENCHMARKS.md.
     Bench(BenchCmd),
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct BenchCmd {
-    /// The quick CI setting (4 accounts, 12 deals, search at 50 and 150 offers); prints only.
+    /// The quick CI setting (4 accounts, 12 deals, search at 50 and 150 offers, the store at
+    /// 2,000 offers and blocks); prints only.
     #[arg(long)]
     pub small: bool,
     /// Accounts sending at once [full: 20].
