@@ -185,6 +185,7 @@ fn catalogue(offers: u64) -> OpResult<(StoreReader, tempfile::TempDir)> {
         store
             .replace_state(Snapshot {
                 block: synthetic::block(1),
+                events: Vec::new(),
                 offers: catalog::offers(offers),
                 deals: Vec::new(),
                 reputations: catalog::reputations(),
