@@ -202,3 +202,60 @@ fn settle_a_rated_deal(env: &Env) -> String {
     env.ok(&["--as", BOB, "rate", "reveal", &deal]);
     deal
 }
+
+/// `events --follow` prints the indexed history, then each new block's events as the store
+/// follows the chain, without being asked again.
+#[test]
+fn events_follow_prints_the_history_then_each_new_event() {
+    use std::io::BufRead;
+    let env = Env::new();
+    env.deploy();
+    env.offer("100", 1, "0", ["3d", "2d", "1d"]);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("escrow"))
+        .env("ESCROW_HOME", env.home.path())
+        .args([
+            "--url",
+            &env.node.url(),
+            "--output",
+            "json",
+            "events",
+            "--follow",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<Value>();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if let Ok(v) = serde_json::from_str(&line) {
+                if tx.send(v).is_err() {
+                    break;
+                }
+            }
+        }
+    });
+    let next = |what: &str| {
+        rx.recv_timeout(std::time::Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("no {what} within 60 s"))
+    };
+    // The history, down to the deployment: the reputation contract authorising the escrow
+    // first, the first offer last.
+    let mut history = Vec::new();
+    while history
+        .last()
+        .is_none_or(|e: &Value| e["name"] != "OfferCreated")
+    {
+        history.push(next("history"));
+    }
+    assert_eq!(history[0]["name"], "EscrowAuthorized", "{history:?}");
+    // A new offer while it follows.
+    let second = id(&env.offer("5", 1, "0", ["3d", "2d", "1d"])["offer"]["id"]);
+    let pushed = next("new event");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(pushed["name"], "OfferCreated", "{pushed}");
+    assert_eq!(pushed["fields"]["offer_id"].to_string(), second, "{pushed}");
+}
