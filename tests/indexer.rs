@@ -11,7 +11,7 @@ mod common;
 use common::*;
 use escrow_client::api::{Escrow, Reputation};
 use escrow_client::dev_node::DevNodeOptions;
-use escrow_client::indexer::{store_key, Indexer};
+use escrow_client::indexer::{store_key, Backfill, Indexer};
 use escrow_client::ops::types::{AccountReputation, Offer};
 use escrow_client::ops::{Ctx, EventView};
 use escrow_client::store::{BlockChanges, BlockEvent, BlockInfo, Store};
@@ -51,7 +51,7 @@ fn a_block_the_best_chain_no_longer_holds_is_rolled_back_and_nothing_of_it_remai
         let mut ctx = Ctx::connect(env.settings()).await.unwrap();
         let c = ctx.contracts().await.unwrap();
         let mut indexer = Indexer::open(&ctx.settings, &ctx.chain, &c).unwrap();
-        indexer.sync(&ctx.chain).await.unwrap();
+        indexer.sync(&ctx.chain, Backfill::All).await.unwrap();
         let (tip, tip_hash) = indexer.store().tip().unwrap().unwrap();
 
         // The retracted branch: block tip+1 with a fake offer and its event.
@@ -90,7 +90,7 @@ fn a_block_the_best_chain_no_longer_holds_is_rolled_back_and_nothing_of_it_remai
         // The real block tip+1, and another: the sync swaps the branches.
         env.ok(&["--as", BOB, "offer", "update", &offer, "--price", "90"]);
         env.ok(&["account", "fund", FERDIE, "--amount", "1"]);
-        let report = indexer.sync(&ctx.chain).await.unwrap();
+        let report = indexer.sync(&ctx.chain, Backfill::All).await.unwrap();
         assert_eq!(report.rolled_back, 1, "{report:?}");
         assert_eq!(report.rolled_back_from, Some(tip + 1), "{report:?}");
         assert!(!report.cold, "the undo log sufficed: {report:?}");

@@ -12,7 +12,7 @@ use futures::{Stream, StreamExt};
 use serde::Serialize;
 use tokio::sync::watch;
 
-use crate::indexer::Indexer;
+use crate::indexer::{Indexer, FOLLOW_BACKFILL};
 use crate::ops::{Ctx, OpError, Settings};
 
 /// How long a connection attempt may take, and the pause before the next one.
@@ -125,20 +125,34 @@ async fn follow_heads(url: &str, mut ctx: Ctx, tx: &watch::Sender<LiveStatus>) -
             Ok(n) => n,
             Err(e) => return format!("lost the node at {url}: {e}"),
         };
+        let mut more_history = false;
         let indexed_block = match indexer.as_mut() {
-            Some(i) => match i.sync(&chain).await {
-                Ok(report) => Some(report.tip),
+            Some(i) => match i.sync(&chain, FOLLOW_BACKFILL).await {
+                Ok(report) => {
+                    more_history = !report.history_complete && report.history_gap.is_none();
+                    Some(report.tip)
+                }
                 Err(OpError::Failed(e)) => return e,
                 Err(e) => return format!("lost the node at {url}: {e}"),
             },
             None => None,
         };
-        tx.send_replace(LiveStatus::Up {
+        let up = LiveStatus::Up {
             best_block,
             indexed_block,
+        };
+        tx.send_if_modified(|s| {
+            let changed = *s != up;
+            *s = up;
+            changed
         });
         if tx.is_closed() {
             return "no page is listening".into();
+        }
+        // Earlier history still to fill in: go on at once rather than wait for a block.
+        if more_history {
+            best = chain.best_block_number().await;
+            continue;
         }
         best = match heads.next().await {
             Some(head) => head,

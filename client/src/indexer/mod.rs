@@ -14,9 +14,10 @@
 //! the snapshot is never on a branch that can be retracted, and it only needs the state of
 //! that one block, which a pruning node keeps.
 //!
-//! History before that block is then filled in backwards, down to the deployment, at most
-//! [`BACKFILL_BLOCKS`] blocks per sync ([`BACKFILL_AT_ONCE`] read side by side): only their
-//! events, since the rows already hold their effects. A node that pruned those blocks' state
+//! History before that block is then filled in backwards, down to the deployment, as far as
+//! each sync's caller asks ([`Backfill`]: nothing for a search, everything for a deal's
+//! history, [`FOLLOW_BACKFILL`] blocks per new block for the explorer; [`BACKFILL_AT_ONCE`]
+//! read side by side): only their events, since the rows already hold their effects. A node that pruned those blocks' state
 //! stops it there: events before the store's first block are not indexed
 //! ([`crate::store::StoreReader::first_block`]), which `deal show` and `events` say.
 
@@ -36,10 +37,24 @@ use crate::store::{Store, StoreError, StoreKey, StoreReader};
 
 /// Times a sync starts over when the chain or another writer moved under it.
 const ATTEMPTS: u32 = 8;
-/// Most blocks of earlier history one sync fills in.
-pub const BACKFILL_BLOCKS: u64 = 2_000;
+/// How much earlier history one sync fills in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backfill {
+    /// None: the caller needs the current state only (offer search).
+    Skip,
+    /// Up to this many blocks.
+    Blocks(u64),
+    /// Down to the deployment (or as far as the node still has blocks).
+    All,
+}
+
+/// Blocks of earlier history the explorer's follower fills in per new block: the first pages
+/// come soon on a long chain, and the rest follows.
+pub const FOLLOW_BACKFILL: Backfill = Backfill::Blocks(2_000);
 /// Blocks of earlier history read at once.
 pub const BACKFILL_AT_ONCE: usize = 16;
+/// Blocks of earlier history written per transaction.
+const BACKFILL_BATCH: u64 = 500;
 /// Blocks before the deployment's recorded block that may still hold its events (the
 /// deployment file records the block its transaction was seen in).
 const DEPLOYMENT_SLACK: u64 = 3;
@@ -62,6 +77,8 @@ pub struct SyncReport {
     pub backfilled: u64,
     /// Where indexed history starts.
     pub first_block: u64,
+    /// Indexed history reaches back to the deployment.
+    pub history_complete: bool,
     /// Why earlier history stops there, when it does not reach the deployment (the node
     /// pruned those blocks).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -167,12 +184,12 @@ impl Indexer {
     }
 
     /// Brings the store to the node's best block (see the module's notes on forks).
-    pub async fn sync(&mut self, chain: &Chain) -> OpResult<SyncReport> {
+    pub async fn sync(&mut self, chain: &Chain, backfill: Backfill) -> OpResult<SyncReport> {
         let mut report = SyncReport::default();
         for _ in 0..ATTEMPTS {
             match self.attempt(chain, &mut report).await {
                 Ok(()) => {
-                    self.backfill(chain, &mut report).await?;
+                    self.backfill(chain, backfill, &mut report).await?;
                     report.tip = self.store.tip().map_err(store_error)?.map_or(0, |t| t.0);
                     report.first_block = self
                         .store
@@ -235,25 +252,40 @@ impl Indexer {
         Ok(())
     }
 
-    /// Fills in up to [`BACKFILL_BLOCKS`] blocks of history before the store's first block,
-    /// down to the deployment. A block the node cannot give (pruned) ends it for good
-    /// (`history_gap`); the sync itself still succeeds.
-    async fn backfill(&mut self, chain: &Chain, report: &mut SyncReport) -> OpResult<()> {
+    /// Fills in `backfill`'s blocks of history before the store's first block, down to the
+    /// deployment. A block the node cannot give (pruned) ends it for good (`history_gap`);
+    /// the sync itself still succeeds.
+    async fn backfill(
+        &mut self,
+        chain: &Chain,
+        backfill: Backfill,
+        report: &mut SyncReport,
+    ) -> OpResult<()> {
         let stop = self
             .contracts
             .deployment
             .block
             .saturating_sub(DEPLOYMENT_SLACK);
-        let mut budget = BACKFILL_BLOCKS;
-        while budget > 0 {
+        let mut budget = match backfill {
+            Backfill::Skip => 0,
+            Backfill::Blocks(n) => n,
+            Backfill::All => u64::MAX,
+        };
+        report.history_gap = self.history_gap.clone();
+        loop {
             let Some((first, _)) = self.store.first_block().map_err(store_error)? else {
                 return Ok(());
             };
-            if first <= stop || self.history_gap.is_some() {
+            if first <= stop {
+                report.history_complete = true;
+                return Ok(());
+            }
+            if budget == 0 || self.history_gap.is_some() {
                 report.history_gap = self.history_gap.clone();
                 return Ok(());
             }
-            let lowest = first.saturating_sub(budget).max(stop);
+            // A batch at a time, so that what was read is kept even if a later read fails.
+            let lowest = first.saturating_sub(budget.min(BACKFILL_BATCH)).max(stop);
             let numbers: Vec<u64> = (lowest..first).rev().collect();
             let contracts = &self.contracts;
             let read = futures::stream::iter(numbers.chunks(BACKFILL_AT_ONCE))
@@ -294,7 +326,6 @@ impl Indexer {
                 Err(e) => return Err(store_error(e)),
             }
         }
-        Ok(())
     }
 
     async fn cold_start(
@@ -320,11 +351,11 @@ pub async fn follow(
     mut on_sync: impl FnMut(&StoreReader, &SyncReport) -> OpResult<()>,
 ) -> OpResult<()> {
     let mut heads = Box::pin(chain.best_heads().await?);
-    let report = indexer.sync(chain).await?;
+    let report = indexer.sync(chain, Backfill::All).await?;
     on_sync(indexer.store(), &report)?;
     while let Some(head) = heads.next().await {
         head?;
-        let report = indexer.sync(chain).await?;
+        let report = indexer.sync(chain, Backfill::Skip).await?;
         on_sync(indexer.store(), &report)?;
     }
     Err(OpError::Failed(format!(

@@ -8,7 +8,7 @@ use super::offers::get_offer;
 use super::types::{Config, Deal, DealState, Localize, Party};
 use super::{now_ms, parse_bps, usage, Ctx, EventView, OpResult, TxReport};
 use crate::api::Escrow;
-use crate::indexer::store_error;
+use crate::indexer::{store_error, Backfill};
 use crate::signer::blake2_256;
 use crate::store::StoreReader;
 
@@ -328,7 +328,7 @@ pub fn deadlines(deal: &Deal, now: u64) -> Vec<DeadlineView> {
 /// Deal `id` and its history, from the event store (synced first).
 pub async fn show(ctx: &mut Ctx, id: u64) -> OpResult<DealDetails> {
     let escrow = ctx.contracts().await?.deployment.escrow;
-    let (store, _) = synced_store(ctx).await?;
+    let (store, _) = synced_store(ctx, Backfill::All).await?;
     let mut deal = store
         .deal(id)
         .map_err(store_error)?
@@ -358,7 +358,7 @@ pub async fn show(ctx: &mut Ctx, id: u64) -> OpResult<DealDetails> {
 /// address), from the event store (synced first).
 pub async fn history(ctx: &mut Ctx, id: u64) -> OpResult<Vec<EventView>> {
     let escrow = ctx.contracts().await?.deployment.escrow;
-    let (store, _) = synced_store(ctx).await?;
+    let (store, _) = synced_store(ctx, Backfill::All).await?;
     history_in(&store, &escrow, id)
 }
 
@@ -409,7 +409,7 @@ pub async fn list(ctx: &mut Ctx, account: Option<&str>) -> OpResult<DealList> {
 /// Every deal `account` takes part in (buyer, seller or arbiter), in the order they were
 /// opened (pruned ones are gone), from the event store (synced first).
 pub async fn deals_of(ctx: &mut Ctx, account: &subxt::utils::AccountId32) -> OpResult<Vec<Deal>> {
-    let (store, _) = synced_store(ctx).await?;
+    let (store, _) = synced_store(ctx, Backfill::Skip).await?;
     let mut deals = store.deals_of(&account.0).map_err(store_error)?;
     deals.localize(ctx.chain.ss58_prefix());
     Ok(deals)

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::index::synced_store;
 use super::{Ctx, EventView, OpResult};
-use crate::indexer::{store_error, Indexer};
+use crate::indexer::{store_error, Backfill, Indexer};
 use crate::store::StoreReader;
 
 /// Events read from the store per query.
@@ -30,7 +30,7 @@ impl EventList {
 
 /// Every indexed event from block `from` on (default: the start of indexed history).
 pub async fn list(ctx: &mut Ctx, from: Option<u64>) -> OpResult<EventList> {
-    let (store, _) = synced_store(ctx).await?;
+    let (store, _) = synced_store(ctx, Backfill::All).await?;
     events_from(&store, from)
 }
 

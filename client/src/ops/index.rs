@@ -2,12 +2,16 @@
 //! session whose store a follower keeps in step (the explorer's), just opened.
 
 use super::{Ctx, OpResult};
-use crate::indexer::{store_error, store_key, store_path, Indexer, SyncReport};
+use crate::indexer::{store_error, store_key, store_path, Backfill, Indexer, SyncReport};
 use crate::store::{Store, StoreError, StoreReader};
 
 /// A reader of this deployment's store, synced to the best block unless
-/// [`Ctx::store_followed`] (and the store exists); and what the sync did.
-pub async fn synced_store(ctx: &mut Ctx) -> OpResult<(StoreReader, Option<SyncReport>)> {
+/// [`Ctx::store_followed`] (and the store exists), with as much earlier history as `backfill`
+/// asks; and what the sync did.
+pub async fn synced_store(
+    ctx: &mut Ctx,
+    backfill: Backfill,
+) -> OpResult<(StoreReader, Option<SyncReport>)> {
     let c = ctx.contracts().await?;
     if ctx.store_followed {
         let path = store_path(&ctx.settings, &ctx.chain, &c);
@@ -19,6 +23,6 @@ pub async fn synced_store(ctx: &mut Ctx) -> OpResult<(StoreReader, Option<SyncRe
         }
     }
     let mut indexer = Indexer::open(&ctx.settings, &ctx.chain, &c)?;
-    let report = indexer.sync(&ctx.chain).await?;
+    let report = indexer.sync(&ctx.chain, backfill).await?;
     Ok((indexer.reader()?, Some(report)))
 }

@@ -8,7 +8,7 @@ use super::types::{
 };
 use super::{usage, Ctx, OpResult, TxReport};
 use crate::api::Escrow;
-use crate::indexer::{store_error, SyncReport};
+use crate::indexer::{store_error, Backfill, SyncReport};
 use crate::store::OfferQuery;
 use crate::units::{parse_duration_ms, TokenUnits};
 
@@ -217,7 +217,7 @@ pub async fn list(ctx: &mut Ctx, f: ListFilter) -> OpResult<OfferList> {
     if f.limit == 0 {
         return Err(usage("--limit must be at least 1"));
     }
-    let (store, sync) = synced_store(ctx).await?;
+    let (store, sync) = synced_store(ctx, Backfill::Skip).await?;
     let query = OfferQuery {
         text: f.text.clone(),
         min_price,

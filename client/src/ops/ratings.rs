@@ -165,7 +165,7 @@ pub async fn reveal(ctx: &mut Ctx, deal_id: u64) -> OpResult<RatingResult> {
 
 pub async fn reputation(ctx: &mut Ctx, account: &str) -> OpResult<ReputationResult> {
     let account = ctx.account(account)?;
-    let (store, _) = super::index::synced_store(ctx).await?;
+    let (store, _) = super::index::synced_store(ctx, crate::indexer::Backfill::Skip).await?;
     let reputation = store
         .reputation(&account.0)
         .map_err(crate::indexer::store_error)?
