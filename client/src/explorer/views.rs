@@ -216,8 +216,7 @@ pub struct OfferPage {
 }
 
 pub async fn offer(ctx: &mut Ctx, id: u64) -> OpResult<OfferPage> {
-    let offer = offers::get_offer(ctx, id).await?;
-    let seller_reputation = Reputation::new(ctx).reputation(&offer.seller).await?;
+    let (offer, seller_reputation) = offers::stored(ctx, id).await?;
     Ok(OfferPage {
         offer,
         seller_reputation,
@@ -251,30 +250,22 @@ pub struct DealPage {
 }
 
 pub async fn deal(ctx: &mut Ctx, id: u64) -> OpResult<DealPage> {
-    let deal = deals::get_deal(ctx, id).await?;
-    let events = deals::history(ctx, id).await?;
-    let mut timeline = Vec::new();
-    for e in events {
-        let block = e.block.unwrap_or(0);
-        let time = match ctx.chain.block_hash(block).await? {
-            Some(h) => ctx.chain.block_timestamp(h).await?,
-            None => None,
-        };
-        timeline.push(TimelineEntry {
-            block,
-            time,
-            contract: e.contract,
-            name: e.name,
-            fields: e.fields,
-        });
-    }
+    let stored = deals::stored(ctx, id).await?;
+    let timeline = stored
+        .history
+        .into_iter()
+        .map(|e| TimelineEntry {
+            block: e.block_number,
+            time: Some(e.timestamp),
+            contract: e.event.contract,
+            name: e.event.name,
+            fields: e.event.fields,
+        })
+        .collect();
+    let deal = stored.deal;
     let record: Option<DealRecord> = Reputation::new(ctx).deal_record(id).await?;
     let now = now_ms();
-    let mut deadlines = deals::deadlines(&deal, now);
-    if deal.state.is_final() {
-        let config: crate::ops::types::Config = Escrow::new(ctx).config().await?;
-        deadlines.extend(deals::prune_deadline(&deal, config.settings.prune_after));
-    }
+    let deadlines = deals::deadlines_now(ctx, &deal, now).await?;
     Ok(DealPage {
         remaining: deal.remaining().to_string(),
         is_final: deal.state.is_final(),

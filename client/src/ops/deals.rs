@@ -10,7 +10,7 @@ use super::{now_ms, parse_bps, usage, Ctx, EventView, OpResult, TxReport};
 use crate::api::Escrow;
 use crate::indexer::{store_error, Backfill};
 use crate::signer::blake2_256;
-use crate::store::StoreReader;
+use crate::store::IndexedEvent;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DealResult {
@@ -325,8 +325,26 @@ pub fn deadlines(deal: &Deal, now: u64) -> Vec<DeadlineView> {
     out
 }
 
-/// Deal `id` and its history, from the event store (synced first).
-pub async fn show(ctx: &mut Ctx, id: u64) -> OpResult<DealDetails> {
+/// A deal as the event store holds it, with its indexed history.
+#[derive(Debug, Clone)]
+pub struct StoredDeal {
+    pub deal: Deal,
+    /// Every indexed event about the deal of this escrow (the reputation contract's carry
+    /// the escrow's address), in chain order, with its block and time.
+    pub history: Vec<IndexedEvent>,
+    /// Where the store's history starts (events before it are not indexed).
+    pub indexed_from: u64,
+}
+
+impl StoredDeal {
+    /// The history holds the deal's opening: it is whole.
+    pub fn history_complete(&self) -> bool {
+        self.history.iter().any(|e| e.event.name == "DealOpened")
+    }
+}
+
+/// Deal `id` and its history from the event store, synced first with all earlier history.
+pub async fn stored(ctx: &mut Ctx, id: u64) -> OpResult<StoredDeal> {
     let escrow = ctx.contracts().await?.deployment.escrow;
     let (store, _) = synced_store(ctx, Backfill::All).await?;
     let mut deal = store
@@ -334,46 +352,49 @@ pub async fn show(ctx: &mut Ctx, id: u64) -> OpResult<DealDetails> {
         .map_err(store_error)?
         .ok_or_else(|| usage(format!("unknown deal {id} (pruned deals are gone too)")))?;
     deal.localize(ctx.chain.ss58_prefix());
-    let history = history_in(&store, &escrow, id)?;
-    let history_indexed_from = store.first_block().map_err(store_error)?.map_or(0, |b| b.0);
-    drop(store);
-    let now = now_ms();
-    let mut deadlines = deadlines(&deal, now);
-    if deal.state.is_final() {
-        let config: Config = Escrow::new(ctx).config().await?;
-        deadlines.extend(prune_deadline(&deal, config.settings.prune_after));
-    }
-    Ok(DealDetails {
-        remaining: deal.remaining().to_string(),
-        history_complete: history.iter().any(|e| e.name == "DealOpened"),
-        history_indexed_from,
-        deadlines,
-        deal,
-        now,
-        history,
-    })
-}
-
-/// Every event about deal `id` of this escrow (the reputation contract's carry the escrow's
-/// address), from the event store (synced first).
-pub async fn history(ctx: &mut Ctx, id: u64) -> OpResult<Vec<EventView>> {
-    let escrow = ctx.contracts().await?.deployment.escrow;
-    let (store, _) = synced_store(ctx, Backfill::All).await?;
-    history_in(&store, &escrow, id)
-}
-
-fn history_in(store: &StoreReader, escrow: &str, id: u64) -> OpResult<Vec<EventView>> {
-    Ok(store
+    let history = store
         .deal_timeline(id)
         .map_err(store_error)?
         .into_iter()
-        .map(|e| e.event)
         .filter(|e| {
-            e.fields
+            e.event
+                .fields
                 .get("escrow")
-                .is_none_or(|v| v.as_str() == Some(escrow))
+                .is_none_or(|v| v.as_str() == Some(escrow.as_str()))
         })
-        .collect())
+        .collect();
+    let indexed_from = store.first_block().map_err(store_error)?.map_or(0, |b| b.0);
+    Ok(StoredDeal {
+        deal,
+        history,
+        indexed_from,
+    })
+}
+
+/// The deal's deadlines now; for an ended deal, when its buyer may prune it.
+pub async fn deadlines_now(ctx: &mut Ctx, deal: &Deal, now: u64) -> OpResult<Vec<DeadlineView>> {
+    let mut out = deadlines(deal, now);
+    if deal.state.is_final() {
+        let config: Config = Escrow::new(ctx).config().await?;
+        out.extend(prune_deadline(deal, config.settings.prune_after));
+    }
+    Ok(out)
+}
+
+/// `deal show`: deal `id`, its deadlines and its history, from the event store.
+pub async fn show(ctx: &mut Ctx, id: u64) -> OpResult<DealDetails> {
+    let stored = stored(ctx, id).await?;
+    let now = now_ms();
+    let deadlines = deadlines_now(ctx, &stored.deal, now).await?;
+    Ok(DealDetails {
+        remaining: stored.deal.remaining().to_string(),
+        history_complete: stored.history_complete(),
+        history_indexed_from: stored.indexed_from,
+        deadlines,
+        history: stored.history.into_iter().map(|e| e.event).collect(),
+        deal: stored.deal,
+        now,
+    })
 }
 
 /// The deadline after which the buyer may prune an ended deal (`prune_after` of the escrow's

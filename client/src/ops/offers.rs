@@ -4,7 +4,8 @@ use serde::Serialize;
 
 use super::index::synced_store;
 use super::types::{
-    Localize, Offer, OfferTerms, MAX_DESCRIPTION_BYTES, MAX_TITLE_BYTES, MAX_WINDOW_MS,
+    AccountReputation, Localize, Offer, OfferTerms, MAX_DESCRIPTION_BYTES, MAX_TITLE_BYTES,
+    MAX_WINDOW_MS,
 };
 use super::{usage, Ctx, OpResult, TxReport};
 use crate::api::Escrow;
@@ -106,6 +107,21 @@ pub fn build_terms(ctx: &Ctx, a: &CreateOfferArgs) -> OpResult<OfferTerms> {
     })
 }
 
+/// Offer `id` and its seller's reputation, from the event store (synced first).
+pub async fn stored(ctx: &mut Ctx, id: u64) -> OpResult<(Offer, AccountReputation)> {
+    let (store, _) = synced_store(ctx, Backfill::Skip).await?;
+    let mut offer = store
+        .offer(id)
+        .map_err(store_error)?
+        .ok_or_else(|| usage(format!("unknown offer {id}")))?;
+    offer.localize(ctx.chain.ss58_prefix());
+    let reputation = store
+        .reputation(&offer.seller)
+        .map_err(store_error)?
+        .unwrap_or_default();
+    Ok((offer, reputation))
+}
+
 pub async fn get_offer(ctx: &mut Ctx, id: u64) -> OpResult<Offer> {
     let offer: Option<Offer> = Escrow::new(ctx).offer(id).await?;
     offer.ok_or_else(|| usage(format!("unknown offer {id}")))
@@ -170,9 +186,10 @@ pub async fn withdraw(ctx: &mut Ctx, id: u64) -> OpResult<OfferResult> {
     })
 }
 
+/// `offer show`: offer `id` from the event store.
 pub async fn show(ctx: &mut Ctx, id: u64) -> OpResult<OfferResult> {
     Ok(OfferResult {
-        offer: get_offer(ctx, id).await?,
+        offer: stored(ctx, id).await?.0,
         tx: None,
     })
 }
