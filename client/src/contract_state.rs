@@ -281,24 +281,9 @@ pub async fn read_values(
         return Ok(Vec::new());
     }
     let keys: Vec<String> = trie_keys.iter().map(|k| hex0x(k)).collect();
-    let values: Vec<Option<String>> = chain
-        .rpc_client()
-        .request(
-            GET_STORAGE_ENTRIES,
-            rpc_params![hex0x(&child_storage_key(trie_id)), &keys, H256(at)],
-        )
-        .await
-        .map_err(|e| ContractStateError::Rpc {
-            method: GET_STORAGE_ENTRIES,
-            reason: e.to_string(),
-        })?;
-    if values.len() != keys.len() {
-        return Err(ContractStateError::BadAnswer {
-            method: GET_STORAGE_ENTRIES,
-            reason: format!("{} values for {} keys", values.len(), keys.len()),
-        });
-    }
-    values
+    let child_key = hex0x(&child_storage_key(trie_id));
+    storage_entries(chain.rpc_client(), &child_key, &keys, H256(at))
+        .await?
         .into_iter()
         .map(|v| v.map(|v| unhex(GET_STORAGE_ENTRIES, &v)).transpose())
         .collect()
@@ -658,15 +643,16 @@ async fn keys_page(
     })
 }
 
-/// The values of `keys` (0x-hex) in the child trie.
-async fn values_batch(
-    rpc: RpcClient,
-    child_key: String,
-    keys: Vec<String>,
+/// `childstate_getStorageEntries`: the values of `keys` (0x-hex) in the child trie
+/// `child_key`, one per key (`None`: nothing stored).
+async fn storage_entries(
+    rpc: &RpcClient,
+    child_key: &str,
+    keys: &[String],
     at: H256,
-) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+) -> Result<Vec<Option<String>>> {
     let values: Vec<Option<String>> = rpc
-        .request(GET_STORAGE_ENTRIES, rpc_params![child_key, &keys, at])
+        .request(GET_STORAGE_ENTRIES, rpc_params![child_key, keys, at])
         .await
         .map_err(|e| ContractStateError::Rpc {
             method: GET_STORAGE_ENTRIES,
@@ -678,6 +664,17 @@ async fn values_batch(
             reason: format!("{} values for {} keys", values.len(), keys.len()),
         });
     }
+    Ok(values)
+}
+
+/// The values of `keys` (0x-hex) in the child trie, every one of which must be stored.
+async fn values_batch(
+    rpc: RpcClient,
+    child_key: String,
+    keys: Vec<String>,
+    at: H256,
+) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+    let values = storage_entries(&rpc, &child_key, &keys, at).await?;
     keys.iter()
         .zip(values)
         .map(|(k, v)| {
