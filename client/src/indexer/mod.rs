@@ -146,20 +146,10 @@ impl Indexer {
     pub fn open(settings: &Settings, chain: &Chain, contracts: &Contracts) -> OpResult<Indexer> {
         let key = store_key(chain, contracts);
         let path = Store::path_for(&settings.data_dir(), &key);
-        let store = match Store::open(&path, key) {
-            // A store of an older layout (or a damaged file) is only a cache: rebuild it.
-            Err(e @ (StoreError::UnknownVersion { .. } | StoreError::NotAStore { .. })) => {
-                tracing::info!("{e}: rebuilding it");
-                for suffix in ["", "-wal", "-shm"] {
-                    let mut file = path.clone().into_os_string();
-                    file.push(suffix);
-                    let _ = std::fs::remove_file(file);
-                }
-                Store::open(&path, key)
-            }
-            other => other,
+        let (store, rebuilt) = Store::open_or_rebuild(&path, key).map_err(store_error)?;
+        if let Some(why) = rebuilt {
+            tracing::info!("{why}: rebuilt it");
         }
-        .map_err(store_error)?;
         Ok(Indexer {
             store,
             key,

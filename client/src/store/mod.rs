@@ -138,6 +138,18 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// A file of an older layout or no store at all, which [`Store::open_or_rebuild`]
+    /// replaces.
+    fn is_rebuildable(&self) -> bool {
+        match self {
+            StoreError::UnknownVersion { .. } | StoreError::NotAStore { .. } => true,
+            StoreError::Open { source, .. } => {
+                source.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase)
+            }
+            _ => false,
+        }
+    }
+
     /// An SQLite error while opening `path` says which file.
     fn opening(self, path: &Path) -> StoreError {
         match self {
@@ -240,6 +252,25 @@ impl Store {
                 path: path.to_path_buf(),
             },
         })
+    }
+
+    /// [`Store::open`], but a file there of another schema version, or that is no store at
+    /// all, is deleted and a new store made in its place: the store is a cache of the chain,
+    /// and `path` ([`Store::path_for`]) is the store's own name. Returns why it rebuilt. A
+    /// store of another chain or deployment is still refused, never deleted.
+    pub fn open_or_rebuild(path: &Path, key: StoreKey) -> StoreResult<(Store, Option<StoreError>)> {
+        match Store::open(path, key) {
+            Ok(store) => Ok((store, None)),
+            Err(e) if e.is_rebuildable() => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut file = path.as_os_str().to_owned();
+                    file.push(suffix);
+                    let _ = std::fs::remove_file(file);
+                }
+                Ok((Store::open(path, key)?, Some(e)))
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// A read-only connection to the existing store at `path` (see the module's notes on

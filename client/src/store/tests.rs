@@ -587,6 +587,40 @@ fn a_store_of_another_chain_or_deployment_is_refused() {
 }
 
 #[test]
+fn a_store_of_another_version_or_a_damaged_file_is_rebuilt_but_another_chains_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = Store::path_for(dir.path(), &key());
+    open(&dir).replace_state(snapshot()).unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute("UPDATE meta SET value = 1 WHERE key = 'schema_version'", [])
+        .unwrap();
+    drop(conn);
+    let (store, why) = Store::open_or_rebuild(&path, key()).unwrap();
+    assert!(
+        matches!(why, Some(StoreError::UnknownVersion { found: 1, .. })),
+        "{why:?}"
+    );
+    assert_eq!(store.tip().unwrap(), None, "a new, empty store");
+    drop(store);
+
+    std::fs::write(&path, [7u8; 4096]).unwrap();
+    let (store, why) = Store::open_or_rebuild(&path, key()).unwrap();
+    assert!(matches!(why, Some(StoreError::Open { .. })), "{why:?}");
+    assert_eq!(store.tip().unwrap(), None);
+    drop(store);
+
+    let (_, why) = Store::open_or_rebuild(&path, key()).unwrap();
+    assert!(why.is_none(), "a good store is kept: {why:?}");
+    let other = StoreKey {
+        escrow: [9; 32],
+        ..key()
+    };
+    let err = Store::open_or_rebuild(&path, other).err().unwrap();
+    assert!(matches!(err, StoreError::OtherChain { .. }), "{err}");
+    assert!(Store::open(&path, key()).is_ok(), "and left as it was");
+}
+
+#[test]
 fn a_store_of_an_unknown_schema_version_or_a_foreign_file_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = Store::path_for(dir.path(), &key());
