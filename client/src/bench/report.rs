@@ -238,6 +238,7 @@ fn store_section(s: &mut String, r: &BenchReport) {
 mod tests {
     use super::*;
     use crate::bench::costs::Costs;
+    use crate::bench::explorer::{EndpointLatency, ExplorerBench, IndexLag, RequestLoad};
     use crate::bench::search::SearchRow;
     use crate::bench::store::{StoreRow, StoreSize};
     use crate::bench::throughput::Throughput;
@@ -302,6 +303,33 @@ mod tests {
                 warm_blocks: 1,
                 matches: 5,
             }],
+            explorer: ExplorerBench {
+                requests: RequestLoad {
+                    concurrent: 50,
+                    latency: Latency {
+                        runs: 50,
+                        median_ms: 12.34,
+                        p99_ms: 87.6,
+                    },
+                    max_ms: 91.0,
+                    goal_ms: 100.0,
+                    endpoints: vec![EndpointLatency {
+                        endpoint: "/api/deals/{id}".into(),
+                        latency: Latency {
+                            runs: 10,
+                            median_ms: 20.0,
+                            p99_ms: 91.0,
+                        },
+                        max_ms: 91.0,
+                    }],
+                },
+                index_lag: IndexLag {
+                    samples: 3,
+                    median_ms: 420.4,
+                    max_ms: 1_250.0,
+                    goal_ms: 1_000.0,
+                },
+            },
             store: vec![
                 StoreRow {
                     measure: "text search, word prefix: `offer list --text gui`".into(),
