@@ -1,8 +1,9 @@
-//! `escrow bench`: cost per message, code size, throughput and offer search latency, measured
-//! on a fresh dev node, and the event store's read latency on synthetic rows; written to
-//! `BENCHMARKS.md` by the command itself.
+//! `escrow bench`: cost per message, code size, throughput, offer search latency and the
+//! explorer under load, measured on a fresh dev node, and the event store's read latency on
+//! synthetic rows; written to `BENCHMARKS.md` by the command itself.
 
 pub mod costs;
+pub mod explorer;
 pub mod ledger;
 pub mod load;
 pub mod report;
@@ -34,6 +35,8 @@ pub struct BenchArgs {
     pub offer_counts: Vec<u64>,
     /// The event store's synthetic rows and runs.
     pub store: store::StoreSizes,
+    /// Requests at once and index lag samples against the explorer.
+    pub explorer: explorer::ExplorerSizes,
     /// Where to write the Markdown report (none: print only).
     #[serde(skip)]
     pub out: Option<PathBuf>,
@@ -48,6 +51,7 @@ impl BenchArgs {
             deals: 400,
             offer_counts: vec![1_000, 10_000],
             store: store::StoreSizes::full(),
+            explorer: explorer::ExplorerSizes::full(),
             out: Some(PathBuf::from("BENCHMARKS.md")),
         }
     }
@@ -60,6 +64,7 @@ impl BenchArgs {
             deals: 12,
             offer_counts: vec![50, 150],
             store: store::StoreSizes::small(),
+            explorer: explorer::ExplorerSizes::small(),
             out: None,
         }
     }
@@ -115,6 +120,7 @@ pub struct BenchReport {
     pub code_sizes: Vec<CodeSize>,
     pub throughput: throughput::Throughput,
     pub search: Vec<search::SearchRow>,
+    pub explorer: explorer::ExplorerBench,
     pub store: Vec<store::StoreRow>,
     pub markdown: String,
     pub written_to: Option<String>,
@@ -237,6 +243,15 @@ pub async fn run(
     })
     .await?;
 
+    progress(format!(
+        "explorer: {} API requests at once, index lag over {} new offers",
+        args.explorer.concurrent, args.explorer.lag_samples
+    ));
+    let explorer = explorer::measure(&mut ctx, &args.explorer, |line| {
+        progress(format!("  {line}"))
+    })
+    .await?;
+
     let mut report = BenchReport {
         markdown: String::new(),
         written_to: None,
@@ -246,6 +261,7 @@ pub async fn run(
         code_sizes,
         throughput,
         search,
+        explorer,
         store,
         args,
     };

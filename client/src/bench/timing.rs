@@ -9,7 +9,7 @@ use serde::Serialize;
 /// How long the timed runs of one call took.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Latency {
-    /// Timed runs (the untimed first one not counted).
+    /// Timed runs (of [`repeat`], the untimed first one not counted).
     pub runs: usize,
     pub median_ms: f64,
     pub p99_ms: f64,
@@ -31,13 +31,20 @@ pub fn repeat<T, E>(
         last = f(run)?;
         ms.push(start.elapsed().as_secs_f64() * 1e3);
     }
-    ms.sort_by(f64::total_cmp);
-    let latency = Latency {
-        runs,
-        median_ms: nearest_rank(&ms, 0.50),
-        p99_ms: nearest_rank(&ms, 0.99),
-    };
-    Ok((latency, last))
+    Ok((Latency::of(&mut ms).expect("at least one timed run"), last))
+}
+
+impl Latency {
+    /// The median and p99 of `ms`, times measured elsewhere (concurrent requests, say). It
+    /// sorts `ms` ascending, so the caller can read the extremes too. None without a time.
+    pub fn of(ms: &mut [f64]) -> Option<Latency> {
+        ms.sort_by(f64::total_cmp);
+        (!ms.is_empty()).then(|| Latency {
+            runs: ms.len(),
+            median_ms: nearest_rank(ms, 0.50),
+            p99_ms: nearest_rank(ms, 0.99),
+        })
+    }
 }
 
 /// The `p` quantile of `sorted` (ascending, not empty) by nearest rank: an actual run's time,
@@ -73,5 +80,17 @@ mod tests {
         assert_eq!(latency.runs, 3);
         assert!(latency.p99_ms >= latency.median_ms && latency.median_ms >= 0.0);
         assert_eq!(repeat(2, |_| Err::<(), _>("no")).unwrap_err(), "no");
+    }
+
+    #[test]
+    fn latency_of_times_measured_elsewhere_sorts_them() {
+        let mut ms: Vec<f64> = (1..=200).rev().map(f64::from).collect();
+        let latency = Latency::of(&mut ms).unwrap();
+        assert_eq!(
+            (latency.runs, latency.median_ms, latency.p99_ms),
+            (200, 100.0, 198.0)
+        );
+        assert_eq!((ms[0], ms[199]), (1.0, 200.0));
+        assert_eq!(Latency::of(&mut []), None);
     }
 }

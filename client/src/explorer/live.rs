@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::{Stream, StreamExt};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
 use crate::indexer::{Indexer, FOLLOW_BACKFILL};
@@ -19,8 +19,9 @@ use crate::ops::{Ctx, OpError, Settings};
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 const RETRY_AFTER: Duration = Duration::from_secs(1);
 
-/// What a page is told: the node's best block, or why there is no node.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// What a page is told: the node's best block, or why there is no node. `escrow bench` reads
+/// it back from the stream (hence `Deserialize`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "node", rename_all = "snake_case")]
 pub enum LiveStatus {
     /// Not connected yet.
