@@ -105,27 +105,39 @@ impl Chain {
         Ok(events)
     }
 
-    /// The latest `limit` blocks, newest first.
+    /// The latest `limit` blocks, newest first; their reads go out side by side.
     pub async fn latest_blocks(&self, limit: u64) -> Result<Vec<BlockSummary>, ChainError> {
         let best = self.best_block_number().await?;
-        let mut out = Vec::new();
-        for number in (best.saturating_sub(limit.saturating_sub(1))..=best).rev() {
-            let Some(hash) = self.block_hash(number).await? else {
-                continue;
-            };
-            let body = self
-                .rpc()
-                .chain_get_block(Some(H256(hash)))
-                .await
-                .map_err(rpc_err)?;
-            out.push(BlockSummary {
-                number,
-                hash: format!("0x{}", hex::encode(hash)),
-                timestamp: self.block_timestamp(hash).await?,
-                extrinsics: body.map(|b| b.block.extrinsics.len()).unwrap_or(0),
-            });
-        }
-        Ok(out)
+        let numbers = (best.saturating_sub(limit.saturating_sub(1))..=best).rev();
+        let summaries =
+            futures::future::join_all(numbers.map(|number| self.block_summary(number))).await;
+        Ok(summaries
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .flatten()
+            .collect())
+    }
+
+    /// One line of the latest-blocks list (`None`: no block `number` on the best chain).
+    async fn block_summary(&self, number: u64) -> Result<Option<BlockSummary>, ChainError> {
+        let Some(hash) = self.block_hash(number).await? else {
+            return Ok(None);
+        };
+        let (body, timestamp) = futures::future::join(
+            self.rpc().chain_get_block(Some(H256(hash))),
+            self.block_timestamp(hash),
+        )
+        .await;
+        Ok(Some(BlockSummary {
+            number,
+            hash: format!("0x{}", hex::encode(hash)),
+            timestamp: timestamp?,
+            extrinsics: body
+                .map_err(rpc_err)?
+                .map(|b| b.block.extrinsics.len())
+                .unwrap_or(0),
+        }))
     }
 
     /// Everything in one block (`None` if the node does not know it).
