@@ -25,6 +25,9 @@ use crate::ops::{Ctx, OpError, OpResult};
 /// Longest wait for the explorer's first sync of the event store (the search step left the
 /// store current, so it has little to do).
 const FIRST_SYNC_TIMEOUT: Duration = Duration::from_secs(120);
+/// Longest the explorer may take to fill in the history of the bench's chain (thousands of
+/// blocks at the full setting).
+const HISTORY_TIMEOUT: Duration = Duration::from_secs(600);
 /// The latest deals whose pages (and whose parties' pages) the requests ask for.
 const MIX_DEALS: u32 = 20;
 
@@ -87,6 +90,8 @@ pub async fn measure(
         served.addr
     ));
     lag::indexed_at(&mut live, best, FIRST_SYNC_TIMEOUT).await?;
+    progress("waiting until it has filled in the history since the deployment".into());
+    lag::history_complete(&mut live, HISTORY_TIMEOUT).await?;
     api.get_json("/api/status").await?;
 
     let warm_up = load::round(&api, &requests).await?;

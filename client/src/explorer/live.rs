@@ -12,12 +12,19 @@ use futures::{Stream, StreamExt};
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
-use crate::indexer::{Indexer, FOLLOW_BACKFILL};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use crate::indexer::{Backfill, Indexer};
 use crate::ops::{Ctx, OpError, Settings};
 
 /// How long a connection attempt may take, and the pause before the next one.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 const RETRY_AFTER: Duration = Duration::from_secs(1);
+/// Longest the first requests wait for the store's earlier history.
+pub const HISTORY_WAIT: Duration = Duration::from_secs(10);
+/// Blocks of earlier history filled in per round by the history task.
+const HISTORY_ROUND: Backfill = Backfill::Blocks(500);
 
 /// What a page is told: the node's best block, or why there is no node. `escrow bench` reads
 /// it back from the stream (hence `Deserialize`).
@@ -31,6 +38,9 @@ pub enum LiveStatus {
         /// The event store's tip: what the API's lists and histories include (none without
         /// a deployment on this chain).
         indexed_block: Option<u64>,
+        /// The store's history reaches back to the deployment (or to the oldest block the
+        /// node still has); until then deal histories may lack their first events.
+        history_complete: bool,
     },
     Down {
         error: String,
@@ -57,12 +67,27 @@ impl Live {
         self.status.borrow().clone()
     }
 
-    /// Returns once the task has connected and indexed the best block, or failed to: it
-    /// publishes nothing before.
+    /// Returns once the task has connected and indexed the best block, or failed to (it
+    /// publishes nothing before), and the store's earlier history is filled in or
+    /// [`HISTORY_WAIT`] has passed (a long chain's history keeps filling in afterwards).
     pub async fn first_sync(&self) {
         let mut rx = self.status.clone();
         // An error means the task ended: nothing to wait for.
         let _ = rx.wait_for(|s| *s != LiveStatus::Connecting).await;
+        let _ = tokio::time::timeout(
+            HISTORY_WAIT,
+            rx.wait_for(|s| {
+                !matches!(
+                    s,
+                    LiveStatus::Up {
+                        indexed_block: Some(_),
+                        history_complete: false,
+                        ..
+                    }
+                )
+            }),
+        )
+        .await;
     }
 
     /// The status now, then every change, as server-sent `status` events.
@@ -105,6 +130,8 @@ async fn follow(settings: Settings, tx: watch::Sender<LiveStatus>) {
 }
 
 /// Indexes and publishes each new best block until the subscription fails; returns why.
+/// Earlier history is filled in by a task of its own ([`fill_history`]), so that a long
+/// chain's history never delays a new block.
 async fn follow_heads(url: &str, mut ctx: Ctx, tx: &watch::Sender<LiveStatus>) -> String {
     // Without a deployment on this chain there is nothing to index: blocks only.
     let mut indexer = match ctx.contracts().await {
@@ -114,6 +141,7 @@ async fn follow_heads(url: &str, mut ctx: Ctx, tx: &watch::Sender<LiveStatus>) -
         },
         Err(_) => None,
     };
+    let history_done = Arc::new(AtomicBool::new(false));
     let chain = ctx.chain.clone();
     let mut heads = match chain.best_heads().await {
         Ok(h) => Box::pin(h),
@@ -121,44 +149,99 @@ async fn follow_heads(url: &str, mut ctx: Ctx, tx: &watch::Sender<LiveStatus>) -
     };
     // The block the node has now, before the first new one arrives.
     let mut best = chain.best_block_number().await;
-    loop {
+    let mut history_task = None;
+    let reason = loop {
         let best_block = match best {
             Ok(n) => n,
-            Err(e) => return format!("lost the node at {url}: {e}"),
+            Err(e) => break format!("lost the node at {url}: {e}"),
         };
-        let mut more_history = false;
         let indexed_block = match indexer.as_mut() {
-            Some(i) => match i.sync(&chain, FOLLOW_BACKFILL).await {
-                Ok(report) => {
-                    more_history = !report.history_complete && report.history_gap.is_none();
-                    Some(report.tip)
-                }
-                Err(OpError::Failed(e)) => return e,
-                Err(e) => return format!("lost the node at {url}: {e}"),
+            Some(i) => match i.sync(&chain, Backfill::Skip).await {
+                Ok(report) => Some(report.tip),
+                Err(OpError::Failed(e)) => break e,
+                Err(e) => break format!("lost the node at {url}: {e}"),
             },
             None => None,
         };
-        let up = LiveStatus::Up {
-            best_block,
-            indexed_block,
-        };
-        tx.send_if_modified(|s| {
-            let changed = *s != up;
-            *s = up;
-            changed
-        });
-        if tx.is_closed() {
-            return "no page is listening".into();
+        // Once the store exists: its history, on the side.
+        if indexed_block.is_some() && history_task.is_none() {
+            history_task = Some(tokio::spawn(fill_history(
+                ctx.settings.clone(),
+                tx.clone(),
+                history_done.clone(),
+            )));
         }
-        // Earlier history still to fill in: go on at once rather than wait for a block.
-        if more_history {
-            best = chain.best_block_number().await;
-            continue;
+        publish(
+            tx,
+            LiveStatus::Up {
+                best_block,
+                indexed_block,
+                history_complete: history_done.load(Ordering::SeqCst),
+            },
+        );
+        if tx.is_closed() {
+            break "no page is listening".into();
         }
         best = match heads.next().await {
             Some(head) => head,
-            None => return format!("lost the node at {url}: its block subscription ended"),
+            None => break format!("lost the node at {url}: its block subscription ended"),
         };
+    };
+    if let Some(task) = history_task {
+        task.abort();
+    }
+    reason
+}
+
+/// Sends `status` if it differs from the last one.
+fn publish(tx: &watch::Sender<LiveStatus>, status: LiveStatus) {
+    tx.send_if_modified(|s| {
+        let changed = *s != status;
+        *s = status;
+        changed
+    });
+}
+
+/// Fills in the store's earlier history, [`HISTORY_ROUND`] at a time, over a connection and
+/// a store writer of its own; says so in the published status once it is complete (or the
+/// node has pruned the rest). Gives up quietly on any error: the pages still work, with
+/// shorter histories.
+async fn fill_history(settings: Settings, tx: watch::Sender<LiveStatus>, done: Arc<AtomicBool>) {
+    let Ok(Ok(mut ctx)) = tokio::time::timeout(CONNECT_TIMEOUT, Ctx::connect(settings)).await
+    else {
+        return;
+    };
+    let Ok(c) = ctx.contracts().await else {
+        return;
+    };
+    let Ok(mut indexer) = Indexer::open(&ctx.settings, &ctx.chain, &c) else {
+        return;
+    };
+    while !tx.is_closed() {
+        match indexer.fill_history(&ctx.chain, HISTORY_ROUND).await {
+            Ok(report) if report.history_complete || report.history_gap.is_some() => {
+                done.store(true, Ordering::SeqCst);
+                tx.send_if_modified(|s| match s {
+                    LiveStatus::Up {
+                        history_complete, ..
+                    } if !*history_complete => {
+                        *history_complete = true;
+                        true
+                    }
+                    _ => false,
+                });
+                return;
+            }
+            // Another writer is filling it in, or rebuilding the store: look again soon.
+            Ok(report) if report.backfilled == 0 => {
+                tokio::time::sleep(Duration::from_millis(200)).await
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!("filling in the event store's history stopped: {e}");
+                return;
+            }
+        }
     }
 }
 

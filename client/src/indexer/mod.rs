@@ -16,8 +16,8 @@
 //!
 //! History before that block is then filled in backwards, down to the deployment, as far as
 //! each sync's caller asks ([`Backfill`]: nothing for a search, everything for a deal's
-//! history, [`FOLLOW_BACKFILL`] blocks per new block for the explorer; [`BACKFILL_AT_ONCE`]
-//! read side by side): only their events, since the rows already hold their effects. A node that pruned those blocks' state
+//! history, a task of its own for the explorer: [`Indexer::fill_history`];
+//! [`BACKFILL_AT_ONCE`] read side by side): only their events, since the rows already hold their effects. A node that pruned those blocks' state
 //! stops it there: events before the store's first block are not indexed
 //! ([`crate::store::StoreReader::first_block`]), which `deal show` and `events` say.
 
@@ -48,9 +48,6 @@ pub enum Backfill {
     All,
 }
 
-/// Blocks of earlier history the explorer's follower fills in per new block: the first pages
-/// come soon on a long chain, and the rest follows.
-pub const FOLLOW_BACKFILL: Backfill = Backfill::Blocks(2_000);
 /// Blocks of earlier history read at once.
 pub const BACKFILL_AT_ONCE: usize = 16;
 /// Blocks of earlier history written per transaction.
@@ -240,6 +237,25 @@ impl Indexer {
         }
         self.store.finalize(finalized.0.min(number))?;
         Ok(())
+    }
+
+    /// Fills in `backfill`'s blocks of earlier history without bringing the store to the
+    /// best block (another writer does): what the explorer's history task runs. Nothing to do
+    /// until the store exists.
+    pub async fn fill_history(
+        &mut self,
+        chain: &Chain,
+        backfill: Backfill,
+    ) -> OpResult<SyncReport> {
+        let mut report = SyncReport::default();
+        self.backfill(chain, backfill, &mut report).await?;
+        report.tip = self.store.tip().map_err(store_error)?.map_or(0, |t| t.0);
+        report.first_block = self
+            .store
+            .first_block()
+            .map_err(store_error)?
+            .map_or(0, |t| t.0);
+        Ok(report)
     }
 
     /// Fills in `backfill`'s blocks of history before the store's first block, down to the

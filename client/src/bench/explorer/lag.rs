@@ -164,6 +164,28 @@ pub async fn indexed_at(
     }
 }
 
+/// Waits (at most `timeout`) until `live` reports the store's earlier history complete, so
+/// that the explorer is timed as it serves, not while it fills in a long chain's history.
+pub async fn history_complete(live: &mut EventStream, timeout: Duration) -> OpResult<()> {
+    let wait = async {
+        while let Some((_, event)) = live.rx.recv().await {
+            if let Ok(LiveStatus::Up {
+                history_complete: true,
+                ..
+            }) = serde_json::from_str::<LiveStatus>(&event.data)
+            {
+                return Ok(());
+            }
+        }
+        Err(failed("the explorer closed /api/live".into()))
+    };
+    tokio::time::timeout(timeout, wait).await.map_err(|_| {
+        failed(format!(
+            "the explorer did not fill in the store's history within {timeout:?}"
+        ))
+    })?
+}
+
 /// The number of the block `hash` (`0x` hex, as a transaction report gives it).
 async fn block_number(chain: &Chain, hash: &str) -> OpResult<u64> {
     let Some(BlockRef::Hash(bytes)) = BlockRef::parse(hash) else {
