@@ -170,6 +170,12 @@ impl Indexer {
         &self.store
     }
 
+    /// The store's connection, to go on reading once syncing is done (no second
+    /// connection to open).
+    pub fn into_reader(self) -> StoreReader {
+        self.store.into_reader()
+    }
+
     /// Brings the store to the node's best block (see the module's notes on forks).
     pub async fn sync(&mut self, chain: &Chain, backfill: Backfill) -> OpResult<SyncReport> {
         let mut report = SyncReport::default();
@@ -195,13 +201,29 @@ impl Indexer {
     }
 
     async fn attempt(&mut self, chain: &Chain, report: &mut SyncReport) -> Result<(), Stop> {
-        let finalized = read::finalized(chain).await?;
+        // The three reads a store that is already current needs, side by side: the whole
+        // sync is then one round trip or two.
+        let tip = self.store.tip()?;
+        let (finalized, best, tip_on_chain) =
+            futures::join!(read::finalized(chain), chain.best_block_number(), async {
+                match tip {
+                    Some((n, _)) => chain.block_hash(n).await,
+                    None => Ok(None),
+                }
+            });
+        let (finalized, best) = (finalized?, best?);
+        // What the best chain holds at the tip's height, while the tip is that one.
+        let mut prefetched = tip.map(|(n, _)| n).zip(Some(tip_on_chain?));
         // Walk back to a block the best chain still has.
         let (mut number, mut hash) = loop {
             let Some((n, h)) = self.store.tip()? else {
                 break self.cold_start(chain, finalized, report).await?;
             };
-            if chain.block_hash(n).await? == Some(h) {
+            let on_chain = match prefetched.take() {
+                Some((at, known)) if at == n => known,
+                _ => chain.block_hash(n).await?,
+            };
+            if on_chain == Some(h) {
                 break (n, h);
             }
             match self.store.rollback_block(h) {
@@ -217,7 +239,6 @@ impl Indexer {
                 Err(e) => return Err(e.into()),
             }
         };
-        let best = chain.best_block_number().await?;
         while number < best {
             let Some(next) = chain.block_hash(number + 1).await? else {
                 return Err(Stop::Moved);

@@ -24,5 +24,5 @@ pub async fn synced_store(
     }
     let mut indexer = Indexer::open(&ctx.settings, &ctx.chain, &c)?;
     let report = indexer.sync(&ctx.chain, backfill).await?;
-    Ok((indexer.reader()?, Some(report)))
+    Ok((indexer.into_reader(), Some(report)))
 }

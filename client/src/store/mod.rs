@@ -387,6 +387,13 @@ fn check_identity(conn: &Connection, path: &Path, wanted: &StoreKey) -> StoreRes
     Ok(())
 }
 
+impl Store {
+    /// This writer's connection, to read with from now on.
+    pub fn into_reader(self) -> StoreReader {
+        self.reader
+    }
+}
+
 impl StoreReader {
     /// The file this connection reads.
     pub fn path(&self) -> &Path {

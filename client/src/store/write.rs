@@ -456,6 +456,15 @@ impl Store {
     /// Blocks up to `number` can no longer be rolled back: drops their undo log, which
     /// otherwise grows with every block. Call it with the finalized block's number.
     pub fn finalize(&mut self, number: u64) -> StoreResult<()> {
+        // Most syncs find nothing new to finalize: no write transaction for them.
+        let pending: bool = self.reader.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM blocks WHERE number <= ?1 AND undoable)",
+            [number],
+            |r| r.get(0),
+        )?;
+        if !pending {
+            return Ok(());
+        }
         let tx = self
             .reader
             .conn
