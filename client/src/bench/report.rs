@@ -173,7 +173,8 @@ pub fn markdown(r: &BenchReport, units: &TokenUnits) -> String {
         "`offer list --text \"item 0001\"` through the event store (SQLite, FTS5): cold = no \
          store on disk (one bulk read of both contracts' child tries at the finalized block: \
          `childstate_getKeysPaged` and `childstate_getStorageEntries`, then the best-chain \
-         blocks after it, counted as cold blocks), warm = store current (a few RPCs to see \
+         blocks after it, counted as cold blocks), warm = the median of 7 searches with the store \
+         current (a few RPCs to see \
          that nothing changed, and the SQL query).\n"
     );
     let _ = writeln!(
