@@ -324,7 +324,8 @@ pub struct OfferListCmd {
     /// Only this seller's offers (keystore name, URI or address).
     #[arg(long)]
     pub seller: Option<String>,
-    /// Case-insensitive text in title or description.
+    /// Words of the title or description: each must start a word there (`bik` finds
+    /// "e-bike"), case and accents ignored.
     #[arg(long)]
     pub text: Option<String>,
     /// Minimum average rating of the seller (0-5).
