@@ -183,13 +183,7 @@ impl Indexer {
             match self.attempt(chain, &mut report).await {
                 Ok(()) => {
                     self.backfill(chain, backfill, &mut report).await?;
-                    report.tip = self.store.tip().map_err(store_error)?.map_or(0, |t| t.0);
-                    report.first_block = self
-                        .store
-                        .first_block()
-                        .map_err(store_error)?
-                        .map_or(0, |t| t.0);
-                    return Ok(report);
+                    return self.with_bounds(report);
                 }
                 Err(Stop::Moved) => continue,
                 Err(Stop::Failed(e)) => return Err(e),
@@ -258,6 +252,11 @@ impl Indexer {
     ) -> OpResult<SyncReport> {
         let mut report = SyncReport::default();
         self.backfill(chain, backfill, &mut report).await?;
+        self.with_bounds(report)
+    }
+
+    /// `report` with the store's tip and first block as they are now.
+    fn with_bounds(&self, mut report: SyncReport) -> OpResult<SyncReport> {
         report.tip = self.store.tip().map_err(store_error)?.map_or(0, |t| t.0);
         report.first_block = self
             .store
