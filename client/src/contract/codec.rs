@@ -56,10 +56,7 @@ impl ContractCodec {
     /// Load from a `.contract` or `.json` metadata file.
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let metadata = ContractMetadata::load(path).map_err(|e| ContractClientError::Bundle {
-            path: path.to_path_buf(),
-            reason: format!("{e:#}"),
-        })?;
+        let metadata = super::bundle::read_metadata(path)?;
         Self::from_metadata(&metadata)
     }
 
