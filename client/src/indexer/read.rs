@@ -52,8 +52,8 @@ async fn trie_or_none(
     }
 }
 
-/// Number, hash, parent and timestamp of block `hash`.
-pub async fn block_info(chain: &Chain, hash: [u8; 32]) -> ReadResult<BlockInfo> {
+/// Number, hash, parent and timestamp of block `hash` (`extrinsics` left 0: its events say).
+async fn block_info(chain: &Chain, hash: [u8; 32]) -> ReadResult<BlockInfo> {
     let header = chain
         .rpc()
         .chain_get_header(Some(H256(hash)))
@@ -65,6 +65,7 @@ pub async fn block_info(chain: &Chain, hash: [u8; 32]) -> ReadResult<BlockInfo> 
         hash,
         parent_hash: header.parent_hash.0,
         timestamp: chain.block_timestamp(hash).await?.unwrap_or(0),
+        extrinsics: 0,
     })
 }
 
@@ -90,11 +91,19 @@ pub async fn block_events(
     contracts: &Contracts,
     hash: [u8; 32],
 ) -> ReadResult<(BlockInfo, Vec<BlockEvent>)> {
-    let block = block_info(chain, hash).await?;
+    let mut block = block_info(chain, hash).await?;
     let ours = [contracts.escrow.address, contracts.reputation.address];
     let codecs = [&contracts.escrow.codec, &contracts.reputation.codec];
+    let all = chain.events_at(hash).await?;
+    // Every extrinsic, inherents included, ends with `ExtrinsicSuccess` or `ExtrinsicFailed`
+    // in its own phase: the highest phase counts them, with no read of the block's body.
+    block.extrinsics = all
+        .iter()
+        .filter_map(|(phase, _)| *phase)
+        .max()
+        .map_or(0, |last| last + 1);
     let mut events = Vec::new();
-    for (index, (_, event)) in chain.events_at(hash).await?.into_iter().enumerate() {
+    for (index, (_, event)) in all.into_iter().enumerate() {
         let Some(decoded) = decode_emitted(&event, &codecs, None) else {
             continue;
         };
@@ -194,7 +203,7 @@ where
     V: DecodeAll + Localize,
 {
     let trie_keys: Vec<Vec<u8>> = keys.iter().map(|k| mapping_trie_key(root, k)).collect();
-    let values = contract_state::read_values(chain, trie, &trie_keys, at).await?;
+    let values = contract_state::read_values(chain, trie, &trie_keys, Some(at)).await?;
     let mut out = BTreeMap::new();
     for ((key, trie_key), value) in keys.iter().zip(&trie_keys).zip(values) {
         let row = match value {

@@ -76,6 +76,18 @@ pub(super) fn tip_in(conn: &Connection) -> StoreResult<Option<(u64, [u8; 32])>> 
 }
 
 /// The columns [`event_from_row`] reads, of `events e JOIN blocks b`.
+const BLOCK_COLUMNS: &str = "number, hash, parent_hash, timestamp, extrinsics";
+
+fn block_info(r: &Row) -> rusqlite::Result<BlockInfo> {
+    Ok(BlockInfo {
+        number: r.get(0)?,
+        hash: r.get(1)?,
+        parent_hash: r.get(2)?,
+        timestamp: r.get(3)?,
+        extrinsics: r.get(4)?,
+    })
+}
+
 const EVENT_COLUMNS: &str =
     "e.block_number, e.block_hash, b.timestamp, e.idx, e.contract, e.name, e.fields";
 
@@ -120,18 +132,22 @@ impl StoreReader {
     pub fn block(&self, number: u64) -> StoreResult<Option<BlockInfo>> {
         Ok(self
             .conn
-            .prepare_cached(
-                "SELECT number, hash, parent_hash, timestamp FROM blocks WHERE number = ?1",
-            )?
-            .query_row([number], |r| {
-                Ok(BlockInfo {
-                    number: r.get(0)?,
-                    hash: r.get(1)?,
-                    parent_hash: r.get(2)?,
-                    timestamp: r.get(3)?,
-                })
-            })
+            .prepare_cached(&format!(
+                "SELECT {BLOCK_COLUMNS} FROM blocks WHERE number = ?1"
+            ))?
+            .query_row([number], block_info)
             .optional()?)
+    }
+
+    /// The last `limit` indexed blocks, newest first.
+    pub fn latest_blocks(&self, limit: u32) -> StoreResult<Vec<BlockInfo>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {BLOCK_COLUMNS} FROM blocks ORDER BY number DESC LIMIT ?1"
+            ))?
+            .query_map([limit], block_info)?
+            .collect::<Result<Vec<_>, _>>()?)
     }
 
     fn one<T: Table>(&self, key: T::Key) -> StoreResult<Option<T::Value>> {
@@ -167,19 +183,24 @@ impl StoreReader {
 
     /// The offers matching `q`, by id.
     pub fn search_offers(&self, q: &OfferQuery) -> StoreResult<Vec<Offer>> {
-        let mut sql = String::from("SELECT o.scale FROM offers o WHERE 1");
         let mut args: Vec<Value> = Vec::new();
         let mut arg = |sql: &mut String, clause: &str, v: Value| {
             args.push(v);
             sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
         };
-        if let Some(text) = q.text.as_deref().and_then(fts_query) {
-            arg(
-                &mut sql,
-                " AND o.id IN (SELECT rowid FROM offers_fts WHERE offers_fts MATCH ?)",
-                Value::Text(text),
-            );
-        }
+        // With text, the scan starts from the text index, in its rowid (= offer id) order,
+        // and stops at the page's end: a word in every offer costs a page, not a sort of
+        // every match (3.5 → 0.4 ms for a word in each of 10,000 offers).
+        let (mut sql, id) = match q.text.as_deref().and_then(fts_query) {
+            Some(text) => {
+                let mut sql = String::from(
+                    "SELECT o.scale FROM offers_fts f JOIN offers o ON o.id = f.rowid WHERE 1",
+                );
+                arg(&mut sql, " AND f.offers_fts MATCH ?", Value::Text(text));
+                (sql, "f.rowid")
+            }
+            None => (String::from("SELECT o.scale FROM offers o WHERE 1"), "o.id"),
+        };
         if !q.include_inactive {
             sql.push_str(" AND o.active = 1");
         }
@@ -213,16 +234,55 @@ impl StoreReader {
         }
         if q.from_id > 0 {
             let from = i64::try_from(q.from_id).unwrap_or(i64::MAX);
-            arg(&mut sql, " AND o.id >= ?", Value::Integer(from));
+            arg(&mut sql, &format!(" AND {id} >= ?"), Value::Integer(from));
         }
         let offset = i64::try_from(q.offset).unwrap_or(i64::MAX);
         arg(
             &mut sql,
-            " ORDER BY o.id LIMIT ?",
+            &format!(" ORDER BY {id} LIMIT ?"),
             Value::Integer(q.limit.into()),
         );
         arg(&mut sql, " OFFSET ?", Value::Integer(offset));
         self.decode_all::<Offers>(&sql, params_from_iter(args))
+    }
+
+    /// The latest `limit` deals where `account` is the buyer, the seller or the arbiter,
+    /// newest first, and how many there are in all.
+    pub fn latest_deals_of(
+        &self,
+        account: &AccountBytes,
+        limit: u32,
+    ) -> StoreResult<(Vec<Deal>, u64)> {
+        const IDS: &str = "SELECT id FROM deals WHERE buyer = ?1
+            UNION SELECT id FROM deals WHERE seller = ?1
+            UNION SELECT id FROM deals WHERE arbiter = ?1";
+        let deals = self.decode_all::<Deals>(
+            &format!("SELECT scale FROM deals WHERE id IN ({IDS}) ORDER BY id DESC LIMIT ?2"),
+            params![account, limit],
+        )?;
+        let count = self
+            .conn
+            .prepare_cached(&format!("SELECT COUNT(*) FROM ({IDS})"))?
+            .query_row([account], |r| r.get(0))?;
+        Ok((deals, count))
+    }
+
+    /// The latest `limit` offers of `seller`, active or not, newest first, and how many
+    /// there are in all.
+    pub fn latest_offers_of(
+        &self,
+        seller: &AccountBytes,
+        limit: u32,
+    ) -> StoreResult<(Vec<Offer>, u64)> {
+        let offers = self.decode_all::<Offers>(
+            "SELECT scale FROM offers WHERE seller = ?1 ORDER BY id DESC LIMIT ?2",
+            params![seller, limit],
+        )?;
+        let count = self
+            .conn
+            .prepare_cached("SELECT COUNT(*) FROM offers WHERE seller = ?1")?
+            .query_row([seller], |r| r.get(0))?;
+        Ok((offers, count))
     }
 
     /// Deals where `account` is the buyer, the seller or the arbiter, by id.

@@ -2,7 +2,7 @@
 //! refused, and the caller deletes and rebuilds it (it is only a cache of the chain).
 
 /// The layout `SCHEMA` creates, recorded in `meta` under `schema_version`.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// Accounts and hashes are 32-byte BLOBs. Balances (`price`, `amount`) are u128 as 16-byte
 /// big-endian BLOBs, so SQLite's memcmp order of BLOBs is their numeric order and ranges use
@@ -21,6 +21,8 @@ CREATE TABLE blocks (
     hash BLOB NOT NULL UNIQUE,
     parent_hash BLOB NOT NULL,
     timestamp INTEGER NOT NULL,
+    -- signed and inherent, as the explorer's block list shows them
+    extrinsics INTEGER NOT NULL,
     -- 1: its changes are in `undo` and it can be rolled back; 0: the snapshot the store
     -- started from, or finalized.
     undoable INTEGER NOT NULL
@@ -69,11 +71,14 @@ CREATE INDEX offers_seller ON offers(seller, id);
 CREATE INDEX offers_arbiter ON offers(arbiter, id);
 
 -- Words of the offers' titles and descriptions; external content, kept in step by the
--- triggers of OFFER_TEXT_TRIGGERS.
+-- triggers of OFFER_TEXT_TRIGGERS. Searches match word prefixes: the prefix indexes answer
+-- those of 2 to 4 letters as one term, where FTS5 would otherwise merge the lists of every
+-- word starting so (a word in each of 10,000 offers: 0.4 → 0.04 ms).
 CREATE VIRTUAL TABLE offers_fts USING fts5(
     title, description,
     content = 'offers', content_rowid = 'id',
-    tokenize = 'unicode61 remove_diacritics 2'
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '2 3 4'
 );
 
 CREATE TABLE deals (

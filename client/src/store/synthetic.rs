@@ -51,6 +51,7 @@ pub fn block_on(number: u64, fork: u8) -> BlockInfo {
         hash: hash(number, fork),
         parent_hash: hash(number.wrapping_sub(1), fork),
         timestamp: 1_700_000_000_000 + number * 6_000,
+        extrinsics: 2,
     }
 }
 

@@ -697,6 +697,35 @@ fn a_new_store_is_in_wal_mode_with_foreign_keys_and_the_bundled_sqlite_has_fts5(
 }
 
 #[test]
+fn the_planner_keeps_index_averages_but_no_value_samples_that_would_reprepare_every_query() {
+    let (store, dir) = search_fixture();
+    let count = |store: &Store, table: &str| -> i64 {
+        store
+            .conn
+            .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap()
+    };
+    // The bundled SQLite gathers samples (STAT4) with its averages.
+    assert_eq!(
+        store
+            .conn
+            .query_row(
+                "SELECT sqlite_compileoption_used('ENABLE_STAT4')",
+                [],
+                |r| r.get::<_, i64>(0)
+            )
+            .unwrap(),
+        1
+    );
+    assert!(count(&store, "sqlite_stat1") > 0, "after a snapshot");
+    assert_eq!(count(&store, "sqlite_stat4"), 0);
+    drop(store);
+    // Opening refreshes them too.
+    let store = Store::open(&dir.path().join("s.sqlite"), key()).unwrap();
+    assert_eq!(count(&store, "sqlite_stat4"), 0);
+}
+
+#[test]
 fn reopening_keeps_the_data_and_the_tip() {
     let (store, dir) = at_block_11();
     drop(store);
@@ -823,6 +852,61 @@ fn the_deals_of_an_account_are_those_it_buys_sells_or_arbitrates() {
     assert_eq!(deal_ids(&SELLER), vec![1, 2]);
     assert_eq!(deal_ids(&ARBITER), vec![1, 2]);
     assert_eq!(deal_ids(&OTHER_SELLER), Vec::<u64>::new());
+}
+
+#[test]
+fn an_account_page_gets_the_latest_deals_and_offers_newest_first_and_the_counts() {
+    let (store, _dir) = search_fixture();
+    let (offers, count) = store.latest_offers_of(&SELLER, 3).unwrap();
+    // Inactive ones too (6), the newest first.
+    assert_eq!((ids(&offers), count), (vec![7, 6, 5], 5));
+    let (offers, count) = store.latest_offers_of(&OTHER_SELLER, 25).unwrap();
+    assert_eq!((ids(&offers), count), (vec![4, 3], 2));
+    assert_eq!(store.latest_offers_of(&BUYER, 25).unwrap(), (vec![], 0));
+
+    let (store, _dir) = at_block_11();
+    let deal_ids = |a: &AccountBytes, limit| {
+        let (deals, count) = store.latest_deals_of(a, limit).unwrap();
+        (deals.iter().map(|d| d.id).collect::<Vec<_>>(), count)
+    };
+    assert_eq!(deal_ids(&BUYER, 25), (vec![2, 1], 2));
+    assert_eq!(deal_ids(&ARBITER, 1), (vec![2], 2));
+    assert_eq!(deal_ids(&OTHER_SELLER, 25), (vec![], 0));
+}
+
+#[test]
+fn the_latest_blocks_come_newest_first_with_their_extrinsic_counts() {
+    let (store, _dir) = at_block_11();
+    let latest = store.latest_blocks(5).unwrap();
+    assert_eq!(latest, vec![block(11), block(10)]);
+    assert_eq!(latest[0].extrinsics, block(11).extrinsics);
+    assert_eq!(store.latest_blocks(1).unwrap(), vec![block(11)]);
+}
+
+#[test]
+fn a_pooled_reader_is_reused_and_sees_blocks_written_after_it_was_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = Store::path_for(dir.path(), &key());
+    let mut store = Store::open(&path, key()).unwrap();
+    store.replace_state(snapshot()).unwrap();
+    let pool = ReaderPool::new();
+    {
+        let reader = pool.get(&path, key()).unwrap();
+        assert_eq!(reader.tip().unwrap().unwrap().0, 10);
+        assert_eq!(pool.idle(), 0);
+    }
+    assert_eq!(pool.idle(), 1, "returned on drop");
+    store.apply_block(block_11()).unwrap();
+    let reader = pool.get(&path, key()).unwrap();
+    assert_eq!(pool.idle(), 0, "the idle one was taken");
+    assert_eq!(reader.tip().unwrap().unwrap().0, 11);
+    // Another store's file gets a connection of its own.
+    let other = dir.path().join("other.sqlite");
+    Store::open(&other, key()).unwrap();
+    drop(reader);
+    let second = pool.get(&other, key()).unwrap();
+    assert_eq!(second.tip().unwrap(), None);
+    assert_eq!(pool.idle(), 1);
 }
 
 #[test]

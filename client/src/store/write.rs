@@ -266,9 +266,16 @@ fn restore<T: Table>(
 
 fn insert_block(conn: &Connection, b: &BlockInfo, undoable: bool) -> StoreResult<()> {
     conn.execute(
-        "INSERT INTO blocks (number, hash, parent_hash, timestamp, undoable)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![b.number, b.hash, b.parent_hash, b.timestamp, undoable],
+        "INSERT INTO blocks (number, hash, parent_hash, timestamp, extrinsics, undoable)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            b.number,
+            b.hash,
+            b.parent_hash,
+            b.timestamp,
+            b.extrinsics,
+            undoable
+        ],
     )?;
     Ok(())
 }
@@ -517,7 +524,7 @@ impl Store {
         // Statistics for the query planner (which index a filtered search starts from), now
         // that the tables have their real size; cheap (SQLite samples at most a few hundred
         // rows per index).
-        self.reader.conn.execute_batch("PRAGMA optimize;")?;
+        super::refresh_statistics(&self.reader.conn, "PRAGMA optimize;")?;
         Ok(())
     }
 }
