@@ -254,6 +254,10 @@ fn check_json_api(env: &Env, page: &str, deal_id: &str, bob: &str) {
     assert_eq!(account["reputation"]["deals_completed_as_seller"], 1);
     assert_eq!(account["deals"].as_array().unwrap().len(), 1);
     assert_eq!(account["offers"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        (&account["deal_count"], &account["offer_count"]),
+        (&1.into(), &1.into())
+    );
     assert_eq!(plancks(&account["free"]), env.free(BOB));
 
     // Offers: the filters of `offer list`.

@@ -105,12 +105,14 @@ impl Chain {
         Ok(events)
     }
 
-    /// The latest `limit` blocks, newest first; their reads go out side by side.
-    pub async fn latest_blocks(&self, limit: u64) -> Result<Vec<BlockSummary>, ChainError> {
-        let best = self.best_block_number().await?;
-        let numbers = (best.saturating_sub(limit.saturating_sub(1))..=best).rev();
+    /// Blocks `numbers` of the best chain, in that order (a number past the best block is
+    /// left out); their reads go out side by side.
+    pub async fn block_summaries(
+        &self,
+        numbers: impl IntoIterator<Item = u64>,
+    ) -> Result<Vec<BlockSummary>, ChainError> {
         let summaries =
-            futures::future::join_all(numbers.map(|number| self.block_summary(number))).await;
+            futures::future::join_all(numbers.into_iter().map(|n| self.block_summary(n))).await;
         Ok(summaries
             .into_iter()
             .collect::<Result<Vec<_>, _>>()?

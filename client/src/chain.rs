@@ -203,6 +203,13 @@ pub struct Chain {
 /// The chain type whose conveniences the client keeps (dev accounts, immortal transactions,
 /// the remark that moves the clock).
 pub const DEVELOPMENT: &str = "Development";
+
+/// `twox_128("System") ++ twox_128("Account")`: the prefix of every `System.Account` key,
+/// the same on every FRAME chain.
+const SYSTEM_ACCOUNT_PREFIX: [u8; 32] = [
+    0x26, 0xaa, 0x39, 0x4e, 0xea, 0x56, 0x30, 0xe0, 0x7c, 0x48, 0xae, 0x0c, 0x95, 0x58, 0xce, 0xf7,
+    0xb9, 0x9d, 0x88, 0x0e, 0xc6, 0x81, 0x79, 0x9c, 0x0c, 0xf3, 0x0e, 0x88, 0x86, 0x37, 0x1d, 0xa9,
+];
 /// Blocks a transaction stays valid for off Development chains.
 pub const MORTAL_PERIOD: u64 = 64;
 
@@ -363,28 +370,32 @@ impl Chain {
 
     /// Free balance of `account` at the best block (0 for an unknown account).
     pub async fn free_balance(&self, account: &AccountId32) -> Result<u128, ChainError> {
-        #[derive(DecodeAsType)]
-        #[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-        struct AccountInfo {
-            data: AccountData,
-        }
-        #[derive(DecodeAsType)]
-        #[decode_as_type(crate_path = "subxt::ext::scale_decode")]
-        struct AccountData {
-            free: u128,
-        }
-        let at = self.at_best().await?;
-        let addr = subxt::dynamic::storage::<(AccountId32,), AccountInfo>("System", "Account");
-        let value = at
-            .storage()
-            .fetch(addr, (*account,))
+        // One `state_getStorage` at the best block. Through subxt's typed storage API the same
+        // read costs four calls (the best hash, its header, a `Core_version` runtime call
+        // for the metadata, then the value), which the explorer's account pages felt.
+        let mut key = SYSTEM_ACCOUNT_PREFIX.to_vec();
+        key.extend(crate::contract_state::hash_key(&account.0));
+        let Some(value) = self
+            .rpc
+            .state_get_storage(&key, None)
             .await
-            .map_err(rpc_err)?;
-        Ok(value
-            .decode()
-            .map_err(|e| ChainError::Decode(e.to_string()))?
-            .data
-            .free)
+            .map_err(rpc_err)?
+        else {
+            return Ok(0);
+        };
+        // frame_system's AccountInfo: nonce, consumers, providers, sufficients (u32 each),
+        // then pallet_balances' AccountData, whose first field is `free`.
+        value
+            .get(16..32)
+            .and_then(|b| <[u8; 16]>::try_from(b).ok())
+            .map(u128::from_le_bytes)
+            .ok_or_else(|| {
+                ChainError::Decode(format!(
+                    "System.Account of {} is {} bytes, too short for an AccountInfo",
+                    self.ss58(&account.0),
+                    value.len()
+                ))
+            })
     }
 
     /// `Timestamp.Now` of the best block, in ms: the time contracts see.

@@ -240,6 +240,10 @@ impl EscrowRoot {
 /// bundle's metadata by tests/contract_state.rs.
 pub const REPUTATION_STATS: [u8; 4] = [0x8a, 0xc5, 0xf3, 0x77];
 
+/// Root key of `Reputation::deals: Mapping<(AccountId, u64), DealRecord>` (the XXH32 of
+/// `"Reputation::deals"`), checked like [`REPUTATION_STATS`].
+pub const REPUTATION_DEALS: [u8; 4] = [0xae, 0x6d, 0x66, 0x1b];
+
 /// The root key of the `Mapping` field `field` of a contract's storage, from its metadata's
 /// `abi` (`storage.root.layout.struct.fields`).
 pub fn mapping_root_key(
@@ -269,20 +273,21 @@ pub fn mapping_trie_key(root: [u8; 4], key: &impl Encode) -> Vec<u8> {
     hash_key(&raw)
 }
 
-/// The values stored under `trie_keys` in the child trie `trie_id` at block `at`, in their
-/// order (`None` where nothing is stored), in one `childstate_getStorageEntries`.
+/// The values stored under `trie_keys` in the child trie `trie_id` at block `at` (`None`: the
+/// best block), in their order (`None` where nothing is stored), in one
+/// `childstate_getStorageEntries`.
 pub async fn read_values(
     chain: &Chain,
     trie_id: &[u8],
     trie_keys: &[Vec<u8>],
-    at: [u8; 32],
+    at: Option<[u8; 32]>,
 ) -> Result<Vec<Option<Vec<u8>>>> {
     if trie_keys.is_empty() {
         return Ok(Vec::new());
     }
     let keys: Vec<String> = trie_keys.iter().map(|k| hex0x(k)).collect();
     let child_key = hex0x(&child_storage_key(trie_id));
-    storage_entries(chain.rpc_client(), &child_key, &keys, H256(at))
+    storage_entries(chain.rpc_client(), &child_key, &keys, at.map(H256))
         .await?
         .into_iter()
         .map(|v| v.map(|v| unhex(GET_STORAGE_ENTRIES, &v)).transpose())
@@ -583,7 +588,7 @@ pub async fn trie_id(chain: &Chain, address: &AccountId32, at: [u8; 32]) -> Resu
 }
 
 /// The bytes of a `Vec<u8>` / `BoundedVec<u8, _>` value.
-fn value_bytes<T>(v: &Value<T>) -> Option<Vec<u8>> {
+pub fn value_bytes<T>(v: &Value<T>) -> Option<Vec<u8>> {
     match &v.value {
         ValueDef::Composite(c) => {
             let values: Vec<&Value<T>> = c.values().collect();
@@ -649,7 +654,7 @@ async fn storage_entries(
     rpc: &RpcClient,
     child_key: &str,
     keys: &[String],
-    at: H256,
+    at: Option<H256>,
 ) -> Result<Vec<Option<String>>> {
     let values: Vec<Option<String>> = rpc
         .request(GET_STORAGE_ENTRIES, rpc_params![child_key, keys, at])
@@ -674,7 +679,7 @@ async fn values_batch(
     keys: Vec<String>,
     at: H256,
 ) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
-    let values = storage_entries(&rpc, &child_key, &keys, at).await?;
+    let values = storage_entries(&rpc, &child_key, &keys, Some(at)).await?;
     keys.iter()
         .zip(values)
         .map(|(k, v)| {

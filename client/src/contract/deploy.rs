@@ -112,9 +112,16 @@ pub async fn code_exists(chain: &Chain, code_hash: &[u8; 32]) -> Result<bool> {
     Ok(found.is_some())
 }
 
-/// The code hash of the contract at `address` (`Contracts.ContractInfoOf`), `None` when there
-/// is no contract there.
-pub async fn contract_code_hash(chain: &Chain, address: &AccountId32) -> Result<Option<[u8; 32]>> {
+/// What `Contracts.ContractInfoOf(address)` says of a contract: the code it runs and the
+/// child trie its storage lives in (both fixed for the contract's life).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContractInfo {
+    pub code_hash: [u8; 32],
+    pub trie_id: Vec<u8>,
+}
+
+/// The contract at `address` at the best block, `None` when there is none.
+pub async fn contract_info(chain: &Chain, address: &AccountId32) -> Result<Option<ContractInfo>> {
     use scale_value::At;
     let at = chain.at_best().await?;
     let addr = subxt::dynamic::storage::<(Value,), Value>("Contracts", "ContractInfoOf");
@@ -129,11 +136,20 @@ pub async fn contract_code_hash(chain: &Chain, address: &AccountId32) -> Result<
     let info: Value = found
         .decode()
         .map_err(|e| crate::chain::ChainError::Decode(e.to_string()))?;
-    let hash = info
+    let missing =
+        |what: &str| crate::chain::ChainError::Decode(format!("ContractInfo has no {what}"));
+    let code_hash = info
         .at("code_hash")
         .and_then(value_account)
-        .ok_or_else(|| crate::chain::ChainError::Decode("ContractInfo has no code_hash".into()))?;
-    Ok(Some(hash.0))
+        .ok_or_else(|| missing("code_hash"))?;
+    let trie_id = info
+        .at("trie_id")
+        .and_then(crate::contract_state::value_bytes)
+        .ok_or_else(|| missing("trie_id bytes"))?;
+    Ok(Some(ContractInfo {
+        code_hash: code_hash.0,
+        trie_id,
+    }))
 }
 
 /// Is there a contract at `address` (`Contracts.ContractInfoOf`)?

@@ -126,7 +126,11 @@ impl NodeLink {
                 }
             }
         }
-        let shared = state.ctx.as_ref().expect("connected above");
+        let shared = state.ctx.as_mut().expect("connected above");
+        // Learnt once, under the lock, rather than by each of a burst of first requests:
+        // loading the bundles and checking the contracts on chain costs milliseconds. An
+        // error (no deployment yet) is the request's to report: it tries again.
+        let _ = shared.contracts().await;
         let mut session = shared.share().map_err(LinkError::Op)?;
         // The live task keeps the event store in step: requests only read it.
         session.store_followed = true;

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::indexer::{Backfill, Indexer};
 use crate::ops::{Ctx, OpError, Settings};
@@ -51,6 +51,8 @@ pub enum LiveStatus {
 #[derive(Clone)]
 pub struct Live {
     status: watch::Receiver<LiveStatus>,
+    /// [`HISTORY_WAIT`] after the first sync: requests after it no longer wait for history.
+    history_deadline: Arc<OnceLock<tokio::time::Instant>>,
 }
 
 impl Live {
@@ -59,7 +61,10 @@ impl Live {
     pub fn follow(settings: Settings) -> Live {
         let (tx, status) = watch::channel(LiveStatus::Connecting);
         tokio::spawn(follow(settings, tx));
-        Live { status }
+        Live {
+            status,
+            history_deadline: Arc::default(),
+        }
     }
 
     /// The status now.
@@ -69,13 +74,17 @@ impl Live {
 
     /// Returns once the task has connected and indexed the best block, or failed to (it
     /// publishes nothing before), and the store's earlier history is filled in or
-    /// [`HISTORY_WAIT`] has passed (a long chain's history keeps filling in afterwards).
+    /// [`HISTORY_WAIT`] has passed since the first request got here (a long chain's history
+    /// keeps filling in afterwards, and later requests do not wait for it).
     pub async fn first_sync(&self) {
         let mut rx = self.status.clone();
         // An error means the task ended: nothing to wait for.
         let _ = rx.wait_for(|s| *s != LiveStatus::Connecting).await;
-        let _ = tokio::time::timeout(
-            HISTORY_WAIT,
+        let deadline = *self
+            .history_deadline
+            .get_or_init(|| tokio::time::Instant::now() + HISTORY_WAIT);
+        let _ = tokio::time::timeout_at(
+            deadline,
             rx.wait_for(|s| {
                 !matches!(
                     s,
@@ -248,6 +257,28 @@ async fn fill_history(settings: Settings, tx: watch::Sender<LiveStatus>, done: A
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn requests_wait_for_history_only_until_the_first_ones_gave_up_on_it() {
+        let (tx, status) = watch::channel(LiveStatus::Connecting);
+        let live = Live {
+            status,
+            history_deadline: Arc::default(),
+        };
+        tx.send(LiveStatus::Up {
+            best_block: 9,
+            indexed_block: Some(9),
+            history_complete: false,
+        })
+        .unwrap();
+        let first = tokio::time::Instant::now();
+        live.first_sync().await;
+        assert_eq!(first.elapsed(), HISTORY_WAIT);
+        // History is still being filled in: later requests answer from what is indexed.
+        let later = tokio::time::Instant::now();
+        live.first_sync().await;
+        assert_eq!(later.elapsed(), Duration::ZERO);
+    }
 
     #[tokio::test]
     async fn a_missing_node_is_pushed_as_down() {

@@ -3,17 +3,21 @@
 
 use serde::Serialize;
 
-use crate::api::{Escrow, Reputation};
+use crate::api::Escrow;
 use crate::blocks::{BlockRef, BlockSummary, ExtrinsicView};
 use crate::chain::{composite_field, ChainEvent};
 use crate::contract::decode_emitted;
+use crate::indexer::{store_error, Backfill};
 use crate::ops::deals::{self, DeadlineView};
+use crate::ops::index::synced_store;
 use crate::ops::offers::{self, ListFilter, OfferList};
 use crate::ops::types::{AccountReputation, Deal, DealRecord, Offer};
 use crate::ops::{
     event_view, genesis_hex, ink_to_json, now_ms, usage, Contracts, Ctx, Deployment, EventView,
     OpError, OpResult,
 };
+use crate::store::BlockInfo;
+use crate::types::Localize;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Status {
@@ -53,12 +57,44 @@ pub struct BlockList {
     pub blocks: Vec<BlockSummary>,
 }
 
+/// The latest `limit` blocks (at most 100), newest first: from the event store, which indexes
+/// every block since the deployment; older ones (or all, without a deployment) from the node.
 pub async fn latest_blocks(ctx: &mut Ctx, limit: u64) -> OpResult<BlockList> {
-    let blocks = ctx.chain.latest_blocks(limit.clamp(1, 100)).await?;
+    let limit = limit.clamp(1, 100);
+    let mut blocks: Vec<BlockSummary> = match ctx.contracts().await {
+        Ok(_) => {
+            let (store, _) = synced_store(ctx, Backfill::Skip).await?;
+            store
+                .latest_blocks(limit as u32)
+                .map_err(store_error)?
+                .into_iter()
+                .map(block_summary)
+                .collect()
+        }
+        Err(OpError::Usage(_)) => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    let below = match blocks.last() {
+        Some(b) => b.number,
+        None => ctx.chain.best_block_number().await? + 1,
+    };
+    let missing = limit.saturating_sub(blocks.len() as u64);
+    let older = (below.saturating_sub(missing)..below).rev();
+    blocks.extend(ctx.chain.block_summaries(older).await?);
     Ok(BlockList {
         best: blocks.first().map(|b| b.number).unwrap_or(0),
         blocks,
     })
+}
+
+fn block_summary(b: BlockInfo) -> BlockSummary {
+    BlockSummary {
+        number: b.number,
+        hash: hex32(&b.hash),
+        // The store keeps 0 for a block without `Timestamp::Now` (the genesis block).
+        timestamp: (b.timestamp != 0).then_some(b.timestamp),
+        extrinsics: b.extrinsics as usize,
+    }
 }
 
 /// A call to one of our contracts, decoded by message name.
@@ -263,7 +299,13 @@ pub async fn deal(ctx: &mut Ctx, id: u64) -> OpResult<DealPage> {
         })
         .collect();
     let deal = stored.deal;
-    let record: Option<DealRecord> = Reputation::new(ctx).deal_record(id).await?;
+    // The escrow reports a deal to the reputation contract when it ends: an open one has
+    // no record to read.
+    let record = if deal.state.is_final() {
+        ctx.stored_deal_record(id, None).await?
+    } else {
+        None
+    };
     let now = now_ms();
     let deadlines = deals::deadlines_now(ctx, &deal, now).await?;
     Ok(DealPage {
@@ -277,51 +319,59 @@ pub async fn deal(ctx: &mut Ctx, id: u64) -> OpResult<DealPage> {
     })
 }
 
+/// Deals and offers an account page lists at most: the latest ones (the CLI's `deal list
+/// --account` and `offer list --seller` list them all).
+pub const ACCOUNT_PAGE_ROWS: u32 = 25;
+
 #[derive(Debug, Clone, Serialize)]
 pub struct AccountPage {
     pub account: String,
     pub free: String,
     pub escrow_credit: Option<String>,
     pub reputation: Option<AccountReputation>,
+    /// The latest [`ACCOUNT_PAGE_ROWS`] deals it takes part in, newest first.
     pub deals: Vec<Deal>,
+    /// All its deals.
+    pub deal_count: u64,
+    /// The latest [`ACCOUNT_PAGE_ROWS`] offers it made, active or not, newest first.
     pub offers: Vec<Offer>,
+    /// All its offers.
+    pub offer_count: u64,
 }
 
 pub async fn account(ctx: &mut Ctx, arg: &str) -> OpResult<AccountPage> {
     let balance = crate::ops::accounts::balance(ctx, arg).await?;
-    let id = ctx.account(arg)?;
-    let ss58 = ctx.chain.ss58(&id.0);
-    let (reputation, deals, offers) = if ctx.contracts().await.is_ok() {
-        let reputation = crate::ops::ratings::reputation(ctx, &ss58)
-            .await?
-            .reputation;
-        let deals = deals::list(ctx, Some(&ss58)).await?.deals;
-        let offers = offers::list(
-            ctx,
-            ListFilter {
-                seller: Some(ss58.clone()),
-                include_inactive: true,
-                limit: u32::MAX,
-                ..ListFilter::default()
-            },
-        )
-        .await?
-        .offers
-        .into_iter()
-        .map(|o| o.offer)
-        .collect();
-        (Some(reputation), deals, offers)
-    } else {
-        (None, Vec::new(), Vec::new())
-    };
-    Ok(AccountPage {
-        account: ss58,
+    let id = ctx.account(arg)?.0;
+    let mut page = AccountPage {
+        account: ctx.chain.ss58(&id),
         free: balance.free,
         escrow_credit: balance.escrow_credit,
-        reputation,
-        deals,
-        offers,
-    })
+        reputation: None,
+        deals: Vec::new(),
+        deal_count: 0,
+        offers: Vec::new(),
+        offer_count: 0,
+    };
+    if ctx.contracts().await.is_err() {
+        return Ok(page);
+    }
+    let (store, _) = synced_store(ctx, Backfill::Skip).await?;
+    page.reputation = Some(
+        store
+            .reputation(&id)
+            .map_err(store_error)?
+            .unwrap_or_default(),
+    );
+    (page.deals, page.deal_count) = store
+        .latest_deals_of(&id, ACCOUNT_PAGE_ROWS)
+        .map_err(store_error)?;
+    (page.offers, page.offer_count) = store
+        .latest_offers_of(&id, ACCOUNT_PAGE_ROWS)
+        .map_err(store_error)?;
+    let prefix = ctx.chain.ss58_prefix();
+    page.deals.localize(prefix);
+    page.offers.localize(prefix);
+    Ok(page)
 }
 
 /// Where a search term leads.

@@ -6,7 +6,6 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::dry_run::DryRunReport;
-use super::types::Config;
 use super::{usage, Ctx, OpResult, Settings, TxReport};
 use crate::api::Escrow;
 use crate::keystore::{ExportedSecret, ImportSource, KeyInfo};
@@ -237,9 +236,10 @@ pub async fn balance(ctx: &mut Ctx, account: &str) -> OpResult<BalanceView> {
     let free = ctx.chain.free_balance(&id).await?;
     let credit = match ctx.contracts().await {
         Ok(_) => {
-            let credit: u128 = Escrow::new(ctx).credit_of(&id.0).await?;
+            // Read from the escrow's storage: what `credit_of` and `config` answer, without
+            // running the contract twice.
+            let (config, credit) = ctx.stored_config_and_credit(&id.0, None).await?;
             // The fee recipient's platform fees are paid by `withdraw` too.
-            let config: Config = Escrow::new(ctx).config().await?;
             let fees = if config.fee_recipient == id.0 {
                 config.fees_due
             } else {

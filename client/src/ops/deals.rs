@@ -375,8 +375,9 @@ pub async fn stored(ctx: &mut Ctx, id: u64) -> OpResult<StoredDeal> {
 pub async fn deadlines_now(ctx: &mut Ctx, deal: &Deal, now: u64) -> OpResult<Vec<DeadlineView>> {
     let mut out = deadlines(deal, now);
     if deal.state.is_final() {
-        let config: Config = Escrow::new(ctx).config().await?;
-        out.extend(prune_deadline(deal, config.settings.prune_after));
+        // Settings are fixed at instantiation: no read of the escrow needed.
+        let settings = ctx.contracts().await?.escrow_settings;
+        out.extend(prune_deadline(deal, settings.prune_after));
     }
     Ok(out)
 }

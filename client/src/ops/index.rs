@@ -3,7 +3,7 @@
 
 use super::{Ctx, OpResult};
 use crate::indexer::{store_error, store_key, store_path, Backfill, Indexer, SyncReport};
-use crate::store::{Store, StoreError, StoreReader};
+use crate::store::{PooledReader, StoreError};
 
 /// A reader of this deployment's store, synced to the best block unless
 /// [`Ctx::store_followed`] (and the store exists), with as much earlier history as `backfill`
@@ -11,11 +11,11 @@ use crate::store::{Store, StoreError, StoreReader};
 pub async fn synced_store(
     ctx: &mut Ctx,
     backfill: Backfill,
-) -> OpResult<(StoreReader, Option<SyncReport>)> {
+) -> OpResult<(PooledReader, Option<SyncReport>)> {
     let c = ctx.contracts().await?;
     if ctx.store_followed {
         let path = store_path(&ctx.settings, &ctx.chain, &c);
-        match Store::open_reader(&path, store_key(&ctx.chain, &c)) {
+        match ctx.store_readers.get(&path, store_key(&ctx.chain, &c)) {
             Ok(reader) => return Ok((reader, None)),
             // The follower has not made it yet: sync here this once.
             Err(StoreError::Missing { .. }) => {}
@@ -24,5 +24,5 @@ pub async fn synced_store(
     }
     let mut indexer = Indexer::open(&ctx.settings, &ctx.chain, &c)?;
     let report = indexer.sync(&ctx.chain, backfill).await?;
-    Ok((indexer.into_reader(), Some(report)))
+    Ok((PooledReader::unpooled(indexer.into_reader()), Some(report)))
 }

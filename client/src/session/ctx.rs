@@ -1,14 +1,16 @@
 //! A connected session: the chain, the settings, the keystore and the deployed contracts;
 //! signers, accounts and typed reads. Writes are in [`super::write`].
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use subxt::utils::AccountId32;
 
 use crate::chain::Chain;
-use crate::contract::{contract_code_hash, Contract, ContractCodec};
+use crate::contract::{contract_info, Contract, ContractCodec};
 use crate::keystore::{Keystore, KeystoreError, ResolvedAccount};
 use crate::signer::Keypair;
+use crate::store::ReaderPool;
 use crate::types::{LangError, Localize};
 use crate::units::TokenUnits;
 
@@ -28,6 +30,9 @@ pub struct Ctx {
     /// A follower keeps the event store in step with the chain (the explorer's): reads open
     /// it without syncing first.
     pub store_followed: bool,
+    /// Read connections to the event store, kept open between the reads of this session and
+    /// of the sessions [`Self::share`]d from it.
+    pub store_readers: Arc<ReaderPool>,
     contracts: Option<Contracts>,
     codecs: Option<(ContractCodec, ContractCodec)>,
 }
@@ -50,6 +55,7 @@ impl Ctx {
             chain,
             keystore,
             store_followed: false,
+            store_readers: ReaderPool::new(),
             contracts: None,
             codecs: None,
         })
@@ -64,6 +70,7 @@ impl Ctx {
             chain: self.chain.clone(),
             keystore: self.settings.open_keystore()?,
             store_followed: self.store_followed,
+            store_readers: self.store_readers.clone(),
             contracts: self.contracts.clone(),
             codecs: self.codecs.clone(),
         })
@@ -118,11 +125,12 @@ impl Ctx {
         // run the code of the bundles whose metadata decodes them (never a wrong decode).
         let escrow_bundle = load_bundle("escrow")?;
         let reputation_bundle = load_bundle("reputation")?;
+        let mut tries = Vec::with_capacity(2);
         for (name, address, bundle) in [
             ("escrow", &escrow_addr, &escrow_bundle),
             ("reputation", &reputation_addr, &reputation_bundle),
         ] {
-            match contract_code_hash(&self.chain, address).await? {
+            match contract_info(&self.chain, address).await? {
                 None => {
                     return Err(usage(format!(
                         "no deployment for this chain (genesis {genesis}); the contracts saved \
@@ -130,25 +138,33 @@ impl Ctx {
                         path.display()
                     )))
                 }
-                Some(on_chain) if on_chain != bundle.code_hash => {
+                Some(on_chain) if on_chain.code_hash != bundle.code_hash => {
                     return Err(OpError::Failed(format!(
                         "the {name} contract at {} runs code 0x{} but the bundle {} is 0x{}: \
                          use the bundles it was deployed from (ESCROW_CONTRACTS_DIR) or run \
                          `escrow deploy` again",
                         self.chain.ss58(&address.0),
-                        hex::encode(on_chain),
+                        hex::encode(on_chain.code_hash),
                         crate::node_config::bundle_source(name),
                         hex::encode(bundle.code_hash)
                     )))
                 }
-                Some(_) => {}
+                Some(on_chain) => tries.push(on_chain.trie_id),
             }
         }
+        let reputation_trie = tries.pop().expect("two contracts checked above");
+        let escrow_trie = tries.pop().expect("two contracts checked above");
+        let escrow_settings = super::stored::read_escrow_root(&self.chain, &escrow_trie)
+            .await?
+            .settings;
         let (escrow_codec, reputation_codec) = (escrow_bundle.codec()?, reputation_bundle.codec()?);
         self.codecs = Some((escrow_codec.clone(), reputation_codec.clone()));
         let contracts = Contracts {
             escrow: Contract::new(escrow_addr, escrow_codec),
             reputation: Contract::new(reputation_addr, reputation_codec),
+            escrow_trie,
+            reputation_trie,
+            escrow_settings,
             deployment,
             ss58_prefix: self.chain.ss58_prefix(),
         };

@@ -9,6 +9,7 @@ pub mod dry_run;
 pub mod error;
 pub mod explain;
 pub mod settings;
+mod stored;
 pub mod views;
 mod write;
 

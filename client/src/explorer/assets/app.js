@@ -305,6 +305,12 @@ async function viewDeal(id) {
     <h2>Ratings</h2><div data-testid="ratings">${ratings}</div>`;
 }
 
+// "(3)", or "(latest 25 of 40)" when the page lists only the latest rows.
+function shown(listed, total, testid) {
+  const text = listed < total ? `latest ${listed} of ${total}` : `${total}`;
+  return `<span class="muted" data-testid="${testid}">(${esc(text)})</span>`;
+}
+
 async function viewAccount(id) {
   const a = await api(`/api/accounts/${encodeURIComponent(id)}`);
   const r = a.reputation;
@@ -324,14 +330,14 @@ async function viewAccount(id) {
       ["Escrow credit", esc(a.escrow_credit === null ? "–" : tokens(a.escrow_credit))],
     ])}
     <h2>Reputation</h2><div data-testid="reputation">${rep}</div>
-    <h2>Deals</h2>
+    <h2>Deals ${shown(a.deals.length, a.deal_count, "account-deal-count")}</h2>
     ${table(
       ["Deal", "Role", "State", "Amount", "Offer"],
       a.deals.map((d) => [link.deal(d.id), d.buyer === a.account ? "buyer" : d.seller === a.account ? "seller" : "arbiter", esc(d.state), esc(tokens(d.amount)), link.offer(d.offer_id)]),
       "account-deals",
       "No deals.",
     )}
-    <h2>Offers</h2>
+    <h2>Offers ${shown(a.offers.length, a.offer_count, "account-offer-count")}</h2>
     ${table(
       ["Offer", "Title", "Price", "Left", "Active"],
       a.offers.map((o) => [link.offer(o.id), esc(o.terms.title), esc(tokens(o.terms.price)), esc(o.terms.quantity), o.active ? "yes" : "no"]),
