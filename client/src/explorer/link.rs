@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use futures::future::BoxFuture;
 use tokio::sync::Mutex;
 
-use super::live::Live;
+use super::live::{Live, LiveStatus};
 use crate::chain::ChainError;
 use crate::ops::{Ctx, OpError, OpResult, Settings};
 
@@ -74,17 +74,26 @@ impl NodeLink {
         f: impl for<'a> FnOnce(&'a mut Ctx) -> BoxFuture<'a, OpResult<T>>,
     ) -> Result<T, LinkError> {
         let mut ctx = self.session().await?;
-        // Until the live task's first sync, the store may hold only part of the state.
         let run = async {
+            // Until the live task's first sync, the store may hold only part of the state.
             self.live.first_sync().await;
-            f(&mut ctx).await
+            // Pages read mostly the store, which outlives the node: say the node is gone
+            // rather than answer from a store that no longer follows it.
+            match self.live.status() {
+                LiveStatus::Down { error } => Err(error),
+                _ => Ok(f(&mut ctx).await),
+            }
         };
-        let Ok(result) = tokio::time::timeout(REQUEST_TIMEOUT, run).await else {
-            let reason = format!(
-                "the node at {} did not answer within {REQUEST_TIMEOUT:?}",
-                self.url()
-            );
-            return Err(self.lost(reason).await);
+        let result = match tokio::time::timeout(REQUEST_TIMEOUT, run).await {
+            Ok(Ok(result)) => result,
+            Ok(Err(down)) => return Err(self.lost(down).await),
+            Err(_) => {
+                let reason = format!(
+                    "the node at {} did not answer within {REQUEST_TIMEOUT:?}",
+                    self.url()
+                );
+                return Err(self.lost(reason).await);
+            }
         };
         match result {
             Ok(v) => {
