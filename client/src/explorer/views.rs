@@ -3,7 +3,6 @@
 
 use serde::Serialize;
 
-use crate::api::Escrow;
 use crate::blocks::{BlockRef, BlockSummary, ExtrinsicView};
 use crate::chain::{composite_field, ChainEvent};
 use crate::contract::decode_emitted;
@@ -415,8 +414,11 @@ pub async fn search(ctx: &mut Ctx, query: &str) -> OpResult<SearchResult> {
     };
     if let Ok(n) = term.parse::<u64>() {
         if ctx.contracts().await.is_ok() {
+            let (store, _) = synced_store(ctx, Backfill::Skip).await?;
+            let deal = store.deal(n).map_err(store_error)?;
+            let offer = store.offer(n).map_err(store_error)?;
+            drop(store);
             if wants("deal") {
-                let deal: Option<Deal> = Escrow::new(ctx).deal(n).await?;
                 if let Some(d) = deal {
                     push(
                         &mut matches,
@@ -427,7 +429,6 @@ pub async fn search(ctx: &mut Ctx, query: &str) -> OpResult<SearchResult> {
                 }
             }
             if wants("offer") {
-                let offer: Option<Offer> = Escrow::new(ctx).offer(n).await?;
                 if let Some(o) = offer {
                     push(
                         &mut matches,
