@@ -130,14 +130,22 @@ fn the_child_trie_snapshot_equals_the_contracts_paged_reads() {
 
         // What the explorer reads straight from storage equals what the messages answer.
         let completed: u64 = completed.parse().unwrap();
-        let record = Reputation::new(&mut ctx).deal_record(completed).await.unwrap();
+        let record = Reputation::new(&mut ctx)
+            .deal_record(completed)
+            .await
+            .unwrap();
         assert!(record.is_some(), "the released deal was reported");
-        assert_eq!(ctx.stored_deal_record(completed, None).await.unwrap(), record);
+        assert_eq!(
+            ctx.stored_deal_record(completed, None).await.unwrap(),
+            record
+        );
         assert_eq!(ctx.stored_deal_record(999, None).await.unwrap(), None);
         let recipient = config.fee_recipient.id();
         let credit = Escrow::new(&mut ctx).credit_of(&recipient).await.unwrap();
         assert_eq!(
-            ctx.stored_config_and_credit(&recipient, None).await.unwrap(),
+            ctx.stored_config_and_credit(&recipient, None)
+                .await
+                .unwrap(),
             (config.clone(), credit)
         );
         assert_eq!(c.escrow_settings, config.settings);
