@@ -258,11 +258,14 @@ pub const MAX_SS58_PREFIX: u16 = 0x3fff;
 /// Addresses each thread printed lately, at most this many (then it starts over).
 const SS58_MEMO_SIZE: usize = 4096;
 
+/// SS58 strings by account and prefix.
+type Ss58Memo = HashMap<([u8; 32], u16), Rc<str>>;
+
 thread_local! {
     /// A memo of [`to_ss58_with_prefix`], a pure function: a page of the explorer prints the
     /// same few accounts dozens of times, each a Blake2b-512 and a base-58 conversion (13% of
     /// its CPU under a burst of requests before this).
-    static SS58_MEMO: RefCell<HashMap<([u8; 32], u16), Rc<str>>> = RefCell::default();
+    static SS58_MEMO: RefCell<Ss58Memo> = RefCell::default();
 }
 
 /// Format a 32-byte account id as an SS58 address with `prefix` (one byte below 64, two bytes
