@@ -189,6 +189,23 @@ fn on_a_pruning_node_a_new_store_starts_from_the_finalized_state_and_earlier_his
             "{who}: {stored}"
         );
     }
+    // So did the deal's record, both ratings in it.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let mut ctx = Ctx::connect(env.settings()).await.unwrap();
+        let id: u64 = deal.parse().unwrap();
+        let stored = escrow_client::ops::deals::stored(&mut ctx, id)
+            .await
+            .unwrap()
+            .record;
+        let read = Reputation::new(&mut ctx).deal_record(id).await.unwrap();
+        assert!(
+            read.as_ref()
+                .is_some_and(|r| r.buyer_score.is_some() && r.seller_score.is_some()),
+            "{read:?}"
+        );
+        assert_eq!(stored, read);
+    });
 }
 
 /// Bob sells to Charlie, Charlie releases, both rate: returns the deal id.

@@ -28,8 +28,8 @@ use subxt::utils::{AccountId32, H256};
 
 use crate::chain::{value_u128, Chain, ChainError};
 use crate::types::{
-    ser_plancks, AccountBytes, AccountReputation, Address, Arbiter, Config, Deal, EscrowSettings,
-    Localize, Offer,
+    ser_plancks, AccountBytes, AccountReputation, Address, Arbiter, Config, Deal, DealRecord,
+    EscrowSettings, Localize, Offer,
 };
 
 /// What pallet-contracts puts before a trie id to name a contract's child trie.
@@ -294,35 +294,56 @@ pub async fn read_values(
         .collect()
 }
 
-/// Every account's `Reputation::stats` entry at block `at`, read from the reputation
-/// contract's child trie (`trie_id`) in bulk, by account.
-pub async fn reputation_stats(
+/// The reputation contract's state at block `at`, read from its child trie in bulk.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReputationState {
+    /// Every account's `Reputation::stats` entry, by account.
+    pub stats: Vec<(AccountBytes, AccountReputation)>,
+    /// The `Reputation::deals` records one escrow reported, by deal id.
+    pub records: Vec<(u64, DealRecord)>,
+}
+
+/// [`ReputationState`] in the reputation contract's child trie `trie_id` at block `at`, with
+/// the deal records of `escrow` (other escrows' are left out).
+pub async fn reputation_state(
     chain: &Chain,
     trie_id: &[u8],
+    escrow: &AccountBytes,
     at: [u8; 32],
-) -> Result<Vec<(AccountBytes, AccountReputation)>> {
-    let mut stats = Vec::new();
+) -> Result<ReputationState> {
+    fn decode<T: DecodeAll>(what: &'static str, key: &[u8], value: &[u8]) -> Result<T> {
+        T::decode_all(&mut &value[..]).map_err(|e| ContractStateError::Decode {
+            what,
+            key: hex::encode(key),
+            reason: e.to_string(),
+        })
+    }
+    let mut state = ReputationState::default();
     for (trie_key, value) in child_entries(chain, trie_id, at).await? {
         let Some(key) = unhash_key(&trie_key) else {
             continue;
         };
-        let Some(account) = key
+        if let Some(account) = key
             .strip_prefix(&REPUTATION_STATS[..])
             .and_then(|k| AccountBytes::decode_all(&mut &k[..]).ok())
-        else {
-            continue;
-        };
-        let r = AccountReputation::decode_all(&mut &value[..]).map_err(|e| {
-            ContractStateError::Decode {
-                what: "a reputation",
-                key: hex::encode(key),
-                reason: e.to_string(),
+        {
+            state
+                .stats
+                .push((account, decode("a reputation", key, &value)?));
+        } else if let Some((reporter, deal_id)) = key
+            .strip_prefix(&REPUTATION_DEALS[..])
+            .and_then(|k| <(AccountBytes, u64)>::decode_all(&mut &k[..]).ok())
+        {
+            if &reporter == escrow {
+                state
+                    .records
+                    .push((deal_id, decode("a deal record", key, &value)?));
             }
-        })?;
-        stats.push((account, r));
+        }
     }
-    stats.sort_by_key(|(a, _)| *a);
-    Ok(stats)
+    state.stats.sort_by_key(|(a, _)| *a);
+    state.records.sort_by_key(|(id, _)| *id);
+    Ok(state)
 }
 
 /// One decoded entry of the escrow's child trie.

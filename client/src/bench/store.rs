@@ -189,6 +189,7 @@ fn catalogue(offers: u64) -> OpResult<(StoreReader, tempfile::TempDir)> {
                 offers: catalog::offers(offers),
                 deals: Vec::new(),
                 reputations: catalog::reputations(),
+                records: Vec::new(),
             })
             .map_err(failed)
     })

@@ -298,13 +298,7 @@ pub async fn deal(ctx: &mut Ctx, id: u64) -> OpResult<DealPage> {
         })
         .collect();
     let deal = stored.deal;
-    // The escrow reports a deal to the reputation contract when it ends: an open one has
-    // no record to read.
-    let record = if deal.state.is_final() {
-        ctx.stored_deal_record(id, None).await?
-    } else {
-        None
-    };
+    let record = stored.record;
     let now = now_ms();
     let deadlines = deals::deadlines_now(ctx, &deal, now).await?;
     Ok(DealPage {

@@ -11,11 +11,11 @@ use subxt::utils::H256;
 use crate::chain::{rpc_err, Chain};
 use crate::contract::decode_emitted;
 use crate::contract_state::{
-    self, mapping_trie_key, ContractStateError, EscrowLayout, REPUTATION_STATS,
+    self, mapping_trie_key, ContractStateError, EscrowLayout, REPUTATION_DEALS, REPUTATION_STATS,
 };
 use crate::session::{event_view, Contracts};
 use crate::store::{event_accounts, BlockChanges, BlockEvent, BlockInfo, Snapshot};
-use crate::types::{AccountBytes, AccountReputation, Deal, Localize, Offer};
+use crate::types::{AccountBytes, AccountReputation, Deal, DealRecord, Localize, Offer};
 
 pub type ReadResult<T> = Result<T, ContractStateError>;
 
@@ -185,6 +185,22 @@ pub async fn block_changes(
             prefix,
         )
         .await?;
+        reported.sort_unstable();
+        reported.dedup();
+        let escrow = contracts.escrow.address.0;
+        let keys: Vec<(AccountBytes, u64)> = reported.iter().map(|id| (escrow, *id)).collect();
+        changes.records = rows::<(AccountBytes, u64), DealRecord>(
+            chain,
+            trie,
+            REPUTATION_DEALS,
+            &keys,
+            hash,
+            prefix,
+        )
+        .await?
+        .into_iter()
+        .map(|((_, id), record)| (id, record))
+        .collect();
     }
     Ok(changes)
 }
@@ -239,6 +255,7 @@ pub async fn snapshot(
         offers: Vec::new(),
         deals: Vec::new(),
         reputations: Vec::new(),
+        records: Vec::new(),
     };
     if tries.escrow.is_some() {
         let s = contract_state::snapshot(
@@ -252,7 +269,15 @@ pub async fn snapshot(
         snapshot.deals = s.deals;
     }
     if let Some(trie) = &tries.reputation {
-        snapshot.reputations = contract_state::reputation_stats(chain, trie, hash).await?;
+        let state =
+            contract_state::reputation_state(chain, trie, &contracts.escrow.address.0, hash)
+                .await?;
+        snapshot.reputations = state.stats;
+        snapshot.records = state.records;
+        let prefix = chain.ss58_prefix();
+        for (_, r) in &mut snapshot.records {
+            r.localize(prefix);
+        }
     }
     Ok((snapshot, tries))
 }

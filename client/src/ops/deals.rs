@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::index::synced_store;
 use super::offers::get_offer;
-use super::types::{Config, Deal, DealState, Localize, Party};
+use super::types::{Config, Deal, DealRecord, DealState, Localize, Party};
 use super::{now_ms, parse_bps, usage, Ctx, EventView, OpResult, TxReport};
 use crate::api::Escrow;
 use crate::indexer::{store_error, Backfill};
@@ -334,6 +334,8 @@ pub struct StoredDeal {
     pub history: Vec<IndexedEvent>,
     /// Where the store's history starts (events before it are not indexed).
     pub indexed_from: u64,
+    /// The reputation contract's record of the deal (outcome and ratings), once it ended.
+    pub record: Option<DealRecord>,
 }
 
 impl StoredDeal {
@@ -364,10 +366,13 @@ pub async fn stored(ctx: &mut Ctx, id: u64) -> OpResult<StoredDeal> {
         })
         .collect();
     let indexed_from = store.first_block().map_err(store_error)?.map_or(0, |b| b.0);
+    let mut record = store.deal_record(id).map_err(store_error)?;
+    record.localize(ctx.chain.ss58_prefix());
     Ok(StoredDeal {
         deal,
         history,
         indexed_from,
+        record,
     })
 }
 
@@ -375,8 +380,7 @@ pub async fn stored(ctx: &mut Ctx, id: u64) -> OpResult<StoredDeal> {
 pub async fn deadlines_now(ctx: &mut Ctx, deal: &Deal, now: u64) -> OpResult<Vec<DeadlineView>> {
     let mut out = deadlines(deal, now);
     if deal.state.is_final() {
-        // Settings are fixed at instantiation: no read of the escrow needed.
-        let settings = ctx.contracts().await?.escrow_settings;
+        let settings = ctx.escrow_settings().await?;
         out.extend(prune_deadline(deal, settings.prune_after));
     }
     Ok(out)

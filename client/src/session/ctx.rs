@@ -11,7 +11,7 @@ use crate::contract::{contract_info, Contract, ContractCodec};
 use crate::keystore::{Keystore, KeystoreError, ResolvedAccount};
 use crate::signer::Keypair;
 use crate::store::ReaderPool;
-use crate::types::{LangError, Localize};
+use crate::types::{EscrowSettings, LangError, Localize};
 use crate::units::TokenUnits;
 
 use super::deployment::{genesis_hex, load_bundle, Contracts, DeploymentFile};
@@ -35,6 +35,8 @@ pub struct Ctx {
     pub store_readers: Arc<ReaderPool>,
     contracts: Option<Contracts>,
     codecs: Option<(ContractCodec, ContractCodec)>,
+    /// The escrow's settings, once read (fixed at its instantiation).
+    escrow_settings: Option<EscrowSettings>,
 }
 
 impl Ctx {
@@ -58,6 +60,7 @@ impl Ctx {
             store_readers: ReaderPool::new(),
             contracts: None,
             codecs: None,
+            escrow_settings: None,
         })
     }
 
@@ -73,6 +76,7 @@ impl Ctx {
             store_readers: self.store_readers.clone(),
             contracts: self.contracts.clone(),
             codecs: self.codecs.clone(),
+            escrow_settings: self.escrow_settings,
         })
     }
 
@@ -85,6 +89,23 @@ impl Ctx {
         if self.codecs.is_none() {
             self.codecs = other.codecs.clone();
         }
+        if self.escrow_settings.is_none() {
+            self.escrow_settings = other.escrow_settings;
+        }
+    }
+
+    /// The escrow's windows and limits: fixed when it was instantiated, so read from its
+    /// storage once per session (and the sessions shared from it).
+    pub async fn escrow_settings(&mut self) -> OpResult<EscrowSettings> {
+        if let Some(s) = self.escrow_settings {
+            return Ok(s);
+        }
+        let trie = self.contracts().await?.escrow_trie;
+        let settings = super::stored::read_escrow_root(&self.chain, &trie)
+            .await?
+            .settings;
+        self.escrow_settings = Some(settings);
+        Ok(settings)
     }
 
     pub fn units(&self) -> &TokenUnits {
@@ -125,7 +146,7 @@ impl Ctx {
         // run the code of the bundles whose metadata decodes them (never a wrong decode).
         let escrow_bundle = load_bundle("escrow")?;
         let reputation_bundle = load_bundle("reputation")?;
-        let mut tries = Vec::with_capacity(2);
+        let mut escrow_trie = Vec::new();
         for (name, address, bundle) in [
             ("escrow", &escrow_addr, &escrow_bundle),
             ("reputation", &reputation_addr, &reputation_bundle),
@@ -149,22 +170,16 @@ impl Ctx {
                         hex::encode(bundle.code_hash)
                     )))
                 }
-                Some(on_chain) => tries.push(on_chain.trie_id),
+                Some(on_chain) if name == "escrow" => escrow_trie = on_chain.trie_id,
+                Some(_) => {}
             }
         }
-        let reputation_trie = tries.pop().expect("two contracts checked above");
-        let escrow_trie = tries.pop().expect("two contracts checked above");
-        let escrow_settings = super::stored::read_escrow_root(&self.chain, &escrow_trie)
-            .await?
-            .settings;
         let (escrow_codec, reputation_codec) = (escrow_bundle.codec()?, reputation_bundle.codec()?);
         self.codecs = Some((escrow_codec.clone(), reputation_codec.clone()));
         let contracts = Contracts {
             escrow: Contract::new(escrow_addr, escrow_codec),
             reputation: Contract::new(reputation_addr, reputation_codec),
             escrow_trie,
-            reputation_trie,
-            escrow_settings,
             deployment,
             ss58_prefix: self.chain.ss58_prefix(),
         };

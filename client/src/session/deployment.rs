@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 use crate::chain::Chain;
 use crate::contract::{Contract, ContractBundle};
 use crate::node_config::contract_bundle;
-use crate::types::EscrowSettings;
 
 use super::error::{OpError, OpResult};
 
@@ -92,12 +91,9 @@ pub fn load_bundle(name: &str) -> OpResult<ContractBundle> {
 pub struct Contracts {
     pub escrow: Contract,
     pub reputation: Contract,
-    /// The child tries holding each contract's storage (`ContractInfo::trie_id`), read
-    /// straight by [`super::stored`] without running the contract.
+    /// The child trie holding the escrow's storage (`ContractInfo::trie_id`), read straight
+    /// by [`super::stored`] without running the contract.
     pub escrow_trie: Vec<u8>,
-    pub reputation_trie: Vec<u8>,
-    /// The escrow's windows and limits, fixed when it was instantiated.
-    pub escrow_settings: EscrowSettings,
     pub deployment: Deployment,
     /// The chain's SS58 prefix, for the accounts in decoded events.
     pub ss58_prefix: u16,

@@ -1,15 +1,15 @@
-//! What three of the contracts' read messages answer, read straight from their storage: one
+//! What the escrow's `config()` and `credit_of()` answer, read straight from its storage: one
 //! child-trie read instead of a dry run, which makes the node run the contract's Wasm. The
-//! explorer's pages make these reads under load. tests/contract_state.rs checks each against
-//! its message.
+//! explorer's account pages make these reads under load. tests/contract_state.rs checks them
+//! against the messages.
 
 use scale::DecodeAll;
 
 use super::ctx::Ctx;
 use super::error::{OpError, OpResult};
 use crate::chain::Chain;
-use crate::contract_state::{self, mapping_trie_key, EscrowLayout, EscrowRoot, REPUTATION_DEALS};
-use crate::types::{AccountBytes, Config, DealRecord, Localize};
+use crate::contract_state::{self, mapping_trie_key, EscrowLayout, EscrowRoot};
+use crate::types::{AccountBytes, Config, Localize};
 
 impl Ctx {
     /// The escrow's `config()` and `credit_of(account)` at block `at` (`None`: the best
@@ -24,7 +24,8 @@ impl Ctx {
             mapping_trie_key(layout.root, &()),
             mapping_trie_key(layout.credits, account),
         ];
-        let [root, credit] = self.read_stored(Trie::Escrow, keys, at).await?;
+        let trie = self.contracts().await?.escrow_trie;
+        let [root, credit] = read_trie(&self.chain, &trie, keys, at).await?;
         let mut config = escrow_root(root)?.config();
         config.localize(self.chain.ss58_prefix());
         let credit = credit
@@ -32,43 +33,6 @@ impl Ctx {
             .transpose()?
             .unwrap_or(0);
         Ok((config, credit))
-    }
-
-    /// The reputation contract's `deal_record(escrow, id)` for this deployment's escrow at
-    /// block `at` (`None`: the best block).
-    pub async fn stored_deal_record(
-        &mut self,
-        id: u64,
-        at: Option<[u8; 32]>,
-    ) -> OpResult<Option<DealRecord>> {
-        let escrow = self.contracts().await?.escrow.address.0;
-        let [record] = self
-            .read_stored(
-                Trie::Reputation,
-                [mapping_trie_key(REPUTATION_DEALS, &(escrow, id))],
-                at,
-            )
-            .await?;
-        let Some(bytes) = record else {
-            return Ok(None);
-        };
-        let mut record = decode::<DealRecord>("a deal record", &bytes)?;
-        record.localize(self.chain.ss58_prefix());
-        Ok(Some(record))
-    }
-
-    async fn read_stored<const N: usize>(
-        &mut self,
-        trie: Trie,
-        keys: [Vec<u8>; N],
-        at: Option<[u8; 32]>,
-    ) -> OpResult<[Option<Vec<u8>>; N]> {
-        let contracts = self.contracts().await?;
-        let trie_id = match trie {
-            Trie::Escrow => &contracts.escrow_trie,
-            Trie::Reputation => &contracts.reputation_trie,
-        };
-        read_trie(&self.chain, trie_id, keys, at).await
     }
 }
 
@@ -103,12 +67,6 @@ async fn read_trie<const N: usize>(
     values
         .try_into()
         .map_err(|_| OpError::Failed("a storage read answered the wrong number of values".into()))
-}
-
-#[derive(Debug, Clone, Copy)]
-enum Trie {
-    Escrow,
-    Reputation,
 }
 
 fn decode<T: DecodeAll>(what: &str, bytes: &[u8]) -> OpResult<T> {

@@ -3,10 +3,10 @@
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 
-use super::write::{Deals, Offers, Reputations, Table};
+use super::write::{Deals, Offers, Records, Reputations, Table};
 use super::{BlockInfo, IndexedEvent, StoreError, StoreReader, StoreResult};
 use crate::session::EventView;
-use crate::types::{AccountBytes, AccountReputation, Deal, Offer, MAX_PAGE};
+use crate::types::{AccountBytes, AccountReputation, Deal, DealRecord, Offer, MAX_PAGE};
 
 /// What `search_offers` looks for; every filter given must hold.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -179,6 +179,12 @@ impl StoreReader {
 
     pub fn reputation(&self, account: &AccountBytes) -> StoreResult<Option<AccountReputation>> {
         self.one::<Reputations>(*account)
+    }
+
+    /// The reputation contract's record of deal `id`: none until the deal has ended and been
+    /// reported.
+    pub fn deal_record(&self, id: u64) -> StoreResult<Option<DealRecord>> {
+        self.one::<Records>(id)
     }
 
     /// The offers matching `q`, by id.

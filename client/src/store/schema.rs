@@ -106,12 +106,20 @@ CREATE TABLE reputation (
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX reputation_rating ON reputation(average_rating_centi);
 
+-- The reputation contract's record of each ended deal of this escrow: outcome, what the
+-- seller received, both ratings (`deal_record(escrow, deal_id)`).
+CREATE TABLE deal_records (
+    deal_id INTEGER PRIMARY KEY,
+    scale BLOB NOT NULL,
+    json TEXT NOT NULL
+) STRICT;
+
 -- What each undoable block changed: the row before it (`previous`, SCALE; NULL: none).
 CREATE TABLE undo (
     block_hash BLOB NOT NULL REFERENCES blocks(hash) ON DELETE CASCADE,
     seq INTEGER NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('offer', 'deal', 'reputation')),
-    -- the offer's or deal's id, or the account
+    kind TEXT NOT NULL CHECK (kind IN ('offer', 'deal', 'reputation', 'record')),
+    -- the offer's or deal's id (also of a record), or the account
     key ANY NOT NULL,
     previous BLOB,
     PRIMARY KEY (block_hash, seq)

@@ -5,7 +5,8 @@
 use super::{BlockEvent, BlockInfo, StoreKey};
 use crate::session::EventView;
 use crate::types::{
-    AccountBytes, AccountReputation, Deal, DealState, Offer, OfferTerms, Party, Payout,
+    AccountBytes, AccountReputation, Deal, DealOutcome, DealRecord, DealState, Offer, OfferTerms,
+    Party, Payout,
 };
 
 /// The seller of every [`deal`]; the tests' main seller.
@@ -110,6 +111,24 @@ pub fn deal(id: u64, offer_id: u64, buyer: AccountBytes, state: DealState) -> De
         closed_at: 0,
         payout: Payout::default(),
         report_pending: false,
+    }
+}
+
+/// The reputation contract's record of a completed deal of `value` between [`BUYER`] and
+/// [`SELLER`], with the buyer's `score` revealed (if any).
+pub fn record(value: u128, buyer_score: Option<u8>) -> DealRecord {
+    DealRecord {
+        buyer: BUYER.into(),
+        seller: SELLER.into(),
+        value,
+        outcome: DealOutcome::Completed,
+        ended_at: 1_700_000_000_000,
+        buyer_commitment: None,
+        seller_commitment: None,
+        buyer_score,
+        seller_score: None,
+        rateable: true,
+        withheld_counted: false,
     }
 }
 

@@ -5,7 +5,7 @@ use serde_json::json;
 use super::query::fts_query;
 use super::synthetic::*;
 use super::*;
-use crate::types::{AccountReputation, Deal, DealState, Offer};
+use crate::types::{AccountReputation, Deal, DealRecord, DealState, Offer};
 
 fn open(dir: &tempfile::TempDir) -> Store {
     Store::open(&Store::path_for(dir.path(), &key()), key()).unwrap()
@@ -24,6 +24,7 @@ fn snapshot() -> Snapshot {
         ],
         deals: vec![deal(1, 1, BUYER, DealState::Funded)],
         reputations: vec![(SELLER, reputation(2))],
+        records: vec![(1, record(500, None))],
     }
 }
 
@@ -69,6 +70,7 @@ struct State {
     offers: Vec<Offer>,
     deals: Vec<Option<Deal>>,
     reputations: Vec<Option<AccountReputation>>,
+    records: Vec<Option<DealRecord>>,
     events: Vec<(u64, u32, String, String)>,
 }
 
@@ -81,6 +83,7 @@ fn state(r: &StoreReader) -> State {
             .iter()
             .map(|a| r.reputation(a).unwrap())
             .collect(),
+        records: (1..=3).map(|id| r.deal_record(id).unwrap()).collect(),
         events: r
             .events(0, u32::MAX)
             .unwrap()
@@ -152,6 +155,10 @@ fn block_11() -> BlockChanges {
     ]);
     changes.reputations =
         BTreeMap::from([(SELLER, Some(reputation(3))), (BUYER, Some(reputation(1)))]);
+    changes.records = BTreeMap::from([
+        (1, Some(record(500, Some(5)))),
+        (2, Some(record(700, None))),
+    ]);
     changes
 }
 
@@ -354,6 +361,7 @@ fn replacing_the_state_forgets_earlier_blocks_events_and_rows() {
         offers: vec![offer(7, OTHER_SELLER, 10, "Green kettle", "")],
         deals: vec![],
         reputations: vec![],
+        records: vec![],
     };
     store.replace_state(later).unwrap();
     assert_eq!(store.first_block().unwrap(), Some((40, hash(40, 0xaa))));
@@ -402,6 +410,7 @@ fn search_fixture() -> (Store, tempfile::TempDir) {
                     ..reputation(2)
                 },
             )],
+            records: vec![],
         })
         .unwrap();
     (store, dir)
@@ -941,6 +950,7 @@ fn a_hundred_thousand_offers_in_one_snapshot_are_found_by_text() {
             offers,
             deals: vec![],
             reputations: vec![],
+            records: vec![],
         })
         .unwrap();
     let expected: Vec<u64> = (0..100_000u64).filter(|id| id % 1_000 < 2).collect();

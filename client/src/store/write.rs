@@ -12,7 +12,7 @@ use super::query::tip_in;
 use super::schema;
 use super::{BlockInfo, Store, StoreError, StoreResult};
 use crate::session::EventView;
-use crate::types::{AccountBytes, AccountReputation, Deal, Offer};
+use crate::types::{AccountBytes, AccountReputation, Deal, DealRecord, Offer};
 
 /// A contract event of a block and its index among the block's events.
 #[derive(Debug, Clone)]
@@ -21,8 +21,9 @@ pub struct BlockEvent {
     pub event: EventView,
 }
 
-/// Everything one block changed: its events, and the offers, deals and reputations it
-/// created, changed (`Some`: the row as of the end of the block) or removed (`None`).
+/// Everything one block changed: its events, and the offers, deals, reputations and deal
+/// records (outcome and ratings, by deal id) it created, changed (`Some`: the row as of the
+/// end of the block) or removed (`None`).
 #[derive(Debug, Clone)]
 pub struct BlockChanges {
     pub block: BlockInfo,
@@ -30,6 +31,7 @@ pub struct BlockChanges {
     pub offers: BTreeMap<u64, Option<Offer>>,
     pub deals: BTreeMap<u64, Option<Deal>>,
     pub reputations: BTreeMap<AccountBytes, Option<AccountReputation>>,
+    pub records: BTreeMap<u64, Option<DealRecord>>,
 }
 
 impl BlockChanges {
@@ -41,6 +43,7 @@ impl BlockChanges {
             offers: BTreeMap::new(),
             deals: BTreeMap::new(),
             reputations: BTreeMap::new(),
+            records: BTreeMap::new(),
         }
     }
 }
@@ -53,6 +56,8 @@ pub struct Snapshot {
     pub offers: Vec<Offer>,
     pub deals: Vec<Deal>,
     pub reputations: Vec<(AccountBytes, AccountReputation)>,
+    /// The reputation contract's records of this deployment's deals, by deal id.
+    pub records: Vec<(u64, DealRecord)>,
 }
 
 /// One of the state tables: how its rows are written, read back for the undo log and removed.
@@ -114,6 +119,7 @@ pub(super) trait Table {
 pub(super) struct Offers;
 pub(super) struct Deals;
 pub(super) struct Reputations;
+pub(super) struct Records;
 
 fn id_mismatch(what: &'static str, key: u64, id: u64) -> StoreResult<()> {
     if key == id {
@@ -212,6 +218,22 @@ impl Table for Reputations {
             r.encode(),
             Self::json(r)?
         ])?;
+        Ok(())
+    }
+}
+
+impl Table for Records {
+    const KIND: &'static str = "record";
+    const TABLE: &'static str = "deal_records";
+    const KEY_COLUMN: &'static str = "deal_id";
+    type Key = u64;
+    type Value = DealRecord;
+
+    fn put(conn: &Connection, deal_id: u64, r: &DealRecord) -> StoreResult<()> {
+        conn.prepare_cached(
+            "INSERT OR REPLACE INTO deal_records (deal_id, scale, json) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![deal_id, r.encode(), Self::json(r)?])?;
         Ok(())
     }
 }
@@ -367,6 +389,7 @@ impl Store {
         apply_changes::<Offers>(&tx, &b.hash, &mut seq, &changes.offers)?;
         apply_changes::<Deals>(&tx, &b.hash, &mut seq, &changes.deals)?;
         apply_changes::<Reputations>(&tx, &b.hash, &mut seq, &changes.reputations)?;
+        apply_changes::<Records>(&tx, &b.hash, &mut seq, &changes.records)?;
         tx.commit()?;
         Ok(())
     }
@@ -446,6 +469,7 @@ impl Store {
                 Offers::KIND => restore::<Offers>(&tx, key, previous)?,
                 Deals::KIND => restore::<Deals>(&tx, key, previous)?,
                 Reputations::KIND => restore::<Reputations>(&tx, key, previous)?,
+                Records::KIND => restore::<Records>(&tx, key, previous)?,
                 other => {
                     return Err(StoreError::Corrupt {
                         what: "undo log entry",
@@ -503,6 +527,7 @@ impl Store {
         tx.execute_batch(schema::DROP_OFFER_TEXT_TRIGGERS)?;
         tx.execute_batch(
             "DELETE FROM blocks; DELETE FROM offers; DELETE FROM deals; DELETE FROM reputation;
+             DELETE FROM deal_records;
              INSERT INTO offers_fts(offers_fts) VALUES ('delete-all');",
         )?;
         insert_block(&tx, &snapshot.block, false)?;
@@ -519,6 +544,9 @@ impl Store {
         }
         for (account, r) in &snapshot.reputations {
             Reputations::put(&tx, *account, r)?;
+        }
+        for (deal_id, r) in &snapshot.records {
+            Records::put(&tx, *deal_id, r)?;
         }
         tx.commit()?;
         // Statistics for the query planner (which index a filtered search starts from), now
