@@ -71,11 +71,7 @@ pub async fn measure(
             limit: 1_000,
             ..ListFilter::default()
         };
-        for suffix in ["", "-wal", "-shm"] {
-            let mut file = store.clone().into_os_string();
-            file.push(suffix);
-            let _ = std::fs::remove_file(file);
-        }
+        crate::store::Store::remove_files(&store);
         let start = Instant::now();
         let cold = offers::list(ctx, filter.clone()).await?;
         let cold_ms = start.elapsed().as_secs_f64() * 1e3;

@@ -266,14 +266,20 @@ impl Store {
         match Store::open(path, key) {
             Ok(store) => Ok((store, None)),
             Err(e) if e.is_rebuildable() => {
-                for suffix in ["", "-wal", "-shm"] {
-                    let mut file = path.as_os_str().to_owned();
-                    file.push(suffix);
-                    let _ = std::fs::remove_file(file);
-                }
+                Store::remove_files(path);
                 Ok((Store::open(path, key)?, Some(e)))
             }
             Err(e) => Err(e),
+        }
+    }
+
+    /// Deletes the store at `path` with its WAL files, whatever they hold (what is not there
+    /// is no error): the next open starts from nothing.
+    pub fn remove_files(path: &Path) {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut file = path.as_os_str().to_owned();
+            file.push(suffix);
+            let _ = std::fs::remove_file(file);
         }
     }
 
