@@ -354,11 +354,16 @@ fn create_or_check(path: &Path, key: &StoreKey) -> StoreResult<Connection> {
 /// averages choose as well.
 fn refresh_statistics(conn: &Connection, optimize: &str) -> StoreResult<()> {
     conn.execute_batch(optimize)?;
-    let has_samples: bool = conn.query_row(
+    let has_table: bool = conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat4')",
         [],
         |r| r.get(0),
     )?;
+    // Only when `optimize` sampled anew: a write on every open would cost each command.
+    let has_samples = has_table
+        && conn.query_row("SELECT EXISTS (SELECT 1 FROM sqlite_stat4)", [], |r| {
+            r.get::<_, bool>(0)
+        })?;
     if has_samples {
         // `ANALYZE sqlite_schema` makes this connection reload the statistics now.
         conn.execute_batch("DELETE FROM sqlite_stat4; ANALYZE sqlite_schema;")?;

@@ -730,8 +730,21 @@ fn the_planner_keeps_index_averages_but_no_value_samples_that_would_reprepare_ev
     assert_eq!(count(&store, "sqlite_stat4"), 0);
     drop(store);
     // Opening refreshes them too.
-    let store = Store::open(&dir.path().join("s.sqlite"), key()).unwrap();
+    let path = dir.path().join("s.sqlite");
+    let store = Store::open(&path, key()).unwrap();
     assert_eq!(count(&store, "sqlite_stat4"), 0);
+    // ...and writes nothing when they are fresh: every command opens the store.
+    let reader = Store::open_reader(&path, key()).unwrap();
+    let version = || -> i64 {
+        reader
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .unwrap()
+    };
+    let before = version();
+    drop(Store::open(&path, key()).unwrap());
+    assert_eq!(version(), before, "opening committed a write");
+    drop(store);
 }
 
 #[test]
