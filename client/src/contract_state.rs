@@ -583,33 +583,67 @@ async fn pin_block(chain: &Chain, at: Option<[u8; 32]>) -> Result<(u64, H256)> {
     Ok((header.number, hash))
 }
 
-/// `ContractInfoOf(address).trie_id` at block `at`, through the runtime metadata.
-pub async fn trie_id(chain: &Chain, address: &AccountId32, at: [u8; 32]) -> Result<Vec<u8>> {
-    let client = chain
-        .api()
-        .at_block(H256(at))
-        .await
-        .map_err(crate::chain::rpc_err)?;
+/// What `Contracts.ContractInfoOf(address)` says of a contract: the code it runs and the
+/// child trie its storage lives in (both fixed for the contract's life).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContractInfo {
+    pub code_hash: [u8; 32],
+    pub trie_id: Vec<u8>,
+}
+
+/// The contract at `address` at block `at` (`None`: the best block), through the runtime
+/// metadata; `None` when there is none.
+pub async fn contract_info(
+    chain: &Chain,
+    address: &AccountId32,
+    at: Option<[u8; 32]>,
+) -> Result<Option<ContractInfo>, ChainError> {
+    let client = match at {
+        Some(hash) => chain
+            .api()
+            .at_block(H256(hash))
+            .await
+            .map_err(crate::chain::rpc_err)?,
+        None => chain.at_best().await?,
+    };
     let addr = subxt::dynamic::storage::<(Value,), Value>("Contracts", "ContractInfoOf");
-    let found = client
+    let Some(found) = client
         .storage()
         .try_fetch(addr, (Value::from_bytes(address.0),))
         .await
         .map_err(crate::chain::rpc_err)?
-        .ok_or_else(|| ContractStateError::NoContract {
-            address: chain.ss58(&address.0),
-            block: at,
-        })?;
+    else {
+        return Ok(None);
+    };
     let info: Value = found
         .decode()
         .map_err(|e| ChainError::Decode(e.to_string()))?;
-    info.at("trie_id")
+    let missing = |what: &str| ChainError::Decode(format!("ContractInfo has no {what}"));
+    let code_hash = info
+        .at("code_hash")
+        .and_then(crate::chain::value_account)
+        .map(|hash| hash.0)
+        .ok_or_else(|| missing("code_hash"))?;
+    let trie_id = info
+        .at("trie_id")
         .and_then(value_bytes)
-        .ok_or_else(|| ChainError::Decode("ContractInfo has no trie_id bytes".into()).into())
+        .ok_or_else(|| missing("trie_id bytes"))?;
+    Ok(Some(ContractInfo { code_hash, trie_id }))
+}
+
+/// `ContractInfoOf(address).trie_id` at block `at`.
+pub async fn trie_id(chain: &Chain, address: &AccountId32, at: [u8; 32]) -> Result<Vec<u8>> {
+    contract_info(chain, address, Some(at))
+        .await?
+        .map(|info| info.trie_id)
+        .ok_or_else(|| ContractStateError::NoContract {
+            address: chain.ss58(&address.0),
+            block: at,
+        })
 }
 
 /// The bytes of a `Vec<u8>` / `BoundedVec<u8, _>` value.
-pub fn value_bytes<T>(v: &Value<T>) -> Option<Vec<u8>> {
+fn value_bytes<T>(v: &Value<T>) -> Option<Vec<u8>> {
     match &v.value {
         ValueDef::Composite(c) => {
             let values: Vec<&Value<T>> = c.values().collect();

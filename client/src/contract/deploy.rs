@@ -112,46 +112,6 @@ pub async fn code_exists(chain: &Chain, code_hash: &[u8; 32]) -> Result<bool> {
     Ok(found.is_some())
 }
 
-/// What `Contracts.ContractInfoOf(address)` says of a contract: the code it runs and the
-/// child trie its storage lives in (both fixed for the contract's life).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ContractInfo {
-    pub code_hash: [u8; 32],
-    pub trie_id: Vec<u8>,
-}
-
-/// The contract at `address` at the best block, `None` when there is none.
-pub async fn contract_info(chain: &Chain, address: &AccountId32) -> Result<Option<ContractInfo>> {
-    use scale_value::At;
-    let at = chain.at_best().await?;
-    let addr = subxt::dynamic::storage::<(Value,), Value>("Contracts", "ContractInfoOf");
-    let Some(found) = at
-        .storage()
-        .try_fetch(addr, (Value::from_bytes(address.0),))
-        .await
-        .map_err(crate::chain::rpc_err)?
-    else {
-        return Ok(None);
-    };
-    let info: Value = found
-        .decode()
-        .map_err(|e| crate::chain::ChainError::Decode(e.to_string()))?;
-    let missing =
-        |what: &str| crate::chain::ChainError::Decode(format!("ContractInfo has no {what}"));
-    let code_hash = info
-        .at("code_hash")
-        .and_then(value_account)
-        .ok_or_else(|| missing("code_hash"))?;
-    let trie_id = info
-        .at("trie_id")
-        .and_then(crate::contract_state::value_bytes)
-        .ok_or_else(|| missing("trie_id bytes"))?;
-    Ok(Some(ContractInfo {
-        code_hash: code_hash.0,
-        trie_id,
-    }))
-}
-
 /// Is there a contract at `address` (`Contracts.ContractInfoOf`)?
 pub async fn contract_exists(chain: &Chain, address: &AccountId32) -> Result<bool> {
     let at = chain.at_best().await?;

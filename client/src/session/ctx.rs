@@ -7,7 +7,8 @@ use std::time::Duration;
 use subxt::utils::AccountId32;
 
 use crate::chain::Chain;
-use crate::contract::{contract_info, Contract, ContractCodec};
+use crate::contract::{Contract, ContractCodec};
+use crate::contract_state::contract_info;
 use crate::keystore::{Keystore, KeystoreError, ResolvedAccount};
 use crate::signer::Keypair;
 use crate::store::ReaderPool;
@@ -151,7 +152,7 @@ impl Ctx {
             ("escrow", &escrow_addr, &escrow_bundle),
             ("reputation", &reputation_addr, &reputation_bundle),
         ] {
-            match contract_info(&self.chain, address).await? {
+            match contract_info(&self.chain, address, None).await? {
                 None => {
                     return Err(usage(format!(
                         "no deployment for this chain (genesis {genesis}); the contracts saved \
