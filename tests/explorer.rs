@@ -201,7 +201,6 @@ fn check_json_api(env: &Env, page: &str, deal_id: &str, bob: &str) {
             "DealDelivered",
             "DealClosed",
             "DealRecorded",
-            "ReputationReported",
             "RatingCommitted",
             "RatingCommitted",
             "RatingRevealed",

@@ -16,7 +16,7 @@ pub use self::escrow::{
     Arbiter, ArbiterChanged, Config, ConfigChanged, CreditWithdrawn, Deal, DealClosed,
     DealDelivered, DealOpened, DealPruned, DealState, DisputeOpened, Error, Escrow, EscrowRef,
     Offer, OfferCreated, OfferTerms, OfferUpdated, OfferWithdrawn, Party, PaymentCredited,
-    PaymentReleased, Payout, ReputationReported, Settings, SplitProposed,
+    PaymentReleased, Payout, ReportPending, Settings, SplitProposed,
 };
 pub use rules::{
     bond_to_buyer, bps_of, default_ruling_bps, share_bps, split, Ending, Shares, BPS,
@@ -354,7 +354,6 @@ mod escrow {
 
     #[ink(event)]
     pub struct OfferCreated {
-        #[ink(topic)]
         pub offer_id: u64,
         pub seller: AccountId,
         pub price: Balance,
@@ -364,7 +363,6 @@ mod escrow {
 
     #[ink(event)]
     pub struct OfferUpdated {
-        #[ink(topic)]
         pub offer_id: u64,
         pub version: u32,
         pub price: Balance,
@@ -373,7 +371,6 @@ mod escrow {
 
     #[ink(event)]
     pub struct OfferWithdrawn {
-        #[ink(topic)]
         pub offer_id: u64,
         pub bond_returned: Balance,
     }
@@ -381,14 +378,12 @@ mod escrow {
     /// An arbiter registered, changed its terms or retired (`terms.active`).
     #[ink(event)]
     pub struct ArbiterChanged {
-        #[ink(topic)]
         pub arbiter: AccountId,
         pub terms: Arbiter,
     }
 
     #[ink(event)]
     pub struct DealOpened {
-        #[ink(topic)]
         pub deal_id: u64,
         pub offer_id: u64,
         pub buyer: AccountId,
@@ -401,14 +396,12 @@ mod escrow {
 
     #[ink(event)]
     pub struct DealDelivered {
-        #[ink(topic)]
         pub deal_id: u64,
         pub review_deadline: Timestamp,
     }
 
     #[ink(event)]
     pub struct PaymentReleased {
-        #[ink(topic)]
         pub deal_id: u64,
         pub amount: Balance,
         pub to_seller: Balance,
@@ -418,7 +411,6 @@ mod escrow {
 
     #[ink(event)]
     pub struct SplitProposed {
-        #[ink(topic)]
         pub deal_id: u64,
         pub proposer: AccountId,
         pub seller_bps: u16,
@@ -426,7 +418,6 @@ mod escrow {
 
     #[ink(event)]
     pub struct DisputeOpened {
-        #[ink(topic)]
         pub deal_id: u64,
         pub opened_by: AccountId,
         pub evidence: Hash,
@@ -436,7 +427,6 @@ mod escrow {
     /// A deal reached a final state; the amounts are what this last step paid.
     #[ink(event)]
     pub struct DealClosed {
-        #[ink(topic)]
         pub deal_id: u64,
         pub outcome: DealState,
         pub to_seller: Balance,
@@ -454,21 +444,18 @@ mod escrow {
     /// A buyer freed an ended deal's storage and got its deposit back.
     #[ink(event)]
     pub struct DealPruned {
-        #[ink(topic)]
         pub deal_id: u64,
     }
 
     /// A pushed payment failed and was kept as a credit for `withdraw()`.
     #[ink(event)]
     pub struct PaymentCredited {
-        #[ink(topic)]
         pub account: AccountId,
         pub amount: Balance,
     }
 
     #[ink(event)]
     pub struct CreditWithdrawn {
-        #[ink(topic)]
         pub account: AccountId,
         pub amount: Balance,
     }
@@ -480,13 +467,13 @@ mod escrow {
         pub fee_recipient: AccountId,
     }
 
-    /// The reputation contract took (`delivered`) or refused the report of an ended deal;
-    /// a refused one stays pending for `retry_report`. The payment went through either way.
+    /// The reputation contract refused the report of an ended deal (or ran out of its gas):
+    /// the payment went through, the report stays pending for `retry_report`. A report that
+    /// is taken shows as the reputation contract's `DealRecorded`, so success costs no event
+    /// here.
     #[ink(event)]
-    pub struct ReputationReported {
-        #[ink(topic)]
+    pub struct ReportPending {
         pub deal_id: u64,
-        pub delivered: bool,
     }
 
     #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
@@ -1443,11 +1430,13 @@ mod escrow {
                 (0, deal.bond)
             };
             // A returned bond goes back to the offer's stake while the offer is active, or
-            // to the seller once it was withdrawn.
-            let mut offer = self
-                .offers
-                .get(deal.offer_id)
-                .filter(|o| o.active && bond_returned > 0);
+            // to the seller once it was withdrawn. Without a bond the offer is not read: a
+            // storage read costs about 10 KB of proof.
+            let mut offer = if bond_returned > 0 {
+                self.offers.get(deal.offer_id).filter(|o| o.active)
+            } else {
+                None
+            };
             let bond_to_seller = if offer.is_some() { 0 } else { bond_returned };
             if let Some(o) = offer.as_mut() {
                 o.bond_stake = o
@@ -1516,7 +1505,7 @@ mod escrow {
 
         /// Tells the reputation contract how the deal ended, within the gas and deposit
         /// limits of `settings`, so that a reputation contract that fails or burns gas cannot
-        /// block a payment. Returns whether it took the report; emits `ReputationReported`.
+        /// block a payment. Returns whether it took the report; emits `ReportPending` when not.
         fn report(&mut self, deal: &Deal) -> bool {
             let (Some(reputation), Some(report)) = (self.reputation, deal.report()) else {
                 return false;
@@ -1534,10 +1523,9 @@ mod escrow {
                     .try_invoke(),
                 Ok(Ok(Ok(())))
             );
-            self.env().emit_event(ReputationReported {
-                deal_id: deal.id,
-                delivered,
-            });
+            if !delivered {
+                self.env().emit_event(ReportPending { deal_id: deal.id });
+            }
             delivered
         }
     }

@@ -198,11 +198,8 @@ mod reputation {
     /// An authorised escrow reported an ended deal.
     #[ink(event)]
     pub struct DealRecorded {
-        #[ink(topic)]
         pub escrow: AccountId,
-        #[ink(topic)]
         pub deal_id: u64,
-        #[ink(topic)]
         pub buyer: AccountId,
         pub seller: AccountId,
         pub outcome: DealOutcome,
@@ -211,7 +208,6 @@ mod reputation {
     /// Committed ratings left unrevealed were counted against their raters.
     #[ink(event)]
     pub struct RatingsWithheld {
-        #[ink(topic)]
         pub deal_id: u64,
         pub escrow: AccountId,
         /// Whether the buyer withheld its rating.
@@ -223,22 +219,16 @@ mod reputation {
     /// A party committed to a rating of the other party.
     #[ink(event)]
     pub struct RatingCommitted {
-        #[ink(topic)]
         pub escrow: AccountId,
-        #[ink(topic)]
         pub deal_id: u64,
-        #[ink(topic)]
         pub rater: AccountId,
     }
 
     /// A party revealed its rating of the other party.
     #[ink(event)]
     pub struct RatingRevealed {
-        #[ink(topic)]
         pub deal_id: u64,
-        #[ink(topic)]
         pub rater: AccountId,
-        #[ink(topic)]
         pub ratee: AccountId,
         pub escrow: AccountId,
         pub score: u8,
@@ -248,23 +238,19 @@ mod reputation {
     /// The owner allowed an escrow to report deals.
     #[ink(event)]
     pub struct EscrowAuthorized {
-        #[ink(topic)]
         pub escrow: AccountId,
     }
 
     /// The owner withdrew an escrow's right to report deals.
     #[ink(event)]
     pub struct EscrowRevoked {
-        #[ink(topic)]
         pub escrow: AccountId,
     }
 
     /// The owner handed the contract to a new owner.
     #[ink(event)]
     pub struct OwnershipTransferred {
-        #[ink(topic)]
         pub previous_owner: AccountId,
-        #[ink(topic)]
         pub new_owner: AccountId,
     }
 
@@ -802,14 +788,6 @@ mod reputation {
             E::decode(&mut &event.data[..]).expect("event decodes")
         }
 
-        /// The topic the off-chain engine records for a value (its encoding, zero-padded).
-        fn topic<T: Encode>(value: &T) -> Vec<u8> {
-            let mut topic = value.encode();
-            assert!(topic.len() <= 32);
-            topic.resize(32, 0);
-            topic
-        }
-
         /// Alice owns, Django is the escrow, Bob buys, Charlie sells, Eve arbitrates.
         fn escrow() -> AccountId {
             accounts().django
@@ -908,7 +886,7 @@ mod reputation {
             assert_eq!(events.len(), 1);
             let event: EscrowAuthorized = decode(&events[0]);
             assert_eq!(event.escrow, escrow());
-            assert_eq!(events[0].topics[1], topic(&escrow()));
+            assert_eq!(events[0].topics.len(), 1, "only the signature topic");
         }
 
         #[ink::test]
@@ -937,7 +915,7 @@ mod reputation {
             assert_eq!(events.len(), 2);
             let event: EscrowRevoked = decode(&events[1]);
             assert_eq!(event.escrow, escrow());
-            assert_eq!(events[1].topics[1], topic(&escrow()));
+            assert_eq!(events[1].topics.len(), 1, "only the signature topic");
 
             set_caller(escrow());
             assert_eq!(
@@ -984,8 +962,7 @@ mod reputation {
             let event: OwnershipTransferred = decode(&events[1]);
             assert_eq!(event.previous_owner, accounts().alice);
             assert_eq!(event.new_owner, accounts().bob);
-            assert_eq!(events[1].topics[1], topic(&accounts().alice));
-            assert_eq!(events[1].topics[2], topic(&accounts().bob));
+            assert_eq!(events[1].topics.len(), 1, "only the signature topic");
 
             // The old owner lost its rights, the new one has them.
             assert_eq!(contract.authorize(stranger()), Err(Error::NotOwner));
@@ -1035,9 +1012,7 @@ mod reputation {
             assert_eq!(event.buyer, buyer());
             assert_eq!(event.seller, seller());
             assert_eq!(event.outcome, DealOutcome::Completed);
-            assert_eq!(events[1].topics[1], topic(&escrow()));
-            assert_eq!(events[1].topics[2], topic(&1u64));
-            assert_eq!(events[1].topics[3], topic(&buyer()));
+            assert_eq!(events[1].topics.len(), 1, "only the signature topic");
         }
 
         #[ink::test]
@@ -1300,9 +1275,7 @@ mod reputation {
             assert_eq!(event.escrow, escrow());
             assert_eq!(event.deal_id, 1);
             assert_eq!(event.rater, buyer());
-            assert_eq!(events[2].topics[1], topic(&escrow()));
-            assert_eq!(events[2].topics[2], topic(&1u64));
-            assert_eq!(events[2].topics[3], topic(&buyer()));
+            assert_eq!(events[2].topics.len(), 1, "only the signature topic");
         }
 
         #[ink::test]
@@ -1390,9 +1363,7 @@ mod reputation {
             assert_eq!(event.escrow, escrow());
             assert_eq!(event.score, 4);
             assert_eq!(event.comment, None);
-            assert_eq!(events[4].topics[1], topic(&1u64));
-            assert_eq!(events[4].topics[2], topic(&buyer()));
-            assert_eq!(events[4].topics[3], topic(&seller()));
+            assert_eq!(events[4].topics.len(), 1, "only the signature topic");
         }
 
         #[ink::test]

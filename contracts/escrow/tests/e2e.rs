@@ -2,11 +2,11 @@
 //! Run with `cargo test --features e2e-tests`. Each reads balances and state back.
 #![cfg(feature = "e2e-tests")]
 
-use escrow::{DealState, Error, Escrow, EscrowRef, OfferTerms, Settings};
+use escrow::{DealState, Error, Escrow, EscrowRef, OfferTerms, ReportPending, Settings};
 use gas_burner::{GasBurner, GasBurnerRef};
 use ink::primitives::{AccountId, Hash};
 use ink_e2e::{subxt::dynamic::Value, AccountKeyring, ChainBackend, ContractsBackend};
-use reputation::{DealOutcome, Reputation, ReputationRef};
+use reputation::{DealOutcome, DealRecorded, Reputation, ReputationRef};
 
 type E2EResult<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 type Balance = u128;
@@ -35,6 +35,27 @@ const SETTINGS: Settings = Settings {
 
 fn id(k: AccountKeyring) -> AccountId {
     ink_e2e::account_id(k)
+}
+
+/// The events of type `E` among `events`, found by their signature topic.
+fn events_of<E: ink::env::Event + scale::Decode>(
+    events: &[(Vec<ink_e2e::H256>, Vec<u8>)],
+) -> Vec<E> {
+    let signature = E::SIGNATURE_TOPIC.expect("events are not anonymous");
+    events
+        .iter()
+        .filter(|(topics, _)| topics.first().map(|t| t.0) == Some(signature))
+        .map(|(_, data)| E::decode(&mut &data[..]).expect("event decodes"))
+        .collect()
+}
+
+/// Each topic is a `System::EventTopics` write (about 127M ref_time and 2.5 KB of proof):
+/// the contracts' events carry their signature topic and nothing else.
+fn assert_signature_topic_only(events: &[(Vec<ink_e2e::H256>, Vec<u8>)]) {
+    assert!(!events.is_empty());
+    for (topics, _) in events {
+        assert_eq!(topics.len(), 1, "an event with more than its signature topic");
+    }
 }
 
 fn terms(delivery_window: u64, review_window: u64, ruling_window: u64) -> OfferTerms {
@@ -80,6 +101,25 @@ macro_rules! tx_deposit {
             .expect("transaction included");
         assert!(result.message_result().is_ok(), "message returned Ok");
         result.dry_run.exec_result.storage_deposit.charge_or_zero()
+    }};
+}
+
+/// Submits a message that must succeed and returns the `(topics, data)` of every contract
+/// event it emitted, nested calls included.
+macro_rules! tx_events {
+    ($client:ident, $signer:expr, $msg:expr) => {{
+        let result = $client
+            .call(&$signer, &$msg)
+            .submit()
+            .await
+            .expect("transaction included");
+        assert!(result.message_result().is_ok(), "message returned Ok");
+        result
+            .contract_emitted_events()
+            .expect("events decode")
+            .into_iter()
+            .map(|e| (e.topics, e.event.data))
+            .collect::<Vec<_>>()
     }};
 }
 
@@ -211,7 +251,11 @@ async fn finalize_after_review_pays_the_seller_both_rate_and_the_buyer_prunes<
     assert_eq!(read!(client, call.finalize(deal_id)), Err(Error::TooEarly));
     wait!(client, SHORT);
     let seller_before = balance!(client, AccountKeyring::Bob);
-    tx!(client, ink_e2e::ferdie(), call.finalize(deal_id));
+    let events = tx_events!(client, ink_e2e::ferdie(), call.finalize(deal_id));
+    assert_signature_topic_only(&events);
+    // A report that is taken shows as the reputation contract's event alone.
+    assert_eq!(events_of::<DealRecorded>(&events).len(), 1);
+    assert!(events_of::<ReportPending>(&events).is_empty());
     let fee = PRICE * Balance::from(FEE_BPS) / 10_000;
     assert_eq!(
         balance!(client, AccountKeyring::Bob) - seller_before,
@@ -458,7 +502,13 @@ async fn a_gas_burning_reputation_contract_cannot_block_any_exit<Client: E2EBack
     let [released, refunded, reclaimed, settled, ruled, finalized, defaulted] =
         <[u64; 7]>::try_from(deals).expect("seven deals");
     // Every exit but the deadline ones, before the deadlines.
-    tx!(client, ink_e2e::charlie(), call.release(released, PRICE));
+    let events = tx_events!(client, ink_e2e::charlie(), call.release(released, PRICE));
+    assert_signature_topic_only(&events);
+    let pending: Vec<u64> = events_of::<ReportPending>(&events)
+        .iter()
+        .map(|e| e.deal_id)
+        .collect();
+    assert_eq!(pending, [released]);
     tx!(client, ink_e2e::bob(), call.refund(refunded));
     tx!(client, ink_e2e::bob(), call.propose_split(settled, 5_000));
     tx!(

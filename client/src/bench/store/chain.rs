@@ -76,8 +76,8 @@ fn deal_event(index: u32, phase: u64, deal: u64, at: u64) -> crate::store::Block
             }),
         ),
         _ => (
-            "ReputationReported",
-            json!({"deal_id": deal, "delivered": true}),
+            "ReportPending",
+            json!({"deal_id": deal}),
         ),
     };
     synthetic::event(index, name, fields)
@@ -112,7 +112,7 @@ mod tests {
                         "DealDelivered",
                         "PaymentReleased",
                         "DealClosed",
-                        "ReputationReported"
+                        "ReportPending"
                     ],
                     "deal {deal} of {deals} over {blocks} blocks"
                 );
