@@ -1768,7 +1768,7 @@ fn the_demo_reports_each_partys_balance_change() {
         }
         let p = &step["payout"];
         if !p.is_null() {
-            expected[seller] += plancks(&p["to_seller"]) as i128;
+            expected[seller] += (plancks(&p["to_seller"]) + plancks(&p["bond_returned"])) as i128;
             expected[buyer] += (plancks(&p["to_buyer"]) + plancks(&p["bond_to_buyer"])) as i128;
             expected[arbiter] += plancks(&p["arbiter_fee"]) as i128;
             payouts.push(p.clone());
@@ -1811,6 +1811,7 @@ fn the_demo_reports_each_partys_balance_change() {
     assert_eq!(plancks(&released["platform_fee"]), UNIT);
     assert_eq!(plancks(&released["to_buyer"]), 0);
     assert_eq!(plancks(&released["bond_to_buyer"]), 0);
+    assert_eq!(plancks(&released["bond_returned"]), 10 * UNIT);
     // 5% arbiter fee off the top, 30% of the rest to the seller minus 1% platform fee; the
     // seller never delivered, so the buyer gets the bond.
     let seller_gross = 95 * UNIT * 3 / 10;
@@ -1837,9 +1838,12 @@ fn the_demo_reports_each_partys_balance_change() {
         signed_plancks(&n["change"])
     };
     let u = |plancks: u128| plancks as i128;
+    // The seller staked 30 for three units: the released deal's bond came back, the ruled
+    // one went to the buyer, the unsold unit's stays staked.
     assert_eq!(
         change(seller),
-        u(99 * UNIT) + u(seller_gross - seller_gross / 100) - u(30 * UNIT) - costs[seller]
+        u(99 * UNIT) + u(seller_gross - seller_gross / 100) - u(30 * UNIT) + u(10 * UNIT)
+            - costs[seller]
     );
     assert_eq!(
         change(buyer),

@@ -113,7 +113,7 @@ mod escrow {
         /// Bumped whenever the seller changes price or quantity.
         pub version: u32,
         pub active: bool,
-        /// Bond the offer holds for units not yet sold (plus bonds returned by ended deals).
+        /// Bond the offer holds for units not yet sold.
         pub bond_stake: Balance,
         pub created_at: Timestamp,
         /// The platform fee when the offer was listed: its deals pay this or less.
@@ -196,7 +196,7 @@ mod escrow {
         pub arbiter_fee: Balance,
         /// The seller's bond, when it went to the buyer.
         pub bond_to_buyer: Balance,
-        /// The seller's bond, when it went back to the seller or the offer's stake.
+        /// The seller's bond, when it went back to the seller.
         pub bond_returned: Balance,
     }
 
@@ -436,9 +436,6 @@ mod escrow {
         pub bond_to_buyer: Balance,
         /// The bond that went back to the seller.
         pub bond_to_seller: Balance,
-        /// The bond that went back into the stake of offer `offer_id`.
-        pub bond_to_offer: Balance,
-        pub offer_id: u64,
     }
 
     /// A buyer freed an ended deal's storage and got its deposit back.
@@ -1429,21 +1426,9 @@ mod escrow {
             } else {
                 (0, deal.bond)
             };
-            // A returned bond goes back to the offer's stake while the offer is active, or
-            // to the seller once it was withdrawn. Without a bond the offer is not read: a
-            // storage read costs about 10 KB of proof.
-            let mut offer = if bond_returned > 0 {
-                self.offers.get(deal.offer_id).filter(|o| o.active)
-            } else {
-                None
-            };
-            let bond_to_seller = if offer.is_some() { 0 } else { bond_returned };
-            if let Some(o) = offer.as_mut() {
-                o.bond_stake = o
-                    .bond_stake
-                    .checked_add(bond_returned)
-                    .ok_or(Error::Overflow)?;
-            }
+            // A returned bond goes straight back to the seller, not into the offer's stake:
+            // a transfer costs a fraction of reading and writing the offer.
+            let bond_to_seller = bond_returned;
             let sum = |a: Balance, b: Balance| a.checked_add(b).ok_or(Error::Overflow);
             let p = deal.payout;
             let payout = Payout {
@@ -1469,9 +1454,6 @@ mod escrow {
             self.escrowed = escrowed;
             self.bonds = bonds;
             self.fees_due = fees_due;
-            if let Some(o) = offer {
-                self.offers.insert(o.id, &o);
-            }
             deal.released = deal.amount;
             deal.state = state;
             deal.proposed_by = Party::Nobody;
@@ -1488,8 +1470,6 @@ mod escrow {
                 arbiter_fee: shares.arbiter_fee,
                 bond_to_buyer,
                 bond_to_seller,
-                bond_to_offer: bond_returned.saturating_sub(bond_to_seller),
-                offer_id: deal.offer_id,
             });
 
             self.pay(deal.seller, to_seller);

@@ -778,14 +778,14 @@ fn buyer_release_pays_the_seller_less_the_platform_fee() {
     call_as(a.buyer, 0);
     assert_eq!(escrow.release(id, PRICE), Ok(()));
     let fee = PRICE / 100;
-    // Delivered: the bond goes back into the offer's stake, not to the seller.
-    assert_eq!(balance(a.seller), before + PRICE - fee);
+    // Delivered: the bond goes back to the seller with the payment.
+    assert_eq!(balance(a.seller), before + PRICE - fee + BOND);
     let d = deal(&escrow, id);
     assert_eq!(d.state, DealState::Completed);
     assert_paid_in_full(&d);
     let closed = last::<DealClosed>();
     assert_eq!(
-        (closed.to_seller, closed.platform_fee, closed.bond_to_offer),
+        (closed.to_seller, closed.platform_fee, closed.bond_to_seller),
         (PRICE - fee, fee, BOND)
     );
     assert_solvent(&escrow);
@@ -892,28 +892,23 @@ fn a_seller_cannot_keep_the_bond_by_refunding_after_the_delivery_deadline() {
     assert_eq!(balance(a.seller), seller);
     assert_eq!(escrow.offer(offer_id).unwrap().bond_stake, BOND * 4);
     let closed = last::<DealClosed>();
-    assert_eq!(
-        (
-            closed.bond_to_buyer,
-            closed.bond_to_seller,
-            closed.bond_to_offer
-        ),
-        (BOND, 0, 0)
-    );
+    assert_eq!((closed.bond_to_buyer, closed.bond_to_seller), (BOND, 0));
     assert_solvent(&escrow);
 }
 
 #[ink::test]
-fn a_refund_before_the_delivery_deadline_returns_the_bond_to_the_offer() {
+fn a_refund_before_the_delivery_deadline_returns_the_bond_to_the_seller() {
     let (mut escrow, a) = deploy();
     let (offer_id, id) = open_deal(&mut escrow, &a, 1);
-    let buyer = balance(a.buyer);
+    let (seller, buyer) = (balance(a.seller), balance(a.buyer));
     call_as(a.seller, 0);
     assert_eq!(escrow.refund(id), Ok(()));
     assert_eq!(balance(a.buyer), buyer + PRICE);
-    assert_eq!(escrow.offer(offer_id).unwrap().bond_stake, BOND * 5);
+    assert_eq!(balance(a.seller), seller + BOND);
+    // The offer's stake still covers only its unsold units.
+    assert_eq!(escrow.offer(offer_id).unwrap().bond_stake, BOND * 4);
     let closed = last::<DealClosed>();
-    assert_eq!((closed.bond_to_offer, closed.offer_id), (BOND, offer_id));
+    assert_eq!((closed.bond_to_buyer, closed.bond_to_seller), (0, BOND));
     assert_solvent(&escrow);
 }
 
@@ -946,7 +941,8 @@ fn a_dispute_before_delivery_ruled_for_the_seller_returns_the_bond() {
     call_as(a.arbiter, 0);
     assert_eq!(escrow.rule(id, 5_000), Ok(()));
     assert_eq!(deal(&escrow, id).payout.bond_to_buyer, 0);
-    assert_eq!(escrow.offer(offer_id).unwrap().bond_stake, BOND * 5);
+    assert_eq!(last::<DealClosed>().bond_to_seller, BOND);
+    assert_eq!(escrow.offer(offer_id).unwrap().bond_stake, BOND * 4);
 }
 
 #[ink::test]

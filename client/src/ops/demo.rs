@@ -401,9 +401,10 @@ async fn run(
         "deal release",
         BUYER,
         format!(
-            "deal {deal_id} {}: seller got {}, platform fee {} due to //Eve",
+            "deal {deal_id} {}: seller got {} and its bond {} back, platform fee {} due to //Eve",
             r.deal.state.name(),
             units.format(r.deal.payout.to_seller),
+            units.format(r.deal.payout.bond_returned),
             units.format(r.deal.payout.platform_fee)
         ),
         r.tx.as_ref(),

@@ -77,6 +77,7 @@ pub fn reputation_error(variant: &str) -> Option<&'static str> {
         }
         "RevealWindowOpen" => "The reveal window of this deal is still open.",
         "AlreadyCounted" => "Withheld ratings of this deal were counted already.",
+        "TooManyEscrows" => "8 escrows are authorised already: revoke one first.",
         _ => return None,
     })
 }
@@ -146,6 +147,7 @@ mod tests {
             "NotRateable",
             "RevealWindowOpen",
             "AlreadyCounted",
+            "TooManyEscrows",
         ] {
             assert!(reputation_error(v).is_some(), "{v}");
         }

@@ -335,12 +335,7 @@ impl World {
         }
         let (to_seller, to_buyer, to_arbiter, fee, forfeit) =
             model_close(&before, ending(&before), self.now);
-        let offer_active = self.escrow.offer(before.offer_id).is_some_and(|o| o.active);
-        let bond_to_seller = if forfeit || offer_active {
-            0
-        } else {
-            before.bond
-        };
+        let bond_to_seller = if forfeit { 0 } else { before.bond };
         let bond_to_buyer = if forfeit { before.bond } else { 0 };
         assert_eq!(
             (

@@ -75,10 +75,7 @@ fn deal_event(index: u32, phase: u64, deal: u64, at: u64) -> crate::store::Block
                 "bond_to_buyer": 0, "bond_to_seller": 0
             }),
         ),
-        _ => (
-            "ReportPending",
-            json!({"deal_id": deal}),
-        ),
+        _ => ("ReportPending", json!({"deal_id": deal})),
     };
     synthetic::event(index, name, fields)
 }

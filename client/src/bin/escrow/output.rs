@@ -682,7 +682,6 @@ const BALANCE_FIELDS: &[&str] = &[
     "arbiter_fee",
     "bond_to_buyer",
     "bond_to_seller",
-    "bond_to_offer",
     "min_amount",
     "remaining",
     "value",
