@@ -117,7 +117,11 @@ fn happy_path_with_every_balance_checked() {
     assert_eq!(plancks(&released["deal"]["payout"]["platform_fee"]), UNIT);
     let bob3 = env.free(BOB);
     let charlie3 = env.free(CHARLIE);
-    assert_eq!(delta(bob_part, bob3), (60 * UNIT - 60 * UNIT / 100) as i128);
+    // The rest of the price, and the delivered deal's bond back.
+    assert_eq!(
+        delta(bob_part, bob3),
+        (60 * UNIT - 60 * UNIT / 100 + 10 * UNIT) as i128
+    );
     assert_eq!(delta(charlie2, charlie3), -tx_cost(&released["tx"]));
 
     // The platform fee is due to //Eve until she withdraws it.
@@ -192,13 +196,14 @@ fn happy_path_with_every_balance_checked() {
     let mine = env.ok(&["--as", CHARLIE, "deal", "list", "--mine"]);
     assert_eq!(mine["deals"].as_array().unwrap().len(), 1);
 
-    // Withdrawing the offer returns the whole stake (the deal's bond came back to it).
+    // Withdrawing the offer returns the stake of the unsold unit (the deal's bond came back
+    // with the release).
     let bob4 = env.free(BOB);
     let withdrawn = env.ok(&["--as", BOB, "offer", "withdraw", &offer_id]);
     assert!(!withdrawn["offer"]["active"].as_bool().unwrap());
     assert_eq!(
         delta(bob4, env.free(BOB)),
-        20 * UNIT as i128 - tx_cost(&withdrawn["tx"])
+        10 * UNIT as i128 - tx_cost(&withdrawn["tx"])
     );
     assert!(env.ok(&["offer", "list"])["offers"]
         .as_array()
@@ -315,17 +320,20 @@ fn missed_ruling_window_applies_the_default_rule() {
     assert_eq!(state(&finalized), "DefaultRuled");
     let half = 50 * UNIT;
     assert_eq!(plancks(&finalized["deal"]["payout"]["arbiter_fee"]), 0);
-    assert_eq!(delta(bob0, env.free(BOB)), (half - half / 100) as i128);
+    // Delivered, so the bond went back to the seller with its half.
+    assert_eq!(
+        delta(bob0, env.free(BOB)),
+        (half - half / 100 + 10 * UNIT) as i128
+    );
     assert_eq!(delta(charlie0, env.free(CHARLIE)), half as i128);
     assert_eq!(env.free(DAVE), dave0);
-    // Delivered, so the bond went back into the offer's stake.
     assert_eq!(
         plancks(&finalized["deal"]["payout"]["bond_returned"]),
         10 * UNIT
     );
     assert_eq!(
         plancks(&env.ok(&["offer", "show", &offer_id])["offer"]["bond_stake"]),
-        10 * UNIT
+        0
     );
 }
 
@@ -646,7 +654,8 @@ fn a_deal_survives_a_node_restart() {
     let bob0 = env.free(BOB);
     let released = env.ok(&["--as", CHARLIE, "deal", "release", &deal_id]);
     assert_eq!(state(&released), "Completed");
-    assert_eq!(delta(bob0, env.free(BOB)), 99 * UNIT as i128);
+    // The price less the fee, and the bond back.
+    assert_eq!(delta(bob0, env.free(BOB)), 109 * UNIT as i128);
     let history = env.ok(&["deal", "show", &deal_id])["history"]
         .as_array()
         .unwrap()
@@ -835,6 +844,7 @@ fn contract_types_match_the_metadata() {
         report_ref_time: 5,
         report_proof_size: 6,
         report_deposit_limit: 7,
+        requests_code: None,
     };
     same(
         &escrow,
@@ -844,7 +854,8 @@ fn contract_types_match_the_metadata() {
             bob.into(),
             format!("Some({alice})"),
             "Settings { min_delivery_window: 1, min_review_window: 2, min_ruling_window: 3, \
-             prune_after: 4, report_ref_time: 5, report_proof_size: 6, report_deposit_limit: 7 }"
+             prune_after: 4, report_ref_time: 5, report_proof_size: 6, report_deposit_limit: 7, \
+             requests_code: None }"
                 .into(),
         ],
         escrow

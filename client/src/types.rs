@@ -417,6 +417,10 @@ pub struct EscrowSettings {
     /// Most storage deposit the report may charge, plancks.
     #[serde(serialize_with = "ser_plancks")]
     pub report_deposit_limit: u128,
+    /// Code hash of the task-requests contract whose instances may open deals for their
+    /// posters; `None`: no requests.
+    #[serde(serialize_with = "ser_opt_hash")]
+    pub requests_code: Option<[u8; 32]>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize)]

@@ -16,7 +16,7 @@ pub use self::escrow::{
     Arbiter, ArbiterChanged, Config, ConfigChanged, CreditWithdrawn, Deal, DealClosed,
     DealDelivered, DealOpened, DealPruned, DealState, DisputeOpened, Error, Escrow, EscrowRef,
     Offer, OfferCreated, OfferTerms, OfferUpdated, OfferWithdrawn, Party, PaymentCredited,
-    PaymentReleased, Payout, ReportPending, Settings, SplitProposed,
+    PaymentReleased, Payout, ReportPending, RequestedDeal, Settings, SplitProposed,
 };
 pub use rules::{
     bond_to_buyer, bps_of, default_ruling_bps, share_bps, split, Ending, Shares, BPS,
@@ -35,13 +35,16 @@ pub const MAX_WINDOW_MS: u64 = 365 * 24 * 60 * 60 * 1_000;
 /// buffer and traps when it does not fit: 25 of the largest offers or deals (under 500 bytes
 /// each) fit; 100 did not.
 pub const MAX_PAGE: u32 = 25;
+/// The `offer_id` of a deal that no offer led to: one opened from a task request
+/// (`open_requested_deal`).
+pub const NO_OFFER: u64 = u64::MAX;
 
 #[ink::contract]
 mod escrow {
     use super::{
         bond_to_buyer, bps_of, default_ruling_bps, share_bps, split, Ending, BPS,
         MAX_ARBITER_FEE_BPS, MAX_DESCRIPTION_BYTES, MAX_PAGE, MAX_PLATFORM_FEE_BPS,
-        MAX_TITLE_BYTES, MAX_WINDOW_MS,
+        MAX_TITLE_BYTES, MAX_WINDOW_MS, NO_OFFER,
     };
     use ink::codegen::TraitCallBuilder;
     use ink::prelude::{string::String, vec::Vec};
@@ -70,6 +73,10 @@ mod escrow {
         pub report_proof_size: u64,
         /// Most storage deposit the report may charge the caller.
         pub report_deposit_limit: Balance,
+        /// Code hash of the task-requests contract: any contract running exactly this code
+        /// may open deals for the buyer who awarded one of its requests
+        /// (`open_requested_deal`); its code proves both sides agreed. `None`: no requests.
+        pub requests_code: Option<Hash>,
     }
 
     /// What a seller sets when listing an offer.
@@ -98,6 +105,21 @@ mod escrow {
         /// Security deposit per unit, staked with the offer; the buyer gets it when the seller
         /// fails to deliver (see `rules::bond_to_buyer`).
         pub bond_per_unit: Balance,
+    }
+
+    /// What a requests contract names when one of its requests is awarded: the poster as
+    /// buyer, the worker whose proposal won as seller, and the proposal's terms. The price is
+    /// the value transferred with the call.
+    #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
+    #[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+    pub struct RequestedDeal {
+        pub buyer: AccountId,
+        pub seller: AccountId,
+        /// A registered, active arbiter (neither party); its fee is the registry's.
+        pub arbiter: AccountId,
+        pub delivery_window: u64,
+        pub review_window: u64,
+        pub ruling_window: u64,
     }
 
     /// A listed offer.
@@ -250,6 +272,48 @@ mod escrow {
     }
 
     impl Deal {
+        /// A deal just paid in: `Funded`, one unit of `amount`, no offer, bond, fee or
+        /// window yet, nothing delivered, disputed, proposed or paid out. Callers set the rest.
+        fn funded(
+            id: u64,
+            buyer: AccountId,
+            seller: AccountId,
+            arbiter: AccountId,
+            amount: Balance,
+            now: Timestamp,
+        ) -> Self {
+            Deal {
+                id,
+                offer_id: NO_OFFER,
+                offer_version: 0,
+                buyer,
+                seller,
+                arbiter,
+                quantity: 1,
+                unit_price: amount,
+                amount,
+                released: 0,
+                bond: 0,
+                platform_fee_bps: 0,
+                arbiter_fee_bps: 0,
+                review_window: 0,
+                ruling_window: 0,
+                created_at: now,
+                delivery_deadline: now,
+                delivered_at: 0,
+                review_deadline: 0,
+                disputed_by: Party::Nobody,
+                evidence: Hash::default(),
+                ruling_deadline: 0,
+                proposed_by: Party::Nobody,
+                proposed_seller_bps: 0,
+                state: DealState::Funded,
+                closed_at: 0,
+                payout: Payout::default(),
+                report_pending: false,
+            }
+        }
+
         /// Money the deal still holds (the bond aside).
         pub fn remaining(&self) -> Balance {
             self.amount.saturating_sub(self.released)
@@ -543,6 +607,8 @@ mod escrow {
         ReportFailed,
         /// A sum did not fit.
         Overflow,
+        /// Only a contract running the escrow's `requests_code` may open a deal for a buyer.
+        NotRequestsContract,
     }
 
     pub type Result<T> = core::result::Result<T, Error>;
@@ -839,59 +905,81 @@ mod escrow {
             let delivery_deadline = now
                 .checked_add(offer.terms.delivery_window)
                 .ok_or(Error::Overflow)?;
-            let id = self.deal_count;
-            let deal_count = id.checked_add(1).ok_or(Error::Overflow)?;
-            let escrowed = self.escrowed.checked_add(amount).ok_or(Error::Overflow)?;
+            let (id, deal_count, escrowed) = self.next_deal(amount)?;
+            let deal = Deal {
+                offer_id,
+                offer_version: version,
+                quantity,
+                unit_price: offer.terms.price,
+                bond,
+                platform_fee_bps: offer.platform_fee_bps.min(self.fee_bps),
+                arbiter_fee_bps: offer.arbiter_fee_bps.min(arbiter.fee_bps),
+                review_window: offer.terms.review_window,
+                ruling_window: offer.terms.ruling_window,
+                delivery_deadline,
+                ..Deal::funded(id, buyer, offer.seller, offer.terms.arbiter, amount, now)
+            };
 
             // quantity <= available was checked above.
             offer.terms.quantity = offer.terms.quantity.saturating_sub(quantity);
             offer.bond_stake = bond_stake;
             self.offers.insert(offer_id, &offer);
-            self.deal_count = deal_count;
-            self.escrowed = escrowed;
-            self.deals.insert(
-                id,
-                &Deal {
-                    id,
-                    offer_id,
-                    offer_version: version,
-                    buyer,
-                    seller: offer.seller,
-                    arbiter: offer.terms.arbiter,
-                    quantity,
-                    unit_price: offer.terms.price,
-                    amount,
-                    released: 0,
-                    bond,
-                    platform_fee_bps: offer.platform_fee_bps.min(self.fee_bps),
-                    arbiter_fee_bps: offer.arbiter_fee_bps.min(arbiter.fee_bps),
-                    review_window: offer.terms.review_window,
-                    ruling_window: offer.terms.ruling_window,
-                    created_at: now,
-                    delivery_deadline,
-                    delivered_at: 0,
-                    review_deadline: 0,
-                    disputed_by: Party::Nobody,
-                    evidence: Hash::default(),
-                    ruling_deadline: 0,
-                    proposed_by: Party::Nobody,
-                    proposed_seller_bps: 0,
-                    state: DealState::Funded,
-                    closed_at: 0,
-                    payout: Payout::default(),
-                    report_pending: false,
-                },
-            );
-            self.env().emit_event(DealOpened {
-                deal_id: id,
-                offer_id,
-                buyer,
-                seller: offer.seller,
-                quantity,
-                amount,
-                bond,
+            self.store_opened(&deal, deal_count, escrowed);
+            Ok(id)
+        }
+
+        // ---- Task requests ----
+
+        /// A contract running `settings.requests_code`, when one of its requests is awarded:
+        /// opens a deal between `terms.buyer` (the poster) and `terms.seller` (the worker whose
+        /// proposal won) for the transferred value, with the proposal's windows and arbiter.
+        /// The requests contract's code holds both consents (the poster's request and award,
+        /// the worker's proposal), so no other caller may name a buyer. The deal has no offer
+        /// (`offer_id == NO_OFFER`) and no bond, and pays today's platform fee and the
+        /// arbiter's registered fee. Returns the deal id.
+        #[ink(message, payable)]
+        pub fn open_requested_deal(&mut self, terms: RequestedDeal) -> Result<u64> {
+            let caller = self.env().caller();
+            let from_requests = self
+                .settings
+                .requests_code
+                .is_some_and(|code| self.env().code_hash(&caller) == Ok(code));
+            if !from_requests {
+                return Err(Error::NotRequestsContract);
+            }
+            let amount = self.env().transferred_value();
+            if amount == 0 {
+                return Err(Error::ZeroAmount);
+            }
+            if terms.buyer == terms.seller {
+                return Err(Error::BuyerIsSeller);
+            }
+            if terms.arbiter == terms.buyer || terms.arbiter == terms.seller {
+                return Err(Error::ArbiterIsParty);
+            }
+            self.check_windows(
+                terms.delivery_window,
+                terms.review_window,
+                terms.ruling_window,
+            )?;
+            let arbiter = self.active_arbiter(terms.arbiter)?;
+            if amount < arbiter.min_amount {
+                return Err(Error::BelowArbiterMinimum);
+            }
+            let now = self.env().block_timestamp();
+            let delivery_deadline = now
+                .checked_add(terms.delivery_window)
+                .ok_or(Error::Overflow)?;
+            let (id, deal_count, escrowed) = self.next_deal(amount)?;
+            let deal = Deal {
+                platform_fee_bps: self.fee_bps,
+                arbiter_fee_bps: arbiter.fee_bps,
+                review_window: terms.review_window,
+                ruling_window: terms.ruling_window,
                 delivery_deadline,
-            });
+                ..Deal::funded(id, terms.buyer, terms.seller, terms.arbiter, amount, now)
+            };
+            self.store_opened(&deal, deal_count, escrowed);
             Ok(id)
         }
 
@@ -1359,15 +1447,51 @@ mod escrow {
             if terms.arbiter == seller {
                 return Err(Error::ArbiterIsParty);
             }
+            self.check_windows(
+                terms.delivery_window,
+                terms.review_window,
+                terms.ruling_window,
+            )
+        }
+
+        /// Each window at least this escrow's minimum and at most a year.
+        fn check_windows(&self, delivery: u64, review: u64, ruling: u64) -> Result<()> {
             let s = &self.settings;
             let window_ok = |w: u64, min: u64| w >= min && w <= MAX_WINDOW_MS;
-            if !(window_ok(terms.delivery_window, s.min_delivery_window)
-                && window_ok(terms.review_window, s.min_review_window)
-                && window_ok(terms.ruling_window, s.min_ruling_window))
+            if window_ok(delivery, s.min_delivery_window)
+                && window_ok(review, s.min_review_window)
+                && window_ok(ruling, s.min_ruling_window)
             {
-                return Err(Error::InvalidWindow);
+                Ok(())
+            } else {
+                Err(Error::InvalidWindow)
             }
-            Ok(())
+        }
+
+        /// The id of the next deal and the deal count and escrowed total after opening one of
+        /// `amount`: the checks of opening a deal, before anything is written.
+        fn next_deal(&self, amount: Balance) -> Result<(u64, u64, Balance)> {
+            let id = self.deal_count;
+            let deal_count = id.checked_add(1).ok_or(Error::Overflow)?;
+            let escrowed = self.escrowed.checked_add(amount).ok_or(Error::Overflow)?;
+            Ok((id, deal_count, escrowed))
+        }
+
+        /// Stores a deal `next_deal` checked and emits `DealOpened`.
+        fn store_opened(&mut self, deal: &Deal, deal_count: u64, escrowed: Balance) {
+            self.deal_count = deal_count;
+            self.escrowed = escrowed;
+            self.deals.insert(deal.id, deal);
+            self.env().emit_event(DealOpened {
+                deal_id: deal.id,
+                offer_id: deal.offer_id,
+                buyer: deal.buyer,
+                seller: deal.seller,
+                quantity: deal.quantity,
+                amount: deal.amount,
+                bond: deal.bond,
+                delivery_deadline: deal.delivery_deadline,
+            });
         }
 
         fn get_deal(&self, deal_id: u64) -> Result<Deal> {

@@ -31,6 +31,7 @@ const SETTINGS: Settings = Settings {
     report_ref_time: 1_000_000_000,
     report_proof_size: 100_000,
     report_deposit_limit: 1_000_000,
+    requests_code: None,
 };
 
 struct Accounts {

@@ -13,6 +13,8 @@
 
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
+pub mod screening;
+
 pub use self::reputation::{
     AccountReputation, DealOutcome, DealRecord, DealRecorded, DealReport, Error, EscrowAuthorized,
     EscrowRevoked, OwnershipTransferred, RatingCommitted, RatingRevealed, Reputation,

@@ -66,6 +66,7 @@ impl DeployArgs {
             report_ref_time: self.report_ref_time,
             report_proof_size: self.report_proof_size,
             report_deposit_limit: self.report_deposit_limit,
+            requests_code: None,
         }
     }
 }
@@ -145,7 +146,7 @@ fn escrow_constructor_args(
         format!(
             "Settings {{ min_delivery_window: {}, min_review_window: {}, min_ruling_window: {}, \
              prune_after: {}, report_ref_time: {}, report_proof_size: {}, \
-             report_deposit_limit: {} }}",
+             report_deposit_limit: {}, requests_code: None }}",
             s.min_delivery_window,
             s.min_review_window,
             s.min_ruling_window,

@@ -47,6 +47,9 @@ pub fn escrow_error(variant: &str) -> Option<&'static str> {
         }
         "ReportFailed" => "The reputation contract refused the deal's report again.",
         "Overflow" => "A sum did not fit.",
+        "NotRequestsContract" => {
+            "Only a contract running the escrow's requests code may open a deal for a buyer."
+        }
         _ => return None,
     })
 }
@@ -126,6 +129,7 @@ mod tests {
             "NoPendingReport",
             "ReportFailed",
             "Overflow",
+            "NotRequestsContract",
         ] {
             assert!(escrow_error(v).is_some(), "{v}");
         }

@@ -2,6 +2,10 @@
 //! Run with `cargo test --features e2e-tests`. Each reads balances and state back.
 #![cfg(feature = "e2e-tests")]
 
+#[macro_use]
+#[path = "../../e2e_macros.rs"]
+mod e2e_macros;
+
 use escrow::{DealState, Error, Escrow, EscrowRef, OfferTerms, ReportPending, Settings};
 use gas_burner::{GasBurner, GasBurnerRef};
 use ink::primitives::{AccountId, Hash};
@@ -31,6 +35,7 @@ const SETTINGS: Settings = Settings {
     report_ref_time: 20_000_000_000,
     report_proof_size: 1_000_000,
     report_deposit_limit: UNIT,
+    requests_code: None,
 };
 
 fn id(k: AccountKeyring) -> AccountId {
@@ -76,23 +81,6 @@ fn terms(delivery_window: u64, review_window: u64, ruling_window: u64) -> OfferT
     }
 }
 
-/// Submits a message that must succeed and returns its `Ok` value.
-macro_rules! tx {
-    ($client:ident, $signer:expr, $msg:expr) => {
-        tx!($client, $signer, $msg, 0)
-    };
-    ($client:ident, $signer:expr, $msg:expr, $value:expr) => {
-        $client
-            .call(&$signer, &$msg)
-            .value($value)
-            .submit()
-            .await
-            .expect("transaction included")
-            .return_value()
-            .expect("message returned Ok")
-    };
-}
-
 /// Submits a message that must succeed and returns the storage deposit it charged its signer:
 /// the origin pays for every storage item the call creates, the reputation contract's
 /// records included (pallet-contracts charges nested calls to the origin).
@@ -125,41 +113,6 @@ macro_rules! tx_events {
             .map(|e| (e.topics, e.event.data))
             .collect::<Vec<_>>()
     }};
-}
-
-/// Reads a message's return value through a dry run.
-macro_rules! read {
-    ($client:ident, $msg:expr) => {
-        $client
-            .call(&ink_e2e::alice(), &$msg)
-            .dry_run()
-            .await
-            .expect("dry run")
-            .return_value()
-    };
-}
-
-macro_rules! balance {
-    ($client:ident, $who:expr) => {
-        $client.free_balance(id($who)).await.expect("balance")
-    };
-}
-
-/// Waits `ms` and makes a block, so the chain's clock (instant seal: one block per
-/// transaction) passes a deadline that far ahead.
-macro_rules! wait {
-    ($client:ident, $ms:expr) => {
-        ink_e2e::tokio::time::sleep(std::time::Duration::from_millis($ms + 500)).await;
-        $client
-            .runtime_call(
-                &ink_e2e::ferdie(),
-                "System",
-                "remark",
-                vec![Value::from_bytes(b"tick")],
-            )
-            .await
-            .expect("remark");
-    };
 }
 
 /// Instantiates an escrow (Alice owns it, Eve gets the fees) reporting to `$reputation`

@@ -40,6 +40,7 @@ const SETTINGS: Settings = Settings {
     report_ref_time: 1,
     report_proof_size: 1,
     report_deposit_limit: 1,
+    requests_code: None,
 };
 
 fn account(i: u8) -> AccountId {

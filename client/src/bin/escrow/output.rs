@@ -655,6 +655,14 @@ fn settings(s: &mut String, st: &EscrowSettings, u: &TokenUnits) {
         st.report_proof_size,
         amount(u, st.report_deposit_limit)
     );
+    let _ = writeln!(
+        s,
+        "  task requests: {}",
+        st.requests_code.map_or("none".into(), |code| format!(
+            "contracts with code 0x{}",
+            hex::encode(code)
+        ))
+    );
 }
 
 fn arbiter_line(s: &mut String, a: &escrow_client::ops::arbiters::ArbiterView, u: &TokenUnits) {

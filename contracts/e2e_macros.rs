@@ -1,0 +1,61 @@
+//! Macros the contracts' e2e tests share, included with
+//! `#[macro_use] #[path = "../../e2e_macros.rs"] mod e2e_macros;`.
+
+/// Submits a message that must succeed and returns its `Ok` value.
+macro_rules! tx {
+    ($client:ident, $signer:expr, $msg:expr) => {
+        tx!($client, $signer, $msg, 0)
+    };
+    ($client:ident, $signer:expr, $msg:expr, $value:expr) => {
+        $client
+            .call(&$signer, &$msg)
+            .value($value)
+            .submit()
+            .await
+            .expect("transaction included")
+            .return_value()
+            .expect("message returned Ok")
+    };
+}
+
+/// Reads a message's return value through a dry run, as Alice or as `$signer`.
+macro_rules! read {
+    ($client:ident, $msg:expr) => {
+        read!($client, ink_e2e::alice(), $msg)
+    };
+    ($client:ident, $signer:expr, $msg:expr) => {
+        $client
+            .call(&$signer, &$msg)
+            .dry_run()
+            .await
+            .expect("dry run")
+            .return_value()
+    };
+}
+
+/// The free balance of a dev account.
+macro_rules! balance {
+    ($client:ident, $who:expr) => {
+        $client
+            .free_balance(ink_e2e::account_id($who))
+            .await
+            .expect("balance")
+    };
+}
+
+/// Waits `ms` and makes a block, so the chain's clock (instant seal: one block per
+/// transaction) passes a deadline that far ahead.
+macro_rules! wait {
+    ($client:ident, $ms:expr) => {
+        ink_e2e::tokio::time::sleep(std::time::Duration::from_millis($ms + 500)).await;
+        $client
+            .runtime_call(
+                &ink_e2e::ferdie(),
+                "System",
+                "remark",
+                vec![ink_e2e::subxt::dynamic::Value::from_bytes(b"tick")],
+            )
+            .await
+            .expect("remark");
+    };
+}

@@ -1,0 +1,708 @@
+#![cfg_attr(not(feature = "std"), no_std, no_main)]
+
+//! # Requests
+//!
+//! Task requests: a buyer posts work it wants done, paying its budget in, so workers know the
+//! money exists; workers propose a price and a delivery window; the buyer awards one proposal
+//! (or, for a request that allows it, anyone may after the proposal deadline), and the award
+//! opens a deal in the escrow exactly as an accepted offer would, with the poster as buyer
+//! and the worker as seller. The price goes into the deal, the rest of the budget back to
+//! the poster at once.
+//!
+//! A contract of its own: the escrow stays one job (holding and releasing deals) and trusts
+//! this contract by its code hash (`Settings::requests_code`), not by an address an owner
+//! could change. See `contracts/README.md` for the rules.
+
+pub use self::requests::{
+    Error, Proposal, ProposalSubmitted, ProposalWithdrawn, RefundCredited, RefundWithdrawn,
+    Request, RequestAwarded, RequestCancelled, RequestClosed, RequestPosted, RequestState,
+    RequestTerms, Requests, RequestsRef, Result,
+};
+
+pub const MAX_TITLE_BYTES: usize = 64;
+pub const MAX_DESCRIPTION_BYTES: usize = 256;
+/// Longest proposal, award, delivery, review or ruling window: one year in milliseconds.
+pub const MAX_WINDOW_MS: u64 = 365 * 24 * 60 * 60 * 1_000;
+/// Most arbiters a request may accept.
+pub const MAX_ARBITERS: usize = 4;
+/// Most proposals a request takes, withdrawn ones included: bounds the auto-award's search.
+pub const MAX_PROPOSALS: u32 = 32;
+/// Most requests one paged read returns: a request with full lists is about 1 KB, and ink! 5
+/// returns at most 16 KiB.
+pub const MAX_PAGE: u32 = 10;
+
+#[ink::contract]
+mod requests {
+    use super::{
+        MAX_ARBITERS, MAX_DESCRIPTION_BYTES, MAX_PAGE, MAX_PROPOSALS, MAX_TITLE_BYTES,
+        MAX_WINDOW_MS,
+    };
+    pub use crate::error::Error;
+    use escrow::{EscrowRef, RequestedDeal};
+    use ink::codegen::TraitCallBuilder;
+    use ink::prelude::{string::String, vec::Vec};
+    use ink::storage::Mapping;
+    use reputation::screening::Screening;
+    use reputation::{AccountReputation, ReputationRef};
+
+    /// What a buyer sets when posting a request.
+    #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
+    #[cfg_attr(
+        feature = "std",
+        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+    )]
+    pub struct RequestTerms {
+        /// At most 64 bytes, not empty.
+        pub title: String,
+        /// At most 256 bytes: a description or a content hash.
+        pub description: String,
+        /// The most the poster will pay; transferred with the posting.
+        pub budget: Balance,
+        /// Milliseconds from posting until proposals close.
+        pub proposal_window: u64,
+        /// The longest delivery window a proposal may ask for.
+        pub delivery_window: u64,
+        /// Milliseconds from delivery to the end of the review window.
+        pub review_window: u64,
+        /// Milliseconds the arbiter has to rule once a dispute is opened.
+        pub ruling_window: u64,
+        /// Registered arbiters the poster accepts (1 to 4); each proposal names one.
+        pub arbiters: Vec<AccountId>,
+        /// Rules a worker must meet to propose.
+        pub screening: Screening,
+        /// Whether anyone may award the best proposal once proposals closed.
+        pub auto_award: bool,
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
+    #[cfg_attr(
+        feature = "std",
+        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+    )]
+    pub enum RequestState {
+        /// Taking proposals, or waiting for the award.
+        Open,
+        /// Final: a proposal won and its deal is open in the escrow.
+        Awarded,
+        /// Final: the poster took the budget back.
+        Cancelled,
+        /// Final: the award window passed without an award; the budget went back.
+        Closed,
+    }
+
+    /// A posted request.
+    #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
+    #[cfg_attr(
+        feature = "std",
+        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+    )]
+    pub struct Request {
+        pub id: u64,
+        pub poster: AccountId,
+        pub terms: RequestTerms,
+        pub posted_at: Timestamp,
+        /// Proposals are taken before this.
+        pub proposal_deadline: Timestamp,
+        /// The award is made before this; from then on anyone may close the request.
+        pub award_deadline: Timestamp,
+        pub state: RequestState,
+        /// Proposals ever submitted, withdrawn ones included: the next proposal's index.
+        pub proposal_count: u32,
+        /// The winning proposal's index, once awarded.
+        pub winner: Option<u32>,
+        /// The escrow deal the award opened.
+        pub deal_id: Option<u64>,
+    }
+
+    /// A worker's proposal.
+    #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
+    #[cfg_attr(
+        feature = "std",
+        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+    )]
+    pub struct Proposal {
+        pub worker: AccountId,
+        /// What the deal will hold: at most the budget.
+        pub price: Balance,
+        /// At most the request's delivery window.
+        pub delivery_window: u64,
+        /// One of the request's arbiters, not the worker.
+        pub arbiter: AccountId,
+        /// Hash of the worker's message (approach, links, terms).
+        pub message: Hash,
+        pub submitted_at: Timestamp,
+        /// The worker's value-weighted rating when it proposed (hundredths): the auto-award's
+        /// tie-break.
+        pub rating_centi: u32,
+    }
+
+    #[ink(storage)]
+    pub struct Requests {
+        /// The escrow awards open deals in; fixed at instantiation.
+        escrow: AccountId,
+        /// Where screening reads reputation; fixed at instantiation. `None`: every account
+        /// reads as a newcomer.
+        reputation: Option<AccountId>,
+        /// Milliseconds after the proposal deadline during which the request can be awarded.
+        award_window: u64,
+        requests: Mapping<u64, Request>,
+        request_count: u64,
+        /// Proposals by (request, index); a withdrawn one is removed.
+        proposals: Mapping<(u64, u32), Proposal>,
+        /// The index of a worker's live proposal on a request.
+        live: Mapping<(u64, AccountId), u32>,
+        /// Sum of the budgets of open requests.
+        held: Balance,
+        /// Refunds whose push failed, kept for `withdraw()`.
+        credits: Mapping<AccountId, Balance>,
+        /// Sum of all credits. The contract's balance always covers `held + credited`.
+        credited: Balance,
+    }
+
+    /// A buyer posted a request and paid its budget in.
+    #[ink(event)]
+    pub struct RequestPosted {
+        pub request_id: u64,
+        pub poster: AccountId,
+        pub budget: Balance,
+        pub proposal_deadline: Timestamp,
+    }
+
+    /// The poster cancelled an open request and got the budget back.
+    #[ink(event)]
+    pub struct RequestCancelled {
+        pub request_id: u64,
+        pub refund: Balance,
+    }
+
+    /// The award window passed without an award; the budget went back to the poster.
+    #[ink(event)]
+    pub struct RequestClosed {
+        pub request_id: u64,
+        pub refund: Balance,
+    }
+
+    #[ink(event)]
+    pub struct ProposalSubmitted {
+        pub request_id: u64,
+        pub index: u32,
+        pub worker: AccountId,
+        pub price: Balance,
+    }
+
+    #[ink(event)]
+    pub struct ProposalWithdrawn {
+        pub request_id: u64,
+        pub index: u32,
+    }
+
+    /// A proposal won: its deal is open in the escrow, the rest of the budget went back.
+    #[ink(event)]
+    pub struct RequestAwarded {
+        pub request_id: u64,
+        pub index: u32,
+        pub worker: AccountId,
+        pub deal_id: u64,
+        pub price: Balance,
+        pub refund: Balance,
+    }
+
+    /// A refund the chain refused (to a reaped account, below the existential deposit) was
+    /// kept as a credit for `withdraw()`.
+    #[ink(event)]
+    pub struct RefundCredited {
+        pub account: AccountId,
+        pub amount: Balance,
+    }
+
+    #[ink(event)]
+    pub struct RefundWithdrawn {
+        pub account: AccountId,
+        pub amount: Balance,
+    }
+
+    pub type Result<T> = core::result::Result<T, Error>;
+
+    impl Requests {
+        /// Deploys the requests contract for `escrow` (whose `requests_code` must be this
+        /// contract's code hash for awards to open deals), screening against `reputation`.
+        /// `award_window` (ms, 1 ms to a year) is how long after the proposal deadline a
+        /// request can still be awarded.
+        #[ink(constructor)]
+        pub fn new(
+            escrow: AccountId,
+            reputation: Option<AccountId>,
+            award_window: u64,
+        ) -> Result<Self> {
+            if award_window == 0 || award_window > MAX_WINDOW_MS {
+                return Err(Error::InvalidWindow);
+            }
+            Ok(Self {
+                escrow,
+                reputation,
+                award_window,
+                requests: Mapping::default(),
+                request_count: 0,
+                proposals: Mapping::default(),
+                live: Mapping::default(),
+                held: 0,
+                credits: Mapping::default(),
+                credited: 0,
+            })
+        }
+
+        // ---- Posters ----
+
+        /// Anyone, transferring exactly `terms.budget`: posts a request that takes proposals
+        /// for `proposal_window` ms. The poster pays the request's storage deposit. Returns
+        /// its id. Windows and arbiters are checked again by the escrow at the award.
+        #[ink(message, payable)]
+        pub fn post_request(&mut self, terms: RequestTerms) -> Result<u64> {
+            let poster = self.env().caller();
+            check_terms(&terms, poster)?;
+            if self.env().transferred_value() != terms.budget {
+                return Err(Error::WrongAmount);
+            }
+            let now = self.env().block_timestamp();
+            let proposal_deadline = now
+                .checked_add(terms.proposal_window)
+                .ok_or(Error::Overflow)?;
+            let award_deadline = proposal_deadline
+                .checked_add(self.award_window)
+                .ok_or(Error::Overflow)?;
+            let id = self.request_count;
+            let request_count = id.checked_add(1).ok_or(Error::Overflow)?;
+            let held = self.held.checked_add(terms.budget).ok_or(Error::Overflow)?;
+
+            self.request_count = request_count;
+            self.held = held;
+            self.env().emit_event(RequestPosted {
+                request_id: id,
+                poster,
+                budget: terms.budget,
+                proposal_deadline,
+            });
+            self.requests.insert(
+                id,
+                &Request {
+                    id,
+                    poster,
+                    terms,
+                    posted_at: now,
+                    proposal_deadline,
+                    award_deadline,
+                    state: RequestState::Open,
+                    proposal_count: 0,
+                    winner: None,
+                    deal_id: None,
+                },
+            );
+            Ok(id)
+        }
+
+        /// The poster, while the request is open and not awarded: takes the whole budget
+        /// back. Proposals stay on record.
+        #[ink(message)]
+        pub fn cancel_request(&mut self, request_id: u64) -> Result<()> {
+            let mut request = self.open_request(request_id)?;
+            if self.env().caller() != request.poster {
+                return Err(Error::NotPoster);
+            }
+            let refund = request.terms.budget;
+            request.state = RequestState::Cancelled;
+            self.end(&request)?;
+            self.env()
+                .emit_event(RequestCancelled { request_id, refund });
+            self.pay(request.poster, refund);
+            Ok(())
+        }
+
+        /// The poster, while the request is open and before its award deadline: awards
+        /// proposal `index`. Opens the deal in the escrow with the proposal's price, delivery
+        /// window and arbiter and the request's review and ruling windows, then returns the
+        /// rest of the budget to the poster. Returns the deal id.
+        #[ink(message)]
+        pub fn award(&mut self, request_id: u64, index: u32) -> Result<u64> {
+            let request = self.open_request(request_id)?;
+            if self.env().caller() != request.poster {
+                return Err(Error::NotPoster);
+            }
+            if self.env().block_timestamp() >= request.award_deadline {
+                return Err(Error::TooLate);
+            }
+            let proposal = self
+                .proposals
+                .get((request_id, index))
+                .ok_or(Error::ProposalNotFound)?;
+            self.award_to(request, index, proposal)
+        }
+
+        // ---- Anyone ----
+
+        /// Anyone, once the proposal deadline passed and before the award deadline, on a
+        /// request that allows it: awards the best live proposal. Best is the lowest price;
+        /// a tie goes to the higher weighted rating the worker had when proposing, then to
+        /// the earlier proposal. The caller pays the new deal's storage deposit, which the
+        /// buyer gets back by pruning it. Returns the deal id.
+        #[ink(message)]
+        pub fn auto_award(&mut self, request_id: u64) -> Result<u64> {
+            let request = self.open_request(request_id)?;
+            if !request.terms.auto_award {
+                return Err(Error::NoAutoAward);
+            }
+            let now = self.env().block_timestamp();
+            if now < request.proposal_deadline {
+                return Err(Error::TooEarly);
+            }
+            if now >= request.award_deadline {
+                return Err(Error::TooLate);
+            }
+            let live = self.live_proposals(request_id, request.proposal_count);
+            let (index, proposal) = best_proposal(live).ok_or(Error::NoProposals)?;
+            self.award_to(request, index, proposal)
+        }
+
+        /// Anyone, once the award deadline passed on a request still open: closes it and
+        /// returns the whole budget to the poster.
+        #[ink(message)]
+        pub fn close_request(&mut self, request_id: u64) -> Result<()> {
+            let mut request = self.open_request(request_id)?;
+            if self.env().block_timestamp() < request.award_deadline {
+                return Err(Error::TooEarly);
+            }
+            let refund = request.terms.budget;
+            request.state = RequestState::Closed;
+            self.end(&request)?;
+            self.env().emit_event(RequestClosed { request_id, refund });
+            self.pay(request.poster, refund);
+            Ok(())
+        }
+
+        // ---- Workers ----
+
+        /// Any account but the poster, before the proposal deadline of an open request, with
+        /// no live proposal on it, meeting its screening rules: proposes `price` (1 to the
+        /// budget) for delivery within `delivery_window` (at most the request's), arbitrated
+        /// by `arbiter` (one the request accepts, not the worker). The worker pays the
+        /// proposal's storage deposit and gets it back by withdrawing. Returns its index.
+        #[ink(message)]
+        pub fn propose(
+            &mut self,
+            request_id: u64,
+            price: Balance,
+            delivery_window: u64,
+            arbiter: AccountId,
+            message: Hash,
+        ) -> Result<u32> {
+            let worker = self.env().caller();
+            let mut request = self.open_request(request_id)?;
+            let now = self.env().block_timestamp();
+            if now >= request.proposal_deadline {
+                return Err(Error::ProposalsClosed);
+            }
+            if worker == request.poster {
+                return Err(Error::PosterCannotPropose);
+            }
+            if price == 0 {
+                return Err(Error::ZeroAmount);
+            }
+            if price > request.terms.budget {
+                return Err(Error::OverBudget);
+            }
+            if delivery_window == 0 || delivery_window > request.terms.delivery_window {
+                return Err(Error::DeliveryTooLong);
+            }
+            if arbiter == worker || !request.terms.arbiters.contains(&arbiter) {
+                return Err(Error::ArbiterNotAccepted);
+            }
+            if self.live.contains((request_id, worker)) {
+                return Err(Error::AlreadyProposed);
+            }
+            if request.proposal_count >= MAX_PROPOSALS {
+                return Err(Error::TooManyProposals);
+            }
+            let screening = &request.terms.screening;
+            let reputation = if screening.needs_reputation() || request.terms.auto_award {
+                self.reputation_of(worker)?
+            } else {
+                AccountReputation::default()
+            };
+            screening
+                .check(worker, &reputation)
+                .map_err(Error::Screened)?;
+
+            let index = request.proposal_count;
+            request.proposal_count = index.saturating_add(1);
+            self.requests.insert(request_id, &request);
+            self.live.insert((request_id, worker), &index);
+            self.proposals.insert(
+                (request_id, index),
+                &Proposal {
+                    worker,
+                    price,
+                    delivery_window,
+                    arbiter,
+                    message,
+                    submitted_at: now,
+                    rating_centi: reputation.weighted_average_centi,
+                },
+            );
+            self.env().emit_event(ProposalSubmitted {
+                request_id,
+                index,
+                worker,
+                price,
+            });
+            Ok(index)
+        }
+
+        /// A worker with a proposal on a request: withdraws it, which frees its storage and
+        /// refunds the worker's deposit. While the request is open the proposal stops
+        /// competing; once it ended (the winner's terms live on in the escrow deal) this just
+        /// returns the deposit.
+        #[ink(message)]
+        pub fn withdraw_proposal(&mut self, request_id: u64) -> Result<()> {
+            let worker = self.env().caller();
+            let index = self
+                .live
+                .get((request_id, worker))
+                .ok_or(Error::ProposalNotFound)?;
+            self.live.remove((request_id, worker));
+            self.proposals.remove((request_id, index));
+            self.env()
+                .emit_event(ProposalWithdrawn { request_id, index });
+            Ok(())
+        }
+
+        /// Anyone with a credit (a refund whose push failed): transfers it to the caller.
+        /// Returns the amount.
+        #[ink(message)]
+        pub fn withdraw(&mut self) -> Result<Balance> {
+            let caller = self.env().caller();
+            let amount = self.credits.get(caller).unwrap_or(0);
+            if amount == 0 {
+                return Err(Error::NoCredit);
+            }
+            let credited = self.credited.checked_sub(amount).ok_or(Error::Overflow)?;
+            self.credited = credited;
+            self.credits.remove(caller);
+            self.env().emit_event(RefundWithdrawn {
+                account: caller,
+                amount,
+            });
+            // A refusal returns Err, which reverts the writes above.
+            self.env()
+                .transfer(caller, amount)
+                .map_err(|_| Error::TransferFailed)?;
+            Ok(amount)
+        }
+
+        // ---- Reads ----
+
+        /// What `account` may `withdraw()`.
+        #[ink(message)]
+        pub fn credit_of(&self, account: AccountId) -> Balance {
+            self.credits.get(account).unwrap_or(0)
+        }
+
+        #[ink(message)]
+        pub fn request(&self, request_id: u64) -> Option<Request> {
+            self.requests.get(request_id)
+        }
+
+        /// Up to `limit` (at most 10) requests from `from_id` on.
+        #[ink(message)]
+        pub fn requests(&self, from_id: u64, limit: u32) -> Vec<Request> {
+            let end = from_id
+                .saturating_add(u64::from(limit.min(MAX_PAGE)))
+                .min(self.request_count);
+            (from_id..end)
+                .filter_map(|id| self.requests.get(id))
+                .collect()
+        }
+
+        /// The live proposals of a request (at most 32), with their indexes.
+        #[ink(message)]
+        pub fn proposals(&self, request_id: u64) -> Vec<(u32, Proposal)> {
+            let count = self
+                .requests
+                .get(request_id)
+                .map_or(0, |r| r.proposal_count);
+            self.live_proposals(request_id, count)
+        }
+
+        #[ink(message)]
+        pub fn proposal(&self, request_id: u64, index: u32) -> Option<Proposal> {
+            self.proposals.get((request_id, index))
+        }
+
+        /// The escrow, the reputation contract, the award window, the number of requests,
+        /// the budgets held for open ones and the credits owed.
+        #[ink(message)]
+        pub fn config(&self) -> (AccountId, Option<AccountId>, u64, u64, Balance, Balance) {
+            (
+                self.escrow,
+                self.reputation,
+                self.award_window,
+                self.request_count,
+                self.held,
+                self.credited,
+            )
+        }
+
+        // ---- Internal ----
+
+        /// The proposals of the first `count` indexes of a request that were not withdrawn.
+        fn live_proposals(&self, request_id: u64, count: u32) -> Vec<(u32, Proposal)> {
+            (0..count)
+                .filter_map(|i| Some((i, self.proposals.get((request_id, i))?)))
+                .collect()
+        }
+
+        fn open_request(&self, request_id: u64) -> Result<Request> {
+            let request = self
+                .requests
+                .get(request_id)
+                .ok_or(Error::RequestNotFound)?;
+            if request.state != RequestState::Open {
+                return Err(Error::NotOpen);
+            }
+            Ok(request)
+        }
+
+        /// Stores a request that reached a final state and stops holding its budget.
+        fn end(&mut self, request: &Request) -> Result<()> {
+            let held = self
+                .held
+                .checked_sub(request.terms.budget)
+                .ok_or(Error::Overflow)?;
+            self.held = held;
+            self.requests.insert(request.id, request);
+            Ok(())
+        }
+
+        /// Opens the deal for `proposal` in the escrow, then records the award and returns
+        /// the rest of the budget. The escrow is fixed at instantiation and never calls back;
+        /// a refusal returns its error and reverts everything.
+        fn award_to(
+            &mut self,
+            mut request: Request,
+            index: u32,
+            proposal: Proposal,
+        ) -> Result<u64> {
+            let refund = request
+                .terms
+                .budget
+                .checked_sub(proposal.price)
+                .ok_or(Error::OverBudget)?;
+            let mut escrow: EscrowRef = ink::env::call::FromAccountId::from_account_id(self.escrow);
+            let deal_id = match escrow
+                .call_mut()
+                .open_requested_deal(RequestedDeal {
+                    buyer: request.poster,
+                    seller: proposal.worker,
+                    arbiter: proposal.arbiter,
+                    delivery_window: proposal.delivery_window,
+                    review_window: request.terms.review_window,
+                    ruling_window: request.terms.ruling_window,
+                })
+                .transferred_value(proposal.price)
+                .try_invoke()
+            {
+                Ok(Ok(Ok(deal_id))) => deal_id,
+                Ok(Ok(Err(refused))) => return Err(Error::EscrowRefused(refused)),
+                _ => return Err(Error::EscrowUnavailable),
+            };
+            request.state = RequestState::Awarded;
+            request.winner = Some(index);
+            request.deal_id = Some(deal_id);
+            self.end(&request)?;
+            self.env().emit_event(RequestAwarded {
+                request_id: request.id,
+                index,
+                worker: proposal.worker,
+                deal_id,
+                price: proposal.price,
+                refund,
+            });
+            self.pay(request.poster, refund);
+            Ok(deal_id)
+        }
+
+        /// `worker`'s reputation, or a newcomer's when no reputation contract is set.
+        fn reputation_of(&self, worker: AccountId) -> Result<AccountReputation> {
+            let Some(address) = self.reputation else {
+                return Ok(AccountReputation::default());
+            };
+            let registry: ReputationRef = ink::env::call::FromAccountId::from_account_id(address);
+            match registry.call().reputation(worker).try_invoke() {
+                Ok(Ok(reputation)) => Ok(reputation),
+                _ => Err(Error::ReputationUnavailable),
+            }
+        }
+
+        /// Pushes a refund; one the chain refuses (below the existential deposit to a reaped
+        /// account) becomes a credit for `withdraw()`, so no refund is ever stuck.
+        fn pay(&mut self, to: AccountId, amount: Balance) {
+            if amount == 0 || self.env().transfer(to, amount).is_ok() {
+                return;
+            }
+            let credit = self.credits.get(to).unwrap_or(0).saturating_add(amount);
+            self.credits.insert(to, &credit);
+            self.credited = self.credited.saturating_add(amount);
+            self.env().emit_event(RefundCredited {
+                account: to,
+                amount,
+            });
+        }
+    }
+
+    /// The auto-award's choice: the lowest price; on a tie the higher rating the worker had
+    /// when proposing; then the earlier proposal.
+    pub fn best_proposal(proposals: Vec<(u32, Proposal)>) -> Option<(u32, Proposal)> {
+        proposals.into_iter().min_by(|(ia, a), (ib, b)| {
+            a.price
+                .cmp(&b.price)
+                .then(b.rating_centi.cmp(&a.rating_centi))
+                .then(ia.cmp(ib))
+        })
+    }
+
+    /// The checks of a new request that need no storage.
+    fn check_terms(terms: &RequestTerms, poster: AccountId) -> Result<()> {
+        if terms.title.is_empty() {
+            return Err(Error::TitleEmpty);
+        }
+        if terms.title.len() > MAX_TITLE_BYTES {
+            return Err(Error::TitleTooLong);
+        }
+        if terms.description.len() > MAX_DESCRIPTION_BYTES {
+            return Err(Error::DescriptionTooLong);
+        }
+        if terms.budget == 0 {
+            return Err(Error::ZeroAmount);
+        }
+        let window_ok = |w: u64| w > 0 && w <= MAX_WINDOW_MS;
+        if !(window_ok(terms.proposal_window)
+            && window_ok(terms.delivery_window)
+            && window_ok(terms.review_window)
+            && window_ok(terms.ruling_window))
+        {
+            return Err(Error::InvalidWindow);
+        }
+        if terms.arbiters.is_empty()
+            || terms.arbiters.len() > MAX_ARBITERS
+            || terms.arbiters.contains(&poster)
+        {
+            return Err(Error::InvalidArbiters);
+        }
+        if !terms.screening.is_valid() {
+            return Err(Error::InvalidScreening);
+        }
+        Ok(())
+    }
+}
+
+mod error;
+#[cfg(test)]
+mod unit_tests;

@@ -1,0 +1,299 @@
+//! End-to-end tests on a real substrate-contracts-node (found through `CONTRACTS_NODE`): the
+//! award path, the auto-award and screening against a real reputation contract, which the
+//! off-chain unit tests cannot reach (they cannot call other contracts). Run with
+//! `cargo test --features e2e-tests`. Each reads balances and state back.
+#![cfg(feature = "e2e-tests")]
+
+#[macro_use]
+#[path = "../../e2e_macros.rs"]
+mod e2e_macros;
+
+use escrow::{DealState, Escrow, EscrowRef, RequestedDeal, Settings, NO_OFFER};
+use ink::primitives::{AccountId, Hash};
+use ink_e2e::{AccountKeyring, ChainBackend, ContractsBackend};
+use reputation::screening::{Refusal, Screening};
+use reputation::{Reputation, ReputationRef};
+use requests::{Error, RequestState, RequestTerms, Requests, RequestsRef};
+
+type E2EResult<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+type Balance = u128;
+
+const UNIT: Balance = 1_000_000_000_000;
+const BUDGET: Balance = 10 * UNIT;
+const FEE_BPS: u16 = 100;
+const RATING_WINDOW: u64 = 60_000;
+const AWARD_WINDOW: u64 = 600_000;
+const LONG: u64 = 600_000;
+/// A proposal window the test waits out: the dev node's clock only moves with blocks.
+const SHORT: u64 = 30_000;
+
+fn id(k: AccountKeyring) -> AccountId {
+    ink_e2e::account_id(k)
+}
+
+fn settings(requests_code: Hash) -> Settings {
+    Settings {
+        min_delivery_window: 1,
+        min_review_window: 1,
+        min_ruling_window: 1,
+        prune_after: 1,
+        report_ref_time: 20_000_000_000,
+        report_proof_size: 1_000_000,
+        report_deposit_limit: UNIT,
+        requests_code: Some(requests_code),
+    }
+}
+
+/// Charlie's request: Dave arbitrates, proposals for `proposal_window` ms.
+fn terms(proposal_window: u64, screening: Screening, auto_award: bool) -> RequestTerms {
+    RequestTerms {
+        title: "Translate a manual".into(),
+        description: "40 pages, German to English".into(),
+        budget: BUDGET,
+        proposal_window,
+        delivery_window: LONG,
+        review_window: LONG,
+        ruling_window: LONG,
+        arbiters: Vec::from([id(AccountKeyring::Dave)]),
+        screening,
+        auto_award,
+    }
+}
+
+/// Reputation, an escrow that trusts the requests code, and a requests contract; Dave is a
+/// registered arbiter. Returns (escrow, reputation, requests).
+macro_rules! deploy {
+    ($client:ident) => {{
+        let code = $client
+            .upload("requests", &ink_e2e::alice())
+            .submit()
+            .await
+            .expect("requests code uploads")
+            .code_hash;
+        let mut rep_ctor = ReputationRef::new(RATING_WINDOW, 1);
+        let reputation = $client
+            .instantiate("reputation", &ink_e2e::alice(), &mut rep_ctor)
+            .submit()
+            .await
+            .expect("reputation instantiates");
+        let mut escrow_ctor = EscrowRef::new(
+            FEE_BPS,
+            id(AccountKeyring::Eve),
+            Some(reputation.account_id),
+            settings(code),
+        );
+        let escrow = $client
+            .instantiate("escrow", &ink_e2e::alice(), &mut escrow_ctor)
+            .submit()
+            .await
+            .expect("escrow instantiates");
+        let mut rep = reputation.call_builder::<Reputation>();
+        tx!($client, ink_e2e::alice(), rep.authorize(escrow.account_id));
+        let mut call = escrow.call_builder::<Escrow>();
+        tx!(
+            $client,
+            ink_e2e::dave(),
+            call.register_arbiter(500, 0, Hash::from([4; 32]))
+        );
+        let mut requests_ctor =
+            RequestsRef::new(escrow.account_id, Some(reputation.account_id), AWARD_WINDOW);
+        let requests = $client
+            .instantiate("requests", &ink_e2e::alice(), &mut requests_ctor)
+            .submit()
+            .await
+            .expect("requests instantiates");
+        (escrow, reputation, requests)
+    }};
+}
+
+#[ink_e2e::test]
+async fn an_award_opens_the_escrow_deal_for_the_poster_and_screening_reads_real_reputation<
+    Client: E2EBackend,
+>(
+    mut client: Client,
+) -> E2EResult<()> {
+    let (escrow, _reputation, requests) = deploy!(client);
+    let mut call = escrow.call_builder::<Escrow>();
+    let mut req = requests.call_builder::<Requests>();
+    let dave = id(AccountKeyring::Dave);
+
+    // Nobody but a contract running the requests code may name a buyer.
+    let forged = call.open_requested_deal(RequestedDeal {
+        buyer: id(AccountKeyring::Charlie),
+        seller: id(AccountKeyring::Eve),
+        arbiter: dave,
+        delivery_window: LONG,
+        review_window: LONG,
+        ruling_window: LONG,
+    });
+    let dry = client
+        .call(&ink_e2e::eve(), &forged)
+        .value(UNIT)
+        .dry_run()
+        .await?;
+    assert_eq!(dry.return_value(), Err(escrow::Error::NotRequestsContract));
+
+    let contract_before = client.free_balance(requests.account_id).await?;
+    let poster_before = balance!(client, AccountKeyring::Charlie);
+    let request_id = tx!(
+        client,
+        ink_e2e::charlie(),
+        req.post_request(terms(LONG, Screening::default(), false)),
+        BUDGET
+    );
+    assert_eq!(
+        client.free_balance(requests.account_id).await? - contract_before,
+        BUDGET
+    );
+    let bob_index = tx!(
+        client,
+        ink_e2e::bob(),
+        req.propose(request_id, 8 * UNIT, LONG, dave, Hash::from([1; 32]))
+    );
+    tx!(
+        client,
+        ink_e2e::ferdie(),
+        req.propose(request_id, 9 * UNIT, LONG, dave, Hash::from([2; 32]))
+    );
+    let deal_id = tx!(client, ink_e2e::charlie(), req.award(request_id, bob_index));
+
+    // The deal is the poster's and the worker's, for the proposal's price; the rest of the
+    // budget went back to the poster at once. Besides the price the poster paid two
+    // transaction fees and two storage deposits (the request's and the deal's, about a tenth
+    // of a UNIT each).
+    let deal = read!(client, call.deal(deal_id)).expect("deal opened");
+    assert_eq!(
+        (
+            deal.buyer,
+            deal.seller,
+            deal.arbiter,
+            deal.amount,
+            deal.offer_id
+        ),
+        (
+            id(AccountKeyring::Charlie),
+            id(AccountKeyring::Bob),
+            dave,
+            8 * UNIT,
+            NO_OFFER
+        )
+    );
+    assert_eq!((deal.state, deal.bond), (DealState::Funded, 0));
+    let spent = poster_before - balance!(client, AccountKeyring::Charlie);
+    assert!(spent > 8 * UNIT && spent < 8 * UNIT + UNIT / 2, "{spent}");
+    let request = read!(client, req.request(request_id)).expect("request");
+    assert_eq!(
+        (request.state, request.winner, request.deal_id),
+        (RequestState::Awarded, Some(bob_index), Some(deal_id))
+    );
+    assert_eq!(read!(client, req.config()).4, 0, "no budget held");
+    assert_eq!(
+        client.free_balance(requests.account_id).await?,
+        contract_before,
+        "the requests contract kept nothing"
+    );
+    // An awarded request takes no second award.
+    assert_eq!(
+        read!(client, ink_e2e::charlie(), req.award(request_id, 1)),
+        Err(Error::NotOpen)
+    );
+
+    // The deal runs as any other: Bob delivers, Charlie releases, Bob is paid less the fee.
+    tx!(client, ink_e2e::bob(), call.mark_delivered(deal_id));
+    let bob_before = balance!(client, AccountKeyring::Bob);
+    tx!(client, ink_e2e::charlie(), call.release(deal_id, 8 * UNIT));
+    let fee = 8 * UNIT * Balance::from(FEE_BPS) / 10_000;
+    assert_eq!(
+        balance!(client, AccountKeyring::Bob) - bob_before,
+        8 * UNIT - fee
+    );
+
+    // Screening reads the reputation the escrow reported: Bob has one completed deal now,
+    // Ferdie none.
+    let screened = Screening {
+        min_deals: 1,
+        ..Screening::default()
+    };
+    let second = tx!(
+        client,
+        ink_e2e::charlie(),
+        req.post_request(terms(LONG, screened, false)),
+        BUDGET
+    );
+    let ferdie = req.propose(second, UNIT, LONG, dave, Hash::default());
+    assert_eq!(
+        read!(client, ink_e2e::ferdie(), ferdie),
+        Err(Error::Screened(Refusal::TooFewDeals))
+    );
+    assert!(client
+        .call(&ink_e2e::ferdie(), &ferdie)
+        .submit()
+        .await
+        .is_err());
+    assert_eq!(
+        tx!(
+            client,
+            ink_e2e::bob(),
+            req.propose(second, UNIT, LONG, dave, Hash::default())
+        ),
+        0
+    );
+    assert_eq!(read!(client, req.proposals(second)).len(), 1);
+    Ok(())
+}
+
+#[ink_e2e::test]
+async fn anyone_auto_awards_the_cheapest_proposal_after_the_deadline<Client: E2EBackend>(
+    mut client: Client,
+) -> E2EResult<()> {
+    let (escrow, _reputation, requests) = deploy!(client);
+    let call = escrow.call_builder::<Escrow>();
+    let mut req = requests.call_builder::<Requests>();
+    let dave = id(AccountKeyring::Dave);
+    let request_id = tx!(
+        client,
+        ink_e2e::charlie(),
+        req.post_request(terms(SHORT, Screening::default(), true)),
+        BUDGET
+    );
+    for (signer, price) in [
+        (ink_e2e::bob(), 9 * UNIT),
+        (ink_e2e::ferdie(), 7 * UNIT),
+        (ink_e2e::eve(), 7 * UNIT),
+    ] {
+        tx!(
+            client,
+            signer,
+            req.propose(request_id, price, LONG, dave, Hash::default())
+        );
+    }
+    // Too early: proposals are still open.
+    assert_eq!(
+        read!(client, req.auto_award(request_id)),
+        Err(Error::TooEarly)
+    );
+    wait!(client, SHORT);
+    let poster_before = balance!(client, AccountKeyring::Charlie);
+    // A stranger triggers it; Ferdie and Eve tie on price and rating, Ferdie proposed first.
+    let deal_id = tx!(client, ink_e2e::alice(), req.auto_award(request_id));
+    let deal = read!(client, call.deal(deal_id)).expect("deal opened");
+    assert_eq!(
+        (deal.buyer, deal.seller, deal.amount),
+        (
+            id(AccountKeyring::Charlie),
+            id(AccountKeyring::Ferdie),
+            7 * UNIT
+        )
+    );
+    assert_eq!(
+        balance!(client, AccountKeyring::Charlie) - poster_before,
+        3 * UNIT,
+        "the rest of the budget, paid by the caller's transaction"
+    );
+    let request = read!(client, req.request(request_id)).expect("request");
+    assert_eq!(
+        (request.state, request.winner),
+        (RequestState::Awarded, Some(1))
+    );
+    Ok(())
+}

@@ -1,0 +1,465 @@
+//! Unit tests in ink!'s off-chain environment, which cannot call other contracts: everything
+//! up to the escrow call of an award, and screening against a newcomer's reputation (no
+//! reputation contract set). Awards, auto-awards and screening against real reputations are
+//! in `tests/e2e.rs`. A message that returns `Err` is NOT reverted here, so every message
+//! checks everything before its first write. Tests are named after the rule they hold.
+
+use crate::requests::*;
+use crate::{MAX_ARBITERS, MAX_PROPOSALS, MAX_TITLE_BYTES, MAX_WINDOW_MS};
+use ink::env::test::{self, EmittedEvent};
+use ink::env::DefaultEnvironment as Env;
+use ink::primitives::{AccountId, Hash};
+use reputation::screening::{Refusal, Screening};
+
+type Balance = u128;
+
+const CONTRACT: [u8; 32] = [0xC1; 32];
+const ESCROW: [u8; 32] = [0xE5; 32];
+const START: u64 = 1_000_000;
+const HOUR: u64 = 3_600_000;
+const DAY: u64 = 24 * HOUR;
+const BUDGET: Balance = 1_000_000;
+const FUNDS: Balance = 1_000_000_000_000;
+const AWARD_WINDOW: u64 = DAY;
+
+struct Accounts {
+    poster: AccountId,
+    worker: AccountId,
+    other_worker: AccountId,
+    arbiter: AccountId,
+    stranger: AccountId,
+}
+
+fn accounts() -> Accounts {
+    let d = test::default_accounts::<Env>();
+    Accounts {
+        poster: d.alice,
+        worker: d.bob,
+        other_worker: d.charlie,
+        arbiter: d.django,
+        stranger: d.eve,
+    }
+}
+
+fn balance(account: AccountId) -> Balance {
+    test::get_account_balance::<Env>(account).unwrap_or(0)
+}
+
+/// Calls as `caller`, moving `value` from the caller to the contract first (as the chain
+/// does for a payable call).
+fn call_as(caller: AccountId, value: Balance) {
+    test::set_caller::<Env>(caller);
+    test::transfer_in::<Env>(value);
+}
+
+fn at(time: u64) {
+    test::set_block_timestamp::<Env>(time);
+}
+
+/// A requests contract with no reputation contract: every worker reads as a newcomer.
+fn deploy() -> (Requests, Accounts) {
+    let a = accounts();
+    for account in [a.poster, a.worker, a.other_worker, a.arbiter, a.stranger] {
+        test::set_account_balance::<Env>(account, FUNDS);
+    }
+    test::set_callee::<Env>(AccountId::from(CONTRACT));
+    test::set_account_balance::<Env>(AccountId::from(CONTRACT), 0);
+    at(START);
+    call_as(a.poster, 0);
+    let requests =
+        Requests::new(AccountId::from(ESCROW), None, AWARD_WINDOW).expect("valid window");
+    (requests, a)
+}
+
+fn terms(a: &Accounts) -> RequestTerms {
+    RequestTerms {
+        title: "Logo design".into(),
+        description: "A vector logo, three drafts".into(),
+        budget: BUDGET,
+        proposal_window: DAY,
+        delivery_window: 7 * DAY,
+        review_window: 2 * DAY,
+        ruling_window: 2 * DAY,
+        arbiters: Vec::from([a.arbiter]),
+        screening: Screening::default(),
+        auto_award: false,
+    }
+}
+
+fn post(requests: &mut Requests, a: &Accounts, terms: RequestTerms) -> Result<u64> {
+    call_as(a.poster, terms.budget);
+    requests.post_request(terms)
+}
+
+fn propose(requests: &mut Requests, worker: AccountId, price: Balance) -> Result<u32> {
+    let arbiter = accounts().arbiter;
+    call_as(worker, 0);
+    requests.propose(0, price, DAY, arbiter, Hash::from([9; 32]))
+}
+
+fn held(requests: &Requests) -> Balance {
+    requests.config().4
+}
+
+fn events_of<E: ink::env::Event + scale::Decode>() -> Vec<E> {
+    test::recorded_events()
+        .filter(|e: &EmittedEvent| {
+            e.topics.first().map(|t| t.as_slice())
+                == E::SIGNATURE_TOPIC.as_ref().map(|t| t.as_slice())
+        })
+        .map(|e| E::decode(&mut &e.data[..]).expect("event decodes"))
+        .collect()
+}
+
+// ---- posting ----
+
+#[ink::test]
+fn posting_escrows_the_budget_and_opens_proposals_for_the_window() {
+    let (mut requests, a) = deploy();
+    let before = balance(a.poster);
+    assert_eq!(post(&mut requests, &a, terms(&a)), Ok(0));
+    assert_eq!(balance(a.poster), before - BUDGET);
+    assert_eq!(held(&requests), BUDGET);
+    let r = requests.request(0).expect("posted");
+    assert_eq!(
+        (r.poster, r.state, r.proposal_deadline, r.award_deadline),
+        (
+            a.poster,
+            RequestState::Open,
+            START + DAY,
+            START + DAY + AWARD_WINDOW
+        )
+    );
+    let posted = events_of::<RequestPosted>();
+    assert_eq!(posted.len(), 1);
+    assert_eq!((posted[0].request_id, posted[0].budget), (0, BUDGET));
+}
+
+#[ink::test]
+fn a_request_must_pay_exactly_its_budget() {
+    let (mut requests, a) = deploy();
+    call_as(a.poster, BUDGET - 1);
+    assert_eq!(requests.post_request(terms(&a)), Err(Error::WrongAmount));
+    assert_eq!(requests.request(0), None);
+}
+
+#[ink::test]
+fn bad_terms_are_refused_with_the_rule_they_break() {
+    let (mut requests, a) = deploy();
+    type Change = fn(&mut RequestTerms);
+    let cases: [(Change, Error); 9] = [
+        (|t| t.title.clear(), Error::TitleEmpty),
+        (
+            |t| t.title = "x".repeat(MAX_TITLE_BYTES + 1),
+            Error::TitleTooLong,
+        ),
+        (
+            |t| t.description = "x".repeat(257),
+            Error::DescriptionTooLong,
+        ),
+        (|t| t.budget = 0, Error::ZeroAmount),
+        (|t| t.proposal_window = 0, Error::InvalidWindow),
+        (
+            |t| t.review_window = MAX_WINDOW_MS + 1,
+            Error::InvalidWindow,
+        ),
+        (|t| t.arbiters.clear(), Error::InvalidArbiters),
+        (
+            |t| t.arbiters = Vec::from([AccountId::from([1; 32]); MAX_ARBITERS + 1]),
+            Error::InvalidArbiters,
+        ),
+        (
+            |t| t.screening.max_disputes_lost_bps = 10_001,
+            Error::InvalidScreening,
+        ),
+    ];
+    for (change, error) in cases {
+        let mut t = terms(&a);
+        change(&mut t);
+        assert_eq!(post(&mut requests, &a, t), Err(error));
+    }
+    // The poster cannot arbitrate its own request.
+    let mut t = terms(&a);
+    t.arbiters.push(a.poster);
+    assert_eq!(post(&mut requests, &a, t), Err(Error::InvalidArbiters));
+    assert_eq!(requests.config().3, 0, "nothing was posted");
+}
+
+// ---- proposals ----
+
+#[ink::test]
+fn a_worker_proposes_within_budget_and_window() {
+    let (mut requests, a) = deploy();
+    post(&mut requests, &a, terms(&a)).unwrap();
+    assert_eq!(propose(&mut requests, a.worker, BUDGET), Ok(0));
+    assert_eq!(propose(&mut requests, a.other_worker, BUDGET / 2), Ok(1));
+    let live = requests.proposals(0);
+    assert_eq!(live.len(), 2);
+    assert_eq!(
+        (live[1].0, live[1].1.worker, live[1].1.price),
+        (1, a.other_worker, BUDGET / 2)
+    );
+    assert_eq!(requests.request(0).unwrap().proposal_count, 2);
+    assert_eq!(events_of::<ProposalSubmitted>().len(), 2);
+}
+
+#[ink::test]
+fn a_proposal_cannot_exceed_the_budget_or_the_delivery_window() {
+    let (mut requests, a) = deploy();
+    post(&mut requests, &a, terms(&a)).unwrap();
+    assert_eq!(
+        propose(&mut requests, a.worker, BUDGET + 1),
+        Err(Error::OverBudget)
+    );
+    assert_eq!(propose(&mut requests, a.worker, 0), Err(Error::ZeroAmount));
+    call_as(a.worker, 0);
+    assert_eq!(
+        requests.propose(0, BUDGET, 7 * DAY + 1, a.arbiter, Hash::default()),
+        Err(Error::DeliveryTooLong)
+    );
+    assert_eq!(
+        requests.propose(0, BUDGET, DAY, a.stranger, Hash::default()),
+        Err(Error::ArbiterNotAccepted)
+    );
+    assert!(requests.proposals(0).is_empty());
+}
+
+#[ink::test]
+fn the_poster_and_the_arbiter_cannot_propose() {
+    let (mut requests, a) = deploy();
+    post(&mut requests, &a, terms(&a)).unwrap();
+    assert_eq!(
+        propose(&mut requests, a.poster, 1),
+        Err(Error::PosterCannotPropose)
+    );
+    // The arbiter could only name itself: it cannot be the arbiter of its own deal.
+    assert_eq!(
+        propose(&mut requests, a.arbiter, 1),
+        Err(Error::ArbiterNotAccepted)
+    );
+}
+
+#[ink::test]
+fn a_worker_has_at_most_one_live_proposal_per_request() {
+    let (mut requests, a) = deploy();
+    post(&mut requests, &a, terms(&a)).unwrap();
+    propose(&mut requests, a.worker, BUDGET).unwrap();
+    assert_eq!(
+        propose(&mut requests, a.worker, 1),
+        Err(Error::AlreadyProposed)
+    );
+    // Withdrawn, it may propose again, under a new index.
+    call_as(a.worker, 0);
+    requests.withdraw_proposal(0).unwrap();
+    assert_eq!(propose(&mut requests, a.worker, 1), Ok(1));
+    assert_eq!(requests.proposal(0, 0), None);
+}
+
+#[ink::test]
+fn proposals_close_at_the_deadline() {
+    let (mut requests, a) = deploy();
+    post(&mut requests, &a, terms(&a)).unwrap();
+    at(START + DAY - 1);
+    assert_eq!(propose(&mut requests, a.worker, 1), Ok(0));
+    at(START + DAY);
+    assert_eq!(
+        propose(&mut requests, a.other_worker, 1),
+        Err(Error::ProposalsClosed)
+    );
+}
+
+#[ink::test]
+fn a_request_takes_at_most_max_proposals_withdrawn_ones_included() {
+    let (mut requests, a) = deploy();
+    post(&mut requests, &a, terms(&a)).unwrap();
+    for n in 0..MAX_PROPOSALS {
+        let worker = AccountId::from([0x50 + n as u8; 32]);
+        test::set_account_balance::<Env>(worker, FUNDS);
+        assert_eq!(propose(&mut requests, worker, 1), Ok(n));
+        call_as(worker, 0);
+        requests.withdraw_proposal(0).unwrap();
+    }
+    assert_eq!(
+        propose(&mut requests, a.worker, 1),
+        Err(Error::TooManyProposals)
+    );
+}
+
+#[ink::test]
+fn screening_refuses_a_worker_naming_the_rule_it_failed() {
+    let (mut requests, a) = deploy();
+    let mut t = terms(&a);
+    t.screening = Screening {
+        block: Vec::from([a.other_worker]),
+        ..Screening::default()
+    };
+    post(&mut requests, &a, t).unwrap();
+    assert_eq!(
+        propose(&mut requests, a.other_worker, 1),
+        Err(Error::Screened(Refusal::Blocked))
+    );
+    assert_eq!(propose(&mut requests, a.worker, 1), Ok(0));
+
+    // Without a reputation contract every worker is a newcomer: no deals, no rating.
+    let mut t = terms(&a);
+    t.screening.min_deals = 1;
+    post(&mut requests, &a, t).unwrap();
+    call_as(a.worker, 0);
+    assert_eq!(
+        requests.propose(1, 1, DAY, a.arbiter, Hash::default()),
+        Err(Error::Screened(Refusal::TooFewDeals))
+    );
+    let mut t = terms(&a);
+    t.screening.allow = Vec::from([a.other_worker]);
+    post(&mut requests, &a, t).unwrap();
+    call_as(a.worker, 0);
+    assert_eq!(
+        requests.propose(2, 1, DAY, a.arbiter, Hash::default()),
+        Err(Error::Screened(Refusal::NotAllowed))
+    );
+    assert!(requests.proposals(1).is_empty() && requests.proposals(2).is_empty());
+}
+
+#[ink::test]
+fn only_the_worker_can_withdraw_its_proposal() {
+    let (mut requests, a) = deploy();
+    post(&mut requests, &a, terms(&a)).unwrap();
+    propose(&mut requests, a.worker, 1).unwrap();
+    call_as(a.stranger, 0);
+    assert_eq!(requests.withdraw_proposal(0), Err(Error::ProposalNotFound));
+    assert!(requests.proposal(0, 0).is_some());
+    call_as(a.worker, 0);
+    assert_eq!(requests.withdraw_proposal(0), Ok(()));
+    assert_eq!(events_of::<ProposalWithdrawn>()[0].index, 0);
+}
+
+// ---- cancel and close: every open request has an exit ----
+
+#[ink::test]
+fn the_poster_cancels_an_open_request_and_gets_the_budget_back() {
+    let (mut requests, a) = deploy();
+    let before = balance(a.poster);
+    post(&mut requests, &a, terms(&a)).unwrap();
+    propose(&mut requests, a.worker, 1).unwrap();
+    call_as(a.stranger, 0);
+    assert_eq!(requests.cancel_request(0), Err(Error::NotPoster));
+    call_as(a.poster, 0);
+    assert_eq!(requests.cancel_request(0), Ok(()));
+    assert_eq!(balance(a.poster), before);
+    assert_eq!(held(&requests), 0);
+    assert_eq!(requests.request(0).unwrap().state, RequestState::Cancelled);
+    assert_eq!(requests.cancel_request(0), Err(Error::NotOpen));
+    // A cancelled request takes no proposals, and its proposals can still be withdrawn.
+    assert_eq!(
+        propose(&mut requests, a.other_worker, 1),
+        Err(Error::NotOpen)
+    );
+    call_as(a.worker, 0);
+    assert_eq!(requests.withdraw_proposal(0), Ok(()));
+}
+
+#[ink::test]
+fn anyone_closes_a_request_left_unawarded_past_the_award_window() {
+    let (mut requests, a) = deploy();
+    let before = balance(a.poster);
+    post(&mut requests, &a, terms(&a)).unwrap();
+    propose(&mut requests, a.worker, 1).unwrap();
+    at(START + DAY + AWARD_WINDOW - 1);
+    call_as(a.stranger, 0);
+    assert_eq!(requests.close_request(0), Err(Error::TooEarly));
+    at(START + DAY + AWARD_WINDOW);
+    assert_eq!(requests.close_request(0), Ok(()));
+    assert_eq!(balance(a.poster), before);
+    assert_eq!(held(&requests), 0);
+    assert_eq!(requests.request(0).unwrap().state, RequestState::Closed);
+    assert_eq!(events_of::<RequestClosed>()[0].refund, BUDGET);
+    assert_eq!(requests.close_request(0), Err(Error::NotOpen));
+}
+
+// ---- award: the checks before the escrow call ----
+
+#[ink::test]
+fn only_the_poster_awards_and_only_before_the_award_deadline() {
+    let (mut requests, a) = deploy();
+    post(&mut requests, &a, terms(&a)).unwrap();
+    propose(&mut requests, a.worker, 1).unwrap();
+    call_as(a.worker, 0);
+    assert_eq!(requests.award(0, 0), Err(Error::NotPoster));
+    call_as(a.poster, 0);
+    assert_eq!(requests.award(0, 1), Err(Error::ProposalNotFound));
+    at(START + DAY + AWARD_WINDOW);
+    assert_eq!(requests.award(0, 0), Err(Error::TooLate));
+    assert_eq!(requests.request(0).unwrap().state, RequestState::Open);
+}
+
+#[ink::test]
+fn auto_award_waits_for_the_proposal_deadline_and_needs_the_requests_consent() {
+    let (mut requests, a) = deploy();
+    post(&mut requests, &a, terms(&a)).unwrap();
+    let mut auto = terms(&a);
+    auto.auto_award = true;
+    post(&mut requests, &a, auto).unwrap();
+    call_as(a.stranger, 0);
+    at(START + DAY);
+    assert_eq!(requests.auto_award(0), Err(Error::NoAutoAward));
+    at(START + DAY - 1);
+    assert_eq!(requests.auto_award(1), Err(Error::TooEarly));
+    at(START + DAY);
+    assert_eq!(requests.auto_award(1), Err(Error::NoProposals));
+    at(START + DAY + AWARD_WINDOW);
+    assert_eq!(requests.auto_award(1), Err(Error::TooLate));
+    assert_eq!(requests.close_request(1), Ok(()));
+}
+
+#[ink::test]
+fn the_auto_award_takes_the_lowest_price_then_the_higher_rating_then_the_earliest() {
+    let p = |price: Balance, rating_centi: u32| Proposal {
+        worker: AccountId::from([price as u8; 32]),
+        price,
+        delivery_window: DAY,
+        arbiter: accounts().arbiter,
+        message: Hash::default(),
+        submitted_at: START,
+        rating_centi,
+    };
+    let pick = |list: Vec<(u32, Proposal)>| best_proposal(list).map(|(i, _)| i);
+    assert_eq!(pick(Vec::new()), None);
+    assert_eq!(pick(Vec::from([(0, p(9, 500)), (1, p(8, 0))])), Some(1));
+    assert_eq!(pick(Vec::from([(0, p(8, 300)), (1, p(8, 450))])), Some(1));
+    assert_eq!(pick(Vec::from([(2, p(8, 450)), (5, p(8, 450))])), Some(2));
+}
+
+#[ink::test]
+fn nothing_is_held_beyond_the_open_budgets() {
+    let (mut requests, a) = deploy();
+    post(&mut requests, &a, terms(&a)).unwrap();
+    let mut second = terms(&a);
+    second.budget = 3 * BUDGET;
+    post(&mut requests, &a, second).unwrap();
+    let contract = AccountId::from(CONTRACT);
+    assert_eq!(
+        (held(&requests), balance(contract)),
+        (4 * BUDGET, 4 * BUDGET)
+    );
+    call_as(a.poster, 0);
+    requests.cancel_request(1).unwrap();
+    assert_eq!((held(&requests), balance(contract)), (BUDGET, BUDGET));
+    assert_eq!(requests.withdraw(), Err(Error::NoCredit));
+}
+
+#[ink::test]
+fn requests_are_paged_by_ten() {
+    let (mut requests, a) = deploy();
+    for _ in 0..12 {
+        post(&mut requests, &a, terms(&a)).unwrap();
+    }
+    assert_eq!(requests.requests(0, 100).len(), 10);
+    let rest = requests.requests(10, 10);
+    assert_eq!(rest.iter().map(|r| r.id).collect::<Vec<_>>(), [10, 11]);
+}
+
+#[ink::test]
+fn the_award_window_must_be_real() {
+    assert!(Requests::new(AccountId::from(ESCROW), None, 0).is_err());
+    assert!(Requests::new(AccountId::from(ESCROW), None, MAX_WINDOW_MS + 1).is_err());
+}
