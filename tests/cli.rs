@@ -675,7 +675,7 @@ fn the_typed_api_covers_every_message_with_its_metadata_signature() {
 
     require_bundles();
     for (name, api, not_called) in [
-        ("escrow", escrow::MESSAGES, &[][..]),
+        ("escrow", escrow::MESSAGES, escrow::NOT_CALLED),
         ("reputation", reputation::MESSAGES, reputation::NOT_CALLED),
     ] {
         let codec = ContractCodec::load(contract_bundle(name)).unwrap();

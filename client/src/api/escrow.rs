@@ -1,4 +1,6 @@
-//! The escrow contract, one typed function per message (contracts/escrow/lib.rs). Writes go
+//! The escrow contract, one typed function per message (contracts/escrow/lib.rs), but
+//! `open_requested_deal`: only a contract running the escrow's requests code may call it,
+//! when one of its requests is awarded. Writes go
 //! through [`Ctx::write`] (dry run, `--dry-run`, confirmation, submission, events); reads
 //! are dry runs decoded into [`crate::types`]. Who may call what is the contract's business:
 //! a refusal comes back as [`crate::session::OpError::Contract`] before anything is sent.
@@ -96,6 +98,9 @@ pub const MESSAGES: &[Message] = &[
     CREDIT_OF,
     CONFIG,
 ];
+
+/// The messages of the contract that no client calls (see the module doc).
+pub const NOT_CALLED: &[&str] = &["open_requested_deal"];
 
 /// The escrow contract of a session's deployment.
 pub struct Escrow<'s>(Target<'s>);
