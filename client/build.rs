@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-const CONTRACTS: [&str; 3] = ["escrow", "reputation", "floor"];
+const CONTRACTS: [&str; 4] = ["escrow", "reputation", "requests", "floor"];
 
 fn bundles_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("ESCROW_CONTRACTS_DIR").filter(|d| !d.is_empty()) {

@@ -664,12 +664,12 @@ fn a_deal_survives_a_node_restart() {
 }
 
 /// The typed contract API against the built metadata: every message it calls exists with
-/// the signature it encodes for, and every message of both contracts has its function (but
-/// `record_deal`, which only an escrow contract may call). A signature that drifts is refused.
+/// the signature it encodes for, and every message of the three contracts has its function
+/// (but `record_deal` and `open_requested_deal`, which only contracts may call). A signature that drifts is refused.
 #[test]
 fn the_typed_api_covers_every_message_with_its_metadata_signature() {
     use escrow_client::api::spec::Message;
-    use escrow_client::api::{escrow, reputation};
+    use escrow_client::api::{escrow, reputation, requests};
     use escrow_client::contract::ContractCodec;
     use escrow_client::node_config::contract_bundle;
 
@@ -677,6 +677,7 @@ fn the_typed_api_covers_every_message_with_its_metadata_signature() {
     for (name, api, not_called) in [
         ("escrow", escrow::MESSAGES, escrow::NOT_CALLED),
         ("reputation", reputation::MESSAGES, reputation::NOT_CALLED),
+        ("requests", requests::MESSAGES, requests::NOT_CALLED),
     ] {
         let codec = ContractCodec::load(contract_bundle(name)).unwrap();
         for m in api {
@@ -1055,14 +1056,88 @@ fn contract_types_match_the_metadata() {
     };
     check(&reputation, "deal_record", Some(record));
 
+    // The requests contract: its terms encode as contract-transcode encodes them, and its
+    // reads decode through the metadata to the same values.
+    let requests = ContractCodec::load(contract_bundle("requests")).unwrap();
+    let screening = Screening {
+        min_deals: 2,
+        min_rating_centi: 450,
+        max_disputes_lost_bps: 2500,
+        max_ratings_withheld: 1,
+        allow: vec![b.into()],
+        block: vec![[9; 32].into()],
+    };
+    let request_terms = RequestTerms {
+        title: "t".into(),
+        description: "d".into(),
+        budget: 50,
+        proposal_window: 1000,
+        delivery_window: 2000,
+        review_window: 3000,
+        ruling_window: 4000,
+        arbiters: vec![a.into()],
+        screening: screening.clone(),
+        auto_award: true,
+    };
+    let nine = format!("0x{}", hex::encode([9u8; 32]));
+    same(
+        &requests,
+        "post_request",
+        &[format!(
+            "RequestTerms {{ title: \"t\", description: \"d\", budget: 50, proposal_window: 1000, \
+             delivery_window: 2000, review_window: 3000, ruling_window: 4000, arbiters: [{alice}], \
+             screening: Screening {{ min_deals: 2, min_rating_centi: 450, max_disputes_lost_bps: 2500, \
+             max_ratings_withheld: 1, allow: [{bob}], block: [{nine}] }}, auto_award: true }}"
+        )],
+        requests.encode_typed("post_request", &request_terms).unwrap(),
+    );
+    same(
+        &requests,
+        "propose",
+        &["4".into(), "5".into(), "6".into(), alice.into(), hx.clone()],
+        requests
+            .encode_typed("propose", &(4u64, 5u128, 6u64, a, h))
+            .unwrap(),
+    );
+    same(
+        &requests,
+        "award",
+        &s(&["4", "2"]),
+        requests.encode_typed("award", &(4u64, 2u32)).unwrap(),
+    );
+    same(
+        &requests,
+        "new",
+        &[bob.into(), format!("Some({alice})"), "7".into()],
+        requests.encode_typed("new", &(b, Some(a), 7u64)).unwrap(),
+    );
+    let request = Request {
+        id: 4,
+        poster: a.into(),
+        terms: request_terms,
+        posted_at: 1,
+        proposal_deadline: 2,
+        award_deadline: 3,
+        state: RequestState::Awarded,
+        proposal_count: 5,
+        winner: Some(1),
+        deal_id: Some(6),
+    };
+    check(&requests, "request", Some(request.clone()));
+    check(&requests, "requests", vec![request]);
+    let proposal = Proposal {
+        worker: b.into(),
+        price: 40,
+        delivery_window: 7,
+        arbiter: a.into(),
+        message: h,
+        submitted_at: 8,
+        rating_centi: 9,
+    };
+    check(&requests, "proposal", Some(proposal));
+
     // Every contract error variant has an explanation.
-    for (name, explain) in [
-        (
-            "escrow",
-            escrow_client::ops::explain::escrow_error as fn(&str) -> Option<&'static str>,
-        ),
-        ("reputation", escrow_client::ops::explain::reputation_error),
-    ] {
+    let error_variants = |name: &str| -> Vec<String> {
         let path = contract_bundle(name).with_extension("json");
         let meta: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
         let error = meta["types"]
@@ -1073,14 +1148,31 @@ fn contract_types_match_the_metadata() {
                 let p = &t["type"]["path"];
                 p[0] == name && p.as_array().unwrap().last().unwrap() == "Error"
             })
-            .unwrap();
-        for v in error["type"]["def"]["variant"]["variants"]
+            .unwrap()
+            .clone();
+        error["type"]["def"]["variant"]["variants"]
             .as_array()
             .unwrap()
-        {
-            let variant = v["name"].as_str().unwrap();
+            .iter()
+            .map(|v| v["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    for variant in error_variants("requests") {
+        assert!(
+            escrow_client::ops::explain::requests_error(&variant, &variant).is_some(),
+            "requests error {variant} has no explanation"
+        );
+    }
+    for (name, explain) in [
+        (
+            "escrow",
+            escrow_client::ops::explain::escrow_error as fn(&str) -> Option<&'static str>,
+        ),
+        ("reputation", escrow_client::ops::explain::reputation_error),
+    ] {
+        for variant in error_variants(name) {
             assert!(
-                explain(variant).is_some(),
+                explain(&variant).is_some(),
                 "{name} error {variant} has no explanation"
             );
         }
@@ -1616,10 +1708,14 @@ fn a_bundle_whose_code_differs_from_the_deployed_contract_is_refused_before_any_
     env.deploy();
     env.offer("100", 1, "0", ["3d", "2d", "1d"]);
     // The escrow's bundle swapped for another contract's: same name, different code.
-    let real = escrow_client::node_config::contract_bundle("reputation");
-    let floor = escrow_client::node_config::contract_bundle("floor");
+    let bundle = escrow_client::node_config::contract_bundle;
+    let (floor, reputation, requests) = (bundle("floor"), bundle("reputation"), bundle("requests"));
     let swapped = tempfile::tempdir().unwrap();
-    for (name, from) in [("escrow", &floor), ("reputation", &real)] {
+    for (name, from) in [
+        ("escrow", &floor),
+        ("reputation", &reputation),
+        ("requests", &requests),
+    ] {
         let dir = swapped.path().join(name);
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::copy(from, dir.join(format!("{name}.contract"))).unwrap();

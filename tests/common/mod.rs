@@ -21,7 +21,7 @@ pub const FERDIE: &str = "//Ferdie";
 
 /// Fails with a clear message when the contract bundles are not built.
 pub fn require_bundles() {
-    for name in ["escrow", "reputation"] {
+    for name in ["escrow", "reputation", "requests"] {
         let path = contract_bundle(name);
         assert!(
             path.is_file(),

@@ -5,12 +5,12 @@
 //! are dry runs decoded into [`crate::types`]. Who may call what is the contract's business:
 //! a refusal comes back as [`crate::session::OpError::Contract`] before anything is sent.
 
-use crate::session::{Ctx, OpError, OpResult, TxReport, Which};
+use crate::session::{Ctx, OpResult, TxReport, Which};
 use crate::signer::Keypair;
 use crate::types::{AccountBytes, Address, Arbiter, Config, Deal, Offer, OfferTerms};
 
 use super::spec::Message;
-use super::Target;
+use super::{returned_id, Target};
 
 const SET_FEE: Message = Message::write("set_fee", &[("fee_bps", "u16")]);
 const SET_FEE_RECIPIENT: Message =
@@ -342,11 +342,4 @@ impl<'s> Escrow<'s> {
     pub async fn config(&mut self) -> OpResult<Config> {
         self.0.read(CONFIG, &()).await
     }
-}
-
-/// The id a create or accept returned.
-fn returned_id(tx: &TxReport) -> OpResult<u64> {
-    tx.return_value
-        .as_u64()
-        .ok_or_else(|| OpError::Failed(format!("{} returned no id", tx.message)))
 }

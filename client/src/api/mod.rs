@@ -4,15 +4,17 @@
 
 pub mod escrow;
 pub mod reputation;
+pub mod requests;
 pub mod spec;
 
 pub use escrow::Escrow;
 pub use reputation::Reputation;
+pub use requests::Requests;
 
 use subxt::utils::AccountId32;
 
 use crate::contract::Contract;
-use crate::session::{Ctx, OpResult, TxReport, Which};
+use crate::session::{Ctx, OpError, OpResult, TxReport, Which};
 use crate::signer::Keypair;
 use crate::types::Localize;
 
@@ -29,7 +31,7 @@ impl Target<'_> {
     /// The contract, once its metadata has `message` as the API encodes it.
     async fn checked(&mut self, message: Message) -> OpResult<Contract> {
         let contracts = self.ctx.contracts().await?;
-        let contract = contracts.get(self.which).clone();
+        let contract = contracts.get(self.which)?.clone();
         message.check(self.which.name(), &contract.codec)?;
         Ok(contract)
     }
@@ -69,4 +71,11 @@ impl Target<'_> {
             .check_write(self.which, from, message.name, args, 0)
             .await
     }
+}
+
+/// The id a create, accept, post or award returned.
+fn returned_id(tx: &TxReport) -> OpResult<u64> {
+    tx.return_value
+        .as_u64()
+        .ok_or_else(|| OpError::Failed(format!("{} returned no id", tx.message)))
 }

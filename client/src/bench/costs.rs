@@ -1,4 +1,4 @@
-//! Cost per message: every escrow and reputation message sent once for real through the same
+//! Cost per message: every escrow, reputation and requests message sent once for real through the same
 //! library calls as the CLI, with the weight the extrinsic was charged, the dry run's gas, the
 //! storage deposit and the fee; against two baselines on the same node: a
 //! `Balances.transfer_keep_alive`, and the floor contract's `set` (the cheapest ink! call: one
@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::api::{Escrow, Reputation};
 use crate::contract::{Contract, ContractBundle};
 use crate::ops::offers::CreateOfferArgs;
+use crate::ops::requests::{self as requests, CreateRequestArgs, ProposeArgs};
 use crate::ops::{
     accounts, arbiters, deals, net_storage_deposit, offers, ratings, Ctx, OpError, OpResult,
     TxReport,
@@ -229,6 +230,67 @@ pub async fn measure(
         &tx(deals::refund(ctx, refunded).await?.tx),
     );
 
+    // Task requests: posted, proposed for, one proposal withdrawn, awarded; one cancelled.
+    // Two more wait for their deadlines: an auto-award once proposals close, a close once
+    // the award window (`AWARD_WINDOW_MS`) passed.
+    let request_args = |proposal_window: &str, auto_award: bool| CreateRequestArgs {
+        title: "Benchmark task".into(),
+        description: "translate 500 words".into(),
+        budget: "20".into(),
+        proposal_window: proposal_window.into(),
+        delivery_window: "3d".into(),
+        review_window: "2d".into(),
+        ruling_window: "1d".into(),
+        arbiters: vec![ARBITER.into()],
+        auto_award,
+        ..CreateRequestArgs::default()
+    };
+    let propose_args = |request_id: u64| ProposeArgs {
+        request_id,
+        price: "15".into(),
+        message: Some("benchmark proposal".into()),
+        ..ProposeArgs::default()
+    };
+    as_(ctx, BUYER);
+    let posted = requests::create(ctx, request_args("1d", false)).await?;
+    let request = posted.request.id;
+    record(&mut rows, "requests", &tx(posted.tx));
+    as_(ctx, SELLER);
+    record(
+        &mut rows,
+        "requests",
+        &requests::propose(ctx, propose_args(request)).await?.tx,
+    );
+    as_(ctx, FEE_RECIPIENT);
+    requests::propose(ctx, propose_args(request)).await?;
+    record(
+        &mut rows,
+        "requests",
+        &requests::withdraw(ctx, request).await?.tx,
+    );
+    as_(ctx, BUYER);
+    record(
+        &mut rows,
+        "requests",
+        &tx(requests::award(ctx, request, Some(0)).await?.tx),
+    );
+    let cancelled = requests::create(ctx, request_args("1d", false)).await?;
+    record(
+        &mut rows,
+        "requests",
+        &tx(requests::cancel(ctx, cancelled.request.id).await?.tx),
+    );
+    let auto = requests::create(ctx, request_args("3s", true))
+        .await?
+        .request
+        .id;
+    let closing = requests::create(ctx, request_args("3s", false))
+        .await?
+        .request
+        .id;
+    as_(ctx, SELLER);
+    requests::propose(ctx, propose_args(auto)).await?;
+
     // Deadlines: a missed delivery (reclaim) and a review window that ran out (finalize).
     let short = offers::create(ctx, offer_args(["3s", "3s", "3s"]))
         .await?
@@ -251,6 +313,12 @@ pub async fn measure(
         "escrow",
         &tx(deals::finalize(ctx, reviewed).await?.tx),
     );
+    as_(ctx, FEE_RECIPIENT);
+    record(
+        &mut rows,
+        "requests",
+        &tx(requests::award(ctx, auto, None).await?.tx),
+    );
 
     // Pruning the rated deal once its rating period (the escrow's `prune_after`) is over.
     as_(ctx, BUYER);
@@ -260,6 +328,12 @@ pub async fn measure(
     let wait = prunable_at.saturating_sub(crate::ops::now_ms());
     tokio::time::sleep(std::time::Duration::from_millis(wait + 500)).await;
     record(&mut rows, "escrow", &tx(deals::prune(ctx, deal).await?.tx));
+    // Long past the closing request's award deadline (3 s + the award window).
+    record(
+        &mut rows,
+        "requests",
+        &tx(requests::close(ctx, closing).await?.tx),
+    );
 
     // Closing the offer, collecting fees, administration.
     as_(ctx, SELLER);
@@ -335,6 +409,10 @@ pub async fn measure(
         lifecycle: total,
     })
 }
+
+/// The bench deployment's award window: the auto-award (3 s after posting) falls inside it,
+/// and the prune wait (twice the rating window) outlasts it, so the close follows it.
+pub const AWARD_WINDOW_MS: u64 = 10_000;
 
 /// The bench deployment's rating window: long enough for both parties to commit and reveal
 /// right after a deal ends, short enough to prune that deal (after twice this) in the run.

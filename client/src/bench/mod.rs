@@ -20,7 +20,7 @@ use serde::Serialize;
 use crate::contract::ContractBundle;
 use crate::dev_node::{DevNode, DevNodeOptions};
 use crate::node_config::NodeConfig;
-use crate::ops::deploy::{deploy_bundles, DeployArgs};
+use crate::ops::deploy::{deploy_bundles, Bundles, DeployArgs};
 use crate::ops::{load_bundle, usage, Ctx, OpError, OpResult, Settings};
 
 /// How much to measure.
@@ -147,12 +147,16 @@ pub async fn run(
     }
     // Every bundle is loaded and checked once, before any node is started: the code deployed
     // is the code sized, and a debug build is refused before minutes are spent on it.
-    let escrow_bundle = load_release_bundle("escrow")?;
-    let reputation_bundle = load_release_bundle("reputation")?;
+    let bundles = Bundles {
+        escrow: load_release_bundle("escrow")?,
+        reputation: load_release_bundle("reputation")?,
+        requests: load_release_bundle("requests")?,
+    };
     let floor_bundle = load_release_bundle("floor")?;
     let code_sizes: Vec<CodeSize> = [
-        ("escrow", &escrow_bundle),
-        ("reputation", &reputation_bundle),
+        ("escrow", &bundles.escrow),
+        ("reputation", &bundles.reputation),
+        ("requests", &bundles.requests),
         ("floor", &floor_bundle),
     ]
     .into_iter()
@@ -212,9 +216,11 @@ pub async fn run(
         &mut ctx,
         // Short minimum windows (the cost run uses 3 s windows) and a short rating period,
         // so that a rated deal can be pruned (after twice the rating window) within the run.
-        DeployArgs::short_minimums(Some(costs::FEE_RECIPIENT.into()), costs::RATING_WINDOW_MS),
-        &reputation_bundle,
-        &escrow_bundle,
+        DeployArgs {
+            award_window_ms: costs::AWARD_WINDOW_MS,
+            ..DeployArgs::short_minimums(Some(costs::FEE_RECIPIENT.into()), costs::RATING_WINDOW_MS)
+        },
+        &bundles,
     )
     .await?;
 

@@ -88,7 +88,9 @@ pub fn markdown(r: &BenchReport, units: &TokenUnits) -> String {
          message does one storage write, the least any contract call costs here. Gas is the \
          contract call's own need from its dry run. Storage deposit is what the caller paid \
          (negative: got back). `release` includes the cross-contract report to the reputation \
-         contract.\n"
+         contract; the requests contract's `propose` its screening read of the reputation \
+         contract (the bench's requests screen nothing, so it reads none), and `award` and \
+         `auto_award` the nested `open_requested_deal` that opens the deal in the escrow.\n"
     );
     let _ = writeln!(
         s,

@@ -1,15 +1,16 @@
-//! `escrow deploy`: reputation, then escrow pointing at it, then authorise the escrow.
+//! `escrow deploy`: reputation, then the escrow pointing at it and trusting the requests code
+//! by its hash, then the requests contract pointing at both, then authorise the escrow.
 
 use rand::RngCore;
 use serde::Serialize;
 
 use super::dry_run::DryRunReport;
-use super::types::{Config, EscrowSettings, MAX_PLATFORM_FEE_BPS, MAX_WINDOW_MS};
+use super::types::{Config, EscrowSettings, RequestsConfig, MAX_PLATFORM_FEE_BPS, MAX_WINDOW_MS};
 use super::{
     genesis_hex, load_bundle, usage, Ctx, Deployment, DeploymentFile, GasView, OpError, OpResult,
     TxReport,
 };
-use crate::api::{Escrow, Reputation};
+use crate::api::{Escrow, Reputation, Requests};
 use crate::contract::{Contract, ContractBundle, DryRun};
 use crate::signer::Keypair;
 use subxt::utils::AccountId32;
@@ -18,6 +19,8 @@ use subxt::utils::AccountId32;
 pub const DEFAULT_REPORT_REF_TIME: u64 = 20_000_000_000;
 /// Default most proof_size the reputation report may use.
 pub const DEFAULT_REPORT_PROOF_SIZE: u64 = 1_000_000;
+/// Default award window of task requests: a week after their proposal deadline.
+pub const DEFAULT_AWARD_WINDOW_MS: u64 = 7 * 24 * 60 * 60 * 1000;
 
 #[derive(Debug, Clone)]
 pub struct DeployArgs {
@@ -36,6 +39,8 @@ pub struct DeployArgs {
     pub report_ref_time: u64,
     pub report_proof_size: u64,
     pub report_deposit_limit: u128,
+    /// How long after its proposal deadline a task request can still be awarded, ms.
+    pub award_window_ms: u64,
 }
 
 impl DeployArgs {
@@ -53,11 +58,13 @@ impl DeployArgs {
             report_ref_time: DEFAULT_REPORT_REF_TIME,
             report_proof_size: DEFAULT_REPORT_PROOF_SIZE,
             report_deposit_limit: 1_000_000_000_000,
+            award_window_ms: DEFAULT_AWARD_WINDOW_MS,
         }
     }
 
-    /// The escrow settings these arguments instantiate.
-    pub fn settings(&self) -> EscrowSettings {
+    /// The escrow settings these arguments instantiate, trusting the requests contract
+    /// whose code hash is `requests_code`.
+    pub fn settings(&self, requests_code: [u8; 32]) -> EscrowSettings {
         EscrowSettings {
             min_delivery_window: self.min_delivery_window_ms,
             min_review_window: self.min_review_window_ms,
@@ -66,7 +73,7 @@ impl DeployArgs {
             report_ref_time: self.report_ref_time,
             report_proof_size: self.report_proof_size,
             report_deposit_limit: self.report_deposit_limit,
-            requests_code: None,
+            requests_code: Some(requests_code),
         }
     }
 }
@@ -76,6 +83,7 @@ pub struct DeployResult {
     pub genesis: String,
     pub escrow: String,
     pub reputation: String,
+    pub requests: String,
     pub deployer: String,
     pub fee_bps: u16,
     pub fee_recipient: String,
@@ -85,7 +93,9 @@ pub struct DeployResult {
     /// The escrow's settings as it reports them (`config`).
     pub settings: EscrowSettings,
     pub deployment_file: String,
-    /// Plancks paid in fees for the two instantiations.
+    /// The requests contract's award window, ms.
+    pub award_window_ms: u64,
+    /// Plancks paid in fees for the three instantiations.
     pub instantiate_fees: Vec<Option<String>>,
     pub authorize: TxReport,
 }
@@ -111,6 +121,11 @@ fn check_args(args: &DeployArgs) -> OpResult<()> {
             )));
         }
     }
+    if args.award_window_ms == 0 || args.award_window_ms > MAX_WINDOW_MS {
+        return Err(usage(
+            "--award-window must be longer than zero and at most a year",
+        ));
+    }
     if args.report_ref_time == 0 || args.report_proof_size == 0 {
         return Err(usage(
             "--report-ref-time and --report-proof-size must be above zero (a report with no gas always fails)",
@@ -121,9 +136,31 @@ fn check_args(args: &DeployArgs) -> OpResult<()> {
 
 pub async fn deploy(ctx: &mut Ctx, args: DeployArgs) -> OpResult<DeployResult> {
     check_args(&args)?;
-    let reputation_bundle = load_bundle("reputation")?;
-    let escrow_bundle = load_bundle("escrow")?;
-    deploy_bundles(ctx, args, &reputation_bundle, &escrow_bundle).await
+    let bundles = Bundles {
+        reputation: load_bundle("reputation")?,
+        escrow: load_bundle("escrow")?,
+        requests: load_bundle("requests")?,
+    };
+    deploy_bundles(ctx, args, &bundles).await
+}
+
+/// The bundles a deployment instantiates.
+pub struct Bundles {
+    pub reputation: ContractBundle,
+    pub escrow: ContractBundle,
+    pub requests: ContractBundle,
+}
+
+fn requests_constructor_args(
+    args: &DeployArgs,
+    escrow: &AccountId32,
+    reputation: &AccountId32,
+) -> [String; 3] {
+    [
+        escrow.to_string(),
+        format!("Some({reputation})"),
+        args.award_window_ms.to_string(),
+    ]
 }
 
 fn reputation_constructor_args(args: &DeployArgs) -> [String; 2] {
@@ -137,8 +174,9 @@ fn escrow_constructor_args(
     args: &DeployArgs,
     fee_recipient: &AccountId32,
     reputation: &AccountId32,
+    requests_code: [u8; 32],
 ) -> [String; 4] {
-    let s = args.settings();
+    let s = args.settings(requests_code);
     [
         args.fee_bps.to_string(),
         fee_recipient.to_string(),
@@ -146,14 +184,15 @@ fn escrow_constructor_args(
         format!(
             "Settings {{ min_delivery_window: {}, min_review_window: {}, min_ruling_window: {}, \
              prune_after: {}, report_ref_time: {}, report_proof_size: {}, \
-             report_deposit_limit: {}, requests_code: None }}",
+             report_deposit_limit: {}, requests_code: Some(0x{}) }}",
             s.min_delivery_window,
             s.min_review_window,
             s.min_ruling_window,
             s.prune_after,
             s.report_ref_time,
             s.report_proof_size,
-            s.report_deposit_limit
+            s.report_deposit_limit,
+            hex::encode(requests_code)
         ),
     ]
 }
@@ -165,8 +204,7 @@ async fn dry_run_deploy(
     args: &DeployArgs,
     signer: &Keypair,
     fee_recipient: AccountId32,
-    reputation_bundle: &ContractBundle,
-    escrow_bundle: &ContractBundle,
+    bundles: &Bundles,
     salt: &[u8],
 ) -> OpError {
     let origin = signer.account_id();
@@ -194,7 +232,7 @@ async fn dry_run_deploy(
     let rep = match Contract::dry_run_deploy(
         &ctx.chain,
         &origin,
-        reputation_bundle,
+        &bundles.reputation,
         "new",
         &reputation_constructor_args(args),
         0,
@@ -211,9 +249,31 @@ async fn dry_run_deploy(
     let esc = match Contract::dry_run_deploy(
         &ctx.chain,
         &origin,
-        escrow_bundle,
+        &bundles.escrow,
         "new",
-        &escrow_constructor_args(args, &fee_recipient, &reputation),
+        &escrow_constructor_args(
+            args,
+            &fee_recipient,
+            &reputation,
+            bundles.requests.code_hash,
+        ),
+        0,
+        salt,
+    )
+    .await
+    {
+        Ok(dry) => dry,
+        Err(e) => return OpError::Client(e),
+    };
+    let Some(escrow) = esc.address else {
+        return OpError::Failed("the escrow dry run gave no address".into());
+    };
+    let req = match Contract::dry_run_deploy(
+        &ctx.chain,
+        &origin,
+        &bundles.requests,
+        "new",
+        &requests_constructor_args(args, &escrow, &reputation),
         0,
         salt,
     )
@@ -224,6 +284,7 @@ async fn dry_run_deploy(
     };
     let mut first = report("reputation.new", &rep);
     first.then.push(report("escrow.new", &esc));
+    first.then.push(report("requests.new", &req));
     OpError::DryRun(Box::new(first))
 }
 
@@ -232,8 +293,7 @@ async fn dry_run_deploy(
 pub async fn deploy_bundles(
     ctx: &mut Ctx,
     args: DeployArgs,
-    reputation_bundle: &ContractBundle,
-    escrow_bundle: &ContractBundle,
+    bundles: &Bundles,
 ) -> OpResult<DeployResult> {
     check_args(&args)?;
     let signer = ctx.signer(Some("//Alice"))?;
@@ -245,16 +305,7 @@ pub async fn deploy_bundles(
     rand::thread_rng().fill_bytes(&mut salt);
 
     if ctx.settings.dry_run || !ctx.settings.assume_yes {
-        let checked = dry_run_deploy(
-            ctx,
-            &args,
-            &signer,
-            fee_recipient,
-            reputation_bundle,
-            escrow_bundle,
-            &salt,
-        )
-        .await;
+        let checked = dry_run_deploy(ctx, &args, &signer, fee_recipient, bundles, &salt).await;
         match checked {
             OpError::DryRun(report) => ctx.stop_before_sending(|| report)?,
             failed => return Err(failed),
@@ -264,7 +315,7 @@ pub async fn deploy_bundles(
     let rep = Contract::upload_and_instantiate(
         &ctx.chain,
         &signer,
-        reputation_bundle,
+        &bundles.reputation,
         "new",
         &reputation_constructor_args(&args),
         0,
@@ -278,9 +329,14 @@ pub async fn deploy_bundles(
     let esc = Contract::upload_and_instantiate(
         &ctx.chain,
         &signer,
-        escrow_bundle,
+        &bundles.escrow,
         "new",
-        &escrow_constructor_args(&args, &fee_recipient, &reputation.address),
+        &escrow_constructor_args(
+            &args,
+            &fee_recipient,
+            &reputation.address,
+            bundles.requests.code_hash,
+        ),
         0,
         &salt,
     )
@@ -288,12 +344,27 @@ pub async fn deploy_bundles(
     let (escrow, esc_outcome) = esc?;
     ctx.note(format!("escrow instantiated at {}", escrow.address));
 
+    ctx.note("instantiating requests…");
+    let req = Contract::upload_and_instantiate(
+        &ctx.chain,
+        &signer,
+        &bundles.requests,
+        "new",
+        &requests_constructor_args(&args, &escrow.address, &reputation.address),
+        0,
+        &salt,
+    )
+    .await;
+    let (requests, req_outcome) = req?;
+    ctx.note(format!("requests instantiated at {}", requests.address));
+
     let path = ctx.settings.deployment_path();
     let genesis = genesis_hex(&ctx.chain);
     let mut file = DeploymentFile::load(&path)?;
     let deployment = Deployment {
         escrow: ctx.chain.ss58(&escrow.address.0),
         reputation: ctx.chain.ss58(&reputation.address.0),
+        requests: Some(ctx.chain.ss58(&requests.address.0)),
         deployer: ctx.chain.ss58(&signer.public_key()),
         block: ctx.chain.best_block_number().await?,
     };
@@ -308,17 +379,19 @@ pub async fn deploy_bundles(
         genesis,
         escrow: ctx.chain.ss58(&escrow.address.0),
         reputation: ctx.chain.ss58(&reputation.address.0),
+        requests: ctx.chain.ss58(&requests.address.0),
         deployer: ctx.chain.ss58(&signer.public_key()),
         fee_bps: config.fee_bps,
         fee_recipient: ctx.chain.ss58(&config.fee_recipient),
         rating_window_ms: args.rating_window_ms,
         min_rated_amount: args.min_rated_amount.to_string(),
         settings: config.settings,
+        award_window_ms: args.award_window_ms,
         deployment_file: path.display().to_string(),
-        instantiate_fees: vec![
-            rep_outcome.fee_paid.map(|f| f.to_string()),
-            esc_outcome.fee_paid.map(|f| f.to_string()),
-        ],
+        instantiate_fees: [rep_outcome, esc_outcome, req_outcome]
+            .iter()
+            .map(|o| o.fee_paid.map(|f| f.to_string()))
+            .collect(),
         authorize,
     })
 }
@@ -329,12 +402,20 @@ pub async fn config(ctx: &mut Ctx) -> OpResult<ConfigView> {
     let config: Config = Escrow::new(ctx).config().await?;
     let rating_window_ms: u64 = Reputation::new(ctx).rating_window().await?;
     let min_rated_amount: u128 = Reputation::new(ctx).min_amount().await?;
+    let requests = match &c.deployment.requests {
+        Some(address) => Some(RequestsView {
+            address: address.clone(),
+            config: Requests::new(ctx).config().await?,
+        }),
+        None => None,
+    };
     Ok(ConfigView {
         escrow: c.deployment.escrow,
         reputation_contract: c.deployment.reputation,
         config,
         rating_window_ms,
         min_rated_amount: min_rated_amount.to_string(),
+        requests_contract: requests,
     })
 }
 
@@ -348,4 +429,13 @@ pub struct ConfigView {
     pub rating_window_ms: u64,
     /// Smallest deal that counts for reputation, plancks.
     pub min_rated_amount: String,
+    /// The requests contract; `None` for a deployment that predates it.
+    pub requests_contract: Option<RequestsView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestsView {
+    pub address: String,
+    #[serde(flatten)]
+    pub config: RequestsConfig,
 }

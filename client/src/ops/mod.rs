@@ -12,6 +12,8 @@ pub mod index;
 pub mod node;
 pub mod offers;
 pub mod ratings;
+pub mod requests;
+pub mod screening;
 
 pub use crate::session::{
     default_url, dry_run, escrow_home, event_view, explain, genesis_hex, ink_to_json, load_bundle,

@@ -54,7 +54,8 @@ pub struct OfferList {
     pub index: Option<SyncReport>,
 }
 
-fn window(name: &str, input: &str) -> OpResult<u64> {
+/// A window as typed: longer than zero and at most a year; the error names the window.
+pub(super) fn window(name: &str, input: &str) -> OpResult<u64> {
     let ms = parse_duration_ms(input)?;
     if ms == 0 || ms > MAX_WINDOW_MS {
         return Err(usage(format!(
@@ -64,6 +65,14 @@ fn window(name: &str, input: &str) -> OpResult<u64> {
     Ok(ms)
 }
 
+/// A rating of 0 to 5 (`4.5`) in the hundredths the contracts keep (450).
+pub(super) fn rating_centi(rating: f64) -> OpResult<u32> {
+    if !(0.0..=5.0).contains(&rating) {
+        return Err(usage("--min-rating must be between 0 and 5"));
+    }
+    Ok((rating * 100.0).ceil() as u32)
+}
+
 /// A price as typed; the error names the price.
 pub fn parse_price(units: &TokenUnits, input: &str) -> OpResult<u128> {
     units
@@ -71,21 +80,27 @@ pub fn parse_price(units: &TokenUnits, input: &str) -> OpResult<u128> {
         .map_err(|e| usage(format!("invalid price: {e}")))
 }
 
-/// Checks the terms as the contract will, before any fee is spent.
-pub fn build_terms(ctx: &Ctx, a: &CreateOfferArgs) -> OpResult<OfferTerms> {
-    if a.title.is_empty() {
+/// A title and description as the contracts check them (offers and requests alike).
+pub(super) fn check_text(title: &str, description: &str) -> OpResult<()> {
+    if title.is_empty() {
         return Err(usage("the title must not be empty"));
     }
-    if a.title.len() > MAX_TITLE_BYTES {
+    if title.len() > MAX_TITLE_BYTES {
         return Err(usage(format!(
             "the title is longer than {MAX_TITLE_BYTES} bytes"
         )));
     }
-    if a.description.len() > MAX_DESCRIPTION_BYTES {
+    if description.len() > MAX_DESCRIPTION_BYTES {
         return Err(usage(format!(
             "the description is longer than {MAX_DESCRIPTION_BYTES} bytes"
         )));
     }
+    Ok(())
+}
+
+/// Checks the terms as the contract will, before any fee is spent.
+pub fn build_terms(ctx: &Ctx, a: &CreateOfferArgs) -> OpResult<OfferTerms> {
+    check_text(&a.title, &a.description)?;
     let price = parse_price(ctx.units(), &a.price)?;
     if price == 0 {
         return Err(usage("the price must be above zero"));
@@ -223,14 +238,7 @@ pub async fn list(ctx: &mut Ctx, f: ListFilter) -> OpResult<OfferList> {
         .transpose()?;
     let seller = f.seller.as_deref().map(|s| ctx.account(s)).transpose()?;
     let arbiter = f.arbiter.as_deref().map(|s| ctx.account(s)).transpose()?;
-    let min_rating_centi = match f.min_rating {
-        Some(r) if !(0.0..=5.0).contains(&r) => {
-            return Err(usage("--min-rating must be between 0 and 5"))
-        }
-        // 4.5 → 450: ratings are kept ×100.
-        Some(r) => Some((r * 100.0).ceil() as u32),
-        None => None,
-    };
+    let min_rating_centi = f.min_rating.map(rating_centi).transpose()?;
     if f.limit == 0 {
         return Err(usage("--limit must be at least 1"));
     }

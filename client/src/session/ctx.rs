@@ -147,11 +147,19 @@ impl Ctx {
         // run the code of the bundles whose metadata decodes them (never a wrong decode).
         let escrow_bundle = load_bundle("escrow")?;
         let reputation_bundle = load_bundle("reputation")?;
+        let requests = match &deployment.requests {
+            Some(address) => Some((parse_address(address)?, load_bundle("requests")?)),
+            None => None,
+        };
         let mut escrow_trie = Vec::new();
-        for (name, address, bundle) in [
+        let mut checked = vec![
             ("escrow", &escrow_addr, &escrow_bundle),
             ("reputation", &reputation_addr, &reputation_bundle),
-        ] {
+        ];
+        if let Some((address, bundle)) = &requests {
+            checked.push(("requests", address, bundle));
+        }
+        for (name, address, bundle) in checked {
             match contract_info(&self.chain, address, None).await? {
                 None => {
                     return Err(usage(format!(
@@ -180,6 +188,10 @@ impl Ctx {
         let contracts = Contracts {
             escrow: Contract::new(escrow_addr, escrow_codec),
             reputation: Contract::new(reputation_addr, reputation_codec),
+            requests: match requests {
+                Some((address, bundle)) => Some(Contract::new(address, bundle.codec()?)),
+                None => None,
+            },
             escrow_trie,
             deployment,
             ss58_prefix: self.chain.ss58_prefix(),

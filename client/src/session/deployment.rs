@@ -16,6 +16,9 @@ use super::error::{OpError, OpResult};
 pub struct Deployment {
     pub escrow: String,
     pub reputation: String,
+    /// The requests contract; absent in deployments made before task requests existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requests: Option<String>,
     pub deployer: String,
     /// Best block number right after the deployment: event scans start here.
     pub block: u64,
@@ -86,11 +89,13 @@ pub fn load_bundle(name: &str) -> OpResult<ContractBundle> {
     Ok(ContractBundle::load(&path)?)
 }
 
-/// The two deployed contracts.
+/// The deployed contracts.
 #[derive(Debug, Clone)]
 pub struct Contracts {
     pub escrow: Contract,
     pub reputation: Contract,
+    /// `None` for a deployment made before task requests existed.
+    pub requests: Option<Contract>,
     /// The child trie holding the escrow's storage (`ContractInfo::trie_id`), read straight
     /// by [`super::stored`] without running the contract.
     pub escrow_trie: Vec<u8>,
@@ -105,10 +110,30 @@ impl Contracts {
         crate::units::to_ss58_with_prefix(account, self.ss58_prefix)
     }
 
-    pub fn get(&self, which: Which) -> &Contract {
+    /// The codecs of every deployed contract, to decode the events of a transaction.
+    pub fn codecs(&self) -> Vec<&crate::contract::ContractCodec> {
+        [
+            Some(&self.escrow),
+            Some(&self.reputation),
+            self.requests.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|c| &c.codec)
+        .collect()
+    }
+
+    pub fn get(&self, which: Which) -> OpResult<&Contract> {
         match which {
-            Which::Escrow => &self.escrow,
-            Which::Reputation => &self.reputation,
+            Which::Escrow => Ok(&self.escrow),
+            Which::Reputation => Ok(&self.reputation),
+            Which::Requests => self.requests.as_ref().ok_or_else(|| {
+                OpError::Usage(
+                    "this chain's deployment has no requests contract (it predates task \
+                     requests): run `escrow deploy` again"
+                        .into(),
+                )
+            }),
         }
     }
 }
@@ -118,6 +143,7 @@ impl Contracts {
 pub enum Which {
     Escrow,
     Reputation,
+    Requests,
 }
 
 impl Which {
@@ -125,6 +151,7 @@ impl Which {
         match self {
             Which::Escrow => "escrow",
             Which::Reputation => "reputation",
+            Which::Requests => "requests",
         }
     }
 }

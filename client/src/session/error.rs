@@ -116,11 +116,13 @@ pub type OpResult<T> = Result<T, OpError>;
 pub(super) fn refusal(which: Which, e: ContractClientError) -> OpError {
     match e {
         ContractClientError::Contract(c) => {
-            let (contract, explanation) = match which {
-                Which::Escrow => ("escrow", explain::escrow_error(&c.variant)),
-                Which::Reputation => ("reputation", explain::reputation_error(&c.variant)),
+            let explanation = match which {
+                Which::Escrow => explain::escrow_error(&c.variant).map(str::to_string),
+                Which::Reputation => explain::reputation_error(&c.variant).map(str::to_string),
+                Which::Requests => explain::requests_error(&c.variant, &c.details),
             };
-            let mut explanation = explanation.unwrap_or("").to_string();
+            let contract = which.name();
+            let mut explanation = explanation.unwrap_or_default();
             if c.variant == "TooEarly" {
                 explanation.push_str(
                     " (checks use the latest block's timestamp; a dev chain with instant seal \

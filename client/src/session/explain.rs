@@ -1,5 +1,6 @@
 //! One line of explanation per contract error variant, from the doc comments of `Error` in
-//! contracts/escrow/lib.rs and contracts/reputation/lib.rs (undocumented variants explained here).
+//! contracts/escrow/lib.rs, contracts/reputation/lib.rs and contracts/requests/error.rs
+//! (undocumented variants explained here).
 
 /// The explanation of an escrow error variant.
 pub fn escrow_error(variant: &str) -> Option<&'static str> {
@@ -85,6 +86,91 @@ pub fn reputation_error(variant: &str) -> Option<&'static str> {
     })
 }
 
+/// The explanation of a requests error: `variant`, with `details` (the whole decoded value)
+/// naming the screening rule failed or the escrow's own error.
+pub fn requests_error(variant: &str, details: &str) -> Option<String> {
+    let line = match variant {
+        "TitleEmpty" => "The title must not be empty.",
+        "TitleTooLong" => "The title is longer than 64 bytes.",
+        "DescriptionTooLong" => "The description is longer than 256 bytes.",
+        "ZeroAmount" => "The budget and a proposal's price must be above zero.",
+        "WrongAmount" => "The transferred value is not exactly the budget.",
+        "InvalidWindow" => "A window is zero or longer than a year.",
+        "InvalidArbiters" => "A request accepts 1 to 4 arbiters, none of them the poster.",
+        "InvalidScreening" => {
+            "Screening lists hold at most 8 accounts, and the disputes-lost share is at most 100%."
+        }
+        "RequestNotFound" => "There is no request with this id.",
+        "ProposalNotFound" => {
+            "There is no live proposal with this index (withdrawn, or never made)."
+        }
+        "NotPoster" => "Only the request's poster may do this.",
+        "NotOpen" => "The request was awarded, cancelled or closed already.",
+        "ProposalsClosed" => "Proposals closed at the request's proposal deadline.",
+        "TooEarly" => "The deadline for this has not passed yet.",
+        "TooLate" => "The award window is over: the request can only be closed.",
+        "PosterCannotPropose" => "The poster cannot propose for its own request.",
+        "OverBudget" => "The price is above the request's budget.",
+        "DeliveryTooLong" => "The delivery window is zero or longer than the request allows.",
+        "ArbiterNotAccepted" => "The arbiter is not one the request accepts, or is the worker.",
+        "AlreadyProposed" => "The worker has a live proposal on this request already.",
+        "TooManyProposals" => "The request took 32 proposals already.",
+        "NoAutoAward" => "The request does not allow auto-award.",
+        "NoProposals" => "The request has no live proposal to award.",
+        "Screened" => return Some(screening_refusal(details).to_string()),
+        "ReputationUnavailable" => "The reputation contract did not answer the screening read.",
+        "EscrowRefused" => {
+            let inner = inner_variant(details);
+            return Some(format!(
+                "The escrow refused to open the deal: {}",
+                escrow_error(inner).unwrap_or(inner)
+            ));
+        }
+        "EscrowUnavailable" => "The escrow could not be called.",
+        "NoCredit" => "The caller has no credit to withdraw.",
+        "TransferFailed" => "The chain refused the transfer.",
+        "Overflow" => "A sum did not fit.",
+        _ => return None,
+    };
+    Some(line.to_string())
+}
+
+/// The rule a screened counterparty failed, from the decoded `Screened(<Refusal>)`.
+pub fn screening_refusal(details: &str) -> &'static str {
+    const RULES: [(&str, &str); 6] = [
+        (
+            "TooFewDeals",
+            "Refused by screening: fewer deals completed than the minimum.",
+        ),
+        (
+            "RatingTooLow",
+            "Refused by screening: the weighted rating is below the minimum.",
+        ),
+        (
+            "TooManyDisputesLost",
+            "Refused by screening: too large a share of its disputes lost.",
+        ),
+        (
+            "TooManyRatingsWithheld",
+            "Refused by screening: too many ratings committed and withheld.",
+        ),
+        ("NotAllowed", "Refused by screening: not on the allow list."),
+        ("Blocked", "Refused by screening: on the block list."),
+    ];
+    RULES
+        .iter()
+        .find(|(rule, _)| details.contains(rule))
+        .map_or("Refused by screening.", |(_, line)| line)
+}
+
+/// `Name(Inner)` → `Inner`: the variant a data-carrying variant wraps.
+fn inner_variant(details: &str) -> &str {
+    details
+        .split_once('(')
+        .map_or(details, |(_, rest)| rest.trim_end_matches(')'))
+        .trim()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,6 +241,67 @@ mod tests {
         ] {
             assert!(reputation_error(v).is_some(), "{v}");
         }
+        for v in [
+            "TitleEmpty",
+            "TitleTooLong",
+            "DescriptionTooLong",
+            "ZeroAmount",
+            "WrongAmount",
+            "InvalidWindow",
+            "InvalidArbiters",
+            "InvalidScreening",
+            "RequestNotFound",
+            "ProposalNotFound",
+            "NotPoster",
+            "NotOpen",
+            "ProposalsClosed",
+            "TooEarly",
+            "TooLate",
+            "PosterCannotPropose",
+            "OverBudget",
+            "DeliveryTooLong",
+            "ArbiterNotAccepted",
+            "AlreadyProposed",
+            "TooManyProposals",
+            "NoAutoAward",
+            "NoProposals",
+            "Screened",
+            "ReputationUnavailable",
+            "EscrowRefused",
+            "EscrowUnavailable",
+            "NoCredit",
+            "TransferFailed",
+            "Overflow",
+        ] {
+            assert!(requests_error(v, v).is_some(), "{v}");
+        }
         assert_eq!(escrow_error("Nope"), None);
+        assert_eq!(requests_error("Nope", "Nope"), None);
+    }
+
+    #[test]
+    fn a_screening_refusal_names_the_rule_failed() {
+        for (refusal, words) in [
+            ("TooFewDeals", "fewer deals"),
+            ("RatingTooLow", "rating is below"),
+            ("TooManyDisputesLost", "disputes lost"),
+            ("TooManyRatingsWithheld", "withheld"),
+            ("NotAllowed", "allow list"),
+            ("Blocked", "block list"),
+        ] {
+            let line = requests_error("Screened", &format!("Screened({refusal})")).unwrap();
+            assert!(line.contains(words), "{refusal}: {line}");
+        }
+    }
+
+    #[test]
+    fn an_escrow_refusal_of_an_award_is_explained_by_the_escrow_error() {
+        let line = requests_error("EscrowRefused", "EscrowRefused(ArbiterNotRegistered)").unwrap();
+        assert!(
+            line.starts_with(
+                "The escrow refused to open the deal: The account is not a registered"
+            ),
+            "{line}"
+        );
     }
 }

@@ -53,6 +53,12 @@ pub fn event_view(e: &ContractEvent, contracts: &Contracts) -> EventView {
         "escrow".to_string()
     } else if e.contract == contracts.reputation.address {
         "reputation".to_string()
+    } else if contracts
+        .requests
+        .as_ref()
+        .is_some_and(|r| e.contract == r.address)
+    {
+        "requests".to_string()
     } else {
         contracts.ss58(&e.contract.0)
     };
@@ -115,6 +121,11 @@ pub fn ink_to_json(v: &InkValue, ss58_prefix: u16) -> serde_json::Value {
             match (t.ident().as_deref(), values.len()) {
                 (Some("None"), 0) => J::Null,
                 (Some("Some"), 1) => ink_to_json(values[0], ss58_prefix),
+                // An account inside a collection decodes as its composite, `AccountId([u8; 32])`.
+                (Some("AccountId"), 1) => match account_bytes(values[0]) {
+                    Some(a) => J::String(crate::units::to_ss58_with_prefix(&a, ss58_prefix)),
+                    None => ink_to_json(values[0], ss58_prefix),
+                },
                 (Some(name), 0) => J::String(name.to_string()),
                 (Some(name), _) => {
                     let mut m = serde_json::Map::new();
@@ -141,6 +152,24 @@ pub fn ink_to_json(v: &InkValue, ss58_prefix: u16) -> serde_json::Value {
                 ),
             }
         }
+    }
+}
+
+/// The 32 bytes of a decoded `[u8; 32]` (a sequence of numbers or hex).
+fn account_bytes(v: &InkValue) -> Option<[u8; 32]> {
+    match v {
+        InkValue::Hex(h) => h.bytes().try_into().ok(),
+        InkValue::Seq(s) => s
+            .elems()
+            .iter()
+            .map(|b| match b {
+                InkValue::UInt(n) => u8::try_from(*n).ok(),
+                _ => None,
+            })
+            .collect::<Option<Vec<u8>>>()?
+            .try_into()
+            .ok(),
+        _ => None,
     }
 }
 

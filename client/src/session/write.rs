@@ -23,7 +23,7 @@ impl Ctx {
         value: u128,
     ) -> OpResult<()> {
         let contracts = self.contracts().await?;
-        let contract = contracts.get(which);
+        let contract = contracts.get(which)?;
         let input = contract.codec.encode_typed(message, args)?;
         let dry = contract
             .dry_run_input(&self.chain, from, message, input, value)
@@ -32,7 +32,7 @@ impl Ctx {
     }
 
     /// A state-changing call: dry run (a refusal becomes [`OpError::Contract`]), fee estimate,
-    /// submission behind a spinner, decoded events of both contracts.
+    /// submission behind a spinner, decoded events of every contract.
     pub(crate) async fn write<A: scale::Encode>(
         &mut self,
         which: Which,
@@ -42,7 +42,7 @@ impl Ctx {
         value: u128,
     ) -> OpResult<TxReport> {
         let contracts = self.contracts().await?;
-        let contract = contracts.get(which);
+        let contract = contracts.get(which)?;
         let input = contract.codec.encode_typed(message, args)?;
         let prepared = contract
             .prepare_call(&self.chain, signer, message, input, value)
@@ -103,7 +103,7 @@ impl Ctx {
         };
         // A call that passed its dry run can still revert in its block (e.g. a deadline passed
         // in between: the dry run sees the previous block's timestamp). Every write message of
-        // the two contracts emits an event when it succeeds, so no event means it reverted.
+        // the contracts emits an event when it succeeds, so no event means it reverted.
         if !outcome
             .tx
             .find("Contracts", "ContractEmitted")
@@ -118,11 +118,7 @@ impl Ctx {
             )));
         }
         let deposit_net = net_storage_deposit(&outcome.tx, &signer.account_id());
-        let events = decode_contract_events(
-            &outcome.tx,
-            &[&contracts.escrow.codec, &contracts.reputation.codec],
-            None,
-        );
+        let events = decode_contract_events(&outcome.tx, &contracts.codecs(), None);
         Ok(TxReport {
             message: message.to_string(),
             signer: self.chain.ss58(&signer.public_key()),

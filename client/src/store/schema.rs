@@ -2,7 +2,7 @@
 //! refused, and the caller deletes and rebuilds it (it is only a cache of the chain).
 
 /// The layout `SCHEMA` creates, recorded in `meta` under `schema_version`.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// Accounts and hashes are 32-byte BLOBs. Balances (`price`, `amount`) are u128 as 16-byte
 /// big-endian BLOBs, so SQLite's memcmp order of BLOBs is their numeric order and ranges use
@@ -83,7 +83,8 @@ CREATE VIRTUAL TABLE offers_fts USING fts5(
 
 CREATE TABLE deals (
     id INTEGER PRIMARY KEY,
-    offer_id INTEGER NOT NULL,
+    -- NULL: opened by a task request's award (the escrow's NO_OFFER).
+    offer_id INTEGER,
     buyer BLOB NOT NULL,
     seller BLOB NOT NULL,
     arbiter BLOB NOT NULL,

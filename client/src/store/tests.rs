@@ -865,6 +865,32 @@ fn a_deal_timeline_and_an_accounts_events_are_in_chain_order_with_their_blocks()
 }
 
 #[test]
+fn a_deal_a_task_request_opened_is_stored_without_an_offer() {
+    let (mut store, _dir) = at_block_11();
+    let mut b12 = BlockChanges::new(block(12));
+    let awarded = deal(3, crate::types::NO_OFFER, BUYER, DealState::Funded);
+    b12.deals = BTreeMap::from([(3, Some(awarded.clone()))]);
+    b12.events = vec![event(
+        1,
+        "DealOpened",
+        json!({"deal_id": 3, "offer_id": crate::types::NO_OFFER, "buyer": ss58(&BUYER), "seller": ss58(&SELLER)}),
+    )];
+    store.apply_block(b12).unwrap();
+
+    let read = store.deal(3).unwrap().unwrap();
+    assert_eq!(read, awarded);
+    assert!(read.from_request());
+    let offer_id: Option<i64> = store
+        .conn
+        .query_row("SELECT offer_id FROM deals WHERE id = 3", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(offer_id, None);
+    let timeline = store.deal_timeline(3).unwrap();
+    assert_eq!(timeline.len(), 1);
+    assert_eq!(timeline[0].event.fields["offer_id"], json!(u64::MAX));
+}
+
+#[test]
 fn the_deals_of_an_account_are_those_it_buys_sells_or_arbitrates() {
     let (store, _dir) = at_block_11();
     let deal_ids = |a: &AccountBytes| -> Vec<u64> {

@@ -187,7 +187,7 @@ impl Table for Deals {
         )?
         .execute(params![
             id,
-            d.offer_id,
+            (!d.from_request()).then_some(d.offer_id),
             d.buyer.id(),
             d.seller.id(),
             d.arbiter.id(),
@@ -304,7 +304,14 @@ fn insert_block(conn: &Connection, b: &BlockInfo, undoable: bool) -> StoreResult
 
 fn insert_event(conn: &Connection, block: &BlockInfo, e: &BlockEvent) -> StoreResult<()> {
     let fields = &e.event.fields;
-    let id_field = |name: &str| fields.get(name).and_then(|v| v.as_u64());
+    // An id SQLite's integers cannot hold is no row's id: the escrow's NO_OFFER (u64::MAX)
+    // on a deal a task request opened.
+    let id_field = |name: &str| {
+        fields
+            .get(name)
+            .and_then(|v| v.as_u64())
+            .and_then(|id| i64::try_from(id).ok())
+    };
     let json = serde_json::to_string(fields).map_err(|source| StoreError::Json {
         what: "event",
         source,

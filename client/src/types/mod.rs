@@ -1,4 +1,5 @@
-//! Mirrors of the contracts' SCALE types (contracts/escrow/lib.rs, contracts/reputation/lib.rs),
+//! Mirrors of the contracts' SCALE types (contracts/escrow/lib.rs, contracts/reputation/lib.rs;
+//! the requests contract's in [`requests`]),
 //! decoded straight from the return data of reads, and serialised for `--output json`:
 //! accounts as SS58 with the chain's prefix, hashes as 0x-hex, balances as decimal strings of
 //! plancks (exact; JSON numbers lose precision above 2^53).
@@ -363,7 +364,15 @@ pub struct Deal {
     pub report_pending: bool,
 }
 
+/// The `offer_id` of a deal opened by a task request's award (the escrow's `NO_OFFER`).
+pub const NO_OFFER: u64 = u64::MAX;
+
 impl Deal {
+    /// Whether an award of the requests contract opened this deal (it has no offer).
+    pub fn from_request(&self) -> bool {
+        self.offer_id == NO_OFFER
+    }
+
     pub fn remaining(&self) -> u128 {
         self.amount.saturating_sub(self.released)
     }
@@ -513,6 +522,9 @@ no_accounts!(
     AccountReputation,
     LangError
 );
+
+mod requests;
+pub use requests::*;
 
 /// Longest delivery, review or ruling window the escrow accepts: one year in ms.
 pub const MAX_WINDOW_MS: u64 = 365 * 24 * 60 * 60 * 1_000;

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::output::{Report, Shown};
+use crate::requests_cli::{ProposalCmd, RequestCmd};
 use escrow_client::ops::{self, OpError, OpResult, OutputMode, Settings};
 use escrow_client::signer::Scheme;
 use escrow_client::units::TokenUnits;
@@ -79,7 +80,8 @@ pub enum Format {
 
 #[derive(Debug, Clone, Subcommand)]
 pub enum Command {
-    /// Upload and instantiate reputation and escrow, authorise the escrow, save the addresses.
+    /// Upload and instantiate reputation, escrow and requests, authorise the escrow, save the
+    /// addresses.
     Deploy(DeployCmd),
     /// The escrow's configuration: fee, fixed settings (minimum windows, prune delay,
     /// reputation report limits) and counters.
@@ -90,6 +92,12 @@ pub enum Command {
     /// Offers: create, update, withdraw, show, list.
     #[command(subcommand)]
     Offer(OfferCmd),
+    /// Task requests: create, list, show, cancel, close, award.
+    #[command(subcommand)]
+    Request(RequestCmd),
+    /// Proposals on task requests: submit, list, withdraw.
+    #[command(subcommand)]
+    Proposal(ProposalCmd),
     /// Deals: accept an offer and everything after.
     #[command(subcommand)]
     Deal(DealCmd),
@@ -217,6 +225,10 @@ pub struct DeployCmd {
     /// Most storage deposit the reputation report may charge, fixed forever (e.g. `1 UNIT`).
     #[arg(long, default_value = "1")]
     pub report_deposit_limit: String,
+    /// How long after its proposal deadline a task request can still be awarded (e.g. 7d);
+    /// then anyone may close it and the budget goes back.
+    #[arg(long, default_value = "7d")]
+    pub award_window: String,
 }
 
 #[derive(Debug, Clone, Subcommand)]
@@ -732,6 +744,7 @@ async fn run_command(
                 report_ref_time: d.report_ref_time,
                 report_proof_size: d.report_proof_size,
                 report_deposit_limit: units.parse(&d.report_deposit_limit)?,
+                award_window_ms: duration(&d.award_window)?,
             };
             Report::Deploy(ops::deploy::deploy(c, args).await?)
         }
@@ -794,6 +807,8 @@ async fn run_command(
                 .await?,
             ),
         },
+        Command::Request(cmd) => crate::requests_cli::run_request(c, cmd).await?,
+        Command::Proposal(cmd) => crate::requests_cli::run_proposal(c, cmd).await?,
         Command::Deal(cmd) => {
             use ops::deals;
             match cmd {

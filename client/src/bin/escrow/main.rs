@@ -5,6 +5,8 @@ use std::io::{BufRead, IsTerminal, Write};
 
 mod cli;
 mod output;
+mod request_output;
+mod requests_cli;
 
 use clap::Parser;
 use cli::Cli;

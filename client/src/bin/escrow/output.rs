@@ -19,11 +19,14 @@ use escrow_client::ops::events::EventList;
 use escrow_client::ops::node::NodeView;
 use escrow_client::ops::offers::{OfferList, OfferResult};
 use escrow_client::ops::ratings::{RatingResult, ReputationResult, WithheldResult};
+use escrow_client::ops::requests::{
+    ProposalList, ProposalResult, RequestDetails, RequestList, RequestResult,
+};
 use escrow_client::ops::types::{Deal, EscrowSettings, Offer};
 use escrow_client::ops::{EventView, OpError, OutputMode, TxReport};
 use escrow_client::units::{format_duration_ms, TokenUnits};
 
-fn amount(u: &TokenUnits, plancks: u128) -> String {
+pub(crate) fn amount(u: &TokenUnits, plancks: u128) -> String {
     u.format(plancks)
 }
 
@@ -76,6 +79,11 @@ pub enum Report {
     Deal(DealResult),
     DealDetails(DealDetails),
     Deals(DealList),
+    Request(RequestResult),
+    Requests(RequestList),
+    RequestDetails(RequestDetails),
+    Proposal(ProposalResult),
+    Proposals(ProposalList),
     Rating(RatingResult),
     Reputation(ReputationResult),
     Withdraw(WithdrawResult),
@@ -157,7 +165,7 @@ fn write_or_exit(out: &mut impl std::io::Write, text: &str) {
     }
 }
 
-fn ts(ms: u64) -> String {
+pub(crate) fn ts(ms: u64) -> String {
     let now = escrow_client::ops::now_ms();
     if ms >= now {
         format!("{ms} (in {})", format_duration_ms(ms - now))
@@ -212,6 +220,12 @@ pub fn render(report: &Report, u: &TokenUnits) -> String {
             let _ = writeln!(s, "  escrow      {}", d.escrow);
             let _ = writeln!(
                 s,
+                "  requests    {} (award window {})",
+                d.requests,
+                format_duration_ms(d.award_window_ms)
+            );
+            let _ = writeln!(
+                s,
                 "  fee {} bps to {} (it can only go down); rating window {}; deals from {} are rated",
                 d.fee_bps,
                 d.fee_recipient,
@@ -251,6 +265,22 @@ pub fn render(report: &Report, u: &TokenUnits) -> String {
                 cfg.arbiter_count,
                 amount(u, cfg.owed)
             );
+            match &c.requests_contract {
+                Some(r) => {
+                    let _ = writeln!(
+                        s,
+                        "requests {}: award window {}; {} requests, budgets held {}, credits owed {}",
+                        r.address,
+                        format_duration_ms(r.config.award_window),
+                        r.config.request_count,
+                        amount(u, r.config.held),
+                        amount(u, r.config.credited)
+                    );
+                }
+                None => {
+                    let _ = writeln!(s, "no requests contract (deployed before task requests)");
+                }
+            }
         }
         Report::Arbiter(a) => {
             arbiter_line(&mut s, &a.arbiter, u);
@@ -312,6 +342,21 @@ pub fn render(report: &Report, u: &TokenUnits) -> String {
             if let Some(n) = l.next_from {
                 let _ = writeln!(s, "more: --from {n}");
             }
+        }
+        Report::Request(r) => {
+            crate::request_output::request(&mut s, &r.request, u);
+            if let Some(d) = &r.deal {
+                deal(&mut s, d, u);
+            }
+            if let Some(t) = &r.tx {
+                tx(&mut s, t, u);
+            }
+        }
+        Report::Requests(l) => crate::request_output::list(&mut s, l, u),
+        Report::RequestDetails(d) => crate::request_output::details(&mut s, d, u),
+        Report::Proposal(p) => crate::request_output::proposal_result(&mut s, p, u),
+        Report::Proposals(l) => {
+            crate::request_output::proposals(&mut s, l.request_id, &l.proposals, u)
         }
         Report::Deal(d) => {
             deal(&mut s, &d.deal, u);
@@ -571,14 +616,17 @@ fn offer(s: &mut String, o: &Offer, u: &TokenUnits) {
     );
 }
 
-fn deal(s: &mut String, d: &Deal, u: &TokenUnits) {
+pub(crate) fn deal(s: &mut String, d: &Deal, u: &TokenUnits) {
+    let origin = if d.from_request() {
+        "from a task request".to_string()
+    } else {
+        format!("offer {} v{}", d.offer_id, d.offer_version)
+    };
     let _ = writeln!(
         s,
-        "deal {} [{}] offer {} v{}, {} × {}",
+        "deal {} [{}] {origin}, {} × {}",
         d.id,
         d.state.name(),
-        d.offer_id,
-        d.offer_version,
         d.quantity,
         amount(u, d.unit_price)
     );
@@ -755,7 +803,7 @@ fn dry_run(s: &mut String, d: &DryRunReport, u: &TokenUnits) {
     }
 }
 
-fn tx(s: &mut String, t: &TxReport, u: &TokenUnits) {
+pub(crate) fn tx(s: &mut String, t: &TxReport, u: &TokenUnits) {
     let _ = writeln!(
         s,
         "  tx {} in block {}: fee {}{}, gas {} ref_time / {} proof_size, storage deposit {}",

@@ -1,0 +1,163 @@
+//! Text rendering of task requests and proposals (the JSON is their serialisation).
+
+use std::fmt::Write as _;
+
+use crate::output::{amount, deal, ts, tx};
+use escrow_client::ops::requests::{ProposalResult, RequestDetails, RequestList};
+use escrow_client::ops::types::{IndexedProposal, Request, Screening};
+use escrow_client::units::{format_duration_ms, TokenUnits};
+
+pub fn request(s: &mut String, r: &Request, u: &TokenUnits) {
+    let t = &r.terms;
+    let _ = writeln!(
+        s,
+        "request {} [{}] {}: budget {}{}",
+        r.id,
+        r.state.name(),
+        t.title,
+        amount(u, t.budget),
+        if t.auto_award { ", auto-award" } else { "" }
+    );
+    if !t.description.is_empty() {
+        let _ = writeln!(s, "  {}", t.description);
+    }
+    let _ = writeln!(s, "  poster     {}", r.poster);
+    let _ = writeln!(
+        s,
+        "  proposals  until {} ({} so far); award until {}",
+        ts(r.proposal_deadline),
+        r.proposal_count,
+        ts(r.award_deadline)
+    );
+    let _ = writeln!(
+        s,
+        "  windows    delivery up to {}, review {}, ruling {}",
+        format_duration_ms(t.delivery_window),
+        format_duration_ms(t.review_window),
+        format_duration_ms(t.ruling_window)
+    );
+    let arbiters: Vec<String> = t.arbiters.iter().map(|a| a.to_string()).collect();
+    let _ = writeln!(s, "  arbiters   {}", arbiters.join(", "));
+    let _ = writeln!(s, "  screening  {}", screening(&t.screening));
+    if let (Some(index), Some(deal_id)) = (r.winner, r.deal_id) {
+        let _ = writeln!(s, "  awarded    proposal {index}, deal {deal_id}");
+    }
+}
+
+/// The rules in one line, or "anyone may propose".
+pub fn screening(sc: &Screening) -> String {
+    if sc.is_open() {
+        return "anyone may propose".into();
+    }
+    let mut rules = Vec::new();
+    if sc.min_deals > 0 {
+        rules.push(format!("at least {} deals", sc.min_deals));
+    }
+    if sc.min_rating_centi > 0 {
+        rules.push(format!(
+            "weighted rating at least {:.2}",
+            f64::from(sc.min_rating_centi) / 100.0
+        ));
+    }
+    if sc.max_disputes_lost_bps < escrow_client::ops::types::BPS {
+        rules.push(format!(
+            "at most {}% of disputes lost",
+            sc.max_disputes_lost_bps / 100
+        ));
+    }
+    if sc.max_ratings_withheld < u32::MAX {
+        rules.push(format!(
+            "at most {} ratings withheld",
+            sc.max_ratings_withheld
+        ));
+    }
+    if !sc.allow.is_empty() {
+        rules.push(format!("only {} listed accounts", sc.allow.len()));
+    }
+    if !sc.block.is_empty() {
+        rules.push(format!("{} blocked accounts", sc.block.len()));
+    }
+    rules.join("; ")
+}
+
+pub fn list(s: &mut String, l: &RequestList, u: &TokenUnits) {
+    if l.requests.is_empty() {
+        let _ = writeln!(s, "no requests match");
+    }
+    for item in &l.requests {
+        let r = &item.request;
+        let _ = writeln!(
+            s,
+            "#{:<4} [{}] {:<30} budget {}  poster {} ({}), {} proposals",
+            r.id,
+            r.state.name(),
+            r.terms.title,
+            amount(u, r.terms.budget),
+            r.poster,
+            if item.poster_ratings_count == 0 {
+                "unrated".to_string()
+            } else {
+                format!(
+                    "{:.2}★ weighted, {} ratings",
+                    f64::from(item.poster_weighted_rating_centi) / 100.0,
+                    item.poster_ratings_count
+                )
+            },
+            r.proposal_count
+        );
+    }
+    if let Some(n) = l.next_from {
+        let _ = writeln!(s, "more: --from {n}");
+    }
+}
+
+pub fn details(s: &mut String, d: &RequestDetails, u: &TokenUnits) {
+    request(s, &d.request, u);
+    proposals(s, d.request.id, &d.proposals, u);
+    if let Some(dl) = &d.deal {
+        deal(s, dl, u);
+    }
+}
+
+pub fn proposals(s: &mut String, request_id: u64, list: &[IndexedProposal], u: &TokenUnits) {
+    if list.is_empty() {
+        let _ = writeln!(s, "no live proposals on request {request_id}");
+    }
+    for p in list {
+        proposal_line(s, p.index, &p.proposal, u);
+    }
+}
+
+fn proposal_line(
+    s: &mut String,
+    index: u32,
+    p: &escrow_client::ops::types::Proposal,
+    u: &TokenUnits,
+) {
+    let _ = writeln!(
+        s,
+        "  proposal {index}: {} by {}, delivery within {}, arbiter {}, rating {:.2} when proposed",
+        amount(u, p.price),
+        p.worker,
+        format_duration_ms(p.delivery_window),
+        p.arbiter,
+        f64::from(p.rating_centi) / 100.0
+    );
+}
+
+pub fn proposal_result(s: &mut String, p: &ProposalResult, u: &TokenUnits) {
+    match &p.proposal {
+        Some(prop) => {
+            let _ = writeln!(s, "request {}:", p.request_id);
+            proposal_line(s, p.index, prop, u);
+        }
+        None => {
+            let _ = writeln!(
+                s,
+                "request {}: proposal {} withdrawn",
+                p.request_id, p.index
+            );
+        }
+    }
+    tx(s, &p.tx, u);
+}

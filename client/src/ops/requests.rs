@@ -1,0 +1,368 @@
+//! `escrow request create|list|show|cancel|close|award` and
+//! `escrow proposal submit|list|withdraw`: task requests, read from and written to the
+//! requests contract. Lists page through the contract's `requests` read and filter here: the
+//! event store does not index requests yet.
+
+use serde::Serialize;
+
+use super::deals::parse_hash_or_text;
+use super::offers::{check_text, parse_price, rating_centi, window};
+use super::screening::{self, ScreeningArgs};
+use super::{usage, Ctx, OpResult, TxReport};
+use crate::api::requests::MAX_PAGE;
+use crate::api::{Escrow, Reputation, Requests};
+use crate::types::{Deal, IndexedProposal, Proposal, Request, RequestState, RequestTerms};
+
+/// Most arbiters a request accepts (the contract's `MAX_ARBITERS`).
+pub const MAX_ARBITERS: usize = 4;
+
+/// `request create` input, as typed by the user.
+#[derive(Debug, Clone, Default)]
+pub struct CreateRequestArgs {
+    pub title: String,
+    pub description: String,
+    pub budget: String,
+    pub proposal_window: String,
+    pub delivery_window: String,
+    pub review_window: String,
+    pub ruling_window: String,
+    /// Registered arbiters the poster accepts (1 to 4).
+    pub arbiters: Vec<String>,
+    pub screening: ScreeningArgs,
+    pub auto_award: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestResult {
+    pub request: Request,
+    /// The deal an award opened.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deal: Option<Deal>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tx: Option<TxReport>,
+}
+
+/// `request show`: the request, its live proposals and the deal it led to.
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestDetails {
+    pub request: Request,
+    pub proposals: Vec<IndexedProposal>,
+    pub deal: Option<Deal>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestListItem {
+    #[serde(flatten)]
+    pub request: Request,
+    /// The poster's value-weighted rating, hundredths (0 without ratings).
+    pub poster_weighted_rating_centi: u32,
+    pub poster_ratings_count: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestList {
+    pub requests: Vec<RequestListItem>,
+    /// The id to pass as --from for the next page, if there may be more.
+    pub next_from: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProposalResult {
+    pub request_id: u64,
+    pub index: u32,
+    /// `None` once withdrawn.
+    pub proposal: Option<Proposal>,
+    pub tx: TxReport,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProposalList {
+    pub request_id: u64,
+    pub proposals: Vec<IndexedProposal>,
+}
+
+/// Checks the terms as the contract will, before any fee is spent.
+pub fn build_terms(ctx: &Ctx, a: &CreateRequestArgs) -> OpResult<RequestTerms> {
+    check_text(&a.title, &a.description)?;
+    let budget = ctx
+        .units()
+        .parse(&a.budget)
+        .map_err(|e| usage(format!("invalid budget: {e}")))?;
+    if budget == 0 {
+        return Err(usage("the budget must be above zero"));
+    }
+    if a.arbiters.is_empty() || a.arbiters.len() > MAX_ARBITERS {
+        return Err(usage(format!(
+            "name 1 to {MAX_ARBITERS} registered arbiters with --arbiter (got {})",
+            a.arbiters.len()
+        )));
+    }
+    let arbiters = a
+        .arbiters
+        .iter()
+        .map(|s| Ok(ctx.account(s)?.0.into()))
+        .collect::<OpResult<Vec<_>>>()?;
+    Ok(RequestTerms {
+        title: a.title.clone(),
+        description: a.description.clone(),
+        budget,
+        proposal_window: window("proposal window", &a.proposal_window)?,
+        delivery_window: window("delivery window", &a.delivery_window)?,
+        review_window: window("review window", &a.review_window)?,
+        ruling_window: window("ruling window", &a.ruling_window)?,
+        arbiters,
+        screening: screening::build(ctx, &a.screening)?,
+        auto_award: a.auto_award,
+    })
+}
+
+pub async fn get_request(ctx: &mut Ctx, id: u64) -> OpResult<Request> {
+    Requests::new(ctx)
+        .request(id)
+        .await?
+        .ok_or_else(|| usage(format!("unknown request {id}")))
+}
+
+/// The deal `request` led to, if it was awarded.
+async fn deal_of(ctx: &mut Ctx, request: &Request) -> OpResult<Option<Deal>> {
+    match request.deal_id {
+        Some(id) => Escrow::new(ctx).deal(id).await,
+        None => Ok(None),
+    }
+}
+
+/// `request create`: posts the request, paying its budget in.
+pub async fn create(ctx: &mut Ctx, args: CreateRequestArgs) -> OpResult<RequestResult> {
+    let signer = ctx.signer(None)?;
+    let terms = build_terms(ctx, &args)?;
+    if terms.arbiters.contains(&signer.public_key().into()) {
+        return Err(usage("the poster cannot be one of the request's arbiters"));
+    }
+    let (id, tx) = Requests::new(ctx).post_request(&signer, &terms).await?;
+    Ok(RequestResult {
+        request: get_request(ctx, id).await?,
+        deal: None,
+        tx: Some(tx),
+    })
+}
+
+/// `request show`.
+pub async fn show(ctx: &mut Ctx, id: u64) -> OpResult<RequestDetails> {
+    let request = get_request(ctx, id).await?;
+    let proposals = Requests::new(ctx).proposals(id).await?;
+    let deal = deal_of(ctx, &request).await?;
+    Ok(RequestDetails {
+        request,
+        proposals,
+        deal,
+    })
+}
+
+/// `request cancel`: the poster takes the budget back.
+pub async fn cancel(ctx: &mut Ctx, id: u64) -> OpResult<RequestResult> {
+    let signer = ctx.signer(None)?;
+    get_request(ctx, id).await?;
+    let tx = Requests::new(ctx).cancel_request(&signer, id).await?;
+    after(ctx, id, tx).await
+}
+
+/// `request close`: anyone, after the award deadline of an unawarded request.
+pub async fn close(ctx: &mut Ctx, id: u64) -> OpResult<RequestResult> {
+    let signer = ctx.signer(None)?;
+    get_request(ctx, id).await?;
+    let tx = Requests::new(ctx).close_request(&signer, id).await?;
+    after(ctx, id, tx).await
+}
+
+/// `request award`: the poster awards proposal `index`; without one, anyone triggers the
+/// auto-award of a request that allows it.
+pub async fn award(ctx: &mut Ctx, id: u64, index: Option<u32>) -> OpResult<RequestResult> {
+    let signer = ctx.signer(None)?;
+    get_request(ctx, id).await?;
+    let mut api = Requests::new(ctx);
+    let (_, tx) = match index {
+        Some(index) => api.award(&signer, id, index).await?,
+        None => api.auto_award(&signer, id).await?,
+    };
+    after(ctx, id, tx).await
+}
+
+async fn after(ctx: &mut Ctx, id: u64, tx: TxReport) -> OpResult<RequestResult> {
+    let request = get_request(ctx, id).await?;
+    Ok(RequestResult {
+        deal: deal_of(ctx, &request).await?,
+        request,
+        tx: Some(tx),
+    })
+}
+
+/// `request list` filters, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct RequestFilter {
+    pub text: Option<String>,
+    pub min_budget: Option<String>,
+    pub max_budget: Option<String>,
+    pub poster: Option<String>,
+    /// Lowest value-weighted rating of the poster, 0 to 5.
+    pub min_rating: Option<f64>,
+    /// Only requests accepting this arbiter.
+    pub arbiter: Option<String>,
+    /// Awarded, cancelled and closed requests too.
+    pub include_ended: bool,
+    pub from: u64,
+    pub limit: u32,
+}
+
+/// Whether every word of `text` starts a word of the title or description (any case).
+fn matches_text(request: &Request, text: &str) -> bool {
+    let haystack = format!("{} {}", request.terms.title, request.terms.description).to_lowercase();
+    let words: Vec<&str> = haystack
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    text.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .all(|q| words.iter().any(|w| w.starts_with(q)))
+}
+
+/// `request list`: the requests from id `from` on that match `f`, up to `limit`.
+pub async fn list(ctx: &mut Ctx, f: RequestFilter) -> OpResult<RequestList> {
+    let parse = |p: &Option<String>| -> OpResult<Option<u128>> {
+        p.as_deref()
+            .map(|p| parse_price(ctx.units(), p))
+            .transpose()
+    };
+    let (min_budget, max_budget) = (parse(&f.min_budget)?, parse(&f.max_budget)?);
+    let poster = f.poster.as_deref().map(|s| ctx.account(s)).transpose()?;
+    let arbiter = f.arbiter.as_deref().map(|s| ctx.account(s)).transpose()?;
+    let min_rating_centi = f.min_rating.map(rating_centi).transpose()?;
+    if f.limit == 0 {
+        return Err(usage("--limit must be at least 1"));
+    }
+    let count = Requests::new(ctx).config().await?.request_count;
+    let mut requests = Vec::new();
+    let mut next = f.from;
+    while next < count && requests.len() <= f.limit as usize {
+        let page = Requests::new(ctx).requests(next, MAX_PAGE).await?;
+        next = next.saturating_add(u64::from(MAX_PAGE));
+        for request in page {
+            let t = &request.terms;
+            let keep = (f.include_ended || request.state == RequestState::Open)
+                && min_budget.is_none_or(|m| t.budget >= m)
+                && max_budget.is_none_or(|m| t.budget <= m)
+                && poster.as_ref().is_none_or(|p| request.poster == p.0)
+                && arbiter
+                    .as_ref()
+                    .is_none_or(|a| t.arbiters.contains(&a.0.into()))
+                && f.text.as_deref().is_none_or(|q| matches_text(&request, q));
+            if !keep {
+                continue;
+            }
+            let rep = Reputation::new(ctx)
+                .reputation(&request.poster.id())
+                .await?;
+            if min_rating_centi.is_some_and(|m| rep.weighted_average_centi < m) {
+                continue;
+            }
+            requests.push(RequestListItem {
+                request,
+                poster_weighted_rating_centi: rep.weighted_average_centi,
+                poster_ratings_count: rep.ratings_count,
+            });
+        }
+    }
+    let next_from =
+        (requests.len() > f.limit as usize).then(|| requests[f.limit as usize].request.id);
+    requests.truncate(f.limit as usize);
+    Ok(RequestList {
+        requests,
+        next_from,
+    })
+}
+
+/// `proposal submit` input, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct ProposeArgs {
+    pub request_id: u64,
+    pub price: String,
+    /// Default: the request's delivery window.
+    pub delivery_window: Option<String>,
+    /// Default: the request's first arbiter that is not the worker.
+    pub arbiter: Option<String>,
+    /// A 0x hash, or text that is hashed.
+    pub message: Option<String>,
+}
+
+/// `proposal submit`.
+pub async fn propose(ctx: &mut Ctx, a: ProposeArgs) -> OpResult<ProposalResult> {
+    let signer = ctx.signer(None)?;
+    let price = parse_price(ctx.units(), &a.price)?;
+    if price == 0 {
+        return Err(usage("the price must be above zero"));
+    }
+    let message = a
+        .message
+        .as_deref()
+        .map(parse_hash_or_text)
+        .transpose()?
+        .unwrap_or([0; 32]);
+    let arbiter = a.arbiter.as_deref().map(|s| ctx.account(s)).transpose()?;
+    let delivery = a
+        .delivery_window
+        .as_deref()
+        .map(|w| window("delivery window", w))
+        .transpose()?;
+    let request = get_request(ctx, a.request_id).await?;
+    let worker = signer.public_key();
+    let arbiter = match arbiter {
+        Some(a) => a.0,
+        None => request
+            .terms
+            .arbiters
+            .iter()
+            .map(|a| a.id())
+            .find(|a| *a != worker)
+            .ok_or_else(|| usage("the request accepts no arbiter but you: pass --arbiter"))?,
+    };
+    let delivery = delivery.unwrap_or(request.terms.delivery_window);
+    let (index, tx) = Requests::new(ctx)
+        .propose(&signer, a.request_id, price, delivery, arbiter, message)
+        .await?;
+    Ok(ProposalResult {
+        request_id: a.request_id,
+        index,
+        proposal: Requests::new(ctx).proposal(a.request_id, index).await?,
+        tx,
+    })
+}
+
+/// `proposal list`: the live proposals of a request.
+pub async fn proposals(ctx: &mut Ctx, request_id: u64) -> OpResult<ProposalList> {
+    get_request(ctx, request_id).await?;
+    Ok(ProposalList {
+        request_id,
+        proposals: Requests::new(ctx).proposals(request_id).await?,
+    })
+}
+
+/// `proposal withdraw`: the signer's live proposal on `request_id`.
+pub async fn withdraw(ctx: &mut Ctx, request_id: u64) -> OpResult<ProposalResult> {
+    let signer = ctx.signer(None)?;
+    let worker = signer.public_key();
+    let mine = Requests::new(ctx)
+        .proposals(request_id)
+        .await?
+        .into_iter()
+        .find(|p| p.proposal.worker == worker)
+        .ok_or_else(|| usage(format!("you have no live proposal on request {request_id}")))?;
+    let tx = Requests::new(ctx)
+        .withdraw_proposal(&signer, request_id)
+        .await?;
+    Ok(ProposalResult {
+        request_id,
+        index: mine.index,
+        proposal: None,
+        tx,
+    })
+}

@@ -1,0 +1,149 @@
+//! Mirrors of the requests contract's types (contracts/requests/lib.rs) and of the screening
+//! rules it checks (contracts/reputation/screening.rs).
+
+use scale::{Decode, Encode};
+use serde::Serialize;
+
+use super::{ser_hash, ser_plancks, Address, Localize};
+
+/// Rules a counterparty must meet; `Screening::default()` lets everyone through.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize)]
+pub struct Screening {
+    /// Fewest deals completed, as buyer and seller together.
+    pub min_deals: u32,
+    /// Lowest value-weighted average rating, hundredths.
+    pub min_rating_centi: u32,
+    /// Highest share of its disputes lost, bps (10 000: no limit).
+    pub max_disputes_lost_bps: u16,
+    /// Most ratings committed and withheld (`u32::MAX`: no limit).
+    pub max_ratings_withheld: u32,
+    /// When not empty, only these accounts.
+    pub allow: Vec<Address>,
+    /// Never these accounts.
+    pub block: Vec<Address>,
+}
+
+impl Default for Screening {
+    fn default() -> Self {
+        Screening {
+            min_deals: 0,
+            min_rating_centi: 0,
+            max_disputes_lost_bps: super::BPS,
+            max_ratings_withheld: u32::MAX,
+            allow: Vec::new(),
+            block: Vec::new(),
+        }
+    }
+}
+
+impl Screening {
+    /// Whether every account passes (no rule set).
+    pub fn is_open(&self) -> bool {
+        *self == Screening::default()
+    }
+}
+
+/// What a buyer sets when posting a request.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize)]
+pub struct RequestTerms {
+    pub title: String,
+    pub description: String,
+    /// The most the poster pays; transferred with the posting.
+    #[serde(serialize_with = "ser_plancks")]
+    pub budget: u128,
+    /// ms from posting until proposals close.
+    pub proposal_window: u64,
+    /// The longest delivery window a proposal may ask for, ms.
+    pub delivery_window: u64,
+    pub review_window: u64,
+    pub ruling_window: u64,
+    /// Registered arbiters the poster accepts; each proposal names one.
+    pub arbiters: Vec<Address>,
+    pub screening: Screening,
+    /// Whether anyone may award the best proposal once proposals closed.
+    pub auto_award: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode, Serialize)]
+pub enum RequestState {
+    Open,
+    Awarded,
+    Cancelled,
+    Closed,
+}
+
+impl RequestState {
+    pub fn name(self) -> &'static str {
+        match self {
+            RequestState::Open => "Open",
+            RequestState::Awarded => "Awarded",
+            RequestState::Cancelled => "Cancelled",
+            RequestState::Closed => "Closed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize)]
+pub struct Request {
+    pub id: u64,
+    pub poster: Address,
+    pub terms: RequestTerms,
+    pub posted_at: u64,
+    /// Proposals are taken before this (ms since the epoch).
+    pub proposal_deadline: u64,
+    /// The award is made before this; from then on anyone may close the request.
+    pub award_deadline: u64,
+    pub state: RequestState,
+    /// Proposals ever submitted, withdrawn ones included.
+    pub proposal_count: u32,
+    /// The winning proposal's index, once awarded.
+    pub winner: Option<u32>,
+    /// The escrow deal the award opened.
+    pub deal_id: Option<u64>,
+}
+
+/// A worker's proposal on a request.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize)]
+pub struct Proposal {
+    pub worker: Address,
+    #[serde(serialize_with = "ser_plancks")]
+    pub price: u128,
+    pub delivery_window: u64,
+    pub arbiter: Address,
+    /// Hash of the worker's message.
+    #[serde(serialize_with = "ser_hash")]
+    pub message: [u8; 32],
+    pub submitted_at: u64,
+    /// The worker's value-weighted rating when it proposed, hundredths.
+    pub rating_centi: u32,
+}
+
+/// A proposal with its index on its request.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize)]
+pub struct IndexedProposal {
+    pub index: u32,
+    #[serde(flatten)]
+    pub proposal: Proposal,
+}
+
+/// The requests contract's `config`: its escrow, its reputation contract, the award window
+/// (ms), the number of requests, the budgets held for open ones and the credits owed.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize)]
+pub struct RequestsConfig {
+    pub escrow: Address,
+    pub reputation: Option<Address>,
+    pub award_window: u64,
+    pub request_count: u64,
+    #[serde(serialize_with = "ser_plancks")]
+    pub held: u128,
+    #[serde(serialize_with = "ser_plancks")]
+    pub credited: u128,
+}
+
+localize_fields!(Screening: allow, block);
+localize_fields!(RequestTerms: arbiters, screening);
+localize_fields!(Request: poster, terms);
+localize_fields!(Proposal: worker, arbiter);
+localize_fields!(IndexedProposal: proposal);
+localize_fields!(RequestsConfig: escrow, reputation);
+no_accounts!(RequestState);

@@ -1,0 +1,441 @@
+//! `escrow request …` and `escrow proposal …` against a real dev node: a task request posted,
+//! proposed for, screened, awarded into an escrow deal, cancelled, auto-awarded and closed,
+//! with the balances, states, events and refusals read back.
+#![cfg(feature = "node-tests")]
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use serde_json::Value;
+
+fn id(v: &Value) -> String {
+    v.as_u64().unwrap().to_string()
+}
+
+fn ids(list: &Value, key: &str) -> Vec<u64> {
+    list[key]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_u64().unwrap())
+        .collect()
+}
+
+/// `who` posts a request accepting //Dave as arbiter, with `extra` flags.
+fn post(env: &Env, who: &str, title: &str, budget: &str, extra: &[&str]) -> Value {
+    let mut args = vec![
+        "--as",
+        who,
+        "request",
+        "create",
+        "--title",
+        title,
+        "--budget",
+        budget,
+        "--delivery-window",
+        "3d",
+        "--review-window",
+        "2d",
+        "--ruling-window",
+        "1d",
+        "--arbiter",
+        DAVE,
+    ];
+    args.extend_from_slice(extra);
+    env.ok(&args)
+}
+
+fn propose(env: &Env, who: &str, request: &str, price: &str) -> Value {
+    env.ok(&["--as", who, "proposal", "submit", request, "--price", price])
+}
+
+/// The storage deposit a write's signer paid (negative: got back).
+fn deposit(tx: &Value) -> i128 {
+    tx["storage_deposit_paid"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// Waits until the chain's clock has passed `deadline_ms`: instant seal makes a block only
+/// for a transaction, so one is sent once the wall clock is past it.
+fn pass(env: &Env, deadline_ms: u64) {
+    let now = escrow_client::ops::now_ms();
+    if deadline_ms >= now {
+        std::thread::sleep(Duration::from_millis(deadline_ms - now + 200));
+    }
+    env.ok(&["account", "fund", FERDIE, "--amount", "1"]);
+}
+
+#[test]
+fn a_request_is_proposed_for_and_its_award_opens_a_deal_with_every_balance_checked() {
+    let env = Env::new();
+    env.deploy();
+
+    // Posting pays the budget in.
+    let charlie_before = env.free(CHARLIE);
+    let posted = post(
+        &env,
+        CHARLIE,
+        "Logo design",
+        "100",
+        &["--description", "A vector logo for a bakery"],
+    );
+    let request = id(&posted["request"]["id"]);
+    assert_eq!(posted["request"]["state"], "Open");
+    assert_eq!(
+        posted["request"]["terms"]["budget"],
+        (100 * UNIT).to_string()
+    );
+    assert_eq!(event_names(&posted["tx"]), ["RequestPosted"]);
+    assert_eq!(
+        delta(charlie_before, env.free(CHARLIE)),
+        -((100 * UNIT) as i128) - tx_cost(&posted["tx"])
+    );
+    let dave = posted["request"]["terms"]["arbiters"][0].clone();
+
+    // Two workers propose; each pays its proposal's storage deposit.
+    let bob = env.ok(&[
+        "--as",
+        BOB,
+        "proposal",
+        "submit",
+        &request,
+        "--price",
+        "80",
+        "--delivery-window",
+        "2d",
+        "--message",
+        "I draw logos",
+    ]);
+    assert_eq!(bob["index"], 0);
+    assert_eq!(bob["proposal"]["price"], (80 * UNIT).to_string());
+    assert_eq!(bob["proposal"]["delivery_window"], 2 * 24 * 3_600_000u64);
+    assert_eq!(bob["proposal"]["arbiter"], dave);
+    assert_eq!(event_names(&bob["tx"]), ["ProposalSubmitted"]);
+    let ferdie_before = env.free(FERDIE);
+    let ferdie = propose(&env, FERDIE, &request, "90");
+    assert_eq!(ferdie["index"], 1);
+    assert_eq!(
+        ferdie["proposal"]["delivery_window"],
+        3 * 24 * 3_600_000u64,
+        "the request's window by default"
+    );
+    let proposal_deposit = deposit(&ferdie["tx"]);
+    assert!(proposal_deposit > 0, "{proposal_deposit}");
+
+    // Refusals: each names its rule, and nothing changes.
+    for (who, price, extra, variant) in [
+        (CHARLIE, "50", vec![], "PosterCannotPropose"),
+        (BOB, "70", vec![], "AlreadyProposed"),
+        (EVE, "100.000000000001", vec![], "OverBudget"),
+        (EVE, "50", vec!["--arbiter", BOB], "ArbiterNotAccepted"),
+        (
+            EVE,
+            "50",
+            vec!["--delivery-window", "4d"],
+            "DeliveryTooLong",
+        ),
+    ] {
+        let mut args = vec![
+            "--as", who, "proposal", "submit", &request, "--price", price,
+        ];
+        args.extend(extra);
+        let err = env.fails(&args, 1);
+        assert_eq!(err["contract_error"], variant, "{err}");
+    }
+    for (args, words) in [
+        (
+            vec![
+                "--as",
+                CHARLIE,
+                "request",
+                "create",
+                "--title",
+                "x",
+                "--budget",
+                "0",
+                "--arbiter",
+                DAVE,
+            ],
+            "budget must be above zero",
+        ),
+        (
+            vec![
+                "--as",
+                CHARLIE,
+                "request",
+                "create",
+                "--title",
+                "x",
+                "--budget",
+                "1",
+                "--arbiter",
+                DAVE,
+                "--max-disputes-lost",
+                "101",
+            ],
+            "--max-disputes-lost",
+        ),
+        (
+            vec!["--as", EVE, "proposal", "submit", &request, "--price", "0"],
+            "price must be above zero",
+        ),
+    ] {
+        let err = env.fails(&args, 2);
+        assert!(err["error"].as_str().unwrap().contains(words), "{err}");
+    }
+    let listed = env.ok(&["proposal", "list", &request]);
+    let indexes: Vec<u64> = listed["proposals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["index"].as_u64().unwrap())
+        .collect();
+    assert_eq!(indexes, [0, 1]);
+    let config = env.ok(&["config"]);
+    assert_eq!(config["requests_contract"]["request_count"], 1);
+    assert_eq!(
+        config["requests_contract"]["held"],
+        (100 * UNIT).to_string()
+    );
+
+    // Search by text, budget, poster, arbiter and the poster's rating.
+    let other = post(&env, EVE, "Website copy", "30", &[]);
+    let other_id = other["request"]["id"].as_u64().unwrap();
+    let request_id = posted["request"]["id"].as_u64().unwrap();
+    let search = |flags: &[&str]| {
+        let mut args = vec!["request", "list"];
+        args.extend_from_slice(flags);
+        ids(&env.ok(&args), "requests")
+    };
+    assert_eq!(search(&[]), [request_id, other_id]);
+    assert_eq!(search(&["--text", "bak"]), [request_id]);
+    assert_eq!(search(&["--max-budget", "50"]), [other_id]);
+    assert_eq!(search(&["--min-budget", "50"]), [request_id]);
+    assert_eq!(search(&["--poster", CHARLIE]), [request_id]);
+    assert_eq!(search(&["--arbiter", DAVE]), [request_id, other_id]);
+    assert_eq!(search(&["--arbiter", BOB]), Vec::<u64>::new());
+    assert_eq!(search(&["--min-rating", "1"]), Vec::<u64>::new());
+    assert_eq!(search(&["--limit", "1"]), [request_id]);
+
+    // A withdrawn proposal gives its deposit back: the worker is out only its two fees.
+    let withdrawn = env.ok(&["--as", FERDIE, "proposal", "withdraw", &request]);
+    assert_eq!(withdrawn["index"], 1);
+    assert!(withdrawn["proposal"].is_null());
+    assert_eq!(event_names(&withdrawn["tx"]), ["ProposalWithdrawn"]);
+    // The deposit comes back but for the chain's rounding of the contract's deposit shares
+    // (a few plancks of about 2 × 10^11), and the worker is out only that and its two fees.
+    let returned = -deposit(&withdrawn["tx"]);
+    assert!(
+        (returned - proposal_deposit).abs() <= 1_000,
+        "paid {proposal_deposit}, got back {returned}"
+    );
+    let fees = plancks(&ferdie["tx"]["fee_paid"]) + plancks(&withdrawn["tx"]["fee_paid"]);
+    assert_eq!(
+        delta(ferdie_before, env.free(FERDIE)),
+        returned - proposal_deposit - fees as i128
+    );
+    let err = env.fails(&["--as", FERDIE, "proposal", "withdraw", &request], 2);
+    assert!(err["error"].as_str().unwrap().contains("no live proposal"));
+
+    // Only the poster awards; the award opens the deal and returns the rest of the budget.
+    let err = env.fails(
+        &["--as", EVE, "request", "award", &request, "--proposal", "0"],
+        1,
+    );
+    assert_eq!(err["contract_error"], "NotPoster");
+    let charlie_before = env.free(CHARLIE);
+    let awarded = env.ok(&[
+        "--as",
+        CHARLIE,
+        "request",
+        "award",
+        &request,
+        "--proposal",
+        "0",
+    ]);
+    assert_eq!(awarded["request"]["state"], "Awarded");
+    assert_eq!(awarded["request"]["winner"], 0);
+    let deal = &awarded["deal"];
+    assert_eq!(deal["buyer"], posted["request"]["poster"]);
+    assert_eq!(deal["seller"], bob["proposal"]["worker"]);
+    assert_eq!(deal["arbiter"], dave);
+    assert_eq!(deal["amount"], (80 * UNIT).to_string());
+    assert_eq!(deal["state"], "Funded");
+    assert_eq!(
+        deal["offer_id"],
+        u64::MAX,
+        "no offer: the escrow's NO_OFFER"
+    );
+    assert!(event_names(&awarded["tx"]).contains(&"RequestAwarded".to_string()));
+    assert_eq!(
+        delta(charlie_before, env.free(CHARLIE)),
+        (20 * UNIT) as i128 - tx_cost(&awarded["tx"])
+    );
+    let err = env.fails(
+        &[
+            "--as",
+            CHARLIE,
+            "request",
+            "award",
+            &request,
+            "--proposal",
+            "0",
+        ],
+        1,
+    );
+    assert_eq!(err["contract_error"], "NotOpen");
+    let shown = env.ok(&["request", "show", &request]);
+    assert_eq!(shown["deal"]["id"], deal["id"]);
+    assert_eq!(shown["request"]["deal_id"], deal["id"]);
+    assert_eq!(
+        env.ok(&["config"])["requests_contract"]["held"],
+        (30 * UNIT).to_string(),
+        "only the other request's budget is still held"
+    );
+
+    // The deal then runs as any deal: delivered, released, the worker paid less the 1% fee.
+    let deal_id = id(&deal["id"]);
+    let bob_before = env.free(BOB);
+    let delivered = env.ok(&["--as", BOB, "deal", "deliver", &deal_id]);
+    let released = env.ok(&["--as", CHARLIE, "deal", "release", &deal_id]);
+    assert_eq!(released["deal"]["state"], "Completed");
+    assert_eq!(
+        delta(bob_before, env.free(BOB)),
+        (80 * UNIT - 80 * UNIT / 100) as i128 - tx_cost(&delivered["tx"])
+    );
+}
+
+#[test]
+fn screening_cancel_auto_award_and_close_each_return_or_place_the_budget() {
+    let env = Env::new();
+    env.ok(&[
+        "deploy",
+        "--fee-bps",
+        "100",
+        "--fee-recipient",
+        EVE,
+        "--rating-window",
+        "10m",
+        "--min-delivery-window",
+        "1ms",
+        "--min-review-window",
+        "1ms",
+        "--min-ruling-window",
+        "1ms",
+        "--award-window",
+        "6s",
+    ]);
+    env.register_arbiter(DAVE, "500");
+
+    // Screening refuses with the rule named; a worker the rules let through proposes.
+    let newcomers_out = post(&env, CHARLIE, "Translation", "10", &["--min-deals", "1"]);
+    let newcomers_out = id(&newcomers_out["request"]["id"]);
+    let err = env.fails(
+        &[
+            "--as",
+            BOB,
+            "proposal",
+            "submit",
+            &newcomers_out,
+            "--price",
+            "5",
+        ],
+        1,
+    );
+    assert_eq!(err["contract_error"], "Screened");
+    assert!(
+        err["error"]
+            .as_str()
+            .unwrap()
+            .contains("fewer deals completed"),
+        "{err}"
+    );
+    let blocked = post(
+        &env,
+        CHARLIE,
+        "Proofreading",
+        "10",
+        &["--block", BOB, "--proposal-window", "2s"],
+    );
+    let blocked_request = blocked["request"].clone();
+    let blocked = id(&blocked_request["id"]);
+    let err = env.fails(
+        &["--as", BOB, "proposal", "submit", &blocked, "--price", "5"],
+        1,
+    );
+    assert!(
+        err["error"].as_str().unwrap().contains("block list"),
+        "{err}"
+    );
+    propose(&env, FERDIE, &blocked, "5");
+
+    // Cancel: the whole budget comes back, once.
+    let before = env.free(CHARLIE);
+    let cancelled = env.ok(&["--as", CHARLIE, "request", "cancel", &newcomers_out]);
+    assert_eq!(cancelled["request"]["state"], "Cancelled");
+    assert_eq!(event_names(&cancelled["tx"]), ["RequestCancelled"]);
+    assert_eq!(
+        delta(before, env.free(CHARLIE)),
+        (10 * UNIT) as i128 - tx_cost(&cancelled["tx"])
+    );
+    let err = env.fails(&["--as", CHARLIE, "request", "cancel", &newcomers_out], 1);
+    assert_eq!(err["contract_error"], "NotOpen");
+
+    // Auto-award: anyone, only after the proposal deadline, to the lowest price.
+    let auto = post(
+        &env,
+        CHARLIE,
+        "Data entry",
+        "100",
+        &["--auto-award", "--proposal-window", "4s"],
+    );
+    let auto_request = auto["request"].clone();
+    let auto = id(&auto_request["id"]);
+    propose(&env, BOB, &auto, "50");
+    let cheapest = propose(&env, FERDIE, &auto, "40");
+    let err = env.fails(&["--as", EVE, "request", "award", &auto], 1);
+    assert_eq!(err["contract_error"], "TooEarly");
+    pass(&env, auto_request["proposal_deadline"].as_u64().unwrap());
+    let before = env.free(CHARLIE);
+    let awarded = env.ok(&["--as", EVE, "request", "award", &auto]);
+    assert_eq!(awarded["request"]["state"], "Awarded");
+    assert_eq!(awarded["request"]["winner"], 1);
+    assert_eq!(awarded["deal"]["seller"], cheapest["proposal"]["worker"]);
+    assert_eq!(awarded["deal"]["amount"], (40 * UNIT).to_string());
+    assert_eq!(
+        delta(before, env.free(CHARLIE)),
+        (60 * UNIT) as i128,
+        "the poster gets the rest of the budget and pays nothing for Eve's award"
+    );
+
+    // Close: nobody awarded the blocked-Bob request in its award window; anyone closes it
+    // and the budget goes back to the poster.
+    let err = env.fails(&["--as", EVE, "request", "close", &blocked], 1);
+    assert_eq!(err["contract_error"], "TooEarly");
+    pass(&env, blocked_request["award_deadline"].as_u64().unwrap());
+    let err = env.fails(
+        &[
+            "--as",
+            CHARLIE,
+            "request",
+            "award",
+            &blocked,
+            "--proposal",
+            "0",
+        ],
+        1,
+    );
+    assert_eq!(err["contract_error"], "TooLate");
+    let before = env.free(CHARLIE);
+    let closed = env.ok(&["--as", EVE, "request", "close", &blocked]);
+    assert_eq!(closed["request"]["state"], "Closed");
+    assert_eq!(event_names(&closed["tx"]), ["RequestClosed"]);
+    assert_eq!(delta(before, env.free(CHARLIE)), (10 * UNIT) as i128);
+    let config = env.ok(&["config"]);
+    assert_eq!(config["requests_contract"]["held"], "0");
+}
