@@ -1853,6 +1853,7 @@ fn the_demo_reports_each_partys_balance_change() {
     let mut payouts = Vec::new();
     let mut sent = Vec::new();
     let mut withdrawn = 0;
+    let mut refunded = Vec::new();
     let steps = demo["steps"].as_array().unwrap();
     for step in steps {
         let mut expected = [0i128; 4];
@@ -1869,6 +1870,10 @@ fn the_demo_reports_each_partys_balance_change() {
                 if !step["withdrawn"].is_null() {
                     withdrawn = plancks(&step["withdrawn"]);
                     expected[i] += withdrawn as i128;
+                }
+                if !step["refunded"].is_null() {
+                    refunded.push((step["step"].as_str().unwrap(), plancks(&step["refunded"])));
+                    expected[i] += plancks(&step["refunded"]) as i128;
                 }
             }
             None => assert!(actor == ALICE || actor == "-", "{step}"),
@@ -1909,11 +1914,24 @@ fn the_demo_reports_each_partys_balance_change() {
         [
             ("offer create", 3 * 10 * UNIT),
             ("deal accept", 100 * UNIT),
-            ("deal accept", 100 * UNIT)
+            ("deal accept", 100 * UNIT),
+            ("request create", 60 * UNIT)
         ]
     );
-    assert_eq!(payouts.len(), 2, "a release and a ruling");
-    let (released, ruled) = (&payouts[0], &payouts[1]);
+    // The request's award took //Bob's 45 of the 60 budget and gave //Charlie the rest.
+    assert_eq!(refunded, [("request award", 15 * UNIT)]);
+    assert_eq!(
+        payouts.len(),
+        3,
+        "a release, a ruling and the request's release"
+    );
+    let (released, ruled, requested) = (&payouts[0], &payouts[1], &payouts[2]);
+    assert_eq!(
+        plancks(&requested["to_seller"]),
+        45 * UNIT - 45 * UNIT / 100
+    );
+    assert_eq!(plancks(&requested["platform_fee"]), 45 * UNIT / 100);
+    assert_eq!(plancks(&requested["to_buyer"]), 0);
     assert_eq!(plancks(&released["to_seller"]), 99 * UNIT);
     assert_eq!(plancks(&released["platform_fee"]), UNIT);
     assert_eq!(plancks(&released["to_buyer"]), 0);
@@ -1929,9 +1947,9 @@ fn the_demo_reports_each_partys_balance_change() {
     );
     assert_eq!(plancks(&ruled["to_buyer"]), 95 * UNIT - seller_gross);
     assert_eq!(plancks(&ruled["bond_to_buyer"]), 10 * UNIT);
-    assert_eq!(withdrawn, UNIT + seller_gross / 100);
+    assert_eq!(withdrawn, UNIT + seller_gross / 100 + 45 * UNIT / 100);
 
-    // The net change per party, as a model of the two deals.
+    // The net change per party, as a model of the three deals.
     let net = demo["net_changes"].as_array().unwrap();
     assert_eq!(net.len(), 4);
     let change = |i: usize| {
@@ -1949,17 +1967,19 @@ fn the_demo_reports_each_partys_balance_change() {
     // one went to the buyer, the unsold unit's stays staked.
     assert_eq!(
         change(seller),
-        u(99 * UNIT) + u(seller_gross - seller_gross / 100) - u(30 * UNIT) + u(10 * UNIT)
+        u(99 * UNIT) + u(seller_gross - seller_gross / 100) - u(30 * UNIT)
+            + u(10 * UNIT)
+            + u(45 * UNIT - 45 * UNIT / 100)
             - costs[seller]
     );
     assert_eq!(
         change(buyer),
-        -u(200 * UNIT) + u(95 * UNIT - seller_gross) + u(10 * UNIT) - costs[buyer]
+        -u(200 * UNIT) + u(95 * UNIT - seller_gross) + u(10 * UNIT) - u(45 * UNIT) - costs[buyer]
     );
     assert_eq!(change(arbiter), u(5 * UNIT) - costs[arbiter]);
     assert_eq!(
         change(fee_recipient),
-        u(UNIT + seller_gross / 100) - costs[fee_recipient]
+        u(UNIT + seller_gross / 100 + 45 * UNIT / 100) - costs[fee_recipient]
     );
     for (i, t) in total.iter().enumerate() {
         assert_eq!(change(i), *t, "{}", parties[i]);
@@ -2044,7 +2064,8 @@ fn demo_keep_serves_the_explorer_until_stopped() {
     };
     let status = get("/api/status");
     assert_eq!(status["connected"], true, "{status}");
-    // The demo's two deals, as it left them: one completed, one ruled, with its payouts.
+    // The demo's three deals, as it left them: one completed, one ruled, and the task
+    // request's completed, with their payouts.
     let payouts: Vec<&Value> = demo["steps"]
         .as_array()
         .unwrap()
@@ -2052,8 +2073,8 @@ fn demo_keep_serves_the_explorer_until_stopped() {
         .filter(|s| !s["payout"].is_null())
         .map(|s| &s["payout"])
         .collect();
-    assert_eq!(payouts.len(), 2);
-    for (id, state) in [(0, "Completed"), (1, "Ruled")] {
+    assert_eq!(payouts.len(), 3);
+    for (id, state) in [(0, "Completed"), (1, "Ruled"), (2, "Completed")] {
         let page = get(&format!("/api/deals/{id}"));
         assert_eq!(page["deal"]["state"], state, "{page}");
         assert_eq!(&page["deal"]["payout"], payouts[id], "{page}");

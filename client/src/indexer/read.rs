@@ -146,9 +146,9 @@ pub async fn block_changes(
     let mut reported = Vec::new();
     for e in &changes.events {
         let id = |name: &str| e.event.fields.get(name).and_then(|v| v.as_u64());
-        // Every escrow event that changes an offer or a deal names it (`DealClosed` names the
-        // offer too: a returned bond goes back into its stake).
-        offer_ids.extend(id("offer_id"));
+        // Every escrow event that changes an offer or a deal names it. A deal a task request
+        // opened names no offer (`NO_OFFER`).
+        offer_ids.extend(id("offer_id").filter(|&o| o != crate::types::NO_OFFER));
         deal_ids.extend(id("deal_id"));
         if e.event.contract == "reputation" {
             accounts.extend(event_accounts(&e.event.fields));

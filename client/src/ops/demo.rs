@@ -1,11 +1,12 @@
-//! `escrow demo`: a complete trade and a ruled dispute between the dev accounts, on a
-//! temporary dev node unless --url is given.
+//! `escrow demo`: a complete trade, a ruled dispute and a task request awarded and paid,
+//! between the dev accounts, on a temporary dev node unless --url is given.
 
 use serde::Serialize;
 
 use super::deploy::{deploy, DeployArgs};
 use super::node::NodeView;
 use super::offers::CreateOfferArgs;
+use super::requests::{self as requests, CreateRequestArgs, ProposeArgs};
 use super::types::Payout;
 use super::{deals, offers, ratings, usage, Ctx, OpError, OpResult, Settings};
 use crate::dev_node::{DevNode, DevNodeOptions};
@@ -63,6 +64,8 @@ pub struct DemoStep {
     pub payout: Option<Payout>,
     /// Plancks the actor withdrew from its escrow credit.
     pub withdrawn: Option<String>,
+    /// Plancks a contract paid back to the actor: the rest of a request's budget at its award.
+    pub refunded: Option<String>,
     pub events: Vec<String>,
     /// The seller's, buyer's, arbiter's and fee recipient's free balances after the step.
     pub balances: Vec<BalanceLine>,
@@ -117,6 +120,7 @@ struct Flows {
     sent: Option<u128>,
     payout: Option<Payout>,
     withdrawn: Option<u128>,
+    refunded: Option<u128>,
 }
 
 struct Demo<'a, F: FnMut(&DemoStep)> {
@@ -175,6 +179,7 @@ impl<F: FnMut(&DemoStep)> Demo<'_, F> {
             sent: flows.sent.map(|v| v.to_string()),
             payout: flows.payout,
             withdrawn: flows.withdrawn.map(|v| v.to_string()),
+            refunded: flows.refunded.map(|v| v.to_string()),
             events: tx
                 .map(|t| t.events.iter().map(|e| e.name.clone()).collect())
                 .unwrap_or_default(),
@@ -185,6 +190,133 @@ impl<F: FnMut(&DemoStep)> Demo<'_, F> {
         self.steps.push(step);
         Ok(())
     }
+}
+
+/// A task request: //Charlie posts it with its budget, //Bob and //Eve propose, //Eve
+/// withdraws, //Charlie awards //Bob, whose deal is then delivered and released.
+async fn task_request<F: FnMut(&DemoStep)>(d: &mut Demo<'_, F>) -> OpResult<()> {
+    let units = d.ctx.units().clone();
+    d.act(BUYER);
+    let posted = requests::create(
+        &mut d.ctx,
+        CreateRequestArgs {
+            title: "Camera manual scan".into(),
+            description: "Scan and clean up the Leica M3 manual, 40 pages".into(),
+            budget: "60".into(),
+            proposal_window: "1d".into(),
+            delivery_window: "5d".into(),
+            review_window: "2d".into(),
+            ruling_window: "1d".into(),
+            arbiters: vec![ARBITER.into()],
+            ..CreateRequestArgs::default()
+        },
+    )
+    .await?;
+    let request = posted.request.id;
+    d.record_flows(
+        "request create",
+        BUYER,
+        format!(
+            "request {request}: budget {} paid in; proposals for a day, arbiter //Dave",
+            units.format(posted.request.terms.budget)
+        ),
+        posted.tx.as_ref(),
+        Flows {
+            sent: Some(posted.request.terms.budget),
+            ..Flows::default()
+        },
+    )
+    .await?;
+    let mut winner = 0;
+    for (who, price) in [(SELLER, "45"), (FEE_RECIPIENT, "55")] {
+        d.act(who);
+        let p = requests::propose(
+            &mut d.ctx,
+            ProposeArgs {
+                request_id: request,
+                price: price.into(),
+                delivery_window: Some("3d".into()),
+                message: Some(format!("{who} can do it")),
+                ..ProposeArgs::default()
+            },
+        )
+        .await?;
+        if who == SELLER {
+            winner = p.index;
+        }
+        d.record(
+            "proposal submit",
+            who,
+            format!(
+                "proposal {} on request {request}: {price} UNIT, delivery within 3d",
+                p.index
+            ),
+            Some(&p.tx),
+        )
+        .await?;
+    }
+    d.act(FEE_RECIPIENT);
+    let w = requests::withdraw(&mut d.ctx, request).await?;
+    d.record(
+        "proposal withdraw",
+        FEE_RECIPIENT,
+        format!(
+            "proposal {} withdrawn; its storage deposit came back",
+            w.index
+        ),
+        Some(&w.tx),
+    )
+    .await?;
+    d.act(BUYER);
+    let awarded = requests::award(&mut d.ctx, request, Some(winner)).await?;
+    let deal = awarded
+        .deal
+        .ok_or_else(|| OpError::Failed(format!("request {request} opened no deal")))?;
+    let refund = posted.request.terms.budget.saturating_sub(deal.amount);
+    d.record_flows(
+        "request award",
+        BUYER,
+        format!(
+            "proposal {winner} awarded: deal {} holds {} for //Bob, {} of the budget came back",
+            deal.id,
+            units.format(deal.amount),
+            units.format(refund)
+        ),
+        awarded.tx.as_ref(),
+        Flows {
+            refunded: Some(refund),
+            ..Flows::default()
+        },
+    )
+    .await?;
+    d.act(SELLER);
+    let r = deals::deliver(&mut d.ctx, deal.id).await?;
+    d.record(
+        "deal deliver",
+        SELLER,
+        format!("deal {} marked delivered", deal.id),
+        r.tx.as_ref(),
+    )
+    .await?;
+    d.act(BUYER);
+    let r = deals::release(&mut d.ctx, deal.id, None).await?;
+    d.record_flows(
+        "deal release",
+        BUYER,
+        format!(
+            "deal {} {}: //Bob got {}, platform fee {} due to //Eve",
+            deal.id,
+            r.deal.state.name(),
+            units.format(r.deal.payout.to_seller),
+            units.format(r.deal.payout.platform_fee)
+        ),
+        r.tx.as_ref(),
+        Flows {
+            payout: Some(r.deal.payout),
+            ..Flows::default()
+        },
+    )
+    .await
 }
 
 /// Runs the demo; `on_step` sees every step as it completes. A temporary node is stopped and
@@ -506,6 +638,8 @@ async fn run(
         },
     )
     .await?;
+
+    task_request(&mut d).await?;
 
     d.act(FEE_RECIPIENT);
     let w = super::accounts::withdraw(&mut d.ctx).await?;

@@ -128,7 +128,8 @@ pub enum Command {
         #[arg(long)]
         from_block: Option<u64>,
     },
-    /// A complete trade and a ruled dispute on a temporary dev node (or --url).
+    /// A complete trade, a ruled dispute and an awarded task request on a temporary dev node
+    /// (or --url).
     Demo(DemoCmd),
     /// Run the dev node from node-config/dev-node.toml until Ctrl-C, then stop it cleanly.
     Node(NodeCmd),

@@ -26,6 +26,12 @@ function tokens(plancks) {
   return `${whole}${frac ? "." + frac : ""} ${units.symbol}`;
 }
 
+// A deal opened by a task request's award has no offer: the escrow's NO_OFFER, u64::MAX,
+// which JSON numbers only approximate.
+function fromRequest(deal) {
+  return Number(deal.offer_id) >= Number.MAX_SAFE_INTEGER;
+}
+
 function time(ms) {
   if (ms === null || ms === undefined) return "–";
   return new Date(Number(ms)).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
@@ -284,7 +290,7 @@ async function viewDeal(id) {
     : `<p class="empty">The reputation contract has no record of this deal yet.</p>`;
   main.innerHTML = `<h1>Deal ${esc(d.id)} <span class="state ${stateClass}" data-testid="deal-state">${esc(d.state)}</span></h1>
     ${facts([
-      ["Offer", link.offer(d.offer_id) + ` (version ${esc(d.offer_version)})`],
+      ["Offer", fromRequest(d) ? "none: opened by a task request's award" : link.offer(d.offer_id) + ` (version ${esc(d.offer_version)})`],
       ["Buyer", link.account(d.buyer)],
       ["Seller", link.account(d.seller)],
       ["Arbiter", link.account(d.arbiter)],
@@ -333,7 +339,7 @@ async function viewAccount(id) {
     <h2>Deals ${shown(a.deals.length, a.deal_count, "account-deal-count")}</h2>
     ${table(
       ["Deal", "Role", "State", "Amount", "Offer"],
-      a.deals.map((d) => [link.deal(d.id), d.buyer === a.account ? "buyer" : d.seller === a.account ? "seller" : "arbiter", esc(d.state), esc(tokens(d.amount)), link.offer(d.offer_id)]),
+      a.deals.map((d) => [link.deal(d.id), d.buyer === a.account ? "buyer" : d.seller === a.account ? "seller" : "arbiter", esc(d.state), esc(tokens(d.amount)), fromRequest(d) ? "task request" : link.offer(d.offer_id)]),
       "account-deals",
       "No deals.",
     )}
