@@ -379,6 +379,8 @@ async fn check_pages(env: &Env, browser: &Browser, page: &str, deal_id: &str, bo
         .wait_text("[data-testid=offers-empty]", "No offer matches")
         .await;
 
+    task_request_pages(env, browser, page).await;
+
     // The search box: an account goes straight to its page; a bare 0 lists what it may be.
     search(browser, bob).await;
     browser.wait_text("[data-testid=reputation]", "5.00").await;
@@ -390,6 +392,93 @@ async fn check_pages(env: &Env, browser: &Browser, page: &str, deal_id: &str, bo
         results.contains("offer 0") && results.contains("block #0"),
         "{results}"
     );
+}
+
+/// A task request //Charlie posts with screening rules, //Bob proposes for and //Charlie
+/// awards: its JSON, the requests table with a filter, and its page with the proposal, the
+/// rules and the deal it opened.
+async fn task_request_pages(env: &Env, browser: &Browser, page: &str) {
+    let posted = env.ok(&[
+        "--as",
+        CHARLIE,
+        "request",
+        "create",
+        "--title",
+        "Logo for a bakery",
+        "--budget",
+        "60",
+        "--arbiter",
+        DAVE,
+        "--max-disputes-lost",
+        "25",
+        "--block",
+        EVE,
+    ]);
+    let request = posted["request"]["id"].to_string();
+    env.ok(&["--as", BOB, "proposal", "submit", &request, "--price", "45"]);
+    let awarded = env.ok(&[
+        "--as",
+        CHARLIE,
+        "request",
+        "award",
+        &request,
+        "--proposal",
+        "0",
+    ]);
+    let deal = awarded["deal"]["id"].to_string();
+
+    let (code, body) = get(page, &format!("/api/requests/{request}"));
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(body["request"]["state"], "Awarded");
+    assert_eq!(body["proposals"][0]["price"], (45 * UNIT).to_string());
+    assert_eq!(body["deal"]["id"].to_string(), deal);
+    let (code, body) = get(page, "/api/requests?text=bakery&include_ended=true");
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(body["requests"][0]["id"].to_string(), request);
+    let (code, body) = get(page, "/api/requests?text=bakery");
+    assert_eq!(
+        body["requests"].as_array().unwrap().len(),
+        0,
+        "awarded: not open ({code})"
+    );
+    let (code, body) = get(page, "/api/requests/99");
+    assert_eq!(code, 404, "{body}");
+    let (code, body) = get(page, "/api/requests/x");
+    assert_eq!(code, 400, "{body}");
+
+    browser
+        .goto(&format!("{page}#/requests?text=bakery&include_ended=true"))
+        .await;
+    browser
+        .wait_text("[data-testid=requests]", "Logo for a bakery")
+        .await;
+    browser
+        .goto(&format!("{page}#/requests?text=plumbing"))
+        .await;
+    browser
+        .wait_text("[data-testid=requests-empty]", "No request matches")
+        .await;
+    browser.goto(&format!("{page}#/request/{request}")).await;
+    browser
+        .wait_text("[data-testid=request-state]", "Awarded")
+        .await;
+    let proposals = browser
+        .wait_text("[data-testid=proposals]", "(awarded)")
+        .await;
+    assert!(proposals.contains("45 UNIT"), "{proposals}");
+    let rules = browser
+        .wait_text("[data-testid=screening]", "at most 25% of disputes lost")
+        .await;
+    assert!(rules.contains("never"), "{rules}");
+    browser
+        .wait_text("[data-testid=request-deal]", &format!("deal {deal}"))
+        .await;
+    browser.screenshot("request").await;
+    // The deal page says where the deal came from.
+    browser.goto(&format!("{page}#/deal/{deal}")).await;
+    browser
+        .wait_text("main", "opened by a task request's award")
+        .await;
 }
 
 async fn search(browser: &Browser, q: &str) {

@@ -7,6 +7,7 @@
 
 mod link;
 mod live;
+mod requests;
 pub mod views;
 
 use std::net::SocketAddr;
@@ -26,6 +27,7 @@ use crate::ops::{OpError, OpResult, Settings};
 
 const INDEX_HTML: &str = include_str!("assets/index.html");
 const APP_JS: &str = include_str!("assets/app.js");
+const REQUESTS_JS: &str = include_str!("assets/requests.js");
 const STYLE_CSS: &str = include_str!("assets/style.css");
 
 /// Where the explorer listens.
@@ -87,6 +89,10 @@ pub fn router(link: Arc<NodeLink>) -> Router {
             get(|| async { asset("text/javascript; charset=utf-8", APP_JS) }),
         )
         .route(
+            "/requests.js",
+            get(|| async { asset("text/javascript; charset=utf-8", REQUESTS_JS) }),
+        )
+        .route(
             "/style.css",
             get(|| async { asset("text/css; charset=utf-8", STYLE_CSS) }),
         )
@@ -96,6 +102,8 @@ pub fn router(link: Arc<NodeLink>) -> Router {
         .route("/api/blocks/{id}", get(block))
         .route("/api/offers", get(offers))
         .route("/api/offers/{id}", get(offer))
+        .route("/api/requests", get(requests::list))
+        .route("/api/requests/{id}", get(requests::show))
         .route("/api/deals/{id}", get(deal))
         .route("/api/accounts/{account}", get(account))
         .route("/api/search", get(search))

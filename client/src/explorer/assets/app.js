@@ -1,4 +1,5 @@
-// The explorer page: hash routes (#/, #/block/N, #/offers, #/offer/N, #/deal/N, #/account/X),
+// The explorer page: hash routes (#/, #/block/N, #/offers, #/offer/N, #/requests, #/request/N
+// (in requests.js), #/deal/N, #/account/X),
 // each rendered from the JSON API. Polls /api/status to show whether the node is reachable and
 // refreshes the latest blocks while they are on screen.
 "use strict";
@@ -378,6 +379,8 @@ async function route() {
       case "block": return await viewBlock(parts[1]);
       case "offers": return await viewOffers(params);
       case "offer": return await viewOffer(parts[1]);
+      case "requests": return await viewRequests(params);
+      case "request": return await viewRequest(parts[1]);
       case "deal": return await viewDeal(parts[1]);
       case "account": return await viewAccount(parts[1]);
       case "search": return await viewSearch(params.get("q") || "");
