@@ -750,6 +750,11 @@ fn contract_types_match_the_metadata() {
         review_window: 2000,
         ruling_window: 3000,
         bond_per_unit: 7,
+        screening: Screening {
+            min_deals: 3,
+            allow: vec![b.into()],
+            ..Screening::default()
+        },
     };
     let same = |codec: &ContractCodec, msg: &str, args: &[String], typed: Vec<u8>| {
         assert_eq!(codec.encode(msg, args).unwrap(), typed, "{msg}");
@@ -760,7 +765,9 @@ fn contract_types_match_the_metadata() {
         &[format!(
             "OfferTerms {{ title: \"t\", description: \"d\", price: 5, quantity: 2, arbiter: {alice}, \
              delivery_window: 1000, review_window: 2000, ruling_window: 3000, \
-             bond_per_unit: 7 }}"
+             bond_per_unit: 7, screening: Screening {{ min_deals: 3, min_rating_centi: 0, \
+             max_disputes_lost_bps: 10000, max_ratings_withheld: 4294967295, allow: [{bob}], \
+             block: [] }} }}"
         )],
         escrow.encode_typed("create_offer", &terms).unwrap(),
     );
@@ -1343,6 +1350,92 @@ fn arbiters_register_update_retire_and_are_listed() {
         .as_str()
         .unwrap()
         .contains("not a registered arbiter"));
+}
+
+#[test]
+fn an_offer_screens_its_buyers_and_a_refused_one_is_told_the_rule() {
+    let env = Env::new();
+    env.deploy();
+    let created = env.ok(&[
+        "--as",
+        BOB,
+        "offer",
+        "create",
+        "--title",
+        "Lens",
+        "--price",
+        "10",
+        "--quantity",
+        "2",
+        "--arbiter",
+        DAVE,
+        "--block",
+        CHARLIE,
+        "--min-deals",
+        "1",
+    ]);
+    let offer = id(&created["offer"]["id"]);
+    let screening = &created["offer"]["terms"]["screening"];
+    assert_eq!(screening["min_deals"], 1);
+    assert_eq!(
+        screening["block"][0],
+        env.ok(&["balance", CHARLIE])["account"]
+    );
+
+    // Blocked first, then a newcomer below the deal count: each refusal names its rule,
+    // costs no fee and leaves the offer as it was.
+    let charlie = env.free(CHARLIE);
+    let err = env.fails(&["--as", CHARLIE, "deal", "accept", &offer], 1);
+    assert_eq!(err["contract_error"], "Screened");
+    assert!(
+        err["error"].as_str().unwrap().contains("on the block list"),
+        "{err}"
+    );
+    assert_eq!(env.free(CHARLIE), charlie);
+    let err = env.fails(&["--as", FERDIE, "deal", "accept", &offer], 1);
+    assert!(
+        err["error"]
+            .as_str()
+            .unwrap()
+            .contains("fewer deals completed"),
+        "{err}"
+    );
+    assert_eq!(
+        env.ok(&["offer", "show", &offer])["offer"]["terms"]["quantity"],
+        2
+    );
+
+    // An unscreened offer takes anyone; more than 8 listed accounts is bad input.
+    let open = env.offer("10", 1, "0", ["3d", "2d", "1d"]);
+    assert!(open["offer"]["terms"]["screening"]["block"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    let deal = env.ok(&["--as", FERDIE, "deal", "accept", &id(&open["offer"]["id"])]);
+    assert_eq!(deal["deal"]["state"], "Funded");
+    let mut args = vec![
+        "--as",
+        BOB,
+        "offer",
+        "create",
+        "--title",
+        "x",
+        "--price",
+        "1",
+        "--arbiter",
+        DAVE,
+    ];
+    for _ in 0..9 {
+        args.extend(["--allow", FERDIE]);
+    }
+    let err = env.fails(&args, 2);
+    assert!(
+        err["error"]
+            .as_str()
+            .unwrap()
+            .contains("--allow names 9 accounts"),
+        "{err}"
+    );
 }
 
 #[test]

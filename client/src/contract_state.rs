@@ -893,8 +893,8 @@ mod tests {
         "00000000000000008eaf04151687736326c9fea17e25fc5287613693c912909cb226aa4794f26a483856696e\
          746167652063616d657261204c65696361204d3300407a10f35a000000000000000000000a00000030672121\
          1d5404bd9da88e0204360a1a9ab8b87c66c1bc2fcdd37f3c2222cc2080ee36000000000080ee360000000000\
-         80ee36000000000000a0724e180900000000000000000000010000000100407a10f35a000000000000000000\
-         005f3d8a16a20100006400f401",
+         80ee36000000000000a0724e18090000000000000000000000000000000000001027ffffffff000001000000\
+         0100407a10f35a000000000000000000005f3d8a16a20100006400f401",
     );
     const ALICE: &str = "d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d";
     const BOB: &str = "8eaf04151687736326c9fea17e25fc5287613693c912909cb226aa4794f26a48";
@@ -962,6 +962,7 @@ mod tests {
         assert_eq!(offer.terms.arbiter, account(DAVE));
         assert_eq!(offer.terms.delivery_window, 3_600_000);
         assert_eq!(offer.terms.bond_per_unit, 10 * UNIT);
+        assert!(offer.terms.screening.is_open());
         assert_eq!((offer.version, offer.active), (1, true));
         assert_eq!(offer.bond_stake, 100 * UNIT);
         assert_eq!((offer.platform_fee_bps, offer.arbiter_fee_bps), (100, 500));

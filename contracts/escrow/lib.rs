@@ -8,6 +8,7 @@
 //! money can be stuck. See `contracts/README.md` for the lifecycle and the money rules; the
 //! rules themselves are the pure functions in `rules.rs`.
 
+mod error;
 mod rules;
 #[cfg(test)]
 mod unit_tests;
@@ -49,7 +50,8 @@ mod escrow {
     use ink::codegen::TraitCallBuilder;
     use ink::prelude::{string::String, vec::Vec};
     use ink::storage::Mapping;
-    use reputation::{DealOutcome, DealReport, ReputationRef};
+    use reputation::screening::Screening;
+    use reputation::{AccountReputation, DealOutcome, DealReport, ReputationRef};
 
     /// Fixed at instantiation, never changeable: the shortest windows an offer may set, how
     /// long a buyer waits before pruning an ended deal, and what the reputation report may
@@ -105,6 +107,8 @@ mod escrow {
         /// Security deposit per unit, staked with the offer; the buyer gets it when the seller
         /// fails to deliver (see `rules::bond_to_buyer`).
         pub bond_per_unit: Balance,
+        /// Rules a buyer must meet to accept (`Screening::default()`: anyone).
+        pub screening: Screening,
     }
 
     /// What a requests contract names when one of its requests is awarded: the poster as
@@ -537,79 +541,7 @@ mod escrow {
         pub deal_id: u64,
     }
 
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
-    #[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
-    pub enum Error {
-        /// Only the contract owner may do this.
-        NotOwner,
-        /// Only the offer's or deal's seller may do this.
-        NotSeller,
-        /// Only the deal's buyer may do this.
-        NotBuyer,
-        /// Only the deal's arbiter may do this.
-        NotArbiter,
-        /// Only the deal's buyer or seller may do this.
-        NotParty,
-        OfferNotFound,
-        /// The offer was withdrawn.
-        OfferInactive,
-        DealNotFound,
-        TitleEmpty,
-        /// The title is longer than 64 bytes.
-        TitleTooLong,
-        /// The description is longer than 256 bytes.
-        DescriptionTooLong,
-        ZeroPrice,
-        ZeroQuantity,
-        ZeroAmount,
-        /// A window is shorter than the escrow's minimum or longer than a year.
-        InvalidWindow,
-        /// Basis points above 10 000.
-        BpsOutOfRange,
-        /// The platform fee may only go down, and never above 10%.
-        FeeIncrease,
-        /// An arbiter's fee is above 20%.
-        ArbiterFeeAboveCap,
-        /// The account is not a registered, active arbiter.
-        ArbiterNotRegistered,
-        /// The deal is smaller than the arbiter's minimum.
-        BelowArbiterMinimum,
-        /// The arbiter cannot be the seller or the buyer.
-        ArbiterIsParty,
-        /// A seller cannot buy their own offer.
-        BuyerIsSeller,
-        /// The offer changed since the buyer saw it.
-        StaleVersion,
-        /// Fewer units are available than asked for.
-        InsufficientQuantity,
-        /// The transferred value is not exactly what is owed.
-        WrongAmount,
-        /// More than the deal still holds.
-        AmountExceedsRemaining,
-        /// The deal is not in a state that allows this.
-        InvalidState,
-        /// The deadline for this has not passed yet.
-        TooEarly,
-        /// The deadline for this has passed.
-        TooLate,
-        NoProposal,
-        /// The proposal on record has a different split.
-        ProposalMismatch,
-        /// A party cannot accept its own proposal.
-        OwnProposal,
-        /// The caller has no credit to withdraw.
-        NoCredit,
-        /// The chain refused the transfer.
-        TransferFailed,
-        /// The deal's report is not pending (already taken, or no reputation contract).
-        NoPendingReport,
-        /// The reputation contract refused the report again.
-        ReportFailed,
-        /// A sum did not fit.
-        Overflow,
-        /// Only a contract running the escrow's `requests_code` may open a deal for a buyer.
-        NotRequestsContract,
-    }
+    pub use crate::error::Error;
 
     pub type Result<T> = core::result::Result<T, Error>;
 
@@ -895,6 +827,7 @@ mod escrow {
             if amount < arbiter.min_amount {
                 return Err(Error::BelowArbiterMinimum);
             }
+            self.screen(&offer.terms.screening, buyer)?;
             let bond = offer
                 .terms
                 .bond_per_unit
@@ -1447,6 +1380,9 @@ mod escrow {
             if terms.arbiter == seller {
                 return Err(Error::ArbiterIsParty);
             }
+            if !terms.screening.is_valid() {
+                return Err(Error::InvalidScreening);
+            }
             self.check_windows(
                 terms.delivery_window,
                 terms.review_window,
@@ -1605,6 +1541,30 @@ mod escrow {
                 self.deals.insert(deal.id, &deal);
             }
             Ok(())
+        }
+
+        /// `Ok` when `buyer` meets the offer's screening rules. Reputation is read (within
+        /// the report's gas limits) only for rules that look at it; without a reputation
+        /// contract every buyer reads as a newcomer.
+        fn screen(&self, screening: &Screening, buyer: AccountId) -> Result<()> {
+            let reputation = match self.reputation {
+                Some(address) if screening.needs_reputation() => {
+                    let registry: ReputationRef =
+                        ink::env::call::FromAccountId::from_account_id(address);
+                    match registry
+                        .call()
+                        .reputation(buyer)
+                        .ref_time_limit(self.settings.report_ref_time)
+                        .proof_size_limit(self.settings.report_proof_size)
+                        .try_invoke()
+                    {
+                        Ok(Ok(reputation)) => reputation,
+                        _ => return Err(Error::ReputationUnavailable),
+                    }
+                }
+                _ => AccountReputation::default(),
+            };
+            screening.check(buyer, &reputation).map_err(Error::Screened)
         }
 
         /// Tells the reputation contract how the deal ended, within the gas and deposit

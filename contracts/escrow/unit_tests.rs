@@ -10,6 +10,7 @@ use crate::{
 use ink::env::test::{self, EmittedEvent};
 use ink::env::DefaultEnvironment as Env;
 use ink::primitives::{AccountId, Hash};
+use reputation::screening::{Refusal, Screening};
 
 type Balance = u128;
 
@@ -110,6 +111,7 @@ fn terms(a: &Accounts) -> OfferTerms {
         review_window: DAY,
         ruling_window: DAY,
         bond_per_unit: BOND,
+        screening: Screening::default(),
     }
 }
 
@@ -1170,4 +1172,125 @@ fn every_ended_deal_leaves_nothing_behind() {
     assert_eq!(escrow.withdraw(), Err(Error::NoCredit));
     assert_eq!(owed(&escrow), 0);
     assert_eq!(balance(contract()), 0);
+}
+
+/// An offer listed with `screening`, the seller staking its bond.
+fn list_screened(escrow: &mut Escrow, a: &Accounts, screening: Screening) -> Result<u64> {
+    call_as(a.seller, BOND * Balance::from(QUANTITY));
+    escrow.create_offer(OfferTerms {
+        screening,
+        ..terms(a)
+    })
+}
+
+#[ink::test]
+fn a_buyer_on_the_offers_block_list_cannot_accept_and_others_can() {
+    let (mut escrow, a) = deploy();
+    let offer_id = list_screened(
+        &mut escrow,
+        &a,
+        Screening {
+            block: vec![a.buyer],
+            ..Screening::default()
+        },
+    )
+    .expect("listed");
+    call_as(a.buyer, PRICE);
+    assert_eq!(
+        escrow.accept_offer(offer_id, 1, 1),
+        Err(Error::Screened(Refusal::Blocked))
+    );
+    call_as(a.stranger, PRICE);
+    let deal_id = escrow.accept_offer(offer_id, 1, 1).expect("not blocked");
+    assert_eq!(deal(&escrow, deal_id).buyer, a.stranger);
+    assert_eq!(escrow.offer(offer_id).unwrap().terms.quantity, QUANTITY - 1);
+}
+
+#[ink::test]
+fn an_offer_with_an_allow_list_takes_only_the_buyers_it_names() {
+    let (mut escrow, a) = deploy();
+    let offer_id = list_screened(
+        &mut escrow,
+        &a,
+        Screening {
+            allow: vec![a.buyer],
+            ..Screening::default()
+        },
+    )
+    .expect("listed");
+    call_as(a.stranger, PRICE);
+    assert_eq!(
+        escrow.accept_offer(offer_id, 1, 1),
+        Err(Error::Screened(Refusal::NotAllowed))
+    );
+    call_as(a.buyer, PRICE);
+    assert!(escrow.accept_offer(offer_id, 1, 1).is_ok());
+}
+
+#[ink::test]
+fn without_a_reputation_contract_every_buyer_is_a_newcomer_to_screening() {
+    let (mut escrow, a) = deploy();
+    for (screening, refusal) in [
+        (
+            Screening {
+                min_deals: 1,
+                ..Screening::default()
+            },
+            Refusal::TooFewDeals,
+        ),
+        (
+            Screening {
+                min_rating_centi: 100,
+                ..Screening::default()
+            },
+            Refusal::RatingTooLow,
+        ),
+    ] {
+        let offer_id = list_screened(&mut escrow, &a, screening).expect("listed");
+        call_as(a.buyer, PRICE);
+        assert_eq!(
+            escrow.accept_offer(offer_id, 1, 1),
+            Err(Error::Screened(refusal))
+        );
+    }
+    // Rules a newcomer meets let it through.
+    let lenient = Screening {
+        max_disputes_lost_bps: 0,
+        max_ratings_withheld: 0,
+        ..Screening::default()
+    };
+    let offer_id = list_screened(&mut escrow, &a, lenient).expect("listed");
+    call_as(a.buyer, PRICE);
+    assert!(escrow.accept_offer(offer_id, 1, 1).is_ok());
+}
+
+#[ink::test]
+fn screening_lists_longer_than_eight_or_a_share_above_whole_are_refused_at_listing() {
+    let (mut escrow, a) = deploy();
+    let offers_before = escrow.config().offer_count;
+    for screening in [
+        Screening {
+            block: vec![a.stranger; 9],
+            ..Screening::default()
+        },
+        Screening {
+            allow: vec![a.buyer; 9],
+            ..Screening::default()
+        },
+        Screening {
+            max_disputes_lost_bps: 10_001,
+            ..Screening::default()
+        },
+    ] {
+        assert_eq!(
+            list_screened(&mut escrow, &a, screening),
+            Err(Error::InvalidScreening)
+        );
+    }
+    assert_eq!(escrow.config().offer_count, offers_before);
+    let eight = Screening {
+        block: vec![a.stranger; 8],
+        ..Screening::default()
+    };
+    assert!(list_screened(&mut escrow, &a, eight).is_ok());
 }

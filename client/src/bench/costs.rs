@@ -122,6 +122,7 @@ pub async fn measure(
         review_window: windows[1].into(),
         ruling_window: windows[2].into(),
         bond_per_unit: "1".into(),
+        screening: Default::default(),
     };
     let tx = |r: Option<TxReport>| r.expect("write operations report their transaction");
 

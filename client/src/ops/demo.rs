@@ -479,6 +479,7 @@ async fn run(
             review_window: "2d".into(),
             ruling_window: "1d".into(),
             bond_per_unit: "10".into(),
+            screening: Default::default(),
         },
     )
     .await?;

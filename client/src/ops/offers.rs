@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use super::index::synced_store;
+use super::screening::ScreeningArgs;
 use super::types::{
     AccountReputation, Localize, Offer, OfferTerms, MAX_DESCRIPTION_BYTES, MAX_TITLE_BYTES,
     MAX_WINDOW_MS,
@@ -26,6 +27,8 @@ pub struct CreateOfferArgs {
     pub review_window: String,
     pub ruling_window: String,
     pub bond_per_unit: String,
+    /// Rules a buyer must meet to accept.
+    pub screening: ScreeningArgs,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -119,6 +122,7 @@ pub fn build_terms(ctx: &Ctx, a: &CreateOfferArgs) -> OpResult<OfferTerms> {
         review_window: window("review window", &a.review_window)?,
         ruling_window: window("ruling window", &a.ruling_window)?,
         bond_per_unit: ctx.units().parse(&a.bond_per_unit)?,
+        screening: super::screening::build(ctx, &a.screening)?,
     })
 }
 

@@ -117,6 +117,10 @@ pub(super) fn refusal(which: Which, e: ContractClientError) -> OpError {
     match e {
         ContractClientError::Contract(c) => {
             let explanation = match which {
+                // The rule the buyer failed, from the decoded `Screened(<Refusal>)`.
+                Which::Escrow if c.variant == "Screened" => {
+                    Some(explain::screening_refusal(&c.details).to_string())
+                }
                 Which::Escrow => explain::escrow_error(&c.variant).map(str::to_string),
                 Which::Reputation => explain::reputation_error(&c.variant).map(str::to_string),
                 Which::Requests => explain::requests_error(&c.variant, &c.details),

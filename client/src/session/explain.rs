@@ -51,6 +51,11 @@ pub fn escrow_error(variant: &str) -> Option<&'static str> {
         "NotRequestsContract" => {
             "Only a contract running the escrow's requests code may open a deal for a buyer."
         }
+        "InvalidScreening" => {
+            "Screening lists hold at most 8 accounts, and the disputes-lost share is at most 100%."
+        }
+        "Screened" => "Refused by screening.",
+        "ReputationUnavailable" => "The reputation contract did not answer the screening read.",
         _ => return None,
     })
 }
@@ -216,6 +221,9 @@ mod tests {
             "ReportFailed",
             "Overflow",
             "NotRequestsContract",
+            "InvalidScreening",
+            "Screened",
+            "ReputationUnavailable",
         ] {
             assert!(escrow_error(v).is_some(), "{v}");
         }

@@ -196,6 +196,8 @@ pub struct OfferTerms {
     pub ruling_window: u64,
     #[serde(serialize_with = "ser_plancks")]
     pub bond_per_unit: u128,
+    /// Rules a buyer must meet to accept.
+    pub screening: Screening,
 }
 
 impl OfferTerms {
@@ -218,6 +220,7 @@ impl OfferTerms {
             review_window: HOUR_MS,
             ruling_window: HOUR_MS,
             bond_per_unit: 0,
+            screening: Screening::default(),
         }
     }
 }
@@ -507,7 +510,7 @@ pub enum LangError {
     CouldNotReadInput,
 }
 
-localize_fields!(OfferTerms: arbiter);
+localize_fields!(OfferTerms: arbiter, screening);
 localize_fields!(Offer: seller, terms);
 localize_fields!(Deal: buyer, seller, arbiter);
 localize_fields!(Config: owner, fee_recipient, reputation);
@@ -524,7 +527,9 @@ no_accounts!(
 );
 
 mod requests;
+mod screening;
 pub use requests::*;
+pub use screening::Screening;
 
 /// Longest delivery, review or ruling window the escrow accepts: one year in ms.
 pub const MAX_WINDOW_MS: u64 = 365 * 24 * 60 * 60 * 1_000;

@@ -1,47 +1,9 @@
-//! Mirrors of the requests contract's types (contracts/requests/lib.rs) and of the screening
-//! rules it checks (contracts/reputation/screening.rs).
+//! Mirrors of the requests contract's types (contracts/requests/lib.rs).
 
 use scale::{Decode, Encode};
 use serde::Serialize;
 
-use super::{ser_hash, ser_plancks, Address, Localize};
-
-/// Rules a counterparty must meet; `Screening::default()` lets everyone through.
-#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize)]
-pub struct Screening {
-    /// Fewest deals completed, as buyer and seller together.
-    pub min_deals: u32,
-    /// Lowest value-weighted average rating, hundredths.
-    pub min_rating_centi: u32,
-    /// Highest share of its disputes lost, bps (10 000: no limit).
-    pub max_disputes_lost_bps: u16,
-    /// Most ratings committed and withheld (`u32::MAX`: no limit).
-    pub max_ratings_withheld: u32,
-    /// When not empty, only these accounts.
-    pub allow: Vec<Address>,
-    /// Never these accounts.
-    pub block: Vec<Address>,
-}
-
-impl Default for Screening {
-    fn default() -> Self {
-        Screening {
-            min_deals: 0,
-            min_rating_centi: 0,
-            max_disputes_lost_bps: super::BPS,
-            max_ratings_withheld: u32::MAX,
-            allow: Vec::new(),
-            block: Vec::new(),
-        }
-    }
-}
-
-impl Screening {
-    /// Whether every account passes (no rule set).
-    pub fn is_open(&self) -> bool {
-        *self == Screening::default()
-    }
-}
+use super::{ser_hash, ser_plancks, Address, Localize, Screening};
 
 /// What a buyer sets when posting a request.
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize)]
@@ -140,7 +102,6 @@ pub struct RequestsConfig {
     pub credited: u128,
 }
 
-localize_fields!(Screening: allow, block);
 localize_fields!(RequestTerms: arbiters, screening);
 localize_fields!(Request: poster, terms);
 localize_fields!(Proposal: worker, arbiter);

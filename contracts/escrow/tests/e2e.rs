@@ -10,6 +10,7 @@ use escrow::{DealState, Error, Escrow, EscrowRef, OfferTerms, ReportPending, Set
 use gas_burner::{GasBurner, GasBurnerRef};
 use ink::primitives::{AccountId, Hash};
 use ink_e2e::{subxt::dynamic::Value, AccountKeyring, ChainBackend, ContractsBackend};
+use reputation::screening::{Refusal, Screening};
 use reputation::{DealOutcome, DealRecorded, Reputation, ReputationRef};
 
 type E2EResult<T> = std::result::Result<T, Box<dyn std::error::Error>>;
@@ -78,6 +79,7 @@ fn terms(delivery_window: u64, review_window: u64, ruling_window: u64) -> OfferT
         review_window,
         ruling_window,
         bond_per_unit: BOND,
+        screening: Screening::default(),
     }
 }
 
@@ -562,6 +564,68 @@ async fn a_gas_burning_reputation_contract_cannot_block_any_exit<Client: E2EBack
     assert_eq!(
         read!(client, call.retry_report(released)),
         Err(Error::NoPendingReport)
+    );
+    Ok(())
+}
+
+/// Screening reads the buyer's reputation from the reputation contract when the offer asks
+/// for it: a newcomer is refused with the rule named, and a buyer whose completed deal the
+/// escrow reported passes; the refusal reverts the accept, money included.
+#[ink_e2e::test]
+async fn an_offer_screens_buyers_by_the_deals_they_completed<Client: E2EBackend>(
+    mut client: Client,
+) -> E2EResult<()> {
+    let (escrow, _reputation, baseline) = deploy!(client);
+    let mut call = escrow.call_builder::<Escrow>();
+    // Charlie completes a deal: the escrow reports it.
+    let (_, first) = open_deal!(client, call, terms(LONG, LONG, LONG));
+    tx!(client, ink_e2e::bob(), call.mark_delivered(first));
+    tx!(client, ink_e2e::charlie(), call.release(first, PRICE));
+
+    let screened = OfferTerms {
+        screening: Screening {
+            min_deals: 1,
+            ..Screening::default()
+        },
+        ..terms(LONG, LONG, LONG)
+    };
+    let offer_id = tx!(
+        client,
+        ink_e2e::bob(),
+        call.create_offer(screened),
+        3 * BOND
+    );
+    let accept = call.accept_offer(offer_id, 1, 1);
+    let ferdie_before = balance!(client, AccountKeyring::Ferdie);
+    let dry = client
+        .call(&ink_e2e::ferdie(), &accept)
+        .value(PRICE)
+        .dry_run()
+        .await
+        .expect("dry run");
+    assert_eq!(
+        dry.return_value(),
+        Err(Error::Screened(Refusal::TooFewDeals))
+    );
+    assert!(client
+        .call(&ink_e2e::ferdie(), &accept)
+        .value(PRICE)
+        .submit()
+        .await
+        .is_err());
+    assert!(ferdie_before - balance!(client, AccountKeyring::Ferdie) < PRICE / 10);
+
+    let deal_id = tx!(client, ink_e2e::charlie(), accept, PRICE);
+    let deal = read!(client, call.deal(deal_id)).expect("deal exists");
+    assert_eq!(deal.buyer, id(AccountKeyring::Charlie));
+    let offer = read!(client, call.offer(offer_id)).expect("offer exists");
+    assert_eq!(offer.terms.quantity, 2);
+    assert_eq!(offer.terms.screening.min_deals, 1);
+    // Held: the open deal's price and bond, both offers' remaining stakes (2 bonds each)
+    // and the first deal's platform fee, due to the fee recipient.
+    assert_eq!(
+        assert_solvent!(client, escrow, baseline),
+        PRICE + 5 * BOND + PRICE / 100
     );
     Ok(())
 }

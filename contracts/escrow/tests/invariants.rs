@@ -414,6 +414,7 @@ impl World {
                     review_window: windows.1,
                     ruling_window: windows.2,
                     bond_per_unit: bond,
+                    screening: Default::default(),
                 };
                 let stake = bond * Balance::from(quantity);
                 let value = stake + Balance::from(pay_wrong);

@@ -113,6 +113,7 @@ fn offer_args(word: &str) -> CreateOfferArgs {
         review_window: "1h".into(),
         ruling_window: "1h".into(),
         bond_per_unit: "0".into(),
+        screening: Default::default(),
     }
 }
 

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::output::{Report, Shown};
-use crate::requests_cli::{ProposalCmd, RequestCmd};
+use crate::requests_cli::{ProposalCmd, RequestCmd, ScreeningFlags};
 use escrow_client::ops::{self, OpError, OpResult, OutputMode, Settings};
 use escrow_client::signer::Scheme;
 use escrow_client::units::TokenUnits;
@@ -324,6 +324,9 @@ pub struct OfferCreate {
     /// Security deposit per unit, paid to the buyer if you fail to deliver, e.g. `1 UNIT`.
     #[arg(long, default_value = "0")]
     pub bond_per_unit: String,
+    /// Rules a buyer must meet to accept.
+    #[command(flatten)]
+    pub screening: ScreeningFlags,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -779,6 +782,7 @@ async fn run_command(
                         review_window: o.review_window,
                         ruling_window: o.ruling_window,
                         bond_per_unit: o.bond_per_unit,
+                        screening: o.screening.args(),
                     },
                 )
                 .await?,

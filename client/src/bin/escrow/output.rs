@@ -614,6 +614,11 @@ fn offer(s: &mut String, o: &Offer, u: &TokenUnits) {
         amount(u, t.bond_per_unit),
         amount(u, o.bond_stake)
     );
+    let _ = writeln!(
+        s,
+        "  buyers   {}",
+        crate::request_output::screening(&t.screening)
+    );
 }
 
 pub(crate) fn deal(s: &mut String, d: &Deal, u: &TokenUnits) {

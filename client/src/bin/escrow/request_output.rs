@@ -38,16 +38,16 @@ pub fn request(s: &mut String, r: &Request, u: &TokenUnits) {
     );
     let arbiters: Vec<String> = t.arbiters.iter().map(|a| a.to_string()).collect();
     let _ = writeln!(s, "  arbiters   {}", arbiters.join(", "));
-    let _ = writeln!(s, "  screening  {}", screening(&t.screening));
+    let _ = writeln!(s, "  workers    {}", screening(&t.screening));
     if let (Some(index), Some(deal_id)) = (r.winner, r.deal_id) {
         let _ = writeln!(s, "  awarded    proposal {index}, deal {deal_id}");
     }
 }
 
-/// The rules in one line, or "anyone may propose".
+/// The rules a counterparty must meet, in one line ("anyone" without rules).
 pub fn screening(sc: &Screening) -> String {
     if sc.is_open() {
-        return "anyone may propose".into();
+        return "anyone".into();
     }
     let mut rules = Vec::new();
     if sc.min_deals > 0 {

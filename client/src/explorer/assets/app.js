@@ -249,6 +249,7 @@ async function viewOffer(id) {
       ["Price", esc(tokens(t.price))],
       ["Quantity left", esc(t.quantity)],
       ["Bond per unit", esc(tokens(t.bond_per_unit))],
+      ["Buyers", `<span data-testid="offer-screening">${screeningText(t.screening, "anyone may buy")}</span>`],
       ["Arbiter", `${link.account(t.arbiter)} · fee at most ${o.arbiter_fee_bps / 100}%`],
       ["Platform fee", `at most ${o.platform_fee_bps / 100}%`],
       ["Windows", `delivery ${duration(t.delivery_window)}, review ${duration(t.review_window)}, ruling ${duration(t.ruling_window)}`],

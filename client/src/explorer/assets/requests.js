@@ -17,8 +17,8 @@ function requestLink(n) {
   return `<a href="#/request/${esc(n)}">request ${esc(n)}</a>`;
 }
 
-// The rules a worker must meet, one line.
-function screeningText(s) {
+// The rules a counterparty must meet, one line; `open` when there are none.
+function screeningText(s, open = "anyone may propose") {
   const rules = [];
   if (s.min_deals > 0) rules.push(`at least ${s.min_deals} deals`);
   if (s.min_rating_centi > 0) rules.push(`weighted rating at least ${(s.min_rating_centi / 100).toFixed(2)}`);
@@ -26,7 +26,7 @@ function screeningText(s) {
   if (s.max_ratings_withheld < 4294967295) rules.push(`at most ${s.max_ratings_withheld} ratings withheld`);
   if (s.allow.length) rules.push(`only ${s.allow.map(link.account).join(", ")}`);
   if (s.block.length) rules.push(`never ${s.block.map(link.account).join(", ")}`);
-  return rules.length ? rules.join("; ") : "anyone may propose";
+  return rules.length ? rules.join("; ") : open;
 }
 
 async function viewRequests(params) {
