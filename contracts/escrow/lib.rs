@@ -36,6 +36,9 @@ pub const MAX_WINDOW_MS: u64 = 365 * 24 * 60 * 60 * 1_000;
 /// buffer and traps when it does not fit: 25 of the largest offers or deals (under 500 bytes
 /// each) fit; 100 did not.
 pub const MAX_PAGE: u32 = 25;
+/// Most offers one `offers` read returns: an offer with a full title, description and
+/// screening lists (8 accounts each) takes about 1 KB, so 15 fit the 16 KiB buffer.
+pub const MAX_OFFER_PAGE: u32 = 15;
 /// The `offer_id` of a deal that no offer led to: one opened from a task request
 /// (`open_requested_deal`).
 pub const NO_OFFER: u64 = u64::MAX;
@@ -44,7 +47,7 @@ pub const NO_OFFER: u64 = u64::MAX;
 mod escrow {
     use super::{
         bond_to_buyer, bps_of, default_ruling_bps, share_bps, split, Ending, BPS,
-        MAX_ARBITER_FEE_BPS, MAX_DESCRIPTION_BYTES, MAX_PAGE, MAX_PLATFORM_FEE_BPS,
+        MAX_ARBITER_FEE_BPS, MAX_DESCRIPTION_BYTES, MAX_OFFER_PAGE, MAX_PAGE, MAX_PLATFORM_FEE_BPS,
         MAX_TITLE_BYTES, MAX_WINDOW_MS, NO_OFFER,
     };
     use ink::codegen::TraitCallBuilder;
@@ -1250,10 +1253,11 @@ mod escrow {
             self.offers.get(offer_id)
         }
 
-        /// Up to `limit` (at most `MAX_PAGE`, 25) offers with ids from `from_id` on,
+        /// Up to `limit` (at most `MAX_OFFER_PAGE`, 15) offers with ids from `from_id` on,
         /// withdrawn ones included.
         #[ink(message)]
         pub fn offers(&self, from_id: u64, limit: u32) -> Vec<Offer> {
+            let limit = limit.min(MAX_OFFER_PAGE);
             Self::page(from_id, limit, self.offer_count, |id| self.offers.get(id))
         }
 

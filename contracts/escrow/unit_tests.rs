@@ -4,8 +4,8 @@
 
 use crate::escrow::*;
 use crate::{
-    bps_of, share_bps, split, Shares, BPS, MAX_ARBITER_FEE_BPS, MAX_DESCRIPTION_BYTES, MAX_PAGE,
-    MAX_TITLE_BYTES, MAX_WINDOW_MS,
+    bps_of, share_bps, split, Shares, BPS, MAX_ARBITER_FEE_BPS, MAX_DESCRIPTION_BYTES,
+    MAX_OFFER_PAGE, MAX_PAGE, MAX_TITLE_BYTES, MAX_WINDOW_MS,
 };
 use ink::env::test::{self, EmittedEvent};
 use ink::env::DefaultEnvironment as Env;
@@ -676,11 +676,12 @@ fn a_full_page_of_the_largest_offers_and_deals_fits_the_output_buffer() {
     let mut offer = escrow.offer(offer_id).unwrap();
     offer.terms.title = "t".repeat(MAX_TITLE_BYTES);
     offer.terms.description = "d".repeat(MAX_DESCRIPTION_BYTES);
+    offer.terms.screening.allow = vec![a.buyer; reputation::screening::MAX_LISTED];
+    offer.terms.screening.block = vec![a.stranger; reputation::screening::MAX_LISTED];
     let deal = deal(&escrow, deal_id);
-    let page = MAX_PAGE as usize;
     // `Result<Vec<_>, LangError>`: one byte for `Ok` around the vector.
-    let offers = scale::Encode::encoded_size(&vec![offer; page]) + 1;
-    let deals = scale::Encode::encoded_size(&vec![deal; page]) + 1;
+    let offers = scale::Encode::encoded_size(&vec![offer; MAX_OFFER_PAGE as usize]) + 1;
+    let deals = scale::Encode::encoded_size(&vec![deal; MAX_PAGE as usize]) + 1;
     assert!(offers < BUFFER, "a page of offers takes {offers} bytes");
     assert!(deals < BUFFER, "a page of deals takes {deals} bytes");
 }

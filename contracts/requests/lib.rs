@@ -14,9 +14,9 @@
 //! could change. See `contracts/README.md` for the rules.
 
 pub use self::requests::{
-    Error, Proposal, ProposalSubmitted, ProposalWithdrawn, RefundCredited, RefundWithdrawn,
-    Request, RequestAwarded, RequestCancelled, RequestClosed, RequestPosted, RequestState,
-    RequestTerms, Requests, RequestsRef, Result,
+    best_proposal, Error, Proposal, ProposalSubmitted, ProposalWithdrawn, RefundCredited,
+    RefundWithdrawn, Request, RequestAwarded, RequestCancelled, RequestClosed, RequestPosted,
+    RequestState, RequestTerms, Requests, RequestsRef, Result,
 };
 
 pub const MAX_TITLE_BYTES: usize = 64;

@@ -5,7 +5,9 @@
 //! checks everything before its first write. Tests are named after the rule they hold.
 
 use crate::requests::*;
-use crate::{MAX_ARBITERS, MAX_PROPOSALS, MAX_TITLE_BYTES, MAX_WINDOW_MS};
+use crate::{
+    MAX_ARBITERS, MAX_DESCRIPTION_BYTES, MAX_PAGE, MAX_PROPOSALS, MAX_TITLE_BYTES, MAX_WINDOW_MS,
+};
 use ink::env::test::{self, EmittedEvent};
 use ink::env::DefaultEnvironment as Env;
 use ink::primitives::{AccountId, Hash};
@@ -462,4 +464,35 @@ fn requests_are_paged_by_ten() {
 fn the_award_window_must_be_real() {
     assert!(Requests::new(AccountId::from(ESCROW), None, 0).is_err());
     assert!(Requests::new(AccountId::from(ESCROW), None, MAX_WINDOW_MS + 1).is_err());
+}
+
+#[ink::test]
+fn a_full_page_of_the_largest_requests_and_every_proposal_fit_the_output_buffer() {
+    // ink! 5's static buffer for a message's encoded return value.
+    const BUFFER: usize = 16 * 1024;
+    let (mut requests, a) = deploy();
+    let listed = reputation::screening::MAX_LISTED;
+    let largest = RequestTerms {
+        title: "t".repeat(MAX_TITLE_BYTES),
+        description: "d".repeat(MAX_DESCRIPTION_BYTES),
+        arbiters: vec![a.arbiter; MAX_ARBITERS],
+        screening: Screening {
+            allow: vec![a.worker; listed],
+            block: vec![a.stranger; listed],
+            ..Screening::default()
+        },
+        ..terms(&a)
+    };
+    let id = post(&mut requests, &a, largest).expect("posted");
+    propose(&mut requests, a.worker, BUDGET).expect("proposed");
+    let request = requests.request(id).expect("stored");
+    let proposal = requests.proposals(id).remove(0);
+    // `Result<Vec<_>, LangError>`: one byte for `Ok` around the vector.
+    let page = scale::Encode::encoded_size(&vec![request; MAX_PAGE as usize]) + 1;
+    let proposals = scale::Encode::encoded_size(&vec![proposal; MAX_PROPOSALS as usize]) + 1;
+    assert!(page < BUFFER, "a page of requests takes {page} bytes");
+    assert!(
+        proposals < BUFFER,
+        "every proposal of a request takes {proposals} bytes"
+    );
 }

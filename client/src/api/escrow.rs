@@ -311,7 +311,8 @@ impl<'s> Escrow<'s> {
         self.0.read(OFFER, &offer_id).await
     }
 
-    /// Up to `limit` offers from id `from_id` on (at most [`crate::types::MAX_PAGE`]).
+    /// Up to `limit` offers from id `from_id` on (at most 15: an offer with full screening lists
+    /// takes about 1 KB of the contract's 16 KiB return buffer).
     pub async fn offers(&mut self, from_id: u64, limit: u32) -> OpResult<Vec<Offer>> {
         self.0.read(OFFERS, &(from_id, limit)).await
     }
