@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::output::{Report, Shown};
-use crate::requests_cli::{ProposalCmd, RequestCmd, ScreeningFlags};
+use crate::requests_cli::{ProposalCmd, RequestCmd};
+use crate::screening_cli::ScreeningFlags;
 use escrow_client::ops::{self, OpError, OpResult, OutputMode, Settings};
 use escrow_client::signer::Scheme;
 use escrow_client::units::TokenUnits;

@@ -7,6 +7,7 @@ mod cli;
 mod output;
 mod request_output;
 mod requests_cli;
+mod screening_cli;
 
 use clap::Parser;
 use cli::Cli;

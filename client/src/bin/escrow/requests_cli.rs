@@ -4,8 +4,8 @@
 use clap::{Args, Subcommand};
 
 use crate::output::Report;
+use crate::screening_cli::ScreeningFlags;
 use escrow_client::ops::requests::{self, CreateRequestArgs, ProposeArgs, RequestFilter};
-use escrow_client::ops::screening::ScreeningArgs;
 use escrow_client::ops::{Ctx, OpResult};
 
 #[derive(Debug, Clone, Subcommand)]
@@ -54,42 +54,6 @@ pub enum ProposalCmd {
         /// The request's id.
         request: u64,
     },
-}
-
-/// Rules a counterparty must meet (checked on chain against its reputation).
-#[derive(Debug, Clone, Args)]
-pub struct ScreeningFlags {
-    /// Fewest deals completed (as buyer and seller together).
-    #[arg(long, default_value_t = 0)]
-    pub min_deals: u32,
-    /// Lowest value-weighted average rating, 0-5 (e.g. 4.5).
-    #[arg(long)]
-    pub min_rating: Option<f64>,
-    /// Highest share of its disputes lost, in percent.
-    #[arg(long)]
-    pub max_disputes_lost: Option<u8>,
-    /// Most ratings committed and never revealed.
-    #[arg(long)]
-    pub max_withheld: Option<u32>,
-    /// Only these accounts (repeat, at most 8).
-    #[arg(long = "allow", value_name = "ACCOUNT")]
-    pub allow: Vec<String>,
-    /// Never these accounts (repeat, at most 8).
-    #[arg(long = "block", value_name = "ACCOUNT")]
-    pub block: Vec<String>,
-}
-
-impl ScreeningFlags {
-    pub fn args(self) -> ScreeningArgs {
-        ScreeningArgs {
-            min_deals: self.min_deals,
-            min_rating: self.min_rating,
-            max_disputes_lost_pct: self.max_disputes_lost,
-            max_ratings_withheld: self.max_withheld,
-            allow: self.allow,
-            block: self.block,
-        }
-    }
 }
 
 #[derive(Debug, Clone, Args)]
