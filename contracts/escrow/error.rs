@@ -84,4 +84,10 @@ pub enum Error {
     Screened(Refusal),
     /// The reputation contract did not answer the screening read.
     ReputationUnavailable,
+    /// A milestone plan has more than 8 steps, a step paying nothing or shorter than the
+    /// minimum delivery window, or steps that do not add up to the price and delivery window;
+    /// or a price change would break an offer's plan.
+    InvalidMilestones,
+    /// The deal is at another milestone than the one named.
+    WrongMilestone,
 }

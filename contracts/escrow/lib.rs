@@ -9,6 +9,7 @@
 //! rules themselves are the pure functions in `rules.rs`.
 
 mod error;
+pub mod milestones;
 mod rules;
 #[cfg(test)]
 mod unit_tests;
@@ -16,9 +17,11 @@ mod unit_tests;
 pub use self::escrow::{
     Arbiter, ArbiterChanged, Config, ConfigChanged, CreditWithdrawn, Deal, DealClosed,
     DealDelivered, DealOpened, DealPruned, DealState, DisputeOpened, Error, Escrow, EscrowRef,
-    Offer, OfferCreated, OfferTerms, OfferUpdated, OfferWithdrawn, Party, PaymentCredited,
-    PaymentReleased, Payout, ReportPending, RequestedDeal, Settings, SplitProposed,
+    MilestoneStarted, Offer, OfferCreated, OfferTerms, OfferUpdated, OfferWithdrawn, Party,
+    PaymentCredited, PaymentReleased, Payout, ReportPending, RequestedDeal, Settings,
+    SplitProposed,
 };
+pub use milestones::{Milestone, MAX_MILESTONES};
 pub use rules::{
     bond_to_buyer, bps_of, default_ruling_bps, share_bps, split, Ending, Shares, BPS,
     EVEN_SPLIT_BPS,
@@ -36,15 +39,16 @@ pub const MAX_WINDOW_MS: u64 = 365 * 24 * 60 * 60 * 1_000;
 /// buffer and traps when it does not fit: 25 of the largest offers or deals (under 500 bytes
 /// each) fit; 100 did not.
 pub const MAX_PAGE: u32 = 25;
-/// Most offers one `offers` read returns: an offer with a full title, description and
-/// screening lists (8 accounts each) takes about 1 KB, so 15 fit the 16 KiB buffer.
-pub const MAX_OFFER_PAGE: u32 = 15;
+/// Most offers one `offers` read returns: an offer with a full title, description, screening
+/// lists (8 accounts each) and 8 milestones takes about 1.2 KB, so 12 fit the 16 KiB buffer.
+pub const MAX_OFFER_PAGE: u32 = 12;
 /// The `offer_id` of a deal that no offer led to: one opened from a task request
 /// (`open_requested_deal`).
 pub const NO_OFFER: u64 = u64::MAX;
 
 #[ink::contract]
 mod escrow {
+    use super::milestones::{self, Milestone};
     use super::{
         bond_to_buyer, bps_of, default_ruling_bps, share_bps, split, Ending, BPS,
         MAX_ARBITER_FEE_BPS, MAX_DESCRIPTION_BYTES, MAX_OFFER_PAGE, MAX_PAGE, MAX_PLATFORM_FEE_BPS,
@@ -112,6 +116,9 @@ mod escrow {
         pub bond_per_unit: Balance,
         /// Rules a buyer must meet to accept (`Screening::default()`: anyone).
         pub screening: Screening,
+        /// The deal paid in steps (`milestones::plan_is_valid`): per-unit amounts adding up
+        /// to `price`, windows adding up to `delivery_window`. Empty: one step.
+        pub milestones: Vec<Milestone>,
     }
 
     /// What a requests contract names when one of its requests is awarded: the poster as
@@ -127,6 +134,8 @@ mod escrow {
         pub delivery_window: u64,
         pub review_window: u64,
         pub ruling_window: u64,
+        /// The proposal's steps, adding up to the price and the delivery window (empty: one).
+        pub milestones: Vec<Milestone>,
     }
 
     /// A listed offer.
@@ -229,9 +238,10 @@ mod escrow {
         pub bond_returned: Balance,
     }
 
-    /// A buyer's purchase with every term frozen at acceptance. Every field has a fixed
-    /// size (times are 0 until set, `Party::Nobody` for none), so the storage deposit the
-    /// buyer pays at acceptance is all the deal ever holds, and pruning returns it to them.
+    /// A buyer's purchase with every term frozen at acceptance. Every field keeps its size
+    /// (times are 0 until set, `Party::Nobody` for none, the milestone plan fixed at
+    /// acceptance), so the storage deposit the buyer pays at acceptance is all the deal ever
+    /// holds, and pruning returns it to them.
     #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
     #[cfg_attr(
         feature = "std",
@@ -250,6 +260,11 @@ mod escrow {
         pub amount: Balance,
         /// What the buyer has released to the seller (before fees).
         pub released: Balance,
+        /// The steps the deal is paid in, amounts for the whole quantity (empty: one step).
+        pub milestones: Vec<Milestone>,
+        /// The step under way (0-based). Delivery, review, dispute and every deadline below
+        /// concern this step.
+        pub milestone: u8,
         pub bond: Balance,
         pub platform_fee_bps: u16,
         pub arbiter_fee_bps: u16,
@@ -300,6 +315,8 @@ mod escrow {
                 unit_price: amount,
                 amount,
                 released: 0,
+                milestones: Vec::new(),
+                milestone: 0,
                 bond: 0,
                 platform_fee_bps: 0,
                 arbiter_fee_bps: 0,
@@ -326,15 +343,32 @@ mod escrow {
             self.amount.saturating_sub(self.released)
         }
 
+        /// Money the current step still holds: what it is worth less what the buyer already
+        /// released of it.
+        pub fn at_stake(&self) -> Balance {
+            milestones::due_through(&self.milestones, self.milestone, self.amount)
+                .saturating_sub(self.released)
+        }
+
+        /// Money the steps after the current one hold: the buyer's when the deal ends early.
+        pub fn later_steps(&self) -> Balance {
+            self.amount.saturating_sub(milestones::due_through(
+                &self.milestones,
+                self.milestone,
+                self.amount,
+            ))
+        }
+
+        /// Whether the current step has been marked delivered.
         pub fn delivered(&self) -> bool {
             self.delivered_at != 0
         }
 
         /// What the reputation contract is told once the deal has ended (`None` while open):
         /// what the buyer paid, what the seller received after every fee (the rating weight),
-        /// who disputed, and the seller's share of the whole deal after the arbiter fee
-        /// (partial releases included), so a dispute is won or lost on what each side ended
-        /// up with.
+        /// who disputed, and the seller's share of the deal after the arbiter fee (partial
+        /// releases and paid steps included, later steps that went back unplayed left out), so
+        /// a dispute is won or lost on what each side ended up with.
         pub fn report(&self) -> Option<DealReport> {
             let outcome = match self.state {
                 DealState::Completed => DealOutcome::Completed,
@@ -347,7 +381,11 @@ mod escrow {
             };
             let p = self.payout;
             let seller_gross = p.to_seller.saturating_add(p.platform_fee);
-            let pool = self.amount.saturating_sub(p.arbiter_fee);
+            // Later steps went back unplayed: they are no one's win or loss.
+            let pool = self
+                .amount
+                .saturating_sub(p.arbiter_fee)
+                .saturating_sub(self.later_steps());
             Some(DealReport {
                 deal_id: self.id,
                 buyer: self.buyer,
@@ -469,6 +507,14 @@ mod escrow {
     pub struct DealDelivered {
         pub deal_id: u64,
         pub review_deadline: Timestamp,
+    }
+
+    /// A step was paid and the next one began: its delivery deadline runs from now.
+    #[ink(event)]
+    pub struct MilestoneStarted {
+        pub deal_id: u64,
+        pub milestone: u8,
+        pub delivery_deadline: Timestamp,
     }
 
     #[ink(event)]
@@ -722,7 +768,8 @@ mod escrow {
         }
 
         /// The offer's seller: changes price and quantity (0 pauses sales) and bumps the version,
-        /// so buyers who saw the old terms are refused. A larger quantity needs its bond
+        /// so buyers who saw the old terms are refused. An offer paid by milestones keeps its
+        /// price (its steps add up to it): list a new offer to change it. A larger quantity needs its bond
         /// transferred with the call; bond no longer needed is refunded. Open deals keep their
         /// terms. Returns the new version.
         #[ink(message, payable)]
@@ -735,6 +782,10 @@ mod escrow {
             let mut offer = self.seller_offer(offer_id)?;
             if price == 0 {
                 return Err(Error::ZeroPrice);
+            }
+            // The plan's amounts add up to the price it was listed with.
+            if !offer.terms.milestones.is_empty() && price != offer.terms.price {
+                return Err(Error::InvalidMilestones);
             }
             let needed = offer
                 .terms
@@ -837,13 +888,16 @@ mod escrow {
                 .checked_mul(Balance::from(quantity))
                 .ok_or(Error::Overflow)?;
             let bond_stake = offer.bond_stake.checked_sub(bond).ok_or(Error::Overflow)?;
+            let plan = milestones::for_quantity(&offer.terms.milestones, quantity)
+                .ok_or(Error::Overflow)?;
             let now = self.env().block_timestamp();
             let delivery_deadline = now
-                .checked_add(offer.terms.delivery_window)
+                .checked_add(milestones::first_window(&plan, offer.terms.delivery_window))
                 .ok_or(Error::Overflow)?;
             let (id, deal_count, escrowed) = self.next_deal(amount)?;
             let deal = Deal {
                 offer_id,
+                milestones: plan,
                 offer_version: version,
                 quantity,
                 unit_price: offer.terms.price,
@@ -898,16 +952,21 @@ mod escrow {
                 terms.review_window,
                 terms.ruling_window,
             )?;
+            self.check_plan(&terms.milestones, amount, terms.delivery_window)?;
             let arbiter = self.active_arbiter(terms.arbiter)?;
             if amount < arbiter.min_amount {
                 return Err(Error::BelowArbiterMinimum);
             }
             let now = self.env().block_timestamp();
             let delivery_deadline = now
-                .checked_add(terms.delivery_window)
+                .checked_add(milestones::first_window(
+                    &terms.milestones,
+                    terms.delivery_window,
+                ))
                 .ok_or(Error::Overflow)?;
             let (id, deal_count, escrowed) = self.next_deal(amount)?;
             let deal = Deal {
+                milestones: terms.milestones,
                 platform_fee_bps: self.fee_bps,
                 arbiter_fee_bps: arbiter.fee_bps,
                 review_window: terms.review_window,
@@ -949,63 +1008,34 @@ mod escrow {
             Ok(())
         }
 
-        /// The deal's buyer, while `Funded` or `Delivered`: pays `amount` of what the deal holds
-        /// to the seller (milestones). Releasing everything completes the deal.
+        /// The deal's buyer, while `Funded` or `Delivered`: pays `amount` of what the current
+        /// milestone holds to the seller. Paying all of it starts the next milestone (see
+        /// `release_milestone`), or completes the deal after the last.
         #[ink(message)]
         pub fn release(&mut self, deal_id: u64, amount: Balance) -> Result<()> {
-            let mut deal = self.get_deal(deal_id)?;
-            if self.env().caller() != deal.buyer {
-                return Err(Error::NotBuyer);
-            }
-            if !matches!(deal.state, DealState::Funded | DealState::Delivered) {
-                return Err(Error::InvalidState);
-            }
+            let deal = self.releasable(deal_id)?;
             if amount == 0 {
                 return Err(Error::ZeroAmount);
             }
-            let remaining = deal.remaining();
-            if amount > remaining {
+            if amount > deal.at_stake() {
                 return Err(Error::AmountExceedsRemaining);
             }
-            if amount == remaining {
-                return self.close(deal, Ending::Completed);
-            }
-            let platform_fee = bps_of(amount, deal.platform_fee_bps);
-            let to_seller = amount.saturating_sub(platform_fee);
-            let escrowed = self.escrowed.checked_sub(amount).ok_or(Error::Overflow)?;
-            let fees_due = self
-                .fees_due
-                .checked_add(platform_fee)
-                .ok_or(Error::Overflow)?;
-            let payout = Payout {
-                to_seller: deal
-                    .payout
-                    .to_seller
-                    .checked_add(to_seller)
-                    .ok_or(Error::Overflow)?,
-                platform_fee: deal
-                    .payout
-                    .platform_fee
-                    .checked_add(platform_fee)
-                    .ok_or(Error::Overflow)?,
-                ..deal.payout
-            };
+            self.pay_step(deal, amount)
+        }
 
-            // amount <= remaining, so released stays <= what was paid in.
-            deal.released = deal.released.saturating_add(amount);
-            deal.payout = payout;
-            self.escrowed = escrowed;
-            self.fees_due = fees_due;
-            self.deals.insert(deal_id, &deal);
-            self.env().emit_event(PaymentReleased {
-                deal_id,
-                amount,
-                to_seller,
-                platform_fee,
-                remaining: deal.remaining(),
-            });
-            self.pay(deal.seller, to_seller);
-            Ok(())
+        /// The deal's buyer, while `Funded` or `Delivered` at milestone `milestone` (0-based):
+        /// pays what that milestone still holds to the seller. The next milestone starts, with
+        /// its delivery deadline counted from now; after the last the deal completes. Naming
+        /// the milestone makes a repeated call fail (`WrongMilestone`) instead of paying the
+        /// next one.
+        #[ink(message)]
+        pub fn release_milestone(&mut self, deal_id: u64, milestone: u8) -> Result<()> {
+            let deal = self.releasable(deal_id)?;
+            if milestone != deal.milestone {
+                return Err(Error::WrongMilestone);
+            }
+            let amount = deal.at_stake();
+            self.pay_step(deal, amount)
         }
 
         /// The deal's seller, any time before the deal ends: returns everything the deal holds
@@ -1024,8 +1054,8 @@ mod escrow {
         }
 
         /// The deal's buyer or seller, before the deal ends: proposes giving `seller_bps` of
-        /// what the deal holds to the seller and the rest to the buyer. Replaces any earlier
-        /// proposal.
+        /// what the current milestone holds to the seller and the rest to the buyer (later
+        /// milestones go back to the buyer). Replaces any earlier proposal.
         #[ink(message)]
         pub fn propose_split(&mut self, deal_id: u64, seller_bps: u16) -> Result<()> {
             let mut deal = self.get_deal(deal_id)?;
@@ -1139,8 +1169,9 @@ mod escrow {
         // ---- Arbiter ----
 
         /// The deal's arbiter, while `Disputed` and before the ruling deadline: rules that
-        /// `seller_bps` of what the deal holds (after the arbiter fee) goes to the seller and
-        /// the rest to the buyer. The arbiter earns the fee frozen in the deal.
+        /// `seller_bps` of what the current milestone holds (after the arbiter fee) goes to
+        /// the seller and the rest to the buyer; later milestones go back to the buyer. The
+        /// arbiter earns the fee frozen in the deal, on the disputed milestone only.
         #[ink(message)]
         pub fn rule(&mut self, deal_id: u64, seller_bps: u16) -> Result<()> {
             let deal = self.get_deal(deal_id)?;
@@ -1161,8 +1192,9 @@ mod escrow {
 
         // ---- Anyone: deadline exits, reports, credits ----
 
-        /// Anyone: ends a deal whose deadline passed. `Delivered` after the review deadline
-        /// pays the seller (`Completed`); `Disputed` after the ruling deadline applies the
+        /// Anyone: moves on a deal whose deadline passed. `Delivered` after the review deadline
+        /// pays the seller the current milestone (the next one starts; after the last the deal
+        /// is `Completed`); `Disputed` after the ruling deadline applies the
         /// default (`DefaultRuled`: an even split if the dispute came after delivery,
         /// everything and the bond to the buyer if before; no arbiter fee).
         #[ink(message)]
@@ -1175,6 +1207,10 @@ mod escrow {
             };
             if self.env().block_timestamp() < deadline {
                 return Err(Error::TooEarly);
+            }
+            if ending == Ending::Completed {
+                let amount = deal.at_stake();
+                return self.pay_step(deal, amount);
             }
             self.close(deal, ending)
         }
@@ -1253,7 +1289,7 @@ mod escrow {
             self.offers.get(offer_id)
         }
 
-        /// Up to `limit` (at most `MAX_OFFER_PAGE`, 15) offers with ids from `from_id` on,
+        /// Up to `limit` (at most `MAX_OFFER_PAGE`, 12) offers with ids from `from_id` on,
         /// withdrawn ones included.
         #[ink(message)]
         pub fn offers(&self, from_id: u64, limit: u32) -> Vec<Offer> {
@@ -1391,7 +1427,24 @@ mod escrow {
                 terms.delivery_window,
                 terms.review_window,
                 terms.ruling_window,
-            )
+            )?;
+            self.check_plan(&terms.milestones, terms.price, terms.delivery_window)
+        }
+
+        /// A valid milestone plan for `price` within `delivery_window`, each step at least
+        /// the minimum delivery window.
+        fn check_plan(
+            &self,
+            plan: &[Milestone],
+            price: Balance,
+            delivery_window: u64,
+        ) -> Result<()> {
+            let min = self.settings.min_delivery_window;
+            if milestones::plan_is_valid(plan, price, delivery_window, min) {
+                Ok(())
+            } else {
+                Err(Error::InvalidMilestones)
+            }
         }
 
         /// Each window at least this escrow's minimum and at most a year.
@@ -1463,7 +1516,92 @@ mod escrow {
             }
         }
 
-        /// Ends a deal: splits what it holds by the ending's rule, records the final state
+        /// The caller's deal as its buyer, in a state that can pay the seller.
+        fn releasable(&self, deal_id: u64) -> Result<Deal> {
+            let deal = self.get_deal(deal_id)?;
+            if self.env().caller() != deal.buyer {
+                return Err(Error::NotBuyer);
+            }
+            if !matches!(deal.state, DealState::Funded | DealState::Delivered) {
+                return Err(Error::InvalidState);
+            }
+            Ok(deal)
+        }
+
+        /// Pays `amount` (at most `at_stake`, checked by the caller) of the current milestone
+        /// to the seller, less the platform fee. When that empties the milestone the next one
+        /// starts, undelivered, with a fresh delivery deadline and no split on record (it
+        /// concerned other money); after the last milestone the deal completes.
+        fn pay_step(&mut self, mut deal: Deal, amount: Balance) -> Result<()> {
+            let step_done = amount == deal.at_stake();
+            if step_done && milestones::is_last(&deal.milestones, deal.milestone) {
+                return self.close(deal, Ending::Completed);
+            }
+            let now = self.env().block_timestamp();
+            let next = if step_done {
+                let window = milestones::next_window(&deal.milestones, deal.milestone)
+                    .ok_or(Error::Overflow)?;
+                let index = deal.milestone.checked_add(1).ok_or(Error::Overflow)?;
+                Some((index, now.checked_add(window).ok_or(Error::Overflow)?))
+            } else {
+                None
+            };
+            let platform_fee = bps_of(amount, deal.platform_fee_bps);
+            let to_seller = amount.saturating_sub(platform_fee);
+            let escrowed = self.escrowed.checked_sub(amount).ok_or(Error::Overflow)?;
+            let fees_due = self
+                .fees_due
+                .checked_add(platform_fee)
+                .ok_or(Error::Overflow)?;
+            let payout = Payout {
+                to_seller: deal
+                    .payout
+                    .to_seller
+                    .checked_add(to_seller)
+                    .ok_or(Error::Overflow)?,
+                platform_fee: deal
+                    .payout
+                    .platform_fee
+                    .checked_add(platform_fee)
+                    .ok_or(Error::Overflow)?,
+                ..deal.payout
+            };
+
+            // amount <= at_stake <= remaining, so released stays <= what was paid in.
+            deal.released = deal.released.saturating_add(amount);
+            deal.payout = payout;
+            if let Some((index, delivery_deadline)) = next {
+                deal.milestone = index;
+                deal.state = DealState::Funded;
+                deal.delivered_at = 0;
+                deal.review_deadline = 0;
+                deal.delivery_deadline = delivery_deadline;
+                deal.proposed_by = Party::Nobody;
+                deal.proposed_seller_bps = 0;
+            }
+            self.escrowed = escrowed;
+            self.fees_due = fees_due;
+            self.deals.insert(deal.id, &deal);
+            self.env().emit_event(PaymentReleased {
+                deal_id: deal.id,
+                amount,
+                to_seller,
+                platform_fee,
+                remaining: deal.remaining(),
+            });
+            if let Some((milestone, delivery_deadline)) = next {
+                self.env().emit_event(MilestoneStarted {
+                    deal_id: deal.id,
+                    milestone,
+                    delivery_deadline,
+                });
+            }
+            self.pay(deal.seller, to_seller);
+            Ok(())
+        }
+
+        /// Ends a deal: splits what the current milestone holds by the ending's rule, returns
+        /// later milestones to the buyer, records the final state
         /// and payouts, forfeits or returns the bond, then pays everyone and reports the
         /// outcome. All checks happened in the caller.
         fn close(&mut self, mut deal: Deal, ending: Ending) -> Result<()> {
@@ -1478,12 +1616,17 @@ mod escrow {
                 Ending::DefaultRuled => (DealState::DefaultRuled, default_ruling_bps(delivered), 0),
             };
             let remaining = deal.remaining();
-            let shares = split(
-                remaining,
+            // Only the current milestone is split; later ones go back to the buyer.
+            let mut shares = split(
+                deal.at_stake(),
                 seller_bps,
                 arbiter_fee_bps,
                 deal.platform_fee_bps,
             );
+            shares.to_buyer = shares
+                .to_buyer
+                .checked_add(deal.later_steps())
+                .ok_or(Error::Overflow)?;
             let forfeit = bond_to_buyer(delivered, ending, now >= deal.delivery_deadline);
             let (bond_to_buyer, bond_returned) = if forfeit {
                 (deal.bond, 0)

@@ -112,6 +112,7 @@ fn terms(a: &Accounts) -> OfferTerms {
         ruling_window: DAY,
         bond_per_unit: BOND,
         screening: Screening::default(),
+        milestones: Vec::new(),
     }
 }
 
@@ -678,7 +679,13 @@ fn a_full_page_of_the_largest_offers_and_deals_fits_the_output_buffer() {
     offer.terms.description = "d".repeat(MAX_DESCRIPTION_BYTES);
     offer.terms.screening.allow = vec![a.buyer; reputation::screening::MAX_LISTED];
     offer.terms.screening.block = vec![a.stranger; reputation::screening::MAX_LISTED];
-    let deal = deal(&escrow, deal_id);
+    let step = crate::Milestone {
+        amount: Balance::MAX,
+        delivery_window: u64::MAX,
+    };
+    offer.terms.milestones = vec![step; crate::MAX_MILESTONES];
+    let mut deal = deal(&escrow, deal_id);
+    deal.milestones = vec![step; crate::MAX_MILESTONES];
     // `Result<Vec<_>, LangError>`: one byte for `Ok` around the vector.
     let offers = scale::Encode::encoded_size(&vec![offer; MAX_OFFER_PAGE as usize]) + 1;
     let deals = scale::Encode::encoded_size(&vec![deal; MAX_PAGE as usize]) + 1;
@@ -1295,3 +1302,5 @@ fn screening_lists_longer_than_eight_or_a_share_above_whole_are_refused_at_listi
     };
     assert!(list_screened(&mut escrow, &a, eight).is_ok());
 }
+
+mod milestones;

@@ -68,4 +68,7 @@ pub enum Error {
     TransferFailed,
     /// A sum did not fit.
     Overflow,
+    /// A proposal's milestones: more than 8, a step paying nothing, or steps that do not
+    /// add up to its price and delivery window.
+    InvalidMilestones,
 }

@@ -38,6 +38,7 @@ mod requests {
         MAX_WINDOW_MS,
     };
     pub use crate::error::Error;
+    use escrow::milestones::{self, Milestone};
     use escrow::{EscrowRef, RequestedDeal};
     use ink::codegen::TraitCallBuilder;
     use ink::prelude::{string::String, vec::Vec};
@@ -126,6 +127,9 @@ mod requests {
         pub price: Balance,
         /// At most the request's delivery window.
         pub delivery_window: u64,
+        /// The steps the work is paid in, adding up to the price and the delivery window
+        /// (empty: one step).
+        pub milestones: Vec<Milestone>,
         /// One of the request's arbiters, not the worker.
         pub arbiter: AccountId,
         /// Hash of the worker's message (approach, links, terms).
@@ -340,9 +344,9 @@ mod requests {
         // ---- Anyone ----
 
         /// Anyone, once the proposal deadline passed and before the award deadline, on a
-        /// request that allows it: awards the best live proposal. Best is the lowest price;
-        /// a tie goes to the higher weighted rating the worker had when proposing, then to
-        /// the earlier proposal. The caller pays the new deal's storage deposit, which the
+        /// request that allows it: awards the best live proposal the escrow accepts. Best is
+        /// the lowest price; a tie goes to the higher weighted rating the worker had when
+        /// proposing, then to the earlier proposal. The caller pays the new deal's storage deposit, which the
         /// buyer gets back by pruning it. Returns the deal id.
         #[ink(message)]
         pub fn auto_award(&mut self, request_id: u64) -> Result<u64> {
@@ -357,9 +361,17 @@ mod requests {
             if now >= request.award_deadline {
                 return Err(Error::TooLate);
             }
-            let live = self.live_proposals(request_id, request.proposal_count);
-            let (index, proposal) = best_proposal(live).ok_or(Error::NoProposals)?;
-            self.award_to(request, index, proposal)
+            let mut live = self.live_proposals(request_id, request.proposal_count);
+            live.sort_by(|(ia, a), (ib, b)| ranking(*ia, a, *ib, b));
+            // A proposal the escrow refuses (its arbiter retired or raised its minimum, a
+            // window below the escrow's minimums) is passed over: it must not block the rest.
+            for (index, proposal) in live {
+                match self.award_to(request.clone(), index, proposal) {
+                    Err(Error::EscrowRefused(_)) => continue,
+                    awarded => return awarded,
+                }
+            }
+            Err(Error::NoProposals)
         }
 
         /// Anyone, once the award deadline passed on a request still open: closes it and
@@ -382,8 +394,9 @@ mod requests {
 
         /// Any account but the poster, before the proposal deadline of an open request, with
         /// no live proposal on it, meeting its screening rules: proposes `price` (1 to the
-        /// budget) for delivery within `delivery_window` (at most the request's), arbitrated
-        /// by `arbiter` (one the request accepts, not the worker). The worker pays the
+        /// budget) for delivery within `delivery_window` (at most the request's), paid in
+        /// `milestones` (empty: one step; else at most 8 adding up to the price and the
+        /// window), arbitrated by `arbiter` (one the request accepts, not the worker). The worker pays the
         /// proposal's storage deposit and gets it back by withdrawing. Returns its index.
         #[ink(message)]
         pub fn propose(
@@ -391,6 +404,7 @@ mod requests {
             request_id: u64,
             price: Balance,
             delivery_window: u64,
+            milestones: Vec<Milestone>,
             arbiter: AccountId,
             message: Hash,
         ) -> Result<u32> {
@@ -411,6 +425,10 @@ mod requests {
             }
             if delivery_window == 0 || delivery_window > request.terms.delivery_window {
                 return Err(Error::DeliveryTooLong);
+            }
+            // The escrow checks each step against its minimum window when the deal opens.
+            if !milestones::plan_is_valid(&milestones, price, delivery_window, 1) {
+                return Err(Error::InvalidMilestones);
             }
             if arbiter == worker || !request.terms.arbiters.contains(&arbiter) {
                 return Err(Error::ArbiterNotAccepted);
@@ -441,6 +459,7 @@ mod requests {
                     worker,
                     price,
                     delivery_window,
+                    milestones,
                     arbiter,
                     message,
                     submitted_at: now,
@@ -603,6 +622,7 @@ mod requests {
                     seller: proposal.worker,
                     arbiter: proposal.arbiter,
                     delivery_window: proposal.delivery_window,
+                    milestones: proposal.milestones,
                     review_window: request.terms.review_window,
                     ruling_window: request.terms.ruling_window,
                 })
@@ -660,12 +680,17 @@ mod requests {
     /// The auto-award's choice: the lowest price; on a tie the higher rating the worker had
     /// when proposing; then the earlier proposal.
     pub fn best_proposal(proposals: Vec<(u32, Proposal)>) -> Option<(u32, Proposal)> {
-        proposals.into_iter().min_by(|(ia, a), (ib, b)| {
-            a.price
-                .cmp(&b.price)
-                .then(b.rating_centi.cmp(&a.rating_centi))
-                .then(ia.cmp(ib))
-        })
+        proposals
+            .into_iter()
+            .min_by(|(ia, a), (ib, b)| ranking(*ia, a, *ib, b))
+    }
+
+    /// The auto-award's order, best first.
+    fn ranking(ia: u32, a: &Proposal, ib: u32, b: &Proposal) -> core::cmp::Ordering {
+        a.price
+            .cmp(&b.price)
+            .then(b.rating_centi.cmp(&a.rating_centi))
+            .then(ia.cmp(&ib))
     }
 
     /// The checks of a new request that need no storage.

@@ -96,7 +96,7 @@ fn post(requests: &mut Requests, a: &Accounts, terms: RequestTerms) -> Result<u6
 fn propose(requests: &mut Requests, worker: AccountId, price: Balance) -> Result<u32> {
     let arbiter = accounts().arbiter;
     call_as(worker, 0);
-    requests.propose(0, price, DAY, arbiter, Hash::from([9; 32]))
+    requests.propose(0, price, DAY, Vec::new(), arbiter, Hash::from([9; 32]))
 }
 
 fn held(requests: &Requests) -> Balance {
@@ -216,14 +216,49 @@ fn a_proposal_cannot_exceed_the_budget_or_the_delivery_window() {
     assert_eq!(propose(&mut requests, a.worker, 0), Err(Error::ZeroAmount));
     call_as(a.worker, 0);
     assert_eq!(
-        requests.propose(0, BUDGET, 7 * DAY + 1, a.arbiter, Hash::default()),
+        requests.propose(
+            0,
+            BUDGET,
+            7 * DAY + 1,
+            Vec::new(),
+            a.arbiter,
+            Hash::default()
+        ),
         Err(Error::DeliveryTooLong)
     );
     assert_eq!(
-        requests.propose(0, BUDGET, DAY, a.stranger, Hash::default()),
+        requests.propose(0, BUDGET, DAY, Vec::new(), a.stranger, Hash::default()),
         Err(Error::ArbiterNotAccepted)
     );
     assert!(requests.proposals(0).is_empty());
+}
+
+#[ink::test]
+fn a_proposals_milestones_must_add_up_to_its_price_and_window() {
+    use escrow::Milestone;
+    let (mut requests, a) = deploy();
+    post(&mut requests, &a, terms(&a)).unwrap();
+    let step = |amount, delivery_window| Milestone {
+        amount,
+        delivery_window,
+    };
+    call_as(a.worker, 0);
+    for bad in [
+        vec![step(BUDGET / 2, DAY), step(BUDGET / 4, DAY)],
+        vec![step(BUDGET / 2, DAY), step(BUDGET - BUDGET / 2, 2 * DAY)],
+        vec![step(BUDGET, 2 * DAY), step(0, 0)],
+        vec![step(BUDGET / 9, 1); 9],
+    ] {
+        assert_eq!(
+            requests.propose(0, BUDGET, 2 * DAY, bad, a.arbiter, Hash::default()),
+            Err(Error::InvalidMilestones)
+        );
+    }
+    let plan = vec![step(BUDGET / 4, DAY), step(BUDGET - BUDGET / 4, DAY)];
+    let index = requests
+        .propose(0, BUDGET, 2 * DAY, plan.clone(), a.arbiter, Hash::default())
+        .expect("a plan adding up is kept");
+    assert_eq!(requests.proposal(0, index).unwrap().milestones, plan);
 }
 
 #[ink::test]
@@ -308,7 +343,7 @@ fn screening_refuses_a_worker_naming_the_rule_it_failed() {
     post(&mut requests, &a, t).unwrap();
     call_as(a.worker, 0);
     assert_eq!(
-        requests.propose(1, 1, DAY, a.arbiter, Hash::default()),
+        requests.propose(1, 1, DAY, Vec::new(), a.arbiter, Hash::default()),
         Err(Error::Screened(Refusal::TooFewDeals))
     );
     let mut t = terms(&a);
@@ -316,7 +351,7 @@ fn screening_refuses_a_worker_naming_the_rule_it_failed() {
     post(&mut requests, &a, t).unwrap();
     call_as(a.worker, 0);
     assert_eq!(
-        requests.propose(2, 1, DAY, a.arbiter, Hash::default()),
+        requests.propose(2, 1, DAY, Vec::new(), a.arbiter, Hash::default()),
         Err(Error::Screened(Refusal::NotAllowed))
     );
     assert!(requests.proposals(1).is_empty() && requests.proposals(2).is_empty());
@@ -419,6 +454,7 @@ fn the_auto_award_takes_the_lowest_price_then_the_higher_rating_then_the_earlies
         worker: AccountId::from([price as u8; 32]),
         price,
         delivery_window: DAY,
+        milestones: Vec::new(),
         arbiter: accounts().arbiter,
         message: Hash::default(),
         submitted_at: START,

@@ -6,7 +6,10 @@
 #[path = "../../e2e_macros.rs"]
 mod e2e_macros;
 
-use escrow::{DealState, Error, Escrow, EscrowRef, OfferTerms, ReportPending, Settings};
+use escrow::{
+    DealState, Error, Escrow, EscrowRef, Milestone, MilestoneStarted, OfferTerms, ReportPending,
+    Settings,
+};
 use gas_burner::{GasBurner, GasBurnerRef};
 use ink::primitives::{AccountId, Hash};
 use ink_e2e::{subxt::dynamic::Value, AccountKeyring, ChainBackend, ContractsBackend};
@@ -80,6 +83,7 @@ fn terms(delivery_window: u64, review_window: u64, ruling_window: u64) -> OfferT
         ruling_window,
         bond_per_unit: BOND,
         screening: Screening::default(),
+        milestones: Vec::new(),
     }
 }
 
@@ -770,5 +774,101 @@ async fn a_payout_the_chain_refuses_becomes_a_credit_the_payee_withdraws<Client:
     assert_eq!(tx!(client, seller, call.withdraw()), price - fee);
     assert_eq!(read!(client, call.credit_of(seller_id)), 0);
     assert_eq!(assert_solvent!(client, escrow, baseline), fee);
+    Ok(())
+}
+
+#[ink_e2e::test]
+async fn a_deal_paid_by_milestones_pays_each_once_and_a_dispute_returns_the_later_ones<
+    Client: E2EBackend,
+>(
+    mut client: Client,
+) -> E2EResult<()> {
+    let (escrow, _reputation, baseline) = deploy!(client);
+    let mut call = escrow.call_builder::<Escrow>();
+    let step = |amount, delivery_window| Milestone {
+        amount,
+        delivery_window,
+    };
+    let plan = vec![
+        step(2 * UNIT, LONG),
+        step(3 * UNIT, LONG),
+        step(5 * UNIT, LONG),
+    ];
+    let staged = OfferTerms {
+        delivery_window: 3 * LONG,
+        milestones: plan.clone(),
+        ..terms(LONG, LONG, LONG)
+    };
+    let (_, deal_id) = open_deal!(client, call, staged);
+    assert_eq!(
+        read!(client, call.deal(deal_id)).expect("deal").milestones,
+        plan
+    );
+    let (bob, charlie) = (AccountKeyring::Bob, AccountKeyring::Charlie);
+
+    tx!(client, ink_e2e::bob(), call.mark_delivered(deal_id));
+    let seller_before = balance!(client, bob);
+    let events = tx_events!(
+        client,
+        ink_e2e::charlie(),
+        call.release_milestone(deal_id, 0)
+    );
+    let started = events_of::<MilestoneStarted>(&events);
+    assert_eq!(
+        started
+            .iter()
+            .map(|e| (e.deal_id, e.milestone))
+            .collect::<Vec<_>>(),
+        vec![(deal_id, 1)]
+    );
+    let first = 2 * UNIT - 2 * UNIT * u128::from(FEE_BPS) / 10_000;
+    assert_eq!(balance!(client, bob) - seller_before, first);
+
+    // The buyer's retry of the same release reverts: it cannot pay the next milestone.
+    let again = call.release_milestone(deal_id, 0);
+    let dry = client
+        .call(&ink_e2e::charlie(), &again)
+        .dry_run()
+        .await
+        .expect("dry run");
+    assert_eq!(dry.return_value(), Err(Error::WrongMilestone));
+    assert!(client
+        .call(&ink_e2e::charlie(), &again)
+        .submit()
+        .await
+        .is_err());
+    let deal = read!(client, call.deal(deal_id)).expect("deal");
+    assert_eq!(
+        (deal.milestone, deal.state, deal.released),
+        (1, DealState::Funded, 2 * UNIT)
+    );
+    assert_eq!(balance!(client, bob) - seller_before, first);
+
+    // A dispute over the second milestone, ruled for the seller: the third comes back.
+    tx!(client, ink_e2e::bob(), call.mark_delivered(deal_id));
+    tx!(
+        client,
+        ink_e2e::charlie(),
+        call.open_dispute(deal_id, Hash::from([2; 32]))
+    );
+    let buyer_before = balance!(client, charlie);
+    tx!(client, ink_e2e::dave(), call.rule(deal_id, 10_000));
+    let deal = read!(client, call.deal(deal_id)).expect("deal");
+    assert_eq!(deal.state, DealState::Ruled);
+    let arbiter_fee = 3 * UNIT * u128::from(ARBITER_FEE_BPS) / 10_000;
+    assert_eq!(
+        deal.payout.arbiter_fee, arbiter_fee,
+        "a fee on the second milestone only"
+    );
+    assert_eq!(
+        deal.payout.to_buyer,
+        5 * UNIT,
+        "the third milestone went back"
+    );
+    assert_eq!(balance!(client, charlie) - buyer_before, 5 * UNIT);
+    let fees = escrow::bps_of(2 * UNIT, FEE_BPS)
+        + escrow::split(3 * UNIT, 10_000, ARBITER_FEE_BPS, FEE_BPS).platform_fee;
+    assert_eq!(read!(client, call.config()).fees_due, fees);
+    assert_eq!(assert_solvent!(client, escrow, baseline), 2 * BOND + fees);
     Ok(())
 }

@@ -6,13 +6,17 @@
 //! - the escrow is solvent and its books match, no money is created or destroyed;
 //! - every open deal has an exit anyone can take.
 //!
+//! Offers may split their price into milestones: a payment of a whole step starts the next
+//! one, and an ending splits the current step and returns the later ones to the buyer, all
+//! checked against the model's own sums.
+//!
 //! Every ended deal's report is fed to a real reputation contract (off-chain, so through the
 //! same `Deal::report` the escrow sends on chain), which must accept it and weigh it by what
 //! the seller received. At the end a stranger ends every open deal and the escrow is drained.
 //! A call that returns `Err` is reverted by hand (its transferred value goes back), as the
 //! chain would revert it.
 
-use escrow::{split, Deal, DealState, Error, Escrow, OfferTerms, Party, Settings, BPS};
+use escrow::{split, Deal, DealState, Error, Escrow, Milestone, OfferTerms, Party, Settings, BPS};
 use ink::env::test;
 use ink::env::DefaultEnvironment as Env;
 use ink::primitives::{AccountId, Hash};
@@ -72,6 +76,8 @@ enum Op {
         quantity: u32,
         bond: Balance,
         windows: (u64, u64, u64),
+        /// Milestones the price is split into (0: none).
+        steps: u8,
         pay_wrong: bool,
     },
     UpdateOffer {
@@ -99,6 +105,12 @@ enum Op {
         caller: u8,
         deal: u64,
         bps: u16,
+    },
+    ReleaseMilestone {
+        caller: u8,
+        deal: u64,
+        /// Names the next milestone instead of the current one.
+        wrong: bool,
     },
     Refund {
         caller: u8,
@@ -160,13 +172,14 @@ fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         1 => (who.clone(), prop_oneof![0..=2_000u16, Just(2_001u16)], prop_oneof![Just(0u128), 1..=3_000_000u128]).prop_map(|(who, fee, min)| Op::Register { who, fee, min }),
         1 => who.clone().prop_map(|who| Op::Retire { who }),
-        2 => (who.clone(), who.clone(), 1..=2_000_000u128, 1..=5u32, prop_oneof![Just(0u128), 1..=5_000u128], (0..=5u64, 1..=5u64, 1..=5u64), proptest::bool::weighted(0.1))
-            .prop_map(|(seller, arbiter, price, quantity, bond, (d, r, u), pay_wrong)| Op::CreateOffer { seller, arbiter, price, quantity, bond, windows: (d * UNIT_MS, r * UNIT_MS, u * UNIT_MS), pay_wrong }),
+        2 => (who.clone(), who.clone(), prop_oneof![1..=2_000_000u128, 1..=3u128], 1..=5u32, prop_oneof![Just(0u128), 1..=5_000u128], (0..=5u64, 1..=5u64, 1..=5u64), 0..=3u8, proptest::bool::weighted(0.1))
+            .prop_map(|(seller, arbiter, price, quantity, bond, (d, r, u), steps, pay_wrong)| Op::CreateOffer { seller, arbiter, price, quantity, bond, windows: (d * UNIT_MS, r * UNIT_MS, u * UNIT_MS), steps, pay_wrong }),
         1 => (who.clone(), id.clone(), 1..=2_000_000u128, 0..=6u32).prop_map(|(caller, offer, price, quantity)| Op::UpdateOffer { caller, offer, price, quantity }),
         1 => (who.clone(), id.clone()).prop_map(|(caller, offer)| Op::WithdrawOffer { caller, offer }),
         6 => (who.clone(), id.clone(), 1..=3u32, proptest::bool::weighted(0.1), proptest::bool::weighted(0.1)).prop_map(|(buyer, offer, quantity, stale, pay_wrong)| Op::Accept { buyer, offer, quantity, stale, pay_wrong }),
         3 => (who.clone(), id.clone()).prop_map(|(caller, deal)| Op::Deliver { caller, deal }),
         3 => (who.clone(), id.clone(), bps.clone()).prop_map(|(caller, deal, bps)| Op::Release { caller, deal, bps }),
+        3 => (who.clone(), id.clone(), proptest::bool::weighted(0.2)).prop_map(|(caller, deal, wrong)| Op::ReleaseMilestone { caller, deal, wrong }),
         1 => (who.clone(), id.clone()).prop_map(|(caller, deal)| Op::Refund { caller, deal }),
         2 => (who.clone(), id.clone(), bps.clone()).prop_map(|(caller, deal, bps)| Op::Propose { caller, deal, bps }),
         2 => (who.clone(), id.clone(), bps.clone()).prop_map(|(caller, deal, bps)| Op::AcceptSplit { caller, deal, bps }),
@@ -216,19 +229,56 @@ fn model_close(
             Ending::Refunded | Ending::Settled(_) => late,
             Ending::Ruled(bps) => bps < 5_000,
         };
-    let s = split(
-        deal.remaining(),
-        seller_bps,
-        arbiter_bps,
-        deal.platform_fee_bps,
-    );
+    // Only the current milestone is in play; the later ones go back to the buyer.
+    let (at_stake, later) = model_steps(deal);
+    let s = split(at_stake, seller_bps, arbiter_bps, deal.platform_fee_bps);
     (
         s.to_seller,
-        s.to_buyer,
+        s.to_buyer + later,
         s.arbiter_fee,
         s.platform_fee,
         forfeit,
     )
+}
+
+/// What the current milestone still holds and what the later ones hold, summed here from
+/// the deal's plan (an empty plan is one step of everything).
+fn model_steps(deal: &Deal) -> (Balance, Balance) {
+    let upto = usize::from(deal.milestone) + 1;
+    let due: Balance = if deal.milestones.is_empty() {
+        deal.amount
+    } else {
+        deal.milestones[..upto].iter().map(|m| m.amount).sum()
+    };
+    // An ended deal has released everything: nothing is at stake.
+    (due.saturating_sub(deal.released), deal.amount - due)
+}
+
+/// A per-unit plan of `steps` milestones for `price` within `delivery_window`: equal parts
+/// (the last takes the rest) and 1-unit windows (the last takes the rest), and whether the
+/// escrow must accept it (every step pays something and lasts the minimum window).
+fn model_plan(steps: u8, price: Balance, delivery_window: u64) -> (Vec<Milestone>, bool) {
+    if steps == 0 {
+        return (Vec::new(), true);
+    }
+    let n = u64::from(steps);
+    let part = price / Balance::from(steps);
+    let plan: Vec<Milestone> = (0..n)
+        .map(|i| Milestone {
+            amount: if i + 1 == n {
+                price - part * Balance::from(steps - 1)
+            } else {
+                part
+            },
+            delivery_window: if i + 1 == n {
+                delivery_window.saturating_sub((n - 1) * UNIT_MS)
+            } else {
+                UNIT_MS
+            },
+        })
+        .collect();
+    let valid = part > 0 && delivery_window >= n * UNIT_MS;
+    (plan, valid)
 }
 
 struct World {
@@ -332,6 +382,7 @@ impl World {
         };
         let after = self.deal(deal).expect("deal kept");
         if !after.state.is_final() {
+            self.step_paid(&before, &after);
             return;
         }
         let (to_seller, to_buyer, to_arbiter, fee, forfeit) =
@@ -355,6 +406,37 @@ impl World {
         self.credit(before.arbiter, to_arbiter);
         self.fees_due += fee;
         self.report(&after);
+    }
+
+    /// Checks and books what a call that left `before` open paid the seller: part of the
+    /// current milestone, or all of it, which must start the next milestone afresh.
+    fn step_paid(&mut self, before: &Deal, after: &Deal) {
+        let paid = after.released - before.released;
+        let (at_stake, _) = model_steps(before);
+        if after.milestone == before.milestone {
+            assert!(paid < at_stake, "a release within a milestone stays in it");
+        } else {
+            assert_eq!(
+                paid, at_stake,
+                "a milestone starts once the one before is paid"
+            );
+            assert_eq!(after.milestone, before.milestone + 1);
+            let window = before.milestones[usize::from(after.milestone)].delivery_window;
+            assert_eq!(
+                (
+                    after.state,
+                    after.delivered_at,
+                    after.delivery_deadline,
+                    after.proposed_by
+                ),
+                (DealState::Funded, 0, self.now + window, Party::Nobody),
+                "the next milestone starts undelivered, with its own window"
+            );
+        }
+        let fee = escrow::bps_of(paid, before.platform_fee_bps);
+        assert_eq!(after.payout.to_seller - before.payout.to_seller, paid - fee);
+        self.credit(before.seller, paid - fee);
+        self.fees_due += fee;
     }
 
     /// Feeds an ended deal's report to the reputation contract, as the chain would.
@@ -402,8 +484,10 @@ impl World {
                 quantity,
                 bond,
                 windows,
+                steps,
                 pay_wrong,
             } => {
+                let (milestones, plan_ok) = model_plan(steps, price, windows.0);
                 let terms = OfferTerms {
                     title: "item".into(),
                     description: String::new(),
@@ -415,6 +499,7 @@ impl World {
                     ruling_window: windows.2,
                     bond_per_unit: bond,
                     screening: Default::default(),
+                    milestones,
                 };
                 let stake = bond * Balance::from(quantity);
                 let value = stake + Balance::from(pay_wrong);
@@ -427,6 +512,8 @@ impl World {
                     assert!(result.is_err());
                 } else if seller % ACCOUNTS == arbiter % ACCOUNTS {
                     assert_eq!(result, Err(Error::ArbiterIsParty));
+                } else if !plan_ok {
+                    assert_eq!(result, Err(Error::InvalidMilestones));
                 } else if !registered {
                     assert_eq!(result, Err(Error::ArbiterNotRegistered));
                 }
@@ -445,12 +532,21 @@ impl World {
                 let value = before.as_ref().map_or(0, |o| {
                     (o.terms.bond_per_unit * Balance::from(quantity)).saturating_sub(o.bond_stake)
                 });
-                if self
-                    .call(account(caller), value, |e| {
-                        e.update_offer(offer, price, quantity)
-                    })
-                    .is_ok()
-                {
+                let result = self.call(account(caller), value, |e| {
+                    e.update_offer(offer, price, quantity)
+                });
+                if let Some(o) = before.as_ref().filter(|o| {
+                    o.active && o.seller == account(caller) && !o.terms.milestones.is_empty()
+                }) {
+                    if price != o.terms.price {
+                        assert_eq!(
+                            result,
+                            Err(Error::InvalidMilestones),
+                            "the plan keeps its price"
+                        );
+                    }
+                }
+                if result.is_ok() {
                     let o = before.expect("offer existed");
                     let needed = o.terms.bond_per_unit * Balance::from(quantity);
                     self.debit(o.seller, value);
@@ -513,22 +609,66 @@ impl World {
             Op::Release { caller, deal, bps } => {
                 let deal = deal_id(deal);
                 let before = self.deal(deal);
-                let amount = before
-                    .as_ref()
-                    .map_or(1, |d| escrow::bps_of(d.remaining(), bps).max(1));
+                // Sometimes one planck past the current milestone.
+                let amount = before.as_ref().map_or(1, |d| {
+                    let at_stake = model_steps(d).0;
+                    if bps > BPS {
+                        at_stake + 1
+                    } else {
+                        escrow::bps_of(at_stake, bps).max(1)
+                    }
+                });
                 let caller = self.pick(caller, deal, |d| d.buyer);
-                if before.as_ref().is_some_and(|d| amount == d.remaining()) {
-                    self.closing(
-                        caller,
-                        deal,
-                        |_| Ending::Completed,
-                        |e| e.release(deal, amount),
+                let over = before.as_ref().is_some_and(|d| {
+                    amount > model_steps(d).0
+                        && d.buyer == caller
+                        && !d.state.is_final()
+                        && d.state != DealState::Disputed
+                });
+                let mut result = None;
+                self.closing(
+                    caller,
+                    deal,
+                    |_| Ending::Completed,
+                    |e| {
+                        let r = e.release(deal, amount);
+                        result = Some(r);
+                        r
+                    },
+                );
+                if over {
+                    assert_eq!(result, Some(Err(Error::AmountExceedsRemaining)));
+                }
+            }
+            Op::ReleaseMilestone {
+                caller,
+                deal,
+                wrong,
+            } => {
+                let deal = deal_id(deal);
+                let before = self.deal(deal);
+                let milestone = before.as_ref().map_or(0, |d| d.milestone + u8::from(wrong));
+                let caller = self.pick(caller, deal, |d| d.buyer);
+                let mut result = None;
+                self.closing(
+                    caller,
+                    deal,
+                    |_| Ending::Completed,
+                    |e| {
+                        let r = e.release_milestone(deal, milestone);
+                        result = Some(r);
+                        r
+                    },
+                );
+                let releasable = before.as_ref().is_some_and(|d| {
+                    d.buyer == caller && matches!(d.state, DealState::Funded | DealState::Delivered)
+                });
+                if releasable && wrong {
+                    assert_eq!(
+                        result,
+                        Some(Err(Error::WrongMilestone)),
+                        "a milestone is paid once"
                     );
-                } else if self.call(caller, 0, |e| e.release(deal, amount)).is_ok() {
-                    let d = before.expect("deal existed");
-                    let fee = escrow::bps_of(amount, d.platform_fee_bps);
-                    self.credit(d.seller, amount - fee);
-                    self.fees_due += fee;
                 }
             }
             Op::Refund { caller, deal } => {
@@ -687,6 +827,13 @@ impl World {
                     "open deal {} paid only its releases",
                     d.id
                 );
+                let (at_stake, later) = model_steps(d);
+                assert!(
+                    at_stake > 0,
+                    "open deal {} has money in its current milestone",
+                    d.id
+                );
+                assert_eq!(at_stake + later, d.remaining());
                 let has_exit = match d.state {
                     DealState::Funded => d.delivery_deadline > 0,
                     DealState::Delivered => d.review_deadline > 0,
@@ -698,14 +845,12 @@ impl World {
         }
     }
 
-    /// After every deadline, a stranger ends every open deal; sellers withdraw their offers
-    /// and everyone withdraws: the contract is left owing and holding nothing.
-    fn drain(&mut self) {
+    /// After every deadline, `stranger` takes the exit of every open deal: `reclaim` when
+    /// undelivered, `finalize` otherwise (which may only pay a milestone and start the next).
+    fn end_open_deals(&mut self, stranger: AccountId) {
         self.now += 100 * UNIT_MS;
         test::set_block_timestamp::<Env>(self.now);
-        let stranger = account(2);
         for d in self.all_deals().into_iter().filter(|d| !d.state.is_final()) {
-            let before = self.deal(d.id).map(|d| d.state);
             match d.state {
                 DealState::Funded => {
                     self.closing(stranger, d.id, |_| Ending::Reclaimed, |e| e.reclaim(d.id))
@@ -720,14 +865,26 @@ impl World {
                     |e| e.finalize(d.id),
                 ),
             }
-            let after = self.deal(d.id).expect("deal").state;
+            let after = self.deal(d.id).expect("deal");
             assert!(
-                after.is_final(),
-                "deal {} in {before:?} can be ended by anyone",
-                d.id
+                after.state.is_final() || after.milestone > d.milestone,
+                "deal {} in {:?} can be moved on by anyone",
+                d.id,
+                d.state
             );
             self.check_invariants();
         }
+    }
+
+    /// After every deadline, a stranger ends every open deal; sellers withdraw their offers
+    /// and everyone withdraws: the contract is left owing and holding nothing.
+    fn drain(&mut self) {
+        let stranger = account(2);
+        // A paid milestone starts the next one: up to 3 rounds of exits.
+        for _ in 0..3 {
+            self.end_open_deals(stranger);
+        }
+        assert!(self.all_deals().iter().all(|d| d.state.is_final()));
         for id in 0..self.escrow.config().offer_count {
             let offer = self.escrow.offer(id).expect("offer exists");
             if offer.active {

@@ -8,7 +8,7 @@
 #[path = "../../e2e_macros.rs"]
 mod e2e_macros;
 
-use escrow::{DealState, Escrow, EscrowRef, RequestedDeal, Settings, NO_OFFER};
+use escrow::{DealState, Escrow, EscrowRef, Milestone, RequestedDeal, Settings, NO_OFFER};
 use ink::primitives::{AccountId, Hash};
 use ink_e2e::{AccountKeyring, ChainBackend, ContractsBackend};
 use reputation::screening::{Refusal, Screening};
@@ -125,6 +125,7 @@ async fn an_award_opens_the_escrow_deal_for_the_poster_and_screening_reads_real_
         delivery_window: LONG,
         review_window: LONG,
         ruling_window: LONG,
+        milestones: Vec::new(),
     });
     let dry = client
         .call(&ink_e2e::eve(), &forged)
@@ -148,12 +149,26 @@ async fn an_award_opens_the_escrow_deal_for_the_poster_and_screening_reads_real_
     let bob_index = tx!(
         client,
         ink_e2e::bob(),
-        req.propose(request_id, 8 * UNIT, LONG, dave, Hash::from([1; 32]))
+        req.propose(
+            request_id,
+            8 * UNIT,
+            LONG,
+            Vec::new(),
+            dave,
+            Hash::from([1; 32])
+        )
     );
     tx!(
         client,
         ink_e2e::ferdie(),
-        req.propose(request_id, 9 * UNIT, LONG, dave, Hash::from([2; 32]))
+        req.propose(
+            request_id,
+            9 * UNIT,
+            LONG,
+            Vec::new(),
+            dave,
+            Hash::from([2; 32])
+        )
     );
     let deal_id = tx!(client, ink_e2e::charlie(), req.award(request_id, bob_index));
 
@@ -220,7 +235,7 @@ async fn an_award_opens_the_escrow_deal_for_the_poster_and_screening_reads_real_
         req.post_request(terms(LONG, screened, false)),
         BUDGET
     );
-    let ferdie = req.propose(second, UNIT, LONG, dave, Hash::default());
+    let ferdie = req.propose(second, UNIT, LONG, Vec::new(), dave, Hash::default());
     assert_eq!(
         read!(client, ink_e2e::ferdie(), ferdie),
         Err(Error::Screened(Refusal::TooFewDeals))
@@ -234,7 +249,7 @@ async fn an_award_opens_the_escrow_deal_for_the_poster_and_screening_reads_real_
         tx!(
             client,
             ink_e2e::bob(),
-            req.propose(second, UNIT, LONG, dave, Hash::default())
+            req.propose(second, UNIT, LONG, Vec::new(), dave, Hash::default())
         ),
         0
     );
@@ -243,30 +258,54 @@ async fn an_award_opens_the_escrow_deal_for_the_poster_and_screening_reads_real_
 }
 
 #[ink_e2e::test]
-async fn anyone_auto_awards_the_cheapest_proposal_after_the_deadline<Client: E2EBackend>(
+async fn anyone_auto_awards_the_cheapest_proposal_and_one_the_escrow_refuses_cannot_block_it<
+    Client: E2EBackend,
+>(
     mut client: Client,
 ) -> E2EResult<()> {
     let (escrow, _reputation, requests) = deploy!(client);
-    let call = escrow.call_builder::<Escrow>();
+    let mut call = escrow.call_builder::<Escrow>();
     let mut req = requests.call_builder::<Requests>();
-    let dave = id(AccountKeyring::Dave);
-    let request_id = tx!(
+    let (dave, alice) = (id(AccountKeyring::Dave), id(AccountKeyring::Alice));
+    let mut posted = terms(SHORT, Screening::default(), true);
+    posted.arbiters.push(alice);
+    let request_id = tx!(client, ink_e2e::charlie(), req.post_request(posted), BUDGET);
+    // Ferdie's work is paid in two milestones.
+    let plan = vec![
+        Milestone {
+            amount: 3 * UNIT,
+            delivery_window: LONG / 2,
+        },
+        Milestone {
+            amount: 4 * UNIT,
+            delivery_window: LONG / 2,
+        },
+    ];
+    tx!(
         client,
-        ink_e2e::charlie(),
-        req.post_request(terms(SHORT, Screening::default(), true)),
-        BUDGET
+        ink_e2e::alice(),
+        call.register_arbiter(500, 0, Hash::from([5; 32]))
     );
-    for (signer, price) in [
-        (ink_e2e::bob(), 9 * UNIT),
-        (ink_e2e::ferdie(), 7 * UNIT),
-        (ink_e2e::eve(), 7 * UNIT),
+    for (signer, price, milestones, arbiter) in [
+        (ink_e2e::bob(), 6 * UNIT, Vec::new(), alice),
+        (ink_e2e::ferdie(), 7 * UNIT, plan.clone(), dave),
+        (ink_e2e::eve(), 7 * UNIT, Vec::new(), dave),
     ] {
         tx!(
             client,
             signer,
-            req.propose(request_id, price, LONG, dave, Hash::default())
+            req.propose(
+                request_id,
+                price,
+                LONG,
+                milestones,
+                arbiter,
+                Hash::default()
+            )
         );
     }
+    // The cheapest proposal's arbiter retires: the escrow would refuse that deal.
+    tx!(client, ink_e2e::alice(), call.retire_arbiter());
     // Too early: proposals are still open.
     assert_eq!(
         read!(client, req.auto_award(request_id)),
@@ -274,7 +313,8 @@ async fn anyone_auto_awards_the_cheapest_proposal_after_the_deadline<Client: E2E
     );
     wait!(client, SHORT);
     let poster_before = balance!(client, AccountKeyring::Charlie);
-    // A stranger triggers it; Ferdie and Eve tie on price and rating, Ferdie proposed first.
+    // A stranger triggers it. Bob's refused proposal is passed over; Ferdie and Eve tie on
+    // price and rating, Ferdie proposed first.
     let deal_id = tx!(client, ink_e2e::alice(), req.auto_award(request_id));
     let deal = read!(client, call.deal(deal_id)).expect("deal opened");
     assert_eq!(
@@ -286,6 +326,11 @@ async fn anyone_auto_awards_the_cheapest_proposal_after_the_deadline<Client: E2E
         )
     );
     assert_eq!(
+        (deal.milestones, deal.milestone),
+        (plan, 0),
+        "the proposal's milestones"
+    );
+    assert_eq!(
         balance!(client, AccountKeyring::Charlie) - poster_before,
         3 * UNIT,
         "the rest of the budget, paid by the caller's transaction"
@@ -294,6 +339,11 @@ async fn anyone_auto_awards_the_cheapest_proposal_after_the_deadline<Client: E2E
     assert_eq!(
         (request.state, request.winner),
         (RequestState::Awarded, Some(1))
+    );
+    assert_eq!(
+        read!(client, req.proposals(request_id)).len(),
+        3,
+        "Bob's is still there"
     );
     Ok(())
 }

@@ -204,6 +204,7 @@ impl World {
                         request,
                         price,
                         UNIT_MS,
+                        Vec::new(),
                         AccountId::from(ARBITER),
                         Hash::from([1; 32]),
                     )
@@ -298,6 +299,7 @@ fn proposal(price: Balance, rating_centi: u32) -> Proposal {
         worker: AccountId::from([1; 32]),
         price,
         delivery_window: UNIT_MS,
+        milestones: Vec::new(),
         arbiter: AccountId::from(ARBITER),
         message: Hash::from([0; 32]),
         submitted_at: 0,

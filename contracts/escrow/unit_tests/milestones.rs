@@ -1,0 +1,322 @@
+//! Deals paid by milestones: each step is delivered, reviewed and paid on its own; a dispute,
+//! refund, settlement or reclaim concerns the current step and returns the later ones.
+
+use super::*;
+use crate::{Milestone, MAX_MILESTONES};
+
+/// Per unit: 40% within 1 day, then 60% within 1 more day (the offer's 2-day window).
+fn plan() -> Vec<Milestone> {
+    vec![
+        Milestone {
+            amount: PRICE * 4 / 10,
+            delivery_window: DAY,
+        },
+        Milestone {
+            amount: PRICE * 6 / 10,
+            delivery_window: DAY,
+        },
+    ]
+}
+
+fn list_staged(escrow: &mut Escrow, a: &Accounts) -> u64 {
+    call_as(a.seller, BOND * Balance::from(QUANTITY));
+    escrow
+        .create_offer(OfferTerms {
+            milestones: plan(),
+            ..terms(a)
+        })
+        .expect("offer with milestones listed")
+}
+
+/// A deal for 2 units of a 2-step offer: steps of 800,000 and 1,200,000.
+fn staged_deal(escrow: &mut Escrow, a: &Accounts) -> u64 {
+    let offer_id = list_staged(escrow, a);
+    call_as(a.buyer, PRICE * 2);
+    escrow.accept_offer(offer_id, 2, 1).expect("deal opened")
+}
+
+fn deliver(escrow: &mut Escrow, a: &Accounts, id: u64) {
+    call_as(a.seller, 0);
+    escrow.mark_delivered(id).expect("delivered");
+}
+
+fn after_fee(amount: Balance) -> Balance {
+    amount - bps_of(amount, FEE_BPS)
+}
+
+#[ink::test]
+fn a_plan_that_does_not_add_up_to_the_price_and_window_is_refused() {
+    let (mut escrow, a) = deploy();
+    let step = |amount, delivery_window| Milestone {
+        amount,
+        delivery_window,
+    };
+    let bad = [
+        (
+            "amounts short of the price",
+            vec![step(PRICE / 2, DAY), step(PRICE / 4, DAY)],
+        ),
+        (
+            "amounts above the price",
+            vec![step(PRICE, DAY), step(1, DAY)],
+        ),
+        (
+            "windows short of the delivery window",
+            vec![step(PRICE / 2, DAY), step(PRICE / 2, HOUR)],
+        ),
+        (
+            "a step paying nothing",
+            vec![step(PRICE, DAY), step(0, DAY)],
+        ),
+        (
+            "a step below the minimum window",
+            vec![step(PRICE / 2, 2 * DAY - 1), step(PRICE / 2, 1)],
+        ),
+        (
+            "an amount that overflows",
+            vec![step(Balance::MAX, DAY), step(PRICE + 1, DAY)],
+        ),
+        (
+            "more than 8 steps",
+            vec![step(PRICE / 16, 2 * DAY / 16); 16],
+        ),
+    ];
+    for (what, milestones) in bad {
+        call_as(a.seller, BOND * Balance::from(QUANTITY));
+        let refused = escrow.create_offer(OfferTerms {
+            milestones,
+            ..terms(&a)
+        });
+        assert_eq!(refused, Err(Error::InvalidMilestones), "{what}");
+        test::transfer_in::<Env>(0);
+    }
+    let eight = vec![step(PRICE / 8, 2 * DAY / 8); MAX_MILESTONES];
+    call_as(a.seller, BOND * Balance::from(QUANTITY));
+    let offer_id = escrow
+        .create_offer(OfferTerms {
+            milestones: eight.clone(),
+            ..terms(&a)
+        })
+        .expect("8 steps are allowed");
+    assert_eq!(escrow.offer(offer_id).unwrap().terms.milestones, eight);
+}
+
+#[ink::test]
+fn a_deal_pays_its_milestones_one_at_a_time() {
+    let (mut escrow, a) = deploy();
+    let id = staged_deal(&mut escrow, &a);
+    let d = deal(&escrow, id);
+    let steps: Vec<_> = d.milestones.iter().map(|m| m.amount).collect();
+    assert_eq!(
+        steps,
+        vec![PRICE * 8 / 10, PRICE * 12 / 10],
+        "amounts for 2 units"
+    );
+    assert_eq!(
+        (d.milestone, d.at_stake(), d.later_steps()),
+        (0, PRICE * 8 / 10, PRICE * 12 / 10)
+    );
+    assert_eq!(d.delivery_deadline, START + DAY, "the first step's window");
+
+    let seller_before = balance(a.seller);
+    at(START + HOUR);
+    deliver(&mut escrow, &a, id);
+    call_as(a.buyer, 0);
+    assert_eq!(escrow.release_milestone(id, 0), Ok(()));
+    let d = deal(&escrow, id);
+    assert_eq!(
+        (d.state, d.milestone, d.released),
+        (DealState::Funded, 1, PRICE * 8 / 10)
+    );
+    assert_eq!(
+        (d.delivered_at, d.review_deadline),
+        (0, 0),
+        "the new step is undelivered"
+    );
+    assert_eq!(
+        d.delivery_deadline,
+        START + HOUR + DAY,
+        "counted from the payment"
+    );
+    assert_eq!(balance(a.seller), seller_before + after_fee(PRICE * 8 / 10));
+    let started = last::<MilestoneStarted>();
+    assert_eq!(
+        (
+            started.deal_id,
+            started.milestone,
+            started.delivery_deadline
+        ),
+        (id, 1, START + HOUR + DAY)
+    );
+    assert_solvent(&escrow);
+
+    deliver(&mut escrow, &a, id);
+    call_as(a.buyer, 0);
+    assert_eq!(escrow.release_milestone(id, 1), Ok(()));
+    let d = deal(&escrow, id);
+    assert_eq!(d.state, DealState::Completed);
+    assert_eq!(
+        balance(a.seller),
+        seller_before + after_fee(PRICE * 8 / 10) + after_fee(PRICE * 12 / 10) + BOND * 2
+    );
+    assert_paid_in_full(&d);
+    assert_eq!(d.report().unwrap().seller_bps, Some(BPS));
+    assert_solvent(&escrow);
+}
+
+#[ink::test]
+fn a_repeated_milestone_release_cannot_pay_the_next_milestone() {
+    let (mut escrow, a) = deploy();
+    let id = staged_deal(&mut escrow, &a);
+    call_as(a.buyer, 0);
+    escrow.release_milestone(id, 0).expect("first step paid");
+    let seller_before = balance(a.seller);
+    assert_eq!(escrow.release_milestone(id, 0), Err(Error::WrongMilestone));
+    assert_eq!(escrow.release_milestone(id, 2), Err(Error::WrongMilestone));
+    assert_eq!(balance(a.seller), seller_before);
+    assert_eq!(deal(&escrow, id).milestone, 1);
+    call_as(a.stranger, 0);
+    assert_eq!(escrow.release_milestone(id, 1), Err(Error::NotBuyer));
+}
+
+#[ink::test]
+fn a_release_cannot_reach_past_the_current_milestone() {
+    let (mut escrow, a) = deploy();
+    let id = staged_deal(&mut escrow, &a);
+    call_as(a.buyer, 0);
+    assert_eq!(
+        escrow.release(id, PRICE * 8 / 10 + 1),
+        Err(Error::AmountExceedsRemaining)
+    );
+    assert_eq!(escrow.release(id, PRICE * 3 / 10), Ok(()), "part of a step");
+    assert_eq!(deal(&escrow, id).milestone, 0);
+    assert_eq!(
+        escrow.release(id, PRICE * 5 / 10),
+        Ok(()),
+        "the rest of the step"
+    );
+    let d = deal(&escrow, id);
+    assert_eq!((d.milestone, d.at_stake()), (1, PRICE * 12 / 10));
+    assert_solvent(&escrow);
+}
+
+#[ink::test]
+fn finalize_after_the_review_window_pays_only_the_current_milestone() {
+    let (mut escrow, a) = deploy();
+    let id = staged_deal(&mut escrow, &a);
+    deliver(&mut escrow, &a, id);
+    let seller_before = balance(a.seller);
+    at(START + DAY - 1);
+    call_as(a.stranger, 0);
+    assert_eq!(escrow.finalize(id), Err(Error::TooEarly));
+    at(START + DAY);
+    assert_eq!(escrow.finalize(id), Ok(()));
+    let d = deal(&escrow, id);
+    assert_eq!(
+        (d.state, d.milestone, d.delivery_deadline),
+        (DealState::Funded, 1, START + 2 * DAY)
+    );
+    assert_eq!(balance(a.seller), seller_before + after_fee(PRICE * 8 / 10));
+    assert_eq!(
+        escrow.finalize(id),
+        Err(Error::InvalidState),
+        "the next step is not delivered"
+    );
+    assert_solvent(&escrow);
+}
+
+#[ink::test]
+fn a_dispute_concerns_the_current_milestone_and_later_ones_go_back_to_the_buyer() {
+    let (mut escrow, a) = deploy();
+    let offer_id = list_staged(&mut escrow, &a);
+    call_as(a.buyer, PRICE);
+    let id = escrow.accept_offer(offer_id, 1, 1).expect("deal opened");
+    deliver(&mut escrow, &a, id);
+    dispute(&mut escrow, a.buyer, id);
+    let (buyer_before, seller_before, arbiter_before) =
+        (balance(a.buyer), balance(a.seller), balance(a.arbiter));
+    call_as(a.arbiter, 0);
+    assert_eq!(
+        escrow.rule(id, BPS),
+        Ok(()),
+        "the seller wins the first step"
+    );
+    let step = PRICE * 4 / 10;
+    let arbiter_fee = bps_of(step, ARBITER_FEE_BPS);
+    assert_eq!(
+        balance(a.arbiter),
+        arbiter_before + arbiter_fee,
+        "a fee on the disputed step only"
+    );
+    assert_eq!(
+        balance(a.seller),
+        seller_before + after_fee(step - arbiter_fee) + BOND
+    );
+    assert_eq!(
+        balance(a.buyer),
+        buyer_before + PRICE * 6 / 10,
+        "the later step comes back"
+    );
+    let d = deal(&escrow, id);
+    assert_eq!(d.state, DealState::Ruled);
+    assert_paid_in_full(&d);
+    // Won on everything that was in play: the unplayed step is nobody's loss.
+    assert_eq!(d.report().unwrap().seller_bps, Some(BPS));
+    assert_solvent(&escrow);
+}
+
+#[ink::test]
+fn a_seller_who_misses_a_later_milestone_deadline_loses_the_bond() {
+    let (mut escrow, a) = deploy();
+    let id = staged_deal(&mut escrow, &a);
+    call_as(a.buyer, 0);
+    escrow.release_milestone(id, 0).expect("first step paid");
+    let (buyer_before, seller_before) = (balance(a.buyer), balance(a.seller));
+    at(START + DAY - 1);
+    call_as(a.stranger, 0);
+    assert_eq!(escrow.reclaim(id), Err(Error::TooEarly));
+    at(START + DAY);
+    call_as(a.seller, 0);
+    assert_eq!(escrow.mark_delivered(id), Err(Error::TooLate));
+    assert_eq!(escrow.refund(id), Ok(()), "a late refund");
+    assert_eq!(balance(a.buyer), buyer_before + PRICE * 12 / 10 + BOND * 2);
+    assert_eq!(balance(a.seller), seller_before);
+    let d = deal(&escrow, id);
+    assert_eq!(
+        (d.state, d.payout.bond_to_buyer),
+        (DealState::Refunded, BOND * 2)
+    );
+    assert_paid_in_full(&d);
+    assert_solvent(&escrow);
+}
+
+#[ink::test]
+fn a_split_proposed_for_one_milestone_cannot_be_accepted_for_the_next() {
+    let (mut escrow, a) = deploy();
+    let id = staged_deal(&mut escrow, &a);
+    call_as(a.seller, 0);
+    escrow
+        .propose_split(id, BPS)
+        .expect("proposed for the first step");
+    call_as(a.buyer, 0);
+    escrow.release_milestone(id, 0).expect("first step paid");
+    assert_eq!(escrow.accept_split(id, BPS), Err(Error::NoProposal));
+    assert_eq!(deal(&escrow, id).state, DealState::Funded);
+}
+
+#[ink::test]
+fn an_offer_paid_by_milestones_keeps_its_price() {
+    let (mut escrow, a) = deploy();
+    let offer_id = list_staged(&mut escrow, &a);
+    call_as(a.seller, 0);
+    assert_eq!(
+        escrow.update_offer(offer_id, PRICE * 2, QUANTITY),
+        Err(Error::InvalidMilestones)
+    );
+    assert_eq!(escrow.offer(offer_id).unwrap().version, 1);
+    assert_eq!(
+        escrow.update_offer(offer_id, PRICE, QUANTITY - 1),
+        Ok(2),
+        "quantity may change"
+    );
+}
