@@ -374,16 +374,16 @@ impl World {
         deal: u64,
         ending: impl FnOnce(&Deal) -> Ending,
         f: impl FnOnce(&mut Escrow) -> Result<(), Error>,
-    ) {
+    ) -> Result<(), Error> {
         let before = self.deal(deal);
         let result = self.call(caller, 0, f);
         let (Some(before), Ok(())) = (before, result) else {
-            return;
+            return result;
         };
         let after = self.deal(deal).expect("deal kept");
         if !after.state.is_final() {
             self.step_paid(&before, &after);
-            return;
+            return result;
         }
         let (to_seller, to_buyer, to_arbiter, fee, forfeit) =
             model_close(&before, ending(&before), self.now);
@@ -406,6 +406,7 @@ impl World {
         self.credit(before.arbiter, to_arbiter);
         self.fees_due += fee;
         self.report(&after);
+        result
     }
 
     /// Checks and books what a call that left `before` open paid the seller: part of the
@@ -625,19 +626,14 @@ impl World {
                         && !d.state.is_final()
                         && d.state != DealState::Disputed
                 });
-                let mut result = None;
-                self.closing(
+                let result = self.closing(
                     caller,
                     deal,
                     |_| Ending::Completed,
-                    |e| {
-                        let r = e.release(deal, amount);
-                        result = Some(r);
-                        r
-                    },
+                    |e| e.release(deal, amount),
                 );
                 if over {
-                    assert_eq!(result, Some(Err(Error::AmountExceedsRemaining)));
+                    assert_eq!(result, Err(Error::AmountExceedsRemaining));
                 }
             }
             Op::ReleaseMilestone {
@@ -649,16 +645,11 @@ impl World {
                 let before = self.deal(deal);
                 let milestone = before.as_ref().map_or(0, |d| d.milestone + u8::from(wrong));
                 let caller = self.pick(caller, deal, |d| d.buyer);
-                let mut result = None;
-                self.closing(
+                let result = self.closing(
                     caller,
                     deal,
                     |_| Ending::Completed,
-                    |e| {
-                        let r = e.release_milestone(deal, milestone);
-                        result = Some(r);
-                        r
-                    },
+                    |e| e.release_milestone(deal, milestone),
                 );
                 let releasable = before.as_ref().is_some_and(|d| {
                     d.buyer == caller && matches!(d.state, DealState::Funded | DealState::Delivered)
@@ -666,7 +657,7 @@ impl World {
                 if releasable && wrong {
                     assert_eq!(
                         result,
-                        Some(Err(Error::WrongMilestone)),
+                        Err(Error::WrongMilestone),
                         "a milestone is paid once"
                     );
                 }
@@ -674,7 +665,7 @@ impl World {
             Op::Refund { caller, deal } => {
                 let deal = deal_id(deal);
                 let caller = self.pick(caller, deal, |d| d.seller);
-                self.closing(caller, deal, |_| Ending::Refunded, |e| e.refund(deal));
+                let _ = self.closing(caller, deal, |_| Ending::Refunded, |e| e.refund(deal));
             }
             Op::Propose { caller, deal, bps } => {
                 let deal = deal_id(deal);
@@ -698,7 +689,7 @@ impl World {
                     ),
                     _ => (account(caller), bps),
                 };
-                self.closing(
+                let _ = self.closing(
                     caller,
                     deal,
                     |d| Ending::Settled(d.proposed_seller_bps),
@@ -718,7 +709,7 @@ impl World {
             Op::Rule { caller, deal, bps } => {
                 let deal = deal_id(deal);
                 let caller = self.pick(caller, deal, |d| d.arbiter);
-                self.closing(caller, deal, |_| Ending::Ruled(bps), |e| e.rule(deal, bps));
+                let _ = self.closing(caller, deal, |_| Ending::Ruled(bps), |e| e.rule(deal, bps));
             }
             Op::Finalize { caller, deal } => {
                 let deal = deal_id(deal);
@@ -726,11 +717,11 @@ impl World {
                     DealState::Delivered => Ending::Completed,
                     _ => Ending::DefaultRuled,
                 };
-                self.closing(account(caller), deal, ending, |e| e.finalize(deal));
+                let _ = self.closing(account(caller), deal, ending, |e| e.finalize(deal));
             }
             Op::Reclaim { caller, deal } => {
                 let deal = deal_id(deal);
-                self.closing(
+                let _ = self.closing(
                     account(caller),
                     deal,
                     |_| Ending::Reclaimed,
@@ -851,7 +842,7 @@ impl World {
         self.now += 100 * UNIT_MS;
         test::set_block_timestamp::<Env>(self.now);
         for d in self.all_deals().into_iter().filter(|d| !d.state.is_final()) {
-            match d.state {
+            let result = match d.state {
                 DealState::Funded => {
                     self.closing(stranger, d.id, |_| Ending::Reclaimed, |e| e.reclaim(d.id))
                 }
@@ -864,7 +855,14 @@ impl World {
                     |_| Ending::DefaultRuled,
                     |e| e.finalize(d.id),
                 ),
-            }
+            };
+            assert_eq!(
+                result,
+                Ok(()),
+                "deal {} in {:?}: anyone may take its exit",
+                d.id,
+                d.state
+            );
             let after = self.deal(d.id).expect("deal");
             assert!(
                 after.state.is_final() || after.milestone > d.milestone,

@@ -1,5 +1,6 @@
 //! Property test: random sequences of request and proposal operations (posting with right and
-//! wrong amounts, proposing within and over budget, withdrawing, cancelling by the poster or
+//! wrong amounts, proposing within and over budget, in one payment or in two milestones that
+//! add up or not, withdrawing, cancelling by the poster or
 //! not, closing early and late, time moving on) run against the requests contract in ink!'s
 //! off-chain environment. After every operation:
 //! - every account's balance moved exactly as a model of the rules says: a poster pays each
@@ -13,6 +14,7 @@
 //! the e2e tests cover them. The auto-award's choice (`best_proposal`) is checked here against
 //! a model of its rule. A call that returns `Err` is reverted by hand, as the chain would.
 
+use escrow::Milestone;
 use ink::env::test;
 use ink::env::DefaultEnvironment as Env;
 use ink::primitives::{AccountId, Hash};
@@ -59,6 +61,8 @@ enum Op {
         worker: u8,
         request: u64,
         price: Balance,
+        /// Paid in two milestones, this much first (`None`: one payment).
+        first: Option<Balance>,
     },
     Withdraw {
         worker: u8,
@@ -85,11 +89,18 @@ fn op() -> impl Strategy<Value = Op> {
                 windows
             }
         ),
-        (0..ACCOUNTS, 0u64..6, 0u128..2_500).prop_map(|(worker, request, price)| Op::Propose {
-            worker,
-            request,
-            price
-        }),
+        (
+            0..ACCOUNTS,
+            0u64..6,
+            0u128..2_500,
+            proptest::option::of(0u128..2_500)
+        )
+            .prop_map(|(worker, request, price, first)| Op::Propose {
+                worker,
+                request,
+                price,
+                first
+            }),
         (0..ACCOUNTS, 0u64..6).prop_map(|(worker, request)| Op::Withdraw { worker, request }),
         (0..ACCOUNTS, 0u64..6).prop_map(|(caller, request)| Op::Cancel { caller, request }),
         (0..ACCOUNTS, 0u64..6).prop_map(|(caller, request)| Op::Close { caller, request }),
@@ -197,18 +208,38 @@ impl World {
                 worker,
                 request,
                 price,
+                first,
             } => {
                 let worker = account(worker);
+                // Two steps splitting the price and the window; valid when both pay something.
+                let plan: Vec<Milestone> = first.map_or_else(Vec::new, |first| {
+                    vec![
+                        Milestone {
+                            amount: first,
+                            delivery_window: UNIT_MS / 2,
+                        },
+                        Milestone {
+                            amount: price.saturating_sub(first),
+                            delivery_window: UNIT_MS - UNIT_MS / 2,
+                        },
+                    ]
+                });
+                let plan_ok = first.is_none_or(|first| first > 0 && first < price);
                 let result = self.call(worker, 0, |r| {
                     r.propose(
                         request,
                         price,
                         UNIT_MS,
-                        Vec::new(),
+                        plan.clone(),
                         AccountId::from(ARBITER),
                         Hash::from([1; 32]),
                     )
                 });
+                if let Ok(index) = result {
+                    assert!(plan_ok, "a plan that does not add up is refused");
+                    let stored = self.requests.proposal(request, index).expect("stored");
+                    assert_eq!(stored.milestones, plan, "the plan is kept as proposed");
+                }
                 if let Some(m) = self.model.get(request as usize) {
                     if m.open && worker != m.poster && price > m.budget {
                         assert!(result.is_err(), "a price above the budget is refused");
