@@ -106,7 +106,7 @@ fn happy_path_with_every_balance_checked() {
     assert!(too_much["error"]
         .as_str()
         .unwrap()
-        .contains("more than deal"));
+        .contains("more than milestone 1 of deal"));
 
     let released = env.ok(&["--as", CHARLIE, "deal", "release", &deal_id]);
     assert_eq!(state(&released), "Completed");
@@ -755,6 +755,16 @@ fn contract_types_match_the_metadata() {
             allow: vec![b.into()],
             ..Screening::default()
         },
+        milestones: vec![
+            Milestone {
+                amount: 2,
+                delivery_window: 400,
+            },
+            Milestone {
+                amount: 3,
+                delivery_window: 600,
+            },
+        ],
     };
     let same = |codec: &ContractCodec, msg: &str, args: &[String], typed: Vec<u8>| {
         assert_eq!(codec.encode(msg, args).unwrap(), typed, "{msg}");
@@ -767,7 +777,8 @@ fn contract_types_match_the_metadata() {
              delivery_window: 1000, review_window: 2000, ruling_window: 3000, \
              bond_per_unit: 7, screening: Screening {{ min_deals: 3, min_rating_centi: 0, \
              max_disputes_lost_bps: 10000, max_ratings_withheld: 4294967295, allow: [{bob}], \
-             block: [] }} }}"
+             block: [] }}, milestones: [Milestone {{ amount: 2, delivery_window: 400 }}, \
+             Milestone {{ amount: 3, delivery_window: 600 }}] }}"
         )],
         escrow.encode_typed("create_offer", &terms).unwrap(),
     );
@@ -793,6 +804,14 @@ fn contract_types_match_the_metadata() {
         "release",
         &s(&["4", "5"]),
         escrow.encode_typed("release", &(4u64, 5u128)).unwrap(),
+    );
+    same(
+        &escrow,
+        "release_milestone",
+        &s(&["4", "1"]),
+        escrow
+            .encode_typed("release_milestone", &(4u64, 1u8))
+            .unwrap(),
     );
     same(
         &escrow,
@@ -975,6 +994,11 @@ fn contract_types_match_the_metadata() {
         unit_price: 11,
         amount: 44,
         released: 6,
+        milestones: vec![Milestone {
+            amount: 44,
+            delivery_window: 15,
+        }],
+        milestone: 0,
         bond: 8,
         platform_fee_bps: 100,
         arbiter_fee_bps: 500,
@@ -1101,9 +1125,29 @@ fn contract_types_match_the_metadata() {
     same(
         &requests,
         "propose",
-        &["4".into(), "5".into(), "6".into(), alice.into(), hx.clone()],
+        &[
+            "4".into(),
+            "5".into(),
+            "6".into(),
+            "[Milestone { amount: 5, delivery_window: 6 }]".into(),
+            alice.into(),
+            hx.clone(),
+        ],
         requests
-            .encode_typed("propose", &(4u64, 5u128, 6u64, a, h))
+            .encode_typed(
+                "propose",
+                &(
+                    4u64,
+                    5u128,
+                    6u64,
+                    vec![Milestone {
+                        amount: 5,
+                        delivery_window: 6,
+                    }],
+                    a,
+                    h,
+                ),
+            )
             .unwrap(),
     );
     same(
@@ -1136,6 +1180,10 @@ fn contract_types_match_the_metadata() {
         worker: b.into(),
         price: 40,
         delivery_window: 7,
+        milestones: vec![Milestone {
+            amount: 40,
+            delivery_window: 7,
+        }],
         arbiter: a.into(),
         message: h,
         submitted_at: 8,
@@ -2015,16 +2063,16 @@ fn the_demo_reports_each_partys_balance_change() {
     assert_eq!(refunded, [("request award", 15 * UNIT)]);
     assert_eq!(
         payouts.len(),
-        3,
-        "a release, a ruling and the request's release"
+        4,
+        "a release, a ruling and the request's two milestones"
     );
-    let (released, ruled, requested) = (&payouts[0], &payouts[1], &payouts[2]);
-    assert_eq!(
-        plancks(&requested["to_seller"]),
-        45 * UNIT - 45 * UNIT / 100
-    );
-    assert_eq!(plancks(&requested["platform_fee"]), 45 * UNIT / 100);
-    assert_eq!(plancks(&requested["to_buyer"]), 0);
+    let (released, ruled) = (&payouts[0], &payouts[1]);
+    // The request's deal pays 20 then 25, each less the 1% platform fee.
+    for (milestone, step) in [(&payouts[2], 20 * UNIT), (&payouts[3], 25 * UNIT)] {
+        assert_eq!(plancks(&milestone["to_seller"]), step - step / 100);
+        assert_eq!(plancks(&milestone["platform_fee"]), step / 100);
+        assert_eq!(plancks(&milestone["to_buyer"]), 0);
+    }
     assert_eq!(plancks(&released["to_seller"]), 99 * UNIT);
     assert_eq!(plancks(&released["platform_fee"]), UNIT);
     assert_eq!(plancks(&released["to_buyer"]), 0);
@@ -2158,7 +2206,7 @@ fn demo_keep_serves_the_explorer_until_stopped() {
     let status = get("/api/status");
     assert_eq!(status["connected"], true, "{status}");
     // The demo's three deals, as it left them: one completed, one ruled, and the task
-    // request's completed, with their payouts.
+    // request's completed in two milestones, with their payouts.
     let payouts: Vec<&Value> = demo["steps"]
         .as_array()
         .unwrap()
@@ -2166,12 +2214,21 @@ fn demo_keep_serves_the_explorer_until_stopped() {
         .filter(|s| !s["payout"].is_null())
         .map(|s| &s["payout"])
         .collect();
-    assert_eq!(payouts.len(), 3);
-    for (id, state) in [(0, "Completed"), (1, "Ruled"), (2, "Completed")] {
+    assert_eq!(payouts.len(), 4);
+    for (id, state) in [(0, "Completed"), (1, "Ruled")] {
         let page = get(&format!("/api/deals/{id}"));
         assert_eq!(page["deal"]["state"], state, "{page}");
         assert_eq!(&page["deal"]["payout"], payouts[id], "{page}");
     }
+    let page = get("/api/deals/2");
+    assert_eq!(page["deal"]["state"], "Completed", "{page}");
+    assert_eq!(page["deal"]["milestone"], 1, "{page}");
+    let to_seller = |p: &Value| p["to_seller"].as_str().unwrap().parse::<u128>().unwrap();
+    assert_eq!(
+        to_seller(&page["deal"]["payout"]),
+        to_seller(payouts[2]) + to_seller(payouts[3]),
+        "{page}"
+    );
     let offers = get("/api/offers");
     assert_eq!(
         offers["offers"][0]["terms"]["title"], "Vintage camera",

@@ -230,7 +230,7 @@ fn check_json_api(env: &Env, page: &str, deal_id: &str, bob: &str) {
         .collect();
     assert_eq!(calls.len(), 1, "{block}");
     assert_eq!(calls[0]["contract"], "escrow");
-    assert_eq!(calls[0]["message"], "release");
+    assert_eq!(calls[0]["message"], "release_milestone");
     let ink: Vec<&str> = block["events"]
         .as_array()
         .unwrap()
@@ -365,7 +365,7 @@ async fn check_pages(env: &Env, browser: &Browser, page: &str, deal_id: &str, bo
         .wait_text("[data-testid=events]", "DealClosed")
         .await;
     browser
-        .wait_text("[data-testid=extrinsics]", "escrow.release")
+        .wait_text("[data-testid=extrinsics]", "escrow.release_milestone")
         .await;
     browser.screenshot("block").await;
 
@@ -415,7 +415,19 @@ async fn task_request_pages(env: &Env, browser: &Browser, page: &str) {
         EVE,
     ]);
     let request = posted["request"]["id"].to_string();
-    env.ok(&["--as", BOB, "proposal", "submit", &request, "--price", "45"]);
+    env.ok(&[
+        "--as",
+        BOB,
+        "proposal",
+        "submit",
+        &request,
+        "--price",
+        "45",
+        "--milestone",
+        "20:1d",
+        "--milestone",
+        "25:2d",
+    ]);
     let awarded = env.ok(&[
         "--as",
         CHARLIE,
@@ -426,11 +438,27 @@ async fn task_request_pages(env: &Env, browser: &Browser, page: &str) {
         "0",
     ]);
     let deal = awarded["deal"]["id"].to_string();
+    // //Bob delivers the first milestone and //Charlie pays it.
+    env.ok(&["--as", BOB, "deal", "deliver", &deal, "--milestone", "1"]);
+    let paid = env.ok(&[
+        "--as",
+        CHARLIE,
+        "deal",
+        "release",
+        &deal,
+        "--milestone",
+        "1",
+    ]);
+    assert_eq!(paid["deal"]["milestone"], 1, "{paid}");
 
     let (code, body) = get(page, &format!("/api/requests/{request}"));
     assert_eq!(code, 200, "{body}");
     assert_eq!(body["request"]["state"], "Awarded");
     assert_eq!(body["proposals"][0]["price"], (45 * UNIT).to_string());
+    assert_eq!(
+        body["proposals"][0]["milestones"][1]["amount"],
+        (25 * UNIT).to_string()
+    );
     assert_eq!(body["deal"]["id"].to_string(), deal);
     let (code, body) = get(page, "/api/requests?text=bakery&include_ended=true");
     assert_eq!(code, 200, "{body}");
@@ -466,6 +494,10 @@ async fn task_request_pages(env: &Env, browser: &Browser, page: &str) {
         .wait_text("[data-testid=proposals]", "(awarded)")
         .await;
     assert!(proposals.contains("45 UNIT"), "{proposals}");
+    assert!(
+        proposals.contains("1) 20 UNIT within 1 d, 2) 25 UNIT within 2 d"),
+        "{proposals}"
+    );
     let rules = browser
         .wait_text("[data-testid=screening]", "at most 25% of disputes lost")
         .await;
@@ -479,6 +511,20 @@ async fn task_request_pages(env: &Env, browser: &Browser, page: &str) {
     browser
         .wait_text("main", "opened by a task request's award")
         .await;
+    browser
+        .wait_text(
+            "[data-testid=milestone-progress]",
+            "Milestone 2 of 2 under way",
+        )
+        .await;
+    let steps = browser
+        .wait_text("[data-testid=milestones]", "under way")
+        .await;
+    assert!(
+        steps.contains("20 UNIT") && steps.contains("paid"),
+        "{steps}"
+    );
+    browser.screenshot("deal-milestones").await;
 }
 
 async fn search(browser: &Browser, q: &str) {

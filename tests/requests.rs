@@ -328,7 +328,8 @@ fn screening_cancel_auto_award_and_close_each_return_or_place_the_budget() {
         "--min-ruling-window",
         "1ms",
         "--award-window",
-        "6s",
+        // Long enough for the steps before the close to fit in it on a loaded machine.
+        "15s",
     ]);
     env.register_arbiter(DAVE, "500");
 

@@ -868,7 +868,8 @@ mod tests {
     // Captured from substrate-contracts-node 0.42 after `Env::deploy` (Alice owner, 1% fee to
     // Eve, Dave registered at 5%) and one offer by Bob: (trie key, value) as the node lists them.
     // The root's `settings.requests_code` (None: one 00 byte after `report_deposit_limit`) was
-    // added when the escrow's settings gained it.
+    // added when the escrow's settings gained it; the offer's empty `terms.milestones` (one 00
+    // byte after the screening rules) when offers gained milestones.
     const ROOT: (&str, &str) = (
         "11d2df4e979aa105cf552e9544ebd2b500000000",
         "d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d6400e659a7a1628cdd93\
@@ -893,7 +894,7 @@ mod tests {
         "00000000000000008eaf04151687736326c9fea17e25fc5287613693c912909cb226aa4794f26a483856696e\
          746167652063616d657261204c65696361204d3300407a10f35a000000000000000000000a00000030672121\
          1d5404bd9da88e0204360a1a9ab8b87c66c1bc2fcdd37f3c2222cc2080ee36000000000080ee360000000000\
-         80ee36000000000000a0724e18090000000000000000000000000000000000001027ffffffff000001000000\
+         80ee36000000000000a0724e18090000000000000000000000000000000000001027ffffffff00000001000000\
          0100407a10f35a000000000000000000005f3d8a16a20100006400f401",
     );
     const ALICE: &str = "d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d";
@@ -963,6 +964,7 @@ mod tests {
         assert_eq!(offer.terms.delivery_window, 3_600_000);
         assert_eq!(offer.terms.bond_per_unit, 10 * UNIT);
         assert!(offer.terms.screening.is_open());
+        assert!(offer.terms.milestones.is_empty());
         assert_eq!((offer.version, offer.active), (1, true));
         assert_eq!(offer.bond_stake, 100 * UNIT);
         assert_eq!((offer.platform_fee_bps, offer.arbiter_fee_bps), (100, 500));

@@ -42,6 +42,10 @@ const ACCEPT_OFFER: Message = Message::payable(
 );
 const MARK_DELIVERED: Message = Message::write("mark_delivered", &[("deal_id", "u64")]);
 const RELEASE: Message = Message::write("release", &[("deal_id", "u64"), ("amount", "Balance")]);
+const RELEASE_MILESTONE: Message = Message::write(
+    "release_milestone",
+    &[("deal_id", "u64"), ("milestone", "u8")],
+);
 const REFUND: Message = Message::write("refund", &[("deal_id", "u64")]);
 const PROPOSE_SPLIT: Message = Message::write(
     "propose_split",
@@ -79,6 +83,7 @@ pub const MESSAGES: &[Message] = &[
     ACCEPT_OFFER,
     MARK_DELIVERED,
     RELEASE,
+    RELEASE_MILESTONE,
     REFUND,
     PROPOSE_SPLIT,
     ACCEPT_SPLIT,
@@ -218,7 +223,7 @@ impl<'s> Escrow<'s> {
         self.0.write(signer, MARK_DELIVERED, &deal_id, 0).await
     }
 
-    /// The buyer: releases `amount` of what the deal holds to the seller.
+    /// The buyer: releases `amount` of what the current milestone holds to the seller.
     pub async fn release(
         &mut self,
         signer: &Keypair,
@@ -226,6 +231,19 @@ impl<'s> Escrow<'s> {
         amount: u128,
     ) -> OpResult<TxReport> {
         self.0.write(signer, RELEASE, &(deal_id, amount), 0).await
+    }
+
+    /// The buyer: pays milestone `milestone` (0-based; it must be the current one) to the
+    /// seller, which starts the next one or completes the deal.
+    pub async fn release_milestone(
+        &mut self,
+        signer: &Keypair,
+        deal_id: u64,
+        milestone: u8,
+    ) -> OpResult<TxReport> {
+        self.0
+            .write(signer, RELEASE_MILESTONE, &(deal_id, milestone), 0)
+            .await
     }
 
     /// The seller: gives the buyer back what the deal holds.

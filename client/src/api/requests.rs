@@ -4,7 +4,7 @@
 use crate::session::{Ctx, OpResult, TxReport, Which};
 use crate::signer::Keypair;
 use crate::types::{
-    AccountBytes, IndexedProposal, Proposal, Request, RequestTerms, RequestsConfig,
+    AccountBytes, IndexedProposal, Milestone, Proposal, Request, RequestTerms, RequestsConfig,
 };
 
 use super::spec::Message;
@@ -21,6 +21,7 @@ const PROPOSE: Message = Message::write(
         ("request_id", "u64"),
         ("price", "Balance"),
         ("delivery_window", "u64"),
+        ("milestones", "Vec"),
         ("arbiter", "AccountId"),
         ("message", "Hash"),
     ],
@@ -33,6 +34,19 @@ const REQUESTS: Message = Message::read("requests", &[("from_id", "u64"), ("limi
 const PROPOSALS: Message = Message::read("proposals", &[("request_id", "u64")]);
 const PROPOSAL: Message = Message::read("proposal", &[("request_id", "u64"), ("index", "u32")]);
 const CONFIG: Message = Message::read("config", &[]);
+
+/// What a worker proposes: the arguments of `propose` after the request id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProposalOffer {
+    pub price: u128,
+    /// Milliseconds, at most the request's.
+    pub delivery_window: u64,
+    /// Empty: one payment; else adding up to `price` and `delivery_window`.
+    pub milestones: Vec<Milestone>,
+    pub arbiter: AccountBytes,
+    /// Hash of the worker's message.
+    pub message: [u8; 32],
+}
 
 /// Every requests message this API calls: all of them.
 pub const MESSAGES: &[Message] = &[
@@ -123,18 +137,21 @@ impl<'s> Requests<'s> {
 
     // --- Workers ---
 
-    /// A worker: proposes `price` for delivery within `delivery_window` ms, arbitrated by
-    /// `arbiter`. Returns the proposal's index.
+    /// A worker: proposes `offer` on `request_id`. Returns the proposal's index.
     pub async fn propose(
         &mut self,
         signer: &Keypair,
         request_id: u64,
-        price: u128,
-        delivery_window: u64,
-        arbiter: AccountBytes,
-        message: [u8; 32],
+        offer: &ProposalOffer,
     ) -> OpResult<(u32, TxReport)> {
-        let args = (request_id, price, delivery_window, arbiter, message);
+        let args = (
+            request_id,
+            offer.price,
+            offer.delivery_window,
+            &offer.milestones,
+            offer.arbiter,
+            offer.message,
+        );
         let tx = self.0.write(signer, PROPOSE, &args, 0).await?;
         let index = returned_id(&tx)?;
         Ok((u32::try_from(index).unwrap_or(u32::MAX), tx))

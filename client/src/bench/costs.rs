@@ -123,6 +123,7 @@ pub async fn measure(
         ruling_window: windows[2].into(),
         bond_per_unit: "1".into(),
         screening: Default::default(),
+        milestones: Vec::new(),
     };
     let tx = |r: Option<TxReport>| r.expect("write operations report their transaction");
 
@@ -154,13 +155,16 @@ pub async fn measure(
     lifecycle.push(record(
         &mut rows,
         "escrow",
-        &tx(deals::deliver(ctx, deal).await?.tx),
+        &tx(deals::deliver(ctx, deal, None).await?.tx),
     ));
     as_(ctx, BUYER);
+    // `release` of everything, the message the lifecycle has always measured (`deal
+    // release` without flags sends `release_milestone`, measured below).
+    let everything = Some(ctx.units().format(accepted.deal.amount));
     lifecycle.push(record(
         &mut rows,
         "escrow",
-        &tx(deals::release(ctx, deal, None).await?.tx),
+        &tx(deals::release(ctx, deal, everything, None).await?.tx),
     ));
     lifecycle.push(record(
         &mut rows,
@@ -183,6 +187,27 @@ pub async fn measure(
         "reputation",
         &ratings::reveal(ctx, deal).await?.tx,
     ));
+
+    // A deal paid in two milestones: paying the first starts the second.
+    as_(ctx, SELLER);
+    let staged = offers::create(
+        ctx,
+        CreateOfferArgs {
+            milestones: vec!["4:1d".into(), "6:2d".into()],
+            ..offer_args(["3d", "2d", "1d"])
+        },
+    )
+    .await?;
+    as_(ctx, BUYER);
+    let staged_deal = deals::accept(ctx, staged.offer.id, 1, None).await?.deal.id;
+    as_(ctx, SELLER);
+    deals::deliver(ctx, staged_deal, None).await?;
+    as_(ctx, BUYER);
+    record(
+        &mut rows,
+        "escrow",
+        &tx(deals::release(ctx, staged_deal, None, Some(1)).await?.tx),
+    );
 
     // A settlement, a ruled dispute, a refund.
     as_(ctx, BUYER);
@@ -301,7 +326,7 @@ pub async fn measure(
     let missed = deals::accept(ctx, short, 1, None).await?.deal.id;
     let reviewed = deals::accept(ctx, short, 1, None).await?.deal.id;
     as_(ctx, SELLER);
-    deals::deliver(ctx, reviewed).await?;
+    deals::deliver(ctx, reviewed, None).await?;
     tokio::time::sleep(std::time::Duration::from_millis(3_500)).await;
     as_(ctx, BUYER);
     record(

@@ -28,6 +28,7 @@ use crate::ops::{OpError, OpResult, Settings};
 const INDEX_HTML: &str = include_str!("assets/index.html");
 const APP_JS: &str = include_str!("assets/app.js");
 const REQUESTS_JS: &str = include_str!("assets/requests.js");
+const MILESTONES_JS: &str = include_str!("assets/milestones.js");
 const STYLE_CSS: &str = include_str!("assets/style.css");
 
 /// Where the explorer listens.
@@ -91,6 +92,10 @@ pub fn router(link: Arc<NodeLink>) -> Router {
         .route(
             "/requests.js",
             get(|| async { asset("text/javascript; charset=utf-8", REQUESTS_JS) }),
+        )
+        .route(
+            "/milestones.js",
+            get(|| async { asset("text/javascript; charset=utf-8", MILESTONES_JS) }),
         )
         .route(
             "/style.css",

@@ -70,6 +70,7 @@ async fn result(ctx: &mut Ctx, id: u64, tx: Option<TxReport>) -> OpResult<DealRe
 enum DealCall {
     MarkDelivered,
     Release(u128),
+    ReleaseMilestone(u8),
     Refund,
     ProposeSplit(u16),
     AcceptSplit(u16),
@@ -89,6 +90,7 @@ async fn deal_call(ctx: &mut Ctx, id: u64, call: DealCall) -> OpResult<DealResul
     let tx = match call {
         DealCall::MarkDelivered => escrow.mark_delivered(s, id).await?,
         DealCall::Release(amount) => escrow.release(s, id, amount).await?,
+        DealCall::ReleaseMilestone(step) => escrow.release_milestone(s, id, step).await?,
         DealCall::Refund => escrow.refund(s, id).await?,
         DealCall::ProposeSplit(bps) => escrow.propose_split(s, id, bps).await?,
         DealCall::AcceptSplit(bps) => escrow.accept_split(s, id, bps).await?,
@@ -125,26 +127,63 @@ pub async fn accept(
     result(ctx, id, Some(tx)).await
 }
 
-pub async fn deliver(ctx: &mut Ctx, id: u64) -> OpResult<DealResult> {
+/// Marks the current milestone delivered; `milestone` (1-based), when given, must be it.
+pub async fn deliver(ctx: &mut Ctx, id: u64, milestone: Option<u8>) -> OpResult<DealResult> {
+    if let Some(n) = milestone {
+        current_milestone(&get_deal(ctx, id).await?, n)?;
+    }
     deal_call(ctx, id, DealCall::MarkDelivered).await
 }
 
-/// Releases `amount` (default: everything the deal still holds) to the seller.
-pub async fn release(ctx: &mut Ctx, id: u64, amount: Option<String>) -> OpResult<DealResult> {
+/// Pays the seller: `amount` of the current milestone, or all of it (for a deal without
+/// milestones, everything). `milestone` (1-based), when given, must be the current one, so
+/// a repeated command cannot pay the next milestone.
+pub async fn release(
+    ctx: &mut Ctx,
+    id: u64,
+    amount: Option<String>,
+    milestone: Option<u8>,
+) -> OpResult<DealResult> {
     let amount = amount.map(|a| ctx.units().parse(&a)).transpose()?;
     if amount == Some(0) {
         return Err(usage("--amount must be above zero"));
     }
     let deal = get_deal(ctx, id).await?;
-    let amount = amount.unwrap_or(deal.remaining());
-    if amount > deal.remaining() && !deal.state.is_final() {
+    let step = match milestone {
+        Some(n) => current_milestone(&deal, n)?,
+        None => deal.milestone,
+    };
+    let Some(amount) = amount else {
+        return deal_call(ctx, id, DealCall::ReleaseMilestone(step)).await;
+    };
+    if amount > deal.at_stake() && !deal.state.is_final() {
         return Err(usage(format!(
-            "--amount {} is more than deal {id} still holds ({})",
+            "--amount {} is more than milestone {} of deal {id} still holds ({})",
             ctx.units().format(amount),
-            ctx.units().format(deal.remaining())
+            deal.milestone + 1,
+            ctx.units().format(deal.at_stake())
         )));
     }
     deal_call(ctx, id, DealCall::Release(amount)).await
+}
+
+/// The 0-based index of milestone `n` (1-based, as typed) when it is the deal's current one.
+fn current_milestone(deal: &Deal, n: u8) -> OpResult<u8> {
+    let count = deal.milestone_count();
+    if n == 0 || usize::from(n) > count {
+        return Err(usage(format!(
+            "deal {} has {count} milestone(s): --milestone takes 1 to {count}",
+            deal.id
+        )));
+    }
+    if n != deal.milestone + 1 {
+        return Err(usage(format!(
+            "deal {} is at milestone {} of {count}, not {n}",
+            deal.id,
+            deal.milestone + 1
+        )));
+    }
+    Ok(n - 1)
 }
 
 pub async fn finalize(ctx: &mut Ctx, id: u64) -> OpResult<DealResult> {

@@ -60,7 +60,7 @@ pub struct DemoStep {
     /// Value the actor sent with the call, plancks: the price paid into escrow, the bond
     /// staked on an offer.
     pub sent: Option<String>,
-    /// What the contract paid out when the step closed a deal (release, ruling).
+    /// What the contract paid out in this step: a release, a milestone, a ruling.
     pub payout: Option<Payout>,
     /// Plancks the actor withdrew from its escrow credit.
     pub withdrawn: Option<String>,
@@ -192,8 +192,9 @@ impl<F: FnMut(&DemoStep)> Demo<'_, F> {
     }
 }
 
-/// A task request: //Charlie posts it with its budget, //Bob and //Eve propose, //Eve
-/// withdraws, //Charlie awards //Bob, whose deal is then delivered and released.
+/// A task request: //Charlie posts it with its budget, //Bob and //Eve propose (//Bob in
+/// two milestones), //Eve withdraws, //Charlie awards //Bob, who delivers each milestone
+/// and is paid for it.
 async fn task_request<F: FnMut(&DemoStep)>(d: &mut Demo<'_, F>) -> OpResult<()> {
     let units = d.ctx.units().clone();
     d.act(BUYER);
@@ -228,14 +229,20 @@ async fn task_request<F: FnMut(&DemoStep)>(d: &mut Demo<'_, F>) -> OpResult<()> 
     )
     .await?;
     let mut winner = 0;
-    for (who, price) in [(SELLER, "45"), (FEE_RECIPIENT, "55")] {
+    let proposals = [
+        (SELLER, "45", vec!["20:1d".to_string(), "25:2d".to_string()]),
+        (FEE_RECIPIENT, "55", Vec::new()),
+    ];
+    for (who, price, milestones) in proposals {
         d.act(who);
+        let staged = !milestones.is_empty();
         let p = requests::propose(
             &mut d.ctx,
             ProposeArgs {
                 request_id: request,
                 price: price.into(),
-                delivery_window: Some("3d".into()),
+                delivery_window: (!staged).then(|| "3d".into()),
+                milestones,
                 message: Some(format!("{who} can do it")),
                 ..ProposeArgs::default()
             },
@@ -244,11 +251,16 @@ async fn task_request<F: FnMut(&DemoStep)>(d: &mut Demo<'_, F>) -> OpResult<()> 
         if who == SELLER {
             winner = p.index;
         }
+        let how = if staged {
+            "in two milestones, 20 UNIT within 1d then 25 UNIT within 2d"
+        } else {
+            "delivery within 3d"
+        };
         d.record(
             "proposal submit",
             who,
             format!(
-                "proposal {} on request {request}: {price} UNIT, delivery within 3d",
+                "proposal {} on request {request}: {price} UNIT, {how}",
                 p.index
             ),
             Some(&p.tx),
@@ -289,34 +301,55 @@ async fn task_request<F: FnMut(&DemoStep)>(d: &mut Demo<'_, F>) -> OpResult<()> 
         },
     )
     .await?;
-    d.act(SELLER);
-    let r = deals::deliver(&mut d.ctx, deal.id).await?;
-    d.record(
-        "deal deliver",
-        SELLER,
-        format!("deal {} marked delivered", deal.id),
-        r.tx.as_ref(),
-    )
-    .await?;
-    d.act(BUYER);
-    let r = deals::release(&mut d.ctx, deal.id, None).await?;
-    d.record_flows(
-        "deal release",
-        BUYER,
-        format!(
-            "deal {} {}: //Bob got {}, platform fee {} due to //Eve",
-            deal.id,
-            r.deal.state.name(),
-            units.format(r.deal.payout.to_seller),
-            units.format(r.deal.payout.platform_fee)
-        ),
-        r.tx.as_ref(),
-        Flows {
-            payout: Some(r.deal.payout),
-            ..Flows::default()
-        },
-    )
-    .await
+    let mut paid_before = Payout::default();
+    for milestone in 1..=2u8 {
+        d.act(SELLER);
+        let r = deals::deliver(&mut d.ctx, deal.id, Some(milestone)).await?;
+        d.record(
+            "deal deliver",
+            SELLER,
+            format!(
+                "deal {}: milestone {milestone} of 2 marked delivered",
+                deal.id
+            ),
+            r.tx.as_ref(),
+        )
+        .await?;
+        d.act(BUYER);
+        let r = deals::release(&mut d.ctx, deal.id, None, Some(milestone)).await?;
+        let paid = paid_since(&paid_before, &r.deal.payout);
+        paid_before = r.deal.payout;
+        d.record_flows(
+            "deal release",
+            BUYER,
+            format!(
+                "deal {}: milestone {milestone} of 2 paid, {}: //Bob got {}, platform fee {} due to //Eve",
+                deal.id,
+                r.deal.state.name(),
+                units.format(paid.to_seller),
+                units.format(paid.platform_fee)
+            ),
+            r.tx.as_ref(),
+            Flows {
+                payout: Some(paid),
+                ..Flows::default()
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// What a deal paid between two readings of its payout.
+fn paid_since(before: &Payout, after: &Payout) -> Payout {
+    Payout {
+        to_seller: after.to_seller.saturating_sub(before.to_seller),
+        to_buyer: after.to_buyer.saturating_sub(before.to_buyer),
+        platform_fee: after.platform_fee.saturating_sub(before.platform_fee),
+        arbiter_fee: after.arbiter_fee.saturating_sub(before.arbiter_fee),
+        bond_to_buyer: after.bond_to_buyer.saturating_sub(before.bond_to_buyer),
+        bond_returned: after.bond_returned.saturating_sub(before.bond_returned),
+    }
 }
 
 /// Runs the demo; `on_step` sees every step as it completes. A temporary node is stopped and
@@ -480,6 +513,7 @@ async fn run(
             ruling_window: "1d".into(),
             bond_per_unit: "10".into(),
             screening: Default::default(),
+            milestones: Vec::new(),
         },
     )
     .await?;
@@ -519,7 +553,7 @@ async fn run(
     .await?;
 
     d.act(SELLER);
-    let r = deals::deliver(&mut d.ctx, deal_id).await?;
+    let r = deals::deliver(&mut d.ctx, deal_id, None).await?;
     d.record(
         "deal deliver",
         SELLER,
@@ -529,7 +563,7 @@ async fn run(
     .await?;
 
     d.act(BUYER);
-    let r = deals::release(&mut d.ctx, deal_id, None).await?;
+    let r = deals::release(&mut d.ctx, deal_id, None, None).await?;
     d.record_flows(
         "deal release",
         BUYER,

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod deploy;
 pub mod events;
 pub mod index;
+pub mod milestones;
 pub mod node;
 pub mod offers;
 pub mod ratings;

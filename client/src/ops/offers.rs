@@ -29,6 +29,9 @@ pub struct CreateOfferArgs {
     pub bond_per_unit: String,
     /// Rules a buyer must meet to accept.
     pub screening: ScreeningArgs,
+    /// `AMOUNT:WINDOW` per unit, adding up to the price; their windows replace the delivery
+    /// window.
+    pub milestones: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -112,17 +115,24 @@ pub fn build_terms(ctx: &Ctx, a: &CreateOfferArgs) -> OpResult<OfferTerms> {
         return Err(usage("the quantity must be above zero"));
     }
     let arbiter = ctx.account(&a.arbiter)?;
+    let (milestones, plan_window) =
+        super::milestones::parse_plan(ctx.units(), &a.milestones, price, "the price")?;
+    let delivery_window = match plan_window {
+        Some(total) => total,
+        None => window("delivery window", &a.delivery_window)?,
+    };
     Ok(OfferTerms {
         title: a.title.clone(),
         description: a.description.clone(),
         price,
         quantity: a.quantity,
         arbiter: arbiter.0.into(),
-        delivery_window: window("delivery window", &a.delivery_window)?,
+        delivery_window,
         review_window: window("review window", &a.review_window)?,
         ruling_window: window("ruling window", &a.ruling_window)?,
         bond_per_unit: ctx.units().parse(&a.bond_per_unit)?,
         screening: super::screening::build(ctx, &a.screening)?,
+        milestones,
     })
 }
 

@@ -9,7 +9,7 @@ use super::deals::parse_hash_or_text;
 use super::offers::{check_text, parse_price, rating_centi, window};
 use super::screening::{self, ScreeningArgs};
 use super::{usage, Ctx, OpResult, TxReport};
-use crate::api::requests::MAX_PAGE;
+use crate::api::requests::{ProposalOffer, MAX_PAGE};
 use crate::api::{Escrow, Reputation, Requests};
 use crate::types::{Deal, IndexedProposal, Proposal, Request, RequestState, RequestTerms};
 
@@ -286,8 +286,10 @@ pub async fn list(ctx: &mut Ctx, f: RequestFilter) -> OpResult<RequestList> {
 pub struct ProposeArgs {
     pub request_id: u64,
     pub price: String,
-    /// Default: the request's delivery window.
+    /// Default: the request's delivery window, or the milestones' total.
     pub delivery_window: Option<String>,
+    /// `AMOUNT:WINDOW`, adding up to the price.
+    pub milestones: Vec<String>,
     /// Default: the request's first arbiter that is not the worker.
     pub arbiter: Option<String>,
     /// A 0x hash, or text that is hashed.
@@ -325,9 +327,20 @@ pub async fn propose(ctx: &mut Ctx, a: ProposeArgs) -> OpResult<ProposalResult> 
             .find(|a| *a != worker)
             .ok_or_else(|| usage("the request accepts no arbiter but you: pass --arbiter"))?,
     };
-    let delivery = delivery.unwrap_or(request.terms.delivery_window);
+    let (milestones, plan_window) =
+        super::milestones::parse_plan(ctx.units(), &a.milestones, price, "the price")?;
+    let delivery = plan_window
+        .or(delivery)
+        .unwrap_or(request.terms.delivery_window);
+    let offer = ProposalOffer {
+        price,
+        delivery_window: delivery,
+        milestones,
+        arbiter,
+        message,
+    };
     let (index, tx) = Requests::new(ctx)
-        .propose(&signer, a.request_id, price, delivery, arbiter, message)
+        .propose(&signer, a.request_id, &offer)
         .await?;
     Ok(ProposalResult {
         request_id: a.request_id,

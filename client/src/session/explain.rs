@@ -56,6 +56,10 @@ pub fn escrow_error(variant: &str) -> Option<&'static str> {
         }
         "Screened" => "Refused by screening.",
         "ReputationUnavailable" => "The reputation contract did not answer the screening read.",
+        "InvalidMilestones" => {
+            "Milestones: at most 8, each paying something and lasting at least the minimum delivery window, adding up to the price and the delivery window; an offer paid by milestones keeps its price."
+        }
+        "WrongMilestone" => "The deal is at another milestone than the one named.",
         _ => return None,
     })
 }
@@ -122,6 +126,9 @@ pub fn requests_error(variant: &str, details: &str) -> Option<String> {
         "TooManyProposals" => "The request took 32 proposals already.",
         "NoAutoAward" => "The request does not allow auto-award.",
         "NoProposals" => "The request has no live proposal to award.",
+        "InvalidMilestones" => {
+            "A proposal's milestones: at most 8, each paying something, adding up to its price and delivery window."
+        }
         "Screened" => return Some(screening_refusal(details).to_string()),
         "ReputationUnavailable" => "The reputation contract did not answer the screening read.",
         "EscrowRefused" => {
@@ -224,6 +231,8 @@ mod tests {
             "InvalidScreening",
             "Screened",
             "ReputationUnavailable",
+            "InvalidMilestones",
+            "WrongMilestone",
         ] {
             assert!(escrow_error(v).is_some(), "{v}");
         }
@@ -280,6 +289,7 @@ mod tests {
             "NoCredit",
             "TransferFailed",
             "Overflow",
+            "InvalidMilestones",
         ] {
             assert!(requests_error(v, v).is_some(), "{v}");
         }

@@ -93,6 +93,8 @@ pub fn deal(id: u64, offer_id: u64, buyer: AccountBytes, state: DealState) -> De
         unit_price: 500,
         amount: 500,
         released: 0,
+        milestones: Vec::new(),
+        milestone: 0,
         bond: 0,
         platform_fee_bps: 100,
         arbiter_fee_bps: 500,

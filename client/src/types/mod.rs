@@ -198,6 +198,8 @@ pub struct OfferTerms {
     pub bond_per_unit: u128,
     /// Rules a buyer must meet to accept.
     pub screening: Screening,
+    /// The steps a deal is paid in, per unit (empty: one).
+    pub milestones: Vec<Milestone>,
 }
 
 impl OfferTerms {
@@ -221,6 +223,7 @@ impl OfferTerms {
             ruling_window: HOUR_MS,
             bond_per_unit: 0,
             screening: Screening::default(),
+            milestones: Vec::new(),
         }
     }
 }
@@ -338,6 +341,10 @@ pub struct Deal {
     pub amount: u128,
     #[serde(serialize_with = "ser_plancks")]
     pub released: u128,
+    /// The steps the deal is paid in, for the whole quantity (empty: one).
+    pub milestones: Vec<Milestone>,
+    /// The step under way, 0-based.
+    pub milestone: u8,
     #[serde(serialize_with = "ser_plancks")]
     pub bond: u128,
     pub platform_fee_bps: u16,
@@ -520,14 +527,17 @@ no_accounts!(
     DealState,
     Party,
     Payout,
+    Milestone,
     EscrowSettings,
     DealOutcome,
     AccountReputation,
     LangError
 );
 
+mod milestones;
 mod requests;
 mod screening;
+pub use milestones::{Milestone, MAX_MILESTONES};
 pub use requests::*;
 pub use screening::Screening;
 

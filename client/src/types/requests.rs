@@ -71,6 +71,8 @@ pub struct Proposal {
     #[serde(serialize_with = "ser_plancks")]
     pub price: u128,
     pub delivery_window: u64,
+    /// The steps the work is paid in (empty: one).
+    pub milestones: Vec<super::Milestone>,
     pub arbiter: Address,
     /// Hash of the worker's message.
     #[serde(serialize_with = "ser_hash")]

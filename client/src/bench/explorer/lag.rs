@@ -114,6 +114,7 @@ fn offer_args(word: &str) -> CreateOfferArgs {
         ruling_window: "1h".into(),
         bond_per_unit: "0".into(),
         screening: Default::default(),
+        milestones: Vec::new(),
     }
 }
 

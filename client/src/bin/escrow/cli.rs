@@ -328,6 +328,15 @@ pub struct OfferCreate {
     /// Rules a buyer must meet to accept.
     #[command(flatten)]
     pub screening: ScreeningFlags,
+    /// Pay deals in steps: `AMOUNT:WINDOW` per unit, repeated (at most 8), adding up to the
+    /// price, e.g. `--milestone 4:2d --milestone 6:3d`. Each window runs from the payment of
+    /// the step before; together they are the delivery window.
+    #[arg(
+        long = "milestone",
+        value_name = "AMOUNT:WINDOW",
+        conflicts_with = "delivery_window"
+    )]
+    pub milestones: Vec<String>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -379,14 +388,21 @@ pub enum DealCmd {
     Deliver {
         /// The deal's id.
         deal: u64,
+        /// The milestone you deliver (1-based); refused unless it is the current one.
+        #[arg(long)]
+        milestone: Option<u8>,
     },
-    /// Buyer: release money to the seller [default: everything left].
+    /// Buyer: pay the seller the current milestone (a deal without milestones: everything).
     Release {
         /// The deal's id.
         deal: u64,
-        /// Part of the price to release, e.g. `4 UNIT` [default: everything left].
+        /// Part of the current milestone to release, e.g. `4 UNIT` [default: all of it].
         #[arg(long)]
         amount: Option<String>,
+        /// The milestone you release (1-based); refused unless it is the current one, so a
+        /// repeated command cannot pay the next.
+        #[arg(long)]
+        milestone: Option<u8>,
     },
     /// Anyone: end a deal whose review or ruling window is over.
     Finalize {
@@ -784,6 +800,7 @@ async fn run_command(
                         ruling_window: o.ruling_window,
                         bond_per_unit: o.bond_per_unit,
                         screening: o.screening.args(),
+                        milestones: o.milestones,
                     },
                 )
                 .await?,
@@ -823,10 +840,14 @@ async fn run_command(
                     quantity,
                     version,
                 } => Report::Deal(deals::accept(c, offer, quantity, version).await?),
-                DealCmd::Deliver { deal } => Report::Deal(deals::deliver(c, deal).await?),
-                DealCmd::Release { deal, amount } => {
-                    Report::Deal(deals::release(c, deal, amount).await?)
+                DealCmd::Deliver { deal, milestone } => {
+                    Report::Deal(deals::deliver(c, deal, milestone).await?)
                 }
+                DealCmd::Release {
+                    deal,
+                    amount,
+                    milestone,
+                } => Report::Deal(deals::release(c, deal, amount, milestone).await?),
                 DealCmd::Finalize { deal } => Report::Deal(deals::finalize(c, deal).await?),
                 DealCmd::Reclaim { deal } => Report::Deal(deals::reclaim(c, deal).await?),
                 DealCmd::Refund { deal } => Report::Deal(deals::refund(c, deal).await?),

@@ -4,6 +4,7 @@
 use std::io::{BufRead, IsTerminal, Write};
 
 mod cli;
+mod milestone_output;
 mod output;
 mod request_output;
 mod requests_cli;

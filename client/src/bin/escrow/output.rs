@@ -608,6 +608,13 @@ fn offer(s: &mut String, o: &Offer, u: &TokenUnits) {
         format_duration_ms(t.review_window),
         format_duration_ms(t.ruling_window)
     );
+    if !t.milestones.is_empty() {
+        let _ = writeln!(
+            s,
+            "  paid in  milestones per unit: {}",
+            crate::milestone_output::plan(&t.milestones, u)
+        );
+    }
     let _ = writeln!(
         s,
         "  bond     {} per unit, {} staked",
@@ -651,6 +658,9 @@ pub(crate) fn deal(s: &mut String, d: &Deal, u: &TokenUnits) {
         amount(u, d.bond),
         d.platform_fee_bps
     );
+    if let Some(progress) = crate::milestone_output::progress(d, u) {
+        let _ = writeln!(s, "  paid in  {progress}");
+    }
     if let Some((by, bps)) = d.proposal() {
         let _ = writeln!(
             s,

@@ -143,6 +143,13 @@ fn proposal_line(
         p.arbiter,
         f64::from(p.rating_centi) / 100.0
     );
+    if !p.milestones.is_empty() {
+        let _ = writeln!(
+            s,
+            "    paid in milestones: {}",
+            crate::milestone_output::plan(&p.milestones, u)
+        );
+    }
 }
 
 pub fn proposal_result(s: &mut String, p: &ProposalResult, u: &TokenUnits) {

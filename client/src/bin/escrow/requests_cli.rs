@@ -131,6 +131,15 @@ pub struct ProposalSubmit {
     /// Your delivery window, at most the request's [default: the request's].
     #[arg(long)]
     pub delivery_window: Option<String>,
+    /// Be paid in steps: `AMOUNT:WINDOW`, repeated (at most 8), adding up to your price,
+    /// e.g. `--milestone 20:2d --milestone 25:3d`; together the windows are your delivery
+    /// window.
+    #[arg(
+        long = "milestone",
+        value_name = "AMOUNT:WINDOW",
+        conflicts_with = "delivery_window"
+    )]
+    pub milestones: Vec<String>,
     /// One of the request's arbiters [default: its first one that is not you].
     #[arg(long)]
     pub arbiter: Option<String>,
@@ -194,6 +203,7 @@ pub async fn run_proposal(c: &mut Ctx, cmd: ProposalCmd) -> OpResult<Report> {
                     request_id: p.request,
                     price: p.price,
                     delivery_window: p.delivery_window,
+                    milestones: p.milestones,
                     arbiter: p.arbiter,
                     message: p.message,
                 },

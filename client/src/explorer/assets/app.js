@@ -253,6 +253,7 @@ async function viewOffer(id) {
       ["Arbiter", `${link.account(t.arbiter)} · fee at most ${o.arbiter_fee_bps / 100}%`],
       ["Platform fee", `at most ${o.platform_fee_bps / 100}%`],
       ["Windows", `delivery ${duration(t.delivery_window)}, review ${duration(t.review_window)}, ruling ${duration(t.ruling_window)}`],
+      ["Paid in", t.milestones.length ? `<span data-testid="offer-milestones">milestones per unit: ${planText(t.milestones)}</span>` : "one payment"],
       ["Version", esc(o.version)],
       ["Active", o.active ? "yes" : "no (withdrawn or sold out)"],
       ["Created", esc(time(o.created_at))],
@@ -307,6 +308,7 @@ async function viewDeal(id) {
       ["Fees", `platform ${d.platform_fee_bps / 100}%, arbiter ${d.arbiter_fee_bps / 100}% (on a ruling)`],
       ["Paid out", `seller ${esc(tokens(payout.to_seller))}, buyer ${esc(tokens(payout.to_buyer))}, platform ${esc(tokens(payout.platform_fee))}, arbiter ${esc(tokens(payout.arbiter_fee))}, bond to buyer ${esc(tokens(payout.bond_to_buyer))}, bond returned ${esc(tokens(payout.bond_returned))}`],
     ])}
+    ${milestonesView(d, p.is_final)}
     <h2>Deadlines</h2>${deadlines}
     <p class="fields">Created ${esc(time(d.created_at))}; delivery by ${esc(time(d.delivery_deadline))}${d.review_deadline ? "; review until " + esc(time(d.review_deadline)) : ""}${d.disputed_by !== "Nobody" && d.ruling_deadline ? "; disputed by the " + esc(d.disputed_by.toLowerCase()) + ", ruling by " + esc(time(d.ruling_deadline)) : ""}${d.proposed_by !== "Nobody" ? "; the " + esc(d.proposed_by.toLowerCase()) + " proposes " + esc(d.proposed_seller_bps / 100) + "% to the seller" : ""}.</p>
     <h2>Timeline</h2>${timeline}

@@ -69,12 +69,13 @@ async function viewRequest(id) {
   const r = p.request;
   const t = r.terms;
   const proposals = table(
-    ["Index", "Worker", "Price", "Delivery within", "Arbiter", "Rating when proposed", "Submitted"],
+    ["Index", "Worker", "Price", "Delivery within", "Paid in", "Arbiter", "Rating when proposed", "Submitted"],
     p.proposals.map((x) => [
       esc(x.index) + (r.winner === x.index ? " (awarded)" : ""),
       link.account(x.worker),
       esc(tokens(x.price)),
       esc(duration(x.delivery_window)),
+      x.milestones.length ? planText(x.milestones) : "one payment",
       link.account(x.arbiter),
       (x.rating_centi / 100).toFixed(2),
       esc(time(x.submitted_at)),

@@ -1,0 +1,165 @@
+//! Deals paid by milestones through the CLI against a real dev node: an offer listed in
+//! steps, each step delivered and released on its own, and the commands a buyer could
+//! repeat or mistype refused before anything is sent.
+#![cfg(feature = "node-tests")]
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+fn id(v: &Value) -> String {
+    v.as_u64().unwrap().to_string()
+}
+
+fn error(err: &Value) -> &str {
+    err["error"].as_str().unwrap()
+}
+
+fn text(env: &Env, args: &[&str]) -> String {
+    let out = env.cmd(args).args(["--output", "text"]).output().unwrap();
+    assert!(out.status.success(), "{args:?}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+const DAY_MS: u64 = 86_400_000;
+
+#[test]
+fn a_deal_paid_by_milestones_releases_one_milestone_at_a_time_and_never_the_next_by_mistake() {
+    let env = Env::new();
+    env.deploy();
+    let listing = |steps: &[&'static str]| -> Vec<&'static str> {
+        let mut args = vec![
+            "--as",
+            BOB,
+            "offer",
+            "create",
+            "--title",
+            "Mural",
+            "--price",
+            "10",
+            "--quantity",
+            "2",
+            "--arbiter",
+            DAVE,
+        ];
+        for step in steps {
+            args.extend(["--milestone", step]);
+        }
+        args
+    };
+
+    // A plan that does not add up to the price is refused before anything is sent.
+    let bob = env.free(BOB);
+    let err = env.fails(&listing(&["4:1d", "5:2d"]), 2);
+    assert!(
+        error(&err).contains("the milestones add up to 9 UNIT, but the price is 10 UNIT"),
+        "{err}"
+    );
+    let err = env.fails(&listing(&["4 UNIT", "6:2d"]), 2);
+    assert!(error(&err).contains("expected AMOUNT:WINDOW"), "{err}");
+    assert_eq!(env.free(BOB), bob, "no fee was spent");
+
+    let created = env.ok(&listing(&["4:1d", "6:2d"]));
+    let terms = &created["offer"]["terms"];
+    assert_eq!(
+        terms["delivery_window"],
+        3 * DAY_MS,
+        "the steps' windows together"
+    );
+    assert_eq!(terms["milestones"][0]["amount"], (4 * UNIT).to_string());
+    let offer = id(&created["offer"]["id"]);
+    let shown = text(&env, &["offer", "show", &offer]);
+    assert!(
+        shown.contains("milestones per unit: 1) 4 UNIT within"),
+        "{shown}"
+    );
+
+    let accepted = env.ok(&["--as", CHARLIE, "deal", "accept", &offer, "--quantity", "2"]);
+    let deal = id(&accepted["deal"]["id"]);
+    let plan = &accepted["deal"]["milestones"];
+    assert_eq!(
+        (plan[0]["amount"].clone(), plan[1]["amount"].clone()),
+        (
+            (8 * UNIT).to_string().into(),
+            (12 * UNIT).to_string().into()
+        ),
+        "the plan for two units"
+    );
+
+    // The seller names the milestone it delivers; a wrong one is refused.
+    let err = env.fails(
+        &["--as", BOB, "deal", "deliver", &deal, "--milestone", "2"],
+        2,
+    );
+    assert!(
+        error(&err).contains("is at milestone 1 of 2, not 2"),
+        "{err}"
+    );
+    env.ok(&["--as", BOB, "deal", "deliver", &deal, "--milestone", "1"]);
+
+    let bob = env.free(BOB);
+    let paid = env.ok(&[
+        "--as",
+        CHARLIE,
+        "deal",
+        "release",
+        &deal,
+        "--milestone",
+        "1",
+    ]);
+    assert_eq!(
+        (
+            paid["deal"]["state"].clone(),
+            paid["deal"]["milestone"].clone()
+        ),
+        ("Funded".into(), 1.into()),
+        "{paid}"
+    );
+    assert_eq!(paid["deal"]["released"], (8 * UNIT).to_string());
+    assert_eq!(
+        env.free(BOB) - bob,
+        8 * UNIT - 8 * UNIT / 100,
+        "the first step less 1%"
+    );
+
+    // Repeating the release cannot pay the second milestone; nor can an amount above it.
+    let charlie = env.free(CHARLIE);
+    let err = env.fails(
+        &[
+            "--as",
+            CHARLIE,
+            "deal",
+            "release",
+            &deal,
+            "--milestone",
+            "1",
+        ],
+        2,
+    );
+    assert!(
+        error(&err).contains("is at milestone 2 of 2, not 1"),
+        "{err}"
+    );
+    let err = env.fails(
+        &["--as", CHARLIE, "deal", "release", &deal, "--amount", "13"],
+        2,
+    );
+    assert!(
+        error(&err).contains("more than milestone 2 of deal"),
+        "{err}"
+    );
+    assert_eq!(env.free(CHARLIE), charlie);
+    let shown = text(&env, &["deal", "show", &deal]);
+    assert!(
+        shown.contains("milestone 2 of 2: 1) 8 UNIT paid, 2) 12 UNIT under way"),
+        "{shown}"
+    );
+
+    // Without flags the buyer pays the milestone under way: the last one completes the deal.
+    env.ok(&["--as", BOB, "deal", "deliver", &deal]);
+    let bob = env.free(BOB);
+    let done = env.ok(&["--as", CHARLIE, "deal", "release", &deal]);
+    assert_eq!(done["deal"]["state"], "Completed", "{done}");
+    assert_eq!(env.free(BOB) - bob, 12 * UNIT - 12 * UNIT / 100);
+}
