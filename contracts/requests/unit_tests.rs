@@ -522,7 +522,13 @@ fn a_full_page_of_the_largest_requests_and_every_proposal_fit_the_output_buffer(
     let id = post(&mut requests, &a, largest).expect("posted");
     propose(&mut requests, a.worker, BUDGET).expect("proposed");
     let request = requests.request(id).expect("stored");
-    let proposal = requests.proposals(id).remove(0);
+    let (index, mut proposal) = requests.proposals(id).remove(0);
+    let step = escrow::Milestone {
+        amount: Balance::MAX,
+        delivery_window: u64::MAX,
+    };
+    proposal.milestones = vec![step; escrow::MAX_MILESTONES];
+    let proposal = (index, proposal);
     // `Result<Vec<_>, LangError>`: one byte for `Ok` around the vector.
     let page = scale::Encode::encoded_size(&vec![request; MAX_PAGE as usize]) + 1;
     let proposals = scale::Encode::encoded_size(&vec![proposal; MAX_PROPOSALS as usize]) + 1;
