@@ -769,9 +769,9 @@ mod escrow {
 
         /// The offer's seller: changes price and quantity (0 pauses sales) and bumps the version,
         /// so buyers who saw the old terms are refused. An offer paid by milestones keeps its
-        /// price (its steps add up to it): list a new offer to change it. A larger quantity needs its bond
-        /// transferred with the call; bond no longer needed is refunded. Open deals keep their
-        /// terms. Returns the new version.
+        /// price (its steps add up to it): list a new offer to change it. A larger quantity
+        /// needs its bond transferred with the call; bond no longer needed is refunded. Open
+        /// deals keep their terms. Returns the new version.
         #[ink(message, payable)]
         pub fn update_offer(
             &mut self,

@@ -333,15 +333,20 @@ pub fn deadlines(deal: &Deal, now: u64) -> Vec<DeadlineView> {
             "delivery",
             deal.delivery_deadline,
             "the seller marks the deal delivered (deal deliver); buyer or seller may open a dispute; the buyer may release, the seller refund",
-            "anyone may reclaim (deal reclaim): the buyer gets the money back plus the seller's bond",
+            "anyone may reclaim (deal reclaim): the buyer gets back everything not yet paid plus the seller's bond",
         ),
         DealState::Delivered => {
             if let Some(at) = deal.review_deadline() {
+                let last = usize::from(deal.milestone) + 1 >= deal.milestone_count();
                 push(
                     "review",
                     at,
                     "the buyer reviews: release (deal release) or open a dispute (deal dispute); the seller may refund",
-                    "anyone may finalize (deal finalize): the seller gets everything left, minus the platform fee",
+                    if last {
+                        "anyone may finalize (deal finalize): the seller gets everything left, minus the platform fee"
+                    } else {
+                        "anyone may finalize (deal finalize): the seller gets this milestone, minus the platform fee, and the next milestone starts"
+                    },
                 )
             }
         }
@@ -500,5 +505,56 @@ pub fn party_label(deal: &Deal, party: Party) -> String {
     match deal.party_account(party) {
         Some(a) => format!("{} {a}", party.name()),
         None => party.name().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::synthetic;
+    use crate::types::Milestone;
+
+    /// A delivered deal of two 250-planck milestones, at `milestone`.
+    fn staged(milestone: u8) -> Deal {
+        let step = Milestone {
+            amount: 250,
+            delivery_window: 1_000,
+        };
+        Deal {
+            milestones: vec![step; 2],
+            milestone,
+            delivered_at: 5,
+            review_deadline: 10,
+            ..synthetic::deal(0, 0, [3; 32], DealState::Delivered)
+        }
+    }
+
+    #[test]
+    fn the_review_deadline_of_a_milestone_before_the_last_says_the_next_one_starts() {
+        let first = deadlines(&staged(0), 0);
+        assert!(
+            first[0].after.contains("the next milestone starts"),
+            "{first:?}"
+        );
+        let last = deadlines(&staged(1), 0);
+        assert!(last[0].after.contains("everything left"), "{last:?}");
+        let plain = deadlines(&synthetic::deal(0, 0, [3; 32], DealState::Funded), 0);
+        assert!(
+            plain[0].after.contains("everything not yet paid"),
+            "{plain:?}"
+        );
+    }
+
+    #[test]
+    fn at_stake_is_what_the_current_milestone_still_holds() {
+        let mut deal = staged(0);
+        deal.amount = 500;
+        deal.released = 100;
+        assert_eq!((deal.at_stake(), deal.milestone_count()), (150, 2));
+        deal.milestone = 1;
+        deal.released = 250;
+        assert_eq!(deal.at_stake(), 250);
+        let plain = synthetic::deal(0, 0, [3; 32], DealState::Funded);
+        assert_eq!((plain.at_stake(), plain.milestone_count()), (500, 1));
     }
 }
