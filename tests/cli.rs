@@ -16,10 +16,6 @@ use assert_cmd::Command;
 use common::*;
 use serde_json::Value;
 
-fn id(v: &Value) -> String {
-    v.as_u64().unwrap().to_string()
-}
-
 fn state(v: &Value) -> &str {
     v["deal"]["state"].as_str().unwrap()
 }
@@ -1385,12 +1381,7 @@ fn arbiters_register_update_retire_and_are_listed() {
     );
 
     // Text output: one line per arbiter.
-    let out = env
-        .cmd(&["arbiter", "list"])
-        .args(["--output", "text"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = env.text(&["arbiter", "list"]);
     assert_eq!(text.lines().count(), 2, "{text}");
     assert!(text.contains("[active] fee 200 bps"), "{text}");
     let err = env.fails(&["arbiter", "show", EVE], 2);
@@ -1669,12 +1660,7 @@ fn deploy_with_defaults_refuses_nothing_and_shows_its_settings() {
     assert_eq!(plancks(&config["min_rated_amount"]), UNIT);
     assert_eq!(config["offer_count"], 0);
     assert_eq!(config["arbiter_count"], 0);
-    let out = env
-        .cmd(&["config"])
-        .args(["--output", "text"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = env.text(&["config"]);
     assert!(
         text.contains("minimum windows: delivery 1h, review 1d, ruling 1d"),
         "{text}"

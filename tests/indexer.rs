@@ -17,10 +17,6 @@ use escrow_client::ops::{Ctx, EventView};
 use escrow_client::store::{BlockChanges, BlockEvent, BlockInfo, Store};
 use serde_json::Value;
 
-fn id(v: &Value) -> String {
-    v.as_u64().unwrap().to_string()
-}
-
 /// Every stored block is the best chain's block of that number.
 async fn assert_store_on_the_best_chain(ctx: &Ctx, indexer: &Indexer) {
     let store = indexer.store();

@@ -6,20 +6,12 @@
 mod common;
 
 use common::*;
-use serde_json::Value;
 
-fn id(v: &Value) -> String {
-    v.as_u64().unwrap().to_string()
-}
-
-fn error(err: &Value) -> &str {
-    err["error"].as_str().unwrap()
-}
-
-fn text(env: &Env, args: &[&str]) -> String {
-    let out = env.cmd(args).args(["--output", "text"]).output().unwrap();
-    assert!(out.status.success(), "{args:?}");
-    String::from_utf8_lossy(&out.stdout).into_owned()
+/// Runs `args`, expects the bad-input exit (2) and an error saying `needle`.
+fn refused(env: &Env, args: &[&str], needle: &str) {
+    let err = env.fails(args, 2);
+    let text = err["error"].as_str().unwrap();
+    assert!(text.contains(needle), "{args:?}: {err}");
 }
 
 const DAY_MS: u64 = 86_400_000;
@@ -51,13 +43,16 @@ fn a_deal_paid_by_milestones_releases_one_milestone_at_a_time_and_never_the_next
 
     // A plan that does not add up to the price is refused before anything is sent.
     let bob = env.free(BOB);
-    let err = env.fails(&listing(&["4:1d", "5:2d"]), 2);
-    assert!(
-        error(&err).contains("the milestones add up to 9 UNIT, but the price is 10 UNIT"),
-        "{err}"
+    refused(
+        &env,
+        &listing(&["4:1d", "5:2d"]),
+        "the milestones add up to 9 UNIT, but the price is 10 UNIT",
     );
-    let err = env.fails(&listing(&["4 UNIT", "6:2d"]), 2);
-    assert!(error(&err).contains("expected AMOUNT:WINDOW"), "{err}");
+    refused(
+        &env,
+        &listing(&["4 UNIT", "6:2d"]),
+        "expected AMOUNT:WINDOW",
+    );
     assert_eq!(env.free(BOB), bob, "no fee was spent");
 
     let created = env.ok(&listing(&["4:1d", "6:2d"]));
@@ -69,7 +64,7 @@ fn a_deal_paid_by_milestones_releases_one_milestone_at_a_time_and_never_the_next
     );
     assert_eq!(terms["milestones"][0]["amount"], (4 * UNIT).to_string());
     let offer = id(&created["offer"]["id"]);
-    let shown = text(&env, &["offer", "show", &offer]);
+    let shown = env.text(&["offer", "show", &offer]);
     assert!(
         shown.contains("milestones per unit: 1) 4 UNIT within"),
         "{shown}"
@@ -88,13 +83,10 @@ fn a_deal_paid_by_milestones_releases_one_milestone_at_a_time_and_never_the_next
     );
 
     // The seller names the milestone it delivers; a wrong one is refused.
-    let err = env.fails(
+    refused(
+        &env,
         &["--as", BOB, "deal", "deliver", &deal, "--milestone", "2"],
-        2,
-    );
-    assert!(
-        error(&err).contains("is at milestone 1 of 2, not 2"),
-        "{err}"
+        "is at milestone 1 of 2, not 2",
     );
     env.ok(&["--as", BOB, "deal", "deliver", &deal, "--milestone", "1"]);
 
@@ -125,7 +117,8 @@ fn a_deal_paid_by_milestones_releases_one_milestone_at_a_time_and_never_the_next
 
     // Repeating the release cannot pay the second milestone; nor can an amount above it.
     let charlie = env.free(CHARLIE);
-    let err = env.fails(
+    refused(
+        &env,
         &[
             "--as",
             CHARLIE,
@@ -135,22 +128,15 @@ fn a_deal_paid_by_milestones_releases_one_milestone_at_a_time_and_never_the_next
             "--milestone",
             "1",
         ],
-        2,
+        "is at milestone 2 of 2, not 1",
     );
-    assert!(
-        error(&err).contains("is at milestone 2 of 2, not 1"),
-        "{err}"
-    );
-    let err = env.fails(
+    refused(
+        &env,
         &["--as", CHARLIE, "deal", "release", &deal, "--amount", "13"],
-        2,
-    );
-    assert!(
-        error(&err).contains("more than milestone 2 of deal"),
-        "{err}"
+        "more than milestone 2 of deal",
     );
     assert_eq!(env.free(CHARLIE), charlie);
-    let shown = text(&env, &["deal", "show", &deal]);
+    let shown = env.text(&["deal", "show", &deal]);
     assert!(
         shown.contains("milestone 2 of 2: 1) 8 UNIT paid, 2) 12 UNIT under way"),
         "{shown}"

@@ -10,10 +10,6 @@ use std::time::Duration;
 use common::*;
 use serde_json::Value;
 
-fn id(v: &Value) -> String {
-    v.as_u64().unwrap().to_string()
-}
-
 fn ids(list: &Value, key: &str) -> Vec<u64> {
     list[key]
         .as_array()

@@ -118,6 +118,17 @@ impl Env {
             .unwrap_or_else(|e| panic!("escrow {args:?}: not JSON ({e}):\n{stdout}"))
     }
 
+    /// Runs with `--output text` and expects success; returns what it printed.
+    pub fn text(&self, args: &[&str]) -> String {
+        let out = self.cmd(args).args(["--output", "text"]).output().unwrap();
+        assert!(
+            out.status.success(),
+            "escrow {args:?} failed ({:?})",
+            out.status.code()
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     /// Runs and expects exit code `code` and nothing on stdout; returns the JSON error object
     /// from stderr.
     pub fn fails(&self, args: &[&str], code: i32) -> Value {
@@ -213,6 +224,11 @@ impl Env {
             bond,
         ])
     }
+}
+
+/// An id from the JSON output, as a CLI argument.
+pub fn id(v: &Value) -> String {
+    v.as_u64().unwrap().to_string()
 }
 
 /// A plancks string (or number) from the JSON output.

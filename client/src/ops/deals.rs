@@ -337,12 +337,11 @@ pub fn deadlines(deal: &Deal, now: u64) -> Vec<DeadlineView> {
         ),
         DealState::Delivered => {
             if let Some(at) = deal.review_deadline() {
-                let last = usize::from(deal.milestone) + 1 >= deal.milestone_count();
                 push(
                     "review",
                     at,
                     "the buyer reviews: release (deal release) or open a dispute (deal dispute); the seller may refund",
-                    if last {
+                    if deal.on_last_milestone() {
                         "anyone may finalize (deal finalize): the seller gets everything left, minus the platform fee"
                     } else {
                         "anyone may finalize (deal finalize): the seller gets this milestone, minus the platform fee, and the next milestone starts"

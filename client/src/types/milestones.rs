@@ -24,6 +24,11 @@ impl Deal {
         self.milestones.len().max(1)
     }
 
+    /// Whether the step under way is the last (always, without milestones).
+    pub fn on_last_milestone(&self) -> bool {
+        usize::from(self.milestone) + 1 >= self.milestone_count()
+    }
+
     /// What the current milestone still holds (the escrow's `at_stake`).
     pub fn at_stake(&self) -> u128 {
         let steps = usize::from(self.milestone) + 1;
