@@ -4,6 +4,7 @@
 
 pub mod costs;
 pub mod explorer;
+pub mod goals;
 pub mod ledger;
 pub mod load;
 pub mod report;

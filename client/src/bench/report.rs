@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use super::costs::CostRow;
+use super::goals::cost_goals;
 use super::BenchReport;
 use crate::units::TokenUnits;
 
@@ -130,6 +131,8 @@ pub fn markdown(r: &BenchReport, units: &TokenUnits) -> String {
         );
     }
 
+    goals_section(&mut s, r);
+
     let t = &r.throughput;
     let _ = writeln!(s, "\n## Throughput\n");
     let _ = writeln!(
@@ -202,6 +205,29 @@ fn missed(met: bool) -> &'static str {
         ""
     } else {
         " (missed)"
+    }
+}
+
+/// The escrow's cost goals against the tables above.
+fn goals_section(s: &mut String, r: &BenchReport) {
+    let _ = writeln!(s, "\n## Cost goals\n");
+    let _ = writeln!(
+        s,
+        "The goals the escrow was set, from the two tables above. contracts/README.md (\"What a \
+         call costs\") prices each storage access and explains why, with the reputation report \
+         part of every closing, these cannot all be met.\n"
+    );
+    let _ = writeln!(s, "| measure | value | goal |");
+    let _ = writeln!(s, "|---|--:|---|");
+    for g in cost_goals(&r.costs, &r.code_sizes) {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {}{} |",
+            g.measure,
+            g.value,
+            g.goal,
+            missed(g.met)
+        );
     }
 }
 
@@ -483,6 +509,28 @@ mod tests {
         assert!(md.contains("| escrow | 37895 | release |"), "{md}");
         assert!(md.contains("with a debug build of the client"), "{md}");
         assert!(md.contains("| floor | 1234 | release |"), "{md}");
+    }
+
+    #[test]
+    fn the_cost_goals_section_marks_each_missed_goal() {
+        let md = markdown(&report(), &TokenUnits::default());
+        let section = md
+            .split("## Cost goals")
+            .nth(1)
+            .and_then(|rest| rest.split("\n## ").next())
+            .expect("a cost goals section");
+        assert!(section.contains("| measure | value | goal |"));
+        // release's proof is 290,000 / 4,000 = 72.5 transfers; the escrow is 37,895 bytes.
+        assert!(
+            section.contains(
+                "| largest proof_size of one message (`escrow.release`) | 72.5× a transfer | ≤ 30× (missed) |"
+            ),
+            "{section}"
+        );
+        assert!(
+            section.contains("| escrow optimised Wasm | 37895 bytes | ≤ 32768 bytes (missed) |"),
+            "{section}"
+        );
     }
 
     #[test]

@@ -1,0 +1,160 @@
+//! The cost goals the escrow was set, checked against one run's measurements, so that
+//! BENCHMARKS.md says which hold instead of leaving the reader to divide.
+
+use super::costs::{CostRow, Costs};
+use super::CodeSize;
+
+/// accept + deliver + release, at most this many transfers' ref_time.
+pub const DEAL_REF_TIME_GOAL: f64 = 20.0;
+/// Any one contract message, at most this many transfers' proof_size.
+pub const MESSAGE_PROOF_GOAL: f64 = 30.0;
+/// The escrow's optimised Wasm, at most this many bytes (32 KiB).
+pub const ESCROW_WASM_GOAL: usize = 32 * 1024;
+/// The messages of one deal, as the ref_time goal counts them.
+const DEAL_MESSAGES: [&str; 3] = ["accept_offer", "mark_delivered", "release"];
+
+/// One goal: what was measured, against what.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CostGoal {
+    pub measure: String,
+    pub value: String,
+    pub goal: String,
+    pub met: bool,
+}
+
+/// Each goal the run has the measurements for: a setting that skipped a message or a bundle
+/// leaves its goal out rather than guessing.
+pub fn cost_goals(costs: &Costs, code_sizes: &[CodeSize]) -> Vec<CostGoal> {
+    let transfer = &costs.baseline;
+    let mut goals = Vec::new();
+    if transfer.ref_time > 0 {
+        let escrow = |name: &str| {
+            costs
+                .messages
+                .iter()
+                .find(|r| r.contract == "escrow" && r.message == name)
+        };
+        let deal: Option<u64> = DEAL_MESSAGES
+            .iter()
+            .map(|m| escrow(m).map(|r| r.ref_time))
+            .sum();
+        if let Some(deal) = deal {
+            let times = deal as f64 / transfer.ref_time as f64;
+            goals.push(CostGoal {
+                measure: "accept_offer + mark_delivered + release, ref_time".into(),
+                value: format!("{times:.1}× a transfer"),
+                goal: format!("≤ {DEAL_REF_TIME_GOAL}×"),
+                met: times <= DEAL_REF_TIME_GOAL,
+            });
+        }
+    }
+    if transfer.proof_size > 0 {
+        let dearest = costs
+            .messages
+            .iter()
+            .max_by_key(|r| r.proof_size)
+            .map(|r: &CostRow| (r, r.proof_size as f64 / transfer.proof_size as f64));
+        if let Some((row, times)) = dearest {
+            goals.push(CostGoal {
+                measure: format!(
+                    "largest proof_size of one message (`{}.{}`)",
+                    row.contract, row.message
+                ),
+                value: format!("{times:.1}× a transfer"),
+                goal: format!("≤ {MESSAGE_PROOF_GOAL}×"),
+                met: times <= MESSAGE_PROOF_GOAL,
+            });
+        }
+    }
+    if let Some(escrow) = code_sizes.iter().find(|c| c.contract == "escrow") {
+        goals.push(CostGoal {
+            measure: "escrow optimised Wasm".into(),
+            value: format!("{} bytes", escrow.wasm_bytes),
+            goal: format!("≤ {ESCROW_WASM_GOAL} bytes"),
+            met: escrow.wasm_bytes <= ESCROW_WASM_GOAL,
+        });
+    }
+    goals
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(contract: &str, message: &str, ref_time: u64, proof_size: u64) -> CostRow {
+        CostRow {
+            contract: contract.into(),
+            message: message.into(),
+            ref_time,
+            proof_size,
+            gas_ref_time: 0,
+            gas_proof_size: 0,
+            storage_deposit: 0,
+            fee: 0,
+        }
+    }
+
+    fn costs(messages: Vec<CostRow>) -> Costs {
+        Costs {
+            baseline: row("Balances", "transfer_keep_alive", 100, 1_000),
+            floor: row("floor", "set", 300, 7_000),
+            messages,
+            lifecycle: row("escrow + reputation", "whole deal", 0, 0),
+            lifecycle_steps: vec![],
+        }
+    }
+
+    fn wasm(bytes: usize) -> Vec<CodeSize> {
+        vec![CodeSize {
+            contract: "escrow".into(),
+            wasm_bytes: bytes,
+            build_mode: "Release".into(),
+        }]
+    }
+
+    #[test]
+    fn a_deal_at_the_goal_meets_it_and_one_planck_more_misses() {
+        let deal = |release| {
+            costs(vec![
+                row("escrow", "accept_offer", 700, 1_000),
+                row("escrow", "mark_delivered", 600, 1_000),
+                row("escrow", "release", release, 1_000),
+                // Another contract's message of the same name is not the deal's.
+                row("requests", "release", 9_999, 1_000),
+            ])
+        };
+        let at = &cost_goals(&deal(700), &[])[0];
+        assert_eq!(at.value, "20.0× a transfer");
+        assert!(at.met);
+        let over = &cost_goals(&deal(701), &[])[0];
+        assert!(!over.met, "{over:?}");
+    }
+
+    #[test]
+    fn the_proof_goal_names_the_dearest_message() {
+        let goals = cost_goals(
+            &costs(vec![
+                row("escrow", "mark_delivered", 1, 30_000),
+                row("escrow", "finalize", 1, 30_001),
+            ]),
+            &[],
+        );
+        // Without the three deal messages there is no ref_time goal to check.
+        assert_eq!(goals.len(), 1);
+        assert_eq!(
+            goals[0].measure,
+            "largest proof_size of one message (`escrow.finalize`)"
+        );
+        assert_eq!(goals[0].value, "30.0× a transfer");
+        assert!(!goals[0].met);
+    }
+
+    #[test]
+    fn the_wasm_goal_is_32_kib_of_the_escrow() {
+        let at = cost_goals(&costs(vec![]), &wasm(32_768));
+        assert_eq!(at.len(), 1);
+        assert!(at[0].met);
+        assert_eq!(at[0].goal, "≤ 32768 bytes");
+        assert!(!cost_goals(&costs(vec![]), &wasm(32_769))[0].met);
+    }
+}
