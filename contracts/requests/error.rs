@@ -46,7 +46,8 @@ pub enum Error {
     DeliveryTooLong,
     /// The arbiter is not one the request accepts, or is the worker.
     ArbiterNotAccepted,
-    /// The worker has a live proposal on this request already.
+    /// The worker has proposed on this request already (a proposal withdrawn while the
+    /// request is open counts: one proposal per worker and request).
     AlreadyProposed,
     /// The request took 32 proposals already.
     TooManyProposals,

@@ -153,7 +153,8 @@ mod requests {
         request_count: u64,
         /// Proposals by (request, index); a withdrawn one is removed.
         proposals: Mapping<(u64, u32), Proposal>,
-        /// The index of a worker's live proposal on a request.
+        /// The index of a worker's proposal on a request; kept after a withdrawal while the
+        /// request is open, so that each worker proposes once per request.
         live: Mapping<(u64, AccountId), u32>,
         /// Sum of the budgets of open requests.
         held: Balance,
@@ -477,8 +478,11 @@ mod requests {
 
         /// A worker with a proposal on a request: withdraws it, which frees its storage and
         /// refunds the worker's deposit. While the request is open the proposal stops
-        /// competing; once it ended (the winner's terms live on in the escrow deal) this just
-        /// returns the deposit.
+        /// competing, and the worker keeps its place in `live` (a few bytes of deposit): a
+        /// worker proposes once per request, or one account could propose and withdraw its
+        /// way through every slot and leave only its own proposal. Once the request ended this
+        /// returns the deposit, and a second call frees that place too (emitting
+        /// `ProposalWithdrawn` for the same index again: every change has its event).
         #[ink(message)]
         pub fn withdraw_proposal(&mut self, request_id: u64) -> Result<()> {
             let worker = self.env().caller();
@@ -486,8 +490,24 @@ mod requests {
                 .live
                 .get((request_id, worker))
                 .ok_or(Error::ProposalNotFound)?;
-            self.live.remove((request_id, worker));
-            self.proposals.remove((request_id, index));
+            let open = self
+                .requests
+                .get(request_id)
+                .is_some_and(|r| r.state == RequestState::Open);
+            let withdrawn = !self.proposals.contains((request_id, index));
+            if open {
+                if withdrawn {
+                    return Err(Error::ProposalNotFound);
+                }
+                // The place stays taken: `propose` refuses this worker again.
+                self.proposals.remove((request_id, index));
+            } else {
+                self.live.remove((request_id, worker));
+                // A proposal withdrawn before is not there any more; this frees its place.
+                if !withdrawn {
+                    self.proposals.remove((request_id, index));
+                }
+            }
             self.env()
                 .emit_event(ProposalWithdrawn { request_id, index });
             Ok(())

@@ -277,7 +277,7 @@ fn the_poster_and_the_arbiter_cannot_propose() {
 }
 
 #[ink::test]
-fn a_worker_has_at_most_one_live_proposal_per_request() {
+fn a_worker_proposes_once_per_request_even_after_withdrawing() {
     let (mut requests, a) = deploy();
     post(&mut requests, &a, terms(&a)).unwrap();
     propose(&mut requests, a.worker, BUDGET).unwrap();
@@ -285,10 +285,58 @@ fn a_worker_has_at_most_one_live_proposal_per_request() {
         propose(&mut requests, a.worker, 1),
         Err(Error::AlreadyProposed)
     );
-    // Withdrawn, it may propose again, under a new index.
     call_as(a.worker, 0);
     requests.withdraw_proposal(0).unwrap();
-    assert_eq!(propose(&mut requests, a.worker, 1), Ok(1));
+    assert_eq!(requests.proposal(0, 0), None);
+    assert_eq!(
+        propose(&mut requests, a.worker, 1),
+        Err(Error::AlreadyProposed)
+    );
+    call_as(a.worker, 0);
+    assert_eq!(requests.withdraw_proposal(0), Err(Error::ProposalNotFound));
+    assert_eq!(requests.request(0).unwrap().proposal_count, 1);
+}
+
+#[ink::test]
+fn one_account_cannot_cycle_through_every_proposal_slot_to_stand_alone() {
+    let (mut requests, a) = deploy();
+    let mut t = terms(&a);
+    t.auto_award = true;
+    post(&mut requests, &a, t).unwrap();
+    // The attack: propose cheaply, withdraw, propose again, until the slots are gone and
+    // only the attacker's proposal at the whole budget is left for the auto-award.
+    assert_eq!(propose(&mut requests, a.stranger, 1), Ok(0));
+    call_as(a.stranger, 0);
+    requests.withdraw_proposal(0).unwrap();
+    assert_eq!(
+        propose(&mut requests, a.stranger, BUDGET),
+        Err(Error::AlreadyProposed)
+    );
+    // The slot it used is the only one gone: honest workers still get in.
+    assert_eq!(propose(&mut requests, a.worker, BUDGET - 1), Ok(1));
+    assert_eq!(propose(&mut requests, a.other_worker, BUDGET - 2), Ok(2));
+    let live = requests.proposals(0);
+    assert_eq!(live.len(), 2);
+    assert_eq!(best_proposal(live).map(|(i, _)| i), Some(2));
+}
+
+#[ink::test]
+fn a_worker_frees_its_place_once_the_request_ended() {
+    let (mut requests, a) = deploy();
+    post(&mut requests, &a, terms(&a)).unwrap();
+    propose(&mut requests, a.worker, 1).unwrap();
+    call_as(a.worker, 0);
+    requests.withdraw_proposal(0).unwrap();
+    call_as(a.poster, 0);
+    requests.cancel_request(0).unwrap();
+    // The first call after the end frees the place kept in `live` (and says so); there is
+    // nothing after it.
+    call_as(a.worker, 0);
+    assert_eq!(requests.withdraw_proposal(0), Ok(()));
+    let withdrawn = events_of::<ProposalWithdrawn>();
+    assert_eq!(withdrawn.len(), 2);
+    assert_eq!(withdrawn[1].index, 0);
+    assert_eq!(requests.withdraw_proposal(0), Err(Error::ProposalNotFound));
     assert_eq!(requests.proposal(0, 0), None);
 }
 

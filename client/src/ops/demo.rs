@@ -249,7 +249,7 @@ async fn task_request<F: FnMut(&DemoStep)>(d: &mut Demo<'_, F>) -> OpResult<()> 
         )
         .await?;
         if who == SELLER {
-            winner = p.index;
+            winner = p.index.unwrap_or_default();
         }
         let how = if staged {
             "in two milestones, 20 UNIT within 1d then 25 UNIT within 2d"
@@ -261,7 +261,7 @@ async fn task_request<F: FnMut(&DemoStep)>(d: &mut Demo<'_, F>) -> OpResult<()> 
             who,
             format!(
                 "proposal {} on request {request}: {price} UNIT, {how}",
-                p.index
+                p.index.unwrap_or_default()
             ),
             Some(&p.tx),
         )
@@ -273,8 +273,9 @@ async fn task_request<F: FnMut(&DemoStep)>(d: &mut Demo<'_, F>) -> OpResult<()> 
         "proposal withdraw",
         FEE_RECIPIENT,
         format!(
-            "proposal {} withdrawn; its storage deposit came back",
-            w.index
+            "proposal {} withdrawn; its storage deposit came back (but for the few bytes that \
+             keep //Eve's place until the request ends: one proposal per worker)",
+            w.index.unwrap_or_default()
         ),
         Some(&w.tx),
     )

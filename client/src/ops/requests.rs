@@ -69,7 +69,9 @@ pub struct RequestList {
 #[derive(Debug, Clone, Serialize)]
 pub struct ProposalResult {
     pub request_id: u64,
-    pub index: u32,
+    /// `None`: no proposal was withdrawn; the place the worker kept on an ended request (and
+    /// its deposit) was freed.
+    pub index: Option<u32>,
     /// `None` once withdrawn.
     pub proposal: Option<Proposal>,
     pub tx: TxReport,
@@ -344,7 +346,7 @@ pub async fn propose(ctx: &mut Ctx, a: ProposeArgs) -> OpResult<ProposalResult> 
         .await?;
     Ok(ProposalResult {
         request_id: a.request_id,
-        index,
+        index: Some(index),
         proposal: Requests::new(ctx).proposal(a.request_id, index).await?,
         tx,
     })
@@ -359,22 +361,33 @@ pub async fn proposals(ctx: &mut Ctx, request_id: u64) -> OpResult<ProposalList>
     })
 }
 
-/// `proposal withdraw`: the signer's live proposal on `request_id`.
+/// `proposal withdraw`: the signer's live proposal on `request_id`. A proposal withdrawn
+/// while the request was open keeps the worker's place (one proposal per worker); once the
+/// request has ended, the same command frees that place and its deposit.
 pub async fn withdraw(ctx: &mut Ctx, request_id: u64) -> OpResult<ProposalResult> {
     let signer = ctx.signer(None)?;
     let worker = signer.public_key();
+    let request = get_request(ctx, request_id).await?;
     let mine = Requests::new(ctx)
         .proposals(request_id)
         .await?
         .into_iter()
         .find(|p| p.proposal.worker == worker)
-        .ok_or_else(|| usage(format!("you have no live proposal on request {request_id}")))?;
+        .map(|p| p.index);
+    if mine.is_none() && request.state == RequestState::Open {
+        return Err(usage(format!(
+            "you have no live proposal on request {request_id} (one withdrawn keeps your \
+             place until the request ends)"
+        )));
+    }
+    // On an ended request without a live proposal, the contract says whether there is a
+    // place to free (`ProposalNotFound` when not).
     let tx = Requests::new(ctx)
         .withdraw_proposal(&signer, request_id)
         .await?;
     Ok(ProposalResult {
         request_id,
-        index: mine.index,
+        index: mine,
         proposal: None,
         tx,
     })

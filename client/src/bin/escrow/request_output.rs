@@ -156,15 +156,20 @@ pub fn proposal_result(s: &mut String, p: &ProposalResult, u: &TokenUnits) {
     match &p.proposal {
         Some(prop) => {
             let _ = writeln!(s, "request {}:", p.request_id);
-            proposal_line(s, p.index, prop, u);
+            proposal_line(s, p.index.unwrap_or_default(), prop, u);
         }
-        None => {
-            let _ = writeln!(
-                s,
-                "request {}: proposal {} withdrawn",
-                p.request_id, p.index
-            );
-        }
+        None => match p.index {
+            Some(index) => {
+                let _ = writeln!(s, "request {}: proposal {index} withdrawn", p.request_id);
+            }
+            None => {
+                let _ = writeln!(
+                    s,
+                    "request {}: your place on it is freed (its deposit came back)",
+                    p.request_id
+                );
+            }
+        },
     }
     tx(s, &p.tx, u);
 }
