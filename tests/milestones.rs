@@ -115,7 +115,9 @@ fn a_deal_paid_by_milestones_releases_one_milestone_at_a_time_and_never_the_next
         "the first step less 1%"
     );
 
-    // Repeating the release cannot pay the second milestone; nor can an amount above it.
+    // Repeating the release cannot pay the second milestone; nor can an --amount, even one
+    // within it: a release that names no step would pay the next, undelivered one if the
+    // seller's finalize landed first.
     let charlie = env.free(CHARLIE);
     refused(
         &env,
@@ -130,10 +132,37 @@ fn a_deal_paid_by_milestones_releases_one_milestone_at_a_time_and_never_the_next
         ],
         "is at milestone 2 of 2, not 1",
     );
+    for amount in ["13", "12", "1"] {
+        refused(
+            &env,
+            &[
+                "--as", CHARLIE, "deal", "release", &deal, "--amount", amount,
+            ],
+            "is paid in milestones: release the current one whole",
+        );
+    }
+    // A split accepted for a milestone already paid is refused before it is sent.
+    env.ok(&[
+        "--as",
+        BOB,
+        "deal",
+        "propose",
+        &deal,
+        "--seller-share",
+        "50%",
+    ]);
     refused(
         &env,
-        &["--as", CHARLIE, "deal", "release", &deal, "--amount", "13"],
-        "more than milestone 2 of deal",
+        &[
+            "--as",
+            CHARLIE,
+            "deal",
+            "accept-settlement",
+            &deal,
+            "--milestone",
+            "1",
+        ],
+        "is at milestone 2 of 2, not 1",
     );
     assert_eq!(env.free(CHARLIE), charlie);
     let shown = env.text(&["deal", "show", &deal]);

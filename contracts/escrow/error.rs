@@ -88,6 +88,7 @@ pub enum Error {
     /// minimum delivery window, or steps that do not add up to the price and delivery window;
     /// or a price change would break an offer's plan.
     InvalidMilestones,
-    /// The deal is at another milestone than the one named.
+    /// The deal is at another milestone than the one named, or `release` was called on a
+    /// deal paid in milestones (`release_milestone` names the step).
     WrongMilestone,
 }

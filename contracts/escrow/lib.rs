@@ -1008,12 +1008,17 @@ mod escrow {
             Ok(())
         }
 
-        /// The deal's buyer, while `Funded` or `Delivered`: pays `amount` of what the current
-        /// milestone holds to the seller. Paying all of it starts the next milestone (see
-        /// `release_milestone`), or completes the deal after the last.
+        /// The deal's buyer, while `Funded` or `Delivered`, on a deal of one step: pays
+        /// `amount` of what it holds to the seller; paying all of it completes the deal. A deal
+        /// paid in several milestones is paid with `release_milestone`, which names the step
+        /// (`WrongMilestone` here): a seller's `finalize` landing first would otherwise turn a
+        /// release meant for the step it paid into payment for the next, undelivered one.
         #[ink(message)]
         pub fn release(&mut self, deal_id: u64, amount: Balance) -> Result<()> {
             let deal = self.releasable(deal_id)?;
+            if deal.milestones.len() > 1 {
+                return Err(Error::WrongMilestone);
+            }
             if amount == 0 {
                 return Err(Error::ZeroAmount);
             }
@@ -1083,9 +1088,12 @@ mod escrow {
         }
 
         /// The party that did not propose, before the deal ends: accepts the split on record
-        /// (naming the same `seller_bps`), which settles the deal. No arbiter fee is paid.
+        /// (naming the same `seller_bps` and the milestone under way, 0-based), which settles
+        /// the deal. No arbiter fee is paid. Naming the milestone stops a front-run: a
+        /// `finalize` that pays the step, then the same split proposed again for the next one,
+        /// would otherwise settle that undelivered step (`WrongMilestone`).
         #[ink(message)]
-        pub fn accept_split(&mut self, deal_id: u64, seller_bps: u16) -> Result<()> {
+        pub fn accept_split(&mut self, deal_id: u64, seller_bps: u16, milestone: u8) -> Result<()> {
             let deal = self.get_deal(deal_id)?;
             let party = deal.party(self.env().caller());
             if party == Party::Nobody {
@@ -1102,6 +1110,9 @@ mod escrow {
             }
             if deal.proposed_seller_bps != seller_bps {
                 return Err(Error::ProposalMismatch);
+            }
+            if milestone != deal.milestone {
+                return Err(Error::WrongMilestone);
             }
             self.close(deal, Ending::Settled)
         }

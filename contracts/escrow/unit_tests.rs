@@ -965,7 +965,7 @@ fn a_late_settlement_without_delivery_pays_the_bond_to_the_buyer() {
     call_as(a.seller, 0);
     escrow.propose_split(id, 5_000).unwrap();
     call_as(a.buyer, 0);
-    assert_eq!(escrow.accept_split(id, 5_000), Ok(()));
+    assert_eq!(escrow.accept_split(id, 5_000, 0), Ok(()));
     assert_eq!(deal(&escrow, id).payout.bond_to_buyer, BOND);
 }
 
@@ -1019,12 +1019,15 @@ fn parties_settle_by_an_accepted_split() {
     assert_eq!(escrow.propose_split(id, 6_000), Err(Error::NotParty));
     call_as(a.buyer, 0);
     assert_eq!(escrow.propose_split(id, BPS + 1), Err(Error::BpsOutOfRange));
-    assert_eq!(escrow.accept_split(id, 6_000), Err(Error::NoProposal));
+    assert_eq!(escrow.accept_split(id, 6_000, 0), Err(Error::NoProposal));
     assert_eq!(escrow.propose_split(id, 6_000), Ok(()));
-    assert_eq!(escrow.accept_split(id, 6_000), Err(Error::OwnProposal));
+    assert_eq!(escrow.accept_split(id, 6_000, 0), Err(Error::OwnProposal));
     call_as(a.seller, 0);
-    assert_eq!(escrow.accept_split(id, 7_000), Err(Error::ProposalMismatch));
-    assert_eq!(escrow.accept_split(id, 6_000), Ok(()));
+    assert_eq!(
+        escrow.accept_split(id, 7_000, 0),
+        Err(Error::ProposalMismatch)
+    );
+    assert_eq!(escrow.accept_split(id, 6_000, 0), Ok(()));
     let d = deal(&escrow, id);
     assert_eq!(d.state, DealState::Settled);
     assert_eq!(d.payout.to_buyer, PRICE * 4 / 10);

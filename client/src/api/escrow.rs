@@ -51,8 +51,14 @@ const PROPOSE_SPLIT: Message = Message::write(
     "propose_split",
     &[("deal_id", "u64"), ("seller_bps", "u16")],
 );
-const ACCEPT_SPLIT: Message =
-    Message::write("accept_split", &[("deal_id", "u64"), ("seller_bps", "u16")]);
+const ACCEPT_SPLIT: Message = Message::write(
+    "accept_split",
+    &[
+        ("deal_id", "u64"),
+        ("seller_bps", "u16"),
+        ("milestone", "u8"),
+    ],
+);
 const OPEN_DISPUTE: Message =
     Message::write("open_dispute", &[("deal_id", "u64"), ("evidence", "Hash")]);
 const PRUNE_DEAL: Message = Message::write("prune_deal", &[("deal_id", "u64")]);
@@ -263,15 +269,17 @@ impl<'s> Escrow<'s> {
             .await
     }
 
-    /// The other party: accepts exactly the proposed split; the deal settles.
+    /// The other party: accepts exactly the proposed split for `milestone` (0-based), which
+    /// must be the one under way; the deal settles.
     pub async fn accept_split(
         &mut self,
         signer: &Keypair,
         deal_id: u64,
         seller_bps: u16,
+        milestone: u8,
     ) -> OpResult<TxReport> {
         self.0
-            .write(signer, ACCEPT_SPLIT, &(deal_id, seller_bps), 0)
+            .write(signer, ACCEPT_SPLIT, &(deal_id, seller_bps, milestone), 0)
             .await
     }
 

@@ -221,7 +221,7 @@ pub async fn measure(
     record(
         &mut rows,
         "escrow",
-        &tx(deals::accept_settlement(ctx, settled, None).await?.tx),
+        &tx(deals::accept_settlement(ctx, settled, None, None).await?.tx),
     );
     as_(ctx, BUYER);
     let disputed = deals::accept(ctx, offer_id, 1, None).await?.deal.id;

@@ -73,7 +73,8 @@ enum DealCall {
     ReleaseMilestone(u8),
     Refund,
     ProposeSplit(u16),
-    AcceptSplit(u16),
+    /// Basis points, and the 0-based milestone the split settles.
+    AcceptSplit(u16, u8),
     OpenDispute([u8; 32]),
     Rule(u16),
     Finalize,
@@ -93,7 +94,7 @@ async fn deal_call(ctx: &mut Ctx, id: u64, call: DealCall) -> OpResult<DealResul
         DealCall::ReleaseMilestone(step) => escrow.release_milestone(s, id, step).await?,
         DealCall::Refund => escrow.refund(s, id).await?,
         DealCall::ProposeSplit(bps) => escrow.propose_split(s, id, bps).await?,
-        DealCall::AcceptSplit(bps) => escrow.accept_split(s, id, bps).await?,
+        DealCall::AcceptSplit(bps, step) => escrow.accept_split(s, id, bps, step).await?,
         DealCall::OpenDispute(evidence) => escrow.open_dispute(s, id, evidence).await?,
         DealCall::Rule(bps) => escrow.rule(s, id, bps).await?,
         DealCall::Finalize => escrow.finalize(s, id).await?,
@@ -156,6 +157,12 @@ pub async fn release(
     let Some(amount) = amount else {
         return deal_call(ctx, id, DealCall::ReleaseMilestone(step)).await;
     };
+    if deal.milestone_count() > 1 {
+        return Err(usage(format!(
+            "deal {id} is paid in milestones: release the current one whole (`deal release \
+             {id}`, or `--milestone N`), not an --amount"
+        )));
+    }
     if amount > deal.at_stake() && !deal.state.is_final() {
         return Err(usage(format!(
             "--amount {} is more than milestone {} of deal {id} still holds ({})",
@@ -250,16 +257,21 @@ pub async fn accept_settlement(
     ctx: &mut Ctx,
     id: u64,
     seller_share: Option<&str>,
+    milestone: Option<u8>,
 ) -> OpResult<DealResult> {
+    let deal = get_deal(ctx, id).await?;
+    let step = match milestone {
+        Some(n) => current_milestone(&deal, n)?,
+        None => deal.milestone,
+    };
     let bps = match seller_share {
         Some(s) => parse_bps(s)?,
-        None => get_deal(ctx, id)
-            .await?
+        None => deal
             .proposal()
             .map(|(_, bps)| bps)
             .ok_or_else(|| usage(format!("deal {id} has no split proposal to accept")))?,
     };
-    deal_call(ctx, id, DealCall::AcceptSplit(bps)).await
+    deal_call(ctx, id, DealCall::AcceptSplit(bps, step)).await
 }
 
 /// Opens a dispute; `evidence` is a 0x-hex 32-byte hash, or any text (hashed with blake2-256).

@@ -59,7 +59,10 @@ pub fn escrow_error(variant: &str) -> Option<&'static str> {
         "InvalidMilestones" => {
             "Milestones: at most 8, each paying something and lasting at least the minimum delivery window, adding up to the price and the delivery window; an offer paid by milestones keeps its price."
         }
-        "WrongMilestone" => "The deal is at another milestone than the one named.",
+        "WrongMilestone" => {
+            "The deal is at another milestone than the one named (a deal paid in milestones is \
+             released a whole milestone at a time)."
+        }
         _ => return None,
     })
 }
@@ -122,7 +125,10 @@ pub fn requests_error(variant: &str, details: &str) -> Option<String> {
         "OverBudget" => "The price is above the request's budget.",
         "DeliveryTooLong" => "The delivery window is zero or longer than the request allows.",
         "ArbiterNotAccepted" => "The arbiter is not one the request accepts, or is the worker.",
-        "AlreadyProposed" => "The worker has a live proposal on this request already.",
+        "AlreadyProposed" => {
+            "The worker has proposed on this request already (one proposal per worker, a \
+             withdrawn one included)."
+        }
         "TooManyProposals" => "The request took 32 proposals already.",
         "NoAutoAward" => "The request does not allow auto-award.",
         "NoProposals" => "The request has no live proposal to award.",

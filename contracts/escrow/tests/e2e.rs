@@ -362,7 +362,7 @@ async fn the_parties_settle_by_a_split<Client: E2EBackend>(mut client: Client) -
         balance!(client, AccountKeyring::Charlie),
         balance!(client, AccountKeyring::Bob),
     );
-    let deposit = tx_deposit!(client, ink_e2e::bob(), call.accept_split(deal_id, 7_000));
+    let deposit = tx_deposit!(client, ink_e2e::bob(), call.accept_split(deal_id, 7_000, 0));
     let seller_gross = PRICE * 7 / 10;
     let fee = seller_gross * Balance::from(FEE_BPS) / 10_000;
     assert_eq!(
@@ -486,7 +486,7 @@ async fn a_gas_burning_reputation_contract_cannot_block_any_exit<Client: E2EBack
     tx!(
         client,
         ink_e2e::charlie(),
-        call.accept_split(settled, 5_000)
+        call.accept_split(settled, 5_000, 0)
     );
     tx!(
         client,
@@ -824,7 +824,9 @@ async fn a_deal_paid_by_milestones_pays_each_once_and_a_dispute_returns_the_late
     let first = 2 * UNIT - 2 * UNIT * u128::from(FEE_BPS) / 10_000;
     assert_eq!(balance!(client, bob) - seller_before, first);
 
-    // The buyer's retry of the same release reverts: it cannot pay the next milestone.
+    // The buyer's retry of the same release reverts: it cannot pay the next milestone. Nor
+    // can a release that names no step (a seller's finalize landing first would make one
+    // pay the next, undelivered step).
     let again = call.release_milestone(deal_id, 0);
     let dry = client
         .call(&ink_e2e::charlie(), &again)
@@ -834,6 +836,18 @@ async fn a_deal_paid_by_milestones_pays_each_once_and_a_dispute_returns_the_late
     assert_eq!(dry.return_value(), Err(Error::WrongMilestone));
     assert!(client
         .call(&ink_e2e::charlie(), &again)
+        .submit()
+        .await
+        .is_err());
+    let unnamed = call.release(deal_id, 2 * UNIT);
+    let dry = client
+        .call(&ink_e2e::charlie(), &unnamed)
+        .dry_run()
+        .await
+        .expect("dry run");
+    assert_eq!(dry.return_value(), Err(Error::WrongMilestone));
+    assert!(client
+        .call(&ink_e2e::charlie(), &unnamed)
         .submit()
         .await
         .is_err());

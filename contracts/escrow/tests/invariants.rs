@@ -620,19 +620,21 @@ impl World {
                     }
                 });
                 let caller = self.pick(caller, deal, |d| d.buyer);
-                let over = before.as_ref().is_some_and(|d| {
-                    amount > model_steps(d).0
-                        && d.buyer == caller
-                        && !d.state.is_final()
-                        && d.state != DealState::Disputed
+                let releasable = before.as_ref().is_some_and(|d| {
+                    d.buyer == caller && matches!(d.state, DealState::Funded | DealState::Delivered)
                 });
+                // A release names no step, so a deal paid in milestones refuses it.
+                let staged = before.as_ref().is_some_and(|d| d.milestones.len() > 1);
+                let over = before.as_ref().is_some_and(|d| amount > model_steps(d).0);
                 let result = self.closing(
                     caller,
                     deal,
                     |_| Ending::Completed,
                     |e| e.release(deal, amount),
                 );
-                if over {
+                if releasable && staged {
+                    assert_eq!(result, Err(Error::WrongMilestone));
+                } else if releasable && over {
                     assert_eq!(result, Err(Error::AmountExceedsRemaining));
                 }
             }
@@ -678,7 +680,8 @@ impl World {
             }
             Op::AcceptSplit { caller, deal, bps } => {
                 let deal = deal_id(deal);
-                let (caller, bps) = match self.deal(deal) {
+                // Every fourth valid acceptance names the step after the one under way.
+                let (caller, bps, milestone, wrong) = match self.deal(deal) {
                     Some(d) if caller % 2 == 0 && d.proposed_by != Party::Nobody => (
                         if d.proposed_by == Party::Buyer {
                             d.seller
@@ -686,15 +689,24 @@ impl World {
                             d.buyer
                         },
                         d.proposed_seller_bps,
+                        d.milestone + u8::from(bps % 4 == 0),
+                        bps % 4 == 0 && !d.state.is_final(),
                     ),
-                    _ => (account(caller), bps),
+                    _ => (account(caller), bps, 0, false),
                 };
-                let _ = self.closing(
+                let result = self.closing(
                     caller,
                     deal,
                     |d| Ending::Settled(d.proposed_seller_bps),
-                    |e| e.accept_split(deal, bps),
+                    |e| e.accept_split(deal, bps, milestone),
                 );
+                if wrong {
+                    assert_eq!(
+                        result,
+                        Err(Error::WrongMilestone),
+                        "a split settles the step it was accepted for"
+                    );
+                }
             }
             Op::Dispute { caller, deal } => {
                 let deal = deal_id(deal);

@@ -434,6 +434,11 @@ pub enum DealCmd {
         /// The share you expect, refused if the proposal on record differs [default: any].
         #[arg(long = "seller-share", alias = "seller-bps")]
         seller_share: Option<String>,
+        /// The milestone you settle (1-based), refused unless it is the current one
+        /// [default: the current one when sent; the contract refuses the split if a payment
+        /// moved the deal on before it lands].
+        #[arg(long)]
+        milestone: Option<u8>,
     },
     /// Buyer or seller: open a dispute.
     Dispute {
@@ -854,9 +859,13 @@ async fn run_command(
                 DealCmd::Propose { deal, seller_share } => {
                     Report::Deal(deals::propose(c, deal, &seller_share).await?)
                 }
-                DealCmd::AcceptSettlement { deal, seller_share } => {
-                    Report::Deal(deals::accept_settlement(c, deal, seller_share.as_deref()).await?)
-                }
+                DealCmd::AcceptSettlement {
+                    deal,
+                    seller_share,
+                    milestone,
+                } => Report::Deal(
+                    deals::accept_settlement(c, deal, seller_share.as_deref(), milestone).await?,
+                ),
                 DealCmd::Dispute { deal, evidence } => {
                     Report::Deal(deals::dispute(c, deal, evidence.as_deref()).await?)
                 }
