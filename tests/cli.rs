@@ -1127,6 +1127,7 @@ fn contract_types_match_the_metadata() {
             "6".into(),
             "[Milestone { amount: 5, delivery_window: 6 }]".into(),
             alice.into(),
+            "700".into(),
             hx.clone(),
         ],
         requests
@@ -1141,6 +1142,7 @@ fn contract_types_match_the_metadata() {
                         delivery_window: 6,
                     }],
                     a,
+                    700u16,
                     h,
                 ),
             )
@@ -1181,6 +1183,7 @@ fn contract_types_match_the_metadata() {
             delivery_window: 7,
         }],
         arbiter: a.into(),
+        arbiter_fee_bps: 300,
         message: h,
         submitted_at: 8,
         rating_centi: 9,

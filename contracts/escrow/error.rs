@@ -91,4 +91,6 @@ pub enum Error {
     /// The deal is at another milestone than the one named, or `release` was called on a
     /// deal paid in milestones (`release_milestone` names the step).
     WrongMilestone,
+    /// The arbiter's fee is above the one the task request's proposal was made with.
+    ArbiterFeeRaised,
 }

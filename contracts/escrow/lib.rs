@@ -136,6 +136,9 @@ mod escrow {
         pub ruling_window: u64,
         /// The proposal's steps, adding up to the price and the delivery window (empty: one).
         pub milestones: Vec<Milestone>,
+        /// The arbiter's fee the worker proposed with: an arbiter that raised its fee since
+        /// is refused (`ArbiterFeeRaised`), so a raise just before the award cannot apply.
+        pub max_arbiter_fee_bps: u16,
     }
 
     /// A listed offer.
@@ -956,6 +959,9 @@ mod escrow {
             let arbiter = self.active_arbiter(terms.arbiter)?;
             if amount < arbiter.min_amount {
                 return Err(Error::BelowArbiterMinimum);
+            }
+            if arbiter.fee_bps > terms.max_arbiter_fee_bps {
+                return Err(Error::ArbiterFeeRaised);
             }
             let now = self.env().block_timestamp();
             let delivery_deadline = now

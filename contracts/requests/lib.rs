@@ -132,6 +132,10 @@ mod requests {
         pub milestones: Vec<Milestone>,
         /// One of the request's arbiters, not the worker.
         pub arbiter: AccountId,
+        /// The arbiter's fee as the worker proposed with it (bps): the award is refused if the
+        /// arbiter raised it since (the escrow's `ArbiterFeeRaised`), so a raise just before
+        /// the award cannot take more of a disputed step.
+        pub arbiter_fee_bps: u16,
         /// Hash of the worker's message (approach, links, terms).
         pub message: Hash,
         pub submitted_at: Timestamp,
@@ -397,9 +401,14 @@ mod requests {
         /// no live proposal on it, meeting its screening rules: proposes `price` (1 to the
         /// budget) for delivery within `delivery_window` (at most the request's), paid in
         /// `milestones` (empty: one step; else at most 8 adding up to the price and the
-        /// window), arbitrated by `arbiter` (one the request accepts, not the worker). The worker pays the
-        /// proposal's storage deposit and gets it back by withdrawing. Returns its index.
+        /// window), arbitrated by `arbiter` (one the request accepts, not the worker) at its
+        /// fee `arbiter_fee_bps` as the worker saw it in the escrow's registry (the award is
+        /// refused if the arbiter raised it since). The worker pays the proposal's storage
+        /// deposit and gets it back by withdrawing. Returns its index.
         #[ink(message)]
+        // A message's arguments are its ABI: each term stays a plain argument the CLI and
+        // other clients encode by name.
+        #[allow(clippy::too_many_arguments)]
         pub fn propose(
             &mut self,
             request_id: u64,
@@ -407,6 +416,7 @@ mod requests {
             delivery_window: u64,
             milestones: Vec<Milestone>,
             arbiter: AccountId,
+            arbiter_fee_bps: u16,
             message: Hash,
         ) -> Result<u32> {
             let worker = self.env().caller();
@@ -462,6 +472,7 @@ mod requests {
                     delivery_window,
                     milestones,
                     arbiter,
+                    arbiter_fee_bps,
                     message,
                     submitted_at: now,
                     rating_centi: reputation.weighted_average_centi,
@@ -645,6 +656,7 @@ mod requests {
                     milestones: proposal.milestones,
                     review_window: request.terms.review_window,
                     ruling_window: request.terms.ruling_window,
+                    max_arbiter_fee_bps: proposal.arbiter_fee_bps,
                 })
                 .transferred_value(proposal.price)
                 .try_invoke()

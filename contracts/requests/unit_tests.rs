@@ -23,6 +23,8 @@ const DAY: u64 = 24 * HOUR;
 const BUDGET: Balance = 1_000_000;
 const FUNDS: Balance = 1_000_000_000_000;
 const AWARD_WINDOW: u64 = DAY;
+/// The arbiter fee workers propose with (no escrow here to check it against).
+const ARBITER_FEE: u16 = 500;
 
 struct Accounts {
     poster: AccountId,
@@ -96,7 +98,15 @@ fn post(requests: &mut Requests, a: &Accounts, terms: RequestTerms) -> Result<u6
 fn propose(requests: &mut Requests, worker: AccountId, price: Balance) -> Result<u32> {
     let arbiter = accounts().arbiter;
     call_as(worker, 0);
-    requests.propose(0, price, DAY, Vec::new(), arbiter, Hash::from([9; 32]))
+    requests.propose(
+        0,
+        price,
+        DAY,
+        Vec::new(),
+        arbiter,
+        ARBITER_FEE,
+        Hash::from([9; 32]),
+    )
 }
 
 fn held(requests: &Requests) -> Balance {
@@ -222,12 +232,21 @@ fn a_proposal_cannot_exceed_the_budget_or_the_delivery_window() {
             7 * DAY + 1,
             Vec::new(),
             a.arbiter,
+            ARBITER_FEE,
             Hash::default()
         ),
         Err(Error::DeliveryTooLong)
     );
     assert_eq!(
-        requests.propose(0, BUDGET, DAY, Vec::new(), a.stranger, Hash::default()),
+        requests.propose(
+            0,
+            BUDGET,
+            DAY,
+            Vec::new(),
+            a.stranger,
+            ARBITER_FEE,
+            Hash::default()
+        ),
         Err(Error::ArbiterNotAccepted)
     );
     assert!(requests.proposals(0).is_empty());
@@ -250,15 +269,32 @@ fn a_proposals_milestones_must_add_up_to_its_price_and_window() {
         vec![step(BUDGET / 9, 1); 9],
     ] {
         assert_eq!(
-            requests.propose(0, BUDGET, 2 * DAY, bad, a.arbiter, Hash::default()),
+            requests.propose(
+                0,
+                BUDGET,
+                2 * DAY,
+                bad,
+                a.arbiter,
+                ARBITER_FEE,
+                Hash::default()
+            ),
             Err(Error::InvalidMilestones)
         );
     }
     let plan = vec![step(BUDGET / 4, DAY), step(BUDGET - BUDGET / 4, DAY)];
     let index = requests
-        .propose(0, BUDGET, 2 * DAY, plan.clone(), a.arbiter, Hash::default())
+        .propose(
+            0,
+            BUDGET,
+            2 * DAY,
+            plan.clone(),
+            a.arbiter,
+            ARBITER_FEE,
+            Hash::default(),
+        )
         .expect("a plan adding up is kept");
-    assert_eq!(requests.proposal(0, index).unwrap().milestones, plan);
+    let kept = requests.proposal(0, index).unwrap();
+    assert_eq!((kept.milestones, kept.arbiter_fee_bps), (plan, ARBITER_FEE));
 }
 
 #[ink::test]
@@ -391,7 +427,15 @@ fn screening_refuses_a_worker_naming_the_rule_it_failed() {
     post(&mut requests, &a, t).unwrap();
     call_as(a.worker, 0);
     assert_eq!(
-        requests.propose(1, 1, DAY, Vec::new(), a.arbiter, Hash::default()),
+        requests.propose(
+            1,
+            1,
+            DAY,
+            Vec::new(),
+            a.arbiter,
+            ARBITER_FEE,
+            Hash::default()
+        ),
         Err(Error::Screened(Refusal::TooFewDeals))
     );
     let mut t = terms(&a);
@@ -399,7 +443,15 @@ fn screening_refuses_a_worker_naming_the_rule_it_failed() {
     post(&mut requests, &a, t).unwrap();
     call_as(a.worker, 0);
     assert_eq!(
-        requests.propose(2, 1, DAY, Vec::new(), a.arbiter, Hash::default()),
+        requests.propose(
+            2,
+            1,
+            DAY,
+            Vec::new(),
+            a.arbiter,
+            ARBITER_FEE,
+            Hash::default()
+        ),
         Err(Error::Screened(Refusal::NotAllowed))
     );
     assert!(requests.proposals(1).is_empty() && requests.proposals(2).is_empty());
@@ -504,6 +556,7 @@ fn the_auto_award_takes_the_lowest_price_then_the_higher_rating_then_the_earlies
         delivery_window: DAY,
         milestones: Vec::new(),
         arbiter: accounts().arbiter,
+        arbiter_fee_bps: ARBITER_FEE,
         message: Hash::default(),
         submitted_at: START,
         rating_centi,

@@ -23,6 +23,7 @@ const PROPOSE: Message = Message::write(
         ("delivery_window", "u64"),
         ("milestones", "Vec"),
         ("arbiter", "AccountId"),
+        ("arbiter_fee_bps", "u16"),
         ("message", "Hash"),
     ],
 );
@@ -44,6 +45,8 @@ pub struct ProposalOffer {
     /// Empty: one payment; else adding up to `price` and `delivery_window`.
     pub milestones: Vec<Milestone>,
     pub arbiter: AccountBytes,
+    /// The arbiter's fee as the worker saw it: the award is refused if it was raised since.
+    pub arbiter_fee_bps: u16,
     /// Hash of the worker's message.
     pub message: [u8; 32],
 }
@@ -150,6 +153,7 @@ impl<'s> Requests<'s> {
             offer.delivery_window,
             &offer.milestones,
             offer.arbiter,
+            offer.arbiter_fee_bps,
             offer.message,
         );
         let tx = self.0.write(signer, PROPOSE, &args, 0).await?;

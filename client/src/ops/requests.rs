@@ -334,11 +334,18 @@ pub async fn propose(ctx: &mut Ctx, a: ProposeArgs) -> OpResult<ProposalResult> 
     let delivery = plan_window
         .or(delivery)
         .unwrap_or(request.terms.delivery_window);
+    // The fee the deal would freeze today; the escrow refuses the award if the arbiter
+    // raises it before then. An unregistered arbiter is the contracts' to refuse.
+    let arbiter_fee_bps = Escrow::new(ctx)
+        .arbiter(&arbiter)
+        .await?
+        .map_or(0, |a| a.fee_bps);
     let offer = ProposalOffer {
         price,
         delivery_window: delivery,
         milestones,
         arbiter,
+        arbiter_fee_bps,
         message,
     };
     let (index, tx) = Requests::new(ctx)

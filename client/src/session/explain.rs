@@ -63,6 +63,10 @@ pub fn escrow_error(variant: &str) -> Option<&'static str> {
             "The deal is at another milestone than the one named (a deal paid in milestones is \
              released a whole milestone at a time)."
         }
+        "ArbiterFeeRaised" => {
+            "The arbiter raised its fee after the proposal was made at the lower one; award \
+             another proposal."
+        }
         _ => return None,
     })
 }
@@ -239,6 +243,7 @@ mod tests {
             "ReputationUnavailable",
             "InvalidMilestones",
             "WrongMilestone",
+            "ArbiterFeeRaised",
         ] {
             assert!(escrow_error(v).is_some(), "{v}");
         }

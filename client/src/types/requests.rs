@@ -74,6 +74,9 @@ pub struct Proposal {
     /// The steps the work is paid in (empty: one).
     pub milestones: Vec<super::Milestone>,
     pub arbiter: Address,
+    /// The arbiter's fee the worker proposed with (bps): an award after the arbiter raised
+    /// it is refused.
+    pub arbiter_fee_bps: u16,
     /// Hash of the worker's message.
     #[serde(serialize_with = "ser_hash")]
     pub message: [u8; 32],

@@ -26,6 +26,8 @@ const AWARD_WINDOW: u64 = 600_000;
 const LONG: u64 = 600_000;
 /// A proposal window the test waits out: the dev node's clock only moves with blocks.
 const SHORT: u64 = 30_000;
+/// Dave's fee as registered below: what the workers propose with.
+const ARBITER_FEE: u16 = 500;
 
 fn id(k: AccountKeyring) -> AccountId {
     ink_e2e::account_id(k)
@@ -126,6 +128,7 @@ async fn an_award_opens_the_escrow_deal_for_the_poster_and_screening_reads_real_
         review_window: LONG,
         ruling_window: LONG,
         milestones: Vec::new(),
+        max_arbiter_fee_bps: ARBITER_FEE,
     });
     let dry = client
         .call(&ink_e2e::eve(), &forged)
@@ -155,6 +158,7 @@ async fn an_award_opens_the_escrow_deal_for_the_poster_and_screening_reads_real_
             LONG,
             Vec::new(),
             dave,
+            ARBITER_FEE,
             Hash::from([1; 32])
         )
     );
@@ -167,8 +171,33 @@ async fn an_award_opens_the_escrow_deal_for_the_poster_and_screening_reads_real_
             LONG,
             Vec::new(),
             dave,
+            ARBITER_FEE,
             Hash::from([2; 32])
         )
+    );
+    // Dave raises his fee just before the award: the proposals were made at his old fee,
+    // so the escrow refuses the deal and the award reverts; back at that fee, it goes through.
+    tx!(
+        client,
+        ink_e2e::dave(),
+        call.register_arbiter(ARBITER_FEE + 1, 0, Hash::from([4; 32]))
+    );
+    let award = req.award(request_id, bob_index);
+    assert_eq!(
+        read!(client, ink_e2e::charlie(), award),
+        Err(Error::EscrowRefused(escrow::Error::ArbiterFeeRaised))
+    );
+    assert!(client
+        .call(&ink_e2e::charlie(), &award)
+        .submit()
+        .await
+        .is_err());
+    let request = read!(client, req.request(request_id)).expect("request");
+    assert_eq!((request.state, request.deal_id), (RequestState::Open, None));
+    tx!(
+        client,
+        ink_e2e::dave(),
+        call.register_arbiter(ARBITER_FEE, 0, Hash::from([4; 32]))
     );
     let deal_id = tx!(client, ink_e2e::charlie(), req.award(request_id, bob_index));
 
@@ -235,7 +264,15 @@ async fn an_award_opens_the_escrow_deal_for_the_poster_and_screening_reads_real_
         req.post_request(terms(LONG, screened, false)),
         BUDGET
     );
-    let ferdie = req.propose(second, UNIT, LONG, Vec::new(), dave, Hash::default());
+    let ferdie = req.propose(
+        second,
+        UNIT,
+        LONG,
+        Vec::new(),
+        dave,
+        ARBITER_FEE,
+        Hash::default(),
+    );
     assert_eq!(
         read!(client, ink_e2e::ferdie(), ferdie),
         Err(Error::Screened(Refusal::TooFewDeals))
@@ -249,7 +286,15 @@ async fn an_award_opens_the_escrow_deal_for_the_poster_and_screening_reads_real_
         tx!(
             client,
             ink_e2e::bob(),
-            req.propose(second, UNIT, LONG, Vec::new(), dave, Hash::default())
+            req.propose(
+                second,
+                UNIT,
+                LONG,
+                Vec::new(),
+                dave,
+                ARBITER_FEE,
+                Hash::default()
+            )
         ),
         0
     );
@@ -300,6 +345,7 @@ async fn anyone_auto_awards_the_cheapest_proposal_and_one_the_escrow_refuses_can
                 LONG,
                 milestones,
                 arbiter,
+                ARBITER_FEE,
                 Hash::default()
             )
         );

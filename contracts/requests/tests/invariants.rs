@@ -27,6 +27,7 @@ type Balance = u128;
 const CONTRACT: [u8; 32] = [0xCC; 32];
 const ESCROW: [u8; 32] = [0xE5; 32];
 const ARBITER: [u8; 32] = [0xAB; 32];
+const ARBITER_FEE: u16 = 500;
 const ACCOUNTS: u8 = 5;
 const FUNDS: Balance = 1 << 100;
 const UNIT_MS: u64 = 1_000;
@@ -232,6 +233,7 @@ impl World {
                         UNIT_MS,
                         plan.clone(),
                         AccountId::from(ARBITER),
+                        ARBITER_FEE,
                         Hash::from([1; 32]),
                     )
                 });
@@ -332,6 +334,7 @@ fn proposal(price: Balance, rating_centi: u32) -> Proposal {
         delivery_window: UNIT_MS,
         milestones: Vec::new(),
         arbiter: AccountId::from(ARBITER),
+        arbiter_fee_bps: ARBITER_FEE,
         message: Hash::from([0; 32]),
         submitted_at: 0,
         rating_centi,

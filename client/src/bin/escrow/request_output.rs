@@ -136,11 +136,13 @@ fn proposal_line(
 ) {
     let _ = writeln!(
         s,
-        "  proposal {index}: {} by {}, delivery within {}, arbiter {}, rating {:.2} when proposed",
+        "  proposal {index}: {} by {}, delivery within {}, arbiter {} at {}%, rating {:.2} when \
+         proposed",
         amount(u, p.price),
         p.worker,
         format_duration_ms(p.delivery_window),
         p.arbiter,
+        f64::from(p.arbiter_fee_bps) / 100.0,
         f64::from(p.rating_centi) / 100.0
     );
     if !p.milestones.is_empty() {
