@@ -96,10 +96,20 @@ fn post(requests: &mut Requests, a: &Accounts, terms: RequestTerms) -> Result<u6
 }
 
 fn propose(requests: &mut Requests, worker: AccountId, price: Balance) -> Result<u32> {
+    propose_to(requests, 0, worker, price)
+}
+
+/// `worker` proposes `price` on `request_id`, delivered within a day, arbitrated by the arbiter.
+fn propose_to(
+    requests: &mut Requests,
+    request_id: u64,
+    worker: AccountId,
+    price: Balance,
+) -> Result<u32> {
     let arbiter = accounts().arbiter;
     call_as(worker, 0);
     requests.propose(
-        0,
+        request_id,
         price,
         DAY,
         Vec::new(),
@@ -425,33 +435,15 @@ fn screening_refuses_a_worker_naming_the_rule_it_failed() {
     let mut t = terms(&a);
     t.screening.min_deals = 1;
     post(&mut requests, &a, t).unwrap();
-    call_as(a.worker, 0);
     assert_eq!(
-        requests.propose(
-            1,
-            1,
-            DAY,
-            Vec::new(),
-            a.arbiter,
-            ARBITER_FEE,
-            Hash::default()
-        ),
+        propose_to(&mut requests, 1, a.worker, 1),
         Err(Error::Screened(Refusal::TooFewDeals))
     );
     let mut t = terms(&a);
     t.screening.allow = Vec::from([a.other_worker]);
     post(&mut requests, &a, t).unwrap();
-    call_as(a.worker, 0);
     assert_eq!(
-        requests.propose(
-            2,
-            1,
-            DAY,
-            Vec::new(),
-            a.arbiter,
-            ARBITER_FEE,
-            Hash::default()
-        ),
+        propose_to(&mut requests, 2, a.worker, 1),
         Err(Error::Screened(Refusal::NotAllowed))
     );
     assert!(requests.proposals(1).is_empty() && requests.proposals(2).is_empty());

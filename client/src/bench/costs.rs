@@ -37,6 +37,23 @@ pub struct CostRow {
     pub fee: u128,
 }
 
+#[cfg(test)]
+impl CostRow {
+    /// A row for tests: the dry run asked for half of what was charged, the fee was 1 planck.
+    pub(crate) fn sample(contract: &str, message: &str, ref_time: u64, proof_size: u64) -> CostRow {
+        CostRow {
+            contract: contract.into(),
+            message: message.into(),
+            ref_time,
+            proof_size,
+            gas_ref_time: ref_time / 2,
+            gas_proof_size: proof_size / 2,
+            storage_deposit: 0,
+            fee: 1,
+        }
+    }
+}
+
 impl CostRow {
     fn from_tx(contract: &str, tx: &TxReport) -> CostRow {
         let weight = tx.weight.clone().unwrap_or(crate::ops::GasView {

@@ -81,25 +81,12 @@ pub fn cost_goals(costs: &Costs, code_sizes: &[CodeSize]) -> Vec<CostGoal> {
 mod tests {
     use super::*;
 
-    fn row(contract: &str, message: &str, ref_time: u64, proof_size: u64) -> CostRow {
-        CostRow {
-            contract: contract.into(),
-            message: message.into(),
-            ref_time,
-            proof_size,
-            gas_ref_time: 0,
-            gas_proof_size: 0,
-            storage_deposit: 0,
-            fee: 0,
-        }
-    }
-
     fn costs(messages: Vec<CostRow>) -> Costs {
         Costs {
-            baseline: row("Balances", "transfer_keep_alive", 100, 1_000),
-            floor: row("floor", "set", 300, 7_000),
+            baseline: CostRow::sample("Balances", "transfer_keep_alive", 100, 1_000),
+            floor: CostRow::sample("floor", "set", 300, 7_000),
             messages,
-            lifecycle: row("escrow + reputation", "whole deal", 0, 0),
+            lifecycle: CostRow::sample("escrow + reputation", "whole deal", 0, 0),
             lifecycle_steps: vec![],
         }
     }
@@ -116,11 +103,11 @@ mod tests {
     fn a_deal_at_the_goal_meets_it_and_one_planck_more_misses() {
         let deal = |release| {
             costs(vec![
-                row("escrow", "accept_offer", 700, 1_000),
-                row("escrow", "mark_delivered", 600, 1_000),
-                row("escrow", "release", release, 1_000),
+                CostRow::sample("escrow", "accept_offer", 700, 1_000),
+                CostRow::sample("escrow", "mark_delivered", 600, 1_000),
+                CostRow::sample("escrow", "release", release, 1_000),
                 // Another contract's message of the same name is not the deal's.
-                row("requests", "release", 9_999, 1_000),
+                CostRow::sample("requests", "release", 9_999, 1_000),
             ])
         };
         let at = &cost_goals(&deal(700), &[])[0];
@@ -134,8 +121,8 @@ mod tests {
     fn the_proof_goal_names_the_dearest_message() {
         let goals = cost_goals(
             &costs(vec![
-                row("escrow", "mark_delivered", 1, 30_000),
-                row("escrow", "finalize", 1, 30_001),
+                CostRow::sample("escrow", "mark_delivered", 1, 30_000),
+                CostRow::sample("escrow", "finalize", 1, 30_001),
             ]),
             &[],
         );

@@ -341,29 +341,16 @@ mod tests {
     use crate::bench::timing::Latency;
     use crate::bench::{BenchArgs, CodeSize};
 
-    fn row(contract: &str, message: &str, ref_time: u64, proof_size: u64) -> CostRow {
-        CostRow {
-            contract: contract.into(),
-            message: message.into(),
-            ref_time,
-            proof_size,
-            gas_ref_time: ref_time / 2,
-            gas_proof_size: proof_size / 2,
-            storage_deposit: 0,
-            fee: 1,
-        }
-    }
-
     fn report() -> BenchReport {
         BenchReport {
             args: BenchArgs::small(),
             node_version: "0.42.0-test".into(),
             client_build: "debug".into(),
             costs: Costs {
-                baseline: row("Balances", "transfer_keep_alive", 250, 4_000),
-                floor: row("floor", "set", 1_000, 10_000),
-                messages: vec![row("escrow", "release", 4_500, 290_000)],
-                lifecycle: row("escrow + reputation", "whole deal", 19_000, 1_100_000),
+                baseline: CostRow::sample("Balances", "transfer_keep_alive", 250, 4_000),
+                floor: CostRow::sample("floor", "set", 1_000, 10_000),
+                messages: vec![CostRow::sample("escrow", "release", 4_500, 290_000)],
+                lifecycle: CostRow::sample("escrow + reputation", "whole deal", 19_000, 1_100_000),
                 lifecycle_steps: vec!["release".into()],
             },
             code_sizes: vec![
