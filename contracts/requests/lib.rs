@@ -397,11 +397,11 @@ mod requests {
 
         // ---- Workers ----
 
-        /// Any account but the poster, before the proposal deadline of an open request, with
-        /// no live proposal on it, meeting its screening rules: proposes `price` (1 to the
-        /// budget) for delivery within `delivery_window` (at most the request's), paid in
-        /// `milestones` (empty: one step; else at most 8 adding up to the price and the
-        /// window), arbitrated by `arbiter` (one the request accepts, not the worker) at its
+        /// Any account but the poster, before the proposal deadline of an open request, that
+        /// has not proposed on it (a withdrawn proposal counts), meeting its screening rules:
+        /// proposes `price` (1 to the budget) for delivery within `delivery_window` (at most
+        /// the request's), paid in `milestones` (empty: one step; else at most 8 adding up to
+        /// the price and the window), arbitrated by `arbiter` (one the request accepts, not the worker) at its
         /// fee `arbiter_fee_bps` as the worker saw it in the escrow's registry (the award is
         /// refused if the arbiter raised it since). The worker pays the proposal's storage
         /// deposit and gets it back by withdrawing. Returns its index.
