@@ -264,7 +264,8 @@ async fn an_award_opens_the_escrow_deal_for_the_poster_and_screening_reads_real_
         req.post_request(terms(LONG, screened, false)),
         BUDGET
     );
-    let ferdie = req.propose(
+    // The same proposal, refused from Ferdie and taken from Bob.
+    let proposal = req.propose(
         second,
         UNIT,
         LONG,
@@ -274,30 +275,15 @@ async fn an_award_opens_the_escrow_deal_for_the_poster_and_screening_reads_real_
         Hash::default(),
     );
     assert_eq!(
-        read!(client, ink_e2e::ferdie(), ferdie),
+        read!(client, ink_e2e::ferdie(), proposal),
         Err(Error::Screened(Refusal::TooFewDeals))
     );
     assert!(client
-        .call(&ink_e2e::ferdie(), &ferdie)
+        .call(&ink_e2e::ferdie(), &proposal)
         .submit()
         .await
         .is_err());
-    assert_eq!(
-        tx!(
-            client,
-            ink_e2e::bob(),
-            req.propose(
-                second,
-                UNIT,
-                LONG,
-                Vec::new(),
-                dave,
-                ARBITER_FEE,
-                Hash::default()
-            )
-        ),
-        0
-    );
+    assert_eq!(tx!(client, ink_e2e::bob(), proposal), 0);
     assert_eq!(read!(client, req.proposals(second)).len(), 1);
     Ok(())
 }
