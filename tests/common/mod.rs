@@ -86,6 +86,7 @@ impl Env {
             dry_run: false,
             assume_yes: false,
             wait: None,
+            confirm: None,
         }
     }
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::dry_run::DryRunReport;
+use super::dry_run::{CallArg, DryRunReport};
 use super::{usage, Ctx, OpResult, Settings, TxReport};
 use crate::api::Escrow;
 use crate::keystore::{ExportedSecret, ImportSource, KeyInfo};
@@ -191,6 +191,12 @@ pub async fn fund(ctx: &mut Ctx, to: &str, amount: &str) -> OpResult<FundResult>
             Box::new(DryRunReport {
                 call: "Balances.transfer_keep_alive".into(),
                 signer: ctx.chain.ss58(&signer.public_key()),
+                contract: None,
+                args: vec![CallArg {
+                    name: "dest".into(),
+                    value: ctx.chain.ss58(&to.0).into(),
+                }],
+                call_data: None,
                 value: amount.to_string(),
                 result: serde_json::Value::Null,
                 gas_required: None,

@@ -211,6 +211,9 @@ async fn dry_run_deploy(
     let report = |call: &str, dry: &DryRun| DryRunReport {
         call: call.into(),
         signer: ctx.chain.ss58(&signer.public_key()),
+        contract: None,
+        args: Vec::new(),
+        call_data: None,
         value: "0".into(),
         result: match &dry.result {
             Ok(v) => super::ink_to_json(v, ctx.chain.ss58_prefix()),
@@ -307,7 +310,9 @@ pub async fn deploy_bundles(
     if ctx.settings.dry_run || !ctx.settings.assume_yes {
         let checked = dry_run_deploy(ctx, &args, &signer, fee_recipient, bundles, &salt).await;
         match checked {
-            OpError::DryRun(report) => ctx.stop_before_sending(|| report)?,
+            OpError::DryRun(report) => {
+                ctx.stop_before_sending(|| report)?;
+            }
             failed => return Err(failed),
         }
     }

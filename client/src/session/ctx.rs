@@ -38,6 +38,9 @@ pub struct Ctx {
     codecs: Option<(ContractCodec, ContractCodec)>,
     /// The escrow's settings, once read (fixed at its instantiation).
     escrow_settings: Option<EscrowSettings>,
+    /// Contract calls this session submitted: a command whose later write changed after the
+    /// user's yes must not be run again from the start.
+    pub(super) writes_sent: usize,
 }
 
 impl Ctx {
@@ -62,6 +65,7 @@ impl Ctx {
             contracts: None,
             codecs: None,
             escrow_settings: None,
+            writes_sent: 0,
         })
     }
 
@@ -78,6 +82,7 @@ impl Ctx {
             contracts: self.contracts.clone(),
             codecs: self.codecs.clone(),
             escrow_settings: self.escrow_settings,
+            writes_sent: 0,
         })
     }
 
@@ -226,20 +231,25 @@ impl Ctx {
 
     /// Where every write stops before sending: after its dry run with `--dry-run`, or for the
     /// user's yes off a Development chain (unless `-y`). `report` says what would be sent.
+    /// `Ok(true)`: the user was asked and said yes, so the caller sends exactly the call shown
+    /// (after checking that it still holds); `Ok(false)`: nobody needed asking.
     pub fn stop_before_sending(
         &self,
         report: impl FnOnce() -> Box<dry_run::DryRunReport>,
-    ) -> OpResult<()> {
+    ) -> OpResult<bool> {
         if self.settings.dry_run {
             return Err(OpError::DryRun(report()));
         }
-        if !self.chain.is_development() && !self.settings.assume_yes {
-            return Err(OpError::NeedsConfirmation {
-                chain_type: self.chain.chain_type().to_string(),
-                report: report(),
-            });
+        if self.chain.is_development() || self.settings.assume_yes {
+            return Ok(false);
         }
-        Ok(())
+        let report = report();
+        let chain_type = self.chain.chain_type().to_string();
+        match &self.settings.confirm {
+            Some(confirm) if confirm.ask(&report, &chain_type) => Ok(true),
+            Some(_) => Err(OpError::Declined { call: report.call }),
+            None => Err(OpError::NeedsConfirmation { chain_type, report }),
+        }
     }
 
     /// A progress note, as a `tracing` event the binary may show (text output only: a JSON

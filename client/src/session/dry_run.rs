@@ -13,6 +13,15 @@ pub struct DryRunReport {
     /// (`reputation.new`) or a runtime call (`Balances.transfer_keep_alive`).
     pub call: String,
     pub signer: String,
+    /// The contract called (SS58), for a contract message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contract: Option<String>,
+    /// The message's arguments, decoded from the very bytes that are sent.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<CallArg>,
+    /// The call's input as sent (selector + SCALE arguments), hex with 0x.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub call_data: Option<String>,
     /// Plancks sent with the call.
     pub value: String,
     /// The decoded return value (`null` for runtime calls).
@@ -29,4 +38,11 @@ pub struct DryRunReport {
     pub then: Vec<DryRunReport>,
     /// The chain's token, which the plancks above count.
     pub token: crate::units::TokenUnits,
+}
+
+/// One argument of a contract message, as the chain will read it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CallArg {
+    pub name: String,
+    pub value: serde_json::Value,
 }

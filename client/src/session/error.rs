@@ -36,8 +36,8 @@ pub enum OpError {
     /// the CLI prints the report and exits 0.
     #[error("dry run of {}: nothing was sent", .0.call)]
     DryRun(Box<dry_run::DryRunReport>),
-    /// Off a Development chain a write waits for the user's yes: the caller shows the report
-    /// (value, fee), asks, and runs the command again with `assume_yes`. Nothing was sent.
+    /// Off a Development chain a write waits for the user's yes, and no
+    /// [`super::Confirmer`] was given to ask with. Nothing was sent.
     #[error(
         "{} on a {} chain needs confirmation: run it in a terminal to be asked, or pass -y",
         .report.call,
@@ -46,6 +46,18 @@ pub enum OpError {
     NeedsConfirmation {
         chain_type: String,
         report: Box<dry_run::DryRunReport>,
+    },
+    /// The user said no to the call shown. Nothing was sent.
+    #[error("{call}: declined, nothing was sent")]
+    Declined { call: String },
+    /// The user said yes, but by then the call shown would do something else (a refusal, another
+    /// result, a larger deposit), so it was not sent. When it was the command's first write
+    /// (`first_write`), running the command again shows what the chain now holds and asks again.
+    #[error("{call} changed after you confirmed it: {why}; nothing was sent")]
+    ChangedSinceConfirmed {
+        call: String,
+        why: String,
+        first_write: bool,
     },
 }
 
@@ -86,6 +98,8 @@ impl OpError {
             OpError::Failed(_) => "failed",
             OpError::DryRun(_) => "dry_run",
             OpError::NeedsConfirmation { .. } => "usage",
+            OpError::Declined { .. } => "declined",
+            OpError::ChangedSinceConfirmed { .. } => "changed",
         }
     }
 

@@ -3,6 +3,7 @@
 //! It sits between the contract client ([`crate::contract`]) and the typed contract API
 //! ([`crate::api`]); it knows no command and no terminal.
 
+pub mod confirm;
 pub mod ctx;
 pub mod deployment;
 pub mod dry_run;
@@ -13,6 +14,7 @@ mod stored;
 pub mod views;
 mod write;
 
+pub use confirm::Confirmer;
 pub use ctx::{resolve_account, signer_from, Ctx, CONNECT_TIMEOUT};
 pub use deployment::{
     genesis_hex, load_bundle, write_json_file, Contracts, Deployment, DeploymentFile, Which,

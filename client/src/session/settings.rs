@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use crate::keystore::Keystore;
 
+use super::confirm::Confirmer;
 use super::error::OpResult;
 
 /// Output format.
@@ -30,9 +31,11 @@ pub struct Settings {
     /// `--wait`: what a submission waits for; `None`: in-block on Development, finalized
     /// elsewhere.
     pub wait: Option<crate::chain::WaitFor>,
-    /// `-y`: off Development chains, send writes without asking
-    /// ([`OpError::NeedsConfirmation`] otherwise).
+    /// `-y`: off Development chains, send writes without asking.
     pub assume_yes: bool,
+    /// Off Development chains and without `-y`, how to ask the user before a write is sent;
+    /// `None`: such a write ends in [`OpError::NeedsConfirmation`], nothing sent.
+    pub confirm: Option<Confirmer>,
 }
 
 pub use crate::node_config::escrow_home;

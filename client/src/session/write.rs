@@ -65,12 +65,29 @@ impl Ctx {
         let gas_required = prepared.gas_required;
         let storage_deposit = prepared.storage_deposit.limit();
         let return_value = prepared.return_value.clone();
+        let shown_result = ink_to_json(&return_value, contracts.ss58_prefix);
         let report = || {
+            // The arguments come from the very bytes that will be sent.
+            let args = contract
+                .codec
+                .decode_message_call(&prepared.input)
+                .map(|(_, args)| {
+                    args.iter()
+                        .map(|(name, v)| dry_run::CallArg {
+                            name: name.clone(),
+                            value: ink_to_json(v, contracts.ss58_prefix),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
             Box::new(dry_run::DryRunReport {
                 call: format!("{}.{message}", which.name()),
                 signer: self.chain.ss58(&signer.public_key()),
+                contract: Some(contracts.ss58(&contract.address.0)),
+                args,
+                call_data: Some(format!("0x{}", hex::encode(&prepared.input))),
                 value: value.to_string(),
-                result: ink_to_json(&return_value, contracts.ss58_prefix),
+                result: shown_result.clone(),
                 gas_required: Some(GasView {
                     ref_time: gas_required.ref_time,
                     proof_size: gas_required.proof_size,
@@ -82,11 +99,41 @@ impl Ctx {
                 token: units.clone(),
             })
         };
-        self.stop_before_sending(report)?;
+        if self.stop_before_sending(report)? {
+            // The user took time to answer: send the call shown only if the chain would still
+            // do what was shown with it. Never re-resolve it behind the user's back.
+            let again = contract
+                .dry_run_input(
+                    &self.chain,
+                    &signer.account_id(),
+                    message,
+                    prepared.input.clone(),
+                    value,
+                )
+                .await?;
+            let deposit_now = again.storage_deposit.limit();
+            let why = match again.into_value() {
+                Err(e) => Some(format!("it would now be refused ({})", refusal(which, e))),
+                Ok(now) => super::confirm::changed_since_shown(
+                    &shown_result,
+                    &ink_to_json(&now, contracts.ss58_prefix),
+                    prepared.deposit_limit,
+                    deposit_now,
+                ),
+            };
+            if let Some(why) = why {
+                return Err(OpError::ChangedSinceConfirmed {
+                    call: format!("{}.{message}", which.name()),
+                    why,
+                    first_write: self.writes_sent == 0,
+                });
+            }
+        }
         self.note(format!("{message}: waiting for inclusion…"));
         let result = contract
             .submit_prepared(&self.chain, signer, prepared)
             .await;
+        self.writes_sent += 1;
         let outcome = match result {
             Ok(o) => o,
             Err(ContractClientError::Dispatch { failure, .. })

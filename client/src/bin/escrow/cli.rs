@@ -594,6 +594,7 @@ impl Cli {
             }),
             dry_run: self.dry_run,
             assume_yes: self.assume_yes,
+            confirm: None,
             wait: self.wait.map(|w| match w {
                 WaitArg::InBlock => escrow_client::chain::WaitFor::InBlock,
                 WaitArg::Finalized => escrow_client::chain::WaitFor::Finalized,
@@ -602,9 +603,14 @@ impl Cli {
     }
 }
 
-/// Runs one command. `events --follow` and `demo` print as they go through `print`.
-pub async fn run(cli: Cli, print: &mut dyn FnMut(Report, &TokenUnits)) -> OpResult<Option<Shown>> {
-    match run_command(cli, print).await {
+/// Runs one command. `events --follow` and `demo` print as they go through `print`. Writes
+/// off a Development chain ask `confirm`, when given, before they send anything.
+pub async fn run(
+    cli: Cli,
+    confirm: Option<ops::Confirmer>,
+    print: &mut dyn FnMut(Report, &TokenUnits),
+) -> OpResult<Option<Shown>> {
+    match run_command(cli, confirm, print).await {
         // A write stopped after its dry run: that is the result asked for.
         Err(OpError::DryRun(report)) => Ok(Some(Shown {
             units: report.token.clone(),
@@ -616,10 +622,14 @@ pub async fn run(cli: Cli, print: &mut dyn FnMut(Report, &TokenUnits)) -> OpResu
 
 async fn run_command(
     cli: Cli,
+    confirm: Option<ops::Confirmer>,
     print: &mut dyn FnMut(Report, &TokenUnits),
 ) -> OpResult<Option<Shown>> {
     let no_units = TokenUnits::default();
-    let settings = cli.settings();
+    let settings = Settings {
+        confirm,
+        ..cli.settings()
+    };
     // Commands that need no node.
     match &cli.command {
         Command::Node(cmd) => {

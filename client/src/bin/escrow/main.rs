@@ -12,7 +12,8 @@ mod screening_cli;
 
 use clap::Parser;
 use cli::Cli;
-use escrow_client::ops::{OpError, OpResult, OutputMode};
+use escrow_client::ops::dry_run::DryRunReport;
+use escrow_client::ops::{Confirmer, OpError, OpResult, OutputMode};
 use output::Shown;
 
 fn main() {
@@ -47,36 +48,47 @@ fn main() {
     std::process::exit(code);
 }
 
-/// Runs the command; off a Development chain a write stops before sending and, when there is a
-/// terminal to ask on, the user sees its value and fee and says yes or no. A yes runs the command
-/// again with `-y`. Without a terminal the library's "needs confirmation" error stands (exit 2).
+/// How many times a command whose confirmed call changed before it was sent is run again (and
+/// asked again) with what the chain then holds.
+const CONFIRM_ROUNDS: usize = 3;
+
+/// Runs the command. Off a Development chain, when there is a terminal to ask on, each write
+/// shows the exact call (contract, message, arguments, value, fee) and sends that very call on
+/// a yes. If it changed before the yes (a seller's new price), nothing is sent and, when nothing
+/// else was sent before it, the command runs again, so the user is asked about the new call. Without a terminal the library's
+/// "needs confirmation" error stands (exit 2).
 async fn run_confirming(cli: Cli, mode: OutputMode) -> OpResult<Option<Shown>> {
-    let again = cli.clone();
-    let result = cli::run(cli, &mut |r, u| output::print(&r, mode, u)).await;
-    let Err(OpError::NeedsConfirmation { chain_type, report }) = result else {
-        return result;
-    };
-    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
-        return Err(OpError::NeedsConfirmation { chain_type, report });
+    let terminal = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    let confirm = terminal.then(|| Confirmer::new(ask_on_terminal));
+    let mut print = |r, u: &_| output::print(&r, mode, u);
+    let mut round = 1;
+    loop {
+        match cli::run(cli.clone(), confirm.clone(), &mut print).await {
+            Err(
+                e @ OpError::ChangedSinceConfirmed {
+                    first_write: true, ..
+                },
+            ) if confirm.is_some() && round < CONFIRM_ROUNDS => {
+                eprintln!("{e}: here is the call as it stands now.");
+                round += 1;
+            }
+            other => return other,
+        }
     }
+}
+
+/// The question on the terminal: the call as it will be sent, then y/N on stdin.
+fn ask_on_terminal(report: &DryRunReport, chain_type: &str) -> bool {
     let mut stderr = std::io::stderr();
     let _ = write!(
         stderr,
         "{}send it? [y/N] ",
-        output::render_confirmation(&report, &chain_type, &report.token)
+        output::render_confirmation(report, chain_type, &report.token)
     );
     let _ = stderr.flush();
     let mut answer = String::new();
     let _ = std::io::stdin().lock().read_line(&mut answer);
-    if !matches!(answer.trim(), "y" | "Y" | "yes") {
-        return Err(OpError::Failed(format!(
-            "{}: declined, nothing was sent",
-            report.call
-        )));
-    }
-    let mut again = again;
-    again.assume_yes = true;
-    cli::run(again, &mut |r, u| output::print(&r, mode, u)).await
+    matches!(answer.trim(), "y" | "Y" | "yes")
 }
 
 /// The library reports progress as `tracing` events ("deploy: waiting for inclusion…"); in

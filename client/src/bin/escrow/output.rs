@@ -791,6 +791,19 @@ pub fn render_confirmation(report: &DryRunReport, chain_type: &str, u: &TokenUni
 
 fn dry_run(s: &mut String, d: &DryRunReport, u: &TokenUnits) {
     let _ = writeln!(s, "  {} signed by {}", d.call, d.signer);
+    if let Some(contract) = &d.contract {
+        let _ = writeln!(s, "    contract:        {contract}");
+    }
+    for arg in &d.args {
+        let value = match &arg.value {
+            serde_json::Value::String(text) => text.clone(),
+            other => other.to_string(),
+        };
+        let _ = writeln!(s, "    {:<16} {value}", format!("{}:", arg.name));
+    }
+    if let Some(data) = &d.call_data {
+        let _ = writeln!(s, "    call data:       {data}");
+    }
     let _ = writeln!(s, "    value sent:      {}", amount_str(u, &d.value));
     if !d.result.is_null() {
         let _ = writeln!(s, "    result:          {}", d.result);
