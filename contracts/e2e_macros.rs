@@ -59,3 +59,23 @@ macro_rules! wait {
             .expect("remark");
     };
 }
+
+/// A contract known only by its address: one that another contract instantiated (the
+/// reputation contract's escrows, an escrow's requests contract).
+pub struct Created {
+    pub account_id: ink::primitives::AccountId,
+}
+
+impl Created {
+    /// A call builder for it, as `InstantiationResult::call_builder` gives one.
+    pub fn call_builder<C>(&self) -> <C as ink::codegen::ContractCallBuilder>::Type
+    where
+        C: ink::codegen::ContractCallBuilder + ink::env::ContractEnv,
+        <C as ink::env::ContractEnv>::Env:
+            ink::env::Environment<AccountId = ink::primitives::AccountId>,
+        <C as ink::codegen::ContractCallBuilder>::Type:
+            ink::env::call::FromAccountId<<C as ink::env::ContractEnv>::Env>,
+    {
+        ink_e2e::create_call_builder::<C>(self.account_id)
+    }
+}

@@ -514,7 +514,7 @@ fn off_development_a_write_needs_a_signer_and_a_yes_and_is_mortal() {
 
     let deployed = env.ok(&[&["-y"], &deploy[..]].concat());
     assert_eq!(
-        signed_extrinsic_period(&env, s(&deployed["authorize"]["block_hash"])),
+        signed_extrinsic_period(&env, s(&deployed["create_escrow"]["block_hash"])),
         Some(escrow_client::chain::MORTAL_PERIOD)
     );
     let ferdie0 = env.free(FERDIE);

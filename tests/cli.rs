@@ -31,7 +31,10 @@ fn happy_path_with_every_balance_checked() {
     let env = Env::new();
     let deployed = env.deploy();
     assert!(deployed["escrow"].as_str().unwrap().len() > 40);
-    assert_eq!(event_names(&deployed["authorize"]), ["EscrowAuthorized"]);
+    // The reputation contract created the escrow, which instantiated its requests contract.
+    assert_eq!(event_names(&deployed["create_escrow"]), ["EscrowCreated"]);
+    let config = env.ok(&["config"]);
+    assert_eq!(config["requests"], deployed["requests"], "{config}");
 
     let bob0 = env.free(BOB);
     let charlie0 = env.free(CHARLIE);
@@ -868,29 +871,45 @@ fn contract_types_match_the_metadata() {
         report_proof_size: 6,
         report_deposit_limit: 7,
         requests_code: None,
+        award_window: 8,
     };
+    let settings_text = "EscrowSettings { min_delivery_window: 1, min_review_window: 2, \
+                         min_ruling_window: 3, prune_after: 4, report_ref_time: 5, \
+                         report_proof_size: 6, report_deposit_limit: 7, requests_code: None, \
+                         award_window: 8 }";
     same(
         &escrow,
         "new",
         &[
+            alice.into(),
             "100".into(),
             bob.into(),
             format!("Some({alice})"),
-            "Settings { min_delivery_window: 1, min_review_window: 2, min_ruling_window: 3, \
-             prune_after: 4, report_ref_time: 5, report_proof_size: 6, report_deposit_limit: 7, \
-             requests_code: None }"
-                .into(),
+            settings_text.into(),
         ],
         escrow
-            .encode_typed("new", &(100u16, b, Some(a), settings))
+            .encode_typed("new", &(a, 100u16, b, Some(a), settings))
             .unwrap(),
     );
     same(
         &reputation,
         "new",
-        &s(&["600000", "1000"]),
+        &s(&["600000", "1000", &format!("0x{}", hex::encode(h))]),
         reputation
-            .encode_typed("new", &(600_000u64, 1_000u128))
+            .encode_typed("new", &(600_000u64, 1_000u128, h))
+            .unwrap(),
+    );
+    same(
+        &reputation,
+        "create_escrow",
+        &[
+            "100".into(),
+            bob.into(),
+            settings_text.into(),
+            format!("0x{}", hex::encode(h)),
+        ],
+        reputation
+            .encode_typed("create_escrow", &(100u16, b, settings, h))
             .unwrap(),
     );
     same(
@@ -1031,6 +1050,7 @@ fn contract_types_match_the_metadata() {
             fee_bps: 1,
             fee_recipient: b.into(),
             reputation: Some([5; 32].into()),
+            requests: Some([6; 32].into()),
             settings,
             fees_due: 2,
             offer_count: 3,

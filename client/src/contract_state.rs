@@ -90,11 +90,12 @@ pub struct EscrowLayout {
 
 /// The packed (non-`Mapping`) fields of `Escrow`, in declaration order: what the root entry
 /// holds, and what [`EscrowLayout::from_metadata`] checks the bundle's layout against.
-pub const ROOT_FIELDS: [&str; 12] = [
+pub const ROOT_FIELDS: [&str; 13] = [
     "owner",
     "fee_bps",
     "fee_recipient",
     "reputation",
+    "requests",
     "settings",
     "offer_count",
     "deal_count",
@@ -197,6 +198,7 @@ pub struct EscrowRoot {
     pub fee_bps: u16,
     pub fee_recipient: Address,
     pub reputation: Option<Address>,
+    pub requests: Option<Address>,
     pub settings: EscrowSettings,
     pub offer_count: u64,
     pub deal_count: u64,
@@ -221,6 +223,7 @@ impl EscrowRoot {
             fee_bps: self.fee_bps,
             fee_recipient: self.fee_recipient,
             reputation: self.reputation,
+            requests: self.requests,
             settings: self.settings,
             fees_due: self.fees_due,
             offer_count: self.offer_count,
@@ -854,6 +857,7 @@ impl Localize for ContractSnapshot {
         self.root.owner.localize(p);
         self.root.fee_recipient.localize(p);
         self.root.reputation.localize(p);
+        self.root.requests.localize(p);
         self.offers.localize(p);
         self.deals.localize(p);
         self.arbiters.localize(p);
@@ -868,16 +872,19 @@ mod tests {
     // Captured from substrate-contracts-node 0.42 after `Env::deploy` (Alice owner, 1% fee to
     // Eve, Dave registered at 5%) and one offer by Bob: (trie key, value) as the node lists them.
     // The root's `settings.requests_code` (None: one 00 byte after `report_deposit_limit`) was
-    // added when the escrow's settings gained it; the offer's empty `terms.milestones` (one 00
+    // added when the escrow's settings gained it, `requests` (None: one 00 byte after
+    // `reputation`) and `settings.award_window` (8 bytes after `requests_code`) when the escrow
+    // began instantiating its requests contract; the offer's empty `terms.milestones` (one 00
     // byte after the screening rules) when offers gained milestones.
     const ROOT: (&str, &str) = (
         "11d2df4e979aa105cf552e9544ebd2b500000000",
         "d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d6400e659a7a1628cdd93\
          febc04a4e0646ea20e9f5f0ce097d9a05290d4a9e054df4e0151fd268872ca8321ba1c276303acbedbd9\
-         6ab3f637111856eefc00beb6bee996010000000000000001000000000000000100000000000000804f12\
-         000000000000c817a80400000040420f00000000000010a5d4e800000000000000000000000001000000\
-         000000000000000000000000010000000000000000000000000000000000000000000000000000000000\
-         00000000000000407a10f35a0000000000000000000000000000000000000000000000000000",
+         6ab3f637111856eefc00beb6bee99600010000000000000001000000000000000100000000000000804f\
+         12000000000000c817a80400000040420f00000000000010a5d4e8000000000000000000000000000000\
+         000000000001000000000000000000000000000000010000000000000000000000000000000000000000\
+         00000000000000000000000000000000407a10f35a000000000000000000000000000000000000000000\
+         0000000000",
     );
     const SLOT: (&str, &str) = (
         "1c47f2b2b1a831589b6a53f892e1baaeb40e8cfd00000000",
@@ -944,7 +951,9 @@ mod tests {
         assert_eq!(root.fee_bps, 100);
         assert_eq!(root.fee_recipient, account(EVE));
         assert!(root.reputation.is_some());
+        assert_eq!(root.requests, None);
         assert_eq!(root.settings.min_delivery_window, 1);
+        assert_eq!(root.settings.award_window, 0);
         assert_eq!(
             (root.offer_count, root.deal_count, root.arbiter_count),
             (1, 0, 1)

@@ -75,7 +75,7 @@ pub enum Error {
     ReportFailed,
     /// A sum did not fit.
     Overflow,
-    /// Only a contract running the escrow's `requests_code` may open a deal for a buyer.
+    /// Only the requests contract this escrow instantiated may open a deal for a buyer.
     NotRequestsContract,
     /// The offer's screening lists hold more than 8 accounts, or its disputes-lost share is
     /// above 10 000 bps.
@@ -93,4 +93,7 @@ pub enum Error {
     WrongMilestone,
     /// The arbiter's fee is above the one the task request's proposal was made with.
     ArbiterFeeRaised,
+    /// The constructor could not instantiate the requests contract from
+    /// `settings.requests_code` (code not uploaded, or its constructor refused).
+    RequestsNotCreated,
 }

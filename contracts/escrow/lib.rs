@@ -55,38 +55,17 @@ mod escrow {
         MAX_TITLE_BYTES, MAX_WINDOW_MS, NO_OFFER,
     };
     use ink::codegen::TraitCallBuilder;
+    use ink::env::call::{ExecutionInput, Selector};
     use ink::prelude::{string::String, vec::Vec};
     use ink::storage::Mapping;
     use reputation::screening::Screening;
     use reputation::{AccountReputation, DealOutcome, DealReport, ReputationRef};
 
     /// Fixed at instantiation, never changeable: the shortest windows an offer may set, how
-    /// long a buyer waits before pruning an ended deal, and what the reputation report may
-    /// spend.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
-    #[cfg_attr(
-        feature = "std",
-        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
-    )]
-    pub struct Settings {
-        pub min_delivery_window: u64,
-        pub min_review_window: u64,
-        pub min_ruling_window: u64,
-        /// Milliseconds after a deal ends before its buyer may prune it (the rating period:
-        /// the reputation contract's commit plus reveal windows).
-        pub prune_after: u64,
-        /// Most ref_time the reputation report may use: a reputation contract that burns
-        /// gas cannot block a payout.
-        pub report_ref_time: u64,
-        /// Most proof_size the reputation report may use.
-        pub report_proof_size: u64,
-        /// Most storage deposit the report may charge the caller.
-        pub report_deposit_limit: Balance,
-        /// Code hash of the task-requests contract: any contract running exactly this code
-        /// may open deals for the buyer who awarded one of its requests
-        /// (`open_requested_deal`); its code proves both sides agreed. `None`: no requests.
-        pub requests_code: Option<Hash>,
-    }
+    /// long a buyer waits before pruning an ended deal, what the reputation report may spend,
+    /// and the requests contract the escrow instantiates. Defined by the reputation contract,
+    /// which passes them on when it creates an escrow.
+    pub use reputation::EscrowSettings as Settings;
 
     /// What a seller sets when listing an offer.
     #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
@@ -424,6 +403,9 @@ mod escrow {
         pub fee_bps: u16,
         pub fee_recipient: AccountId,
         pub reputation: Option<AccountId>,
+        /// The requests contract this escrow instantiated, the only caller of
+        /// `open_requested_deal`.
+        pub requests: Option<AccountId>,
         pub settings: Settings,
         /// Platform fees not yet withdrawn by the fee recipient.
         pub fees_due: Balance,
@@ -443,6 +425,9 @@ mod escrow {
         fee_recipient: AccountId,
         /// Fixed at instantiation: the owner cannot redirect reports of open deals.
         reputation: Option<AccountId>,
+        /// The requests contract the constructor instantiated from `settings.requests_code`:
+        /// fixed, and its storage started empty, so a deal it opens was awarded there.
+        requests: Option<AccountId>,
         settings: Settings,
         offers: Mapping<u64, Offer>,
         offer_count: u64,
@@ -598,11 +583,15 @@ mod escrow {
     pub type Result<T> = core::result::Result<T, Error>;
 
     impl Escrow {
-        /// Deploys the escrow. The caller becomes the owner. The platform fee starts at
-        /// `fee_bps` (at most 10%) and can only go down; `reputation` and `settings` are
-        /// fixed forever. Every minimum window must be at least 1 ms and at most a year.
+        /// Deploys the escrow, owned by `owner` (the reputation contract's `create_escrow`
+        /// names its caller). The platform fee starts at `fee_bps` (at most 10%) and can only
+        /// go down; `reputation` and `settings` are fixed forever. Every minimum window must
+        /// be at least 1 ms and at most a year. With `settings.requests_code`, it instantiates
+        /// its own requests contract from that code (award window `settings.award_window`,
+        /// 1 ms to a year), the only one that may open deals for buyers.
         #[ink(constructor)]
         pub fn new(
+            owner: AccountId,
             fee_bps: u16,
             fee_recipient: AccountId,
             reputation: Option<AccountId>,
@@ -618,11 +607,27 @@ mod escrow {
             {
                 return Err(Error::InvalidWindow);
             }
+            let requests = match settings.requests_code {
+                None => None,
+                Some(code) => {
+                    if !min_ok(settings.award_window) {
+                        return Err(Error::InvalidWindow);
+                    }
+                    let me = Self::env().account_id();
+                    let input = ExecutionInput::new(Selector::new(ink::selector_bytes!("new")))
+                        .push_arg(me)
+                        .push_arg(reputation)
+                        .push_arg(settings.award_window);
+                    let created = reputation::instantiate::instantiate(code, input, me.as_ref());
+                    Some(created.ok_or(Error::RequestsNotCreated)?)
+                }
+            };
             Ok(Self {
-                owner: Self::env().caller(),
+                owner,
                 fee_bps,
                 fee_recipient,
                 reputation,
+                requests,
                 settings,
                 offers: Mapping::default(),
                 offer_count: 0,
@@ -923,21 +928,17 @@ mod escrow {
 
         // ---- Task requests ----
 
-        /// A contract running `settings.requests_code`, when one of its requests is awarded:
+        /// The requests contract this escrow instantiated, when one of its requests is awarded:
         /// opens a deal between `terms.buyer` (the poster) and `terms.seller` (the worker whose
         /// proposal won) for the transferred value, with the proposal's windows and arbiter.
-        /// The requests contract's code holds both consents (the poster's request and award,
-        /// the worker's proposal), so no other caller may name a buyer. The deal has no offer
+        /// That contract holds both consents (the poster's request and award, the worker's
+        /// proposal), so no other caller may name a buyer: not even one running the same code,
+        /// which may have written its storage under other code first. The deal has no offer
         /// (`offer_id == NO_OFFER`) and no bond, and pays today's platform fee and the
         /// arbiter's registered fee. Returns the deal id.
         #[ink(message, payable)]
         pub fn open_requested_deal(&mut self, terms: RequestedDeal) -> Result<u64> {
-            let caller = self.env().caller();
-            let from_requests = self
-                .settings
-                .requests_code
-                .is_some_and(|code| self.env().code_hash(&caller) == Ok(code));
-            if !from_requests {
+            if self.requests != Some(self.env().caller()) {
                 return Err(Error::NotRequestsContract);
             }
             let amount = self.env().transferred_value();
@@ -1354,6 +1355,7 @@ mod escrow {
                 fee_bps: self.fee_bps,
                 fee_recipient: self.fee_recipient,
                 reputation: self.reputation,
+                requests: self.requests,
                 settings: self.settings,
                 fees_due: self.fees_due,
                 offer_count: self.offer_count,

@@ -33,6 +33,7 @@ const SETTINGS: Settings = Settings {
     report_proof_size: 100_000,
     report_deposit_limit: 1_000_000,
     requests_code: None,
+    award_window: 0,
 };
 
 struct Accounts {
@@ -92,7 +93,7 @@ fn deploy() -> (Escrow, Accounts) {
     test::set_account_balance::<Env>(contract(), 0);
     at(START);
     call_as(a.owner, 0);
-    let mut escrow = Escrow::new(FEE_BPS, a.fee_recipient, None, SETTINGS).expect("valid");
+    let mut escrow = Escrow::new(a.owner, FEE_BPS, a.fee_recipient, None, SETTINGS).expect("valid");
     call_as(a.arbiter, 0);
     escrow
         .register_arbiter(ARBITER_FEE_BPS, 0, Hash::from([1; 32]))
@@ -220,7 +221,7 @@ fn share_bps_is_the_part_of_the_whole() {
 fn constructor_rejects_a_fee_above_ten_percent_and_zero_minimum_windows() {
     let a = accounts();
     assert_eq!(
-        Escrow::new(1_001, a.fee_recipient, None, SETTINGS).err(),
+        Escrow::new(a.owner, 1_001, a.fee_recipient, None, SETTINGS).err(),
         Some(Error::FeeIncrease)
     );
     for zero in 0..3 {
@@ -231,7 +232,7 @@ fn constructor_rejects_a_fee_above_ten_percent_and_zero_minimum_windows() {
             _ => s.min_ruling_window = MAX_WINDOW_MS + 1,
         }
         assert_eq!(
-            Escrow::new(0, a.fee_recipient, None, s).err(),
+            Escrow::new(a.owner, 0, a.fee_recipient, None, s).err(),
             Some(Error::InvalidWindow)
         );
     }

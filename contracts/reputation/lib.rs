@@ -1,10 +1,14 @@
 //! # Reputation
 //!
-//! Ratings and counters that an account earns only through deals an authorised escrow
-//! contract reports. See `contracts/README.md` for the interface.
+//! Ratings and counters that an account earns only through deals an escrow contract
+//! reports, where every reporting escrow was instantiated by this contract itself. See
+//! `contracts/README.md` for the interface.
 //!
-//! - The owner decides which escrow contracts may report (`authorize` / `revoke`).
-//! - An authorised escrow reports every ended deal once (`record_deal`); that updates the
+//! - This contract is the escrows' factory: `create_escrow` instantiates the escrow code fixed
+//!   at this contract's instantiation, and only escrows made that way may report. Their code
+//!   has no upgrade path and their storage started empty, so every report is of a real deal.
+//!   Nobody, the deployer included, can add a reporter or drop or alter a report.
+//! - An escrow it created reports every ended deal once (`record_deal`); that updates the
 //!   deal counters (completions, disputes, arbitrations) and opens rating for the deal.
 //! - The buyer and the seller then rate each other with commit-reveal: each commits
 //!   `rating_commitment(..)` within `rating_window` of the end of the deal, then reveals
@@ -13,18 +17,18 @@
 
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
+pub mod instantiate;
 pub mod screening;
 
 pub use self::reputation::{
-    AccountReputation, DealOutcome, DealRecord, DealRecorded, DealReport, Error, EscrowAuthorized,
-    EscrowRevoked, OwnershipTransferred, RatingCommitted, RatingRevealed, Reputation,
-    ReputationRef, Result,
+    AccountReputation, DealOutcome, DealRecord, DealRecorded, DealReport, Error, EscrowCreated,
+    EscrowSettings, RatingCommitted, RatingRevealed, Reputation, ReputationRef, Result,
 };
 
 #[ink::contract]
 mod reputation {
+    use ink::env::call::{ExecutionInput, Selector};
     use ink::env::hash::Blake2x256;
-    use ink::prelude::vec::Vec;
     use ink::storage::Mapping;
 
     /// Basis points of a whole deal (100 %).
@@ -35,8 +39,6 @@ mod reputation {
     pub const MIN_SCORE: u8 = 1;
     /// Highest score a rating may give.
     pub const MAX_SCORE: u8 = 5;
-    /// Most escrows authorised at once.
-    pub const MAX_ESCROWS: usize = 8;
 
     // ---------------------------------------------------------------------------------
     // Types shared with the escrow
@@ -86,6 +88,36 @@ mod reputation {
         /// The seller's share of the whole deal in basis points (after the arbiter fee,
         /// partial releases included): 10_000 all to the seller, 0 all to the buyer.
         pub seller_bps: Option<u16>,
+    }
+
+    /// An escrow's settings, fixed at its instantiation. Defined here, beside the other types
+    /// the escrow and this contract share, because `create_escrow` passes them on.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
+    #[cfg_attr(
+        feature = "std",
+        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+    )]
+    pub struct EscrowSettings {
+        pub min_delivery_window: u64,
+        pub min_review_window: u64,
+        pub min_ruling_window: u64,
+        /// Milliseconds after a deal ends before its buyer may prune it (the rating period:
+        /// the reputation contract's commit plus reveal windows).
+        pub prune_after: u64,
+        /// Most ref_time the reputation report may use: a reputation contract that burns
+        /// gas cannot block a payout.
+        pub report_ref_time: u64,
+        /// Most proof_size the reputation report may use.
+        pub report_proof_size: u64,
+        /// Most storage deposit the report may charge the caller.
+        pub report_deposit_limit: Balance,
+        /// Code hash of the task-requests contract the escrow instantiates for itself when it
+        /// is instantiated; only that instance may open deals for the buyer who awarded one
+        /// of its requests (`open_requested_deal`). `None`: no requests.
+        pub requests_code: Option<Hash>,
+        /// Milliseconds after a request's proposal deadline during which it can be awarded
+        /// (the requests contract's award window; unused without `requests_code`).
+        pub award_window: u64,
     }
 
     /// A recorded deal and the state of its two ratings.
@@ -182,12 +214,13 @@ mod reputation {
 
     #[ink(storage)]
     pub struct Reputation {
-        /// Who may authorize and revoke escrows.
-        owner: AccountId,
-        /// Escrow contracts allowed to call `record_deal`, at most `MAX_ESCROWS`. Kept in
-        /// the root, which every call reads anyway: checking it on each report costs no
-        /// storage read (about 75M ref_time and 10 KB of proof).
-        authorized: Vec<AccountId>,
+        /// The code every reporting escrow runs, fixed at instantiation.
+        escrow_code: Hash,
+        /// The escrows `create_escrow` instantiated, by address (value: their number): the
+        /// only callers `record_deal` takes.
+        escrows: Mapping<AccountId, u32>,
+        /// How many escrows `create_escrow` instantiated.
+        escrow_count: u32,
         /// Length (ms) of the commit window; the reveal window ends one more window later.
         rating_window: u64,
         /// Smallest deal amount that counts for counters and ratings (at least 1).
@@ -242,23 +275,11 @@ mod reputation {
         pub comment: Option<Hash>,
     }
 
-    /// The owner allowed an escrow to report deals.
+    /// `create_escrow` instantiated an escrow that reports here.
     #[ink(event)]
-    pub struct EscrowAuthorized {
+    pub struct EscrowCreated {
         pub escrow: AccountId,
-    }
-
-    /// The owner withdrew an escrow's right to report deals.
-    #[ink(event)]
-    pub struct EscrowRevoked {
-        pub escrow: AccountId,
-    }
-
-    /// The owner handed the contract to a new owner.
-    #[ink(event)]
-    pub struct OwnershipTransferred {
-        pub previous_owner: AccountId,
-        pub new_owner: AccountId,
+        pub owner: AccountId,
     }
 
     // ---------------------------------------------------------------------------------
@@ -270,9 +291,7 @@ mod reputation {
     pub enum Error {
         /// The rating window must be longer than zero.
         InvalidWindow,
-        /// Only the owner may do this.
-        NotOwner,
-        /// The caller is not an authorised escrow.
+        /// The caller is not an escrow this contract created.
         NotAuthorized,
         /// This escrow already reported this deal id.
         AlreadyRecorded,
@@ -303,8 +322,8 @@ mod reputation {
         RevealWindowOpen,
         /// Withheld ratings of this deal were counted already.
         AlreadyCounted,
-        /// `MAX_ESCROWS` escrows are authorised already: revoke one first.
-        TooManyEscrows,
+        /// The escrow's constructor refused its arguments (or the salt was used before).
+        EscrowNotCreated,
     }
 
     /// The reputation result type.
@@ -322,17 +341,19 @@ mod reputation {
         // Constructor
         // -----------------------------------------------------------------------------
 
-        /// Deploys the registry; the caller becomes the owner. `rating_window` (ms, > 0)
-        /// is how long the parties of an ended deal may commit ratings; reveals are open
-        /// until twice that. Deals below `min_amount` (0 counts as 1) earn nothing.
+        /// Deploys the registry for escrows running `escrow_code` (uploaded beforehand).
+        /// `rating_window` (ms, > 0) is how long the parties of an ended deal may commit
+        /// ratings; reveals are open until twice that. Deals below `min_amount` (0 counts as
+        /// 1) earn nothing. Nobody owns it.
         #[ink(constructor)]
-        pub fn new(rating_window: u64, min_amount: Balance) -> Result<Self> {
+        pub fn new(rating_window: u64, min_amount: Balance, escrow_code: Hash) -> Result<Self> {
             if rating_window == 0 {
                 return Err(Error::InvalidWindow);
             }
             Ok(Self {
-                owner: Self::env().caller(),
-                authorized: Vec::new(),
+                escrow_code,
+                escrows: Mapping::default(),
+                escrow_count: 0,
                 rating_window,
                 min_amount: min_amount.max(1),
                 deals: Mapping::default(),
@@ -341,62 +362,62 @@ mod reputation {
         }
 
         // -----------------------------------------------------------------------------
-        // Owner
+        // Marketplaces
         // -----------------------------------------------------------------------------
 
-        /// Owner only: lets `escrow` report deals, up to `MAX_ESCROWS` at once. Emits
-        /// `EscrowAuthorized` unless it already was authorised (then nothing changes).
+        /// Anyone: instantiates an escrow from `escrow_code` that reports here, owned by the
+        /// caller, with the platform fee `fee_bps` paid to `fee_recipient` and `settings`
+        /// (see the escrow's constructor), at an address that depends on `salt`. The caller
+        /// pays every storage deposit, the escrow's requests contract's included. Returns the
+        /// escrow's address. Emits `EscrowCreated`.
         #[ink(message)]
-        pub fn authorize(&mut self, escrow: AccountId) -> Result<()> {
-            self.ensure_owner()?;
-            if !self.authorized.contains(&escrow) {
-                if self.authorized.len() >= MAX_ESCROWS {
-                    return Err(Error::TooManyEscrows);
-                }
-                self.authorized.push(escrow);
-                self.env().emit_event(EscrowAuthorized { escrow });
-            }
-            Ok(())
+        pub fn create_escrow(
+            &mut self,
+            fee_bps: u16,
+            fee_recipient: AccountId,
+            settings: EscrowSettings,
+            salt: Hash,
+        ) -> Result<AccountId> {
+            let owner = self.env().caller();
+            let index = self.escrow_count;
+            let escrow_count = index.checked_add(1).ok_or(Error::EscrowNotCreated)?;
+            let input = ExecutionInput::new(Selector::new(ink::selector_bytes!("new")))
+                .push_arg(owner)
+                .push_arg(fee_bps)
+                .push_arg(fee_recipient)
+                .push_arg(Some(self.env().account_id()))
+                .push_arg(settings);
+            let escrow = crate::instantiate::instantiate(self.escrow_code, input, salt.as_ref())
+                .ok_or(Error::EscrowNotCreated)?;
+            self.escrows.insert(escrow, &index);
+            self.escrow_count = escrow_count;
+            self.env().emit_event(EscrowCreated { escrow, owner });
+            Ok(escrow)
         }
 
-        /// Owner only: stops `escrow` from reporting deals; its recorded deals stay and
-        /// can still be rated. Emits `EscrowRevoked` unless it was not authorised (then
-        /// nothing changes).
-        #[ink(message)]
-        pub fn revoke(&mut self, escrow: AccountId) -> Result<()> {
-            self.ensure_owner()?;
-            if self.authorized.contains(&escrow) {
-                self.authorized.retain(|a| *a != escrow);
-                self.env().emit_event(EscrowRevoked { escrow });
-            }
-            Ok(())
-        }
-
-        /// Owner only: makes `new_owner` the owner. Emits `OwnershipTransferred`.
-        #[ink(message)]
-        pub fn transfer_ownership(&mut self, new_owner: AccountId) -> Result<()> {
-            self.ensure_owner()?;
-            let previous_owner = self.owner;
-            self.owner = new_owner;
-            self.env().emit_event(OwnershipTransferred {
-                previous_owner,
-                new_owner,
-            });
-            Ok(())
+        /// Off-chain tests only (ink!'s off-chain environment cannot instantiate contracts):
+        /// what `create_escrow` does once `escrow` exists. The e2e tests create real escrows.
+        #[cfg(any(test, feature = "test-support"))]
+        pub fn admit_for_tests(&mut self, escrow: AccountId) {
+            self.escrows.insert(escrow, &self.escrow_count);
+            self.escrow_count = self.escrow_count.saturating_add(1);
+            let owner = self.env().caller();
+            self.env().emit_event(EscrowCreated { escrow, owner });
         }
 
         // -----------------------------------------------------------------------------
         // Escrow
         // -----------------------------------------------------------------------------
 
-        /// Authorised escrow only: records an ended deal under (caller, `deal_id`), once.
+        /// An escrow this contract created only: records an ended deal under (caller,
+        /// `deal_id`), once.
         /// A deal of at least `min_amount` updates the counters of buyer, seller, dispute
         /// opener and arbiter; if it also paid the seller something it opens rating for the
         /// two parties from now on. Emits `DealRecorded`.
         #[ink(message)]
         pub fn record_deal(&mut self, report: DealReport) -> Result<()> {
             let escrow = self.env().caller();
-            if !self.authorized.contains(&escrow) {
+            if !self.escrows.contains(escrow) {
                 return Err(Error::NotAuthorized);
             }
             let key = (escrow, report.deal_id);
@@ -680,10 +701,16 @@ mod reputation {
             self.deals.get((escrow, deal_id))
         }
 
-        /// Anyone: whether `escrow` may report deals.
+        /// Anyone: whether `escrow` may report deals (this contract created it).
         #[ink(message)]
         pub fn is_authorized(&self, escrow: AccountId) -> bool {
-            self.authorized.contains(&escrow)
+            self.escrows.contains(escrow)
+        }
+
+        /// Anyone: the code hash every reporting escrow runs.
+        #[ink(message)]
+        pub fn escrow_code(&self) -> Hash {
+            self.escrow_code
         }
 
         /// Anyone: the commit window (ms); the reveal window ends one more window later.
@@ -698,23 +725,9 @@ mod reputation {
             self.min_amount
         }
 
-        /// Anyone: the current owner.
-        #[ink(message)]
-        pub fn owner(&self) -> AccountId {
-            self.owner
-        }
-
         // -----------------------------------------------------------------------------
         // Internals
         // -----------------------------------------------------------------------------
-
-        fn ensure_owner(&self) -> Result<()> {
-            if self.env().caller() == self.owner {
-                Ok(())
-            } else {
-                Err(Error::NotOwner)
-            }
-        }
 
         fn validate_report(report: &DealReport) -> Result<()> {
             let bps_ok = report.seller_bps.is_none_or(|bps| bps <= MAX_BPS);
@@ -836,12 +849,17 @@ mod reputation {
             }
         }
 
-        /// A registry deployed by Alice with Django authorised, at `START`.
+        /// The escrow code the registries of these tests trust.
+        fn code() -> Hash {
+            Hash::from([9; 32])
+        }
+
+        /// A registry deployed by Alice with Django as an escrow it created, at `START`.
         fn deployed() -> Reputation {
             set_now(START);
             set_caller(accounts().alice);
-            let mut contract = Reputation::new(WINDOW, 1).expect("window is valid");
-            assert_eq!(contract.authorize(escrow()), Ok(()));
+            let mut contract = Reputation::new(WINDOW, 1, code()).expect("window is valid");
+            contract.admit_for_tests(escrow());
             contract
         }
 
@@ -874,146 +892,27 @@ mod reputation {
         // ---- constructor ------------------------------------------------------------
 
         #[ink::test]
-        fn deployer_becomes_owner_with_the_given_window() {
+        fn a_new_registry_trusts_its_escrow_code_and_no_reporter_yet() {
             set_caller(accounts().alice);
-            let contract = Reputation::new(WINDOW, 1).expect("window is valid");
-            assert_eq!(contract.owner(), accounts().alice);
+            let contract = Reputation::new(WINDOW, 1, code()).expect("window is valid");
+            assert_eq!(contract.escrow_code(), code());
             assert_eq!(contract.rating_window(), WINDOW);
             assert!(!contract.is_authorized(escrow()));
+            // Not even its deployer can record a deal.
+            let mut contract = contract;
+            assert_eq!(
+                contract.record_deal(report(1, DealOutcome::Completed, 100)),
+                Err(Error::NotAuthorized)
+            );
             assert!(events().is_empty());
         }
 
         #[ink::test]
         fn zero_rating_window_is_rejected() {
-            assert!(matches!(Reputation::new(0, 1), Err(Error::InvalidWindow)));
-        }
-
-        // ---- owner ------------------------------------------------------------------
-
-        #[ink::test]
-        fn owner_can_authorize_an_escrow() {
-            let contract = deployed();
-            assert!(contract.is_authorized(escrow()));
-            let events = events();
-            assert_eq!(events.len(), 1);
-            let event: EscrowAuthorized = decode(&events[0]);
-            assert_eq!(event.escrow, escrow());
-            assert_eq!(events[0].topics.len(), 1, "only the signature topic");
-        }
-
-        #[ink::test]
-        fn authorizing_twice_changes_nothing() {
-            let mut contract = deployed();
-            assert_eq!(contract.authorize(escrow()), Ok(()));
-            assert!(contract.is_authorized(escrow()));
-            assert_eq!(events().len(), 1);
-        }
-
-        #[ink::test]
-        fn only_owner_can_authorize() {
-            let mut contract = deployed();
-            set_caller(stranger());
-            assert_eq!(contract.authorize(stranger()), Err(Error::NotOwner));
-            assert!(!contract.is_authorized(stranger()));
-            assert_eq!(events().len(), 1);
-        }
-
-        #[ink::test]
-        fn owner_can_revoke_an_escrow() {
-            let mut contract = deployed();
-            assert_eq!(contract.revoke(escrow()), Ok(()));
-            assert!(!contract.is_authorized(escrow()));
-            let events = events();
-            assert_eq!(events.len(), 2);
-            let event: EscrowRevoked = decode(&events[1]);
-            assert_eq!(event.escrow, escrow());
-            assert_eq!(events[1].topics.len(), 1, "only the signature topic");
-
-            set_caller(escrow());
-            assert_eq!(
-                contract.record_deal(report(1, DealOutcome::Completed, 100)),
-                Err(Error::NotAuthorized)
-            );
-        }
-
-        #[ink::test]
-        fn revoking_an_unknown_escrow_changes_nothing() {
-            let mut contract = deployed();
-            assert_eq!(contract.revoke(stranger()), Ok(()));
-            assert!(contract.is_authorized(escrow()));
-            assert_eq!(events().len(), 1);
-        }
-
-        #[ink::test]
-        fn the_owner_cannot_authorize_more_than_max_escrows_until_one_is_revoked() {
-            let mut contract = deployed();
-            let extra = |n: u8| AccountId::from([0x40 + n; 32]);
-            for n in 1..MAX_ESCROWS as u8 {
-                assert_eq!(contract.authorize(extra(n)), Ok(()));
-            }
-            assert_eq!(
-                contract.authorize(extra(MAX_ESCROWS as u8)),
-                Err(Error::TooManyEscrows)
-            );
-            assert!(!contract.is_authorized(extra(MAX_ESCROWS as u8)));
-            // Authorising one already on the list still changes nothing.
-            assert_eq!(contract.authorize(escrow()), Ok(()));
-            assert_eq!(contract.revoke(extra(1)), Ok(()));
-            assert_eq!(contract.authorize(extra(MAX_ESCROWS as u8)), Ok(()));
-            assert!(contract.is_authorized(extra(MAX_ESCROWS as u8)));
-            assert!(!contract.is_authorized(extra(1)));
-            assert!(contract.is_authorized(escrow()));
-        }
-
-        #[ink::test]
-        fn only_owner_can_revoke() {
-            let mut contract = deployed();
-            set_caller(escrow());
-            assert_eq!(contract.revoke(escrow()), Err(Error::NotOwner));
-            assert!(contract.is_authorized(escrow()));
-            assert_eq!(events().len(), 1);
-        }
-
-        #[ink::test]
-        fn revoked_escrow_deals_can_still_be_rated() {
-            let mut contract = with_deal();
-            set_caller(accounts().alice);
-            assert_eq!(contract.revoke(escrow()), Ok(()));
-            assert_eq!(commit(&mut contract, buyer(), 4), Ok(()));
-            assert_eq!(commit(&mut contract, seller(), 5), Ok(()));
-            assert_eq!(reveal(&mut contract, buyer(), 4), Ok(()));
-            assert_eq!(contract.reputation(seller()).ratings_count, 1);
-        }
-
-        #[ink::test]
-        fn owner_can_transfer_ownership() {
-            let mut contract = deployed();
-            assert_eq!(contract.transfer_ownership(accounts().bob), Ok(()));
-            assert_eq!(contract.owner(), accounts().bob);
-            let events = events();
-            assert_eq!(events.len(), 2);
-            let event: OwnershipTransferred = decode(&events[1]);
-            assert_eq!(event.previous_owner, accounts().alice);
-            assert_eq!(event.new_owner, accounts().bob);
-            assert_eq!(events[1].topics.len(), 1, "only the signature topic");
-
-            // The old owner lost its rights, the new one has them.
-            assert_eq!(contract.authorize(stranger()), Err(Error::NotOwner));
-            set_caller(accounts().bob);
-            assert_eq!(contract.authorize(stranger()), Ok(()));
-            assert!(contract.is_authorized(stranger()));
-        }
-
-        #[ink::test]
-        fn only_owner_can_transfer_ownership() {
-            let mut contract = deployed();
-            set_caller(stranger());
-            assert_eq!(
-                contract.transfer_ownership(stranger()),
-                Err(Error::NotOwner)
-            );
-            assert_eq!(contract.owner(), accounts().alice);
-            assert_eq!(events().len(), 1);
+            assert!(matches!(
+                Reputation::new(0, 1, code()),
+                Err(Error::InvalidWindow)
+            ));
         }
 
         // ---- escrow -----------------------------------------------------------------
@@ -1078,8 +977,7 @@ mod reputation {
         #[ink::test]
         fn deal_ids_are_separate_per_escrow() {
             let mut contract = with_deal();
-            set_caller(accounts().alice);
-            assert_eq!(contract.authorize(stranger()), Ok(()));
+            contract.admit_for_tests(stranger());
             set_caller(stranger());
             assert_eq!(
                 contract.record_deal(report(1, DealOutcome::Refunded, 5)),
@@ -1696,8 +1594,8 @@ mod reputation {
         fn deals_below_the_minimum_amount_count_for_nothing() {
             set_now(START);
             set_caller(accounts().alice);
-            let mut contract = Reputation::new(WINDOW, 1_000).expect("valid");
-            assert_eq!(contract.authorize(escrow()), Ok(()));
+            let mut contract = Reputation::new(WINDOW, 1_000, code()).expect("valid");
+            contract.admit_for_tests(escrow());
             set_caller(escrow());
             let mut tiny = report(1, DealOutcome::Ruled, 999);
             tiny.dispute_opened_by = Some(buyer());
@@ -1755,69 +1653,10 @@ mod reputation {
         }
 
         #[ink_e2e::test]
-        async fn authorized_caller_records_a_deal<Client: E2EBackend>(
+        async fn an_account_the_registry_did_not_create_cannot_record<Client: E2EBackend>(
             mut client: Client,
         ) -> E2EResult<()> {
-            let mut constructor = ReputationRef::new(60_000, 1);
-            let contract = client
-                .instantiate("reputation", &ink_e2e::alice(), &mut constructor)
-                .submit()
-                .await
-                .expect("instantiate failed");
-            let mut call_builder = contract.call_builder::<Reputation>();
-
-            // Alice (owner) authorises Dave's account as an escrow.
-            let dave = ink_e2e::account_id(ink_e2e::AccountKeyring::Dave);
-            let authorize = call_builder.authorize(dave);
-            let result = client
-                .call(&ink_e2e::alice(), &authorize)
-                .submit()
-                .await
-                .expect("authorize failed");
-            assert_eq!(result.return_value(), Ok(()));
-
-            let is_authorized = call_builder.is_authorized(dave);
-            let result = client
-                .call(&ink_e2e::alice(), &is_authorized)
-                .dry_run()
-                .await?;
-            assert!(result.return_value());
-
-            // Dave reports a completed deal.
-            let record = call_builder.record_deal(completed_report(1));
-            let result = client
-                .call(&ink_e2e::dave(), &record)
-                .submit()
-                .await
-                .expect("record_deal failed");
-            assert_eq!(result.return_value(), Ok(()));
-
-            let read = call_builder.deal_record(dave, 1);
-            let record = client
-                .call(&ink_e2e::alice(), &read)
-                .dry_run()
-                .await?
-                .return_value()
-                .expect("deal recorded");
-            assert_eq!(record.outcome, DealOutcome::Completed);
-            assert_eq!(record.value, 1_000);
-
-            let seller = ink_e2e::account_id(ink_e2e::AccountKeyring::Charlie);
-            let read = call_builder.reputation(seller);
-            let stats = client
-                .call(&ink_e2e::alice(), &read)
-                .dry_run()
-                .await?
-                .return_value();
-            assert_eq!(stats.deals_completed_as_seller, 1);
-            Ok(())
-        }
-
-        #[ink_e2e::test]
-        async fn unauthorized_caller_cannot_record<Client: E2EBackend>(
-            mut client: Client,
-        ) -> E2EResult<()> {
-            let mut constructor = ReputationRef::new(60_000, 1);
+            let mut constructor = ReputationRef::new(60_000, 1, Hash::from([9; 32]));
             let contract = client
                 .instantiate("reputation", &ink_e2e::alice(), &mut constructor)
                 .submit()

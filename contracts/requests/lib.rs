@@ -9,9 +9,10 @@
 //! and the worker as seller. The price goes into the deal, the rest of the budget back to
 //! the poster at once.
 //!
-//! A contract of its own: the escrow stays one job (holding and releasing deals) and trusts
-//! this contract by its code hash (`Settings::requests_code`), not by an address an owner
-//! could change. See `contracts/README.md` for the rules.
+//! A contract of its own: the escrow stays one job (holding and releasing deals). The escrow
+//! instantiates its requests contract itself, from `Settings::requests_code`, and takes deals
+//! only from that instance: a contract that merely runs this code (or switched to it) may
+//! have written its storage first. See `contracts/README.md` for the rules.
 
 pub use self::requests::{
     best_proposal, Error, Proposal, ProposalSubmitted, ProposalWithdrawn, RefundCredited,
@@ -233,8 +234,9 @@ mod requests {
     pub type Result<T> = core::result::Result<T, Error>;
 
     impl Requests {
-        /// Deploys the requests contract for `escrow` (whose `requests_code` must be this
-        /// contract's code hash for awards to open deals), screening against `reputation`.
+        /// Deploys the requests contract for `escrow`, screening against `reputation`. The
+        /// escrow instantiates it when it is instantiated itself; awards of an instance made
+        /// any other way are refused by the escrow (`NotRequestsContract`).
         /// `award_window` (ms, 1 ms to a year) is how long after the proposal deadline a
         /// request can still be awarded.
         #[ink(constructor)]

@@ -1,18 +1,26 @@
 //! The reputation contract, one typed function per message a client may call
-//! (contracts/reputation/lib.rs). `record_deal` is left out: only an authorised escrow
-//! contract may call it, from its own settlement code.
+//! (contracts/reputation/lib.rs). `record_deal` is left out: only an escrow this contract
+//! created may call it, from its own settlement code. `create_escrow` comes before any
+//! deployment exists, so it takes the contract itself rather than a session's deployment.
 
+use crate::chain::{Chain, Weight};
+use crate::contract::{CallOutcome, Contract};
 use crate::session::{Ctx, OpResult, TxReport, Which};
 use crate::signer::Keypair;
-use crate::types::{AccountBytes, AccountReputation, Address, DealRecord};
+use crate::types::{AccountBytes, AccountReputation, DealRecord, EscrowSettings};
 
 use super::spec::Message;
 use super::Target;
 
-const AUTHORIZE: Message = Message::write("authorize", &[("escrow", "AccountId")]);
-const REVOKE: Message = Message::write("revoke", &[("escrow", "AccountId")]);
-const TRANSFER_OWNERSHIP: Message =
-    Message::write("transfer_ownership", &[("new_owner", "AccountId")]);
+const CREATE_ESCROW: Message = Message::write(
+    "create_escrow",
+    &[
+        ("fee_bps", "u16"),
+        ("fee_recipient", "AccountId"),
+        ("settings", "EscrowSettings"),
+        ("salt", "Hash"),
+    ],
+);
 const COMMIT_RATING: Message = Message::write(
     "commit_rating",
     &[
@@ -54,13 +62,11 @@ const DEAL_RECORD: Message = Message::read(
 const IS_AUTHORIZED: Message = Message::read("is_authorized", &[("escrow", "AccountId")]);
 const RATING_WINDOW: Message = Message::read("rating_window", &[]);
 const MIN_AMOUNT: Message = Message::read("min_amount", &[]);
-const OWNER: Message = Message::read("owner", &[]);
+const ESCROW_CODE: Message = Message::read("escrow_code", &[]);
 
 /// Every reputation message this API calls.
 pub const MESSAGES: &[Message] = &[
-    AUTHORIZE,
-    REVOKE,
-    TRANSFER_OWNERSHIP,
+    CREATE_ESCROW,
     COMMIT_RATING,
     REVEAL_RATING,
     COUNT_WITHHELD,
@@ -70,7 +76,7 @@ pub const MESSAGES: &[Message] = &[
     IS_AUTHORIZED,
     RATING_WINDOW,
     MIN_AMOUNT,
-    OWNER,
+    ESCROW_CODE,
 ];
 
 /// The messages of the contract that no client calls (see the module doc).
@@ -90,33 +96,6 @@ impl<'s> Reputation<'s> {
     /// The escrow this session's deployment uses: ratings are kept per escrow.
     async fn escrow(&mut self) -> OpResult<AccountBytes> {
         Ok(self.0.ctx.contracts().await?.escrow.address.0)
-    }
-
-    // --- The owner ---
-
-    /// Owner: lets `escrow` report deals.
-    pub async fn authorize(
-        &mut self,
-        signer: &Keypair,
-        escrow: AccountBytes,
-    ) -> OpResult<TxReport> {
-        self.0.write(signer, AUTHORIZE, &escrow, 0).await
-    }
-
-    /// Owner: stops taking reports from `escrow`.
-    pub async fn revoke(&mut self, signer: &Keypair, escrow: AccountBytes) -> OpResult<TxReport> {
-        self.0.write(signer, REVOKE, &escrow, 0).await
-    }
-
-    /// Owner: hands the owner role to `new_owner`.
-    pub async fn transfer_ownership(
-        &mut self,
-        signer: &Keypair,
-        new_owner: AccountBytes,
-    ) -> OpResult<TxReport> {
-        self.0
-            .write(signer, TRANSFER_OWNERSHIP, &new_owner, 0)
-            .await
     }
 
     // --- Parties of a settled deal ---
@@ -230,7 +209,44 @@ impl<'s> Reputation<'s> {
         self.0.read(MIN_AMOUNT, &()).await
     }
 
-    pub async fn owner(&mut self) -> OpResult<Address> {
-        self.0.read(OWNER, &()).await
+    /// The code hash of every escrow this contract created (and so of every reporter).
+    pub async fn escrow_code(&mut self) -> OpResult<[u8; 32]> {
+        self.0.read(ESCROW_CODE, &()).await
     }
+}
+
+/// What [`create_escrow`] sent: the dry run's gas and storage deposit, and the outcome.
+pub struct CreatedEscrow {
+    pub gas_required: Weight,
+    pub storage_deposit: u128,
+    pub outcome: CallOutcome,
+}
+
+/// Anyone, on the reputation contract `reputation` (before a deployment names it): creates an
+/// escrow owned by `signer` that reports there, with its platform fee, fee recipient and
+/// settings, at an address that depends on `salt`. Dry-run first; a refusal sends nothing.
+pub async fn create_escrow(
+    chain: &Chain,
+    reputation: &Contract,
+    signer: &Keypair,
+    fee_bps: u16,
+    fee_recipient: AccountBytes,
+    settings: EscrowSettings,
+    salt: [u8; 32],
+) -> OpResult<CreatedEscrow> {
+    CREATE_ESCROW.check(Which::Reputation.name(), &reputation.codec)?;
+    let input = reputation.codec.encode_typed(
+        CREATE_ESCROW.name,
+        &(fee_bps, fee_recipient, settings, salt),
+    )?;
+    let prepared = reputation
+        .prepare_call(chain, signer, CREATE_ESCROW.name, input, 0)
+        .await?;
+    let (gas_required, storage_deposit) = (prepared.gas_required, prepared.storage_deposit.limit());
+    let outcome = reputation.submit_prepared(chain, signer, prepared).await?;
+    Ok(CreatedEscrow {
+        gas_required,
+        storage_deposit,
+        outcome,
+    })
 }

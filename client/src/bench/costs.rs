@@ -7,7 +7,7 @@
 use rand::RngCore;
 use serde::Serialize;
 
-use crate::api::{Escrow, Reputation};
+use crate::api::Escrow;
 use crate::contract::{Contract, ContractBundle};
 use crate::ops::offers::CreateOfferArgs;
 use crate::ops::requests::{self as requests, CreateRequestArgs, ProposeArgs};
@@ -388,10 +388,8 @@ pub async fn measure(
     as_(ctx, FEE_RECIPIENT);
     record(&mut rows, "escrow", &accounts::withdraw(ctx).await?.tx);
     as_(ctx, OWNER);
-    let c = ctx.contracts().await?;
     let eve = ctx.account(FEE_RECIPIENT)?.0;
     let me = alice.account_id().0;
-    let escrow_addr = c.escrow.address.0;
     record(
         &mut rows,
         "escrow",
@@ -406,21 +404,6 @@ pub async fn measure(
         &mut rows,
         "escrow",
         &Escrow::new(ctx).transfer_ownership(&alice, me).await?,
-    );
-    record(
-        &mut rows,
-        "reputation",
-        &Reputation::new(ctx).revoke(&alice, escrow_addr).await?,
-    );
-    record(
-        &mut rows,
-        "reputation",
-        &Reputation::new(ctx).authorize(&alice, escrow_addr).await?,
-    );
-    record(
-        &mut rows,
-        "reputation",
-        &Reputation::new(ctx).transfer_ownership(&alice, me).await?,
     );
 
     let total = lifecycle.iter().fold(

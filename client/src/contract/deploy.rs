@@ -10,7 +10,7 @@ use super::dry_run::{self, RawInstantiateResult};
 use super::error::{with_message, ContractClientError, Result};
 use super::{CallOutcome, Contract, ContractBundle, ContractCodec, DryRun, GAS_MARGIN_PERCENT};
 use crate::chain::value_account;
-use crate::chain::Chain;
+use crate::chain::{Chain, TxOutcome};
 use crate::signer::Keypair;
 
 impl Contract {
@@ -98,6 +98,42 @@ impl Contract {
         let outcome = contract.call_outcome(outcome, return_value);
         Ok((contract, outcome))
     }
+}
+
+impl Contract {
+    /// Stores `bundle`'s code (`Contracts.upload_code`) so that a contract can instantiate it
+    /// by hash, unless it is stored already (then `None`: nothing sent).
+    pub async fn upload_code(
+        chain: &Chain,
+        signer: &Keypair,
+        bundle: &ContractBundle,
+    ) -> Result<Option<TxOutcome>> {
+        if code_exists(chain, &bundle.code_hash).await? {
+            return Ok(None);
+        }
+        let tx = subxt::dynamic::tx(
+            "Contracts",
+            "upload_code",
+            (
+                bundle.wasm.clone(),
+                None::<u128>,
+                Value::unnamed_variant("Enforced", []),
+            ),
+        );
+        let outcome = chain
+            .submit(signer, &tx, None)
+            .await
+            .map_err(|e| with_message("upload_code", e))?;
+        Ok(Some(outcome))
+    }
+}
+
+/// The contract that `deployer` instantiated in `tx` (`Contracts::Instantiated`), if any: how
+/// a client learns the address of a contract another contract created.
+pub fn instantiated_by(tx: &TxOutcome, deployer: &AccountId32) -> Option<AccountId32> {
+    tx.find("Contracts", "Instantiated")
+        .filter(|e| e.field("deployer").and_then(value_account) == Some(*deployer))
+        .find_map(|e| e.field("contract").and_then(value_account))
 }
 
 /// Is `code_hash` already stored (`Contracts.CodeInfoOf`)?

@@ -21,7 +21,7 @@ mod events;
 pub use bundle::ContractBundle;
 pub use call::{CallOutcome, Contract, PreparedCall, GAS_MARGIN_PERCENT};
 pub use codec::{ContractCodec, MessageInfo};
-pub use deploy::{code_exists, contract_exists};
+pub use deploy::{code_exists, contract_exists, instantiated_by};
 pub use dry_run::{DryRun, StorageDeposit};
 pub use error::{ContractClientError, ContractError};
 pub use events::{decode_contract_events, decode_emitted, ContractEvent};

@@ -473,7 +473,7 @@ async fn run(
             "reputation at {}, escrow at {} (platform fee 1% to //Eve, only ever lowered)",
             dep.reputation, dep.escrow
         ),
-        Some(&dep.authorize),
+        Some(&dep.create_escrow),
     )
     .await?;
 

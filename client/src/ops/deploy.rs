@@ -1,5 +1,7 @@
-//! `escrow deploy`: reputation, then the escrow pointing at it and trusting the requests code
-//! by its hash, then the requests contract pointing at both, then authorise the escrow.
+//! `escrow deploy`: uploads the escrow and requests code, instantiates the reputation contract
+//! for that escrow code, and creates the escrow through it (`create_escrow`), which in turn
+//! instantiates its own requests contract. Only escrows the reputation contract created may
+//! report deals, and only the requests contract an escrow created may open its deals.
 
 use rand::RngCore;
 use serde::Serialize;
@@ -11,9 +13,9 @@ use super::{
     TxReport,
 };
 use crate::api::{Escrow, Reputation, Requests};
-use crate::contract::{Contract, ContractBundle, DryRun};
+use crate::contract::instantiated_by;
+use crate::contract::{Contract, ContractBundle};
 use crate::signer::Keypair;
-use subxt::utils::AccountId32;
 
 /// Default most ref_time the escrow lets the reputation report use: generous, but bounded.
 pub const DEFAULT_REPORT_REF_TIME: u64 = 20_000_000_000;
@@ -74,6 +76,7 @@ impl DeployArgs {
             report_proof_size: self.report_proof_size,
             report_deposit_limit: self.report_deposit_limit,
             requests_code: Some(requests_code),
+            award_window: self.award_window_ms,
         }
     }
 }
@@ -95,9 +98,12 @@ pub struct DeployResult {
     pub deployment_file: String,
     /// The requests contract's award window, ms.
     pub award_window_ms: u64,
-    /// Plancks paid in fees for the three instantiations.
+    /// Plancks paid in fees for the code uploads (those not stored yet) and the reputation
+    /// contract's instantiation.
     pub instantiate_fees: Vec<Option<String>>,
-    pub authorize: TxReport,
+    /// The reputation contract's `create_escrow`, which instantiated the escrow and its
+    /// requests contract.
+    pub create_escrow: TxReport,
 }
 
 /// Bad arguments are refused before anything is loaded or sent.
@@ -151,65 +157,57 @@ pub struct Bundles {
     pub requests: ContractBundle,
 }
 
-fn requests_constructor_args(
-    args: &DeployArgs,
-    escrow: &AccountId32,
-    reputation: &AccountId32,
-) -> [String; 3] {
-    [
-        escrow.to_string(),
-        format!("Some({reputation})"),
-        args.award_window_ms.to_string(),
-    ]
-}
-
-fn reputation_constructor_args(args: &DeployArgs) -> [String; 2] {
+fn reputation_constructor_args(args: &DeployArgs, escrow_code: [u8; 32]) -> [String; 3] {
     [
         args.rating_window_ms.to_string(),
         args.min_rated_amount.to_string(),
+        format!("0x{}", hex::encode(escrow_code)),
     ]
 }
 
-fn escrow_constructor_args(
-    args: &DeployArgs,
-    fee_recipient: &AccountId32,
-    reputation: &AccountId32,
-    requests_code: [u8; 32],
-) -> [String; 4] {
-    let s = args.settings(requests_code);
-    [
-        args.fee_bps.to_string(),
-        fee_recipient.to_string(),
-        format!("Some({reputation})"),
-        format!(
-            "Settings {{ min_delivery_window: {}, min_review_window: {}, min_ruling_window: {}, \
-             prune_after: {}, report_ref_time: {}, report_proof_size: {}, \
-             report_deposit_limit: {}, requests_code: Some(0x{}) }}",
-            s.min_delivery_window,
-            s.min_review_window,
-            s.min_ruling_window,
-            s.prune_after,
-            s.report_ref_time,
-            s.report_proof_size,
-            s.report_deposit_limit,
-            hex::encode(requests_code)
-        ),
-    ]
-}
-
-/// `--dry-run`: both constructors dry-run, the escrow's with the address the reputation
-/// contract would get; nothing is sent. Always an error: the report, or why it failed.
+/// `--dry-run`: the reputation constructor dry-runs; the escrow's creation can be dry-run only
+/// once the reputation contract exists, so the report names it with what it will be given.
+/// Nothing is sent. Always an error: the report, or why it failed.
 async fn dry_run_deploy(
     ctx: &Ctx,
     args: &DeployArgs,
     signer: &Keypair,
-    fee_recipient: AccountId32,
     bundles: &Bundles,
     salt: &[u8],
 ) -> OpError {
-    let origin = signer.account_id();
-    let report = |call: &str, dry: &DryRun| DryRunReport {
-        call: call.into(),
+    let dry = match Contract::dry_run_deploy(
+        &ctx.chain,
+        &signer.account_id(),
+        &bundles.reputation,
+        "new",
+        &reputation_constructor_args(args, bundles.escrow.code_hash),
+        0,
+        salt,
+    )
+    .await
+    {
+        Ok(dry) => dry,
+        Err(e) => return OpError::Client(e),
+    };
+    let mut notes = Vec::new();
+    for bundle in [&bundles.escrow, &bundles.requests] {
+        notes.push(format!(
+            "first uploads the {} code, 0x{} ({} bytes), unless it is stored",
+            bundle.name(),
+            hex::encode(bundle.code_hash),
+            bundle.wasm.len()
+        ));
+    }
+    if let Some(address) = dry.address {
+        notes.push(format!("address {}", ctx.chain.ss58(&address.0)));
+    }
+    notes.push(
+        "then reputation.create_escrow instantiates the escrow and its requests contract \
+         (dry-run before it is sent)"
+            .into(),
+    );
+    OpError::DryRun(Box::new(DryRunReport {
+        call: "reputation.new".into(),
         signer: ctx.chain.ss58(&signer.public_key()),
         contract: None,
         args: Vec::new(),
@@ -225,70 +223,10 @@ async fn dry_run_deploy(
         }),
         storage_deposit: dry.storage_deposit.limit().to_string(),
         fee_estimate: None,
-        notes: dry
-            .address
-            .map(|a| vec![format!("address {}", ctx.chain.ss58(&a.0))])
-            .unwrap_or_default(),
+        notes,
         then: Vec::new(),
         token: ctx.units().clone(),
-    };
-    let rep = match Contract::dry_run_deploy(
-        &ctx.chain,
-        &origin,
-        &bundles.reputation,
-        "new",
-        &reputation_constructor_args(args),
-        0,
-        salt,
-    )
-    .await
-    {
-        Ok(dry) => dry,
-        Err(e) => return OpError::Client(e),
-    };
-    let Some(reputation) = rep.address else {
-        return OpError::Failed("the reputation dry run gave no address".into());
-    };
-    let esc = match Contract::dry_run_deploy(
-        &ctx.chain,
-        &origin,
-        &bundles.escrow,
-        "new",
-        &escrow_constructor_args(
-            args,
-            &fee_recipient,
-            &reputation,
-            bundles.requests.code_hash,
-        ),
-        0,
-        salt,
-    )
-    .await
-    {
-        Ok(dry) => dry,
-        Err(e) => return OpError::Client(e),
-    };
-    let Some(escrow) = esc.address else {
-        return OpError::Failed("the escrow dry run gave no address".into());
-    };
-    let req = match Contract::dry_run_deploy(
-        &ctx.chain,
-        &origin,
-        &bundles.requests,
-        "new",
-        &requests_constructor_args(args, &escrow, &reputation),
-        0,
-        salt,
-    )
-    .await
-    {
-        Ok(dry) => dry,
-        Err(e) => return OpError::Client(e),
-    };
-    let mut first = report("reputation.new", &rep);
-    first.then.push(report("escrow.new", &esc));
-    first.then.push(report("requests.new", &req));
-    OpError::DryRun(Box::new(first))
+    }))
 }
 
 /// [`deploy`] with bundles the caller loaded (and checked): `escrow bench` deploys exactly the
@@ -308,83 +246,82 @@ pub async fn deploy_bundles(
     rand::thread_rng().fill_bytes(&mut salt);
 
     if ctx.settings.dry_run || !ctx.settings.assume_yes {
-        let checked = dry_run_deploy(ctx, &args, &signer, fee_recipient, bundles, &salt).await;
-        match checked {
+        match dry_run_deploy(ctx, &args, &signer, bundles, &salt).await {
             OpError::DryRun(report) => {
                 ctx.stop_before_sending(|| report)?;
             }
             failed => return Err(failed),
         }
     }
+    let mut fees = Vec::new();
+    for bundle in [&bundles.escrow, &bundles.requests] {
+        ctx.note(format!("uploading the {} code…", bundle.name()));
+        if let Some(uploaded) = Contract::upload_code(&ctx.chain, &signer, bundle).await? {
+            fees.push(uploaded.fee_paid);
+        }
+    }
     ctx.note("instantiating reputation…");
-    let rep = Contract::upload_and_instantiate(
+    let (reputation, rep_outcome) = Contract::upload_and_instantiate(
         &ctx.chain,
         &signer,
         &bundles.reputation,
         "new",
-        &reputation_constructor_args(&args),
+        &reputation_constructor_args(&args, bundles.escrow.code_hash),
         0,
         &salt,
     )
-    .await;
-    let (reputation, rep_outcome) = rep?;
+    .await?;
+    fees.push(rep_outcome.fee_paid);
     ctx.note(format!("reputation instantiated at {}", reputation.address));
 
-    ctx.note("instantiating escrow…");
-    let esc = Contract::upload_and_instantiate(
+    ctx.note("creating the escrow through it…");
+    let created = crate::api::reputation::create_escrow(
         &ctx.chain,
+        &reputation,
         &signer,
-        &bundles.escrow,
-        "new",
-        &escrow_constructor_args(
-            &args,
-            &fee_recipient,
-            &reputation.address,
-            bundles.requests.code_hash,
-        ),
-        0,
-        &salt,
+        args.fee_bps,
+        fee_recipient.0,
+        args.settings(bundles.requests.code_hash),
+        salt,
     )
-    .await;
-    let (escrow, esc_outcome) = esc?;
-    ctx.note(format!("escrow instantiated at {}", escrow.address));
-
-    ctx.note("instantiating requests…");
-    let req = Contract::upload_and_instantiate(
-        &ctx.chain,
-        &signer,
-        &bundles.requests,
-        "new",
-        &requests_constructor_args(&args, &escrow.address, &reputation.address),
-        0,
-        &salt,
-    )
-    .await;
-    let (requests, req_outcome) = req?;
-    ctx.note(format!("requests instantiated at {}", requests.address));
+    .await?;
+    let missing = |what: &str| OpError::Failed(format!("create_escrow instantiated no {what}"));
+    let tx = &created.outcome.tx;
+    let escrow = instantiated_by(tx, &reputation.address).ok_or_else(|| missing("escrow"))?;
+    let requests = instantiated_by(tx, &escrow).ok_or_else(|| missing("requests contract"))?;
+    ctx.note(format!(
+        "escrow {escrow} and its requests contract {requests} instantiated"
+    ));
 
     let path = ctx.settings.deployment_path();
     let genesis = genesis_hex(&ctx.chain);
     let mut file = DeploymentFile::load(&path)?;
     let deployment = Deployment {
-        escrow: ctx.chain.ss58(&escrow.address.0),
+        escrow: ctx.chain.ss58(&escrow.0),
         reputation: ctx.chain.ss58(&reputation.address.0),
-        requests: Some(ctx.chain.ss58(&requests.address.0)),
+        requests: Some(ctx.chain.ss58(&requests.0)),
         deployer: ctx.chain.ss58(&signer.public_key()),
         block: ctx.chain.best_block_number().await?,
     };
     file.deployments.insert(genesis.clone(), deployment);
     file.save(&path)?;
 
-    let authorize = Reputation::new(ctx)
-        .authorize(&signer, escrow.address.0)
-        .await?;
+    let contracts = ctx.contracts().await?;
+    let create_escrow = ctx.tx_report(
+        &contracts,
+        &signer,
+        "create_escrow",
+        created.gas_required,
+        created.storage_deposit,
+        None,
+        &created.outcome,
+    );
     let config: Config = Escrow::new(ctx).config().await?;
     Ok(DeployResult {
         genesis,
-        escrow: ctx.chain.ss58(&escrow.address.0),
+        escrow: ctx.chain.ss58(&escrow.0),
         reputation: ctx.chain.ss58(&reputation.address.0),
-        requests: ctx.chain.ss58(&requests.address.0),
+        requests: ctx.chain.ss58(&requests.0),
         deployer: ctx.chain.ss58(&signer.public_key()),
         fee_bps: config.fee_bps,
         fee_recipient: ctx.chain.ss58(&config.fee_recipient),
@@ -393,11 +330,8 @@ pub async fn deploy_bundles(
         settings: config.settings,
         award_window_ms: args.award_window_ms,
         deployment_file: path.display().to_string(),
-        instantiate_fees: [rep_outcome, esc_outcome, req_outcome]
-            .iter()
-            .map(|o| o.fee_paid.map(|f| f.to_string()))
-            .collect(),
-        authorize,
+        instantiate_fees: fees.iter().map(|f| f.map(|f| f.to_string())).collect(),
+        create_escrow,
     })
 }
 

@@ -49,7 +49,7 @@ pub fn escrow_error(variant: &str) -> Option<&'static str> {
         "ReportFailed" => "The reputation contract refused the deal's report again.",
         "Overflow" => "A sum did not fit.",
         "NotRequestsContract" => {
-            "Only a contract running the escrow's requests code may open a deal for a buyer."
+            "Only the requests contract this escrow instantiated may open a deal for a buyer."
         }
         "InvalidScreening" => {
             "Screening lists hold at most 8 accounts, and the disputes-lost share is at most 100%."
@@ -67,6 +67,9 @@ pub fn escrow_error(variant: &str) -> Option<&'static str> {
             "The arbiter raised its fee after the proposal was made at the lower one; award \
              another proposal."
         }
+        "RequestsNotCreated" => {
+            "The escrow could not instantiate its requests contract (is the requests code uploaded?)."
+        }
         _ => return None,
     })
 }
@@ -75,8 +78,7 @@ pub fn escrow_error(variant: &str) -> Option<&'static str> {
 pub fn reputation_error(variant: &str) -> Option<&'static str> {
     Some(match variant {
         "InvalidWindow" => "The rating window must be longer than zero.",
-        "NotOwner" => "Only the owner may do this.",
-        "NotAuthorized" => "The caller is not an authorised escrow.",
+        "NotAuthorized" => "The caller is not an escrow this reputation contract created.",
         "AlreadyRecorded" => "This escrow already reported this deal id.",
         "InvalidReport" => {
             "The report is inconsistent (buyer is seller, bps above 10 000, or the dispute opener is neither buyer nor seller)."
@@ -97,7 +99,9 @@ pub fn reputation_error(variant: &str) -> Option<&'static str> {
         }
         "RevealWindowOpen" => "The reveal window of this deal is still open.",
         "AlreadyCounted" => "Withheld ratings of this deal were counted already.",
-        "TooManyEscrows" => "8 escrows are authorised already: revoke one first.",
+        "EscrowNotCreated" => {
+            "The escrow's constructor refused its settings, or an escrow with this salt exists."
+        }
         _ => return None,
     })
 }
@@ -244,12 +248,12 @@ mod tests {
             "InvalidMilestones",
             "WrongMilestone",
             "ArbiterFeeRaised",
+            "RequestsNotCreated",
         ] {
             assert!(escrow_error(v).is_some(), "{v}");
         }
         for v in [
             "InvalidWindow",
-            "NotOwner",
             "NotAuthorized",
             "AlreadyRecorded",
             "InvalidReport",
@@ -265,7 +269,7 @@ mod tests {
             "NotRateable",
             "RevealWindowOpen",
             "AlreadyCounted",
-            "TooManyEscrows",
+            "EscrowNotCreated",
         ] {
             assert!(reputation_error(v).is_some(), "{v}");
         }

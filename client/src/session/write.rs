@@ -2,11 +2,12 @@
 
 use subxt::utils::AccountId32;
 
-use crate::contract::{decode_contract_events, ContractClientError};
+use crate::chain::Weight;
+use crate::contract::{decode_contract_events, CallOutcome, ContractClientError};
 use crate::signer::Keypair;
 
 use super::ctx::Ctx;
-use super::deployment::Which;
+use super::deployment::{Contracts, Which};
 use super::dry_run;
 use super::error::{refusal, OpError, OpResult};
 use super::views::{event_view, ink_to_json, GasView, TxReport};
@@ -164,9 +165,33 @@ impl Ctx {
                 hex::encode(outcome.tx.block_hash)
             )));
         }
+        Ok(self.tx_report(
+            &contracts,
+            signer,
+            message,
+            gas_required,
+            storage_deposit,
+            fee_estimate,
+            &outcome,
+        ))
+    }
+
+    /// The report of an included contract call: costs, the dry run's return value and the
+    /// decoded events of every contract of `contracts`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn tx_report(
+        &self,
+        contracts: &Contracts,
+        signer: &Keypair,
+        message: &str,
+        gas_required: Weight,
+        storage_deposit: u128,
+        fee_estimate: Option<u128>,
+        outcome: &CallOutcome,
+    ) -> TxReport {
         let deposit_net = net_storage_deposit(&outcome.tx, &signer.account_id());
         let events = decode_contract_events(&outcome.tx, &contracts.codecs(), None);
-        Ok(TxReport {
+        TxReport {
             message: message.to_string(),
             signer: self.chain.ss58(&signer.public_key()),
             block_hash: format!("0x{}", hex::encode(outcome.tx.block_hash)),
@@ -183,9 +208,9 @@ impl Ctx {
             }),
             storage_deposit: storage_deposit.to_string(),
             storage_deposit_paid: deposit_net.to_string(),
-            return_value: ink_to_json(&return_value, contracts.ss58_prefix),
-            events: events.iter().map(|e| event_view(e, &contracts)).collect(),
-        })
+            return_value: ink_to_json(&outcome.return_value, contracts.ss58_prefix),
+            events: events.iter().map(|e| event_view(e, contracts)).collect(),
+        }
     }
 }
 

@@ -436,10 +436,12 @@ pub struct EscrowSettings {
     /// Most storage deposit the report may charge, plancks.
     #[serde(serialize_with = "ser_plancks")]
     pub report_deposit_limit: u128,
-    /// Code hash of the task-requests contract whose instances may open deals for their
-    /// posters; `None`: no requests.
+    /// Code hash of the task-requests contract the escrow instantiated for itself (the only
+    /// one that may open deals for its posters); `None`: no requests.
     #[serde(serialize_with = "ser_opt_hash")]
     pub requests_code: Option<[u8; 32]>,
+    /// The requests contract's award window, ms (0 without requests).
+    pub award_window: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize)]
@@ -448,6 +450,8 @@ pub struct Config {
     pub fee_bps: u16,
     pub fee_recipient: Address,
     pub reputation: Option<Address>,
+    /// The requests contract the escrow instantiated, the only one that opens its deals.
+    pub requests: Option<Address>,
     pub settings: EscrowSettings,
     /// Platform fees not yet withdrawn by the fee recipient, plancks.
     #[serde(serialize_with = "ser_plancks")]
@@ -520,7 +524,7 @@ pub enum LangError {
 localize_fields!(OfferTerms: arbiter, screening);
 localize_fields!(Offer: seller, terms);
 localize_fields!(Deal: buyer, seller, arbiter);
-localize_fields!(Config: owner, fee_recipient, reputation);
+localize_fields!(Config: owner, fee_recipient, reputation, requests);
 localize_fields!(DealRecord: buyer, seller);
 no_accounts!(
     Arbiter,

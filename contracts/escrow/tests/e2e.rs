@@ -40,6 +40,7 @@ const SETTINGS: Settings = Settings {
     report_proof_size: 1_000_000,
     report_deposit_limit: UNIT,
     requests_code: None,
+    award_window: 0,
 };
 
 fn id(k: AccountKeyring) -> AccountId {
@@ -121,17 +122,32 @@ macro_rules! tx_events {
     }};
 }
 
-/// Instantiates an escrow (Alice owns it, Eve gets the fees) reporting to `$reputation`
-/// and registers Dave as arbiter. Returns it and its free balance while it owes nothing.
+/// Instantiates an escrow directly (Alice owns it, Eve gets the fees) reporting to
+/// `$reputation`, which did not create it, and registers Dave as arbiter. Returns it and its
+/// free balance while it owes nothing.
 macro_rules! escrow_for {
     ($client:ident, $reputation:expr) => {{
-        let mut escrow_ctor =
-            EscrowRef::new(FEE_BPS, id(AccountKeyring::Eve), $reputation, SETTINGS);
+        let mut escrow_ctor = EscrowRef::new(
+            id(AccountKeyring::Alice),
+            FEE_BPS,
+            id(AccountKeyring::Eve),
+            $reputation,
+            SETTINGS,
+        );
         let escrow = $client
             .instantiate("escrow", &ink_e2e::alice(), &mut escrow_ctor)
             .submit()
             .await
             .expect("escrow instantiates");
+        registered!($client, escrow)
+    }};
+}
+
+/// Registers Dave as arbiter of `$escrow`. Returns it and its free balance while it owes
+/// nothing.
+macro_rules! registered {
+    ($client:ident, $escrow:expr) => {{
+        let escrow = $escrow;
         let mut call = escrow.call_builder::<Escrow>();
         tx!(
             $client,
@@ -146,18 +162,34 @@ macro_rules! escrow_for {
     }};
 }
 
-/// Deploys reputation and an escrow reporting to it, authorised.
+/// Deploys reputation for the escrow code and has Alice create an escrow through it (Eve
+/// gets the fees), with Dave registered as arbiter.
 macro_rules! deploy {
     ($client:ident) => {{
-        let mut rep_ctor = ReputationRef::new(RATING_WINDOW, 1);
+        let code = $client
+            .upload("escrow", &ink_e2e::alice())
+            .submit()
+            .await
+            .expect("escrow code uploads")
+            .code_hash;
+        let mut rep_ctor = ReputationRef::new(RATING_WINDOW, 1, code);
         let reputation = $client
             .instantiate("reputation", &ink_e2e::alice(), &mut rep_ctor)
             .submit()
             .await
             .expect("reputation instantiates");
-        let (escrow, baseline) = escrow_for!($client, Some(reputation.account_id));
         let mut rep = reputation.call_builder::<Reputation>();
-        tx!($client, ink_e2e::alice(), rep.authorize(escrow.account_id));
+        let account_id = tx!(
+            $client,
+            ink_e2e::alice(),
+            rep.create_escrow(
+                FEE_BPS,
+                id(AccountKeyring::Eve),
+                SETTINGS,
+                Hash::from([1; 32])
+            )
+        );
+        let (escrow, baseline) = registered!($client, e2e_macros::Created { account_id });
         (escrow, reputation, baseline)
     }};
 }
@@ -434,6 +466,41 @@ async fn a_delivered_deal_disputed_and_ruled_pays_each_party_its_share<Client: E
     assert_eq!((arbiter.arbitrations, arbiter.arbitrations_in_time), (1, 1));
     let buyer = read!(client, rep.reputation(id(AccountKeyring::Charlie)));
     assert_eq!((buyer.disputes_opened, buyer.disputes_won), (1, 1));
+    assert_solvent!(client, escrow, baseline);
+    Ok(())
+}
+
+/// Only real deals write reputation: an escrow running the genuine code but instantiated by
+/// hand, pointed at the real reputation contract, is no reporter. Its deals still pay out by
+/// their rules; their reports stay pending and nothing reaches the record.
+#[ink_e2e::test]
+async fn an_escrow_the_reputation_contract_did_not_create_cannot_write_reputation<
+    Client: E2EBackend,
+>(
+    mut client: Client,
+) -> E2EResult<()> {
+    let (_, reputation, _) = deploy!(client);
+    let rep = reputation.call_builder::<Reputation>();
+    let (escrow, baseline) = escrow_for!(client, Some(reputation.account_id));
+    assert!(!read!(client, rep.is_authorized(escrow.account_id)));
+    let mut call = escrow.call_builder::<Escrow>();
+    let (_, deal_id) = open_deal!(client, call, terms(LONG, LONG, LONG));
+    let seller_before = balance!(client, AccountKeyring::Bob);
+    let events = tx_events!(client, ink_e2e::charlie(), call.release(deal_id, PRICE));
+    assert_eq!(events_of::<ReportPending>(&events).len(), 1);
+    assert!(events_of::<DealRecorded>(&events).is_empty());
+    let fee = PRICE * Balance::from(FEE_BPS) / 10_000;
+    assert_eq!(
+        balance!(client, AccountKeyring::Bob) - seller_before,
+        PRICE - fee + BOND,
+        "the deal still pays by its rules"
+    );
+    assert_eq!(
+        read!(client, rep.deal_record(escrow.account_id, deal_id)),
+        None
+    );
+    let seller = read!(client, rep.reputation(id(AccountKeyring::Bob)));
+    assert_eq!(seller.deals_completed_as_seller, 0);
     assert_solvent!(client, escrow, baseline);
     Ok(())
 }

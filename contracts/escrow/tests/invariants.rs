@@ -45,6 +45,7 @@ const SETTINGS: Settings = Settings {
     report_proof_size: 1,
     report_deposit_limit: 1,
     requests_code: None,
+    award_window: 0,
 };
 
 fn account(i: u8) -> AccountId {
@@ -299,11 +300,14 @@ impl World {
         test::set_value_transferred::<Env>(0);
         test::set_caller::<Env>(account(0));
         test::set_callee::<Env>(AccountId::from(REPUTATION));
-        let mut reputation = Reputation::new(10 * UNIT_MS, MIN_RATED).expect("valid");
-        reputation.authorize(contract()).expect("owner authorises");
+        let mut reputation =
+            Reputation::new(10 * UNIT_MS, MIN_RATED, Hash::from([9; 32])).expect("valid");
+        // What the reputation contract's create_escrow does once the escrow exists.
+        reputation.admit_for_tests(contract());
         test::set_callee::<Env>(contract());
         test::set_account_balance::<Env>(contract(), 0);
-        let escrow = Escrow::new(100, account(5), None, SETTINGS).expect("valid config");
+        let escrow =
+            Escrow::new(account(0), 100, account(5), None, SETTINGS).expect("valid config");
         let mut world = World {
             escrow,
             reputation,

@@ -8,7 +8,8 @@
 #[path = "../../e2e_macros.rs"]
 mod e2e_macros;
 
-use escrow::{DealState, Escrow, EscrowRef, Milestone, RequestedDeal, Settings, NO_OFFER};
+use escrow::{DealState, Escrow, Milestone, RequestedDeal, Settings, NO_OFFER};
+use impostor::{Impostor, ImpostorRef};
 use ink::primitives::{AccountId, Hash};
 use ink_e2e::{AccountKeyring, ChainBackend, ContractsBackend};
 use reputation::screening::{Refusal, Screening};
@@ -43,6 +44,7 @@ fn settings(requests_code: Hash) -> Settings {
         report_proof_size: 1_000_000,
         report_deposit_limit: UNIT,
         requests_code: Some(requests_code),
+        award_window: AWARD_WINDOW,
     }
 }
 
@@ -62,50 +64,156 @@ fn terms(proposal_window: u64, screening: Screening, auto_award: bool) -> Reques
     }
 }
 
-/// Reputation, an escrow that trusts the requests code, and a requests contract; Dave is a
-/// registered arbiter. Returns (escrow, reputation, requests).
+/// Reputation for the escrow code, an escrow Alice creates through it, and the requests
+/// contract that escrow instantiated for itself; Dave is a registered arbiter. Returns
+/// (escrow, reputation, requests, the requests code hash).
 macro_rules! deploy {
     ($client:ident) => {{
-        let code = $client
+        let requests_code = $client
             .upload("requests", &ink_e2e::alice())
             .submit()
             .await
             .expect("requests code uploads")
             .code_hash;
-        let mut rep_ctor = ReputationRef::new(RATING_WINDOW, 1);
+        let escrow_code = $client
+            .upload("escrow", &ink_e2e::alice())
+            .submit()
+            .await
+            .expect("escrow code uploads")
+            .code_hash;
+        let mut rep_ctor = ReputationRef::new(RATING_WINDOW, 1, escrow_code);
         let reputation = $client
             .instantiate("reputation", &ink_e2e::alice(), &mut rep_ctor)
             .submit()
             .await
             .expect("reputation instantiates");
-        let mut escrow_ctor = EscrowRef::new(
-            FEE_BPS,
-            id(AccountKeyring::Eve),
-            Some(reputation.account_id),
-            settings(code),
-        );
-        let escrow = $client
-            .instantiate("escrow", &ink_e2e::alice(), &mut escrow_ctor)
-            .submit()
-            .await
-            .expect("escrow instantiates");
         let mut rep = reputation.call_builder::<Reputation>();
-        tx!($client, ink_e2e::alice(), rep.authorize(escrow.account_id));
+        let account_id = tx!(
+            $client,
+            ink_e2e::alice(),
+            rep.create_escrow(
+                FEE_BPS,
+                id(AccountKeyring::Eve),
+                settings(requests_code),
+                Hash::from([1; 32])
+            )
+        );
+        let escrow = e2e_macros::Created { account_id };
         let mut call = escrow.call_builder::<Escrow>();
         tx!(
             $client,
             ink_e2e::dave(),
             call.register_arbiter(500, 0, Hash::from([4; 32]))
         );
-        let mut requests_ctor =
-            RequestsRef::new(escrow.account_id, Some(reputation.account_id), AWARD_WINDOW);
-        let requests = $client
-            .instantiate("requests", &ink_e2e::alice(), &mut requests_ctor)
-            .submit()
-            .await
-            .expect("requests instantiates");
-        (escrow, reputation, requests)
+        let requests = e2e_macros::Created {
+            account_id: read!($client, call.config())
+                .requests
+                .expect("the escrow instantiated its requests contract"),
+        };
+        (escrow, reputation, requests, requests_code)
     }};
+}
+
+/// The deal an attacker would open for a victim who never asked for it: Charlie pays,
+/// Eve (the attacker's second account) sells, Dave arbitrates.
+fn forged_deal() -> RequestedDeal {
+    RequestedDeal {
+        buyer: id(AccountKeyring::Charlie),
+        seller: id(AccountKeyring::Eve),
+        arbiter: id(AccountKeyring::Dave),
+        delivery_window: LONG,
+        review_window: LONG,
+        ruling_window: LONG,
+        milestones: Vec::new(),
+        max_arbiter_fee_bps: ARBITER_FEE,
+    }
+}
+
+/// Issue 25, hole 1: a contract switches its code to the requests code, then (still running
+/// its own code for the rest of the call) asks the escrow to open a deal naming a victim as
+/// buyer. A check of the caller's code hash would take it; the escrow takes deals only from
+/// the requests contract it instantiated itself.
+#[ink_e2e::test]
+async fn a_contract_that_switches_to_the_requests_code_cannot_open_a_deal_for_a_victim<
+    Client: E2EBackend,
+>(
+    mut client: Client,
+) -> E2EResult<()> {
+    let (escrow, _reputation, _requests, requests_code) = deploy!(client);
+    let call = escrow.call_builder::<Escrow>();
+    let mut impostor_ctor = ImpostorRef::new();
+    let impostor = client
+        .instantiate("impostor", &ink_e2e::ferdie(), &mut impostor_ctor)
+        .submit()
+        .await
+        .expect("impostor instantiates");
+    let mut attack = impostor.call_builder::<Impostor>();
+    let pose = attack.pose_as(requests_code, escrow.account_id, forged_deal());
+    let dry = client
+        .call(&ink_e2e::ferdie(), &pose)
+        .value(BUDGET)
+        .dry_run()
+        .await?;
+    assert_eq!(dry.return_value(), Err(escrow::Error::NotRequestsContract));
+    let ferdie_before = balance!(client, AccountKeyring::Ferdie);
+    let sent = client
+        .call(&ink_e2e::ferdie(), &pose)
+        .value(BUDGET)
+        .submit()
+        .await;
+    assert!(sent.is_err(), "the attack reverts");
+    assert_eq!(read!(client, call.config()).deal_count, 0, "no deal opened");
+    assert!(
+        ferdie_before - balance!(client, AccountKeyring::Ferdie) < UNIT,
+        "the attacker kept its money, less the fee"
+    );
+    Ok(())
+}
+
+/// A requests contract instantiated by hand, running the genuine code and naming the real
+/// escrow, is not the escrow's: its awards are refused, and its poster gets the budget back
+/// by closing the request.
+#[ink_e2e::test]
+async fn a_requests_contract_the_escrow_did_not_instantiate_cannot_award<Client: E2EBackend>(
+    mut client: Client,
+) -> E2EResult<()> {
+    let (escrow, reputation, _requests, _) = deploy!(client);
+    let call = escrow.call_builder::<Escrow>();
+    let mut stray_ctor =
+        RequestsRef::new(escrow.account_id, Some(reputation.account_id), AWARD_WINDOW);
+    let stray = client
+        .instantiate("requests", &ink_e2e::alice(), &mut stray_ctor)
+        .submit()
+        .await
+        .expect("requests instantiates");
+    let mut req = stray.call_builder::<Requests>();
+    let request_id = tx!(
+        client,
+        ink_e2e::charlie(),
+        req.post_request(terms(LONG, Screening::default(), false)),
+        BUDGET
+    );
+    let index = tx!(
+        client,
+        ink_e2e::bob(),
+        req.propose(
+            request_id,
+            BUDGET,
+            LONG,
+            Vec::new(),
+            id(AccountKeyring::Dave),
+            ARBITER_FEE,
+            Hash::from([5; 32])
+        )
+    );
+    let award = req.award(request_id, index);
+    let dry = client.call(&ink_e2e::charlie(), &award).dry_run().await?;
+    assert_eq!(
+        dry.return_value(),
+        Err(Error::EscrowRefused(escrow::Error::NotRequestsContract))
+    );
+    assert_eq!(read!(client, call.config()).deal_count, 0);
+    Ok(())
 }
 
 #[ink_e2e::test]
@@ -114,7 +222,7 @@ async fn an_award_opens_the_escrow_deal_for_the_poster_and_screening_reads_real_
 >(
     mut client: Client,
 ) -> E2EResult<()> {
-    let (escrow, _reputation, requests) = deploy!(client);
+    let (escrow, _reputation, requests, _) = deploy!(client);
     let mut call = escrow.call_builder::<Escrow>();
     let mut req = requests.call_builder::<Requests>();
     let dave = id(AccountKeyring::Dave);
@@ -294,7 +402,7 @@ async fn anyone_auto_awards_the_cheapest_proposal_and_one_the_escrow_refuses_can
 >(
     mut client: Client,
 ) -> E2EResult<()> {
-    let (escrow, _reputation, requests) = deploy!(client);
+    let (escrow, _reputation, requests, _) = deploy!(client);
     let mut call = escrow.call_builder::<Escrow>();
     let mut req = requests.call_builder::<Requests>();
     let (dave, alice) = (id(AccountKeyring::Dave), id(AccountKeyring::Alice));

@@ -81,8 +81,8 @@ pub enum Format {
 
 #[derive(Debug, Clone, Subcommand)]
 pub enum Command {
-    /// Upload and instantiate reputation, escrow and requests, authorise the escrow, save the
-    /// addresses.
+    /// Upload the escrow and requests code, instantiate reputation, create the escrow through
+    /// it (the escrow instantiates its requests contract), save the addresses.
     Deploy(DeployCmd),
     /// The escrow's configuration: fee, fixed settings (minimum windows, prune delay,
     /// reputation report limits) and counters.

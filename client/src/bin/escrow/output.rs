@@ -234,7 +234,7 @@ pub fn render(report: &Report, u: &TokenUnits) -> String {
             );
             settings(&mut s, &d.settings, u);
             let _ = writeln!(s, "  saved in {}", d.deployment_file);
-            tx(&mut s, &d.authorize, u);
+            tx(&mut s, &d.create_escrow, u);
         }
         Report::Config(c) => {
             let cfg = &c.config;
@@ -722,8 +722,9 @@ fn settings(s: &mut String, st: &EscrowSettings, u: &TokenUnits) {
         s,
         "  task requests: {}",
         st.requests_code.map_or("none".into(), |code| format!(
-            "contracts with code 0x{}",
-            hex::encode(code)
+            "the escrow's own requests contract, code 0x{}, award window {}",
+            hex::encode(code),
+            format_duration_ms(st.award_window)
         ))
     );
 }
