@@ -26,14 +26,23 @@ use escrow_client::ops::types::{Deal, EscrowSettings, Offer};
 use escrow_client::ops::{EventView, OpError, OutputMode, TxReport};
 use escrow_client::units::{format_duration_ms, TokenUnits};
 
+/// An amount as people read it: 4 decimals, `~` when rounded (JSON keeps exact plancks).
 pub(crate) fn amount(u: &TokenUnits, plancks: u128) -> String {
-    u.format(plancks)
+    u.format_readable(plancks)
 }
 
 fn amount_str(u: &TokenUnits, plancks: &str) -> String {
     plancks
         .parse::<u128>()
         .map(|p| amount(u, p))
+        .unwrap_or_else(|_| plancks.to_string())
+}
+
+/// The value a write sends, to the planck: what a yes to the confirmation pays.
+fn exact_amount_str(u: &TokenUnits, plancks: &str) -> String {
+    plancks
+        .parse::<u128>()
+        .map(|p| u.format(p))
         .unwrap_or_else(|_| plancks.to_string())
 }
 
@@ -52,13 +61,20 @@ impl Shown {
     }
 }
 
-/// Signed plancks as `+99 UNIT`, `-100.1 UNIT` or `0 UNIT`.
+/// Signed plancks as `+99 UNIT`, `~-100.1235 UNIT` or `0 UNIT` (the sign after the `~`).
 fn signed_amount(u: &TokenUnits, plancks: &str) -> String {
-    match plancks.parse::<i128>() {
-        Ok(0) => amount(u, 0),
-        Ok(v) if v > 0 => format!("+{}", amount(u, v.unsigned_abs())),
-        Ok(v) => format!("-{}", amount(u, v.unsigned_abs())),
-        Err(_) => plancks.to_string(),
+    let Ok(v) = plancks.parse::<i128>() else {
+        return plancks.to_string();
+    };
+    let sign = match v.signum() {
+        1 => "+",
+        -1 => "-",
+        _ => "",
+    };
+    let shown = amount(u, v.unsigned_abs());
+    match shown.strip_prefix('~') {
+        Some(figure) => format!("~{sign}{figure}"),
+        None => format!("{sign}{shown}"),
     }
 }
 
@@ -804,7 +820,7 @@ fn dry_run(s: &mut String, d: &DryRunReport, u: &TokenUnits) {
     if let Some(data) = &d.call_data {
         let _ = writeln!(s, "    call data:       {data}");
     }
-    let _ = writeln!(s, "    value sent:      {}", amount_str(u, &d.value));
+    let _ = writeln!(s, "    value sent:      {}", exact_amount_str(u, &d.value));
     if !d.result.is_null() {
         let _ = writeln!(s, "    result:          {}", d.result);
     }
