@@ -1,4 +1,5 @@
-//! Output for people and for scripts: amounts rounded in text and exact in JSON.
+//! Output for people and for scripts: amounts rounded in text and exact in JSON, progress
+//! notes only for a person watching.
 //!
 //! The node tests need substrate-contracts-node (`bash node-config/setup`).
 
@@ -46,5 +47,36 @@ mod on_a_node {
         assert!(readable.starts_with('~'), "{readable}");
         let decimals = readable.split_once('.').unwrap().1.trim_end_matches(" UNIT");
         assert_eq!(decimals.len(), 4, "{readable}");
+    }
+
+    /// Progress notes are for a person watching: a text run whose stderr is a pipe (a script,
+    /// a log) prints none; `-v` asks for them.
+    #[test]
+    fn progress_notes_show_on_stderr_only_with_verbose_when_it_is_not_a_terminal() {
+        let env = Env::new();
+        let fund = ["account", "fund", FERDIE, "--amount", "1", "--output", "text"];
+        let quiet = env.cmd(&fund).env_remove("ESCROW_LOG").output().unwrap();
+        assert!(quiet.status.success());
+        assert_eq!(String::from_utf8_lossy(&quiet.stderr), "", "no progress notes");
+        assert!(String::from_utf8_lossy(&quiet.stdout).starts_with("sent 1 UNIT"));
+
+        for flag in ["-v", "--verbose"] {
+            let verbose = env
+                .cmd(&[&fund[..], &[flag]].concat())
+                .env_remove("ESCROW_LOG")
+                .output()
+                .unwrap();
+            assert!(verbose.status.success());
+            let notes = String::from_utf8_lossy(&verbose.stderr);
+            assert_eq!(notes, "transfer: waiting for inclusion…\n", "{flag}");
+        }
+        // ESCROW_LOG still decides when set.
+        let logged = env
+            .cmd(&fund)
+            .env("ESCROW_LOG", "escrow_client=info")
+            .output()
+            .unwrap();
+        let notes = String::from_utf8_lossy(&logged.stderr);
+        assert!(notes.contains("waiting for inclusion"), "{notes}");
     }
 }
