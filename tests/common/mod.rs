@@ -265,14 +265,12 @@ pub fn delta(before: u128, after: u128) -> i128 {
     after as i128 - before as i128
 }
 
-/// The JSON error object a failed `--output json` run printed on stderr. clap's own usage
-/// errors (exit 2) are plain text, returned as `{"error": text}`.
+/// The JSON error object a failed `--output json` run printed on stderr (clap's usage errors
+/// included), with the exit code it names.
 pub fn error_json(stderr: &str, code: i32) -> Value {
-    if code == 2 && !stderr.trim_start().starts_with('{') {
-        return serde_json::json!({ "error": stderr });
-    }
     let v: Value = serde_json::from_str(stderr)
         .unwrap_or_else(|e| panic!("not a JSON error ({e}):\n{stderr}"));
     assert_eq!(v["type"], "error", "{v}");
+    assert_eq!(v["exit_code"], code, "{v}");
     v
 }

@@ -6,18 +6,18 @@ use std::io::{BufRead, IsTerminal, Write};
 mod cli;
 mod milestone_output;
 mod output;
+mod parse;
 mod request_output;
 mod requests_cli;
 mod screening_cli;
 
-use clap::Parser;
 use cli::Cli;
 use escrow_client::ops::dry_run::DryRunReport;
 use escrow_client::ops::{Confirmer, OpError, OpResult, OutputMode};
 use output::Shown;
 
 fn main() {
-    let cli = Cli::parse();
+    let cli = parse::parse();
     let mode = cli.settings().output;
     show_progress_notes(mode, cli.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
