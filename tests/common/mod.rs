@@ -157,6 +157,12 @@ impl Env {
 
     /// Deploys as [`Env::deploy`] does, without registering an arbiter.
     pub fn deploy_only(&self) -> Value {
+        self.deploy_with_rating_window("10m")
+    }
+
+    /// Deploys as [`Env::deploy_only`] does with a rating window of `window`: commits close
+    /// that long after a deal ends, reveals twice that long after.
+    pub fn deploy_with_rating_window(&self, window: &str) -> Value {
         self.ok(&[
             "deploy",
             "--fee-bps",
@@ -164,7 +170,7 @@ impl Env {
             "--fee-recipient",
             EVE,
             "--rating-window",
-            "10m",
+            window,
             "--min-rated-amount",
             "0.001",
             "--min-delivery-window",

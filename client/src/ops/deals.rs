@@ -214,7 +214,7 @@ pub async fn reclaim(ctx: &mut Ctx, id: u64) -> OpResult<DealResult> {
 /// The dev chain seals a block only for a transaction, and contracts see the last block's
 /// timestamp: when a deadline has passed by the wall clock but not yet on chain, a
 /// `System.remark` from the signer makes the block that moves the chain's clock past it.
-async fn advance_clock_past(ctx: &mut Ctx, deadline: Option<u64>) -> OpResult<()> {
+pub(super) async fn advance_clock_past(ctx: &mut Ctx, deadline: Option<u64>) -> OpResult<()> {
     let Some(deadline) = deadline else {
         return Ok(());
     };
