@@ -362,7 +362,7 @@ pub fn render(report: &Report, u: &TokenUnits) -> String {
         Report::Request(r) => {
             crate::request_output::request(&mut s, &r.request, u);
             if let Some(d) = &r.deal {
-                deal(&mut s, d, u);
+                deal(&mut s, d, Some(r.request.id), u);
             }
             if let Some(t) = &r.tx {
                 tx(&mut s, t, u);
@@ -375,13 +375,13 @@ pub fn render(report: &Report, u: &TokenUnits) -> String {
             crate::request_output::proposals(&mut s, l.request_id, &l.proposals, u)
         }
         Report::Deal(d) => {
-            deal(&mut s, &d.deal, u);
+            deal(&mut s, &d.deal, None, u);
             if let Some(t) = &d.tx {
                 tx(&mut s, t, u);
             }
         }
         Report::DealDetails(d) => {
-            deal(&mut s, &d.deal, u);
+            deal(&mut s, &d.deal, d.request_id, u);
             if d.deadlines.is_empty() {
                 let _ = writeln!(s, "  no open deadline (final state)");
             }
@@ -416,10 +416,14 @@ pub fn render(report: &Report, u: &TokenUnits) -> String {
             for d in &l.deals {
                 let _ = writeln!(
                     s,
-                    "  deal {:<4} {:<12} offer {} × {}  {}  buyer {} seller {}",
+                    "  deal {:<4} {:<12} {} × {}  {}  buyer {} seller {}",
                     d.id,
                     d.state.name(),
-                    d.offer_id,
+                    if d.from_request() {
+                        "task request".to_string()
+                    } else {
+                        format!("offer {}", d.offer_id)
+                    },
                     d.quantity,
                     amount(u, d.amount),
                     d.buyer,
@@ -644,11 +648,12 @@ fn offer(s: &mut String, o: &Offer, u: &TokenUnits) {
     );
 }
 
-pub(crate) fn deal(s: &mut String, d: &Deal, u: &TokenUnits) {
-    let origin = if d.from_request() {
-        "from a task request".to_string()
-    } else {
-        format!("offer {} v{}", d.offer_id, d.offer_version)
+/// A deal's lines; `request`: the task request it came from, when known.
+pub(crate) fn deal(s: &mut String, d: &Deal, request: Option<u64>, u: &TokenUnits) {
+    let origin = match request {
+        _ if !d.from_request() => format!("offer {} v{}", d.offer_id, d.offer_version),
+        Some(r) => format!("from task request {r}"),
+        None => "from a task request".to_string(),
     };
     let _ = writeln!(
         s,
