@@ -85,7 +85,7 @@ impl Offline {
         serde_json::from_str(&stdout).unwrap()
     }
 
-    /// Expects exit 2 and returns the error message (JSON `error`, or clap's stderr).
+    /// Expects exit 2 and returns the JSON error's message.
     fn usage_error(&self, args: &[&str]) -> String {
         let out = self.cmd(args).output().unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
@@ -97,9 +97,6 @@ impl Offline {
         );
         assert!(stdout.trim().is_empty(), "errors go to stderr: {stdout}");
         let v = common::error_json(&String::from_utf8_lossy(&out.stderr), 2);
-        if v["type"] != "error" {
-            return v["error"].as_str().unwrap().to_string();
-        }
         assert_eq!(v["kind"], "usage", "{v}");
         v["error"].as_str().unwrap().to_string()
     }

@@ -1276,6 +1276,42 @@ fn a_deadline_exit_moves_an_idle_chain_clock_itself() {
 }
 
 #[test]
+fn a_reveal_after_the_commit_window_moves_an_idle_chain_clock_itself() {
+    let env = Env::new();
+    env.deploy_with_rating_window("8s");
+    env.register_arbiter(DAVE, "500");
+    let created = env.offer("100", 1, "0", ["3d", "2d", "1d"]);
+    let offer_id = id(&created["offer"]["id"]);
+    let accepted = env.ok(&["--as", CHARLIE, "deal", "accept", &offer_id]);
+    let deal_id = id(&accepted["deal"]["id"]);
+    let released = env.ok(&["--as", CHARLIE, "deal", "release", &deal_id]);
+    let closed_at = released["deal"]["closed_at"].as_u64().unwrap();
+
+    // Only the buyer commits: its reveal opens when the 8 s commit window ends.
+    env.ok(&["--as", CHARLIE, "rate", "commit", &deal_id, "--score", "4"]);
+    let early = env.fails(&["--as", CHARLIE, "rate", "reveal", &deal_id], 1);
+    assert_eq!(early["contract_error"], "RevealTooEarly");
+
+    // No transaction after the window: the last block still predates its end, so `reveal`
+    // first makes a block (a remark) and then succeeds.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    std::thread::sleep(Duration::from_millis(
+        (closed_at + 8_500).saturating_sub(now),
+    ));
+    let block = env.best_block();
+    let revealed = env.ok(&["--as", CHARLIE, "rate", "reveal", &deal_id]);
+    assert_eq!(revealed["record"]["buyer_score"], 4, "{revealed}");
+    assert_eq!(
+        env.best_block(),
+        block + 2,
+        "one remark block, one reveal block"
+    );
+}
+
+#[test]
 fn arbiters_register_update_retire_and_are_listed() {
     let env = Env::new();
     env.deploy_only();

@@ -460,6 +460,18 @@ async fn task_request_pages(env: &Env, browser: &Browser, page: &str) {
         (25 * UNIT).to_string()
     );
     assert_eq!(body["deal"]["id"].to_string(), deal);
+    assert!(body["deal"]["offer_id"].is_null(), "{body}");
+    // The deal's own page names the request, and no sentinel offer id (u64::MAX reads as
+    // 18446744073709552000 in JavaScript).
+    let (code, body) = get(page, &format!("/api/deals/{deal}"));
+    assert_eq!(code, 200, "{body}");
+    assert!(body["deal"]["offer_id"].is_null(), "{body}");
+    assert_eq!(body["request_id"].to_string(), request);
+    assert_eq!(body["timeline"][0]["name"], "DealOpened", "{body}");
+    assert!(
+        body["timeline"][0]["fields"]["offer_id"].is_null(),
+        "{body}"
+    );
     let (code, body) = get(page, "/api/requests?text=bakery&include_ended=true");
     assert_eq!(code, 200, "{body}");
     assert_eq!(body["requests"][0]["id"].to_string(), request);
@@ -509,7 +521,7 @@ async fn task_request_pages(env: &Env, browser: &Browser, page: &str) {
     // The deal page says where the deal came from.
     browser.goto(&format!("{page}#/deal/{deal}")).await;
     browser
-        .wait_text("main", "opened by a task request's award")
+        .wait_text("main", &format!("opened by the award of request {request}"))
         .await;
     browser
         .wait_text(

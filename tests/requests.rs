@@ -264,10 +264,9 @@ fn a_request_is_proposed_for_and_its_award_opens_a_deal_with_every_balance_check
     assert_eq!(deal["arbiter"], dave);
     assert_eq!(deal["amount"], (80 * UNIT).to_string());
     assert_eq!(deal["state"], "Funded");
-    assert_eq!(
-        deal["offer_id"],
-        u64::MAX,
-        "no offer: the escrow's NO_OFFER"
+    assert!(
+        deal["offer_id"].is_null(),
+        "no offer, and no sentinel number: {deal}"
     );
     assert!(event_names(&awarded["tx"]).contains(&"RequestAwarded".to_string()));
     assert_eq!(
@@ -310,6 +309,21 @@ fn a_request_is_proposed_for_and_its_award_opens_a_deal_with_every_balance_check
     let shown = env.ok(&["request", "show", &request]);
     assert_eq!(shown["deal"]["id"], deal["id"]);
     assert_eq!(shown["request"]["deal_id"], deal["id"]);
+    assert!(shown["deal"]["offer_id"].is_null(), "{shown}");
+    // The deal on its own names the request it came from; its opening event has no offer.
+    let deal_shown = env.ok(&["deal", "show", &id(&deal["id"])]);
+    assert!(deal_shown["deal"]["offer_id"].is_null(), "{deal_shown}");
+    assert_eq!(deal_shown["request_id"], posted["request"]["id"]);
+    let opened = &deal_shown["history"][0];
+    assert_eq!(opened["name"], "DealOpened", "{deal_shown}");
+    assert!(opened["fields"]["offer_id"].is_null(), "{opened}");
+    let listed = env.ok(&["deal", "list", "--account", CHARLIE]);
+    assert!(listed["deals"][0]["offer_id"].is_null(), "{listed}");
+    let text = env.text(&["deal", "show", &id(&deal["id"])]);
+    assert!(
+        text.contains(&format!("from task request {request},")),
+        "{text}"
+    );
     assert_eq!(
         env.ok(&["config"])["requests_contract"]["held"],
         (30 * UNIT).to_string(),

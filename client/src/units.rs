@@ -51,9 +51,14 @@ impl TokenUnits {
         parse_amount(input, self.decimals, &self.symbol)
     }
 
-    /// Format plancks as `12.5 UNIT`.
+    /// Format plancks as `12.5 UNIT`, exactly.
     pub fn format(&self, plancks: u128) -> String {
         format_amount(plancks, self.decimals, &self.symbol)
+    }
+
+    /// Format plancks as a person reads them: `~0.2021 UNIT` (see [`format_amount_readable`]).
+    pub fn format_readable(&self, plancks: u128) -> String {
+        format_amount_readable(plancks, self.decimals, &self.symbol)
     }
 }
 
@@ -149,6 +154,40 @@ pub fn format_amount(plancks: u128, decimals: u8, symbol: &str) -> String {
     } else {
         format!("{number} {symbol}")
     }
+}
+
+/// Decimals a readable amount keeps: after the point, or after the first non-zero digit of an
+/// amount below one unit.
+pub const READABLE_DECIMALS: u32 = 4;
+
+/// Format plancks for people: at most [`READABLE_DECIMALS`] decimals (`123456.7891 UNIT`), or,
+/// below one unit, at most that many digits from the first non-zero one (`0.0001235 UNIT`), so
+/// a small fee never reads as zero. The figure is rounded half up and marked `~` when that
+/// dropped any non-zero digit (`~0.2021 UNIT` for 0.202094601059); an exact figure has no
+/// mark (`10 UNIT`, `0.5 UNIT`). Integer digits are all kept.
+pub fn format_amount_readable(plancks: u128, decimals: u8, symbol: &str) -> String {
+    let (kept, kept_decimals, rounded) = round_readable(plancks, decimals);
+    let mark = if rounded { "~" } else { "" };
+    format!("{mark}{}", format_amount(kept, kept_decimals, symbol))
+}
+
+/// `plancks` rounded half up to the decimals [`format_amount_readable`] shows: the value in
+/// units of 10^-kept_decimals, kept_decimals, and whether a non-zero digit was dropped.
+fn round_readable(plancks: u128, decimals: u8) -> (u128, u8, bool) {
+    let digits = plancks.checked_ilog10().map_or(1, |log| log + 1);
+    let leading_zeros = u32::from(decimals).saturating_sub(digits);
+    let kept_decimals = (leading_zeros + READABLE_DECIMALS).min(u32::from(decimals));
+    // At most 35 digits are dropped (a u128 has 39): the power always fits.
+    let Some(scale) = 10u128.checked_pow(u32::from(decimals) - kept_decimals) else {
+        return (plancks, decimals, false);
+    };
+    let (quotient, rest) = (plancks / scale, plancks % scale);
+    let kept = if rest >= scale - rest {
+        quotient + 1
+    } else {
+        quotient
+    };
+    (kept, kept_decimals as u8, rest != 0)
 }
 
 fn format_amount_number(plancks: u128, decimals: u8) -> String {
@@ -370,7 +409,69 @@ mod tests {
         assert_eq!(TokenUnits::default().parse("1 UNIT"), Ok(UNIT));
     }
 
+    #[test]
+    fn readable_amounts_keep_four_decimals_and_mark_rounding() {
+        let readable = |plancks| format_amount_readable(plancks, 12, "UNIT");
+        assert_eq!(readable(202_094_601_059), "~0.2021 UNIT");
+        assert_eq!(readable(10 * UNIT), "10 UNIT");
+        assert_eq!(readable(UNIT / 2), "0.5 UNIT");
+        assert_eq!(readable(0), "0 UNIT");
+        assert_eq!(
+            readable(123_456 * UNIT + 789_100_000_000),
+            "123456.7891 UNIT"
+        );
+        assert_eq!(
+            readable(123_456 * UNIT + 789_149_000_000),
+            "~123456.7891 UNIT"
+        );
+        assert_eq!(
+            readable(123_456 * UNIT + 789_150_000_000),
+            "~123456.7892 UNIT"
+        );
+        // Below one unit the four digits start at the first non-zero one.
+        assert_eq!(readable(123_456_000), "~0.0001235 UNIT");
+        assert_eq!(readable(120_000_000), "0.00012 UNIT");
+        assert_eq!(readable(1), "0.000000000001 UNIT");
+        assert_eq!(readable(1_234_567), "~0.000001235 UNIT");
+        // Rounding up may carry into the integer part.
+        assert_eq!(readable(999_960_000_000), "~1 UNIT");
+        assert_eq!(readable(9 * UNIT + 999_990_000_000), "~10 UNIT");
+        // Large values keep every integer digit.
+        assert_eq!(
+            format_amount_readable(u128::MAX, 12, "UNIT"),
+            "~340282366920938463463374607.4318 UNIT"
+        );
+        assert_eq!(
+            format_amount_readable(u128::MAX, 0, ""),
+            u128::MAX.to_string()
+        );
+        assert_eq!(format_amount_readable(12_345_678, 8, ""), "~0.1235");
+        assert_eq!(
+            format_amount_readable(5, 60, "X"),
+            format_amount(5, 60, "X")
+        );
+        assert_eq!(TokenUnits::default().format_readable(UNIT + 1), "~1 UNIT");
+    }
+
     proptest! {
+        /// The readable figure is within half of its last shown digit of the exact one, and
+        /// marked `~` exactly when it differs (below u128::MAX / 10, so that rounding up
+        /// still parses).
+        #[test]
+        fn readable_amount_is_the_exact_one_rounded(plancks in 0..u128::MAX / 10, decimals in 0u8..=18) {
+            let shown = format_amount_readable(plancks, decimals, "");
+            let (number, approx) = match shown.strip_prefix('~') {
+                Some(rest) => (rest, true),
+                None => (shown.as_str(), false),
+            };
+            let back = parse_amount(number, decimals, "").unwrap();
+            prop_assert_eq!(approx, back != plancks);
+            let (_, kept_decimals, _) = round_readable(plancks, decimals);
+            let half_digit = 10u128.pow(u32::from(decimals - kept_decimals)) / 2;
+            prop_assert!(back.abs_diff(plancks) <= half_digit);
+            prop_assert!(number.split('.').nth(1).map_or(0, str::len) <= usize::from(kept_decimals));
+        }
+
         #[test]
         fn amount_roundtrip(plancks in any::<u128>(), decimals in 0u8..=18) {
             let text = format_amount(plancks, decimals, "UNIT");

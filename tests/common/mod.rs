@@ -157,6 +157,12 @@ impl Env {
 
     /// Deploys as [`Env::deploy`] does, without registering an arbiter.
     pub fn deploy_only(&self) -> Value {
+        self.deploy_with_rating_window("10m")
+    }
+
+    /// Deploys as [`Env::deploy_only`] does with a rating window of `window`: commits close
+    /// that long after a deal ends, reveals twice that long after.
+    pub fn deploy_with_rating_window(&self, window: &str) -> Value {
         self.ok(&[
             "deploy",
             "--fee-bps",
@@ -164,7 +170,7 @@ impl Env {
             "--fee-recipient",
             EVE,
             "--rating-window",
-            "10m",
+            window,
             "--min-rated-amount",
             "0.001",
             "--min-delivery-window",
@@ -265,14 +271,12 @@ pub fn delta(before: u128, after: u128) -> i128 {
     after as i128 - before as i128
 }
 
-/// The JSON error object a failed `--output json` run printed on stderr. clap's own usage
-/// errors (exit 2) are plain text, returned as `{"error": text}`.
+/// The JSON error object a failed `--output json` run printed on stderr (clap's usage errors
+/// included), with the exit code it names.
 pub fn error_json(stderr: &str, code: i32) -> Value {
-    if code == 2 && !stderr.trim_start().starts_with('{') {
-        return serde_json::json!({ "error": stderr });
-    }
     let v: Value = serde_json::from_str(stderr)
         .unwrap_or_else(|e| panic!("not a JSON error ({e}):\n{stderr}"));
     assert_eq!(v["type"], "error", "{v}");
+    assert_eq!(v["exit_code"], code, "{v}");
     v
 }

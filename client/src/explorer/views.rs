@@ -272,6 +272,8 @@ pub struct TimelineEntry {
 #[derive(Debug, Clone, Serialize)]
 pub struct DealPage {
     pub deal: Deal,
+    /// The task request whose award opened the deal (its `offer_id` is null), when known.
+    pub request_id: Option<u64>,
     pub remaining: String,
     pub is_final: bool,
     /// Wall-clock time of the answer, ms.
@@ -297,7 +299,7 @@ pub async fn deal(ctx: &mut Ctx, id: u64) -> OpResult<DealPage> {
             fields: e.event.fields,
         })
         .collect();
-    let deal = stored.deal;
+    let (deal, request_id) = (stored.deal, stored.request_id);
     let record = stored.record;
     let now = now_ms();
     let deadlines = deals::deadlines_now(ctx, &deal, now).await?;
@@ -306,6 +308,7 @@ pub async fn deal(ctx: &mut Ctx, id: u64) -> OpResult<DealPage> {
         is_final: deal.state.is_final(),
         deadlines,
         deal,
+        request_id,
         now,
         timeline,
         record,

@@ -147,8 +147,8 @@ pub async fn block_changes(
     for e in &changes.events {
         let id = |name: &str| e.event.fields.get(name).and_then(|v| v.as_u64());
         // Every escrow event that changes an offer or a deal names it. A deal a task request
-        // opened names no offer (`NO_OFFER`).
-        offer_ids.extend(id("offer_id").filter(|&o| o != crate::types::NO_OFFER));
+        // opened names no offer (its `offer_id` is null).
+        offer_ids.extend(id("offer_id"));
         deal_ids.extend(id("deal_id"));
         if e.event.contract == "reputation" {
             accounts.extend(event_accounts(&e.event.fields));

@@ -36,6 +36,8 @@ pub struct DeadlineView {
 #[derive(Debug, Clone, Serialize)]
 pub struct DealDetails {
     pub deal: Deal,
+    /// The task request whose award opened the deal (its `offer_id` is null), when known.
+    pub request_id: Option<u64>,
     pub remaining: String,
     pub now: u64,
     pub deadlines: Vec<DeadlineView>,
@@ -214,7 +216,7 @@ pub async fn reclaim(ctx: &mut Ctx, id: u64) -> OpResult<DealResult> {
 /// The dev chain seals a block only for a transaction, and contracts see the last block's
 /// timestamp: when a deadline has passed by the wall clock but not yet on chain, a
 /// `System.remark` from the signer makes the block that moves the chain's clock past it.
-async fn advance_clock_past(ctx: &mut Ctx, deadline: Option<u64>) -> OpResult<()> {
+pub(super) async fn advance_clock_past(ctx: &mut Ctx, deadline: Option<u64>) -> OpResult<()> {
     let Some(deadline) = deadline else {
         return Ok(());
     };
@@ -384,6 +386,8 @@ pub fn deadlines(deal: &Deal, now: u64) -> Vec<DeadlineView> {
 #[derive(Debug, Clone)]
 pub struct StoredDeal {
     pub deal: Deal,
+    /// The task request whose award opened the deal, when known (see [`super::origin`]).
+    pub request_id: Option<u64>,
     /// Every indexed event about the deal of this escrow (the reputation contract's carry
     /// the escrow's address), in chain order, with its block and time.
     pub history: Vec<IndexedEvent>,
@@ -409,7 +413,7 @@ pub async fn stored(ctx: &mut Ctx, id: u64) -> OpResult<StoredDeal> {
         .map_err(store_error)?
         .ok_or_else(|| usage(format!("unknown deal {id} (pruned deals are gone too)")))?;
     deal.localize(ctx.chain.ss58_prefix());
-    let history = store
+    let history: Vec<IndexedEvent> = store
         .deal_timeline(id)
         .map_err(store_error)?
         .into_iter()
@@ -423,8 +427,10 @@ pub async fn stored(ctx: &mut Ctx, id: u64) -> OpResult<StoredDeal> {
     let indexed_from = store.first_block().map_err(store_error)?.map_or(0, |b| b.0);
     let mut record = store.deal_record(id).map_err(store_error)?;
     record.localize(ctx.chain.ss58_prefix());
+    let request_id = super::origin::request_of(ctx, &deal, &history).await?;
     Ok(StoredDeal {
         deal,
+        request_id,
         history,
         indexed_from,
         record,
@@ -447,6 +453,7 @@ pub async fn show(ctx: &mut Ctx, id: u64) -> OpResult<DealDetails> {
     let now = now_ms();
     let deadlines = deadlines_now(ctx, &stored.deal, now).await?;
     Ok(DealDetails {
+        request_id: stored.request_id,
         remaining: stored.deal.remaining().to_string(),
         history_complete: stored.history_complete(),
         history_indexed_from: stored.indexed_from,

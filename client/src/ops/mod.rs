@@ -12,6 +12,7 @@ pub mod index;
 pub mod milestones;
 pub mod node;
 pub mod offers;
+pub mod origin;
 pub mod ratings;
 pub mod requests;
 pub mod screening;

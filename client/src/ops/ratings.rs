@@ -10,7 +10,7 @@ use std::path::Path;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
-use super::deals::parse_hash_or_text;
+use super::deals::{advance_clock_past, parse_hash_or_text};
 use super::types::{AccountReputation, DealRecord};
 use super::{usage, write_json_file, Ctx, OpError, OpResult, TxReport};
 use crate::api::Reputation;
@@ -150,6 +150,8 @@ pub async fn reveal(ctx: &mut Ctx, deal_id: u64) -> OpResult<RatingResult> {
     };
     let salt = parse32(&stored.salt)?;
     let comment = stored.comment.as_deref().map(parse32).transpose()?;
+    let opens = reveal_opens(ctx, deal_id, &signer.account_id().0).await?;
+    advance_clock_past(ctx, opens).await?;
     let tx = Reputation::new(ctx)
         .reveal_rating(&signer, deal_id, stored.score, comment, salt)
         .await?;
@@ -161,6 +163,26 @@ pub async fn reveal(ctx: &mut Ctx, deal_id: u64) -> OpResult<RatingResult> {
         record: record(ctx, deal_id).await?,
         tx,
     })
+}
+
+/// When `rater`'s reveal opens, if it waits for the commit window to end: the other party
+/// has not committed (both committed: it is open already). `None` for anyone else.
+async fn reveal_opens(ctx: &mut Ctx, deal_id: u64, rater: &[u8; 32]) -> OpResult<Option<u64>> {
+    let Some(r) = record(ctx, deal_id).await? else {
+        return Ok(None);
+    };
+    let other_commitment = if r.buyer == *rater {
+        r.seller_commitment
+    } else if r.seller == *rater {
+        r.buyer_commitment
+    } else {
+        return Ok(None);
+    };
+    if other_commitment.is_some() {
+        return Ok(None);
+    }
+    let window = Reputation::new(ctx).rating_window().await?;
+    Ok(Some(r.ended_at.saturating_add(window)))
 }
 
 pub async fn reputation(ctx: &mut Ctx, account: &str) -> OpResult<ReputationResult> {

@@ -4,6 +4,7 @@ use contract_transcode::Value as InkValue;
 use serde::Serialize;
 
 use crate::contract::ContractEvent;
+use crate::types::NO_OFFER;
 
 use super::deployment::Contracts;
 
@@ -68,9 +69,20 @@ pub fn event_view(e: &ContractEvent, contracts: &Contracts) -> EventView {
         fields: e
             .fields
             .iter()
-            .map(|(k, v)| (k.clone(), ink_to_json(v, contracts.ss58_prefix)))
+            .map(|(k, v)| (k.clone(), field_json(k, v, contracts.ss58_prefix)))
             .collect(),
         block: None,
+    }
+}
+
+/// An event field as JSON. The `offer_id` of a deal a task request opened (the escrow's
+/// `NO_OFFER`) is null, as in the deal itself: no sentinel that JSON readers misread.
+fn field_json(name: &str, v: &InkValue, ss58_prefix: u16) -> serde_json::Value {
+    match v {
+        InkValue::UInt(id) if name == "offer_id" && *id == u128::from(NO_OFFER) => {
+            serde_json::Value::Null
+        }
+        v => ink_to_json(v, ss58_prefix),
     }
 }
 

@@ -2,7 +2,8 @@
 //! refused, and the caller deletes and rebuilds it (it is only a cache of the chain).
 
 /// The layout `SCHEMA` creates, recorded in `meta` under `schema_version`.
-pub const SCHEMA_VERSION: i64 = 6;
+/// 7: the `offer_id` of a deal a task request opened is null in events' and deals' JSON.
+pub const SCHEMA_VERSION: i64 = 7;
 
 /// Accounts and hashes are 32-byte BLOBs. Balances (`price`, `amount`) are u128 as 16-byte
 /// big-endian BLOBs, so SQLite's memcmp order of BLOBs is their numeric order and ranges use

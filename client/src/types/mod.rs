@@ -172,6 +172,15 @@ pub fn ser_plancks<S: Serializer>(v: &u128, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&v.to_string())
 }
 
+/// An offer id, or null for [`NO_OFFER`]: u64::MAX is no number a JSON reader that parses
+/// doubles (jq, JavaScript) reads back (it gets 18446744073709552000).
+pub fn ser_offer_id<S: Serializer>(id: &u64, s: S) -> Result<S::Ok, S::Error> {
+    match *id {
+        NO_OFFER => s.serialize_none(),
+        id => s.serialize_some(&id),
+    }
+}
+
 pub fn ser_hash<S: Serializer>(h: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&format!("0x{}", hex::encode(h)))
 }
@@ -329,6 +338,8 @@ pub struct Payout {
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize)]
 pub struct Deal {
     pub id: u64,
+    /// [`NO_OFFER`] for a deal a task request's award opened: null in JSON.
+    #[serde(serialize_with = "ser_offer_id")]
     pub offer_id: u64,
     pub offer_version: u32,
     pub buyer: Address,

@@ -59,6 +59,10 @@ pub struct Cli {
     /// and asks first; without a terminal to ask on, it needs -y.
     #[arg(short = 'y', long = "yes", global = true, help_heading = GLOBAL_HEADING)]
     pub assume_yes: bool,
+    /// Show progress notes ("deploy: waiting for inclusion…") on stderr in text output even
+    /// when stderr is not a terminal (they show on a terminal anyway). ESCROW_LOG overrides.
+    #[arg(short = 'v', long, global = true, help_heading = GLOBAL_HEADING)]
+    pub verbose: bool,
     #[command(subcommand)]
     pub command: Command,
 }

@@ -6,20 +6,20 @@ use std::io::{BufRead, IsTerminal, Write};
 mod cli;
 mod milestone_output;
 mod output;
+mod parse;
 mod request_output;
 mod requests_cli;
 mod screening_cli;
 
-use clap::Parser;
 use cli::Cli;
 use escrow_client::ops::dry_run::DryRunReport;
 use escrow_client::ops::{Confirmer, OpError, OpResult, OutputMode};
 use output::Shown;
 
 fn main() {
-    let cli = Cli::parse();
+    let cli = parse::parse();
     let mode = cli.settings().output;
-    show_progress_notes(mode);
+    show_progress_notes(mode, cli.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -92,12 +92,14 @@ fn ask_on_terminal(report: &DryRunReport, chain_type: &str) -> bool {
 }
 
 /// The library reports progress as `tracing` events ("deploy: waiting for inclusion…"); in
-/// text mode they go to stderr as plain lines. `ESCROW_LOG` (an env-filter, e.g.
-/// `escrow_client=debug,subxt=debug`) overrides what is shown.
-fn show_progress_notes(mode: OutputMode) {
+/// text mode they go to stderr as plain lines when a person watches it (a terminal) or asks
+/// for them (`-v`); a script or a log file gets only the warnings. `ESCROW_LOG` (an
+/// env-filter, e.g. `escrow_client=debug,subxt=debug`) overrides what is shown.
+fn show_progress_notes(mode: OutputMode, verbose: bool) {
     use tracing_subscriber::EnvFilter;
     let default = match mode {
-        OutputMode::Text => "escrow_client=info",
+        OutputMode::Text if verbose || std::io::stderr().is_terminal() => "escrow_client=info",
+        OutputMode::Text => "escrow_client=warn",
         OutputMode::Json => "off",
     };
     let filter = EnvFilter::try_from_env("ESCROW_LOG").unwrap_or_else(|_| EnvFilter::new(default));

@@ -26,14 +26,23 @@ use escrow_client::ops::types::{Deal, EscrowSettings, Offer};
 use escrow_client::ops::{EventView, OpError, OutputMode, TxReport};
 use escrow_client::units::{format_duration_ms, TokenUnits};
 
+/// An amount as people read it: 4 decimals, `~` when rounded (JSON keeps exact plancks).
 pub(crate) fn amount(u: &TokenUnits, plancks: u128) -> String {
-    u.format(plancks)
+    u.format_readable(plancks)
 }
 
 fn amount_str(u: &TokenUnits, plancks: &str) -> String {
     plancks
         .parse::<u128>()
         .map(|p| amount(u, p))
+        .unwrap_or_else(|_| plancks.to_string())
+}
+
+/// The value a write sends, to the planck: what a yes to the confirmation pays.
+fn exact_amount_str(u: &TokenUnits, plancks: &str) -> String {
+    plancks
+        .parse::<u128>()
+        .map(|p| u.format(p))
         .unwrap_or_else(|_| plancks.to_string())
 }
 
@@ -52,13 +61,20 @@ impl Shown {
     }
 }
 
-/// Signed plancks as `+99 UNIT`, `-100.1 UNIT` or `0 UNIT`.
+/// Signed plancks as `+99 UNIT`, `~-100.1235 UNIT` or `0 UNIT` (the sign after the `~`).
 fn signed_amount(u: &TokenUnits, plancks: &str) -> String {
-    match plancks.parse::<i128>() {
-        Ok(0) => amount(u, 0),
-        Ok(v) if v > 0 => format!("+{}", amount(u, v.unsigned_abs())),
-        Ok(v) => format!("-{}", amount(u, v.unsigned_abs())),
-        Err(_) => plancks.to_string(),
+    let Ok(v) = plancks.parse::<i128>() else {
+        return plancks.to_string();
+    };
+    let sign = match v.signum() {
+        1 => "+",
+        -1 => "-",
+        _ => "",
+    };
+    let shown = amount(u, v.unsigned_abs());
+    match shown.strip_prefix('~') {
+        Some(figure) => format!("~{sign}{figure}"),
+        None => format!("{sign}{shown}"),
     }
 }
 
@@ -346,7 +362,7 @@ pub fn render(report: &Report, u: &TokenUnits) -> String {
         Report::Request(r) => {
             crate::request_output::request(&mut s, &r.request, u);
             if let Some(d) = &r.deal {
-                deal(&mut s, d, u);
+                deal(&mut s, d, Some(r.request.id), u);
             }
             if let Some(t) = &r.tx {
                 tx(&mut s, t, u);
@@ -359,13 +375,13 @@ pub fn render(report: &Report, u: &TokenUnits) -> String {
             crate::request_output::proposals(&mut s, l.request_id, &l.proposals, u)
         }
         Report::Deal(d) => {
-            deal(&mut s, &d.deal, u);
+            deal(&mut s, &d.deal, None, u);
             if let Some(t) = &d.tx {
                 tx(&mut s, t, u);
             }
         }
         Report::DealDetails(d) => {
-            deal(&mut s, &d.deal, u);
+            deal(&mut s, &d.deal, d.request_id, u);
             if d.deadlines.is_empty() {
                 let _ = writeln!(s, "  no open deadline (final state)");
             }
@@ -400,10 +416,14 @@ pub fn render(report: &Report, u: &TokenUnits) -> String {
             for d in &l.deals {
                 let _ = writeln!(
                     s,
-                    "  deal {:<4} {:<12} offer {} × {}  {}  buyer {} seller {}",
+                    "  deal {:<4} {:<12} {} × {}  {}  buyer {} seller {}",
                     d.id,
                     d.state.name(),
-                    d.offer_id,
+                    if d.from_request() {
+                        "task request".to_string()
+                    } else {
+                        format!("offer {}", d.offer_id)
+                    },
                     d.quantity,
                     amount(u, d.amount),
                     d.buyer,
@@ -628,11 +648,12 @@ fn offer(s: &mut String, o: &Offer, u: &TokenUnits) {
     );
 }
 
-pub(crate) fn deal(s: &mut String, d: &Deal, u: &TokenUnits) {
-    let origin = if d.from_request() {
-        "from a task request".to_string()
-    } else {
-        format!("offer {} v{}", d.offer_id, d.offer_version)
+/// A deal's lines; `request`: the task request it came from, when known.
+pub(crate) fn deal(s: &mut String, d: &Deal, request: Option<u64>, u: &TokenUnits) {
+    let origin = match request {
+        _ if !d.from_request() => format!("offer {} v{}", d.offer_id, d.offer_version),
+        Some(r) => format!("from task request {r}"),
+        None => "from a task request".to_string(),
     };
     let _ = writeln!(
         s,
@@ -805,7 +826,7 @@ fn dry_run(s: &mut String, d: &DryRunReport, u: &TokenUnits) {
     if let Some(data) = &d.call_data {
         let _ = writeln!(s, "    call data:       {data}");
     }
-    let _ = writeln!(s, "    value sent:      {}", amount_str(u, &d.value));
+    let _ = writeln!(s, "    value sent:      {}", exact_amount_str(u, &d.value));
     if !d.result.is_null() {
         let _ = writeln!(s, "    result:          {}", d.result);
     }

@@ -115,7 +115,7 @@ pub fn details(s: &mut String, d: &RequestDetails, u: &TokenUnits) {
     request(s, &d.request, u);
     proposals(s, d.request.id, &d.proposals, u);
     if let Some(dl) = &d.deal {
-        deal(s, dl, u);
+        deal(s, dl, Some(d.request.id), u);
     }
 }
 

@@ -27,10 +27,18 @@ function tokens(plancks) {
   return `${whole}${frac ? "." + frac : ""} ${units.symbol}`;
 }
 
-// A deal opened by a task request's award has no offer: the escrow's NO_OFFER, u64::MAX,
-// which JSON numbers only approximate.
+// A deal opened by a task request's award has no offer: its offer_id is null.
 function fromRequest(deal) {
-  return Number(deal.offer_id) >= Number.MAX_SAFE_INTEGER;
+  return deal.offer_id === null;
+}
+
+// Where a deal page's deal came from: its offer, or the task request whose award opened it.
+function dealOrigin(p) {
+  const d = p.deal;
+  if (!fromRequest(d)) return link.offer(d.offer_id) + ` (version ${esc(d.offer_version)})`;
+  return p.request_id === null
+    ? "none: opened by a task request's award"
+    : `none: opened by the award of ${requestLink(p.request_id)}`;
 }
 
 function time(ms) {
@@ -293,7 +301,7 @@ async function viewDeal(id) {
     : `<p class="empty">The reputation contract has no record of this deal yet.</p>`;
   main.innerHTML = `<h1>Deal ${esc(d.id)} <span class="state ${stateClass}" data-testid="deal-state">${esc(d.state)}</span></h1>
     ${facts([
-      ["Offer", fromRequest(d) ? "none: opened by a task request's award" : link.offer(d.offer_id) + ` (version ${esc(d.offer_version)})`],
+      ["Offer", dealOrigin(p)],
       ["Buyer", link.account(d.buyer)],
       ["Seller", link.account(d.seller)],
       ["Arbiter", link.account(d.arbiter)],
