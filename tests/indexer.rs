@@ -255,8 +255,8 @@ fn events_follow_prints_the_history_then_each_new_event() {
         rx.recv_timeout(std::time::Duration::from_secs(60))
             .unwrap_or_else(|_| panic!("no {what} within 60 s"))
     };
-    // The history, down to the deployment: the reputation contract authorising the escrow
-    // first, the first offer last.
+    // The history, down to the deployment: the reputation contract creating the escrow first,
+    // the first offer last.
     let mut history = Vec::new();
     while history
         .last()
@@ -264,7 +264,7 @@ fn events_follow_prints_the_history_then_each_new_event() {
     {
         history.push(next("history"));
     }
-    assert_eq!(history[0]["name"], "EscrowAuthorized", "{history:?}");
+    assert_eq!(history[0]["name"], "EscrowCreated", "{history:?}");
     // A new offer while it follows.
     let second = id(&env.offer("5", 1, "0", ["3d", "2d", "1d"])["offer"]["id"]);
     let pushed = next("new event");
