@@ -56,6 +56,18 @@ impl Ctx {
         } else {
             crate::chain::WaitFor::Finalized
         }));
+        let tip = match &settings.tip {
+            Some(tip) => chain
+                .units()
+                .parse(tip)
+                .map_err(|e| usage(format!("--tip: {e}")))?,
+            None => 0,
+        };
+        chain.set_tx_choices(crate::chain::TxChoices {
+            nonce: settings.nonce,
+            tip,
+            mortality: settings.mortality,
+        });
         Ok(Ctx {
             settings,
             chain,

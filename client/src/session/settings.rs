@@ -36,6 +36,12 @@ pub struct Settings {
     /// Off Development chains and without `-y`, how to ask the user before a write is sent;
     /// `None`: such a write ends in [`OpError::NeedsConfirmation`], nothing sent.
     pub confirm: Option<Confirmer>,
+    /// `--nonce`: the nonce of the (first) transaction; no retry with another.
+    pub nonce: Option<u64>,
+    /// `--tip`, as typed: read with the chain's token units once connected.
+    pub tip: Option<String>,
+    /// `--mortality`; `None`: immortal on Development chains, mortal elsewhere.
+    pub mortality: Option<crate::chain::Mortality>,
 }
 
 pub use crate::node_config::escrow_home;
