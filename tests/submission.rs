@@ -7,6 +7,9 @@ mod common;
 
 use common::*;
 
+/// One unit from //Alice to //Bob.
+const FUND_BOB: [&str; 5] = ["account", "fund", BOB, "--amount", "1"];
+
 /// Six `account fund` from //Alice at once (issue 26 measured four): each process takes the next nonce, and one whose
 /// nonce a parallel one took fetches it again instead of failing with "Priority is too low".
 #[test]
@@ -53,19 +56,9 @@ fn nonce_tip_and_mortality_are_what_is_signed() {
     let env = Env::new();
     let nonce = next_nonce(&env, ALICE);
     let bob0 = env.free(BOB);
-    let funded = env.ok(&[
-        "--nonce",
-        &nonce.to_string(),
-        "--tip",
-        "0.5",
-        "--mortality",
-        "128",
-        "account",
-        "fund",
-        BOB,
-        "--amount",
-        "1",
-    ]);
+    let first = nonce.to_string();
+    let flags = ["--nonce", &first, "--tip", "0.5", "--mortality", "128"];
+    let funded = env.ok(&[&flags[..], &FUND_BOB].concat());
     let signed = signed_extrinsic(&env, &best_hash(&env));
     assert_eq!(
         signed,
@@ -78,36 +71,17 @@ fn nonce_tip_and_mortality_are_what_is_signed() {
     assert!(plancks(&funded["fee_paid"]) > UNIT / 2, "{funded}");
     assert_eq!(env.free(BOB) - bob0, UNIT);
 
-    env.ok(&[
-        "--mortality",
-        "immortal",
-        "account",
-        "fund",
-        BOB,
-        "--amount",
-        "1",
-    ]);
+    env.ok(&[&["--mortality", "immortal"][..], &FUND_BOB].concat());
     let signed = signed_extrinsic(&env, &best_hash(&env));
     assert_eq!(signed.period, None);
     assert_eq!((signed.nonce, signed.tip), (nonce + 1, 0));
-    env.ok(&["--mortality", "4", "account", "fund", BOB, "--amount", "1"]);
+    env.ok(&[&["--mortality", "4"][..], &FUND_BOB].concat());
     assert_eq!(signed_extrinsic(&env, &best_hash(&env)).period, Some(4));
 
     // The nonce the user asked for is taken: an error, and nothing is sent with another.
     let bob1 = env.free(BOB);
     let block = env.best_block();
-    let reused = env.fails(
-        &[
-            "--nonce",
-            &nonce.to_string(),
-            "account",
-            "fund",
-            BOB,
-            "--amount",
-            "1",
-        ],
-        1,
-    );
+    let reused = env.fails(&[&["--nonce", &first][..], &FUND_BOB].concat(), 1);
     assert!(
         reused["error"].as_str().unwrap().contains("outdated"),
         "{reused}"
@@ -139,4 +113,56 @@ fn bad_nonce_tip_or_mortality_is_refused() {
         assert!(!line.contains('\n'), "{args:?}: one line: {err}");
     }
     assert_eq!(env.best_block(), block, "nothing was sent");
+}
+
+/// A contract call's storage deposit limit is the dry run's charge plus a margin, shown in the
+/// dry run and the report; `--storage-deposit-limit` replaces it, and one below the charge is
+/// refused before anything is sent.
+#[test]
+fn storage_deposit_limit_has_a_margin_and_can_be_set() {
+    require_bundles();
+    let env = Env::new();
+    env.deploy();
+    let register = ["arbiter", "register", "--fee-bps", "300"];
+    let dry = env.ok(&[&["--as", CHARLIE, "--dry-run"], &register[..]].concat());
+    let need = plancks(&dry["storage_deposit"]);
+    assert!(need > 0, "{dry}");
+    let with_margin = escrow_client::contract::deposit_limit_with_margin(need);
+    assert!(
+        with_margin >= need + need / 10 && with_margin > need,
+        "{dry}"
+    );
+    assert_eq!(plancks(&dry["storage_deposit_limit"]), with_margin, "{dry}");
+
+    let block = env.best_block();
+    let too_low = format!("{}.{:012}", (need - 1) / UNIT, (need - 1) % UNIT);
+    let err = env.fails(
+        &[
+            &["--as", CHARLIE, "--storage-deposit-limit", &too_low],
+            &register[..],
+        ]
+        .concat(),
+        2,
+    );
+    let line = err["error"].as_str().unwrap();
+    assert!(line.contains("--storage-deposit-limit"), "{err}");
+    assert!(line.contains("below"), "{err}");
+    assert_eq!(env.best_block(), block, "nothing was sent");
+
+    let registered = env.ok(&[&["--as", CHARLIE], &register[..]].concat());
+    assert_eq!(
+        plancks(&registered["tx"]["storage_deposit_limit"]),
+        with_margin,
+        "{registered}"
+    );
+    let chosen = env.ok(&[
+        &["--as", EVE, "--storage-deposit-limit", "1"],
+        &register[..],
+    ]
+    .concat());
+    assert_eq!(
+        plancks(&chosen["tx"]["storage_deposit_limit"]),
+        UNIT,
+        "{chosen}"
+    );
 }

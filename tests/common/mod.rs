@@ -89,6 +89,7 @@ impl Env {
             confirm: None,
             nonce: None,
             tip: None,
+            storage_deposit_limit: None,
             mortality: None,
         }
     }

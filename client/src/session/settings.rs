@@ -40,6 +40,9 @@ pub struct Settings {
     pub nonce: Option<u64>,
     /// `--tip`, as typed: read with the chain's token units once connected.
     pub tip: Option<String>,
+    /// `--storage-deposit-limit`, as typed: the limit of every contract call instead of the
+    /// dry run's charge with a margin; below that charge the call is refused.
+    pub storage_deposit_limit: Option<String>,
     /// `--mortality`; `None`: immortal on Development chains, mortal elsewhere.
     pub mortality: Option<crate::chain::Mortality>,
 }

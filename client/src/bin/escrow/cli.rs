@@ -67,6 +67,10 @@ pub struct Cli {
     /// Pay the block author this much on top of the fee, e.g. `0.01` or `0.01 UNIT`.
     #[arg(long, global = true, help_heading = GLOBAL_HEADING, value_name = "AMOUNT", allow_hyphen_values = true)]
     pub tip: Option<String>,
+    /// The storage deposit limit of contract calls [default: what the dry run charges, plus
+    /// 10 % and at least 10^9 plancks]. Below the dry run's charge the call is refused.
+    #[arg(long, global = true, help_heading = GLOBAL_HEADING, value_name = "AMOUNT", allow_hyphen_values = true)]
+    pub storage_deposit_limit: Option<String>,
     /// Blocks a transaction stays valid: a power of two from 4 to 65536, or 0 / `immortal`
     /// [default: immortal on a Development chain, 64 elsewhere].
     #[arg(long, global = true, help_heading = GLOBAL_HEADING, value_name = "BLOCKS", value_parser = escrow_client::chain::Mortality::parse)]
@@ -611,6 +615,7 @@ impl Cli {
             dry_run: self.dry_run,
             nonce: self.nonce,
             tip: self.tip.clone(),
+            storage_deposit_limit: self.storage_deposit_limit.clone(),
             mortality: self.mortality,
             assume_yes: self.assume_yes,
             confirm: None,
