@@ -90,6 +90,26 @@ fn nonce_tip_and_mortality_are_what_is_signed() {
     assert_eq!(env.best_block(), block);
 }
 
+/// `--nonce` is the first transaction's: a command that sends several (deploy uploads and
+/// instantiates) numbers the others on from it.
+#[test]
+fn a_chosen_nonce_numbers_a_commands_transactions_on() {
+    require_bundles();
+    let env = Env::new();
+    let first = next_nonce(&env, ALICE);
+    let deployed = env.ok(&[
+        "--nonce",
+        &first.to_string(),
+        "deploy",
+        "--min-delivery-window",
+        "1ms",
+    ]);
+    let hash = deployed["create_escrow"]["block_hash"].as_str().unwrap();
+    let sent = signed_extrinsic(&env, hash).nonce - first + 1;
+    assert!(sent > 1, "deploy sent {sent} transactions: {deployed}");
+    assert_eq!(next_nonce(&env, ALICE), first + sent);
+}
+
 /// Values that cannot be signed as given stop before anything is sent, with one line naming
 /// the flag.
 #[test]

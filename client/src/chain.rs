@@ -199,6 +199,9 @@ pub struct Chain {
     chain_type: String,
     wait: WaitFor,
     tx: TxChoices,
+    /// The nonce the user chose for the session's next transaction: `--nonce` numbers a
+    /// command's transactions on from there (deploy sends several).
+    chosen_nonce: std::sync::Arc<std::sync::Mutex<Option<u64>>>,
 }
 
 /// How long a signed transaction stays valid.
@@ -305,6 +308,7 @@ impl Chain {
                 chain_type,
                 wait: WaitFor::InBlock,
                 tx: TxChoices::default(),
+                chosen_nonce: Default::default(),
             })
         };
         match tokio::time::timeout(timeout, attempt).await {
@@ -329,6 +333,7 @@ impl Chain {
     /// Nonce, tip and mortality of every transaction from now on.
     pub fn set_tx_choices(&mut self, tx: TxChoices) {
         self.tx = tx;
+        self.chosen_nonce = std::sync::Arc::new(std::sync::Mutex::new(tx.nonce));
     }
 
     pub fn tx_choices(&self) -> TxChoices {
@@ -503,7 +508,7 @@ impl Chain {
         call: &C,
         nonce: Option<u64>,
     ) -> Result<TxOutcome, ChainError> {
-        let chosen = nonce.or(self.tx.nonce);
+        let chosen = nonce.or_else(|| self.take_chosen_nonces(1));
         let send = |nonce: u64| async move {
             let progress = self.sign_and_watch(signer, call, nonce).await?;
             wait_for(progress, self.wait).await
@@ -540,7 +545,7 @@ impl Chain {
         signer: &Keypair,
         calls: &[C],
     ) -> Result<Vec<Result<TxOutcome, ChainError>>, ChainError> {
-        let first = match self.tx.nonce {
+        let first = match self.take_chosen_nonces(calls.len() as u64) {
             Some(n) => n,
             None => self.next_nonce(&signer.account_id()).await?,
         };
@@ -566,6 +571,14 @@ impl Chain {
             }
         });
         Ok(futures::future::join_all(waits).await)
+    }
+
+    /// The user's next `count` nonces, from `--nonce` on (`None`: none chosen).
+    fn take_chosen_nonces(&self, count: u64) -> Option<u64> {
+        let mut next = self.chosen_nonce.lock().unwrap_or_else(|e| e.into_inner());
+        let first = (*next)?;
+        *next = Some(first + count);
+        Some(first)
     }
 
     /// The fee the node estimates for `call` signed by `signer` (`TransactionPaymentApi_query_info`
