@@ -440,32 +440,6 @@ fn addresses_use_the_chain_ss58_prefix() {
     assert!(!text.contains(ALICE_42), "{text}");
 }
 
-/// The mortality period of the signed extrinsic in block `hash` (`None`: immortal). A signed
-/// v4 extrinsic is: compact length, 0x84, MultiAddress::Id (1 + 32 bytes),
-/// MultiSignature::Sr25519 (1 + 64 bytes), then the era: one 0x00 byte when immortal, else two
-/// bytes whose low 4 bits are log2(period) - 1.
-fn signed_extrinsic_period(env: &Env, hash: &str) -> Option<u64> {
-    let block = env
-        .node
-        .rpc("chain_getBlock", serde_json::json!([hash]))
-        .unwrap();
-    let signed: Vec<Vec<u8>> = block["block"]["extrinsics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| hex::decode(x.as_str().unwrap().trim_start_matches("0x")).unwrap())
-        .map(|bytes| {
-            // Strip the compact length prefix (1, 2 or 4 bytes by its low two bits).
-            let prefix = [1, 2, 4][usize::from(bytes[0] & 0b11).min(2)];
-            bytes[prefix..].to_vec()
-        })
-        .filter(|body| body[0] == 0x84)
-        .collect();
-    assert_eq!(signed.len(), 1, "one signed extrinsic in {hash}");
-    let era = &signed[0][1 + 33 + 65..];
-    (era[0] != 0).then(|| 1 << ((u16::from_le_bytes([era[0], era[1]]) & 0xf) + 1))
-}
-
 /// A chain whose spec says "Live": no dev-account defaults, no write without a yes (and no
 /// terminal to ask on here, so -y), mortal transactions. --dry-run needs no yes.
 #[test]
@@ -511,7 +485,7 @@ fn off_development_a_write_needs_a_signer_and_a_yes_and_is_mortal() {
 
     let deployed = env.ok(&[&["-y"], &deploy[..]].concat());
     assert_eq!(
-        signed_extrinsic_period(&env, s(&deployed["create_escrow"]["block_hash"])),
+        signed_extrinsic(&env, s(&deployed["create_escrow"]["block_hash"])).period,
         Some(escrow_client::chain::MORTAL_PERIOD)
     );
     let ferdie0 = env.free(FERDIE);

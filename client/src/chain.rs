@@ -198,6 +198,48 @@ pub struct Chain {
     /// `system_chainType`: "Development", "Local", "Live" or a custom name.
     chain_type: String,
     wait: WaitFor,
+    tx: TxChoices,
+    /// The nonce the user chose for the session's next transaction: `--nonce` numbers a
+    /// command's transactions on from there (deploy sends several).
+    chosen_nonce: std::sync::Arc<std::sync::Mutex<Option<u64>>>,
+}
+
+/// How long a signed transaction stays valid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mortality {
+    Immortal,
+    /// Valid for this many blocks from the best block at signing: a power of two, 4 to 65536.
+    Period(u64),
+}
+
+impl Mortality {
+    /// `0` or `immortal`, else a period. subxt would silently round any other number up to a
+    /// power of two, so a period the era cannot encode exactly is refused instead.
+    pub fn parse(text: &str) -> Result<Mortality, String> {
+        if text.eq_ignore_ascii_case("immortal") {
+            return Ok(Mortality::Immortal);
+        }
+        match text.parse::<u64>() {
+            Ok(0) => Ok(Mortality::Immortal),
+            Ok(n) if n.is_power_of_two() && (4..=65536).contains(&n) => Ok(Mortality::Period(n)),
+            _ => Err(format!(
+                "'{text}' is no mortality: expected 0 or `immortal`, or a period in blocks that \
+                 is a power of two from 4 to 65536"
+            )),
+        }
+    }
+}
+
+/// What the user chose for every transaction of a session (`--nonce`, `--tip`,
+/// `--mortality`); the defaults leave the choice to the client.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TxChoices {
+    /// The nonce of the (first) transaction; `None`: the account's next, from the pool.
+    pub nonce: Option<u64>,
+    /// Plancks paid to the block author on top of the fee.
+    pub tip: u128,
+    /// `None`: immortal on Development chains, [`MORTAL_PERIOD`] elsewhere.
+    pub mortality: Option<Mortality>,
 }
 
 /// The chain type whose conveniences the client keeps (dev accounts, immortal transactions,
@@ -210,6 +252,10 @@ const SYSTEM_ACCOUNT_PREFIX: [u8; 32] = [
     0x26, 0xaa, 0x39, 0x4e, 0xea, 0x56, 0x30, 0xe0, 0x7c, 0x48, 0xae, 0x0c, 0x95, 0x58, 0xce, 0xf7,
     0xb9, 0x9d, 0x88, 0x0e, 0xc6, 0x81, 0x79, 0x9c, 0x0c, 0xf3, 0x0e, 0x88, 0x86, 0x37, 0x1d, 0xa9,
 ];
+/// How often a transaction whose automatic nonce another one took is sent again with the next.
+/// Each clash has a winner, so clients racing on one account need one retry fewer than they
+/// are: a single retry left the third of four parallel `account fund` failing.
+const NONCE_RETRIES: usize = 7;
 /// Blocks a transaction stays valid for off Development chains.
 pub const MORTAL_PERIOD: u64 = 64;
 
@@ -261,6 +307,8 @@ impl Chain {
                 ss58_prefix,
                 chain_type,
                 wait: WaitFor::InBlock,
+                tx: TxChoices::default(),
+                chosen_nonce: Default::default(),
             })
         };
         match tokio::time::timeout(timeout, attempt).await {
@@ -280,6 +328,16 @@ impl Chain {
 
     pub fn wait(&self) -> WaitFor {
         self.wait
+    }
+
+    /// Nonce, tip and mortality of every transaction from now on.
+    pub fn set_tx_choices(&mut self, tx: TxChoices) {
+        self.tx = tx;
+        self.chosen_nonce = std::sync::Arc::new(std::sync::Mutex::new(tx.nonce));
+    }
+
+    pub fn tx_choices(&self) -> TxChoices {
+        self.tx
     }
 
     /// What the node says it is (`system_chainType`).
@@ -439,15 +497,43 @@ impl Chain {
     }
 
     /// Sign and submit `call`, wait until it is in a best block, and return its events.
-    /// An `ExtrinsicFailed` becomes [`ChainError::Dispatch`]. `nonce: None` asks the node.
+    /// An `ExtrinsicFailed` becomes [`ChainError::Dispatch`]. `nonce: None` takes `--nonce`,
+    /// else the account's next nonce counting the pool; when another transaction of the
+    /// account took such an automatic nonce meanwhile (parallel clients), the call is sent
+    /// again with the next one, up to [`NONCE_RETRIES`] times. A nonce the caller or the user
+    /// chose is never changed.
     pub async fn submit<C: Payload>(
         &self,
         signer: &Keypair,
         call: &C,
         nonce: Option<u64>,
     ) -> Result<TxOutcome, ChainError> {
-        let progress = self.sign_and_watch(signer, call, nonce).await?;
-        wait_for(progress, self.wait).await
+        let chosen = nonce.or_else(|| self.take_chosen_nonces(1));
+        let send = |nonce: u64| async move {
+            let progress = self.sign_and_watch(signer, call, nonce).await?;
+            wait_for(progress, self.wait).await
+        };
+        if let Some(nonce) = chosen {
+            return send(nonce).await;
+        }
+        let mut nonce = self.next_nonce(&signer.account_id()).await?;
+        let mut retries = 0;
+        loop {
+            match send(nonce).await {
+                Err(ChainError::Rejected(reason))
+                    if retries < NONCE_RETRIES && is_nonce_clash(&reason) =>
+                {
+                    tracing::warn!(
+                        "nonce {nonce} taken by another transaction ({reason}); sending again"
+                    );
+                    retries += 1;
+                    // The pool may not list the transaction that took it yet (it is being
+                    // sealed), so never the same nonce again.
+                    nonce = self.next_nonce(&signer.account_id()).await?.max(nonce + 1);
+                }
+                other => return other,
+            }
+        }
     }
 
     /// Pipeline several calls from one signer: the nonce is fetched once and incremented
@@ -459,7 +545,10 @@ impl Chain {
         signer: &Keypair,
         calls: &[C],
     ) -> Result<Vec<Result<TxOutcome, ChainError>>, ChainError> {
-        let first = self.next_nonce(&signer.account_id()).await?;
+        let first = match self.take_chosen_nonces(calls.len() as u64) {
+            Some(n) => n,
+            None => self.next_nonce(&signer.account_id()).await?,
+        };
         let mut submitted = Vec::with_capacity(calls.len());
         let mut rejected = false;
         for (i, call) in calls.iter().enumerate() {
@@ -469,9 +558,7 @@ impl Chain {
                 ))));
                 continue;
             }
-            let progress = self
-                .sign_and_watch(signer, call, Some(first + i as u64))
-                .await;
+            let progress = self.sign_and_watch(signer, call, first + i as u64).await;
             rejected = progress.is_err();
             submitted.push(progress);
         }
@@ -486,6 +573,14 @@ impl Chain {
         Ok(futures::future::join_all(waits).await)
     }
 
+    /// The user's next `count` nonces, from `--nonce` on (`None`: none chosen).
+    fn take_chosen_nonces(&self, count: u64) -> Option<u64> {
+        let mut next = self.chosen_nonce.lock().unwrap_or_else(|e| e.into_inner());
+        let first = (*next)?;
+        *next = Some(first + count);
+        Some(first)
+    }
+
     /// The fee the node estimates for `call` signed by `signer` (`TransactionPaymentApi_query_info`
     /// partial fee: base + length + weight fee, no tip). Nothing is submitted.
     pub async fn estimate_fee<C: Payload>(
@@ -493,7 +588,9 @@ impl Chain {
         signer: &Keypair,
         call: &C,
     ) -> Result<u128, ChainError> {
-        let params = SubstrateExtrinsicParamsBuilder::<ChainConfig>::new().build();
+        let params = SubstrateExtrinsicParamsBuilder::<ChainConfig>::new()
+            .tip(self.tx.tip)
+            .build();
         let mut txs = self.at_best().await?.transactions();
         let signed = txs
             .create_signed(call, signer, params)
@@ -524,26 +621,58 @@ impl Chain {
         &self,
         signer: &Keypair,
         call: &C,
-        nonce: Option<u64>,
+        nonce: u64,
     ) -> Result<Progress, ChainError> {
         // Immortal on Development: under load the instant-seal dev node can fork, and a mortal
         // transaction signed against a block that a reorg removed fails with "bad signature"
         // (the nonce still prevents replays). Anywhere else mortal, as wallets do: a
         // transaction that was not included soon can never be included later by surprise.
-        let params = SubstrateExtrinsicParamsBuilder::<ChainConfig>::new();
-        let mut params = if self.is_development() {
-            params.immortal()
+        let mortality = self.tx.mortality.unwrap_or(if self.is_development() {
+            Mortality::Immortal
         } else {
-            params.mortal(MORTAL_PERIOD)
+            Mortality::Period(MORTAL_PERIOD)
+        });
+        let params = SubstrateExtrinsicParamsBuilder::<ChainConfig>::new()
+            .nonce(nonce)
+            .tip(self.tx.tip);
+        let params = match mortality {
+            Mortality::Immortal => params.immortal(),
+            Mortality::Period(blocks) => params.mortal(blocks),
         };
-        if let Some(nonce) = nonce {
-            params = params.nonce(nonce);
-        }
         let mut txs = self.at_best().await?.transactions();
         txs.sign_and_submit_then_watch(call, signer, params.build())
             .await
-            .map_err(|e| ChainError::Rejected(e.to_string()))
+            .map_err(rejection)
     }
+}
+
+/// A submission the node refused, with the pool's reason: subxt shows only the JSON-RPC
+/// message ("Invalid Transaction (1010)"), the reason ("Transaction is outdated") is in its
+/// data.
+fn rejection(e: subxt::error::ExtrinsicError) -> ChainError {
+    use subxt::error::{BackendError, ExtrinsicError, RpcError};
+    let reason = match &e {
+        ExtrinsicError::ErrorSubmittingTransaction(BackendError::Rpc(RpcError::ClientError(
+            subxt::rpcs::Error::User(user),
+        ))) => user
+            .data
+            .as_ref()
+            .map(|data| data.get().trim_matches('"').to_string()),
+        _ => None,
+    };
+    ChainError::Rejected(match reason {
+        Some(reason) => format!("{e}: {reason}"),
+        None => e.to_string(),
+    })
+}
+
+/// The pool's words for "this nonce is taken": another transaction with it is in the pool
+/// (1014, priority too low) or in a block (1010, outdated / stale), or the pool dropped ours
+/// as invalid once another with its nonce was included. None of these was included.
+fn is_nonce_clash(reason: &str) -> bool {
+    ["Priority is too low", "outdated", "stale", "bad nonce"]
+        .iter()
+        .any(|words| reason.contains(words))
 }
 
 /// Wait for the transaction to be in a best block ([`WaitFor::InBlock`]) or a finalized one,

@@ -87,6 +87,10 @@ impl Env {
             assume_yes: false,
             wait: None,
             confirm: None,
+            nonce: None,
+            tip: None,
+            storage_deposit_limit: None,
+            mortality: None,
         }
     }
 
@@ -279,4 +283,73 @@ pub fn error_json(stderr: &str, code: i32) -> Value {
     assert_eq!(v["type"], "error", "{v}");
     assert_eq!(v["exit_code"], code, "{v}");
     v
+}
+
+/// What the signer chose in a signed extrinsic: era, nonce and tip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignedChoices {
+    /// The mortality period; `None`: immortal.
+    pub period: Option<u64>,
+    pub nonce: u64,
+    pub tip: u128,
+}
+
+/// The choices of the one signed extrinsic in block `hash`. A signed v4 extrinsic is: compact
+/// length, 0x84, MultiAddress::Id (1 + 32 bytes), MultiSignature::Sr25519 (1 + 64 bytes), then
+/// the extensions that carry data, in the runtime's order: the era (one 0x00 byte when
+/// immortal, else two bytes whose low 4 bits are log2(period) - 1), the compact nonce, the
+/// compact tip.
+pub fn signed_extrinsic(env: &Env, hash: &str) -> SignedChoices {
+    use scale::{Compact, Decode};
+    let block = env
+        .node
+        .rpc("chain_getBlock", serde_json::json!([hash]))
+        .unwrap();
+    let signed: Vec<Vec<u8>> = block["block"]["extrinsics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| hex::decode(x.as_str().unwrap().trim_start_matches("0x")).unwrap())
+        .map(|bytes| {
+            // Strip the compact length prefix (1, 2 or 4 bytes by its low two bits).
+            let prefix = [1, 2, 4][usize::from(bytes[0] & 0b11).min(2)];
+            bytes[prefix..].to_vec()
+        })
+        .filter(|body| body[0] == 0x84)
+        .collect();
+    assert_eq!(signed.len(), 1, "one signed extrinsic in {hash}");
+    let era = &signed[0][1 + 33 + 65..];
+    let (period, rest) = match era[0] {
+        0 => (None, &era[1..]),
+        _ => (
+            Some(1 << ((u16::from_le_bytes([era[0], era[1]]) & 0xf) + 1)),
+            &era[2..],
+        ),
+    };
+    let rest = &mut &rest[..];
+    let nonce = Compact::<u32>::decode(rest).unwrap().0.into();
+    let tip = Compact::<u128>::decode(rest).unwrap().0;
+    SignedChoices { period, nonce, tip }
+}
+
+/// The hash of the best block.
+pub fn best_hash(env: &Env) -> String {
+    let hash = env
+        .node
+        .rpc("chain_getBlockHash", serde_json::json!([env.best_block()]))
+        .unwrap();
+    hash.as_str().unwrap().to_string()
+}
+
+/// The next nonce of the sr25519 account of `uri`, counting the pool.
+pub fn next_nonce(env: &Env, uri: &str) -> u64 {
+    let address = escrow_client::signer::Keypair::sr25519_from_uri(uri)
+        .unwrap()
+        .account_id()
+        .to_string();
+    env.node
+        .rpc("system_accountNextIndex", serde_json::json!([address]))
+        .unwrap()
+        .as_u64()
+        .unwrap()
 }

@@ -14,6 +14,18 @@ use crate::signer::Keypair;
 
 /// Extra gas over the dry run's `gas_required`, in percent.
 pub const GAS_MARGIN_PERCENT: u64 = 10;
+/// Storage deposit limit over the dry run's charge, in percent, and at least
+/// [`DEPOSIT_MARGIN_MIN`]: the deposit may grow a little between the dry run and the block
+/// (another write to the same storage), and an exact limit would then refuse the call.
+pub const DEPOSIT_MARGIN_PERCENT: u128 = 10;
+/// The smallest storage deposit margin, in plancks (0.001 UNIT on a 12-decimal chain).
+pub const DEPOSIT_MARGIN_MIN: u128 = 1_000_000_000;
+
+/// The default storage deposit limit of a call whose dry run charged `need`.
+pub fn deposit_limit_with_margin(need: u128) -> u128 {
+    let margin = need.saturating_mul(DEPOSIT_MARGIN_PERCENT).div_ceil(100);
+    need.saturating_add(margin.max(DEPOSIT_MARGIN_MIN))
+}
 
 /// A state-changing call that passed its dry run, ready to submit.
 #[derive(Debug, Clone)]
@@ -37,6 +49,8 @@ pub struct CallOutcome {
     pub events: Vec<ContractEvent>,
     pub fee_paid: Option<u128>,
     pub weight: Option<Weight>,
+    /// The storage deposit limit sent with the call.
+    pub deposit_limit: u128,
     /// The dry run's decoded return value.
     pub return_value: InkValue,
     pub tx: TxOutcome,
@@ -127,7 +141,8 @@ impl Contract {
 
     /// Dry-run a state-changing call and refuse it if it would fail; on success the returned
     /// [`PreparedCall`] holds the dry run, the decoded return value and the transaction to send
-    /// (gas limit = `gas_required` + 10 %, storage deposit limit from the dry run).
+    /// (gas limit = `gas_required` + 10 %, storage deposit limit = the dry run's charge plus
+    /// [`deposit_limit_with_margin`]'s margin; a caller may set another).
     pub async fn prepare_call(
         &self,
         chain: &Chain,
@@ -140,7 +155,7 @@ impl Contract {
             .dry_run_input(chain, &signer.account_id(), message, input.clone(), value)
             .await?;
         let gas_limit = dry.gas_required.with_margin(GAS_MARGIN_PERCENT);
-        let deposit_limit = dry.storage_deposit.limit();
+        let deposit_limit = deposit_limit_with_margin(dry.storage_deposit.limit());
         let gas_required = dry.gas_required;
         let storage_deposit = dry.storage_deposit;
         let return_value = dry.into_value()?;
@@ -195,15 +210,21 @@ impl Contract {
             .submit(signer, &tx, None)
             .await
             .map_err(|e| with_message(&prepared.message, e))?;
-        Ok(self.call_outcome(outcome, prepared.return_value))
+        Ok(self.call_outcome(outcome, prepared.deposit_limit, prepared.return_value))
     }
 
     /// This contract's decoded events and the costs of an included call.
-    pub(super) fn call_outcome(&self, outcome: TxOutcome, return_value: InkValue) -> CallOutcome {
+    pub(super) fn call_outcome(
+        &self,
+        outcome: TxOutcome,
+        deposit_limit: u128,
+        return_value: InkValue,
+    ) -> CallOutcome {
         CallOutcome {
             events: decode_contract_events(&outcome, &[&self.codec], Some(&self.address)),
             fee_paid: outcome.fee_paid,
             weight: outcome.weight,
+            deposit_limit,
             return_value,
             tx: outcome,
         }
@@ -225,7 +246,7 @@ impl Contract {
             .zip(prepared)
             .map(|(result, p)| {
                 let outcome = result.map_err(|e| with_message(&p.message, e))?;
-                Ok(self.call_outcome(outcome, p.return_value))
+                Ok(self.call_outcome(outcome, p.deposit_limit, p.return_value))
             })
             .collect())
     }

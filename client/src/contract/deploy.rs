@@ -58,7 +58,8 @@ impl Contract {
         )
         .await?;
         let gas_limit = dry.gas_required.with_margin(GAS_MARGIN_PERCENT).to_value();
-        let deposit_limit = Some(dry.storage_deposit.limit());
+        let limit = super::call::deposit_limit_with_margin(dry.storage_deposit.limit());
+        let deposit_limit = Some(limit);
         let return_value = dry.into_value()?;
         let outcome = if code_exists {
             let tx = subxt::dynamic::tx(
@@ -95,7 +96,7 @@ impl Contract {
             .find_map(|e| e.field("contract").and_then(value_account))
             .ok_or(ContractClientError::MissingEvent("Contracts::Instantiated"))?;
         let contract = Contract::new(address, codec);
-        let outcome = contract.call_outcome(outcome, return_value);
+        let outcome = contract.call_outcome(outcome, limit, return_value);
         Ok((contract, outcome))
     }
 }

@@ -19,7 +19,10 @@ mod error;
 mod events;
 
 pub use bundle::ContractBundle;
-pub use call::{CallOutcome, Contract, PreparedCall, GAS_MARGIN_PERCENT};
+pub use call::{
+    deposit_limit_with_margin, CallOutcome, Contract, PreparedCall, DEPOSIT_MARGIN_MIN,
+    DEPOSIT_MARGIN_PERCENT, GAS_MARGIN_PERCENT,
+};
 pub use codec::{ContractCodec, MessageInfo};
 pub use deploy::{code_exists, contract_exists, instantiated_by};
 pub use dry_run::{DryRun, StorageDeposit};

@@ -201,6 +201,7 @@ pub async fn fund(ctx: &mut Ctx, to: &str, amount: &str) -> OpResult<FundResult>
                 result: serde_json::Value::Null,
                 gas_required: None,
                 storage_deposit: "0".into(),
+                storage_deposit_limit: None,
                 fee_estimate: Some(fee.to_string()),
                 notes: vec![format!("to {}", ctx.chain.ss58(&to.0))],
                 then: Vec::new(),

@@ -222,6 +222,9 @@ async fn dry_run_deploy(
             proof_size: dry.gas_required.proof_size,
         }),
         storage_deposit: dry.storage_deposit.limit().to_string(),
+        storage_deposit_limit: Some(
+            crate::contract::deposit_limit_with_margin(dry.storage_deposit.limit()).to_string(),
+        ),
         fee_estimate: None,
         notes,
         then: Vec::new(),

@@ -56,6 +56,18 @@ impl Ctx {
         } else {
             crate::chain::WaitFor::Finalized
         }));
+        let tip = flag_amount(chain.units(), "--tip", settings.tip.as_deref())?.unwrap_or(0);
+        // Read now so that a bad value stops the command before its first write.
+        flag_amount(
+            chain.units(),
+            "--storage-deposit-limit",
+            settings.storage_deposit_limit.as_deref(),
+        )?;
+        chain.set_tx_choices(crate::chain::TxChoices {
+            nonce: settings.nonce,
+            tip,
+            mortality: settings.mortality,
+        });
         Ok(Ctx {
             settings,
             chain,
@@ -112,6 +124,15 @@ impl Ctx {
             .settings;
         self.escrow_settings = Some(settings);
         Ok(settings)
+    }
+
+    /// `--storage-deposit-limit` in plancks, when given.
+    pub(crate) fn deposit_limit_flag(&self) -> OpResult<Option<u128>> {
+        flag_amount(
+            self.units(),
+            "--storage-deposit-limit",
+            self.settings.storage_deposit_limit.as_deref(),
+        )
     }
 
     pub fn units(&self) -> &TokenUnits {
@@ -315,4 +336,10 @@ fn parse_address(s: &str) -> OpResult<AccountId32> {
     crate::units::parse_account(s)
         .map(AccountId32)
         .map_err(OpError::from)
+}
+
+/// An amount flag read with the chain's token units; a bad one names the flag.
+fn flag_amount(units: &TokenUnits, flag: &str, text: Option<&str>) -> OpResult<Option<u128>> {
+    text.map(|t| units.parse(t).map_err(|e| usage(format!("{flag}: {e}"))))
+        .transpose()
 }

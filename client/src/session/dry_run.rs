@@ -30,6 +30,9 @@ pub struct DryRunReport {
     pub gas_required: Option<GasView>,
     /// Storage deposit (plancks) the dry run would charge the signer.
     pub storage_deposit: String,
+    /// The storage deposit limit that would be sent (plancks), for a contract message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub storage_deposit_limit: Option<String>,
     /// Plancks, as `TransactionPaymentApi_query_info` estimates it, when the node answered.
     pub fee_estimate: Option<String>,
     /// Anything the real run would do first or differently.

@@ -36,6 +36,15 @@ pub struct Settings {
     /// Off Development chains and without `-y`, how to ask the user before a write is sent;
     /// `None`: such a write ends in [`OpError::NeedsConfirmation`], nothing sent.
     pub confirm: Option<Confirmer>,
+    /// `--nonce`: the nonce of the (first) transaction; no retry with another.
+    pub nonce: Option<u64>,
+    /// `--tip`, as typed: read with the chain's token units once connected.
+    pub tip: Option<String>,
+    /// `--storage-deposit-limit`, as typed: the limit of every contract call instead of the
+    /// dry run's charge with a margin; below that charge the call is refused.
+    pub storage_deposit_limit: Option<String>,
+    /// `--mortality`; `None`: immortal on Development chains, mortal elsewhere.
+    pub mortality: Option<crate::chain::Mortality>,
 }
 
 pub use crate::node_config::escrow_home;

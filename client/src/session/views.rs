@@ -29,8 +29,11 @@ pub struct TxReport {
     pub gas_required: GasView,
     /// Weight the whole extrinsic was charged (`System::ExtrinsicSuccess`).
     pub weight: Option<GasView>,
-    /// Storage deposit limit (plancks) from the dry run.
+    /// Storage deposit (plancks) the dry run charged.
     pub storage_deposit: String,
+    /// The storage deposit limit sent (plancks): `--storage-deposit-limit`, else the dry
+    /// run's charge with a margin.
+    pub storage_deposit_limit: String,
     /// Storage deposit the signer actually paid (negative: got back), plancks; from the
     /// `Contracts::StorageDepositTransferredAnd{Held,Released}` events.
     pub storage_deposit_paid: String,

@@ -9,7 +9,7 @@ use crate::signer::Keypair;
 use super::ctx::Ctx;
 use super::deployment::{Contracts, Which};
 use super::dry_run;
-use super::error::{refusal, OpError, OpResult};
+use super::error::{refusal, usage, OpError, OpResult};
 use super::views::{event_view, ink_to_json, GasView, TxReport};
 
 impl Ctx {
@@ -49,6 +49,18 @@ impl Ctx {
             .prepare_call(&self.chain, signer, message, input, value)
             .await
             .map_err(|e| refusal(which, e))?;
+        let mut prepared = prepared;
+        if let Some(limit) = self.deposit_limit_flag()? {
+            let need = prepared.storage_deposit.limit();
+            if limit < need {
+                return Err(usage(format!(
+                    "--storage-deposit-limit {} is below the {} storage deposit {message} needs",
+                    self.units().format(limit),
+                    self.units().format(need)
+                )));
+            }
+            prepared.deposit_limit = limit;
+        }
         let fee_estimate = contract
             .estimate_fee(&self.chain, signer, &prepared)
             .await
@@ -94,6 +106,7 @@ impl Ctx {
                     proof_size: gas_required.proof_size,
                 }),
                 storage_deposit: storage_deposit.to_string(),
+                storage_deposit_limit: Some(prepared.deposit_limit.to_string()),
                 fee_estimate: fee_estimate.map(|f| f.to_string()),
                 notes: Vec::new(),
                 then: Vec::new(),
@@ -207,6 +220,7 @@ impl Ctx {
                 proof_size: w.proof_size,
             }),
             storage_deposit: storage_deposit.to_string(),
+            storage_deposit_limit: outcome.deposit_limit.to_string(),
             storage_deposit_paid: deposit_net.to_string(),
             return_value: ink_to_json(&outcome.return_value, contracts.ss58_prefix),
             events: events.iter().map(|e| event_view(e, contracts)).collect(),

@@ -59,6 +59,22 @@ pub struct Cli {
     /// and asks first; without a terminal to ask on, it needs -y.
     #[arg(short = 'y', long = "yes", global = true, help_heading = GLOBAL_HEADING)]
     pub assume_yes: bool,
+    /// Sign the (first) transaction with this nonce. Without it the client takes the
+    /// account's next nonce, counting the pool, and sends once more with a fresh one if a
+    /// parallel transaction took it; with it, never.
+    #[arg(long, global = true, help_heading = GLOBAL_HEADING, value_name = "N")]
+    pub nonce: Option<u64>,
+    /// Pay the block author this much on top of the fee, e.g. `0.01` or `0.01 UNIT`.
+    #[arg(long, global = true, help_heading = GLOBAL_HEADING, value_name = "AMOUNT", allow_hyphen_values = true)]
+    pub tip: Option<String>,
+    /// The storage deposit limit of contract calls [default: what the dry run charges, plus
+    /// 10 % and at least 10^9 plancks]. Below the dry run's charge the call is refused.
+    #[arg(long, global = true, help_heading = GLOBAL_HEADING, value_name = "AMOUNT", allow_hyphen_values = true)]
+    pub storage_deposit_limit: Option<String>,
+    /// Blocks a transaction stays valid: a power of two from 4 to 65536, or 0 / `immortal`
+    /// [default: immortal on a Development chain, 64 elsewhere].
+    #[arg(long, global = true, help_heading = GLOBAL_HEADING, value_name = "BLOCKS", value_parser = escrow_client::chain::Mortality::parse)]
+    pub mortality: Option<escrow_client::chain::Mortality>,
     /// Show progress notes ("deploy: waiting for inclusion…") on stderr in text output even
     /// when stderr is not a terminal (they show on a terminal anyway). ESCROW_LOG overrides.
     #[arg(short = 'v', long, global = true, help_heading = GLOBAL_HEADING)]
@@ -597,6 +613,10 @@ impl Cli {
                 std::env::var("ESCROW_SURI").ok().filter(|s| !s.is_empty())
             }),
             dry_run: self.dry_run,
+            nonce: self.nonce,
+            tip: self.tip.clone(),
+            storage_deposit_limit: self.storage_deposit_limit.clone(),
+            mortality: self.mortality,
             assume_yes: self.assume_yes,
             confirm: None,
             wait: self.wait.map(|w| match w {

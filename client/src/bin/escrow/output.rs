@@ -842,6 +842,9 @@ fn dry_run(s: &mut String, d: &DryRunReport, u: &TokenUnits) {
         "    storage deposit: {}",
         amount_str(u, &d.storage_deposit)
     );
+    if let Some(limit) = &d.storage_deposit_limit {
+        let _ = writeln!(s, "    deposit limit:   {}", amount_str(u, limit));
+    }
     if let Some(fee) = &d.fee_estimate {
         let _ = writeln!(s, "    estimated fee:   {}", amount_str(u, fee));
     }
@@ -856,7 +859,8 @@ fn dry_run(s: &mut String, d: &DryRunReport, u: &TokenUnits) {
 pub(crate) fn tx(s: &mut String, t: &TxReport, u: &TokenUnits) {
     let _ = writeln!(
         s,
-        "  tx {} in block {}: fee {}{}, gas {} ref_time / {} proof_size, storage deposit {}",
+        "  tx {} in block {}: fee {}{}, gas {} ref_time / {} proof_size, storage deposit {} \
+         (limit {})",
         t.message,
         t.block_hash,
         t.fee_paid
@@ -869,7 +873,8 @@ pub(crate) fn tx(s: &mut String, t: &TxReport, u: &TokenUnits) {
             .unwrap_or_default(),
         t.gas_required.ref_time,
         t.gas_required.proof_size,
-        amount_str(u, &t.storage_deposit)
+        amount_str(u, &t.storage_deposit),
+        amount_str(u, &t.storage_deposit_limit)
     );
     for e in &t.events {
         let _ = writeln!(s, "    event {}", event_line(e, u));
