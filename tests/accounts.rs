@@ -444,16 +444,13 @@ fn addresses_use_the_chain_ss58_prefix() {
 /// terminal to ask on here, so -y), mortal transactions. --dry-run needs no yes.
 #[test]
 fn off_development_a_write_needs_a_signer_and_a_yes_and_is_mortal() {
-    require_bundles();
-    let mut config = config();
-    config.chain.chain_type = "Live".into();
-    let node = escrow_client::dev_node::DevNode::start(&config, DevNodeOptions::for_tests())
-        .unwrap_or_else(|e| panic!("{e}"));
+    let env = Env::live();
     assert_eq!(
-        node.rpc("system_chainType", serde_json::json!([])).unwrap(),
+        env.node
+            .rpc("system_chainType", serde_json::json!([]))
+            .unwrap(),
         "Live"
     );
-    let env = Env::with_node(node);
     let block = env.best_block();
 
     let no_signer = env.fails(&["deploy"], 2);
@@ -461,17 +458,7 @@ fn off_development_a_write_needs_a_signer_and_a_yes_and_is_mortal() {
     let fund = env.fails(&["account", "fund", FERDIE, "--amount", "1"], 2);
     assert!(s(&fund["error"]).contains("--as"), "{fund}");
 
-    let deploy = [
-        "--suri",
-        ALICE,
-        "deploy",
-        "--min-delivery-window",
-        "1ms",
-        "--min-review-window",
-        "1ms",
-        "--min-ruling-window",
-        "1ms",
-    ];
+    let deploy = [&["--suri", ALICE, "deploy"][..], &SHORT_MINIMUMS].concat();
     let unconfirmed = env.fails(&deploy, 2);
     assert!(
         s(&unconfirmed["error"]).contains("Live chain needs confirmation"),

@@ -10,7 +10,6 @@
 mod common;
 
 use common::*;
-use escrow_client::dev_node::{DevNode, DevNodeOptions};
 use rexpect::session::{spawn_command, PtySession};
 
 const PROMPT: &str = "send it? [y/N] ";
@@ -18,24 +17,8 @@ const PROMPT: &str = "send it? [y/N] ";
 /// A "Live" chain with the contracts deployed, //Dave an arbiter at 5% and an offer of //Bob's
 /// at 10 UNIT. Every write here needs -y: no terminal.
 fn live_market() -> (Env, String) {
-    require_bundles();
-    let mut config = config();
-    config.chain.chain_type = "Live".into();
-    let node =
-        DevNode::start(&config, DevNodeOptions::for_tests()).unwrap_or_else(|e| panic!("{e}"));
-    let env = Env::with_node(node);
-    env.ok(&[
-        "-y",
-        "--suri",
-        ALICE,
-        "deploy",
-        "--min-delivery-window",
-        "1ms",
-        "--min-review-window",
-        "1ms",
-        "--min-ruling-window",
-        "1ms",
-    ]);
+    let env = Env::live();
+    env.ok(&[&["-y", "--suri", ALICE, "deploy"][..], &SHORT_MINIMUMS].concat());
     env.ok(&[
         "-y",
         "--suri",

@@ -19,6 +19,16 @@ pub const DAVE: &str = "//Dave";
 pub const EVE: &str = "//Eve";
 pub const FERDIE: &str = "//Ferdie";
 
+/// `deploy` flags for 1 ms minimum windows, so the tests' short windows pass.
+pub const SHORT_MINIMUMS: [&str; 6] = [
+    "--min-delivery-window",
+    "1ms",
+    "--min-review-window",
+    "1ms",
+    "--min-ruling-window",
+    "1ms",
+];
+
 /// Fails with a clear message when the contract bundles are not built.
 pub fn require_bundles() {
     for name in ["escrow", "reputation", "requests"] {
@@ -65,6 +75,17 @@ impl Env {
             ..DevNodeOptions::default()
         });
         (Env::with_node(node), base)
+    }
+
+    /// A node whose chain spec says "Live" (sealing unchanged): the client behaves as on a
+    /// real chain, with no dev-account defaults and a yes for every write.
+    pub fn live() -> Env {
+        require_bundles();
+        let mut config = config();
+        config.chain.chain_type = "Live".into();
+        let node =
+            DevNode::start(&config, DevNodeOptions::for_tests()).unwrap_or_else(|e| panic!("{e}"));
+        Env::with_node(node)
     }
 
     pub fn with_node(node: DevNode) -> Env {
@@ -177,12 +198,12 @@ impl Env {
             window,
             "--min-rated-amount",
             "0.001",
-            "--min-delivery-window",
-            "1ms",
-            "--min-review-window",
-            "1ms",
-            "--min-ruling-window",
-            "1ms",
+            SHORT_MINIMUMS[0],
+            SHORT_MINIMUMS[1],
+            SHORT_MINIMUMS[2],
+            SHORT_MINIMUMS[3],
+            SHORT_MINIMUMS[4],
+            SHORT_MINIMUMS[5],
         ])
     }
 
