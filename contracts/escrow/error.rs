@@ -96,4 +96,13 @@ pub enum Error {
     /// The constructor could not instantiate the requests contract from
     /// `settings.requests_code` (code not uploaded, or its constructor refused).
     RequestsNotCreated,
+    /// A platform fee below the floor fixed at instantiation (`Settings::fee_floor_bps`).
+    FeeBelowFloor,
+    /// The deal's report is still pending: `retry_report` before pruning.
+    ReportStillPending,
+    /// Settings that would lift a bound: a report limit of 0 (unlimited to
+    /// pallet-contracts) or a `prune_after` of 0.
+    InvalidSettings,
+    /// An active offer or arbiter cannot be removed: withdraw or retire it first.
+    StillActive,
 }

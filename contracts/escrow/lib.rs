@@ -23,8 +23,8 @@ pub use self::escrow::{
 };
 pub use milestones::{Milestone, MAX_MILESTONES};
 pub use rules::{
-    bond_to_buyer, bps_of, default_ruling_bps, share_bps, split, Ending, Shares, BPS,
-    EVEN_SPLIT_BPS,
+    bond_to_buyer, bps_of, default_ruling_bps, seller_failed, share_bps, split, Ending, Shares,
+    BPS, EVEN_SPLIT_BPS,
 };
 
 /// Hard cap on the platform fee: 10%.
@@ -50,7 +50,7 @@ pub const NO_OFFER: u64 = u64::MAX;
 mod escrow {
     use super::milestones::{self, Milestone};
     use super::{
-        bond_to_buyer, bps_of, default_ruling_bps, share_bps, split, Ending, BPS,
+        bond_to_buyer, bps_of, default_ruling_bps, seller_failed, split, Ending, BPS,
         MAX_ARBITER_FEE_BPS, MAX_DESCRIPTION_BYTES, MAX_OFFER_PAGE, MAX_PAGE, MAX_PLATFORM_FEE_BPS,
         MAX_TITLE_BYTES, MAX_WINDOW_MS, NO_OFFER,
     };
@@ -156,6 +156,8 @@ mod escrow {
         /// Hash of its published profile (terms, contact, policy).
         pub profile: Hash,
         pub active: bool,
+        /// Its slot in the registry's list, freed when it removes itself.
+        pub index: u32,
     }
 
     #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
@@ -265,6 +267,9 @@ mod escrow {
         pub ruling_deadline: Timestamp,
         /// Who proposed the split on record (`Nobody`: none).
         pub proposed_by: Party,
+        /// The split on record; once the deal ended, the seller's share of the step that the
+        /// ending split (a settlement, a ruling or its default; 10_000 completed, 0 refunded
+        /// or reclaimed).
         pub proposed_seller_bps: u16,
         pub state: DealState,
         /// When the deal ended (0: open).
@@ -273,6 +278,8 @@ mod escrow {
         /// The reputation contract has not taken this deal's report yet: anyone may
         /// `retry_report`.
         pub report_pending: bool,
+        /// Set when the deal ends: the seller failed it (`rules::seller_failed`).
+        pub seller_failed: bool,
     }
 
     impl Deal {
@@ -317,6 +324,7 @@ mod escrow {
                 closed_at: 0,
                 payout: Payout::default(),
                 report_pending: false,
+                seller_failed: false,
             }
         }
 
@@ -348,26 +356,20 @@ mod escrow {
 
         /// What the reputation contract is told once the deal has ended (`None` while open):
         /// what the buyer paid, what the seller received after every fee (the rating weight),
-        /// who disputed, and the seller's share of the deal after the arbiter fee (partial
-        /// releases and paid steps included, later steps that went back unplayed left out), so
-        /// a dispute is won or lost on what each side ended up with.
+        /// who disputed, whether the seller failed the deal, and for an ending by a split the
+        /// seller's share of the step it split, that step alone: paid steps and partial
+        /// releases are no one's win or loss in a dispute about the rest.
         pub fn report(&self) -> Option<DealReport> {
-            let outcome = match self.state {
-                DealState::Completed => DealOutcome::Completed,
-                DealState::Refunded => DealOutcome::Refunded,
-                DealState::Reclaimed => DealOutcome::Reclaimed,
-                DealState::Settled => DealOutcome::Settled,
-                DealState::Ruled => DealOutcome::Ruled,
-                DealState::DefaultRuled => DealOutcome::DefaultRuled,
+            let (outcome, split) = match self.state {
+                DealState::Completed => (DealOutcome::Completed, false),
+                DealState::Refunded => (DealOutcome::Refunded, false),
+                DealState::Reclaimed => (DealOutcome::Reclaimed, false),
+                DealState::Settled => (DealOutcome::Settled, true),
+                DealState::Ruled => (DealOutcome::Ruled, true),
+                DealState::DefaultRuled => (DealOutcome::DefaultRuled, true),
                 DealState::Funded | DealState::Delivered | DealState::Disputed => return None,
             };
             let p = self.payout;
-            let seller_gross = p.to_seller.saturating_add(p.platform_fee);
-            // Later steps went back unplayed: they are no one's win or loss.
-            let pool = self
-                .amount
-                .saturating_sub(p.arbiter_fee)
-                .saturating_sub(self.later_steps());
             Some(DealReport {
                 deal_id: self.id,
                 buyer: self.buyer,
@@ -381,7 +383,8 @@ mod escrow {
                     Party::Seller => Some(self.seller),
                     Party::Nobody => None,
                 },
-                seller_bps: Some(share_bps(seller_gross, pool)),
+                seller_bps: split.then_some(self.proposed_seller_bps),
+                seller_failed: self.seller_failed,
             })
         }
 
@@ -477,6 +480,18 @@ mod escrow {
     pub struct ArbiterChanged {
         pub arbiter: AccountId,
         pub terms: Arbiter,
+    }
+
+    /// A seller removed a withdrawn offer and got its storage deposit back.
+    #[ink(event)]
+    pub struct OfferRemoved {
+        pub offer_id: u64,
+    }
+
+    /// A retired arbiter left the registry and got its storage deposit back.
+    #[ink(event)]
+    pub struct ArbiterRemoved {
+        pub arbiter: AccountId,
     }
 
     #[ink(event)]
@@ -585,8 +600,11 @@ mod escrow {
     impl Escrow {
         /// Deploys the escrow, owned by `owner` (the reputation contract's `create_escrow`
         /// names its caller). The platform fee starts at `fee_bps` (at most 10%) and can only
-        /// go down; `reputation` and `settings` are fixed forever. Every minimum window must
-        /// be at least 1 ms and at most a year. With `settings.requests_code`, it instantiates
+        /// go down, never below `settings.fee_floor_bps`; `reputation` and `settings` are fixed
+        /// forever. Every minimum window must be at least 1 ms and at most a year,
+        /// `prune_after` at least 1 ms, and with a reputation contract every report limit
+        /// above 0 (pallet-contracts reads a limit of 0 as no limit at all). With
+        /// `settings.requests_code`, it instantiates
         /// its own requests contract from that code (award window `settings.award_window`,
         /// 1 ms to a year), the only one that may open deals for buyers.
         #[ink(constructor)]
@@ -599,6 +617,16 @@ mod escrow {
         ) -> Result<Self> {
             if fee_bps > MAX_PLATFORM_FEE_BPS {
                 return Err(Error::FeeIncrease);
+            }
+            if fee_bps < settings.fee_floor_bps {
+                return Err(Error::FeeBelowFloor);
+            }
+            let limits_ok = reputation.is_none()
+                || (settings.report_ref_time > 0
+                    && settings.report_proof_size > 0
+                    && settings.report_deposit_limit > 0);
+            if !limits_ok || settings.prune_after == 0 {
+                return Err(Error::InvalidSettings);
             }
             let min_ok = |w: u64| w > 0 && w <= MAX_WINDOW_MS;
             if !(min_ok(settings.min_delivery_window)
@@ -648,12 +676,15 @@ mod escrow {
 
         /// Owner only: lowers the platform fee for offers listed from now on (and for deals
         /// accepted from now on, which pay the lower of their offer's fee and this one).
-        /// It can never go up.
+        /// It can never go up, nor below the floor fixed at instantiation (`FeeBelowFloor`).
         #[ink(message)]
         pub fn set_fee(&mut self, fee_bps: u16) -> Result<()> {
             self.ensure_owner()?;
             if fee_bps > self.fee_bps {
                 return Err(Error::FeeIncrease);
+            }
+            if fee_bps < self.settings.fee_floor_bps {
+                return Err(Error::FeeBelowFloor);
             }
             self.fee_bps = fee_bps;
             self.emit_config();
@@ -695,11 +726,15 @@ mod escrow {
                 return Err(Error::ArbiterFeeAboveCap);
             }
             let caller = self.env().caller();
-            if !self.arbiters.contains(caller) {
-                let count = self.arbiter_count.checked_add(1).ok_or(Error::Overflow)?;
-                self.arbiter_list.insert(self.arbiter_count, &caller);
-                self.arbiter_count = count;
-            }
+            let index = match self.arbiters.get(caller) {
+                Some(known) => known.index,
+                None => {
+                    let index = self.arbiter_count;
+                    self.arbiter_count = index.checked_add(1).ok_or(Error::Overflow)?;
+                    self.arbiter_list.insert(index, &caller);
+                    index
+                }
+            };
             self.put_arbiter(
                 caller,
                 Arbiter {
@@ -707,6 +742,7 @@ mod escrow {
                     min_amount,
                     profile,
                     active: true,
+                    index,
                 },
             );
             Ok(())
@@ -724,6 +760,25 @@ mod escrow {
                     ..arbiter
                 },
             );
+            Ok(())
+        }
+
+        /// A retired arbiter: leaves the registry, which frees its entry and list slot and
+        /// returns their storage deposit to it, the account that paid it. Its open deals keep
+        /// it as their arbiter. Registering again gives it a new slot.
+        #[ink(message)]
+        pub fn remove_arbiter(&mut self) -> Result<()> {
+            let caller = self.env().caller();
+            let arbiter = self
+                .arbiters
+                .get(caller)
+                .ok_or(Error::ArbiterNotRegistered)?;
+            if arbiter.active {
+                return Err(Error::StillActive);
+            }
+            self.arbiters.remove(caller);
+            self.arbiter_list.remove(arbiter.index);
+            self.env().emit_event(ArbiterRemoved { arbiter: caller });
             Ok(())
         }
 
@@ -845,6 +900,22 @@ mod escrow {
                 bond_returned: stake,
             });
             self.pay(offer.seller, stake);
+            Ok(())
+        }
+
+        /// The seller of a withdrawn offer: removes it from storage, which returns the storage
+        /// deposit the seller paid when listing it. Deals accepted from it keep their terms.
+        #[ink(message)]
+        pub fn remove_offer(&mut self, offer_id: u64) -> Result<()> {
+            let offer = self.offers.get(offer_id).ok_or(Error::OfferNotFound)?;
+            if self.env().caller() != offer.seller {
+                return Err(Error::NotSeller);
+            }
+            if offer.active {
+                return Err(Error::StillActive);
+            }
+            self.offers.remove(offer_id);
+            self.env().emit_event(OfferRemoved { offer_id });
             Ok(())
         }
 
@@ -1162,7 +1233,8 @@ mod escrow {
 
         /// The deal's buyer, once the deal has ended and `prune_after` has passed (the rating
         /// period): removes the deal from storage, which returns to the buyer the storage
-        /// deposit they paid when accepting. A pending report is dropped with it.
+        /// deposit they paid when accepting. Refused while its report is pending
+        /// (`ReportStillPending`: `retry_report` first), so no buyer can drop its record.
         #[ink(message)]
         pub fn prune_deal(&mut self, deal_id: u64) -> Result<()> {
             let deal = self.get_deal(deal_id)?;
@@ -1171,6 +1243,9 @@ mod escrow {
             }
             if !deal.state.is_final() {
                 return Err(Error::InvalidState);
+            }
+            if deal.report_pending {
+                return Err(Error::ReportStillPending);
             }
             let prunable_at = deal
                 .closed_at
@@ -1188,10 +1263,13 @@ mod escrow {
 
         /// The deal's arbiter, while `Disputed` and before the ruling deadline: rules that
         /// `seller_bps` of what the current milestone holds (after the arbiter fee) goes to
-        /// the seller and the rest to the buyer; later milestones go back to the buyer. The
-        /// arbiter earns the fee frozen in the deal, on the disputed milestone only.
+        /// the seller and the rest to the buyer; later milestones go back to the buyer. Apart
+        /// from the split it finds whether the seller was at fault: then the bond goes to the
+        /// buyer and the deal counts as failed by the seller; otherwise the bond returns (a
+        /// refund without fault). The arbiter earns the fee frozen in the deal, on the
+        /// disputed milestone only.
         #[ink(message)]
-        pub fn rule(&mut self, deal_id: u64, seller_bps: u16) -> Result<()> {
+        pub fn rule(&mut self, deal_id: u64, seller_bps: u16, seller_at_fault: bool) -> Result<()> {
             let deal = self.get_deal(deal_id)?;
             if self.env().caller() != deal.arbiter {
                 return Err(Error::NotArbiter);
@@ -1205,7 +1283,7 @@ mod escrow {
             if seller_bps > BPS {
                 return Err(Error::BpsOutOfRange);
             }
-            self.close(deal, Ending::Ruled(seller_bps))
+            self.close(deal, Ending::Ruled(seller_bps, seller_at_fault))
         }
 
         // ---- Anyone: deadline exits, reports, credits ----
@@ -1561,16 +1639,24 @@ mod escrow {
                 let window = milestones::next_window(&deal.milestones, deal.milestone)
                     .ok_or(Error::Overflow)?;
                 let index = deal.milestone.checked_add(1).ok_or(Error::Overflow)?;
-                Some((index, now.checked_add(window).ok_or(Error::Overflow)?))
+                let scheduled = deal
+                    .created_at
+                    .saturating_add(milestones::next_scheduled_start(
+                        &deal.milestones,
+                        deal.milestone,
+                    ));
+                let start = now.max(scheduled);
+                Some((index, start.checked_add(window).ok_or(Error::Overflow)?))
             } else {
                 None
             };
             let platform_fee = bps_of(amount, deal.platform_fee_bps);
+            let burned = self.floor_part(amount, deal.platform_fee_bps);
             let to_seller = amount.saturating_sub(platform_fee);
             let escrowed = self.escrowed.checked_sub(amount).ok_or(Error::Overflow)?;
             let fees_due = self
                 .fees_due
-                .checked_add(platform_fee)
+                .checked_add(platform_fee.saturating_sub(burned))
                 .ok_or(Error::Overflow)?;
             let payout = Payout {
                 to_seller: deal
@@ -1616,6 +1702,7 @@ mod escrow {
                 });
             }
             self.pay(deal.seller, to_seller);
+            self.burn(burned);
             Ok(())
         }
 
@@ -1631,7 +1718,7 @@ mod escrow {
                 Ending::Refunded => (DealState::Refunded, 0, 0),
                 Ending::Reclaimed => (DealState::Reclaimed, 0, 0),
                 Ending::Settled => (DealState::Settled, deal.proposed_seller_bps, 0),
-                Ending::Ruled(bps) => (DealState::Ruled, bps, deal.arbiter_fee_bps),
+                Ending::Ruled(bps, _) => (DealState::Ruled, bps, deal.arbiter_fee_bps),
                 Ending::DefaultRuled => (DealState::DefaultRuled, default_ruling_bps(delivered), 0),
             };
             let remaining = deal.remaining();
@@ -1646,7 +1733,12 @@ mod escrow {
                 .to_buyer
                 .checked_add(deal.later_steps())
                 .ok_or(Error::Overflow)?;
-            let forfeit = bond_to_buyer(delivered, ending, now >= deal.delivery_deadline);
+            let late = now >= deal.delivery_deadline;
+            let forfeit = bond_to_buyer(delivered, ending, late);
+            let burned = self.floor_part(
+                shares.to_seller.saturating_add(shares.platform_fee),
+                deal.platform_fee_bps,
+            );
             let (bond_to_buyer, bond_returned) = if forfeit {
                 (deal.bond, 0)
             } else {
@@ -1673,7 +1765,7 @@ mod escrow {
                 .bonds
                 .checked_sub(sum(bond_to_buyer, bond_to_seller)?)
                 .ok_or(Error::Overflow)?;
-            let fees_due = sum(self.fees_due, shares.platform_fee)?;
+            let fees_due = sum(self.fees_due, shares.platform_fee.saturating_sub(burned))?;
             let to_buyer = sum(shares.to_buyer, bond_to_buyer)?;
             let to_seller = sum(shares.to_seller, bond_to_seller)?;
 
@@ -1683,6 +1775,8 @@ mod escrow {
             deal.released = deal.amount;
             deal.state = state;
             deal.proposed_by = Party::Nobody;
+            deal.proposed_seller_bps = seller_bps;
+            deal.seller_failed = seller_failed(delivered, ending, late);
             deal.closed_at = now;
             deal.payout = payout;
             deal.report_pending = false;
@@ -1701,12 +1795,29 @@ mod escrow {
             self.pay(deal.seller, to_seller);
             self.pay(deal.buyer, to_buyer);
             self.pay(deal.arbiter, shares.arbiter_fee);
+            self.burn(burned);
             // Written again only when the report failed, so the usual path writes once.
             if self.reputation.is_some() && !self.report(&deal) {
                 deal.report_pending = true;
                 self.deals.insert(deal.id, &deal);
             }
             Ok(())
+        }
+
+        /// The fee floor's part of a platform fee charged at `fee_bps` on `seller_gross`: it
+        /// goes to the reputation contract, which cannot spend it. Nothing without one.
+        fn floor_part(&self, seller_gross: Balance, fee_bps: u16) -> Balance {
+            if self.reputation.is_none() {
+                return 0;
+            }
+            bps_of(seller_gross, self.settings.fee_floor_bps.min(fee_bps))
+        }
+
+        /// Pays the fee floor's part to the reputation contract (see `floor_part`).
+        fn burn(&mut self, amount: Balance) {
+            if let Some(reputation) = self.reputation {
+                self.pay(reputation, amount);
+            }
         }
 
         /// `Ok` when `buyer` meets the offer's screening rules. Reputation is read (within

@@ -85,6 +85,15 @@ pub fn is_last(plan: &[Milestone], current: u8) -> bool {
     usize::from(current).saturating_add(1) >= plan.len()
 }
 
+/// When the step after `current` was scheduled to start, in ms after acceptance: the windows
+/// of steps `0..=current` together. An early payment does not pull the next step's deadline
+/// forward: it runs from the later of this and the payment.
+pub fn next_scheduled_start(plan: &[Milestone], current: u8) -> u64 {
+    plan.iter()
+        .take(usize::from(current).saturating_add(1))
+        .fold(0u64, |sum, step| sum.saturating_add(step.delivery_window))
+}
+
 /// The delivery window of the step after `current`, if there is one.
 pub fn next_window(plan: &[Milestone], current: u8) -> Option<u64> {
     plan.get(usize::from(current).saturating_add(1))

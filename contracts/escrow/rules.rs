@@ -77,8 +77,8 @@ pub enum Ending {
     Reclaimed,
     /// Both parties agreed a split.
     Settled,
-    /// The arbiter ruled this share for the seller.
-    Ruled(u16),
+    /// The arbiter ruled this share for the seller, and whether the seller was at fault.
+    Ruled(u16, bool),
     /// The ruling window ran out.
     DefaultRuled,
 }
@@ -87,21 +87,30 @@ pub enum Ending {
 /// goes to the buyer when the deal was never marked delivered and it ends
 /// - by `reclaim` (the delivery deadline passed),
 /// - by a refund or a settlement at or after the delivery deadline,
-/// - by a ruling that gives the seller less than half (the buyer won the dispute), or
 /// - by the default of a dispute opened before delivery (the arbiter stayed silent).
 ///
-/// In every other case (delivered, a buyer who paid everything out, a refund or settlement
-/// before the deadline, a ruling of at least half for the seller) the bond returns.
+/// A ruling decides the bond apart from the split: it goes to the buyer exactly when the
+/// arbiter finds the seller at fault, delivered or not ("delivered" is the seller's own word),
+/// so a buyer can be refunded without fault. In every other case (delivered, a buyer who paid
+/// everything out, a refund or settlement before the deadline) the bond returns.
 pub fn bond_to_buyer(delivered: bool, ending: Ending, at_or_after_deadline: bool) -> bool {
+    if let Ending::Ruled(_, at_fault) = ending {
+        return at_fault;
+    }
     if delivered {
         return false;
     }
     match ending {
         Ending::Completed => false,
         Ending::Reclaimed | Ending::DefaultRuled => true,
-        Ending::Refunded | Ending::Settled => at_or_after_deadline,
-        Ending::Ruled(seller_bps) => seller_bps < EVEN_SPLIT_BPS,
+        Ending::Refunded | Ending::Settled | Ending::Ruled(..) => at_or_after_deadline,
     }
+}
+
+/// Whether the deal counts as failed by its seller: the bond rule's failures, except a
+/// settlement, which the buyer agreed to.
+pub fn seller_failed(delivered: bool, ending: Ending, at_or_after_deadline: bool) -> bool {
+    ending != Ending::Settled && bond_to_buyer(delivered, ending, at_or_after_deadline)
 }
 
 /// What the seller gets of the remainder when the ruling window runs out: an even split

@@ -34,6 +34,7 @@ const SETTINGS: Settings = Settings {
     report_deposit_limit: 1_000_000,
     requests_code: None,
     award_window: 0,
+    fee_floor_bps: 0,
 };
 
 struct Accounts {
@@ -349,7 +350,7 @@ fn a_seller_cannot_name_a_second_account_as_arbiter_with_a_fee_above_twenty_perc
     let id = escrow.accept_offer(offer_id, 1, 1).unwrap();
     dispute(&mut escrow, a.seller, id);
     call_as(a.stranger, 0);
-    escrow.rule(id, BPS).unwrap();
+    escrow.rule(id, BPS, false).unwrap();
     assert_eq!(deal(&escrow, id).payout.arbiter_fee, PRICE / 5);
 }
 
@@ -376,7 +377,8 @@ fn arbiters_register_update_retire_and_are_listed() {
             fee_bps: ARBITER_FEE_BPS,
             min_amount: 0,
             profile: Hash::from([1; 32]),
-            active: true
+            active: true,
+            index: 0,
         }
     );
     call_as(a.arbiter, 0);
@@ -422,7 +424,7 @@ fn a_retired_arbiter_takes_no_new_deals_but_rules_the_open_ones() {
     );
     dispute(&mut escrow, a.buyer, id);
     call_as(a.arbiter, 0);
-    assert_eq!(escrow.rule(id, 0), Ok(()));
+    assert_eq!(escrow.rule(id, 0, true), Ok(()));
     assert_eq!(deal(&escrow, id).state, DealState::Ruled);
 }
 
@@ -932,7 +934,7 @@ fn a_seller_who_disputes_before_the_deadline_and_loses_forfeits_the_bond() {
     dispute(&mut escrow, a.seller, id);
     let buyer = balance(a.buyer);
     call_as(a.arbiter, 0);
-    assert_eq!(escrow.rule(id, 2_000), Ok(()));
+    assert_eq!(escrow.rule(id, 2_000, true), Ok(()));
     let d = deal(&escrow, id);
     assert_eq!(d.payout.bond_to_buyer, BOND);
     let fee = PRICE * 5 / 100;
@@ -951,7 +953,7 @@ fn a_dispute_before_delivery_ruled_for_the_seller_returns_the_bond() {
     dispute(&mut escrow, a.buyer, id);
     at(START + DAY - 1);
     call_as(a.arbiter, 0);
-    assert_eq!(escrow.rule(id, 5_000), Ok(()));
+    assert_eq!(escrow.rule(id, 5_000, false), Ok(()));
     assert_eq!(deal(&escrow, id).payout.bond_to_buyer, 0);
     assert_eq!(last::<DealClosed>().bond_to_seller, BOND);
     assert_eq!(escrow.offer(offer_id).unwrap().bond_stake, BOND * 4);
@@ -1065,19 +1067,19 @@ fn only_the_arbiter_can_rule_and_only_in_time() {
     let id = delivered_deal(&mut escrow, &a);
     call_as(a.arbiter, 0);
     assert_eq!(
-        escrow.rule(id, 0),
+        escrow.rule(id, 0, true),
         Err(Error::InvalidState),
         "no dispute yet"
     );
     dispute(&mut escrow, a.buyer, id);
     for cheat in [a.buyer, a.seller, a.stranger, a.owner] {
         call_as(cheat, 0);
-        assert_eq!(escrow.rule(id, BPS), Err(Error::NotArbiter));
+        assert_eq!(escrow.rule(id, BPS, false), Err(Error::NotArbiter));
     }
     call_as(a.arbiter, 0);
-    assert_eq!(escrow.rule(id, BPS + 1), Err(Error::BpsOutOfRange));
+    assert_eq!(escrow.rule(id, BPS + 1, false), Err(Error::BpsOutOfRange));
     at(START + DAY);
-    assert_eq!(escrow.rule(id, 0), Err(Error::TooLate));
+    assert_eq!(escrow.rule(id, 0, true), Err(Error::TooLate));
     assert_eq!(deal(&escrow, id).state, DealState::Disputed);
 }
 
@@ -1088,7 +1090,7 @@ fn arbiter_rules_and_earns_the_frozen_fee() {
     dispute(&mut escrow, a.buyer, id);
     let arbiter = balance(a.arbiter);
     call_as(a.arbiter, 0);
-    assert_eq!(escrow.rule(id, 2_500), Ok(()));
+    assert_eq!(escrow.rule(id, 2_500, true), Ok(()));
     let fee = PRICE * 5 / 100;
     assert_eq!(balance(a.arbiter), arbiter + fee);
     let d = deal(&escrow, id);
@@ -1111,7 +1113,7 @@ fn a_deal_keeps_one_size_so_the_buyer_pays_its_whole_deposit() {
     dispute(&mut escrow, a.seller, id);
     assert_eq!(size(&escrow), at_accept);
     call_as(a.arbiter, 0);
-    escrow.rule(id, 100).unwrap();
+    escrow.rule(id, 100, true).unwrap();
     assert_eq!(size(&escrow), at_accept);
 }
 
@@ -1308,3 +1310,4 @@ fn screening_lists_longer_than_eight_or_a_share_above_whole_are_refused_at_listi
 }
 
 mod milestones;
+mod trust;

@@ -17,6 +17,7 @@
 
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
+pub mod counters;
 pub mod instantiate;
 pub mod screening;
 
@@ -35,6 +36,8 @@ mod reputation {
     pub const MAX_BPS: u16 = 10_000;
     /// Basis points of an even split: a dispute that ends there is neither won nor lost.
     pub const EVEN_BPS: u16 = 5_000;
+    /// Highest fee floor: the escrow's cap on its platform fee, 10%.
+    pub const MAX_FEE_FLOOR_BPS: u16 = 1_000;
     /// Lowest score a rating may give.
     pub const MIN_SCORE: u8 = 1;
     /// Highest score a rating may give.
@@ -85,9 +88,14 @@ mod reputation {
         pub outcome: DealOutcome,
         /// Who opened a dispute on this deal, if anyone.
         pub dispute_opened_by: Option<AccountId>,
-        /// The seller's share of the whole deal in basis points (after the arbiter fee,
-        /// partial releases included): 10_000 all to the seller, 0 all to the buyer.
+        /// When a split ended the deal (a settlement, a ruling or its default): the seller's
+        /// share in basis points of what the disputed or settled step still held after the
+        /// arbiter fee, that step alone. `None` for any other ending.
         pub seller_bps: Option<u16>,
+        /// The seller failed the deal: it was reclaimed, refunded undelivered at or after the
+        /// delivery deadline, ended by the default of a dispute opened before delivery, or
+        /// ruled with the seller at fault.
+        pub seller_failed: bool,
     }
 
     /// An escrow's settings, fixed at its instantiation. Defined here, beside the other types
@@ -118,6 +126,11 @@ mod reputation {
         /// Milliseconds after a request's proposal deadline during which it can be awarded
         /// (the requests contract's award window; unused without `requests_code`).
         pub award_window: u64,
+        /// The lowest platform fee the escrow may charge. `create_escrow` sets it to the
+        /// reputation contract's floor, and that part of every fee goes to the reputation
+        /// contract, which can never spend it: a record costs the same to build in an escrow
+        /// whose fees go to its own traders.
+        pub fee_floor_bps: u16,
     }
 
     /// A recorded deal and the state of its two ratings.
@@ -172,10 +185,23 @@ mod reputation {
         pub deals_completed_as_seller: u32,
         /// Disputes this account opened.
         pub disputes_opened: u32,
-        /// Disputes this account opened and got more than half of the split.
+        /// Disputes this account opened and got more than half of the ruled split.
         pub disputes_won: u32,
-        /// Disputes this account opened and got less than half of the split.
+        /// Disputes this account opened and got less than half of the ruled split.
         pub disputes_lost: u32,
+        /// Disputes the other party opened against this account.
+        pub disputes_answered: u32,
+        /// Of those, the ones a ruling gave this account more than half of.
+        pub disputes_answered_won: u32,
+        /// Of those, the ones a ruling gave this account less than half of.
+        pub disputes_answered_lost: u32,
+        /// Counted deals that ended with this account as seller, however they ended.
+        pub deals_as_seller: u32,
+        /// Of those, the ones the seller failed (see `DealReport::seller_failed`).
+        pub deals_failed_as_seller: u32,
+        /// What sellers received in the counted deals this account was a party to: volume
+        /// that paid at least the fee floor, so it costs the floor to fake.
+        pub volume: u128,
         /// Deals with this account as arbiter that ended `Ruled` or `DefaultRuled`.
         pub arbitrations: u32,
         /// Of those, the ones this account ruled in time (`Ruled`).
@@ -225,6 +251,9 @@ mod reputation {
         rating_window: u64,
         /// Smallest deal amount that counts for counters and ratings (at least 1).
         min_amount: Balance,
+        /// The lowest platform fee of every escrow this contract creates; that part of each
+        /// fee is paid here and stays here.
+        fee_floor_bps: u16,
         /// Recorded deals by (reporting escrow, deal id).
         deals: Mapping<(AccountId, u64), DealRecord>,
         /// Earned reputation by account.
@@ -324,6 +353,10 @@ mod reputation {
         AlreadyCounted,
         /// The escrow's constructor refused its arguments (or the salt was used before).
         EscrowNotCreated,
+        /// `create_escrow`: a fee below the floor, or a `prune_after` shorter than the rating
+        /// period (`2 * rating_window`), which would let a buyer prune a deal before it is
+        /// rated. `new`: a floor above 10%.
+        InvalidSettings,
     }
 
     /// The reputation result type.
@@ -344,11 +377,20 @@ mod reputation {
         /// Deploys the registry for escrows running `escrow_code` (uploaded beforehand).
         /// `rating_window` (ms, > 0) is how long the parties of an ended deal may commit
         /// ratings; reveals are open until twice that. Deals below `min_amount` (0 counts as
-        /// 1) earn nothing. Nobody owns it.
+        /// 1) earn nothing. Every escrow it creates charges at least `fee_floor_bps` (at most
+        /// 10%) and pays that part of its fees here, for good. Nobody owns it.
         #[ink(constructor)]
-        pub fn new(rating_window: u64, min_amount: Balance, escrow_code: Hash) -> Result<Self> {
+        pub fn new(
+            rating_window: u64,
+            min_amount: Balance,
+            escrow_code: Hash,
+            fee_floor_bps: u16,
+        ) -> Result<Self> {
             if rating_window == 0 {
                 return Err(Error::InvalidWindow);
+            }
+            if fee_floor_bps > MAX_FEE_FLOOR_BPS {
+                return Err(Error::InvalidSettings);
             }
             Ok(Self {
                 escrow_code,
@@ -356,6 +398,7 @@ mod reputation {
                 escrow_count: 0,
                 rating_window,
                 min_amount: min_amount.max(1),
+                fee_floor_bps,
                 deals: Mapping::default(),
                 stats: Mapping::default(),
             })
@@ -367,9 +410,11 @@ mod reputation {
 
         /// Anyone: instantiates an escrow from `escrow_code` that reports here, owned by the
         /// caller, with the platform fee `fee_bps` paid to `fee_recipient` and `settings`
-        /// (see the escrow's constructor), at an address that depends on `salt`. The caller
-        /// pays every storage deposit, the escrow's requests contract's included. Returns the
-        /// escrow's address. Emits `EscrowCreated`.
+        /// (see the escrow's constructor), at an address that depends on `salt`. The fee must
+        /// be at least the floor, which replaces `settings.fee_floor_bps`, and `prune_after`
+        /// at least the rating period (`InvalidSettings`). The caller pays every storage
+        /// deposit, the escrow's requests contract's included. Returns the escrow's address.
+        /// Emits `EscrowCreated`.
         #[ink(message)]
         pub fn create_escrow(
             &mut self,
@@ -379,6 +424,14 @@ mod reputation {
             salt: Hash,
         ) -> Result<AccountId> {
             let owner = self.env().caller();
+            let rating_period = self.rating_window.saturating_mul(2);
+            if fee_bps < self.fee_floor_bps || settings.prune_after < rating_period {
+                return Err(Error::InvalidSettings);
+            }
+            let settings = EscrowSettings {
+                fee_floor_bps: self.fee_floor_bps,
+                ..settings
+            };
             let index = self.escrow_count;
             let escrow_count = index.checked_add(1).ok_or(Error::EscrowNotCreated)?;
             let input = ExecutionInput::new(Selector::new(ink::selector_bytes!("new")))
@@ -426,57 +479,20 @@ mod reputation {
             }
             Self::validate_report(&report)?;
 
+            let counted = report.amount >= self.min_amount;
+            if counted {
+                for (account, role) in crate::counters::roles(&report) {
+                    self.update_stats(account, |s| crate::counters::count(s, &report, role));
+                }
+            }
             let DealReport {
                 deal_id,
                 buyer,
                 seller,
-                arbiter,
-                amount,
                 value,
                 outcome,
-                dispute_opened_by,
-                seller_bps,
+                ..
             } = report;
-            let counted = amount >= self.min_amount;
-
-            if counted && outcome == DealOutcome::Completed {
-                self.update_stats(buyer, |s| {
-                    s.deals_completed_as_buyer = s.deals_completed_as_buyer.saturating_add(1)
-                });
-                self.update_stats(seller, |s| {
-                    s.deals_completed_as_seller = s.deals_completed_as_seller.saturating_add(1)
-                });
-            }
-            if let Some(opener) = dispute_opened_by.filter(|_| counted) {
-                let opener_bps = seller_bps.map(|bps| {
-                    if opener == seller {
-                        bps
-                    } else {
-                        MAX_BPS.saturating_sub(bps)
-                    }
-                });
-                self.update_stats(opener, |s| {
-                    s.disputes_opened = s.disputes_opened.saturating_add(1);
-                    match opener_bps {
-                        Some(bps) if bps > EVEN_BPS => {
-                            s.disputes_won = s.disputes_won.saturating_add(1)
-                        }
-                        Some(bps) if bps < EVEN_BPS => {
-                            s.disputes_lost = s.disputes_lost.saturating_add(1)
-                        }
-                        _ => {}
-                    }
-                });
-            }
-            if counted && matches!(outcome, DealOutcome::Ruled | DealOutcome::DefaultRuled) {
-                let in_time = outcome == DealOutcome::Ruled;
-                self.update_stats(arbiter, |s| {
-                    s.arbitrations = s.arbitrations.saturating_add(1);
-                    if in_time {
-                        s.arbitrations_in_time = s.arbitrations_in_time.saturating_add(1);
-                    }
-                });
-            }
 
             self.deals.insert(
                 key,
@@ -725,6 +741,12 @@ mod reputation {
             self.min_amount
         }
 
+        /// Anyone: the lowest platform fee of the escrows this contract creates.
+        #[ink(message)]
+        pub fn fee_floor_bps(&self) -> u16 {
+            self.fee_floor_bps
+        }
+
         // -----------------------------------------------------------------------------
         // Internals
         // -----------------------------------------------------------------------------
@@ -832,9 +854,8 @@ mod reputation {
 
         fn report(deal_id: u64, outcome: DealOutcome, value: Balance) -> DealReport {
             let seller_bps = match outcome {
-                DealOutcome::Completed => 10_000,
-                DealOutcome::Refunded | DealOutcome::Reclaimed => 0,
-                _ => 5_000,
+                DealOutcome::Completed | DealOutcome::Refunded | DealOutcome::Reclaimed => None,
+                _ => Some(5_000),
             };
             DealReport {
                 deal_id,
@@ -845,7 +866,8 @@ mod reputation {
                 value,
                 outcome,
                 dispute_opened_by: None,
-                seller_bps: Some(seller_bps),
+                seller_bps,
+                seller_failed: outcome == DealOutcome::Reclaimed,
             }
         }
 
@@ -858,7 +880,7 @@ mod reputation {
         fn deployed() -> Reputation {
             set_now(START);
             set_caller(accounts().alice);
-            let mut contract = Reputation::new(WINDOW, 1, code()).expect("window is valid");
+            let mut contract = Reputation::new(WINDOW, 1, code(), 0).expect("window is valid");
             contract.admit_for_tests(escrow());
             contract
         }
@@ -894,7 +916,7 @@ mod reputation {
         #[ink::test]
         fn a_new_registry_trusts_its_escrow_code_and_no_reporter_yet() {
             set_caller(accounts().alice);
-            let contract = Reputation::new(WINDOW, 1, code()).expect("window is valid");
+            let contract = Reputation::new(WINDOW, 1, code(), 0).expect("window is valid");
             assert_eq!(contract.escrow_code(), code());
             assert_eq!(contract.rating_window(), WINDOW);
             assert!(!contract.is_authorized(escrow()));
@@ -910,7 +932,7 @@ mod reputation {
         #[ink::test]
         fn zero_rating_window_is_rejected() {
             assert!(matches!(
-                Reputation::new(0, 1, code()),
+                Reputation::new(0, 1, code(), 0),
                 Err(Error::InvalidWindow)
             ));
         }
@@ -1057,8 +1079,19 @@ mod reputation {
             {
                 assert_eq!(contract.record_deal(report(id as u64, outcome, 1)), Ok(()));
             }
-            assert_eq!(contract.reputation(buyer()), AccountReputation::default());
-            assert_eq!(contract.reputation(seller()), AccountReputation::default());
+            let buyer_stats = contract.reputation(buyer());
+            assert_eq!(buyer_stats.deals_completed_as_buyer, 0);
+            assert_eq!(buyer_stats.volume, 3);
+            let seller_stats = contract.reputation(seller());
+            assert_eq!(
+                (
+                    seller_stats.deals_completed_as_seller,
+                    seller_stats.deals_as_seller,
+                    seller_stats.deals_failed_as_seller
+                ),
+                (0, 3, 1),
+                "only the reclaimed deal failed"
+            );
             assert_eq!(contract.reputation(arbiter()), AccountReputation::default());
         }
 
@@ -1076,8 +1109,17 @@ mod reputation {
             assert_eq!(buyer_stats.disputes_won, 1);
             assert_eq!(buyer_stats.disputes_lost, 0);
             assert_eq!(buyer_stats.deals_completed_as_buyer, 0);
-            // The other party did not open the dispute: nothing counted for it.
-            assert_eq!(contract.reputation(seller()), AccountReputation::default());
+            // The other party answered the dispute and lost it.
+            let seller_stats = contract.reputation(seller());
+            assert_eq!(
+                (
+                    seller_stats.disputes_opened,
+                    seller_stats.disputes_answered,
+                    seller_stats.disputes_answered_won,
+                    seller_stats.disputes_answered_lost
+                ),
+                (0, 1, 0, 1)
+            );
             let arbiter_stats = contract.reputation(arbiter());
             assert_eq!(arbiter_stats.arbitrations, 1);
             assert_eq!(arbiter_stats.arbitrations_in_time, 1);
@@ -1096,7 +1138,14 @@ mod reputation {
             assert_eq!(seller_stats.disputes_opened, 1);
             assert_eq!(seller_stats.disputes_won, 0);
             assert_eq!(seller_stats.disputes_lost, 1);
-            assert_eq!(contract.reputation(buyer()), AccountReputation::default());
+            let buyer_stats = contract.reputation(buyer());
+            assert_eq!(
+                (
+                    buyer_stats.disputes_answered,
+                    buyer_stats.disputes_answered_won
+                ),
+                (1, 1)
+            );
         }
 
         #[ink::test]
@@ -1117,17 +1166,56 @@ mod reputation {
         }
 
         #[ink::test]
-        fn disputed_deal_refunded_is_won_by_the_buyer_without_arbitration() {
+        fn a_dispute_the_other_side_simply_refunds_is_not_a_dispute_won() {
             let mut contract = deployed();
             set_caller(escrow());
-            let mut refunded = report(1, DealOutcome::Refunded, 100);
+            let mut refunded = report(1, DealOutcome::Refunded, 0);
+            refunded.amount = 100;
             refunded.dispute_opened_by = Some(buyer());
             assert_eq!(contract.record_deal(refunded), Ok(()));
 
             let buyer_stats = contract.reputation(buyer());
             assert_eq!(buyer_stats.disputes_opened, 1);
-            assert_eq!(buyer_stats.disputes_won, 1);
+            assert_eq!(buyer_stats.disputes_won, 0);
+            let seller_stats = contract.reputation(seller());
+            assert_eq!(
+                (
+                    seller_stats.disputes_answered,
+                    seller_stats.disputes_answered_lost
+                ),
+                (1, 0)
+            );
             assert_eq!(contract.reputation(arbiter()), AccountReputation::default());
+        }
+
+        #[ink::test]
+        fn a_seller_who_never_delivers_keeps_a_record_of_it() {
+            let mut contract = deployed();
+            set_caller(escrow());
+            let mut reclaimed = report(1, DealOutcome::Reclaimed, 0);
+            reclaimed.amount = 100;
+            assert_eq!(contract.record_deal(reclaimed), Ok(()));
+            let mut late_refund = report(2, DealOutcome::Refunded, 0);
+            late_refund.amount = 100;
+            late_refund.seller_failed = true;
+            assert_eq!(contract.record_deal(late_refund), Ok(()));
+            assert_eq!(
+                contract.record_deal(report(3, DealOutcome::Completed, 100)),
+                Ok(())
+            );
+
+            let seller_stats = contract.reputation(seller());
+            assert_eq!(
+                (
+                    seller_stats.deals_as_seller,
+                    seller_stats.deals_failed_as_seller,
+                    seller_stats.deals_completed_as_seller,
+                    seller_stats.volume
+                ),
+                (3, 2, 1, 100)
+            );
+            assert_eq!(crate::screening::failed_bps(&seller_stats), 6_666);
+            assert_eq!(contract.reputation(buyer()).volume, 100);
         }
 
         #[ink::test]
@@ -1160,6 +1248,12 @@ mod reputation {
                 disputes_opened: u32::MAX,
                 disputes_won: u32::MAX,
                 disputes_lost: u32::MAX,
+                disputes_answered: u32::MAX,
+                disputes_answered_won: u32::MAX,
+                disputes_answered_lost: u32::MAX,
+                deals_as_seller: u32::MAX,
+                deals_failed_as_seller: u32::MAX,
+                volume: u128::MAX,
                 arbitrations: u32::MAX,
                 arbitrations_in_time: u32::MAX,
                 ratings_withheld: u32::MAX,
@@ -1181,6 +1275,8 @@ mod reputation {
             assert_eq!(stats.deals_completed_as_seller, u32::MAX);
             assert_eq!(stats.disputes_opened, u32::MAX);
             assert_eq!(stats.disputes_won, u32::MAX);
+            assert_eq!(stats.deals_as_seller, u32::MAX);
+            assert_eq!(stats.volume, u128::MAX);
             assert_eq!(stats.average_rating_centi, u32::MAX);
             assert_eq!(stats.weighted_average_centi, 100);
         }
@@ -1334,6 +1430,8 @@ mod reputation {
                 contract.reputation(seller()),
                 AccountReputation {
                     deals_completed_as_seller: 1,
+                    deals_as_seller: 1,
+                    volume: 100,
                     ..Default::default()
                 }
             );
@@ -1594,7 +1692,7 @@ mod reputation {
         fn deals_below_the_minimum_amount_count_for_nothing() {
             set_now(START);
             set_caller(accounts().alice);
-            let mut contract = Reputation::new(WINDOW, 1_000, code()).expect("valid");
+            let mut contract = Reputation::new(WINDOW, 1_000, code(), 0).expect("valid");
             contract.admit_for_tests(escrow());
             set_caller(escrow());
             let mut tiny = report(1, DealOutcome::Ruled, 999);
@@ -1648,7 +1746,8 @@ mod reputation {
                 value: 1_000,
                 outcome: DealOutcome::Completed,
                 dispute_opened_by: None,
-                seller_bps: Some(10_000),
+                seller_bps: None,
+                seller_failed: false,
             }
         }
 
@@ -1656,7 +1755,7 @@ mod reputation {
         async fn an_account_the_registry_did_not_create_cannot_record<Client: E2EBackend>(
             mut client: Client,
         ) -> E2EResult<()> {
-            let mut constructor = ReputationRef::new(60_000, 1, Hash::from([9; 32]));
+            let mut constructor = ReputationRef::new(60_000, 1, Hash::from([9; 32]), 0);
             let contract = client
                 .instantiate("reputation", &ink_e2e::alice(), &mut constructor)
                 .submit()

@@ -23,9 +23,15 @@ pub struct Screening {
     /// Lowest value-weighted average rating, in hundredths (450 for 4.50). An account
     /// without ratings has 0.
     pub min_rating_centi: u32,
-    /// Highest share of the disputes it opened that it lost, in basis points (10 000: no
-    /// limit). An account that never disputed has 0.
+    /// Highest share of its disputes that it lost, opened or answered, in basis points
+    /// (10 000: no limit). An account that never disputed has 0.
     pub max_disputes_lost_bps: u16,
+    /// Highest share of its deals as seller that it failed, in basis points (10 000: no
+    /// limit). An account that never sold has 0.
+    pub max_failed_bps: u16,
+    /// Least volume: what sellers received in its counted deals (0: no limit). Each unit of
+    /// it paid the reputation contract's fee floor.
+    pub min_volume: u128,
     /// Most ratings it committed and then withheld (`u32::MAX`: no limit).
     pub max_ratings_withheld: u32,
     /// When not empty, only these accounts (at most `MAX_LISTED`).
@@ -40,6 +46,8 @@ impl Default for Screening {
             min_deals: 0,
             min_rating_centi: 0,
             max_disputes_lost_bps: WHOLE_BPS,
+            max_failed_bps: WHOLE_BPS,
+            min_volume: 0,
             max_ratings_withheld: u32::MAX,
             allow: Vec::new(),
             block: Vec::new(),
@@ -57,6 +65,10 @@ pub enum Refusal {
     RatingTooLow,
     /// It lost a larger share of its disputes than `max_disputes_lost_bps`.
     TooManyDisputesLost,
+    /// It failed a larger share of its deals as seller than `max_failed_bps`.
+    TooManyDealsFailed,
+    /// Its volume is below `min_volume`.
+    TooLittleVolume,
     /// It withheld more ratings than `max_ratings_withheld`.
     TooManyRatingsWithheld,
     /// The allow list is not empty and does not name it.
@@ -71,6 +83,8 @@ impl Screening {
         self.min_deals > 0
             || self.min_rating_centi > 0
             || self.max_disputes_lost_bps < WHOLE_BPS
+            || self.max_failed_bps < WHOLE_BPS
+            || self.min_volume > 0
             || self.max_ratings_withheld < u32::MAX
     }
 
@@ -79,6 +93,7 @@ impl Screening {
         self.allow.len() <= MAX_LISTED
             && self.block.len() <= MAX_LISTED
             && self.max_disputes_lost_bps <= WHOLE_BPS
+            && self.max_failed_bps <= WHOLE_BPS
     }
 
     /// `Ok` when `who`, with reputation `rep`, meets every rule; else the first rule it
@@ -102,6 +117,12 @@ impl Screening {
         if lost_bps(rep) > u32::from(self.max_disputes_lost_bps) {
             return Err(Refusal::TooManyDisputesLost);
         }
+        if failed_bps(rep) > u32::from(self.max_failed_bps) {
+            return Err(Refusal::TooManyDealsFailed);
+        }
+        if rep.volume < self.min_volume {
+            return Err(Refusal::TooLittleVolume);
+        }
         if rep.ratings_withheld > self.max_ratings_withheld {
             return Err(Refusal::TooManyRatingsWithheld);
         }
@@ -109,16 +130,69 @@ impl Screening {
     }
 }
 
-/// The share of the disputes `rep` opened that it lost, in basis points (0 without any).
+/// The share of the disputes `rep` took part in, opened or answered, that it lost, in basis
+/// points (0 without any).
 pub fn lost_bps(rep: &AccountReputation) -> u32 {
-    let lost = u64::from(rep.disputes_lost).saturating_mul(u64::from(WHOLE_BPS));
-    lost.checked_div(u64::from(rep.disputes_opened))
+    share_bps(
+        u64::from(rep.disputes_lost).saturating_add(u64::from(rep.disputes_answered_lost)),
+        u64::from(rep.disputes_opened).saturating_add(u64::from(rep.disputes_answered)),
+    )
+}
+
+/// The share of `rep`'s deals as seller that it failed, in basis points (0 without any).
+pub fn failed_bps(rep: &AccountReputation) -> u32 {
+    share_bps(
+        u64::from(rep.deals_failed_as_seller),
+        u64::from(rep.deals_as_seller),
+    )
+}
+
+/// `part` of `whole` in basis points, 0 for an empty whole.
+fn share_bps(part: u64, whole: u64) -> u32 {
+    part.saturating_mul(u64::from(WHOLE_BPS))
+        .checked_div(whole)
         .map_or(0, |bps| u32::try_from(bps).unwrap_or(u32::MAX))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn disputes_lost_as_respondent_count_against_the_dispute_rule() {
+        let rep = AccountReputation {
+            disputes_answered: 2,
+            disputes_answered_lost: 2,
+            ..AccountReputation::default()
+        };
+        assert_eq!(lost_bps(&rep), 10_000);
+        let rules = Screening {
+            max_disputes_lost_bps: 5_000,
+            ..Screening::default()
+        };
+        assert_eq!(
+            rules.check(account(1), &rep),
+            Err(Refusal::TooManyDisputesLost)
+        );
+    }
+
+    #[test]
+    fn a_seller_who_never_delivers_fails_the_failed_share_rule() {
+        let rep = AccountReputation {
+            deals_as_seller: 3,
+            deals_failed_as_seller: 3,
+            ..AccountReputation::default()
+        };
+        let rules = Screening {
+            max_failed_bps: 3_333,
+            ..Screening::default()
+        };
+        assert!(rules.needs_reputation());
+        assert_eq!(
+            rules.check(account(1), &rep),
+            Err(Refusal::TooManyDealsFailed)
+        );
+    }
 
     fn account(n: u8) -> AccountId {
         AccountId::from([n; 32])
@@ -129,8 +203,13 @@ mod tests {
             deals_completed_as_buyer: 2,
             deals_completed_as_seller: 3,
             weighted_average_centi: 450,
-            disputes_opened: 4,
+            disputes_opened: 3,
             disputes_lost: 1,
+            disputes_answered: 1,
+            disputes_answered_lost: 0,
+            deals_as_seller: 4,
+            deals_failed_as_seller: 1,
+            volume: 1_000,
             ratings_withheld: 1,
             ..AccountReputation::default()
         }
@@ -174,6 +253,20 @@ mod tests {
             ),
             (
                 Screening {
+                    max_failed_bps: 2_499,
+                    ..Screening::default()
+                },
+                Refusal::TooManyDealsFailed,
+            ),
+            (
+                Screening {
+                    min_volume: 1_001,
+                    ..Screening::default()
+                },
+                Refusal::TooLittleVolume,
+            ),
+            (
+                Screening {
                     max_ratings_withheld: 0,
                     ..Screening::default()
                 },
@@ -205,6 +298,8 @@ mod tests {
             min_deals: 5,
             min_rating_centi: 450,
             max_disputes_lost_bps: 2_500,
+            max_failed_bps: 2_500,
+            min_volume: 1_000,
             max_ratings_withheld: 1,
             allow: Vec::from([account(1)]),
             block: Vec::from([account(2)]),
@@ -217,6 +312,7 @@ mod tests {
     fn a_newcomer_has_no_deals_no_rating_and_no_lost_disputes() {
         let newcomer = AccountReputation::default();
         assert_eq!(lost_bps(&newcomer), 0);
+        assert_eq!(failed_bps(&newcomer), 0);
         let rules = Screening {
             max_disputes_lost_bps: 0,
             ..Screening::default()
@@ -247,6 +343,11 @@ mod tests {
         .is_valid());
         assert!(!Screening {
             max_disputes_lost_bps: 10_001,
+            ..Screening::default()
+        }
+        .is_valid());
+        assert!(!Screening {
+            max_failed_bps: 10_001,
             ..Screening::default()
         }
         .is_valid());

@@ -14,7 +14,7 @@ use gas_burner::{GasBurner, GasBurnerRef};
 use ink::primitives::{AccountId, Hash};
 use ink_e2e::{subxt::dynamic::Value, AccountKeyring, ChainBackend, ContractsBackend};
 use reputation::screening::{Refusal, Screening};
-use reputation::{DealOutcome, DealRecorded, Reputation, ReputationRef};
+use reputation::{DealOutcome, DealRecorded, Error as ReputationError, Reputation, ReputationRef};
 
 type E2EResult<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 type Balance = u128;
@@ -24,7 +24,9 @@ const PRICE: Balance = 10 * UNIT;
 const BOND: Balance = UNIT;
 const FEE_BPS: u16 = 100;
 const ARBITER_FEE_BPS: u16 = 500;
-const RATING_WINDOW: u64 = 60_000;
+const RATING_WINDOW: u64 = 10_000;
+/// The rating period, the shortest `prune_after` a reputation contract lets an escrow have.
+const PRUNE_AFTER: u64 = 2 * RATING_WINDOW;
 /// Windows the tests wait out: the dev node's clock only moves with blocks.
 const SHORT: u64 = 2_000;
 const LONG: u64 = 600_000;
@@ -35,12 +37,13 @@ const SETTINGS: Settings = Settings {
     min_delivery_window: 1,
     min_review_window: 1,
     min_ruling_window: 1,
-    prune_after: SHORT,
+    prune_after: PRUNE_AFTER,
     report_ref_time: 20_000_000_000,
     report_proof_size: 1_000_000,
     report_deposit_limit: UNIT,
     requests_code: None,
     award_window: 0,
+    fee_floor_bps: 0,
 };
 
 fn id(k: AccountKeyring) -> AccountId {
@@ -162,17 +165,20 @@ macro_rules! registered {
     }};
 }
 
-/// Deploys reputation for the escrow code and has Alice create an escrow through it (Eve
-/// gets the fees), with Dave registered as arbiter.
+/// Deploys reputation for the escrow code (fee floor 0, or `$floor` bps) and has Alice create
+/// an escrow through it (Eve gets the fees), with Dave registered as arbiter.
 macro_rules! deploy {
-    ($client:ident) => {{
+    ($client:ident) => {
+        deploy!($client, 0)
+    };
+    ($client:ident, $floor:expr) => {{
         let code = $client
             .upload("escrow", &ink_e2e::alice())
             .submit()
             .await
             .expect("escrow code uploads")
             .code_hash;
-        let mut rep_ctor = ReputationRef::new(RATING_WINDOW, 1, code);
+        let mut rep_ctor = ReputationRef::new(RATING_WINDOW, 1, code, $floor);
         let reputation = $client
             .instantiate("reputation", &ink_e2e::alice(), &mut rep_ctor)
             .submit()
@@ -208,6 +214,31 @@ macro_rules! assert_solvent {
             "contract balance equals what it owes"
         );
         owed
+    }};
+}
+
+/// Each rater commits, then each reveals, its score of the other party of `$deal_id`.
+macro_rules! rate {
+    ($client:ident, $rep:ident, $escrow:expr, $deal_id:expr, $raters:expr) => {{
+        let raters = $raters;
+        for (who, signer, score) in &raters {
+            let commitment: Hash = read!(
+                $client,
+                $rep.rating_commitment($escrow, $deal_id, id(*who), *score, None, [*score; 32])
+            );
+            tx!(
+                $client,
+                signer.clone(),
+                $rep.commit_rating($escrow, $deal_id, commitment)
+            );
+        }
+        for (_, signer, score) in &raters {
+            tx!(
+                $client,
+                signer.clone(),
+                $rep.reveal_rating($escrow, $deal_id, *score, None, [*score; 32])
+            );
+        }
     }};
 }
 
@@ -270,35 +301,16 @@ async fn finalize_after_review_pays_the_seller_both_rate_and_the_buyer_prunes<
         (record.outcome, record.value),
         (DealOutcome::Completed, PRICE - fee)
     );
-    let raters = [
-        (AccountKeyring::Charlie, ink_e2e::charlie(), 5u8),
-        (AccountKeyring::Bob, ink_e2e::bob(), 4u8),
-    ];
-    for (who, signer, score) in &raters {
-        let commitment: Hash = read!(
-            client,
-            rep.rating_commitment(
-                escrow.account_id,
-                deal_id,
-                id(*who),
-                *score,
-                None,
-                [*score; 32]
-            )
-        );
-        tx!(
-            client,
-            signer.clone(),
-            rep.commit_rating(escrow.account_id, deal_id, commitment)
-        );
-    }
-    for (_, signer, score) in &raters {
-        tx!(
-            client,
-            signer.clone(),
-            rep.reveal_rating(escrow.account_id, deal_id, *score, None, [*score; 32])
-        );
-    }
+    rate!(
+        client,
+        rep,
+        escrow.account_id,
+        deal_id,
+        [
+            (AccountKeyring::Charlie, ink_e2e::charlie(), 5u8),
+            (AccountKeyring::Bob, ink_e2e::bob(), 4u8),
+        ]
+    );
     let seller = read!(client, rep.reputation(id(AccountKeyring::Bob)));
     assert_eq!(
         (
@@ -319,7 +331,7 @@ async fn finalize_after_review_pays_the_seller_both_rate_and_the_buyer_prunes<
             .return_value(),
         Err(Error::NotBuyer)
     );
-    wait!(client, SHORT);
+    wait!(client, PRUNE_AFTER);
     let buyer_before = balance!(client, AccountKeyring::Charlie);
     tx!(client, ink_e2e::charlie(), call.prune_deal(deal_id));
     assert!(balance!(client, AccountKeyring::Charlie) > buyer_before);
@@ -437,7 +449,7 @@ async fn a_delivered_deal_disputed_and_ruled_pays_each_party_its_share<Client: E
     let buyer_before = balance!(client, AccountKeyring::Charlie);
     let seller_before = balance!(client, AccountKeyring::Bob);
     let arbiter_before = balance!(client, AccountKeyring::Dave);
-    let deposit = tx_deposit!(client, ink_e2e::dave(), call.rule(deal_id, 3_000));
+    let deposit = tx_deposit!(client, ink_e2e::dave(), call.rule(deal_id, 3_000, false));
     let arbiter_fee = PRICE * Balance::from(ARBITER_FEE_BPS) / 10_000;
     let pool = PRICE - arbiter_fee;
     let seller_gross = pool * 3_000 / 10_000;
@@ -446,8 +458,8 @@ async fn a_delivered_deal_disputed_and_ruled_pays_each_party_its_share<Client: E
         balance!(client, AccountKeyring::Charlie) - buyer_before,
         pool - seller_gross
     );
-    // A ruling of less than half after delivery: the buyer won the dispute, but the
-    // seller delivered in time, so the bond goes back to it.
+    // A ruling of less than half without fault: the buyer won the dispute, but the arbiter
+    // found the seller not at fault, so the bond goes back to it.
     assert_eq!(
         balance!(client, AccountKeyring::Bob) - seller_before,
         seller_gross - platform_fee + BOND
@@ -560,7 +572,7 @@ async fn a_gas_burning_reputation_contract_cannot_block_any_exit<Client: E2EBack
         ink_e2e::charlie(),
         call.open_dispute(ruled, Hash::default())
     );
-    tx!(client, ink_e2e::dave(), call.rule(ruled, 10_000));
+    tx!(client, ink_e2e::dave(), call.rule(ruled, 10_000, false));
     tx!(client, ink_e2e::bob(), call.mark_delivered(finalized));
     tx!(
         client,
@@ -599,6 +611,23 @@ async fn a_gas_burning_reputation_contract_cannot_block_any_exit<Client: E2EBack
     // recipient.
     let fees_due = read!(client, call.config()).fees_due;
     assert_eq!(assert_solvent!(client, escrow, baseline), fees_due);
+
+    // A buyer cannot drop its record: no prune while the report is pending (MID is past
+    // `prune_after`).
+    assert_eq!(
+        client
+            .call(&ink_e2e::charlie(), &call.prune_deal(refunded))
+            .dry_run()
+            .await?
+            .return_value(),
+        Err(Error::ReportStillPending)
+    );
+    assert!(client
+        .call(&ink_e2e::charlie(), &call.prune_deal(refunded))
+        .submit()
+        .await
+        .is_err());
+    assert!(read!(client, call.deal(refunded)).is_some());
 
     // While it burns, a retry fails and changes nothing; once it answers, the report goes.
     let retry = call.retry_report(released);
@@ -718,7 +747,7 @@ async fn a_failing_call_is_reverted_and_leaves_state_untouched<Client: E2EBacken
     let ferdie_before = balance!(client, AccountKeyring::Ferdie);
 
     // The dry run names the error; submitted anyway, the extrinsic fails (ContractReverted).
-    let not_arbiter = call.rule(deal_id, 10_000);
+    let not_arbiter = call.rule(deal_id, 10_000, false);
     let dry = client
         .call(&ink_e2e::ferdie(), &not_arbiter)
         .dry_run()
@@ -933,7 +962,7 @@ async fn a_deal_paid_by_milestones_pays_each_once_and_a_dispute_returns_the_late
         call.open_dispute(deal_id, Hash::from([2; 32]))
     );
     let buyer_before = balance!(client, charlie);
-    tx!(client, ink_e2e::dave(), call.rule(deal_id, 10_000));
+    tx!(client, ink_e2e::dave(), call.rule(deal_id, 10_000, false));
     let deal = read!(client, call.deal(deal_id)).expect("deal");
     assert_eq!(deal.state, DealState::Ruled);
     let arbiter_fee = 3 * UNIT * u128::from(ARBITER_FEE_BPS) / 10_000;
@@ -951,5 +980,122 @@ async fn a_deal_paid_by_milestones_pays_each_once_and_a_dispute_returns_the_late
         + escrow::split(3 * UNIT, 10_000, ARBITER_FEE_BPS, FEE_BPS).platform_fee;
     assert_eq!(read!(client, call.config()).fees_due, fees);
     assert_eq!(assert_solvent!(client, escrow, baseline), 2 * BOND + fees);
+    Ok(())
+}
+
+/// The farming attack of contracts/README.md ("What a record costs to fake"): Bob (seller),
+/// Charlie (buyer) and Dave (their arbiter) trade with each other in an escrow Bob created,
+/// whose platform fee goes to Bob himself, and rate each other 5. The fee floor still costs
+/// them `floor_bps` of every deal's value, paid to the reputation contract for good, so N deals
+/// of value m claim N deals, N * m of volume and a 5.00 rating for at least N * m * floor.
+#[ink_e2e::test]
+async fn farming_a_record_in_an_escrow_whose_fees_go_to_the_farmer_still_pays_the_floor<
+    Client: E2EBackend,
+>(
+    mut client: Client,
+) -> E2EResult<()> {
+    const FLOOR: u16 = 100;
+    const DEALS: u64 = 2;
+    let (_, reputation, _) = deploy!(client, FLOOR);
+    let mut rep = reputation.call_builder::<Reputation>();
+    assert_eq!(read!(client, rep.fee_floor_bps()), FLOOR);
+    // Below the floor, or with a prune period shorter than the rating period: refused.
+    let bob = id(AccountKeyring::Bob);
+    for (fee, settings) in [
+        (FLOOR - 1, SETTINGS),
+        (
+            FLOOR,
+            Settings {
+                prune_after: PRUNE_AFTER - 1,
+                ..SETTINGS
+            },
+        ),
+    ] {
+        let create = rep.create_escrow(fee, bob, settings, Hash::from([2; 32]));
+        let refused = client.call(&ink_e2e::bob(), &create).dry_run().await?;
+        assert_eq!(
+            refused.return_value(),
+            Err(ReputationError::InvalidSettings)
+        );
+    }
+    let account_id = tx!(
+        client,
+        ink_e2e::bob(),
+        rep.create_escrow(FLOOR, bob, SETTINGS, Hash::from([2; 32]))
+    );
+    let (escrow, _) = registered!(client, e2e_macros::Created { account_id });
+    let mut call = escrow.call_builder::<Escrow>();
+    assert_eq!(read!(client, call.config()).settings.fee_floor_bps, FLOOR);
+    assert_eq!(
+        read!(client, call.set_fee(FLOOR - 1)),
+        Err(Error::NotOwner),
+        "only Bob owns it"
+    );
+    assert_eq!(
+        client
+            .call(&ink_e2e::bob(), &call.set_fee(FLOOR - 1))
+            .dry_run()
+            .await?
+            .return_value(),
+        Err(Error::FeeBelowFloor)
+    );
+
+    let farmers = [
+        AccountKeyring::Bob,
+        AccountKeyring::Charlie,
+        AccountKeyring::Dave,
+    ];
+    let mut farmers_before = 0;
+    for who in farmers {
+        farmers_before += balance!(client, who);
+    }
+    let burned_before = client.free_balance(reputation.account_id).await?;
+    for _ in 0..DEALS {
+        let (_, deal_id) = open_deal!(client, call, terms(LONG, LONG, LONG));
+        tx!(client, ink_e2e::charlie(), call.release(deal_id, PRICE));
+        rate!(
+            client,
+            rep,
+            escrow.account_id,
+            deal_id,
+            [
+                (AccountKeyring::Charlie, ink_e2e::charlie(), 5u8),
+                (AccountKeyring::Bob, ink_e2e::bob(), 5u8),
+            ]
+        );
+    }
+    // The fee is the floor, so none of it waits for Bob; he takes his offers' bonds back.
+    assert_eq!(read!(client, call.config()).fees_due, 0);
+    for offer_id in 0..DEALS {
+        tx!(client, ink_e2e::bob(), call.withdraw_offer(offer_id));
+    }
+
+    let floor_per_deal = escrow::bps_of(PRICE, FLOOR);
+    let burned = client.free_balance(reputation.account_id).await? - burned_before;
+    assert_eq!(
+        burned,
+        u128::from(DEALS) * floor_per_deal,
+        "the cost formula"
+    );
+    let mut farmers_after = 0;
+    for who in farmers {
+        farmers_after += balance!(client, who);
+    }
+    assert!(
+        farmers_before - farmers_after >= burned,
+        "the farmers paid at least the floor: {} < {burned}",
+        farmers_before - farmers_after
+    );
+    let seller = read!(client, rep.reputation(bob));
+    let value = PRICE - escrow::bps_of(PRICE, FLOOR);
+    assert_eq!(
+        (
+            seller.deals_completed_as_seller,
+            seller.volume,
+            seller.weighted_average_centi
+        ),
+        (DEALS as u32, u128::from(DEALS) * value, 500),
+        "what the attack claims"
+    );
     Ok(())
 }

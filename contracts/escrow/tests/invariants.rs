@@ -46,6 +46,7 @@ const SETTINGS: Settings = Settings {
     report_deposit_limit: 1,
     requests_code: None,
     award_window: 0,
+    fee_floor_bps: 0,
 };
 
 fn account(i: u8) -> AccountId {
@@ -135,6 +136,7 @@ enum Op {
         caller: u8,
         deal: u64,
         bps: u16,
+        fault: bool,
     },
     Finalize {
         caller: u8,
@@ -185,7 +187,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (who.clone(), id.clone(), bps.clone()).prop_map(|(caller, deal, bps)| Op::Propose { caller, deal, bps }),
         2 => (who.clone(), id.clone(), bps.clone()).prop_map(|(caller, deal, bps)| Op::AcceptSplit { caller, deal, bps }),
         2 => (who.clone(), id.clone()).prop_map(|(caller, deal)| Op::Dispute { caller, deal }),
-        2 => (who.clone(), id.clone(), bps).prop_map(|(caller, deal, bps)| Op::Rule { caller, deal, bps }),
+        2 => (who.clone(), id.clone(), bps, any::<bool>()).prop_map(|(caller, deal, bps, fault)| Op::Rule { caller, deal, bps, fault }),
         2 => (who.clone(), id.clone()).prop_map(|(caller, deal)| Op::Finalize { caller, deal }),
         2 => (who.clone(), id.clone()).prop_map(|(caller, deal)| Op::Reclaim { caller, deal }),
         1 => (who.clone(), id).prop_map(|(caller, deal)| Op::Prune { caller, deal }),
@@ -202,7 +204,8 @@ enum Ending {
     Refunded,
     Reclaimed,
     Settled(u16),
-    Ruled(u16),
+    /// The split, and whether the arbiter found the seller at fault.
+    Ruled(u16, bool),
     DefaultRuled,
 }
 
@@ -219,17 +222,18 @@ fn model_close(
         Ending::Completed => (BPS, 0),
         Ending::Refunded | Ending::Reclaimed => (0, 0),
         Ending::Settled(bps) => (bps, 0),
-        Ending::Ruled(bps) => (bps, deal.arbiter_fee_bps),
+        Ending::Ruled(bps, _) => (bps, deal.arbiter_fee_bps),
         // A seller who disputed (or was disputed) before delivering gets nothing by default.
         Ending::DefaultRuled => (if delivered { 5_000 } else { 0 }, 0),
     };
-    let forfeit = !delivered
-        && match ending {
-            Ending::Completed => false,
-            Ending::Reclaimed | Ending::DefaultRuled => true,
-            Ending::Refunded | Ending::Settled(_) => late,
-            Ending::Ruled(bps) => bps < 5_000,
-        };
+    // The arbiter decides the bond apart from the split; otherwise a delivered seller keeps it.
+    let forfeit = match ending {
+        Ending::Ruled(_, at_fault) => at_fault,
+        _ if delivered => false,
+        Ending::Completed => false,
+        Ending::Reclaimed | Ending::DefaultRuled => true,
+        Ending::Refunded | Ending::Settled(_) => late,
+    };
     // Only the current milestone is in play; the later ones go back to the buyer.
     let (at_stake, later) = model_steps(deal);
     let s = split(at_stake, seller_bps, arbiter_bps, deal.platform_fee_bps);
@@ -301,7 +305,7 @@ impl World {
         test::set_caller::<Env>(account(0));
         test::set_callee::<Env>(AccountId::from(REPUTATION));
         let mut reputation =
-            Reputation::new(10 * UNIT_MS, MIN_RATED, Hash::from([9; 32])).expect("valid");
+            Reputation::new(10 * UNIT_MS, MIN_RATED, Hash::from([9; 32]), 0).expect("valid");
         // What the reputation contract's create_escrow does once the escrow exists.
         reputation.admit_for_tests(contract());
         test::set_callee::<Env>(contract());
@@ -427,6 +431,11 @@ impl World {
             );
             assert_eq!(after.milestone, before.milestone + 1);
             let window = before.milestones[usize::from(after.milestone)].delivery_window;
+            let scheduled: u64 = before.created_at
+                + before.milestones[..usize::from(after.milestone)]
+                    .iter()
+                    .map(|m| m.delivery_window)
+                    .sum::<u64>();
             assert_eq!(
                 (
                     after.state,
@@ -434,8 +443,14 @@ impl World {
                     after.delivery_deadline,
                     after.proposed_by
                 ),
-                (DealState::Funded, 0, self.now + window, Party::Nobody),
-                "the next milestone starts undelivered, with its own window"
+                (
+                    DealState::Funded,
+                    0,
+                    self.now.max(scheduled) + window,
+                    Party::Nobody
+                ),
+                "the next milestone starts undelivered, with its own window from the later of \
+                 now and its scheduled start"
             );
         }
         let fee = escrow::bps_of(paid, before.platform_fee_bps);
@@ -722,10 +737,20 @@ impl World {
                     );
                 let _ = self.call(caller, 0, |e| e.open_dispute(deal, Hash::from([3; 32])));
             }
-            Op::Rule { caller, deal, bps } => {
+            Op::Rule {
+                caller,
+                deal,
+                bps,
+                fault,
+            } => {
                 let deal = deal_id(deal);
                 let caller = self.pick(caller, deal, |d| d.arbiter);
-                let _ = self.closing(caller, deal, |_| Ending::Ruled(bps), |e| e.rule(deal, bps));
+                let _ = self.closing(
+                    caller,
+                    deal,
+                    |_| Ending::Ruled(bps, fault),
+                    |e| e.rule(deal, bps, fault),
+                );
             }
             Op::Finalize { caller, deal } => {
                 let deal = deal_id(deal);

@@ -102,6 +102,21 @@ fn a_plan_that_does_not_add_up_to_the_price_and_window_is_refused() {
 }
 
 #[ink::test]
+fn a_step_paid_after_its_scheduled_end_gives_the_next_its_whole_window_from_the_payment() {
+    let (mut escrow, a) = deploy();
+    let id = staged_deal(&mut escrow, &a);
+    at(START + HOUR);
+    deliver(&mut escrow, &a, id);
+    at(START + DAY + 2 * HOUR);
+    call_as(a.buyer, 0);
+    assert_eq!(escrow.release_milestone(id, 0), Ok(()));
+    assert_eq!(
+        deal(&escrow, id).delivery_deadline,
+        START + DAY + 2 * HOUR + DAY
+    );
+}
+
+#[ink::test]
 fn a_deal_pays_its_milestones_one_at_a_time() {
     let (mut escrow, a) = deploy();
     let id = staged_deal(&mut escrow, &a);
@@ -135,8 +150,8 @@ fn a_deal_pays_its_milestones_one_at_a_time() {
     );
     assert_eq!(
         d.delivery_deadline,
-        START + HOUR + DAY,
-        "counted from the payment"
+        START + DAY + DAY,
+        "an early payment does not pull the next deadline forward"
     );
     assert_eq!(balance(a.seller), seller_before + after_fee(PRICE * 8 / 10));
     let started = last::<MilestoneStarted>();
@@ -146,7 +161,7 @@ fn a_deal_pays_its_milestones_one_at_a_time() {
             started.milestone,
             started.delivery_deadline
         ),
-        (id, 1, START + HOUR + DAY)
+        (id, 1, START + DAY + DAY)
     );
     assert_solvent(&escrow);
 
@@ -160,7 +175,8 @@ fn a_deal_pays_its_milestones_one_at_a_time() {
         seller_before + after_fee(PRICE * 8 / 10) + after_fee(PRICE * 12 / 10) + BOND * 2
     );
     assert_paid_in_full(&d);
-    assert_eq!(d.report().unwrap().seller_bps, Some(BPS));
+    let report = d.report().unwrap();
+    assert_eq!((report.seller_bps, report.seller_failed), (None, false));
     assert_solvent(&escrow);
 }
 

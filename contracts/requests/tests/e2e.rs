@@ -39,12 +39,13 @@ fn settings(requests_code: Hash) -> Settings {
         min_delivery_window: 1,
         min_review_window: 1,
         min_ruling_window: 1,
-        prune_after: 1,
+        prune_after: 2 * RATING_WINDOW,
         report_ref_time: 20_000_000_000,
         report_proof_size: 1_000_000,
         report_deposit_limit: UNIT,
         requests_code: Some(requests_code),
         award_window: AWARD_WINDOW,
+        fee_floor_bps: 0,
     }
 }
 
@@ -81,7 +82,7 @@ macro_rules! deploy {
             .await
             .expect("escrow code uploads")
             .code_hash;
-        let mut rep_ctor = ReputationRef::new(RATING_WINDOW, 1, escrow_code);
+        let mut rep_ctor = ReputationRef::new(RATING_WINDOW, 1, escrow_code, 0);
         let reputation = $client
             .instantiate("reputation", &ink_e2e::alice(), &mut rep_ctor)
             .submit()
