@@ -1,9 +1,13 @@
 //! What one deal report adds to the counters of each account it names: pure functions, so the
 //! contract, its unit tests and the escrow's property test read the same rules.
 //!
-//! - Every counted deal adds to both parties' `volume` (what the seller received) and to the
-//!   seller's `deals_as_seller`; a deal the escrow reports as failed by the seller adds to its
-//!   `deals_failed_as_seller`.
+//! - Every counted deal adds to both parties' `volume` what the seller received. A deal that
+//!   paid the seller or that the seller failed adds to its `deals_as_seller`, and a failed one
+//!   to its `deals_failed_as_seller`. A deal refunded in time paid nobody and failed nobody:
+//!   it counts for neither, so a seller cannot dilute its failures with refunded self-deals
+//!   that cost only transaction fees (each deal that pays the seller pays the fee floor).
+//! - An account whose counters a report does not change is not written: a refund in time
+//!   without a dispute writes nothing, as before these counters.
 //! - A dispute counts for its opener (`disputes_opened`) and for the other party
 //!   (`disputes_answered`). It is won or lost only when the arbiter's ruling, or its default,
 //!   ended the deal, on the split of the disputed step alone (`DealReport::seller_bps`). A
@@ -30,16 +34,20 @@ enum Verdict {
     Neither,
 }
 
-/// The roles of the accounts `report` changes, in the order they are written: buyer and
-/// seller always, the arbiter when the deal ended by its ruling or its default.
+/// The roles of the accounts whose counters `report` changes, in the order they are written:
+/// the buyer when the deal completed, paid the seller or was disputed; the seller when it was
+/// paid, failed or disputed; the arbiter when the deal ended by its ruling or its default.
 pub fn roles(report: &DealReport) -> impl Iterator<Item = (ink::primitives::AccountId, Role)> {
     let ruled = matches!(
         report.outcome,
         DealOutcome::Ruled | DealOutcome::DefaultRuled
     );
+    let paid = report.value > 0;
+    let disputed = report.dispute_opened_by.is_some();
+    let completed = report.outcome == DealOutcome::Completed;
     [
-        Some((report.buyer, Role::Buyer)),
-        Some((report.seller, Role::Seller)),
+        (completed || paid || disputed).then_some((report.buyer, Role::Buyer)),
+        (paid || report.seller_failed || disputed).then_some((report.seller, Role::Seller)),
         ruled.then_some((report.arbiter, Role::Arbiter)),
     ]
     .into_iter()
@@ -64,7 +72,9 @@ pub fn count(stats: &mut AccountReputation, report: &DealReport, role: Role) {
             }
         }
         Role::Seller => {
-            stats.deals_as_seller = stats.deals_as_seller.saturating_add(1);
+            if report.value > 0 || report.seller_failed {
+                stats.deals_as_seller = stats.deals_as_seller.saturating_add(1);
+            }
             if completed {
                 stats.deals_completed_as_seller = stats.deals_completed_as_seller.saturating_add(1);
             }

@@ -195,7 +195,8 @@ mod reputation {
         pub disputes_answered_won: u32,
         /// Of those, the ones a ruling gave this account less than half of.
         pub disputes_answered_lost: u32,
-        /// Counted deals that ended with this account as seller, however they ended.
+        /// Counted deals that paid this account as seller or that it failed (a deal refunded
+        /// in time is neither, so it cannot dilute the failures).
         pub deals_as_seller: u32,
         /// Of those, the ones the seller failed (see `DealReport::seller_failed`).
         pub deals_failed_as_seller: u32,
@@ -1186,6 +1187,30 @@ mod reputation {
                 (1, 0)
             );
             assert_eq!(contract.reputation(arbiter()), AccountReputation::default());
+        }
+
+        #[ink::test]
+        fn refunded_self_deals_cannot_dilute_a_sellers_failures() {
+            let mut contract = deployed();
+            set_caller(escrow());
+            let mut reclaimed = report(1, DealOutcome::Reclaimed, 0);
+            reclaimed.amount = 100;
+            assert_eq!(contract.record_deal(reclaimed), Ok(()));
+            for id in 2..12 {
+                let mut refunded = report(id, DealOutcome::Refunded, 0);
+                refunded.amount = 100;
+                assert_eq!(contract.record_deal(refunded), Ok(()));
+            }
+            let seller = contract.reputation(seller());
+            assert_eq!(
+                (seller.deals_as_seller, seller.deals_failed_as_seller),
+                (1, 1)
+            );
+            assert_eq!(
+                contract.reputation(buyer()),
+                AccountReputation::default(),
+                "a refund in time writes no record"
+            );
         }
 
         #[ink::test]
