@@ -53,11 +53,12 @@ fn an_arbiter_refunds_the_buyer_without_fault_and_the_seller_keeps_its_bond_and_
             &bob["disputes_answered_lost"]
         ),
         (
-            &Value::from(1),
+            &Value::from(0),
             &Value::from(0),
             &Value::from(1),
             &Value::from(1)
-        )
+        ),
+        "a refund without fault neither paid nor failed the seller; it lost the dispute"
     );
     let charlie = reputation(&env, CHARLIE);
     assert_eq!(
