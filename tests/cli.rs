@@ -815,8 +815,8 @@ fn contract_types_match_the_metadata() {
     same(
         &escrow,
         "rule",
-        &s(&["4", "3000"]),
-        escrow.encode_typed("rule", &(4u64, 3000u16)).unwrap(),
+        &s(&["4", "3000", "true"]),
+        escrow.encode_typed("rule", &(4u64, 3000u16, true)).unwrap(),
     );
     same(
         &escrow,

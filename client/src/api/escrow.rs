@@ -36,6 +36,8 @@ const UPDATE_OFFER: Message = Message::payable(
     ],
 );
 const WITHDRAW_OFFER: Message = Message::write("withdraw_offer", &[("offer_id", "u64")]);
+const REMOVE_OFFER: Message = Message::write("remove_offer", &[("offer_id", "u64")]);
+const REMOVE_ARBITER: Message = Message::write("remove_arbiter", &[]);
 const ACCEPT_OFFER: Message = Message::payable(
     "accept_offer",
     &[("offer_id", "u64"), ("quantity", "u32"), ("version", "u32")],
@@ -62,7 +64,14 @@ const ACCEPT_SPLIT: Message = Message::write(
 const OPEN_DISPUTE: Message =
     Message::write("open_dispute", &[("deal_id", "u64"), ("evidence", "Hash")]);
 const PRUNE_DEAL: Message = Message::write("prune_deal", &[("deal_id", "u64")]);
-const RULE: Message = Message::write("rule", &[("deal_id", "u64"), ("seller_bps", "u16")]);
+const RULE: Message = Message::write(
+    "rule",
+    &[
+        ("deal_id", "u64"),
+        ("seller_bps", "u16"),
+        ("seller_at_fault", "bool"),
+    ],
+);
 const FINALIZE: Message = Message::write("finalize", &[("deal_id", "u64")]);
 const RECLAIM: Message = Message::write("reclaim", &[("deal_id", "u64")]);
 const RETRY_REPORT: Message = Message::write("retry_report", &[("deal_id", "u64")]);
@@ -83,9 +92,11 @@ pub const MESSAGES: &[Message] = &[
     TRANSFER_OWNERSHIP,
     REGISTER_ARBITER,
     RETIRE_ARBITER,
+    REMOVE_ARBITER,
     CREATE_OFFER,
     UPDATE_OFFER,
     WITHDRAW_OFFER,
+    REMOVE_OFFER,
     ACCEPT_OFFER,
     MARK_DELIVERED,
     RELEASE,
@@ -173,6 +184,11 @@ impl<'s> Escrow<'s> {
         self.0.write(signer, RETIRE_ARBITER, &(), 0).await
     }
 
+    /// A retired arbiter: leaves the registry; its storage deposit comes back.
+    pub async fn remove_arbiter(&mut self, signer: &Keypair) -> OpResult<TxReport> {
+        self.0.write(signer, REMOVE_ARBITER, &(), 0).await
+    }
+
     // --- Sellers ---
 
     /// Anyone: lists an offer, staking `bond` (its bond per unit × quantity). Returns its id.
@@ -203,6 +219,11 @@ impl<'s> Escrow<'s> {
     /// The seller: no more deals from this offer; its free stake comes back.
     pub async fn withdraw_offer(&mut self, signer: &Keypair, offer_id: u64) -> OpResult<TxReport> {
         self.0.write(signer, WITHDRAW_OFFER, &offer_id, 0).await
+    }
+
+    /// The seller of a withdrawn offer: removes it; its storage deposit comes back.
+    pub async fn remove_offer(&mut self, signer: &Keypair, offer_id: u64) -> OpResult<TxReport> {
+        self.0.write(signer, REMOVE_OFFER, &offer_id, 0).await
     }
 
     // --- Deals ---
@@ -295,14 +316,18 @@ impl<'s> Escrow<'s> {
             .await
     }
 
-    /// The deal's arbiter: the seller gets `seller_bps` of what is left after its fee.
+    /// The deal's arbiter: the seller gets `seller_bps` of what is left after its fee; the
+    /// bond goes to the buyer exactly when `seller_at_fault`.
     pub async fn rule(
         &mut self,
         signer: &Keypair,
         deal_id: u64,
         seller_bps: u16,
+        seller_at_fault: bool,
     ) -> OpResult<TxReport> {
-        self.0.write(signer, RULE, &(deal_id, seller_bps), 0).await
+        self.0
+            .write(signer, RULE, &(deal_id, seller_bps, seller_at_fault), 0)
+            .await
     }
 
     /// Anyone, after the review window (or a lapsed ruling window): closes the deal by its

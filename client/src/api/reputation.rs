@@ -63,6 +63,7 @@ const IS_AUTHORIZED: Message = Message::read("is_authorized", &[("escrow", "Acco
 const RATING_WINDOW: Message = Message::read("rating_window", &[]);
 const MIN_AMOUNT: Message = Message::read("min_amount", &[]);
 const ESCROW_CODE: Message = Message::read("escrow_code", &[]);
+const FEE_FLOOR_BPS: Message = Message::read("fee_floor_bps", &[]);
 
 /// Every reputation message this API calls.
 pub const MESSAGES: &[Message] = &[
@@ -77,6 +78,7 @@ pub const MESSAGES: &[Message] = &[
     RATING_WINDOW,
     MIN_AMOUNT,
     ESCROW_CODE,
+    FEE_FLOOR_BPS,
 ];
 
 /// The messages of the contract that no client calls (see the module doc).
@@ -212,6 +214,11 @@ impl<'s> Reputation<'s> {
     /// The code hash of every escrow this contract created (and so of every reporter).
     pub async fn escrow_code(&mut self) -> OpResult<[u8; 32]> {
         self.0.read(ESCROW_CODE, &()).await
+    }
+
+    /// The lowest platform fee of every escrow this contract creates, bps.
+    pub async fn fee_floor_bps(&mut self) -> OpResult<u16> {
+        self.0.read(FEE_FLOOR_BPS, &()).await
     }
 }
 

@@ -251,7 +251,7 @@ pub async fn measure(
     record(
         &mut rows,
         "escrow",
-        &tx(deals::rule(ctx, disputed, "70%").await?.tx),
+        &tx(deals::rule(ctx, disputed, "70%", None).await?.tx),
     );
     record(&mut rows, "escrow", &tx(arbiters::retire(ctx).await?.tx));
     // Back on duty: the throughput and search runs name //Dave too.

@@ -31,6 +31,9 @@ pub struct ArbiterResult {
     pub arbiter: ArbiterView,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tx: Option<TxReport>,
+    /// The call removed the arbiter from the registry: `arbiter` is what it was.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub removed: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -87,6 +90,7 @@ async fn result(
     Ok(ArbiterResult {
         arbiter: view(ctx, account, arbiter),
         tx,
+        removed: false,
     })
 }
 
@@ -135,6 +139,19 @@ pub async fn retire(ctx: &mut Ctx) -> OpResult<ArbiterResult> {
     result(ctx, &signer.public_key(), Some(tx)).await
 }
 
+/// A retired --as account leaves the registry, getting its storage deposit back. The result
+/// is the arbiter as it was.
+pub async fn remove(ctx: &mut Ctx) -> OpResult<ArbiterResult> {
+    let signer = ctx.signer(None)?;
+    let before = result(ctx, &signer.public_key(), None).await?;
+    let tx = Escrow::new(ctx).remove_arbiter(&signer).await?;
+    Ok(ArbiterResult {
+        tx: Some(tx),
+        removed: true,
+        ..before
+    })
+}
+
 pub async fn show(ctx: &mut Ctx, account: &str) -> OpResult<ArbiterResult> {
     let id = ctx.account(account)?;
     result(ctx, &id.0, None).await
@@ -143,20 +160,18 @@ pub async fn show(ctx: &mut Ctx, account: &str) -> OpResult<ArbiterResult> {
 /// Every registered arbiter (retired ones too unless `active_only`), read page by page.
 pub async fn list(ctx: &mut Ctx, active_only: bool) -> OpResult<ArbiterList> {
     let mut arbiters = Vec::new();
+    // Slots of removed arbiters stay empty: page by slot up to the count, not by page size.
+    let slots = Escrow::new(ctx).config().await?.arbiter_count;
     let mut from = 0u32;
-    loop {
+    while from < slots {
         let page: Vec<(crate::types::Address, Arbiter)> =
             Escrow::new(ctx).arbiters(from, MAX_PAGE).await?;
-        let n = page.len() as u32;
         arbiters.extend(
             page.into_iter()
                 .filter(|(_, a)| a.active || !active_only)
                 .map(|(account, a)| view(ctx, &account, a)),
         );
-        if n < MAX_PAGE {
-            break;
-        }
-        from += n;
+        from = from.saturating_add(MAX_PAGE);
     }
     Ok(ArbiterList { arbiters })
 }

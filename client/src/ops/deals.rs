@@ -78,7 +78,7 @@ enum DealCall {
     /// Basis points, and the 0-based milestone the split settles.
     AcceptSplit(u16, u8),
     OpenDispute([u8; 32]),
-    Rule(u16),
+    Rule(u16, bool),
     Finalize,
     Reclaim,
     RetryReport,
@@ -98,7 +98,7 @@ async fn deal_call(ctx: &mut Ctx, id: u64, call: DealCall) -> OpResult<DealResul
         DealCall::ProposeSplit(bps) => escrow.propose_split(s, id, bps).await?,
         DealCall::AcceptSplit(bps, step) => escrow.accept_split(s, id, bps, step).await?,
         DealCall::OpenDispute(evidence) => escrow.open_dispute(s, id, evidence).await?,
-        DealCall::Rule(bps) => escrow.rule(s, id, bps).await?,
+        DealCall::Rule(bps, fault) => escrow.rule(s, id, bps, fault).await?,
         DealCall::Finalize => escrow.finalize(s, id).await?,
         DealCall::Reclaim => escrow.reclaim(s, id).await?,
         DealCall::RetryReport => escrow.retry_report(s, id).await?,
@@ -295,10 +295,22 @@ pub fn parse_hash_or_text(e: &str) -> OpResult<[u8; 32]> {
     Ok(blake2_256(e.as_bytes()))
 }
 
-pub async fn rule(ctx: &mut Ctx, id: u64, seller_share: &str) -> OpResult<DealResult> {
+/// Arbiter: rules `seller_share` of what the step holds for the seller. `seller_at_fault`
+/// decides the bond apart from the split; `None` finds fault when the seller gets less than
+/// half, the contract's old rule and what "ruled against" means in the record.
+pub async fn rule(
+    ctx: &mut Ctx,
+    id: u64,
+    seller_share: &str,
+    seller_at_fault: Option<bool>,
+) -> OpResult<DealResult> {
     let bps = parse_bps(seller_share)?;
-    deal_call(ctx, id, DealCall::Rule(bps)).await
+    let fault = seller_at_fault.unwrap_or(bps < EVEN_SPLIT_BPS);
+    deal_call(ctx, id, DealCall::Rule(bps, fault)).await
 }
+
+/// Half, in bps: a ruling below it finds the seller at fault unless told otherwise.
+const EVEN_SPLIT_BPS: u16 = 5_000;
 
 /// Buyer: once the deal has ended and the escrow's `prune_after` has passed, removes it from
 /// storage, which returns the storage deposit the buyer paid at acceptance. The result is the

@@ -649,7 +649,7 @@ async fn run(
     )
     .await?;
     d.act(ARBITER);
-    let r = deals::rule(&mut d.ctx, disputed, "30%").await?;
+    let r = deals::rule(&mut d.ctx, disputed, "30%", None).await?;
     let p = r.deal.payout;
     d.record_flows(
         "deal rule",

@@ -27,6 +27,10 @@ pub const DEFAULT_AWARD_WINDOW_MS: u64 = 7 * 24 * 60 * 60 * 1000;
 #[derive(Debug, Clone)]
 pub struct DeployArgs {
     pub fee_bps: u16,
+    /// The reputation contract's fee floor, bps: no escrow it creates charges less, and that
+    /// part of every fee goes to the reputation contract for good (what makes a record cost
+    /// money to fake). At most `fee_bps`.
+    pub fee_floor_bps: u16,
     /// Account argument; `None`: the deployer.
     pub fee_recipient: Option<String>,
     /// The reputation contract's commit window, ms; deals are prunable after twice that.
@@ -51,6 +55,7 @@ impl DeployArgs {
     pub fn short_minimums(fee_recipient: Option<String>, rating_window_ms: u64) -> DeployArgs {
         DeployArgs {
             fee_bps: 100,
+            fee_floor_bps: 0,
             fee_recipient,
             rating_window_ms,
             min_rated_amount: 1,
@@ -77,6 +82,8 @@ impl DeployArgs {
             report_deposit_limit: self.report_deposit_limit,
             requests_code: Some(requests_code),
             award_window: self.award_window_ms,
+            // create_escrow sets it to the reputation contract's floor.
+            fee_floor_bps: self.fee_floor_bps,
         }
     }
 }
@@ -111,6 +118,12 @@ fn check_args(args: &DeployArgs) -> OpResult<()> {
     if args.fee_bps > MAX_PLATFORM_FEE_BPS {
         return Err(usage(format!(
             "--fee-bps must be at most {MAX_PLATFORM_FEE_BPS} (10%); it can only go down later"
+        )));
+    }
+    if args.fee_floor_bps > args.fee_bps {
+        return Err(usage(format!(
+            "--fee-floor-bps ({}) must be at most --fee-bps ({}): the fee can never go below the floor",
+            args.fee_floor_bps, args.fee_bps
         )));
     }
     if args.rating_window_ms == 0 {
@@ -157,11 +170,12 @@ pub struct Bundles {
     pub requests: ContractBundle,
 }
 
-fn reputation_constructor_args(args: &DeployArgs, escrow_code: [u8; 32]) -> [String; 3] {
+fn reputation_constructor_args(args: &DeployArgs, escrow_code: [u8; 32]) -> [String; 4] {
     [
         args.rating_window_ms.to_string(),
         args.min_rated_amount.to_string(),
         format!("0x{}", hex::encode(escrow_code)),
+        args.fee_floor_bps.to_string(),
     ]
 }
 

@@ -39,6 +39,9 @@ pub struct OfferResult {
     pub offer: Offer,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tx: Option<TxReport>,
+    /// The call removed the offer from storage: `offer` is what it was.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub removed: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -48,6 +51,9 @@ pub struct OfferListItem {
     /// The seller's average rating ×100 (0 without ratings).
     pub seller_average_rating_centi: u32,
     pub seller_ratings_count: u32,
+    /// The seller's counted deals as seller, and of those the ones it failed.
+    pub seller_deals: u32,
+    pub seller_deals_failed: u32,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -170,6 +176,7 @@ pub async fn create(ctx: &mut Ctx, args: CreateOfferArgs) -> OpResult<OfferResul
     Ok(OfferResult {
         offer: get_offer(ctx, id).await?,
         tx: Some(tx),
+        removed: false,
     })
 }
 
@@ -202,6 +209,7 @@ pub async fn update(
     Ok(OfferResult {
         offer: get_offer(ctx, id).await?,
         tx: Some(tx),
+        removed: false,
     })
 }
 
@@ -212,6 +220,20 @@ pub async fn withdraw(ctx: &mut Ctx, id: u64) -> OpResult<OfferResult> {
     Ok(OfferResult {
         offer: get_offer(ctx, id).await?,
         tx: Some(tx),
+        removed: false,
+    })
+}
+
+/// The seller of a withdrawn offer: removes it from storage, which returns the deposit it paid
+/// when listing. The result is the offer as it was.
+pub async fn remove(ctx: &mut Ctx, id: u64) -> OpResult<OfferResult> {
+    let signer = ctx.signer(None)?;
+    let offer = get_offer(ctx, id).await?;
+    let tx = Escrow::new(ctx).remove_offer(&signer, id).await?;
+    Ok(OfferResult {
+        offer,
+        tx: Some(tx),
+        removed: true,
     })
 }
 
@@ -220,6 +242,7 @@ pub async fn show(ctx: &mut Ctx, id: u64) -> OpResult<OfferResult> {
     Ok(OfferResult {
         offer: stored(ctx, id).await?.0,
         tx: None,
+        removed: false,
     })
 }
 
@@ -285,6 +308,8 @@ pub async fn list(ctx: &mut Ctx, f: ListFilter) -> OpResult<OfferList> {
             offer,
             seller_average_rating_centi: rep.average_rating_centi,
             seller_ratings_count: rep.ratings_count,
+            seller_deals: rep.deals_as_seller,
+            seller_deals_failed: rep.deals_failed_as_seller,
         });
     }
     Ok(OfferList {

@@ -70,6 +70,18 @@ pub fn escrow_error(variant: &str) -> Option<&'static str> {
         "RequestsNotCreated" => {
             "The escrow could not instantiate its requests contract (is the requests code uploaded?)."
         }
+        "FeeBelowFloor" => {
+            "The platform fee may not go below the fee floor fixed at instantiation (see `escrow config`)."
+        }
+        "ReportStillPending" => {
+            "The deal's reputation report is still pending: run `escrow deal retry-report` before pruning."
+        }
+        "InvalidSettings" => {
+            "A report limit of 0 (which pallet-contracts reads as no limit) or a prune_after of 0."
+        }
+        "StillActive" => {
+            "Only a withdrawn offer or a retired arbiter can be removed: withdraw or retire it first."
+        }
         _ => return None,
     })
 }
@@ -101,6 +113,9 @@ pub fn reputation_error(variant: &str) -> Option<&'static str> {
         "AlreadyCounted" => "Withheld ratings of this deal were counted already.",
         "EscrowNotCreated" => {
             "The escrow's constructor refused its settings, or an escrow with this salt exists."
+        }
+        "InvalidSettings" => {
+            "A platform fee below the reputation contract's fee floor, a prune_after shorter than twice the rating window, or a floor above 10%."
         }
         _ => return None,
     })
@@ -163,7 +178,7 @@ pub fn requests_error(variant: &str, details: &str) -> Option<String> {
 
 /// The rule a screened counterparty failed, from the decoded `Screened(<Refusal>)`.
 pub fn screening_refusal(details: &str) -> &'static str {
-    const RULES: [(&str, &str); 6] = [
+    const RULES: [(&str, &str); 8] = [
         (
             "TooFewDeals",
             "Refused by screening: fewer deals completed than the minimum.",
@@ -179,6 +194,14 @@ pub fn screening_refusal(details: &str) -> &'static str {
         (
             "TooManyRatingsWithheld",
             "Refused by screening: too many ratings committed and withheld.",
+        ),
+        (
+            "TooManyDealsFailed",
+            "Refused by screening: too large a share of its deals as seller failed.",
+        ),
+        (
+            "TooLittleVolume",
+            "Refused by screening: its volume is below the minimum.",
         ),
         ("NotAllowed", "Refused by screening: not on the allow list."),
         ("Blocked", "Refused by screening: on the block list."),
@@ -249,6 +272,10 @@ mod tests {
             "WrongMilestone",
             "ArbiterFeeRaised",
             "RequestsNotCreated",
+            "FeeBelowFloor",
+            "ReportStillPending",
+            "InvalidSettings",
+            "StillActive",
         ] {
             assert!(escrow_error(v).is_some(), "{v}");
         }
@@ -270,6 +297,7 @@ mod tests {
             "RevealWindowOpen",
             "AlreadyCounted",
             "EscrowNotCreated",
+            "InvalidSettings",
         ] {
             assert!(reputation_error(v).is_some(), "{v}");
         }
@@ -319,6 +347,8 @@ mod tests {
             ("RatingTooLow", "rating is below"),
             ("TooManyDisputesLost", "disputes lost"),
             ("TooManyRatingsWithheld", "withheld"),
+            ("TooManyDealsFailed", "failed"),
+            ("TooLittleVolume", "volume"),
             ("NotAllowed", "allow list"),
             ("Blocked", "block list"),
         ] {

@@ -113,6 +113,7 @@ pub fn deal(id: u64, offer_id: u64, buyer: AccountBytes, state: DealState) -> De
         closed_at: 0,
         payout: Payout::default(),
         report_pending: false,
+        seller_failed: false,
     }
 }
 

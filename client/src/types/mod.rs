@@ -265,6 +265,8 @@ pub struct Arbiter {
     #[serde(serialize_with = "ser_hash")]
     pub profile: [u8; 32],
     pub active: bool,
+    /// Its slot in the registry's list (freed when it removes itself).
+    pub index: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode, Serialize)]
@@ -383,6 +385,9 @@ pub struct Deal {
     pub payout: Payout,
     /// The reputation contract has not taken this deal's report yet (`deal retry-report`).
     pub report_pending: bool,
+    /// Set when the deal ends: the seller failed it (reclaimed, refunded late, a lapsed
+    /// dispute before delivery, or ruled at fault).
+    pub seller_failed: bool,
 }
 
 /// The `offer_id` of a deal opened by a task request's award (the escrow's `NO_OFFER`).
@@ -453,6 +458,9 @@ pub struct EscrowSettings {
     pub requests_code: Option<[u8; 32]>,
     /// The requests contract's award window, ms (0 without requests).
     pub award_window: u64,
+    /// The lowest platform fee, bps, fixed by the reputation contract; that part of every fee
+    /// goes to the reputation contract for good.
+    pub fee_floor_bps: u16,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize)]
@@ -517,9 +525,20 @@ pub struct AccountReputation {
     pub weighted_average_centi: u32,
     pub deals_completed_as_buyer: u32,
     pub deals_completed_as_seller: u32,
+    /// Disputes it opened, and of those the ones a ruling gave it more or less than half of.
     pub disputes_opened: u32,
     pub disputes_won: u32,
     pub disputes_lost: u32,
+    /// Disputes the other party opened against it, and of those won and lost.
+    pub disputes_answered: u32,
+    pub disputes_answered_won: u32,
+    pub disputes_answered_lost: u32,
+    /// Counted deals it ended as seller, and of those the ones it failed.
+    pub deals_as_seller: u32,
+    pub deals_failed_as_seller: u32,
+    /// What sellers received in its counted deals, plancks.
+    #[serde(serialize_with = "ser_plancks")]
+    pub volume: u128,
     pub arbitrations: u32,
     pub arbitrations_in_time: u32,
     /// Ratings committed and never revealed.

@@ -13,8 +13,12 @@ pub struct Screening {
     pub min_deals: u32,
     /// Lowest value-weighted average rating, hundredths.
     pub min_rating_centi: u32,
-    /// Highest share of its disputes lost, bps (10 000: no limit).
+    /// Highest share of its disputes lost, opened or answered, bps (10 000: no limit).
     pub max_disputes_lost_bps: u16,
+    /// Highest share of its deals as seller that it failed, bps (10 000: no limit).
+    pub max_failed_bps: u16,
+    /// Least volume: what sellers received in its deals, plancks (0: no limit).
+    pub min_volume: u128,
     /// Most ratings committed and withheld (`u32::MAX`: no limit).
     pub max_ratings_withheld: u32,
     /// When not empty, only these accounts.
@@ -29,6 +33,8 @@ impl Default for Screening {
             min_deals: 0,
             min_rating_centi: 0,
             max_disputes_lost_bps: super::BPS,
+            max_failed_bps: super::BPS,
+            min_volume: 0,
             max_ratings_withheld: u32::MAX,
             allow: Vec::new(),
             block: Vec::new(),

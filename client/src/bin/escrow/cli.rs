@@ -220,6 +220,11 @@ pub struct DeployCmd {
     /// Platform fee in basis points (100 = 1%; at most 1000); it can only be lowered later.
     #[arg(long, default_value_t = 100)]
     pub fee_bps: u16,
+    /// Fee floor in basis points: the fee can never go below it, and that part of every fee
+    /// goes to the reputation contract for good, so a record costs that much to fake (0: a
+    /// record costs only transaction fees to fake).
+    #[arg(long, default_value_t = 0)]
+    pub fee_floor_bps: u16,
     /// Who gets the platform fees [default: the deployer].
     #[arg(long)]
     pub fee_recipient: Option<String>,
@@ -261,6 +266,9 @@ pub enum ArbiterCmd {
     Update(ArbiterTerms),
     /// Stop taking new deals (open deals are still yours to rule).
     Retire,
+    /// Retired arbiter: leave the registry and get its storage deposit back (open deals are
+    /// still yours to rule).
+    Remove,
     /// An account's arbiter terms.
     Show {
         /// Keystore name, //Dev URI or SS58 address.
@@ -304,6 +312,11 @@ pub enum OfferCmd {
     },
     /// Withdraw an offer and get its bond back.
     Withdraw {
+        /// The offer's id.
+        offer: u64,
+    },
+    /// Remove a withdrawn offer from storage and get its storage deposit back.
+    Remove {
         /// The offer's id.
         offer: u64,
     },
@@ -475,6 +488,13 @@ pub enum DealCmd {
         /// The seller's share of what the deal holds after your fee: bps (3000) or percent (30%).
         #[arg(long = "seller-share", alias = "seller-bps")]
         seller_share: String,
+        /// The seller was at fault: its bond goes to the buyer and the deal counts as failed
+        /// by the seller [default: when the seller gets less than half].
+        #[arg(long, conflicts_with = "no_fault")]
+        fault: bool,
+        /// The seller was not at fault: its bond goes back, even with a refund to the buyer.
+        #[arg(long)]
+        no_fault: bool,
     },
     /// Buyer: remove an ended deal once its rating period is over, getting its storage deposit back.
     Prune {
@@ -795,6 +815,7 @@ async fn run_command(
             let duration = escrow_client::units::parse_duration_ms;
             let args = ops::deploy::DeployArgs {
                 fee_bps: d.fee_bps,
+                fee_floor_bps: d.fee_floor_bps,
                 fee_recipient: d.fee_recipient,
                 rating_window_ms: duration(&d.rating_window)?,
                 min_rated_amount: units.parse(&d.min_rated_amount)?,
@@ -820,6 +841,7 @@ async fn run_command(
                 ArbiterCmd::Register(t) => Report::Arbiter(arbiters::register(c, terms(t)).await?),
                 ArbiterCmd::Update(t) => Report::Arbiter(arbiters::update(c, terms(t)).await?),
                 ArbiterCmd::Retire => Report::Arbiter(arbiters::retire(c).await?),
+                ArbiterCmd::Remove => Report::Arbiter(arbiters::remove(c).await?),
                 ArbiterCmd::Show { account } => Report::Arbiter(arbiters::show(c, &account).await?),
                 ArbiterCmd::List { active } => Report::Arbiters(arbiters::list(c, active).await?),
             }
@@ -850,6 +872,7 @@ async fn run_command(
                 quantity,
             } => Report::Offer(ops::offers::update(c, offer, price, quantity).await?),
             OfferCmd::Withdraw { offer } => Report::Offer(ops::offers::withdraw(c, offer).await?),
+            OfferCmd::Remove { offer } => Report::Offer(ops::offers::remove(c, offer).await?),
             OfferCmd::Show { offer } => Report::Offer(ops::offers::show(c, offer).await?),
             OfferCmd::List(l) => Report::Offers(
                 ops::offers::list(
@@ -903,8 +926,14 @@ async fn run_command(
                 DealCmd::Dispute { deal, evidence } => {
                     Report::Deal(deals::dispute(c, deal, evidence.as_deref()).await?)
                 }
-                DealCmd::Rule { deal, seller_share } => {
-                    Report::Deal(deals::rule(c, deal, &seller_share).await?)
+                DealCmd::Rule {
+                    deal,
+                    seller_share,
+                    fault,
+                    no_fault,
+                } => {
+                    let at_fault = (fault || no_fault).then_some(fault);
+                    Report::Deal(deals::rule(c, deal, &seller_share, at_fault).await?)
                 }
                 DealCmd::Prune { deal } => Report::Deal(deals::prune(c, deal).await?),
                 DealCmd::RetryReport { deal } => Report::Deal(deals::retry_report(c, deal).await?),

@@ -257,8 +257,9 @@ pub fn render(report: &Report, u: &TokenUnits) -> String {
             let _ = writeln!(s, "escrow {} (owner {})", c.escrow, cfg.owner);
             let _ = writeln!(
                 s,
-                "  platform fee {} bps to {}; fees due {}",
+                "  platform fee {} bps (floor {} bps, paid to the reputation contract) to {}; fees due {}",
                 cfg.fee_bps,
+                cfg.settings.fee_floor_bps,
                 cfg.fee_recipient,
                 amount(u, cfg.fees_due)
             );
@@ -299,6 +300,9 @@ pub fn render(report: &Report, u: &TokenUnits) -> String {
             }
         }
         Report::Arbiter(a) => {
+            if a.removed {
+                let _ = writeln!(s, "removed from the registry; storage deposit returned:");
+            }
             arbiter_line(&mut s, &a.arbiter, u);
             if let Some(t) = &a.tx {
                 tx(&mut s, t, u);
@@ -323,6 +327,9 @@ pub fn render(report: &Report, u: &TokenUnits) -> String {
             }
         }
         Report::Offer(o) => {
+            if o.removed {
+                let _ = writeln!(s, "removed from storage; storage deposit returned:");
+            }
             offer(&mut s, &o.offer, u);
             if let Some(t) = &o.tx {
                 tx(&mut s, t, u);
@@ -336,7 +343,7 @@ pub fn render(report: &Report, u: &TokenUnits) -> String {
                 let t = &o.offer.terms;
                 let _ = writeln!(
                     s,
-                    "#{:<4} v{} {:<30} {} × {}  seller {} ({}){}",
+                    "#{:<4} v{} {:<30} {} × {}  seller {} ({}; {} of {} deals failed){}",
                     o.offer.id,
                     o.offer.version,
                     t.title,
@@ -352,6 +359,8 @@ pub fn render(report: &Report, u: &TokenUnits) -> String {
                             o.seller_ratings_count
                         )
                     },
+                    o.seller_deals_failed,
+                    o.seller_deals,
                     if o.offer.active { "" } else { " [withdrawn]" }
                 );
             }
@@ -461,15 +470,25 @@ pub fn render(report: &Report, u: &TokenUnits) -> String {
             );
             let _ = writeln!(
                 s,
-                "  completed deals: {} as buyer, {} as seller",
-                p.deals_completed_as_buyer, p.deals_completed_as_seller
+                "  completed deals: {} as buyer, {} as seller; volume {}",
+                p.deals_completed_as_buyer,
+                p.deals_completed_as_seller,
+                amount(u, p.volume)
             );
             let _ = writeln!(
                 s,
-                "  disputes opened {} (won {}, lost {}); arbitrations {} ({} in time)",
+                "  failed as seller: {} of {} deals",
+                p.deals_failed_as_seller, p.deals_as_seller
+            );
+            let _ = writeln!(
+                s,
+                "  disputes opened {} (won {}, lost {}); answered {} (won {}, lost {}); arbitrations {} ({} in time)",
                 p.disputes_opened,
                 p.disputes_won,
                 p.disputes_lost,
+                p.disputes_answered,
+                p.disputes_answered_won,
+                p.disputes_answered_lost,
                 p.arbitrations,
                 p.arbitrations_in_time
             );
@@ -644,7 +663,7 @@ fn offer(s: &mut String, o: &Offer, u: &TokenUnits) {
     let _ = writeln!(
         s,
         "  buyers   {}",
-        crate::request_output::screening(&t.screening)
+        crate::request_output::screening(&t.screening, u)
     );
 }
 
@@ -731,6 +750,11 @@ fn settings(s: &mut String, st: &EscrowSettings, u: &TokenUnits) {
         format_duration_ms(st.min_review_window),
         format_duration_ms(st.min_ruling_window),
         format_duration_ms(st.prune_after)
+    );
+    let _ = writeln!(
+        s,
+        "  fee floor {} bps (that part of every fee goes to the reputation contract)",
+        st.fee_floor_bps
     );
     let _ = writeln!(
         s,

@@ -38,14 +38,14 @@ pub fn request(s: &mut String, r: &Request, u: &TokenUnits) {
     );
     let arbiters: Vec<String> = t.arbiters.iter().map(|a| a.to_string()).collect();
     let _ = writeln!(s, "  arbiters   {}", arbiters.join(", "));
-    let _ = writeln!(s, "  workers    {}", screening(&t.screening));
+    let _ = writeln!(s, "  workers    {}", screening(&t.screening, u));
     if let (Some(index), Some(deal_id)) = (r.winner, r.deal_id) {
         let _ = writeln!(s, "  awarded    proposal {index}, deal {deal_id}");
     }
 }
 
 /// The rules a counterparty must meet, in one line ("anyone" without rules).
-pub fn screening(sc: &Screening) -> String {
+pub fn screening(sc: &Screening, u: &TokenUnits) -> String {
     if sc.is_open() {
         return "anyone".into();
     }
@@ -64,6 +64,15 @@ pub fn screening(sc: &Screening) -> String {
             "at most {}% of disputes lost",
             sc.max_disputes_lost_bps / 100
         ));
+    }
+    if sc.max_failed_bps < escrow_client::ops::types::BPS {
+        rules.push(format!(
+            "at most {}% of deals as seller failed",
+            sc.max_failed_bps / 100
+        ));
+    }
+    if sc.min_volume > 0 {
+        rules.push(format!("volume at least {}", amount(u, sc.min_volume)));
     }
     if sc.max_ratings_withheld < u32::MAX {
         rules.push(format!(

@@ -14,9 +14,17 @@ pub struct ScreeningFlags {
     /// Lowest value-weighted average rating, 0-5 (e.g. 4.5).
     #[arg(long)]
     pub min_rating: Option<f64>,
-    /// Highest share of its disputes lost, in percent.
+    /// Highest share of its disputes lost (opened or answered), in percent.
     #[arg(long)]
     pub max_disputes_lost: Option<u8>,
+    /// Highest share of its deals as seller that it failed (reclaimed, refunded late, ruled
+    /// at fault), in percent.
+    #[arg(long)]
+    pub max_failed: Option<u8>,
+    /// Least volume: what sellers received in its deals (e.g. `100 UNIT`); each unit of it
+    /// paid the reputation's fee floor.
+    #[arg(long)]
+    pub min_volume: Option<String>,
     /// Most ratings committed and never revealed.
     #[arg(long)]
     pub max_withheld: Option<u32>,
@@ -34,6 +42,8 @@ impl ScreeningFlags {
             min_deals: self.min_deals,
             min_rating: self.min_rating,
             max_disputes_lost_pct: self.max_disputes_lost,
+            max_failed_pct: self.max_failed,
+            min_volume: self.min_volume,
             max_ratings_withheld: self.max_withheld,
             allow: self.allow,
             block: self.block,

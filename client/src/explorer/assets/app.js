@@ -337,7 +337,10 @@ async function viewAccount(id) {
         ["Average rating", `<span data-testid="average-rating">${(r.average_rating_centi / 100).toFixed(2)}</span> from ${esc(r.ratings_count)} rating(s)`],
         ["Value-weighted average", (r.weighted_average_centi / 100).toFixed(2)],
         ["Deals completed", `${esc(r.deals_completed_as_buyer)} as buyer, ${esc(r.deals_completed_as_seller)} as seller`],
-        ["Disputes", `${esc(r.disputes_opened)} opened, ${esc(r.disputes_won)} won, ${esc(r.disputes_lost)} lost`],
+        ["Failed as seller", `<span data-testid="failed-as-seller">${esc(r.deals_failed_as_seller)} of ${esc(r.deals_as_seller)}</span> deal(s)`],
+        ["Volume", esc(tokens(r.volume))],
+        ["Disputes opened", `${esc(r.disputes_opened)} (${esc(r.disputes_won)} won, ${esc(r.disputes_lost)} lost)`],
+        ["Disputes answered", `${esc(r.disputes_answered)} (${esc(r.disputes_answered_won)} won, ${esc(r.disputes_answered_lost)} lost)`],
         ["Arbitrations", `${esc(r.arbitrations)} (${esc(r.arbitrations_in_time)} in time)`],
         ["Ratings withheld", esc(r.ratings_withheld)],
       ])
