@@ -775,7 +775,8 @@ fn contract_types_match_the_metadata() {
             "OfferTerms {{ title: \"t\", description: \"d\", price: 5, quantity: 2, arbiter: {alice}, \
              delivery_window: 1000, review_window: 2000, ruling_window: 3000, \
              bond_per_unit: 7, screening: Screening {{ min_deals: 3, min_rating_centi: 0, \
-             max_disputes_lost_bps: 10000, max_ratings_withheld: 4294967295, allow: [{bob}], \
+             max_disputes_lost_bps: 10000, max_failed_bps: 10000, min_volume: 0, \
+             max_ratings_withheld: 4294967295, allow: [{bob}], \
              block: [] }}, milestones: [Milestone {{ amount: 2, delivery_window: 400 }}, \
              Milestone {{ amount: 3, delivery_window: 600 }}] }}"
         )],
@@ -872,11 +873,12 @@ fn contract_types_match_the_metadata() {
         report_deposit_limit: 7,
         requests_code: None,
         award_window: 8,
+        fee_floor_bps: 9,
     };
     let settings_text = "EscrowSettings { min_delivery_window: 1, min_review_window: 2, \
                          min_ruling_window: 3, prune_after: 4, report_ref_time: 5, \
                          report_proof_size: 6, report_deposit_limit: 7, requests_code: None, \
-                         award_window: 8 }";
+                         award_window: 8, fee_floor_bps: 9 }";
     same(
         &escrow,
         "new",
@@ -1039,6 +1041,7 @@ fn contract_types_match_the_metadata() {
             bond_returned: 26,
         },
         report_pending: true,
+        seller_failed: true,
     };
     check(&escrow, "deal", Some(deal.clone()));
     check(&escrow, "deals", vec![deal]);
@@ -1064,6 +1067,7 @@ fn contract_types_match_the_metadata() {
         min_amount: 9,
         profile: h,
         active: true,
+        index: 3,
     };
     check(&escrow, "arbiter", Some(arbiter));
     // `(AccountId, Arbiter)`, with the account shown as SS58 like the metadata view does.
@@ -1083,6 +1087,12 @@ fn contract_types_match_the_metadata() {
         disputes_opened: 9,
         disputes_won: 10,
         disputes_lost: 11,
+        disputes_answered: 15,
+        disputes_answered_won: 16,
+        disputes_answered_lost: 17,
+        deals_as_seller: 18,
+        deals_failed_as_seller: 19,
+        volume: 20,
         arbitrations: 12,
         arbitrations_in_time: 13,
         ratings_withheld: 14,
@@ -1110,6 +1120,8 @@ fn contract_types_match_the_metadata() {
         min_deals: 2,
         min_rating_centi: 450,
         max_disputes_lost_bps: 2500,
+        max_failed_bps: 1000,
+        min_volume: 77,
         max_ratings_withheld: 1,
         allow: vec![b.into()],
         block: vec![[9; 32].into()],
@@ -1134,6 +1146,7 @@ fn contract_types_match_the_metadata() {
             "RequestTerms {{ title: \"t\", description: \"d\", budget: 50, proposal_window: 1000, \
              delivery_window: 2000, review_window: 3000, ruling_window: 4000, arbiters: [{alice}], \
              screening: Screening {{ min_deals: 2, min_rating_centi: 450, max_disputes_lost_bps: 2500, \
+             max_failed_bps: 1000, min_volume: 77, \
              max_ratings_withheld: 1, allow: [{bob}], block: [{nine}] }}, auto_award: true }}"
         )],
         requests.encode_typed("post_request", &request_terms).unwrap(),
