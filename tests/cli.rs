@@ -896,9 +896,9 @@ fn contract_types_match_the_metadata() {
     same(
         &reputation,
         "new",
-        &s(&["600000", "1000", &format!("0x{}", hex::encode(h))]),
+        &s(&["600000", "1000", &format!("0x{}", hex::encode(h)), "50"]),
         reputation
-            .encode_typed("new", &(600_000u64, 1_000u128, h))
+            .encode_typed("new", &(600_000u64, 1_000u128, h, 50u16))
             .unwrap(),
     );
     same(

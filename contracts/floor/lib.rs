@@ -2,12 +2,14 @@
 //!
 //! The least an ink! 5 contract call costs on this chain: `escrow bench` deploys this contract
 //! next to the escrow, built the same way (`cargo contract build --release`), and reports every
-//! escrow message as a multiple of [`Floor::set`].
+//! escrow message as a multiple of [`Floor::set`], and against its own floor: [`Floor::touch`]
+//! doing as many storage reads and writes as that message.
 //!
-//! The storage is one `u32` in the root cell, so `set` reads that cell (ink! loads the root
-//! before every message) and writes it back once. There is no event, no check and no other
-//! message: anything more would raise the floor. Its code size is the floor of a contract's code
-//! size too, since pallet-contracts charges loading the code into every call's proof size.
+//! The root cell holds one `u32`, so `set` reads that cell (ink! loads the root before every
+//! message) and writes it back once. `touch(reads, writes)` does the same plus `reads` reads
+//! and `writes` writes of `u32` cells of a `Mapping`. There is no event and no check: anything
+//! more would raise the floor. Its code size is the floor of a contract's code size too, since
+//! pallet-contracts charges loading the code into every call's proof size.
 
 #![cfg_attr(not(feature = "std"), no_std, no_main)]
 
@@ -15,11 +17,14 @@ pub use self::floor::{Floor, FloorRef};
 
 #[ink::contract]
 mod floor {
-    /// One `u32` in the root storage cell.
+    use ink::storage::Mapping;
+
+    /// One `u32` in the root storage cell, and the cells `touch` reads and writes.
     #[ink(storage)]
     #[derive(Default)]
     pub struct Floor {
         value: u32,
+        cells: Mapping<u32, u32>,
     }
 
     impl Floor {
@@ -35,6 +40,20 @@ mod floor {
         pub fn set(&mut self, value: u32) {
             self.value = value;
         }
+
+        /// `set`, plus `reads` reads of cells `0..reads` and `writes` writes of cells
+        /// `0..writes`: the floor of a message that touches that many cells besides the root.
+        #[ink(message)]
+        pub fn touch(&mut self, reads: u32, writes: u32) {
+            let mut seen = 0u32;
+            for key in 0..reads {
+                seen = seen.wrapping_add(self.cells.get(key).unwrap_or(0));
+            }
+            for key in 0..writes {
+                self.cells.insert(key, &key);
+            }
+            self.value = seen;
+        }
     }
 
     #[cfg(test)]
@@ -44,6 +63,18 @@ mod floor {
         #[ink::test]
         fn new_starts_at_zero() {
             assert_eq!(Floor::new().value, 0);
+        }
+
+        #[ink::test]
+        fn touch_writes_the_cells_it_names_and_reads_them_back() {
+            let mut floor = Floor::new();
+            floor.touch(0, 3);
+            assert_eq!(
+                (0..4).map(|k| floor.cells.get(k)).collect::<Vec<_>>(),
+                vec![Some(0), Some(1), Some(2), None]
+            );
+            floor.touch(3, 0);
+            assert_eq!(floor.value, 3, "the sum of the cells read");
         }
 
         #[ink::test]
@@ -65,10 +96,10 @@ mod metadata_tests {
         fn __ink_generate_metadata() -> ink::metadata::InkProject;
     }
 
-    /// The floor stays minimal: one constructor, one mutating message, one `u32` in the
-    /// root cell.
+    /// The floor stays minimal: one constructor, two mutating messages, one `u32` in the
+    /// root cell beside the cells of `touch`.
     #[test]
-    fn one_constructor_one_message_one_cell() {
+    fn one_constructor_two_messages_one_root_value() {
         use ink::metadata::layout::Layout;
 
         // SAFETY: the symbol is defined by `#[ink::contract]` above with this signature.
@@ -85,7 +116,7 @@ mod metadata_tests {
             .iter()
             .map(|m| (m.label().as_str(), m.mutates()))
             .collect();
-        assert_eq!(messages, vec![("set", true)]);
+        assert_eq!(messages, vec![("set", true), ("touch", true)]);
 
         let Layout::Root(root) = project.layout() else {
             panic!("storage layout is not a root: {:?}", project.layout());
@@ -98,6 +129,6 @@ mod metadata_tests {
             .iter()
             .map(|f| (f.name().as_str(), matches!(f.layout(), Layout::Leaf(_))))
             .collect();
-        assert_eq!(fields, vec![("value", true)]);
+        assert_eq!(fields, vec![("value", true), ("cells", false)]);
     }
 }

@@ -88,6 +88,17 @@ pub struct Costs {
     /// A whole deal: create offer, accept, deliver, release, two commits, two reveals.
     pub lifecycle: CostRow,
     pub lifecycle_steps: Vec<String>,
+    /// Each message's own floor: the floor contract's `touch` doing as many storage reads and
+    /// writes (`accesses`), in the order of `messages`; `None` for a message not counted.
+    pub own_floors: Vec<Option<OwnFloor>>,
+}
+
+/// The floor of one message: `touch(reads - 1, writes - 1)`, root included in the counts.
+#[derive(Debug, Clone, Serialize)]
+pub struct OwnFloor {
+    pub reads: u32,
+    pub writes: u32,
+    pub floor: CostRow,
 }
 
 /// Runs the scenario on a freshly deployed escrow, after deploying `floor` (the floor
@@ -116,7 +127,8 @@ pub async fn measure(
         fee: transfer.fee_paid.unwrap_or(0),
     };
     on_row(&baseline);
-    let floor = measure_floor(ctx, &alice, floor).await?;
+    let floor_contract = deploy_floor(ctx, &alice, floor).await?;
+    let floor = measure_floor(ctx, &alice, &floor_contract, "set", &[]).await?;
     on_row(&floor);
 
     let mut rows: Vec<CostRow> = Vec::new();
@@ -427,13 +439,60 @@ pub async fn measure(
             t
         },
     );
+    let own_floors = measure_own_floors(ctx, &alice, &floor_contract, &rows).await?;
     Ok(Costs {
         baseline,
         floor,
         messages: rows,
         lifecycle_steps: lifecycle.iter().map(|r| r.message.clone()).collect(),
         lifecycle: total,
+        own_floors,
     })
+}
+
+/// Sends the floor contract's `touch` once per distinct count of reads and writes among `rows`
+/// (after one call that creates every cell, so each measured write overwrites, and the deposit
+/// of the cells is not part of a floor).
+async fn measure_own_floors(
+    ctx: &Ctx,
+    signer: &Keypair,
+    floor: &Contract,
+    rows: &[CostRow],
+) -> OpResult<Vec<Option<OwnFloor>>> {
+    let counts: Vec<Option<(u32, u32)>> = rows
+        .iter()
+        .map(|r| super::accesses::accesses(&r.contract, &r.message))
+        .collect();
+    let most_writes = counts.iter().flatten().map(|c| c.1).max().unwrap_or(1);
+    let arg = |reads: u32, writes: u32| {
+        vec![
+            reads.saturating_sub(1).to_string(),
+            writes.saturating_sub(1).to_string(),
+        ]
+    };
+    measure_floor(ctx, signer, floor, "touch", &arg(1, most_writes)).await?;
+    let mut measured: Vec<((u32, u32), CostRow)> = Vec::new();
+    let mut floors = Vec::with_capacity(rows.len());
+    for count in counts {
+        let Some((reads, writes)) = count else {
+            floors.push(None);
+            continue;
+        };
+        let row = match measured.iter().find(|(c, _)| *c == (reads, writes)) {
+            Some((_, row)) => row.clone(),
+            None => {
+                let row = measure_floor(ctx, signer, floor, "touch", &arg(reads, writes)).await?;
+                measured.push(((reads, writes), row.clone()));
+                row
+            }
+        };
+        floors.push(Some(OwnFloor {
+            reads,
+            writes,
+            floor: row,
+        }));
+    }
+    Ok(floors)
 }
 
 /// The bench deployment's award window: the auto-award (3 s after posting) falls inside it,
@@ -444,26 +503,47 @@ pub const AWARD_WINDOW_MS: u64 = 10_000;
 /// right after a deal ends, short enough to prune that deal (after twice this) in the run.
 pub const RATING_WINDOW_MS: u64 = 15_000;
 
-/// Deploys the floor contract (its instantiation is not measured) and sends `set(1)` once, the
-/// way the CLI sends any write: dry run, then the call with the dry run's gas.
-async fn measure_floor(ctx: &Ctx, signer: &Keypair, bundle: &ContractBundle) -> OpResult<CostRow> {
+/// Deploys the floor contract (its instantiation is not measured).
+async fn deploy_floor(ctx: &Ctx, signer: &Keypair, bundle: &ContractBundle) -> OpResult<Contract> {
     let mut salt = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut salt);
     let (floor, _) =
         Contract::upload_and_instantiate(&ctx.chain, signer, bundle, "new", &[], 0, &salt).await?;
-    let input = floor.codec.encode_typed("set", &1u32)?;
+    Ok(floor)
+}
+
+/// Sends the floor contract's `message` once (`set(1)` without `args`), the way the CLI sends
+/// any write: dry run, then the call with the dry run's gas.
+async fn measure_floor(
+    ctx: &Ctx,
+    signer: &Keypair,
+    floor: &Contract,
+    message: &str,
+    args: &[String],
+) -> OpResult<CostRow> {
+    let input = if args.is_empty() {
+        floor.codec.encode_typed(message, &1u32)?
+    } else {
+        floor.codec.encode(message, args)?
+    };
     let prepared = floor
-        .prepare_call(&ctx.chain, signer, "set", input, 0)
+        .prepare_call(&ctx.chain, signer, message, input, 0)
         .await?;
     let gas = prepared.gas_required;
     let outcome = floor.submit_prepared(&ctx.chain, signer, prepared).await?;
     // Every row is divided by this one: no weight must not pass as zero.
     let weight = outcome.weight.ok_or_else(|| {
-        OpError::Failed("floor.set: the node reported no System::ExtrinsicSuccess weight".into())
+        OpError::Failed(format!(
+            "floor.{message}: the node reported no System::ExtrinsicSuccess weight"
+        ))
     })?;
     Ok(CostRow {
         contract: "floor".into(),
-        message: "set".into(),
+        message: if args.is_empty() {
+            message.into()
+        } else {
+            format!("{message}({})", args.join(", "))
+        },
         ref_time: weight.ref_time,
         proof_size: weight.proof_size,
         gas_ref_time: gas.ref_time,

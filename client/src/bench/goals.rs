@@ -88,6 +88,7 @@ mod tests {
             messages,
             lifecycle: CostRow::sample("escrow + reputation", "whole deal", 0, 0),
             lifecycle_steps: vec![],
+            own_floors: vec![],
         }
     }
 

@@ -312,9 +312,11 @@ async fn round(
                     Call::new(&c.escrow, "open_dispute", &(id, evidence), 0)?,
                 ))
             }
-            (Ending::Ruled, DealState::Disputed) => {
-                Some((3, 0, Call::new(&c.escrow, "rule", &(id, 5_000u16), 0)?))
-            }
+            (Ending::Ruled, DealState::Disputed) => Some((
+                3,
+                0,
+                Call::new(&c.escrow, "rule", &(id, 5_000u16, false), 0)?,
+            )),
             (ending, state) => {
                 return Err(OpError::Failed(format!(
                     "deal {id} is {state:?}, which cannot lead to {ending:?}"

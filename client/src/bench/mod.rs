@@ -2,6 +2,7 @@
 //! explorer under load, measured on a fresh dev node, and the event store's read latency on
 //! synthetic rows; written to `BENCHMARKS.md` by the command itself.
 
+pub mod accesses;
 pub mod costs;
 pub mod explorer;
 pub mod goals;

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::costs::CostRow;
+use super::costs::{CostRow, Costs};
 use super::goals::cost_goals;
 use super::BenchReport;
 use crate::units::TokenUnits;
@@ -55,6 +55,52 @@ fn cost_line(
         deposit(units, r.storage_deposit),
         units.format(r.fee),
     );
+}
+
+/// Each message against its own floor: the floor contract's `touch` doing as many storage
+/// reads and writes (`bench/accesses.rs`), so what is left is the message's own work: code
+/// size, checks, events, transfers and nested calls.
+fn own_floor_table(s: &mut String, costs: &Costs) {
+    let _ = writeln!(s, "### Over each message's own floor\n");
+    let _ = writeln!(
+        s,
+        "Each message's own floor is `touch(reads - 1, writes - 1)` of `contracts/floor`: the \
+         root cell read and written like `set`, and as many more cells read and written as the \
+         message touches, counted from the contracts' code (`client/src/bench/accesses.rs`, \
+         the root included). The overhead is what the message costs beyond its storage \
+         accesses: its code size (1 B of proof per byte, the callee's too), checks, events, \
+         transfers and nested calls.\n"
+    );
+    let _ = writeln!(
+        s,
+        "| contract | message | reads | writes | floor ref_time | floor proof_size | ref_time over floor | proof_size over floor | × own floor (ref_time) |"
+    );
+    let _ = writeln!(s, "|---|---|--:|--:|--:|--:|--:|--:|--:|");
+    for (row, own) in costs.messages.iter().zip(&costs.own_floors) {
+        let Some(own) = own else {
+            let _ = writeln!(
+                s,
+                "| {} | {} | – | – | – | – | – | – | – |",
+                row.contract, row.message
+            );
+            continue;
+        };
+        let over = |a: u64, b: u64| a as i128 - b as i128;
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            row.contract,
+            row.message,
+            own.reads,
+            own.writes,
+            own.floor.ref_time,
+            own.floor.proof_size,
+            over(row.ref_time, own.floor.ref_time),
+            over(row.proof_size, own.floor.proof_size),
+            ratio(row.ref_time, own.floor.ref_time),
+        );
+    }
+    let _ = writeln!(s);
 }
 
 pub fn markdown(r: &BenchReport, units: &TokenUnits) -> String {
@@ -111,6 +157,7 @@ pub fn markdown(r: &BenchReport, units: &TokenUnits) -> String {
         "\nWhole deal = {}.\n",
         r.costs.lifecycle_steps.join(" + ")
     );
+    own_floor_table(&mut s, &r.costs);
 
     let _ = writeln!(s, "## Code size\n");
     let _ = writeln!(
@@ -333,7 +380,7 @@ fn store_section(s: &mut String, r: &BenchReport) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bench::costs::Costs;
+    use crate::bench::costs::{Costs, OwnFloor};
     use crate::bench::explorer::{EndpointLatency, ExplorerBench, IndexLag, RequestLoad};
     use crate::bench::search::SearchRow;
     use crate::bench::store::{StoreRow, StoreSize};
@@ -352,6 +399,11 @@ mod tests {
                 messages: vec![CostRow::sample("escrow", "release", 4_500, 290_000)],
                 lifecycle: CostRow::sample("escrow + reputation", "whole deal", 19_000, 1_100_000),
                 lifecycle_steps: vec!["release".into()],
+                own_floors: vec![Some(OwnFloor {
+                    reads: 7,
+                    writes: 6,
+                    floor: CostRow::sample("floor", "touch(6, 5)", 3_000, 130_000),
+                })],
             },
             code_sizes: vec![
                 CodeSize {
@@ -487,6 +539,23 @@ mod tests {
         assert_eq!(&transfer[4..8], ["1.00×", "1.00×", "0.25×", "0.40×"]);
         let deal = cells(&md, "escrow + reputation", "whole deal");
         assert_eq!(&deal[6..8], ["19.0×", "110.0×"]);
+    }
+
+    #[test]
+    fn each_message_is_shown_over_a_floor_touching_as_many_cells() {
+        let md = markdown(&report(), &TokenUnits::default());
+        let table: Vec<&str> = md
+            .lines()
+            .skip_while(|l| !l.starts_with("| contract | message | reads | writes |"))
+            .collect();
+        let release = table
+            .iter()
+            .find(|l| l.starts_with("| escrow | release |"))
+            .expect("release over its own floor");
+        assert_eq!(
+            *release,
+            "| escrow | release | 7 | 6 | 3000 | 130000 | 1500 | 160000 | 1.50× |"
+        );
     }
 
     #[test]
