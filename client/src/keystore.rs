@@ -466,17 +466,21 @@ fn stored_keypair(name: &str, stored: &StoredKey) -> Result<Keypair> {
 }
 
 fn validate_name(name: &str) -> Result<()> {
-    let ok = !name.is_empty()
-        && name.len() <= 64
-        && !name.starts_with('.')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if ok {
+    if is_valid_name(name) {
         Ok(())
     } else {
         Err(KeystoreError::InvalidName(name.to_string()))
     }
+}
+
+/// A name for a key or a deployment: 1-64 letters, digits, `-`, `_` or `.`, not starting with `.`.
+pub(crate) fn is_valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 #[cfg(test)]

@@ -71,6 +71,11 @@ impl Settings {
         self.beside_deployment("ratings.json")
     }
 
+    /// Where the metadata of every code hash used is kept: next to the deployment file.
+    pub fn metadata_dir(&self) -> PathBuf {
+        self.beside_deployment("metadata")
+    }
+
     /// Where local indexes live: next to the deployment file.
     pub fn index_dir(&self) -> PathBuf {
         self.beside_deployment("index")

@@ -251,6 +251,10 @@ pub struct DeployCmd {
     /// then anyone may close it and the budget goes back.
     #[arg(long, default_value = "7d")]
     pub award_window: String,
+    /// The name to save the deployment under (it is put in use) [default: the escrow's
+    /// address, shortened].
+    #[arg(long)]
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Clone, Subcommand)]
@@ -805,6 +809,7 @@ async fn run_command(
                 report_proof_size: d.report_proof_size,
                 report_deposit_limit: units.parse(&d.report_deposit_limit)?,
                 award_window_ms: duration(&d.award_window)?,
+                name: d.name,
             };
             Report::Deploy(ops::deploy::deploy(c, args).await?)
         }

@@ -249,7 +249,7 @@ pub fn render(report: &Report, u: &TokenUnits) -> String {
                 amount_str(u, &d.min_rated_amount)
             );
             settings(&mut s, &d.settings, u);
-            let _ = writeln!(s, "  saved in {}", d.deployment_file);
+            let _ = writeln!(s, "  saved in {} as {} (in use)", d.deployment_file, d.name);
             tx(&mut s, &d.create_escrow, u);
         }
         Report::Config(c) => {
