@@ -74,29 +74,12 @@ impl Offline {
     }
 
     fn ok(&self, args: &[&str]) -> Value {
-        let out = self.cmd(args).output().unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success(),
-            "escrow {args:?} failed ({:?}):\n{stdout}\n{}",
-            out.status.code(),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_str(&stdout).unwrap()
+        succeeds(self.cmd(args), args)
     }
 
     /// Expects exit 2 and returns the JSON error's message.
     fn usage_error(&self, args: &[&str]) -> String {
-        let out = self.cmd(args).output().unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert_eq!(
-            out.status.code(),
-            Some(2),
-            "escrow {args:?}: expected exit 2:\n{stdout}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(stdout.trim().is_empty(), "errors go to stderr: {stdout}");
-        let v = common::error_json(&String::from_utf8_lossy(&out.stderr), 2);
+        let v = fails_with(self.cmd(args), args, 2);
         assert_eq!(v["kind"], "usage", "{v}");
         v["error"].as_str().unwrap().to_string()
     }

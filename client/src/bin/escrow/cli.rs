@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::deployment_cli::DeploymentCmd;
 use crate::output::{Report, Shown};
 use crate::requests_cli::{ProposalCmd, RequestCmd};
 use crate::screening_cli::ScreeningFlags;
@@ -104,6 +105,9 @@ pub enum Command {
     /// Upload the escrow and requests code, instantiate reputation, create the escrow through
     /// it (the escrow instantiates its requests contract), save the addresses.
     Deploy(DeployCmd),
+    /// Deployments: join one somebody else made (add, import), list, use, remove, export.
+    #[command(subcommand)]
+    Deployment(DeploymentCmd),
     /// The escrow's configuration: fee, fixed settings (minimum windows, prune delay,
     /// reputation report limits) and counters.
     Config,
@@ -813,6 +817,7 @@ async fn run_command(
             };
             Report::Deploy(ops::deploy::deploy(c, args).await?)
         }
+        Command::Deployment(cmd) => crate::deployment_cli::run(c, cmd).await?,
         Command::Config => Report::Config(ops::deploy::config(c).await?),
         Command::Arbiter(cmd) => {
             use ops::arbiters;

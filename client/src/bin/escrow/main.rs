@@ -4,6 +4,8 @@
 use std::io::{BufRead, IsTerminal, Write};
 
 mod cli;
+mod deployment_cli;
+mod deployment_output;
 mod milestone_output;
 mod output;
 mod parse;

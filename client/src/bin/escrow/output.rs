@@ -14,6 +14,7 @@ use escrow_client::ops::arbiters::{ArbiterList, ArbiterResult};
 use escrow_client::ops::deals::{DealDetails, DealList, DealResult};
 use escrow_client::ops::demo::{DemoResult, DemoStep};
 use escrow_client::ops::deploy::{ConfigView, DeployResult};
+use escrow_client::ops::deployments::{DeploymentList, DeploymentResult, ExportResult};
 use escrow_client::ops::dry_run::DryRunReport;
 use escrow_client::ops::events::EventList;
 use escrow_client::ops::node::NodeView;
@@ -86,6 +87,9 @@ fn signed_amount(u: &TokenUnits, plancks: &str) -> String {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Report {
     Deploy(DeployResult),
+    Deployments(DeploymentList),
+    Deployment(DeploymentResult),
+    DeploymentExport(ExportResult),
     Config(ConfigView),
     Arbiter(ArbiterResult),
     Arbiters(ArbiterList),
@@ -252,6 +256,9 @@ pub fn render(report: &Report, u: &TokenUnits) -> String {
             let _ = writeln!(s, "  saved in {} as {} (in use)", d.deployment_file, d.name);
             tx(&mut s, &d.create_escrow, u);
         }
+        Report::Deployments(l) => crate::deployment_output::list(&mut s, l),
+        Report::Deployment(r) => crate::deployment_output::result(&mut s, r),
+        Report::DeploymentExport(e) => crate::deployment_output::export(&mut s, e),
         Report::Config(c) => {
             let cfg = &c.config;
             let _ = writeln!(s, "escrow {} (owner {})", c.escrow, cfg.owner);
