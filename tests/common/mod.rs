@@ -112,6 +112,7 @@ impl Env {
             tip: None,
             storage_deposit_limit: None,
             mortality: None,
+            passwords: None,
         }
     }
 
@@ -129,6 +130,7 @@ impl Env {
         let mut cmd = Command::cargo_bin("escrow").unwrap();
         cmd.env("ESCROW_HOME", home)
             .env_remove("ESCROW_URL")
+            .env_remove("ESCROW_PASSWORD")
             .timeout(Duration::from_secs(120))
             .args(["--url", &self.node.url(), "--output", "json"])
             .args(args);
@@ -244,8 +246,8 @@ impl Env {
 }
 
 /// Runs `cmd` (made of `args`) and expects success; returns the parsed JSON.
-pub fn succeeds(mut cmd: Command, args: &[&str]) -> Value {
-    let out = cmd.output().unwrap();
+pub fn succeeds(mut cmd: impl std::borrow::BorrowMut<Command>, args: &[&str]) -> Value {
+    let out = cmd.borrow_mut().output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -259,8 +261,12 @@ pub fn succeeds(mut cmd: Command, args: &[&str]) -> Value {
 
 /// Runs `cmd` (made of `args`) and expects exit code `code` and nothing on stdout; returns the
 /// JSON error object from stderr.
-pub fn fails_with(mut cmd: Command, args: &[&str], code: i32) -> Value {
-    let out = cmd.output().unwrap();
+pub fn fails_with(
+    mut cmd: impl std::borrow::BorrowMut<Command>,
+    args: &[&str],
+    code: i32,
+) -> Value {
+    let out = cmd.borrow_mut().output().unwrap();
     let (stdout, stderr) = (
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr),

@@ -220,6 +220,7 @@ fn suri_signer(suri: &str) -> OpResult<Keypair> {
 
 pub fn signer_from(keystore: &Keystore, arg: &str) -> OpResult<Keypair> {
     match keystore.resolve(arg)? {
+        ResolvedAccount::Named { name, .. } => Ok(keystore.get(&name)?),
         ResolvedAccount::Signer { keypair, .. } => Ok(*keypair),
         ResolvedAccount::ReadOnly { .. } => Err(usage(format!(
             "'{arg}' is an address, not a key this client holds: pass a keystore name or a secret URI"

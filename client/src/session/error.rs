@@ -78,7 +78,12 @@ impl OpError {
                 | KeystoreError::InvalidName(_)
                 | KeystoreError::Exists(_)
                 | KeystoreError::InvalidSecret { .. }
-                | KeystoreError::Signer(_),
+                | KeystoreError::Signer(_)
+                | KeystoreError::WrongPassword(_)
+                | KeystoreError::PasswordNeeded { .. }
+                | KeystoreError::PasswordSource(_)
+                | KeystoreError::EmptyPassword
+                | KeystoreError::NoSecretUri(_),
             ) => 2,
             _ => 1,
         }

@@ -9,6 +9,7 @@ mod deployment_output;
 mod milestone_output;
 mod output;
 mod parse;
+mod password;
 mod request_output;
 mod requests_cli;
 mod screening_cli;

@@ -503,24 +503,33 @@ pub fn render(report: &Report, u: &TokenUnits) -> String {
                 let _ = writeln!(s, "  {m}");
                 let _ = writeln!(
                     s,
-                    "it is kept in the keystore: `escrow account export {}` prints it again",
+                    "it is kept in the keystore, encrypted: `escrow account export {} --secret` prints it again",
                     k.name
                 );
             }
         }
         Report::KeyExport(e) => {
-            let _ = writeln!(s, "{} ({}) {}", e.key.name, e.key.scheme, e.key.address);
-            match &e.secret {
-                ExportedSecret::Suri(suri) => {
+            match (&e.secret, &e.written_to) {
+                (ExportedSecret::Suri(suri), _) => {
+                    let _ = writeln!(s, "{} ({}) {}", e.key.name, e.key.scheme, e.key.address);
                     let _ = writeln!(s, "secret URI (keep it private):");
                     let _ = writeln!(s, "  {suri}");
                 }
-                ExportedSecret::PolkadotJs(json) => {
+                (ExportedSecret::PolkadotJs(_), Some(path)) => {
                     let _ = writeln!(
                         s,
-                        "polkadot.js JSON export (encrypted with its original password):"
+                        "{} ({}) {}: polkadot.js JSON written to {path} (encrypted under the key's password)",
+                        e.key.name, e.key.scheme, e.key.address
                     );
-                    let _ = writeln!(s, "{json}");
+                }
+                // The JSON alone, so that `escrow account export NAME > NAME.json` is the file
+                // polkadot.js imports.
+                (ExportedSecret::PolkadotJs(json), None) => {
+                    let _ = writeln!(
+                        s,
+                        "{}",
+                        serde_json::to_string_pretty(json).unwrap_or_default()
+                    );
                 }
             }
         }
