@@ -139,6 +139,8 @@ fn mnemonic_round_trip_new_export_import() {
     let other = Offline::new();
     let imported = other.ok(&["account", "import", "shop", "--secret", &mnemonic]);
     assert_eq!(imported["address"], address.as_str());
+    let text = std::fs::read_to_string(other.home.path().join("keys.json")).unwrap();
+    assert!(!text.contains(&mnemonic), "{text}");
     assert_eq!(imported["scheme"], "sr25519");
     assert!(imported.get("mnemonic").is_none());
 

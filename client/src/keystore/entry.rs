@@ -57,9 +57,10 @@ struct LegacyPolkadotJs {
     password: String,
 }
 
-/// Whether a URI is a dev URI: a path from the public dev phrase, no secret at all.
+/// Whether a URI is a dev URI: a path from the public dev phrase and no password (`///pw`
+/// would make the key depend on a secret), so no secret at all.
 pub fn is_dev_uri(uri: &str) -> bool {
-    uri.starts_with('/')
+    uri.starts_with('/') && !uri.contains("///")
 }
 
 fn invalid(name: &str, reason: impl std::fmt::Display) -> KeystoreError {

@@ -97,7 +97,11 @@ fn the_file_holds_no_secret_in_clear() {
     let uri = format!("{}//hard/soft", made.mnemonic);
     ks.import("derived", secret(&uri, Scheme::Sr25519)).unwrap();
     ks.import("dev", secret("//Bob", Scheme::Sr25519)).unwrap();
+    // A dev path with a password is a secret.
+    ks.import("dev-pw", secret("//Bob///hidden words", Scheme::Sr25519))
+        .unwrap();
     let text = fs::read_to_string(&path).unwrap();
+    assert!(!text.contains("hidden words"), "{text}");
     for word in made.mnemonic.split(' ') {
         assert!(!text.contains(&format!(" {word} ")), "{word} in {text}");
     }
