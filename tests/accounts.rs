@@ -24,6 +24,8 @@ use serde_json::Value;
 use subxt_signer::SecretUri;
 
 const ALICE_42: &str = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+/// The password the key commands get from ESCROW_PASSWORD in these tests.
+const PASSWORD: &str = "keys at rest";
 /// `subkey inspect --scheme ed25519 //Alice`
 const ALICE_ED25519_42: &str = "5FA9nQDVg267DEd8m1ZypXLBnvN7SFxYwV7ndqSYGiN9TTpu";
 
@@ -66,7 +68,7 @@ impl Offline {
         cmd.env("ESCROW_HOME", self.home.path())
             .env_remove("ESCROW_URL")
             .env_remove("ESCROW_SURI")
-            .env_remove("ESCROW_JSON_PASSWORD")
+            .env("ESCROW_PASSWORD", PASSWORD)
             .timeout(Duration::from_secs(60))
             .args(["--url", &self.url, "--output", "json"])
             .args(args);
@@ -74,29 +76,12 @@ impl Offline {
     }
 
     fn ok(&self, args: &[&str]) -> Value {
-        let out = self.cmd(args).output().unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success(),
-            "escrow {args:?} failed ({:?}):\n{stdout}\n{}",
-            out.status.code(),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_str(&stdout).unwrap()
+        succeeds(self.cmd(args), args)
     }
 
     /// Expects exit 2 and returns the JSON error's message.
     fn usage_error(&self, args: &[&str]) -> String {
-        let out = self.cmd(args).output().unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert_eq!(
-            out.status.code(),
-            Some(2),
-            "escrow {args:?}: expected exit 2:\n{stdout}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(stdout.trim().is_empty(), "errors go to stderr: {stdout}");
-        let v = common::error_json(&String::from_utf8_lossy(&out.stderr), 2);
+        let v = fails_with(self.cmd(args), args, 2);
         assert_eq!(v["kind"], "usage", "{v}");
         v["error"].as_str().unwrap().to_string()
     }
@@ -125,13 +110,37 @@ fn mnemonic_round_trip_new_export_import() {
     let mode = std::fs::metadata(&keys).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
 
-    // Export gives the mnemonic back; importing it elsewhere gives the same account.
+    // keys.json holds it encrypted, nowhere in clear.
+    let text = std::fs::read_to_string(&keys).unwrap();
+    assert!(!text.contains(&mnemonic), "{text}");
+    for pair in mnemonic.split(' ').collect::<Vec<_>>().windows(2) {
+        assert!(!text.contains(&pair.join(" ")), "{pair:?} in {text}");
+    }
+
+    // Export gives the polkadot.js JSON (no password needed), which decrypts with the key's
+    // password to the key; --secret gives the mnemonic back, with the password.
     let exported = env.ok(&["account", "export", "shop"]);
-    assert_eq!(exported["secret"]["suri"], mnemonic.as_str());
     assert_eq!(exported["address"], address.as_str());
+    let json = &exported["secret"]["polkadot_js"];
+    assert_eq!(json["address"], address.as_str());
+    let key = subxt_signer::polkadot_js_compat::decrypt_json(&json.to_string(), PASSWORD).unwrap();
+    assert_eq!(
+        subxt::utils::AccountId32(key.public_key().0).to_string(),
+        address
+    );
+    let file = env.home.path().join("shop.json");
+    let written = env.ok(&["account", "export", "shop", "--out", file.to_str().unwrap()]);
+    assert_eq!(written["written_to"], file.to_str().unwrap());
+    let on_disk: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(&on_disk, json);
+    let revealed = env.ok(&["account", "export", "shop", "--secret"]);
+    assert_eq!(revealed["secret"]["suri"], mnemonic.as_str());
+    // Importing the mnemonic elsewhere gives the same account.
     let other = Offline::new();
     let imported = other.ok(&["account", "import", "shop", "--secret", &mnemonic]);
     assert_eq!(imported["address"], address.as_str());
+    let text = std::fs::read_to_string(other.home.path().join("keys.json")).unwrap();
+    assert!(!text.contains(&mnemonic), "{text}");
     assert_eq!(imported["scheme"], "sr25519");
     assert!(imported.get("mnemonic").is_none());
 
@@ -167,8 +176,10 @@ fn mnemonic_round_trip_new_export_import() {
     assert!(err.starts_with("--suri: invalid secret URI"), "{err}");
 }
 
+/// A keys.json of an older client, its secrets in clear, is encrypted on first use under the
+/// password given then; until one is given, it is not used.
 #[test]
-fn old_ed25519_keystore_entries_keep_working() {
+fn an_older_plaintext_keystore_is_encrypted_on_first_use() {
     let env = Offline::new();
     // A keystore written before this change: ed25519 hex seeds, `scheme` possibly missing.
     let keys = env.home.path().join("keys.json");
@@ -183,10 +194,36 @@ fn old_ed25519_keystore_entries_keep_working() {
     )
     .unwrap();
     std::fs::set_permissions(&keys, std::fs::Permissions::from_mode(0o600)).unwrap();
-    let listed = env.ok(&["account", "list"]);
+    let before = std::fs::read_to_string(&keys).unwrap();
+    let args = ["account", "list"];
+    let err = fails_with(env.cmd(&args).env_remove("ESCROW_PASSWORD"), &args, 2);
+    let text = s(&err["error"]);
+    assert!(
+        text.contains("holds 1 secret(s) in clear, written by an older client")
+            && text.contains("--password-file FILE or ESCROW_PASSWORD"),
+        "{text}"
+    );
+    assert_eq!(std::fs::read_to_string(&keys).unwrap(), before, "untouched");
+
+    // A password file gives it (its first line).
+    let password_file = env.home.path().join("password");
+    std::fs::write(&password_file, format!("{PASSWORD}\n")).unwrap();
+    let args = [
+        "--password-file",
+        password_file.to_str().unwrap(),
+        "account",
+        "list",
+    ];
+    let listed = succeeds(env.cmd(&args).env_remove("ESCROW_PASSWORD"), &args);
     assert_eq!(listed["keys"][0]["scheme"], "ed25519");
-    let exported = env.ok(&["account", "export", "legacy"]);
+    let text = std::fs::read_to_string(&keys).unwrap();
+    assert!(!text.contains(seed), "{text}");
+    assert_eq!(serde_json::from_str::<Value>(&text).unwrap()["version"], 3);
+    let exported = env.ok(&["account", "export", "legacy", "--secret"]);
     assert_eq!(exported["secret"]["suri"], format!("0x{seed}"));
+    let args = ["account", "export", "legacy", "--secret"];
+    let wrong = fails_with(env.cmd(&args).env("ESCROW_PASSWORD", "not it"), &args, 2);
+    assert_eq!(wrong["error"], "wrong password for key 'legacy'");
     // The same account as importing that seed as an ed25519 key.
     let again = env.ok(&[
         "account",
@@ -202,70 +239,77 @@ fn old_ed25519_keystore_entries_keep_working() {
     assert_eq!(mode, 0o600);
 }
 
+/// `args` run with ESCROW_PASSWORD `password`, expecting success.
+fn with_password(env: &Env, password: &str, args: &[&str]) -> Value {
+    succeeds(env.cmd(args).env("ESCROW_PASSWORD", password), args)
+}
+
 /// A real polkadot.js export (made by @polkadot/keyring) imports to the address polkadot.js
-/// gave it, and signs on chain as that account.
+/// gave it, kept as it came and without its password, and signs on chain as that account
+/// once given that password. A wrong password sends nothing; a dev URI needs none.
 #[test]
 fn polkadot_js_json_export_imports_and_signs() {
     let f = fixture();
+    let password = s(&f["password"]);
     let env = Env::with_node(start_node(DevNodeOptions::for_tests()));
     let file = env.home.path().join("export.json");
     std::fs::write(&file, f["export"].to_string()).unwrap();
     let file = file.to_str().unwrap();
 
-    let err = env.fails(
-        &[
-            "account",
-            "import",
-            "pjs",
-            "--json",
-            file,
-            "--password",
-            "wrong",
-        ],
-        2,
-    );
+    let import = ["account", "import", "pjs", "--json", file];
+    let err = fails_with(env.cmd(&import).env("ESCROW_PASSWORD", "wrong"), &import, 2);
     assert!(s(&err["error"]).contains("wrong password"), "{err}");
-    let err = env.fails(&["account", "import", "pjs", "--json", file], 2);
-    assert!(s(&err["error"]).contains("password"), "{err}");
-    let err = env.fails(
-        &[
-            "account",
-            "import",
-            "pjs",
-            "--json",
-            "/nonexistent.json",
-            "--password",
-            "x",
-        ],
-        2,
+    let err = env.fails(&import, 2);
+    assert_eq!(
+        s(&err["error"]),
+        "the JSON export imported as 'pjs' needs its password: type it on a terminal, or give \
+         it with --password-file FILE or ESCROW_PASSWORD"
     );
+    let missing = ["account", "import", "pjs", "--json", "/nonexistent.json"];
+    let err = fails_with(env.cmd(&missing).env("ESCROW_PASSWORD", "x"), &missing, 2);
     assert!(s(&err["error"]).contains("/nonexistent.json"), "{err}");
 
-    let imported = env.ok(&[
-        "account",
-        "import",
-        "pjs",
-        "--json",
-        file,
-        "--password",
-        s(&f["password"]),
-    ]);
+    let imported = with_password(&env, password, &import);
     assert_eq!(imported["address"], f["address_42"]);
     assert_eq!(imported["scheme"], "sr25519");
     // Its secret URI (kept in the fixture) is the same account.
     assert_eq!(subxt_signer_address(s(&f["suri"])), s(&f["address_42"]));
+    let keys = std::fs::read_to_string(env.home.path().join("keys.json")).unwrap();
+    assert!(
+        !keys.contains(password),
+        "the export's password is not kept"
+    );
 
-    // It signs: funded by //Alice, it pays //Ferdie.
+    // It signs: funded by //Alice (a dev URI: no password), it pays //Ferdie.
     env.ok(&["account", "fund", "pjs", "--amount", "100"]);
     let before = env.free("pjs");
-    let paid = env.ok(&["--as", "pjs", "account", "fund", FERDIE, "--amount", "7"]);
+    let pay = ["--as", "pjs", "account", "fund", FERDIE, "--amount", "7"];
+    let block = env.best_block();
+    let err = fails_with(env.cmd(&pay).env("ESCROW_PASSWORD", "wrong"), &pay, 2);
+    assert_eq!(err["error"], "wrong password for key 'pjs'");
+    let err = env.fails(&pay, 2);
+    assert!(
+        s(&err["error"]).starts_with("key 'pjs' is encrypted and needs its password"),
+        "{err}"
+    );
+    assert_eq!(env.best_block(), block, "nothing was sent");
+    assert_eq!(env.free("pjs"), before);
+    let paid = with_password(&env, password, &pay);
     assert_eq!(paid["from"], f["address_42"]);
     let fee = plancks(&paid["fee_paid"]);
     assert_eq!(before - env.free("pjs"), 7 * UNIT + fee);
 
-    // Export hands back the export as it came.
+    // Export hands back the export as it came; it has no secret URI to show.
     let exported = env.ok(&["account", "export", "pjs"]);
     assert_eq!(exported["secret"]["polkadot_js"], f["export"]);
+    let err = env.fails(&["account", "export", "pjs", "--secret"], 2);
+    assert!(s(&err["error"]).contains("has no secret URI"), "{err}");
+
+    // A dev URI is no secret: imported and used without any password, kept in clear.
+    env.ok(&["account", "import", "dev", "--secret", BOB]);
+    let paid = env.ok(&["--as", "dev", "account", "fund", FERDIE, "--amount", "1"]);
+    assert_eq!(paid["from"], subxt_signer_address(BOB).as_str());
+    assert_eq!(env.ok(&["account", "export", "dev"])["secret"]["suri"], BOB);
 }
 
 /// `--suri "<mnemonic>//hard/soft"` signs as the account subxt-signer (and polkadot.js)
@@ -293,10 +337,18 @@ fn suri_with_a_derivation_path_signs_as_the_derived_account() {
         3 * UNIT + plancks(&paid["fee_paid"])
     );
     // The same URI imported, then used by name, and given to --as: the same account.
-    let imported = env.ok(&["account", "import", "derived", "--secret", &uri]);
+    let imported = with_password(
+        &env,
+        PASSWORD,
+        &["account", "import", "derived", "--secret", &uri],
+    );
     assert_eq!(imported["address"], expected.as_str());
     for signer in ["derived", uri.as_str()] {
-        let paid = env.ok(&["--as", signer, "account", "fund", FERDIE, "--amount", "1"]);
+        let paid = with_password(
+            &env,
+            PASSWORD,
+            &["--as", signer, "account", "fund", FERDIE, "--amount", "1"],
+        );
         assert_eq!(paid["from"], expected.as_str(), "{signer}");
     }
 
@@ -403,7 +455,11 @@ fn addresses_use_the_chain_ss58_prefix() {
     assert_eq!(paid["to"], f["address_0"]);
 
     // Key commands ask the node for its prefix.
-    let imported = env.ok(&["account", "import", "pjs-uri", "--secret", s(&f["suri"])]);
+    let imported = with_password(
+        &env,
+        PASSWORD,
+        &["account", "import", "pjs-uri", "--secret", s(&f["suri"])],
+    );
     assert_eq!(imported["address"], f["address_0"]);
     assert_eq!(imported["ss58_prefix"], 0);
     let listed = env.ok(&["account", "list"]);
@@ -480,4 +536,49 @@ fn off_development_a_write_needs_a_signer_and_a_yes_and_is_mortal() {
         "-y", "--suri", ALICE, "account", "fund", FERDIE, "--amount", "2",
     ]);
     assert_eq!(env.free(FERDIE) - ferdie0, 2 * UNIT, "{funded}");
+}
+
+/// On a terminal, and with neither --password-file nor ESCROW_PASSWORD, the password is asked
+/// without echo: a new one twice (when the two differ, once more), an existing one once.
+#[test]
+fn passwords_are_asked_on_the_terminal_without_echo() {
+    use rexpect::session::spawn_command;
+    let env = Offline::new();
+    let on_terminal = |args: &[&str]| {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("escrow"));
+        cmd.env("ESCROW_HOME", env.home.path())
+            .env_remove("ESCROW_URL")
+            .env_remove("ESCROW_SURI")
+            .env_remove("ESCROW_PASSWORD")
+            .args(["--url", &env.url, "--output", "json"])
+            .args(args);
+        spawn_command(cmd, Some(60_000)).expect("spawn escrow on a pty")
+    };
+    let typed = "typed on a terminal";
+    let mut p = on_terminal(&["account", "new", "shop"]);
+    p.exp_string("new password for key 'shop': ").unwrap();
+    p.send_line("first try").unwrap();
+    p.exp_string("the same again: ").unwrap();
+    p.send_line("second try").unwrap();
+    p.exp_string("the two differ; once more").unwrap();
+    p.exp_string("new password for key 'shop': ").unwrap();
+    p.send_line(typed).unwrap();
+    p.exp_string("the same again: ").unwrap();
+    p.send_line(typed).unwrap();
+    let (shown, _) = p.exp_regex("\"mnemonic\": \"[a-z ]+\"").unwrap();
+    assert!(
+        !shown.contains("try") && !shown.contains(typed),
+        "echoed: {shown}"
+    );
+    p.exp_eof().unwrap();
+
+    // The key is encrypted under what was typed.
+    let args = ["account", "export", "shop", "--secret"];
+    let revealed = succeeds(env.cmd(&args).env("ESCROW_PASSWORD", typed), &args);
+    assert_eq!(s(&revealed["secret"]["suri"]).split(' ').count(), 12);
+    let mut p = on_terminal(&args);
+    p.exp_string("password of key 'shop': ").unwrap();
+    p.send_line("not it").unwrap();
+    let rest = p.exp_eof().unwrap();
+    assert!(rest.contains("wrong password for key 'shop'"), "{rest}");
 }

@@ -33,7 +33,8 @@ fn runtime() -> tokio::runtime::Runtime {
 fn transfer_to_a_keystore_key_and_back() {
     let node = start_node();
     let dir = tempfile::tempdir().unwrap();
-    let mut keystore = Keystore::open(dir.path().join("keys.json")).unwrap();
+    let passwords = escrow_client::keystore::Passwords::fixed("chain test");
+    let mut keystore = Keystore::open(dir.path().join("keys.json"), Some(passwords)).unwrap();
     // ed25519 on purpose: the signer the CLI uses for `--scheme ed25519` keys, on chain.
     let info = keystore
         .new_key("buyer", escrow_client::signer::Scheme::Ed25519, 12)

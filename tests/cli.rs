@@ -570,7 +570,7 @@ fn bad_inputs_exit_2_and_change_nothing() {
     let file = env.deployment_file();
     let text = std::fs::read_to_string(&file).unwrap();
     let v: Value = serde_json::from_str(&text).unwrap();
-    let genesis = v["deployments"]
+    let genesis = v["chains"]
         .as_object()
         .unwrap()
         .keys()
@@ -1907,8 +1907,11 @@ fn a_store_rebuilt_from_the_contracts_storage_equals_the_followed_one() {
     assert_eq!(rebuilt["offers"], followed["offers"]);
 }
 
+/// Calls decode with the metadata of the code the deployment runs, kept when it was deployed,
+/// not with whatever bundles the client carries now: swapped bundles change nothing. Without
+/// that metadata the client refuses before any decode, naming the contract and its code hash.
 #[test]
-fn a_bundle_whose_code_differs_from_the_deployed_contract_is_refused_before_any_decode() {
+fn a_deployment_decodes_with_the_metadata_of_its_code_not_the_bundles_at_hand() {
     let env = Env::new();
     env.deploy();
     env.offer("100", 1, "0", ["3d", "2d", "1d"]);
@@ -1922,22 +1925,31 @@ fn a_bundle_whose_code_differs_from_the_deployed_contract_is_refused_before_any_
         ("requests", &requests),
     ] {
         let dir = swapped.path().join(name);
-        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::create_dir_all(dir.clone()).unwrap();
         std::fs::copy(from, dir.join(format!("{name}.contract"))).unwrap();
     }
-    let out = env
-        .cmd(&["offer", "list"])
-        .env("ESCROW_CONTRACTS_DIR", swapped.path())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = error_json(&String::from_utf8_lossy(&out.stderr), 1);
+    let with_swapped = |args: &[&str]| {
+        let mut cmd = env.cmd(args);
+        cmd.env("ESCROW_CONTRACTS_DIR", swapped.path());
+        cmd
+    };
+    let listed = succeeds(with_swapped(&["offer", "list"]), &["offer", "list"]);
+    assert_eq!(listed["offers"].as_array().unwrap().len(), 1);
+
+    // Without the kept metadata, the swapped bundle is not taken for the escrow's.
+    std::fs::remove_dir_all(env.home.path().join("metadata")).unwrap();
+    let err = fails_with(with_swapped(&["offer", "list"]), &["offer", "list"], 1);
     let text = err["error"].as_str().unwrap();
+    let escrow = env.ok(&["deployment", "list"])["deployments"][0]["escrow"].clone();
     assert!(
-        text.contains("the escrow contract at") && text.contains("but the bundle"),
+        text.starts_with(&format!(
+            "the escrow contract at {} runs code 0x",
+            escrow.as_str().unwrap()
+        )) && text.contains("this client has no metadata for it"),
         "{text}"
     );
-    // With the right bundles the same command works.
+    assert_eq!(err["kind"], "deployment");
+    // With the right bundles the same command works (and keeps the metadata again).
     assert_eq!(
         env.ok(&["offer", "list"])["offers"]
             .as_array()
@@ -1945,6 +1957,7 @@ fn a_bundle_whose_code_differs_from_the_deployed_contract_is_refused_before_any_
             .len(),
         1
     );
+    assert!(env.home.path().join("metadata").is_dir());
 }
 
 /// `cargo install --path client` copies the binary somewhere else; from an empty directory,

@@ -19,6 +19,7 @@ use subxt::config::Config;
 use subxt::utils::{AccountId32, MultiSignature};
 use subxt_signer::bip39::Mnemonic;
 use subxt_signer::{DeriveJunction, ExposeSecret, SecretUri};
+use zeroize::Zeroizing;
 
 /// Why a key could not be built from a seed, mnemonic, URI or JSON export. The messages name
 /// what was wrong without repeating the secret.
@@ -36,6 +37,8 @@ pub enum SignerError {
     WordCount(usize),
     #[error("polkadot.js JSON export: {0}")]
     PolkadotJs(String),
+    #[error("polkadot.js JSON export: wrong password (or a damaged export)")]
+    WrongPassword,
 }
 
 /// A signature scheme: sr25519 (the default) or ed25519.
@@ -132,7 +135,7 @@ impl Keypair {
             .map(Keypair::Sr25519)
             .map_err(|e| {
                 SignerError::PolkadotJs(match e {
-                    Error::Secretbox(_) => "wrong password (or a damaged export)".to_string(),
+                    Error::Secretbox(_) => return SignerError::WrongPassword,
                     Error::UnsupportedEncoding => {
                         "unsupported encoding: only encrypted sr25519 exports (pkcs8, scrypt, \
                          xsalsa20-poly1305, version 3) can be imported"
@@ -240,25 +243,7 @@ fn parse_uri(uri: &str) -> Result<SecretUri, SignerError> {
 /// The ed25519 seed a Substrate secret URI stands for.
 pub fn ed25519_seed_from_uri(uri: &str) -> Result<[u8; 32], SignerError> {
     let parsed = parse_uri(uri)?;
-    let invalid = |reason: String| SignerError::InvalidUri { reason };
-    let phrase = parsed.phrase.expose_secret();
-    let mut seed: [u8; 32] = if let Some(hex_seed) = phrase.strip_prefix("0x") {
-        let bytes = hex::decode(hex_seed).map_err(|e| invalid(format!("bad hex seed: {e}")))?;
-        bytes
-            .try_into()
-            .map_err(|_| invalid("a hex seed must be 32 bytes".to_string()))?
-    } else {
-        let mnemonic = subxt_signer::bip39::Mnemonic::from_str(phrase)
-            .map_err(|e| invalid(format!("bad mnemonic: {e}")))?;
-        let (entropy, len) = mnemonic.to_entropy_array();
-        let password = parsed
-            .password
-            .as_ref()
-            .map(|p| p.expose_secret().to_string())
-            .unwrap_or_default();
-        let big_seed = seed_from_entropy(&entropy[..len], &password);
-        big_seed[..32].try_into().expect("64 >= 32")
-    };
+    let mut seed = *root_seed(&parsed)?;
     for junction in &parsed.junctions {
         match junction {
             DeriveJunction::Hard(chain_code) => {
@@ -268,6 +253,75 @@ pub fn ed25519_seed_from_uri(uri: &str) -> Result<[u8; 32], SignerError> {
         }
     }
     Ok(seed)
+}
+
+/// The 32-byte seed a URI's phrase stands for, before its junctions: a `0x` hex seed as it is,
+/// a mnemonic through substrate-bip39 with the URI's password (as sp-core and subxt-signer).
+fn root_seed(parsed: &SecretUri) -> Result<Zeroizing<[u8; 32]>, SignerError> {
+    let invalid = |reason: String| SignerError::InvalidUri { reason };
+    let phrase = parsed.phrase.expose_secret();
+    if let Some(hex_seed) = phrase.strip_prefix("0x") {
+        let bytes = hex::decode(hex_seed).map_err(|e| invalid(format!("bad hex seed: {e}")))?;
+        return Ok(Zeroizing::new(bytes.try_into().map_err(|_| {
+            invalid("a hex seed must be 32 bytes".to_string())
+        })?));
+    }
+    let mnemonic = subxt_signer::bip39::Mnemonic::from_str(phrase)
+        .map_err(|e| invalid(format!("bad mnemonic: {e}")))?;
+    let (entropy, len) = mnemonic.to_entropy_array();
+    let password = parsed
+        .password
+        .as_ref()
+        .map(|p| p.expose_secret().to_string())
+        .unwrap_or_default();
+    let big_seed = Zeroizing::new(seed_from_entropy(&entropy[..len], &password));
+    Ok(Zeroizing::new(big_seed[..32].try_into().expect("64 >= 32")))
+}
+
+/// The secret and public key of the `scheme` key a secret URI stands for, as polkadot.js keeps
+/// them in its JSON keystore (see [`crate::keystore`]): for sr25519, schnorrkel's secret key in
+/// its ed25519 form, derived as subxt-signer derives it (checked against subxt-signer's public
+/// key); for ed25519, seed ‖ public key.
+pub fn pkcs8_parts(
+    scheme: Scheme,
+    uri: &str,
+) -> Result<(Zeroizing<[u8; 64]>, [u8; 32]), SignerError> {
+    let mut secret = Zeroizing::new([0u8; 64]);
+    let public = match scheme {
+        Scheme::Sr25519 => {
+            use schnorrkel::derive::{ChainCode, Derivation};
+            use schnorrkel::{ExpansionMode, MiniSecretKey};
+            let parsed = parse_uri(uri)?;
+            let mini = MiniSecretKey::from_bytes(&root_seed(&parsed)?[..])
+                .map_err(|e| SignerError::InvalidSeed(e.to_string()))?;
+            let mut key = mini.expand(ExpansionMode::Ed25519);
+            for junction in &parsed.junctions {
+                key = match junction {
+                    DeriveJunction::Soft(cc) => key.derived_key_simple(ChainCode(*cc), []).0,
+                    DeriveJunction::Hard(cc) => key
+                        .hard_derive_mini_secret_key(Some(ChainCode(*cc)), b"")
+                        .0
+                        .expand(ExpansionMode::Ed25519),
+                };
+            }
+            let public = key.to_public().to_bytes();
+            if public != Keypair::sr25519_from_uri(uri)?.public_key() {
+                return Err(SignerError::InvalidUri {
+                    reason: "its sr25519 secret key does not give its public key".into(),
+                });
+            }
+            secret.copy_from_slice(&key.to_ed25519_bytes());
+            public
+        }
+        Scheme::Ed25519 => {
+            let seed = Zeroizing::new(ed25519_seed_from_uri(uri)?);
+            let public = SigningKey::from_bytes(&seed).verifying_key().to_bytes();
+            secret[..32].copy_from_slice(&seed[..]);
+            secret[32..].copy_from_slice(&public);
+            public
+        }
+    };
+    Ok((secret, public))
 }
 
 /// `substrate-bip39`'s seed: PBKDF2-HMAC-SHA512 over the mnemonic *entropy* with salt

@@ -112,6 +112,7 @@ impl Env {
             tip: None,
             storage_deposit_limit: None,
             mortality: None,
+            passwords: None,
         }
     }
 
@@ -121,9 +122,15 @@ impl Env {
 
     /// `escrow --url <node> --output json <args>` with ESCROW_HOME set.
     pub fn cmd(&self, args: &[&str]) -> Command {
+        self.cmd_in(self.home.path(), args)
+    }
+
+    /// [`Env::cmd`] for another client of the same node, whose ESCROW_HOME is `home`.
+    pub fn cmd_in(&self, home: &std::path::Path, args: &[&str]) -> Command {
         let mut cmd = Command::cargo_bin("escrow").unwrap();
-        cmd.env("ESCROW_HOME", self.home.path())
+        cmd.env("ESCROW_HOME", home)
             .env_remove("ESCROW_URL")
+            .env_remove("ESCROW_PASSWORD")
             .timeout(Duration::from_secs(120))
             .args(["--url", &self.node.url(), "--output", "json"])
             .args(args);
@@ -132,16 +139,7 @@ impl Env {
 
     /// Runs and expects success; returns the parsed JSON.
     pub fn ok(&self, args: &[&str]) -> Value {
-        let out = self.cmd(args).output().unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success(),
-            "escrow {args:?} failed ({:?}):\n{stdout}\n{}",
-            out.status.code(),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_str(&stdout)
-            .unwrap_or_else(|e| panic!("escrow {args:?}: not JSON ({e}):\n{stdout}"))
+        succeeds(self.cmd(args), args)
     }
 
     /// Runs with `--output text` and expects success; returns what it printed.
@@ -158,18 +156,7 @@ impl Env {
     /// Runs and expects exit code `code` and nothing on stdout; returns the JSON error object
     /// from stderr.
     pub fn fails(&self, args: &[&str], code: i32) -> Value {
-        let out = self.cmd(args).output().unwrap();
-        let (stdout, stderr) = (
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr),
-        );
-        assert_eq!(
-            out.status.code(),
-            Some(code),
-            "escrow {args:?}: expected exit {code}:\n{stdout}\n{stderr}"
-        );
-        assert!(stdout.trim().is_empty(), "errors go to stderr: {stdout}");
-        error_json(&stderr, code)
+        fails_with(self.cmd(args), args, code)
     }
 
     /// Deploys with a 1% fee to //Eve and 1 ms minimum windows (so the tests' short windows
@@ -256,6 +243,41 @@ impl Env {
             bond,
         ])
     }
+}
+
+/// Runs `cmd` (made of `args`) and expects success; returns the parsed JSON.
+pub fn succeeds(mut cmd: impl std::borrow::BorrowMut<Command>, args: &[&str]) -> Value {
+    let out = cmd.borrow_mut().output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "escrow {args:?} failed ({:?}):\n{stdout}\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("escrow {args:?}: not JSON ({e}):\n{stdout}"))
+}
+
+/// Runs `cmd` (made of `args`) and expects exit code `code` and nothing on stdout; returns the
+/// JSON error object from stderr.
+pub fn fails_with(
+    mut cmd: impl std::borrow::BorrowMut<Command>,
+    args: &[&str],
+    code: i32,
+) -> Value {
+    let out = cmd.borrow_mut().output().unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "escrow {args:?}: expected exit {code}:\n{stdout}\n{stderr}"
+    );
+    assert!(stdout.trim().is_empty(), "errors go to stderr: {stdout}");
+    error_json(&stderr, code)
 }
 
 /// An id from the JSON output, as a CLI argument.

@@ -5,6 +5,7 @@
 //! are dry runs decoded into [`crate::types`]. Who may call what is the contract's business:
 //! a refusal comes back as [`crate::session::OpError::Contract`] before anything is sent.
 
+use crate::contract::Contract;
 use crate::session::{Ctx, OpResult, TxReport, Which};
 use crate::signer::Keypair;
 use crate::types::{AccountBytes, Address, Arbiter, Config, Deal, Offer, OfferTerms};
@@ -394,4 +395,11 @@ impl<'s> Escrow<'s> {
     pub async fn config(&mut self) -> OpResult<Config> {
         self.0.read(CONFIG, &()).await
     }
+}
+
+/// The `config()` of the escrow `escrow`, which need not be the session's deployment: how a
+/// client joining a deployment learns its reputation and requests contracts.
+pub async fn config_of(ctx: &Ctx, escrow: &Contract) -> OpResult<Config> {
+    CONFIG.check(Which::Escrow.name(), &escrow.codec)?;
+    ctx.read(escrow, CONFIG.name, &()).await
 }

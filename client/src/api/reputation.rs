@@ -222,6 +222,18 @@ impl<'s> Reputation<'s> {
     }
 }
 
+/// Whether the reputation contract `reputation` (which need not be the session's deployment's)
+/// created `escrow` and takes its reports: a client joining a deployment refuses an escrow
+/// whose reputation contract does not vouch for it.
+pub async fn is_authorized_by(
+    ctx: &Ctx,
+    reputation: &Contract,
+    escrow: &AccountBytes,
+) -> OpResult<bool> {
+    IS_AUTHORIZED.check(Which::Reputation.name(), &reputation.codec)?;
+    ctx.read(reputation, IS_AUTHORIZED.name, escrow).await
+}
+
 /// What [`create_escrow`] sent: the dry run's gas and storage deposit, and the outcome.
 pub struct CreatedEscrow {
     pub gas_required: Weight,

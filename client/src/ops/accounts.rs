@@ -51,6 +51,9 @@ pub struct KeyExport {
     #[serde(flatten)]
     pub key: KeyView,
     pub secret: ExportedSecret,
+    /// The file the polkadot.js JSON was written to (`--out`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub written_to: Option<String>,
 }
 
 /// Where `account import` takes a key from.
@@ -58,11 +61,8 @@ pub struct KeyExport {
 pub enum ImportFrom {
     /// A mnemonic, secret URI or hex seed.
     Secret { secret: String, scheme: Scheme },
-    /// A polkadot.js JSON export file and its password.
-    PolkadotJsFile {
-        path: std::path::PathBuf,
-        password: String,
-    },
+    /// A polkadot.js JSON export file (its password is asked for, and not kept).
+    PolkadotJsFile { path: std::path::PathBuf },
 }
 
 /// The SS58 prefix for commands that need no node: the node's (at `--url`, else
@@ -98,15 +98,9 @@ pub async fn import_key(settings: &Settings, name: &str, from: ImportFrom) -> Op
                 scheme: *scheme,
             },
         )?,
-        ImportFrom::PolkadotJsFile { path, password } => {
+        ImportFrom::PolkadotJsFile { path } => {
             let json = read_export(path)?;
-            ks.import(
-                name,
-                ImportSource::PolkadotJs {
-                    json: &json,
-                    password,
-                },
-            )?
+            ks.import(name, ImportSource::PolkadotJs { json: &json })?
         }
     };
     let prefix = ss58_prefix_without_chain(settings).await;
@@ -122,14 +116,63 @@ fn read_export(path: &Path) -> OpResult<String> {
     })
 }
 
-pub async fn export_key(settings: &Settings, name: &str) -> OpResult<KeyExport> {
+/// What `account export` gives.
+#[derive(Debug, Clone)]
+pub enum ExportWhat {
+    /// The key's polkadot.js JSON (a dev URI: the URI), still encrypted: no password needed.
+    /// With a file, it is written there as polkadot.js and Talisman import it.
+    Json { out: Option<std::path::PathBuf> },
+    /// The mnemonic or URI the key was made from, decrypted with its password.
+    SecretUri,
+}
+
+pub async fn export_key(settings: &Settings, name: &str, what: ExportWhat) -> OpResult<KeyExport> {
     let ks = settings.open_keystore()?;
-    let (info, secret) = ks.export(name)?;
+    let (info, secret, written_to) = match what {
+        ExportWhat::SecretUri => {
+            let (info, uri) = ks.export_secret_uri(name)?;
+            (info, ExportedSecret::Suri(uri.to_string()), None)
+        }
+        ExportWhat::Json { out } => {
+            let (info, secret) = ks.export(name)?;
+            let written_to = match (&out, &secret) {
+                (Some(path), ExportedSecret::PolkadotJs(json)) => {
+                    write_export(path, json)?;
+                    Some(path.display().to_string())
+                }
+                (Some(_), ExportedSecret::Suri(_)) => {
+                    return Err(usage(format!(
+                        "'{name}' is a dev URI, which has no JSON export: `escrow account \
+                         export {name}` prints it"
+                    )))
+                }
+                (None, _) => None,
+            };
+            (info, secret, written_to)
+        }
+    };
     let prefix = ss58_prefix_without_chain(settings).await;
     Ok(KeyExport {
         key: KeyView::new(info, prefix),
         secret,
+        written_to,
     })
+}
+
+/// A polkadot.js JSON written as the file polkadot.js and Talisman import (mode 0600: it is
+/// only as safe as its password).
+fn write_export(path: &Path, json: &serde_json::Value) -> OpResult<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let text = serde_json::to_string_pretty(json).expect("serialisable");
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .map_err(|e| usage(format!("cannot write {}: {e}", path.display())))
 }
 
 pub async fn list_keys(settings: &Settings) -> OpResult<KeyList> {

@@ -9,8 +9,8 @@ use serde::Serialize;
 use super::dry_run::DryRunReport;
 use super::types::{Config, EscrowSettings, RequestsConfig, MAX_PLATFORM_FEE_BPS, MAX_WINDOW_MS};
 use super::{
-    genesis_hex, load_bundle, usage, Ctx, Deployment, DeploymentFile, GasView, OpError, OpResult,
-    TxReport,
+    genesis_hex, load_bundle, usage, CodeHashes, Ctx, Deployment, DeploymentFile, GasView,
+    MetadataStore, OpError, OpResult, Origin, TxReport, Which,
 };
 use crate::api::{Escrow, Reputation, Requests};
 use crate::contract::instantiated_by;
@@ -47,6 +47,8 @@ pub struct DeployArgs {
     pub report_deposit_limit: u128,
     /// How long after its proposal deadline a task request can still be awarded, ms.
     pub award_window_ms: u64,
+    /// The name to save the deployment under [default: its escrow's address, shortened].
+    pub name: Option<String>,
 }
 
 impl DeployArgs {
@@ -66,6 +68,7 @@ impl DeployArgs {
             report_proof_size: DEFAULT_REPORT_PROOF_SIZE,
             report_deposit_limit: 1_000_000_000_000,
             award_window_ms: DEFAULT_AWARD_WINDOW_MS,
+            name: None,
         }
     }
 
@@ -91,6 +94,8 @@ impl DeployArgs {
 #[derive(Debug, Clone, Serialize)]
 pub struct DeployResult {
     pub genesis: String,
+    /// Its name in the deployment file; it is the deployment in use now.
+    pub name: String,
     pub escrow: String,
     pub reputation: String,
     pub requests: String,
@@ -115,6 +120,9 @@ pub struct DeployResult {
 
 /// Bad arguments are refused before anything is loaded or sent.
 fn check_args(args: &DeployArgs) -> OpResult<()> {
+    if let Some(name) = &args.name {
+        crate::session::deployment_file::check_name(name)?;
+    }
     if args.fee_bps > MAX_PLATFORM_FEE_BPS {
         return Err(usage(format!(
             "--fee-bps must be at most {MAX_PLATFORM_FEE_BPS} (10%); it can only go down later"
@@ -259,6 +267,17 @@ pub async fn deploy_bundles(
         Some(a) => ctx.account(a)?,
         None => signer.account_id(),
     };
+    if let Some(name) = &args.name {
+        // A new escrow never takes over a name: refused before anything is sent.
+        let file = DeploymentFile::load(&ctx.settings.deployment_path())?;
+        if let Some(taken) = file.chain(&genesis_hex(&ctx.chain)).deployments.get(name) {
+            return Err(crate::session::DeploymentError::NameTaken {
+                name: name.clone(),
+                escrow: taken.escrow.clone(),
+            }
+            .into());
+        }
+    }
     let mut salt = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut salt);
 
@@ -312,16 +331,31 @@ pub async fn deploy_bundles(
 
     let path = ctx.settings.deployment_path();
     let genesis = genesis_hex(&ctx.chain);
-    let mut file = DeploymentFile::load(&path)?;
+    let mut code_hashes = CodeHashes::default();
+    let store = MetadataStore::new(ctx.settings.metadata_dir());
+    for (which, bundle) in [
+        (Which::Escrow, &bundles.escrow),
+        (Which::Reputation, &bundles.reputation),
+        (Which::Requests, &bundles.requests),
+    ] {
+        code_hashes.set(which, bundle.code_hash);
+        // Kept, so that a client built with other bundles still talks to this deployment.
+        let mut metadata = bundle.metadata.clone();
+        metadata.source.hash = bundle.code_hash.into();
+        store.save(&metadata)?;
+    }
     let deployment = Deployment {
         escrow: ctx.chain.ss58(&escrow.0),
         reputation: ctx.chain.ss58(&reputation.address.0),
         requests: Some(ctx.chain.ss58(&requests.0)),
-        deployer: ctx.chain.ss58(&signer.public_key()),
+        code_hashes,
+        deployer: Some(ctx.chain.ss58(&signer.public_key())),
         block: ctx.chain.best_block_number().await?,
+        origin: Origin::Deployed,
     };
-    file.deployments.insert(genesis.clone(), deployment);
-    file.save(&path)?;
+    let name = DeploymentFile::update(&path, |file| {
+        Ok(file.insert(&genesis, args.name.as_deref(), deployment)?)
+    })?;
 
     let contracts = ctx.contracts().await?;
     let create_escrow = ctx.tx_report(
@@ -336,6 +370,7 @@ pub async fn deploy_bundles(
     let config: Config = Escrow::new(ctx).config().await?;
     Ok(DeployResult {
         genesis,
+        name,
         escrow: ctx.chain.ss58(&escrow.0),
         reputation: ctx.chain.ss58(&reputation.address.0),
         requests: ctx.chain.ss58(&requests.0),

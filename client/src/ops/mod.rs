@@ -7,8 +7,10 @@ pub mod arbiters;
 pub mod deals;
 pub mod demo;
 pub mod deploy;
+pub mod deployments;
 pub mod events;
 pub mod index;
+pub mod join;
 pub mod milestones;
 pub mod node;
 pub mod offers;
@@ -18,10 +20,11 @@ pub mod requests;
 pub mod screening;
 
 pub use crate::session::{
-    default_url, dry_run, escrow_home, event_view, explain, genesis_hex, ink_to_json, load_bundle,
-    net_storage_deposit, resolve_account, signer_from, usage, write_json_file, Confirmer,
-    Contracts, Ctx, Deployment, DeploymentFile, EventView, GasView, OpError, OpResult, OutputMode,
-    Settings, TxReport, Which, CONNECT_TIMEOUT,
+    default_url, dry_run, escrow_home, event_view, explain, genesis_hex, hash_hex, ink_to_json,
+    load_bundle, net_storage_deposit, resolve_account, signer_from, usage, write_json_file,
+    CodeHashes, Confirmer, Contracts, Ctx, Deployment, DeploymentError, DeploymentFile, EventView,
+    GasView, MetadataStore, OpError, OpResult, Origin, OutputMode, Settings, TxReport, Which,
+    CONNECT_TIMEOUT,
 };
 pub use crate::types;
 

@@ -7,15 +7,14 @@ use std::time::Duration;
 use subxt::utils::AccountId32;
 
 use crate::chain::Chain;
-use crate::contract::{Contract, ContractCodec};
-use crate::contract_state::contract_info;
+use crate::contract::Contract;
 use crate::keystore::{Keystore, KeystoreError, ResolvedAccount};
 use crate::signer::Keypair;
 use crate::store::ReaderPool;
 use crate::types::{EscrowSettings, LangError, Localize};
 use crate::units::TokenUnits;
 
-use super::deployment::{genesis_hex, load_bundle, Contracts, DeploymentFile};
+use super::deployment::Contracts;
 use super::dry_run;
 use super::error::{usage, OpError, OpResult};
 use super::settings::{OutputMode, Settings};
@@ -34,8 +33,8 @@ pub struct Ctx {
     /// Read connections to the event store, kept open between the reads of this session and
     /// of the sessions [`Self::share`]d from it.
     pub store_readers: Arc<ReaderPool>,
-    contracts: Option<Contracts>,
-    codecs: Option<(ContractCodec, ContractCodec)>,
+    /// The deployment in use, once opened ([`Self::contracts`], in [`super::open`]).
+    pub(super) contracts: Option<Contracts>,
     /// The escrow's settings, once read (fixed at its instantiation).
     escrow_settings: Option<EscrowSettings>,
     /// Contract calls this session submitted: a command whose later write changed after the
@@ -75,7 +74,6 @@ impl Ctx {
             store_followed: false,
             store_readers: ReaderPool::new(),
             contracts: None,
-            codecs: None,
             escrow_settings: None,
             writes_sent: 0,
         })
@@ -92,7 +90,6 @@ impl Ctx {
             store_followed: self.store_followed,
             store_readers: self.store_readers.clone(),
             contracts: self.contracts.clone(),
-            codecs: self.codecs.clone(),
             escrow_settings: self.escrow_settings,
             writes_sent: 0,
         })
@@ -103,9 +100,6 @@ impl Ctx {
     pub fn learn_from(&mut self, other: &Ctx) {
         if self.contracts.is_none() {
             self.contracts = other.contracts.clone();
-        }
-        if self.codecs.is_none() {
-            self.codecs = other.codecs.clone();
         }
         if self.escrow_settings.is_none() {
             self.escrow_settings = other.escrow_settings;
@@ -137,93 +131,6 @@ impl Ctx {
 
     pub fn units(&self) -> &TokenUnits {
         self.chain.units()
-    }
-
-    /// Escrow and reputation codecs from the local bundles.
-    pub fn codecs(&mut self) -> OpResult<(ContractCodec, ContractCodec)> {
-        if self.codecs.is_none() {
-            let escrow = load_bundle("escrow")?.codec()?;
-            let reputation = load_bundle("reputation")?.codec()?;
-            self.codecs = Some((escrow, reputation));
-        }
-        Ok(self.codecs.clone().expect("set above"))
-    }
-
-    /// The deployment for this chain (by genesis hash), checked to exist on chain.
-    pub async fn contracts(&mut self) -> OpResult<Contracts> {
-        if let Some(c) = &self.contracts {
-            return Ok(c.clone());
-        }
-        let path = self.settings.deployment_path();
-        let file = DeploymentFile::load(&path)?;
-        let genesis = genesis_hex(&self.chain);
-        let missing = || {
-            usage(format!(
-                "no deployment for this chain (genesis {genesis}); run `escrow deploy`"
-            ))
-        };
-        let deployment = file
-            .deployments
-            .get(&genesis)
-            .cloned()
-            .ok_or_else(missing)?;
-        let escrow_addr = parse_address(&deployment.escrow)?;
-        let reputation_addr = parse_address(&deployment.reputation)?;
-        // Fresh dev chains share their genesis hash: make sure the contracts really exist, and
-        // run the code of the bundles whose metadata decodes them (never a wrong decode).
-        let escrow_bundle = load_bundle("escrow")?;
-        let reputation_bundle = load_bundle("reputation")?;
-        let requests = match &deployment.requests {
-            Some(address) => Some((parse_address(address)?, load_bundle("requests")?)),
-            None => None,
-        };
-        let mut escrow_trie = Vec::new();
-        let mut checked = vec![
-            ("escrow", &escrow_addr, &escrow_bundle),
-            ("reputation", &reputation_addr, &reputation_bundle),
-        ];
-        if let Some((address, bundle)) = &requests {
-            checked.push(("requests", address, bundle));
-        }
-        for (name, address, bundle) in checked {
-            match contract_info(&self.chain, address, None).await? {
-                None => {
-                    return Err(usage(format!(
-                        "no deployment for this chain (genesis {genesis}); the contracts saved \
-                         in {} do not exist on it (a reset chain?); run `escrow deploy`",
-                        path.display()
-                    )))
-                }
-                Some(on_chain) if on_chain.code_hash != bundle.code_hash => {
-                    return Err(OpError::Failed(format!(
-                        "the {name} contract at {} runs code 0x{} but the bundle {} is 0x{}: \
-                         use the bundles it was deployed from (ESCROW_CONTRACTS_DIR) or run \
-                         `escrow deploy` again",
-                        self.chain.ss58(&address.0),
-                        hex::encode(on_chain.code_hash),
-                        crate::node_config::bundle_source(name),
-                        hex::encode(bundle.code_hash)
-                    )))
-                }
-                Some(on_chain) if name == "escrow" => escrow_trie = on_chain.trie_id,
-                Some(_) => {}
-            }
-        }
-        let (escrow_codec, reputation_codec) = (escrow_bundle.codec()?, reputation_bundle.codec()?);
-        self.codecs = Some((escrow_codec.clone(), reputation_codec.clone()));
-        let contracts = Contracts {
-            escrow: Contract::new(escrow_addr, escrow_codec),
-            reputation: Contract::new(reputation_addr, reputation_codec),
-            requests: match requests {
-                Some((address, bundle)) => Some(Contract::new(address, bundle.codec()?)),
-                None => None,
-            },
-            escrow_trie,
-            deployment,
-            ss58_prefix: self.chain.ss58_prefix(),
-        };
-        self.contracts = Some(contracts.clone());
-        Ok(contracts)
     }
 
     /// The signer: `--suri`, else `--as`, else `default` (only deploy/fund/demo have one).
@@ -313,6 +220,7 @@ fn suri_signer(suri: &str) -> OpResult<Keypair> {
 
 pub fn signer_from(keystore: &Keystore, arg: &str) -> OpResult<Keypair> {
     match keystore.resolve(arg)? {
+        ResolvedAccount::Named { name, .. } => Ok(keystore.get(&name)?),
         ResolvedAccount::Signer { keypair, .. } => Ok(*keypair),
         ResolvedAccount::ReadOnly { .. } => Err(usage(format!(
             "'{arg}' is an address, not a key this client holds: pass a keystore name or a secret URI"
@@ -330,12 +238,6 @@ pub fn resolve_account(keystore: &Keystore, arg: &str) -> OpResult<AccountId32> 
             )),
             other => other.into(),
         })
-}
-
-fn parse_address(s: &str) -> OpResult<AccountId32> {
-    crate::units::parse_account(s)
-        .map(AccountId32)
-        .map_err(OpError::from)
 }
 
 /// An amount flag read with the chain's token units; a bad one names the flag.

@@ -1,7 +1,10 @@
-//! Where the contracts of a chain are: the deployment file, the bundles, the pair in use.
+//! What a deployment is: its contracts' addresses and code hashes, the bundles this client
+//! carries, and the contracts of the deployment in use once checked on chain. The file that
+//! keeps deployments is [`super::deployment_file`].
 
-use std::collections::BTreeMap;
 use std::path::Path;
+
+use contract_metadata::CodeHash;
 
 use serde::{Deserialize, Serialize};
 
@@ -11,7 +14,7 @@ use crate::node_config::contract_bundle;
 
 use super::error::{OpError, OpResult};
 
-/// The addresses `escrow deploy` saved for one chain.
+/// Where one deployment's contracts are and the code each of them runs.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Deployment {
     pub escrow: String,
@@ -19,52 +22,100 @@ pub struct Deployment {
     /// The requests contract; absent in deployments made before task requests existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requests: Option<String>,
-    pub deployer: String,
+    /// The code hash each contract ran when the deployment was saved: every session checks the
+    /// chain still says so, and decodes with the metadata of exactly that code. Empty in a file
+    /// written before they were recorded; the first session fills them in.
+    #[serde(default)]
+    pub code_hashes: CodeHashes,
+    /// Who deployed it, when this client did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployer: Option<String>,
     /// Best block number right after the deployment: event scans start here.
     pub block: u64,
+    /// How this client came to know it.
+    #[serde(default)]
+    pub origin: Origin,
 }
 
-/// The deployment file: deployments keyed by `0x` + genesis hash.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct DeploymentFile {
-    pub deployments: BTreeMap<String, Deployment>,
-}
-
-impl DeploymentFile {
-    pub fn load(path: &Path) -> OpResult<Self> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => serde_json::from_str(&text).map_err(|e| {
-                OpError::Failed(format!(
-                    "deployment file {} is not valid: {e}",
-                    path.display()
-                ))
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
-            Err(e) => Err(OpError::Failed(format!(
-                "cannot read {}: {e}",
-                path.display()
-            ))),
+impl Deployment {
+    /// The address of `which`, if this deployment has it.
+    pub fn address(&self, which: Which) -> Option<&str> {
+        match which {
+            Which::Escrow => Some(&self.escrow),
+            Which::Reputation => Some(&self.reputation),
+            Which::Requests => self.requests.as_deref(),
         }
     }
+}
 
-    pub fn save(&self, path: &Path) -> OpResult<()> {
-        write_json_file(path, self)
+/// The code hash of each contract of a deployment (`0x` hex in files).
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CodeHashes {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escrow: Option<CodeHash>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reputation: Option<CodeHash>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requests: Option<CodeHash>,
+}
+
+impl CodeHashes {
+    pub fn get(&self, which: Which) -> Option<[u8; 32]> {
+        match which {
+            Which::Escrow => self.escrow,
+            Which::Reputation => self.reputation,
+            Which::Requests => self.requests,
+        }
+        .map(|h| h.0)
+    }
+
+    pub fn set(&mut self, which: Which, hash: [u8; 32]) {
+        let slot = match which {
+            Which::Escrow => &mut self.escrow,
+            Which::Reputation => &mut self.reputation,
+            Which::Requests => &mut self.requests,
+        };
+        *slot = Some(CodeHash(hash));
     }
 }
 
-/// Write `value` as pretty JSON through a temporary file and rename.
+/// How a deployment came into the deployment file.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// `escrow deploy` made it (and files of older clients, which knew no other way).
+    #[default]
+    Deployed,
+    /// `escrow deployment add`: joined by its escrow's address.
+    Added,
+    /// `escrow deployment import`: joined from an export file.
+    Imported,
+}
+
+impl Origin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Deployed => "deployed",
+            Origin::Added => "added",
+            Origin::Imported => "imported",
+        }
+    }
+}
+
+/// Write `value` as pretty JSON through a temporary file of its own and a rename, so that a
+/// reader never sees half a file and two writers never share a temporary file.
 pub fn write_json_file<T: Serialize>(path: &Path, value: &T) -> OpResult<()> {
     let io = |e: std::io::Error| OpError::Failed(format!("cannot write {}: {e}", path.display()));
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(io)?;
-    }
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(
-        &tmp,
-        serde_json::to_string_pretty(value).expect("serialisable"),
-    )
-    .map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(io)
+    let dir = match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        Some(dir) => dir,
+        None => Path::new("."),
+    };
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    let text = serde_json::to_string_pretty(value).expect("serialisable");
+    std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(io)?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
 }
 
 pub fn genesis_hex(chain: &Chain) -> String {
@@ -99,6 +150,8 @@ pub struct Contracts {
     /// The child trie holding the escrow's storage (`ContractInfo::trie_id`), read straight
     /// by [`super::stored`] without running the contract.
     pub escrow_trie: Vec<u8>,
+    /// Its name in the deployment file.
+    pub name: String,
     pub deployment: Deployment,
     /// The chain's SS58 prefix, for the accounts in decoded events.
     pub ss58_prefix: u16,
@@ -147,6 +200,9 @@ pub enum Which {
 }
 
 impl Which {
+    /// Every contract of a deployment, the escrow first.
+    pub const ALL: [Which; 3] = [Which::Escrow, Which::Reputation, Which::Requests];
+
     pub fn name(self) -> &'static str {
         match self {
             Which::Escrow => "escrow",

@@ -6,6 +6,7 @@ use crate::keystore::KeystoreError;
 use crate::units::UnitsError;
 
 use super::deployment::Which;
+use super::deployment_error::DeploymentError;
 use super::dry_run;
 use super::explain;
 
@@ -30,6 +31,9 @@ pub enum OpError {
     Client(ContractClientError),
     #[error(transparent)]
     Keystore(#[from] KeystoreError),
+    /// A deployment that could not be joined, chosen or used.
+    #[error(transparent)]
+    Deployment(#[from] DeploymentError),
     #[error("{0}")]
     Failed(String),
     /// `--dry-run`: the write stopped after its dry run, nothing was sent. Not a failure:
@@ -67,13 +71,19 @@ impl OpError {
         match self {
             OpError::DryRun(_) => 0,
             OpError::Usage(_) | OpError::Units(_) | OpError::NeedsConfirmation { .. } => 2,
+            OpError::Deployment(e) => e.exit_code(),
             OpError::Keystore(
                 KeystoreError::UnknownAccount(_)
                 | KeystoreError::NotFound(_)
                 | KeystoreError::InvalidName(_)
                 | KeystoreError::Exists(_)
                 | KeystoreError::InvalidSecret { .. }
-                | KeystoreError::Signer(_),
+                | KeystoreError::Signer(_)
+                | KeystoreError::WrongPassword(_)
+                | KeystoreError::PasswordNeeded { .. }
+                | KeystoreError::PasswordSource(_)
+                | KeystoreError::EmptyPassword
+                | KeystoreError::NoSecretUri(_),
             ) => 2,
             _ => 1,
         }
@@ -93,6 +103,13 @@ impl OpError {
                     "usage"
                 } else {
                     "keystore"
+                }
+            }
+            OpError::Deployment(_) => {
+                if self.exit_code() == 2 {
+                    "usage"
+                } else {
+                    "deployment"
                 }
             }
             OpError::Failed(_) => "failed",

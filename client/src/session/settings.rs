@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::keystore::Keystore;
+use crate::keystore::{Keystore, Passwords};
 
 use super::confirm::Confirmer;
 use super::error::OpResult;
@@ -45,6 +45,10 @@ pub struct Settings {
     pub storage_deposit_limit: Option<String>,
     /// `--mortality`; `None`: immortal on Development chains, mortal elsewhere.
     pub mortality: Option<crate::chain::Mortality>,
+    /// Where the keystore gets the password of a key (the binary: a prompt on the terminal,
+    /// `--password-file` or `ESCROW_PASSWORD`); `None`: nowhere, so encrypted keys cannot
+    /// be made or unlocked.
+    pub passwords: Option<Passwords>,
 }
 
 pub use crate::node_config::escrow_home;
@@ -69,6 +73,11 @@ impl Settings {
     /// Where `rate commit` keeps salts: next to the deployment file.
     pub fn ratings_path(&self) -> PathBuf {
         self.beside_deployment("ratings.json")
+    }
+
+    /// Where the metadata of every code hash used is kept: next to the deployment file.
+    pub fn metadata_dir(&self) -> PathBuf {
+        self.beside_deployment("metadata")
     }
 
     /// Where local indexes live: next to the deployment file.
@@ -99,8 +108,8 @@ impl Settings {
 
     pub fn open_keystore(&self) -> OpResult<Keystore> {
         Ok(match &self.keystore {
-            Some(p) => Keystore::open(p)?,
-            None => Keystore::open_default()?,
+            Some(p) => Keystore::open(p, self.passwords.clone())?,
+            None => Keystore::open_default(self.passwords.clone())?,
         })
     }
 }

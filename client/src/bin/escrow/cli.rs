@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::deployment_cli::DeploymentCmd;
 use crate::output::{Report, Shown};
 use crate::requests_cli::{ProposalCmd, RequestCmd};
 use crate::screening_cli::ScreeningFlags;
@@ -75,6 +76,10 @@ pub struct Cli {
     /// [default: immortal on a Development chain, 64 elsewhere].
     #[arg(long, global = true, help_heading = GLOBAL_HEADING, value_name = "BLOCKS", value_parser = escrow_client::chain::Mortality::parse)]
     pub mortality: Option<escrow_client::chain::Mortality>,
+    /// Read the password of a keystore key from the first line of FILE [default:
+    /// ESCROW_PASSWORD, else asked on the terminal]. Dev URIs (//Alice) need none.
+    #[arg(long, global = true, help_heading = GLOBAL_HEADING, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
     /// Show progress notes ("deploy: waiting for inclusion…") on stderr in text output even
     /// when stderr is not a terminal (they show on a terminal anyway). ESCROW_LOG overrides.
     #[arg(short = 'v', long, global = true, help_heading = GLOBAL_HEADING)]
@@ -104,6 +109,9 @@ pub enum Command {
     /// Upload the escrow and requests code, instantiate reputation, create the escrow through
     /// it (the escrow instantiates its requests contract), save the addresses.
     Deploy(DeployCmd),
+    /// Deployments: join one somebody else made (add, import), list, use, remove, export.
+    #[command(subcommand)]
+    Deployment(DeploymentCmd),
     /// The escrow's configuration: fee, fixed settings (minimum windows, prune delay,
     /// reputation report limits) and counters.
     Config,
@@ -256,6 +264,10 @@ pub struct DeployCmd {
     /// then anyone may close it and the budget goes back.
     #[arg(long, default_value = "7d")]
     pub award_window: String,
+    /// The name to save the deployment under (it is put in use) [default: the escrow's
+    /// address, shortened].
+    #[arg(long)]
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Clone, Subcommand)]
@@ -579,8 +591,9 @@ pub enum AccountCmd {
     },
     /// Keys in the keystore, with addresses in the chain's SS58 format.
     List,
-    /// Import a key: a mnemonic, a secret URI or a hex seed (--secret), or a polkadot.js JSON
-    /// export (--json FILE with --password or ESCROW_JSON_PASSWORD).
+    /// Import a key: a mnemonic, a secret URI or a hex seed (--secret), kept encrypted under a
+    /// new password (a dev URI such as //Alice needs none), or a polkadot.js JSON export
+    /// (--json FILE), kept as it is: its password is asked for to check it, and not kept.
     #[command(group(clap::ArgGroup::new("source").required(true).args(["secret", "json"])))]
     Import {
         /// Name in the keystore.
@@ -588,20 +601,24 @@ pub enum AccountCmd {
         /// `<mnemonic>`, `//Alice`, `<mnemonic>//hard/soft///password` or `0x<32-byte seed>`.
         #[arg(long)]
         secret: Option<String>,
-        /// A polkadot.js JSON account export (sr25519).
+        /// A polkadot.js JSON account export (sr25519 or ed25519).
         #[arg(long, value_name = "FILE", conflicts_with = "scheme")]
         json: Option<PathBuf>,
-        /// The JSON export's password.
-        #[arg(long, env = "ESCROW_JSON_PASSWORD", hide_env_values = true)]
-        password: Option<String>,
         /// The secret's scheme [default: sr25519].
         #[arg(long, value_enum)]
         scheme: Option<SchemeArg>,
     },
-    /// Print a key's secret (its mnemonic or URI, or the JSON export it came from).
+    /// A key's polkadot.js JSON, encrypted under its password, as polkadot.js and Talisman
+    /// import it (a dev URI: the URI); or with --secret the mnemonic or URI it was made from.
     Export {
         /// Name in the keystore.
         name: String,
+        /// Write the JSON to FILE instead of printing it.
+        #[arg(long, value_name = "FILE", conflicts_with = "secret")]
+        out: Option<PathBuf>,
+        /// Print the mnemonic or URI the key was made from (needs its password).
+        #[arg(long)]
+        secret: bool,
     },
     /// Send funds from a dev account (--as, default //Alice).
     Fund {
@@ -637,6 +654,7 @@ impl Cli {
             tip: self.tip.clone(),
             storage_deposit_limit: self.storage_deposit_limit.clone(),
             mortality: self.mortality,
+            passwords: Some(crate::password::source(self.password_file.clone())),
             assume_yes: self.assume_yes,
             confirm: None,
             wait: self.wait.map(|w| match w {
@@ -741,7 +759,6 @@ async fn run_command(
             name,
             secret,
             json,
-            password,
             scheme,
         }) => {
             let from = match (secret, json) {
@@ -749,21 +766,20 @@ async fn run_command(
                     secret: secret.clone(),
                     scheme: scheme.map(Scheme::from).unwrap_or_default(),
                 },
-                (None, Some(path)) => ops::accounts::ImportFrom::PolkadotJsFile {
-                    path: path.clone(),
-                    password: password.clone().ok_or_else(|| {
-                        ops::usage(
-                            "--json needs the export's password: --password or ESCROW_JSON_PASSWORD",
-                        )
-                    })?,
-                },
+                (None, Some(path)) => {
+                    ops::accounts::ImportFrom::PolkadotJsFile { path: path.clone() }
+                }
                 _ => return Err(ops::usage("pass either --secret or --json")),
             };
             let key = ops::accounts::import_key(&settings, name, from).await?;
             return Ok(Some(Shown::new(Report::Key(key), &no_units)));
         }
-        Command::Account(AccountCmd::Export { name }) => {
-            let key = ops::accounts::export_key(&settings, name).await?;
+        Command::Account(AccountCmd::Export { name, out, secret }) => {
+            let what = match secret {
+                true => ops::accounts::ExportWhat::SecretUri,
+                false => ops::accounts::ExportWhat::Json { out: out.clone() },
+            };
+            let key = ops::accounts::export_key(&settings, name, what).await?;
             return Ok(Some(Shown::new(Report::KeyExport(key), &no_units)));
         }
         Command::Account(AccountCmd::List) => {
@@ -826,9 +842,11 @@ async fn run_command(
                 report_proof_size: d.report_proof_size,
                 report_deposit_limit: units.parse(&d.report_deposit_limit)?,
                 award_window_ms: duration(&d.award_window)?,
+                name: d.name,
             };
             Report::Deploy(ops::deploy::deploy(c, args).await?)
         }
+        Command::Deployment(cmd) => crate::deployment_cli::run(c, cmd).await?,
         Command::Config => Report::Config(ops::deploy::config(c).await?),
         Command::Arbiter(cmd) => {
             use ops::arbiters;

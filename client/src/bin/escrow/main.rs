@@ -4,9 +4,12 @@
 use std::io::{BufRead, IsTerminal, Write};
 
 mod cli;
+mod deployment_cli;
+mod deployment_output;
 mod milestone_output;
 mod output;
 mod parse;
+mod password;
 mod request_output;
 mod requests_cli;
 mod screening_cli;

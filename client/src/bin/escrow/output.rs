@@ -14,6 +14,7 @@ use escrow_client::ops::arbiters::{ArbiterList, ArbiterResult};
 use escrow_client::ops::deals::{DealDetails, DealList, DealResult};
 use escrow_client::ops::demo::{DemoResult, DemoStep};
 use escrow_client::ops::deploy::{ConfigView, DeployResult};
+use escrow_client::ops::deployments::{DeploymentList, DeploymentResult, ExportResult};
 use escrow_client::ops::dry_run::DryRunReport;
 use escrow_client::ops::events::EventList;
 use escrow_client::ops::node::NodeView;
@@ -86,6 +87,9 @@ fn signed_amount(u: &TokenUnits, plancks: &str) -> String {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Report {
     Deploy(DeployResult),
+    Deployments(DeploymentList),
+    Deployment(DeploymentResult),
+    DeploymentExport(ExportResult),
     Config(ConfigView),
     Arbiter(ArbiterResult),
     Arbiters(ArbiterList),
@@ -249,9 +253,12 @@ pub fn render(report: &Report, u: &TokenUnits) -> String {
                 amount_str(u, &d.min_rated_amount)
             );
             settings(&mut s, &d.settings, u);
-            let _ = writeln!(s, "  saved in {}", d.deployment_file);
+            let _ = writeln!(s, "  saved in {} as {} (in use)", d.deployment_file, d.name);
             tx(&mut s, &d.create_escrow, u);
         }
+        Report::Deployments(l) => crate::deployment_output::list(&mut s, l),
+        Report::Deployment(r) => crate::deployment_output::result(&mut s, r),
+        Report::DeploymentExport(e) => crate::deployment_output::export(&mut s, e),
         Report::Config(c) => {
             let cfg = &c.config;
             let _ = writeln!(s, "escrow {} (owner {})", c.escrow, cfg.owner);
@@ -515,24 +522,33 @@ pub fn render(report: &Report, u: &TokenUnits) -> String {
                 let _ = writeln!(s, "  {m}");
                 let _ = writeln!(
                     s,
-                    "it is kept in the keystore: `escrow account export {}` prints it again",
+                    "it is kept in the keystore, encrypted: `escrow account export {} --secret` prints it again",
                     k.name
                 );
             }
         }
         Report::KeyExport(e) => {
-            let _ = writeln!(s, "{} ({}) {}", e.key.name, e.key.scheme, e.key.address);
-            match &e.secret {
-                ExportedSecret::Suri(suri) => {
+            match (&e.secret, &e.written_to) {
+                (ExportedSecret::Suri(suri), _) => {
+                    let _ = writeln!(s, "{} ({}) {}", e.key.name, e.key.scheme, e.key.address);
                     let _ = writeln!(s, "secret URI (keep it private):");
                     let _ = writeln!(s, "  {suri}");
                 }
-                ExportedSecret::PolkadotJs(json) => {
+                (ExportedSecret::PolkadotJs(_), Some(path)) => {
                     let _ = writeln!(
                         s,
-                        "polkadot.js JSON export (encrypted with its original password):"
+                        "{} ({}) {}: polkadot.js JSON written to {path} (encrypted under the key's password)",
+                        e.key.name, e.key.scheme, e.key.address
                     );
-                    let _ = writeln!(s, "{json}");
+                }
+                // The JSON alone, so that `escrow account export NAME > NAME.json` is the file
+                // polkadot.js imports.
+                (ExportedSecret::PolkadotJs(json), None) => {
+                    let _ = writeln!(
+                        s,
+                        "{}",
+                        serde_json::to_string_pretty(json).unwrap_or_default()
+                    );
                 }
             }
         }
