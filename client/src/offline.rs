@@ -227,8 +227,7 @@ pub async fn submit(
         ));
     }
     let at = chain.at_best().await?;
-    if (at.spec_version(), at.transaction_version()) != (tx.spec_version, tx.transaction_version)
-    {
+    if (at.spec_version(), at.transaction_version()) != (tx.spec_version, tx.transaction_version) {
         return Err(OfflineError::Invalid(format!(
             "the runtime changed since the transaction was made (spec {} tx {}, now {} {}): \
              make it again",

@@ -24,7 +24,9 @@ pub struct MultisigAccount {
 /// Why a set of signatories and a threshold make no multisig account.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MultisigError {
-    #[error("--threshold must be at least 2 (a 1-of-N account is not a multisig of pallet-multisig)")]
+    #[error(
+        "--threshold must be at least 2 (a 1-of-N account is not a multisig of pallet-multisig)"
+    )]
     ThresholdTooLow,
     #[error("--threshold {threshold} is more than the {signatories} signatories of --multisig")]
     ThresholdTooHigh { threshold: u16, signatories: usize },

@@ -40,8 +40,17 @@ pub struct PendingCall {
     pub approvals: Vec<AccountId32>,
 }
 
+/// `Ok` when the chain's runtime has pallet-multisig (the pinned substrate-contracts-node
+/// 0.42.0 has not).
+pub async fn available(chain: &Chain) -> Result<bool, ChainError> {
+    Ok(chain.metadata().await?.pallet_by_name("Multisig").is_some())
+}
+
 /// The calls `multisig` has waiting for approvals at the best block.
-pub async fn pending(chain: &Chain, multisig: &AccountId32) -> Result<Vec<PendingCall>, ChainError> {
+pub async fn pending(
+    chain: &Chain,
+    multisig: &AccountId32,
+) -> Result<Vec<PendingCall>, ChainError> {
     let at = chain.at_best().await?;
     let addr = subxt::dynamic::storage::<(Value, Value), Stored>("Multisig", "Multisigs");
     let mut entries = at
@@ -127,7 +136,11 @@ pub async fn call_weight(chain: &Chain, call_data: &[u8]) -> Result<Weight, Chai
         .map_err(rpc_err)?;
     let out = chain
         .rpc()
-        .state_call("TransactionPaymentCallApi_query_call_info", Some(&params), best)
+        .state_call(
+            "TransactionPaymentCallApi_query_call_info",
+            Some(&params),
+            best,
+        )
         .await
         .map_err(rpc_err)?;
     let w = DispatchWeight::decode(&mut &out[..])
@@ -266,12 +279,18 @@ pub async fn executed(
         ValueDef::Variant(v) if v.name == "Ok" => Ok(Some(Ok(()))),
         ValueDef::Variant(v) => {
             let metadata = chain.metadata().await?;
-            let error = v.values.values().next().cloned().unwrap_or(Value::bool(false));
+            let error = v
+                .values
+                .values()
+                .next()
+                .cloned()
+                .unwrap_or(Value::bool(false));
             Ok(Some(Err(crate::chain::describe_dispatch_value(
                 &metadata, &error,
             ))))
         }
-        _ => Err(ChainError::Decode("MultisigExecuted result is no Result".into())),
+        _ => Err(ChainError::Decode(
+            "MultisigExecuted result is no Result".into(),
+        )),
     }
 }
-

@@ -43,10 +43,10 @@ pub struct Submitted {
     pub events: Vec<EventView>,
 }
 
-fn multisig_of(ctx: &Ctx) -> OpResult<MultisigAccount> {
-    ctx.multisig()?.ok_or_else(|| {
-        usage("name the multisig account: --multisig SIGNATORIES --threshold N")
-    })
+async fn multisig_of(ctx: &Ctx) -> OpResult<MultisigAccount> {
+    ctx.multisig_on_chain()
+        .await?
+        .ok_or_else(|| usage("name the multisig account: --multisig SIGNATORIES --threshold N"))
 }
 
 fn parse_hash(text: &str) -> OpResult<[u8; 32]> {
@@ -59,12 +59,15 @@ fn parse_hash(text: &str) -> OpResult<[u8; 32]> {
 /// Every call waiting for the multisig account's approvals, decoded when its first approval
 /// carried it.
 pub async fn pending(ctx: &mut Ctx) -> OpResult<MultisigPending> {
-    let multisig = multisig_of(ctx)?;
+    let multisig = multisig_of(ctx).await?;
     let account = multisig.account_id();
     let mut calls = Vec::new();
     for p in pallet::pending(&ctx.chain, &account).await? {
         let data = pallet::first_call_data(&ctx.chain, p.when, &p.call_hash).await?;
-        calls.push(ctx.multisig_call_view(&multisig, &p, data.as_deref()).await?);
+        calls.push(
+            ctx.multisig_call_view(&multisig, &p, data.as_deref())
+                .await?,
+        );
     }
     Ok(MultisigPending {
         multisig: ctx.chain.ss58(&account.0),
@@ -118,7 +121,7 @@ async fn waiting(
 /// Approves the waiting call `hash` as the signer: `approve_as_multi` while more approvals
 /// are needed, `as_multi` with the call for the last one, which executes it.
 pub async fn approve(ctx: &mut Ctx, hash: &str, call_data: Option<&str>) -> OpResult<MultisigDone> {
-    let multisig = multisig_of(ctx)?;
+    let multisig = multisig_of(ctx).await?;
     let signer = ctx.signer(None)?;
     let me = signer.account_id();
     if !multisig.has(&me) {
@@ -157,9 +160,17 @@ pub async fn approve(ctx: &mut Ctx, hash: &str, call_data: Option<&str>) -> OpRe
             },
             signer: signer_ss58.clone(),
             contract: view.call.as_ref().map(|c| c.contract.clone()),
-            args: view.call.as_ref().map(|c| c.args.clone()).unwrap_or_default(),
+            args: view
+                .call
+                .as_ref()
+                .map(|c| c.args.clone())
+                .unwrap_or_default(),
             call_data: view.call_data.clone(),
-            value: view.call.as_ref().map(|c| c.value.clone()).unwrap_or_default(),
+            value: view
+                .call
+                .as_ref()
+                .map(|c| c.value.clone())
+                .unwrap_or_default(),
             result: serde_json::Value::Null,
             gas_required: None,
             storage_deposit: "0".into(),
@@ -169,7 +180,11 @@ pub async fn approve(ctx: &mut Ctx, hash: &str, call_data: Option<&str>) -> OpRe
                 "approves call hash {} of the multisig account {}{}",
                 view.call_hash,
                 view.multisig,
-                if last { ": the last approval, it executes the call" } else { "" }
+                if last {
+                    ": the last approval, it executes the call"
+                } else {
+                    ""
+                }
             )],
             then: Vec::new(),
             token: ctx.units().clone(),
@@ -178,7 +193,15 @@ pub async fn approve(ctx: &mut Ctx, hash: &str, call_data: Option<&str>) -> OpRe
     ctx.stop_before_sending(report)?;
     let tx = match (&data, last) {
         (Some(d), true) => {
-            pallet::as_multi(&ctx.chain, &signer, &multisig, Some(pending.when), d, weight).await?
+            pallet::as_multi(
+                &ctx.chain,
+                &signer,
+                &multisig,
+                Some(pending.when),
+                d,
+                weight,
+            )
+            .await?
         }
         _ => {
             pallet::approve_as_multi(
@@ -208,7 +231,7 @@ pub async fn approve(ctx: &mut Ctx, hash: &str, call_data: Option<&str>) -> OpRe
 /// Cancels the waiting call `hash`: only its depositor (the first signer) can, and gets the
 /// deposit back.
 pub async fn cancel(ctx: &mut Ctx, hash: &str) -> OpResult<MultisigDone> {
-    let multisig = multisig_of(ctx)?;
+    let multisig = multisig_of(ctx).await?;
     let signer = ctx.signer(None)?;
     let me = signer.account_id();
     let (pending, _, view) = waiting(ctx, &multisig, hash, None).await?;
@@ -218,9 +241,14 @@ pub async fn cancel(ctx: &mut Ctx, hash: &str) -> OpResult<MultisigDone> {
             view.depositor, view.call_hash
         )));
     }
-    let tx =
-        pallet::cancel_as_multi(&ctx.chain, &signer, &multisig, pending.when, pending.call_hash)
-            .await?;
+    let tx = pallet::cancel_as_multi(
+        &ctx.chain,
+        &signer,
+        &multisig,
+        pending.when,
+        pending.call_hash,
+    )
+    .await?;
     let signer = ctx.chain.ss58(&me.0);
     done(ctx, "cancelled", signer, view, &tx).await
 }

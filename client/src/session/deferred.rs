@@ -96,6 +96,17 @@ enum MultiAddressId {
 }
 
 impl Ctx {
+    /// [`Self::multisig`], refused on a chain whose runtime has no pallet-multisig.
+    pub async fn multisig_on_chain(&self) -> OpResult<Option<MultisigAccount>> {
+        let multisig = self.multisig()?;
+        if multisig.is_some() && !pallet::available(&self.chain).await? {
+            return Err(super::usage(
+                "this chain's runtime has no Multisig pallet: --multisig needs pallet-multisig",
+            ));
+        }
+        Ok(multisig)
+    }
+
     /// `--multisig` and `--threshold` as a multisig account, when given.
     pub fn multisig(&self) -> OpResult<Option<MultisigAccount>> {
         let Some(names) = &self.settings.multisig else {
@@ -116,11 +127,11 @@ impl Ctx {
 
     /// The account a write of `signer` comes from: the multisig account with `--multisig`
     /// (of which the signer must be a signatory), else the signer's.
-    pub(super) fn write_origin(
+    pub(super) async fn write_origin(
         &self,
         signer: &Keypair,
     ) -> OpResult<(AccountId32, Option<MultisigAccount>)> {
-        match self.multisig()? {
+        match self.multisig_on_chain().await? {
             None => Ok((signer.account_id(), None)),
             Some(m) if m.has(&signer.account_id()) => Ok((m.account_id(), Some(m))),
             Some(_) => Err(super::usage(format!(
@@ -254,8 +265,18 @@ impl Ctx {
         let description = call
             .as_ref()
             .map(|c| {
-                let args: Vec<String> = c.args.iter().map(|a| format!("{}: {}", a.name, a.value)).collect();
-                format!("{}.{}({}) value {}", c.contract_name, c.message, args.join(", "), c.value)
+                let args: Vec<String> = c
+                    .args
+                    .iter()
+                    .map(|a| format!("{}: {}", a.name, a.value))
+                    .collect();
+                format!(
+                    "{}.{}({}) value {}",
+                    c.contract_name,
+                    c.message,
+                    args.join(", "),
+                    c.value
+                )
             })
             .unwrap_or_default();
         let tx = crate::offline::prepare(&self.chain, &signer.account_id(), call_data, description)

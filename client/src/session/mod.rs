@@ -21,8 +21,8 @@ mod write;
 
 pub use code_metadata::{MetadataSource, MetadataStore};
 pub use confirm::Confirmer;
-pub use deferred::{offline_error, ContractCallView, Deferred, MultisigCallView};
 pub use ctx::{resolve_account, signer_from, Ctx, CONNECT_TIMEOUT};
+pub use deferred::{offline_error, ContractCallView, Deferred, MultisigCallView};
 pub use deployment::{
     genesis_hex, load_bundle, write_json_file, CodeHashes, Contracts, Deployment, Origin, Which,
 };

@@ -46,7 +46,7 @@ impl Ctx {
         let contract = contracts.get(which)?;
         let input = contract.codec.encode_typed(message, args)?;
         // A multisig account's call is dry-run as that account: it is what executes it.
-        let (origin, multisig) = self.write_origin(signer)?;
+        let (origin, multisig) = self.write_origin(signer).await?;
         let mut prepared = contract
             .prepare_call_from(&self.chain, &origin, message, input, value)
             .await
@@ -156,13 +156,7 @@ impl Ctx {
             // The user took time to answer: send the call shown only if the chain would still
             // do what was shown with it. Never re-resolve it behind the user's back.
             let again = contract
-                .dry_run_input(
-                    &self.chain,
-                    &origin,
-                    message,
-                    prepared.input.clone(),
-                    value,
-                )
+                .dry_run_input(&self.chain, &origin, message, prepared.input.clone(), value)
                 .await?;
             let deposit_now = again.storage_deposit.limit();
             let why = match again.into_value() {

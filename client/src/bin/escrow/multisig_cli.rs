@@ -44,9 +44,9 @@ pub struct SubmitCmd {
 pub async fn run(ctx: &mut Ctx, cmd: MultisigCmd) -> OpResult<Report> {
     Ok(match cmd {
         MultisigCmd::Pending => Report::MultisigPending(multisig::pending(ctx).await?),
-        MultisigCmd::Approve { hash, call_data } => Report::MultisigDone(
-            multisig::approve(ctx, &hash, call_data.as_deref()).await?,
-        ),
+        MultisigCmd::Approve { hash, call_data } => {
+            Report::MultisigDone(multisig::approve(ctx, &hash, call_data.as_deref()).await?)
+        }
         MultisigCmd::Cancel { hash } => Report::MultisigDone(multisig::cancel(ctx, &hash).await?),
     })
 }

@@ -84,7 +84,10 @@ pub fn deferred(s: &mut String, d: &Deferred, u: &TokenUnits) {
             transaction: t,
             ..
         } => {
-            let _ = writeln!(s, "not signed: sign the payload offline, then `escrow submit`");
+            let _ = writeln!(
+                s,
+                "not signed: sign the payload offline, then `escrow submit`"
+            );
             let _ = writeln!(s, "  signer          {}", t.signer);
             if let Some(c) = call {
                 let _ = writeln!(s, "  call            {}", call_line(c, u));
