@@ -150,8 +150,7 @@ impl Ctx {
         let Some(call) = pallet.call_variant_by_name("call") else {
             return Ok(None);
         };
-        let Some((&[p, c], mut rest)) = call_data.split_first_chunk::<2>().map(|(a, b)| (a, b))
-        else {
+        let Some((&[p, c], mut rest)) = call_data.split_first_chunk::<2>() else {
             return Ok(None);
         };
         if (p, c) != (pallet.call_index(), call.index) {
