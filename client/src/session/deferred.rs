@@ -58,6 +58,23 @@ pub struct ContractCallView {
     pub value: String,
 }
 
+impl ContractCallView {
+    /// `escrow.release(deal_id: 3, amount: 100)`.
+    pub fn signature(&self) -> String {
+        let args: Vec<String> = self
+            .args
+            .iter()
+            .map(|a| format!("{}: {}", a.name, a.value))
+            .collect();
+        format!(
+            "{}.{}({})",
+            self.contract_name,
+            self.message,
+            args.join(", ")
+        )
+    }
+}
+
 /// A multisig call: its hash (what every signer approves, and what executes) and, when its
 /// bytes are known, what it does.
 #[derive(Debug, Clone, Serialize)]
@@ -263,20 +280,7 @@ impl Ctx {
         let call = self.describe_call(call_data).await?;
         let description = call
             .as_ref()
-            .map(|c| {
-                let args: Vec<String> = c
-                    .args
-                    .iter()
-                    .map(|a| format!("{}: {}", a.name, a.value))
-                    .collect();
-                format!(
-                    "{}.{}({}) value {}",
-                    c.contract_name,
-                    c.message,
-                    args.join(", "),
-                    c.value
-                )
-            })
+            .map(|c| format!("{} value {}", c.signature(), c.value))
             .unwrap_or_default();
         let tx = crate::offline::prepare(&self.chain, &signer.account_id(), call_data, description)
             .await

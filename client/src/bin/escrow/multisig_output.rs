@@ -15,16 +15,9 @@ fn plancks(u: &TokenUnits, text: &str) -> String {
 }
 
 fn call_line(c: &ContractCallView, u: &TokenUnits) -> String {
-    let args: Vec<String> = c
-        .args
-        .iter()
-        .map(|a| format!("{}: {}", a.name, a.value))
-        .collect();
     format!(
-        "{}.{}({}) on {}, value {}",
-        c.contract_name,
-        c.message,
-        args.join(", "),
+        "{} on {}, value {}",
+        c.signature(),
         c.contract,
         plancks(u, &c.value)
     )
