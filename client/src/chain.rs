@@ -617,6 +617,18 @@ impl Chain {
         }))
     }
 
+    /// Submit an extrinsic that was signed elsewhere (an offline signer's) and wait for it as
+    /// [`Self::submit`] does. Sent once: its nonce is in its signature.
+    pub async fn submit_encoded(&self, extrinsic: Vec<u8>) -> Result<TxOutcome, ChainError> {
+        let txs = self.at_best().await?.transactions();
+        let progress = txs
+            .from_bytes(extrinsic)
+            .submit_and_watch()
+            .await
+            .map_err(rejection)?;
+        wait_for(progress, self.wait).await
+    }
+
     async fn sign_and_watch<C: Payload>(
         &self,
         signer: &Keypair,

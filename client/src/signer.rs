@@ -81,6 +81,10 @@ impl FromStr for Scheme {
 pub enum Keypair {
     Ed25519(SigningKey),
     Sr25519(subxt_signer::sr25519::Keypair),
+    /// An account whose key is held elsewhere (an offline signer, `--unsigned`): the client
+    /// builds its transactions for signing there and never signs with it. Its "signature" is
+    /// all zeros, which no chain accepts.
+    Offline(AccountId32),
 }
 
 impl fmt::Debug for Keypair {
@@ -178,7 +182,7 @@ impl Keypair {
     pub fn scheme_kind(&self) -> Scheme {
         match self {
             Keypair::Ed25519(_) => Scheme::Ed25519,
-            Keypair::Sr25519(_) => Scheme::Sr25519,
+            Keypair::Sr25519(_) | Keypair::Offline(_) => Scheme::Sr25519,
         }
     }
 
@@ -192,6 +196,7 @@ impl Keypair {
         match self {
             Keypair::Ed25519(k) => k.verifying_key().to_bytes(),
             Keypair::Sr25519(k) => k.public_key().0,
+            Keypair::Offline(account) => account.0,
         }
     }
 
@@ -209,6 +214,7 @@ impl Keypair {
         match self {
             Keypair::Ed25519(k) => MultiSignature::Ed25519(k.sign(message).to_bytes()),
             Keypair::Sr25519(k) => MultiSignature::Sr25519(k.sign(message).0),
+            Keypair::Offline(_) => MultiSignature::Sr25519([0; 64]),
         }
     }
 
@@ -216,7 +222,7 @@ impl Keypair {
     pub fn ed25519_seed(&self) -> Option<[u8; 32]> {
         match self {
             Keypair::Ed25519(k) => Some(k.to_bytes()),
-            Keypair::Sr25519(_) => None,
+            Keypair::Sr25519(_) | Keypair::Offline(_) => None,
         }
     }
 }

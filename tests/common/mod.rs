@@ -113,6 +113,7 @@ impl Env {
             storage_deposit_limit: None,
             mortality: None,
             passwords: None,
+            ..Default::default()
         }
     }
 

@@ -151,8 +151,22 @@ impl Contract {
         input: Vec<u8>,
         value: u128,
     ) -> Result<PreparedCall> {
+        self.prepare_call_from(chain, &signer.account_id(), message, input, value)
+            .await
+    }
+
+    /// [`Self::prepare_call`] dry-run as `origin`, the account the call will come from when
+    /// it is not the signer's (a multisig account's call, which a signatory sends).
+    pub async fn prepare_call_from(
+        &self,
+        chain: &Chain,
+        origin: &AccountId32,
+        message: &str,
+        input: Vec<u8>,
+        value: u128,
+    ) -> Result<PreparedCall> {
         let dry = self
-            .dry_run_input(chain, &signer.account_id(), message, input.clone(), value)
+            .dry_run_input(chain, origin, message, input.clone(), value)
             .await?;
         let gas_limit = dry.gas_required.with_margin(GAS_MARGIN_PERCENT);
         let deposit_limit = deposit_limit_with_margin(dry.storage_deposit.limit());
@@ -171,7 +185,8 @@ impl Contract {
         })
     }
 
-    fn call_payload(&self, prepared: &PreparedCall) -> impl subxt::tx::Payload {
+    /// The `Contracts.call` transaction of a prepared call.
+    pub fn call_payload(&self, prepared: &PreparedCall) -> impl subxt::tx::Payload {
         subxt::dynamic::tx(
             "Contracts",
             "call",

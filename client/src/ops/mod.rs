@@ -12,6 +12,7 @@ pub mod events;
 pub mod index;
 pub mod join;
 pub mod milestones;
+pub mod multisig;
 pub mod node;
 pub mod offers;
 pub mod origin;

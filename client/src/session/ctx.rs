@@ -49,6 +49,11 @@ impl Ctx {
         if let Some(suri) = &settings.suri {
             suri_signer(suri)?;
         }
+        if settings.multisig.is_some() && settings.unsigned {
+            return Err(usage(
+                "--multisig and --unsigned do not go together: a signatory signs its approval here",
+            ));
+        }
         let mut chain = Chain::connect(&settings.url(), CONNECT_TIMEOUT).await?;
         chain.set_wait(settings.wait.unwrap_or(if chain.is_development() {
             crate::chain::WaitFor::InBlock
@@ -137,6 +142,12 @@ impl Ctx {
     pub fn signer(&self, default: Option<&str>) -> OpResult<Keypair> {
         if let Some(suri) = &self.settings.suri {
             return suri_signer(suri);
+        }
+        // An offline signer's address: the transaction is built here and signed there.
+        if let (true, Some(arg)) = (self.settings.unsigned, &self.settings.as_account) {
+            if let ResolvedAccount::ReadOnly { account } = self.keystore.resolve(arg)? {
+                return Ok(Keypair::Offline(account));
+            }
         }
         // Dev accounts sign by default only where they are meant to: a Development chain.
         let default = default.filter(|_| self.chain.is_development());

@@ -40,6 +40,10 @@ pub enum OpError {
     /// the CLI prints the report and exits 0.
     #[error("dry run of {}: nothing was sent", .0.call)]
     DryRun(Box<dry_run::DryRunReport>),
+    /// The write was handed to other signers (a multisig call's first approval is on chain,
+    /// or the transaction waits for an offline signature). Not a failure: exit 0.
+    #[error("handed to other signers: nothing executed yet")]
+    Deferred(Box<super::deferred::Deferred>),
     /// Off a Development chain a write waits for the user's yes, and no
     /// [`super::Confirmer`] was given to ask with. Nothing was sent.
     #[error(
@@ -69,7 +73,7 @@ impl OpError {
     /// 2 for bad usage (nothing was sent), 1 for everything that failed on chain or network.
     pub fn exit_code(&self) -> i32 {
         match self {
-            OpError::DryRun(_) => 0,
+            OpError::DryRun(_) | OpError::Deferred(_) => 0,
             OpError::Usage(_) | OpError::Units(_) | OpError::NeedsConfirmation { .. } => 2,
             OpError::Deployment(e) => e.exit_code(),
             OpError::Keystore(
@@ -114,6 +118,7 @@ impl OpError {
             }
             OpError::Failed(_) => "failed",
             OpError::DryRun(_) => "dry_run",
+            OpError::Deferred(_) => "deferred",
             OpError::NeedsConfirmation { .. } => "usage",
             OpError::Declined { .. } => "declined",
             OpError::ChangedSinceConfirmed { .. } => "changed",

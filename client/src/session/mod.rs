@@ -6,6 +6,7 @@
 pub mod code_metadata;
 pub mod confirm;
 pub mod ctx;
+pub mod deferred;
 pub mod deployment;
 pub mod deployment_error;
 pub mod deployment_file;
@@ -21,6 +22,7 @@ mod write;
 pub use code_metadata::{MetadataSource, MetadataStore};
 pub use confirm::Confirmer;
 pub use ctx::{resolve_account, signer_from, Ctx, CONNECT_TIMEOUT};
+pub use deferred::{offline_error, ContractCallView, Deferred, MultisigCallView};
 pub use deployment::{
     genesis_hex, load_bundle, write_json_file, CodeHashes, Contracts, Deployment, Origin, Which,
 };

@@ -49,6 +49,16 @@ pub struct Settings {
     /// `--password-file` or `ESCROW_PASSWORD`); `None`: nowhere, so encrypted keys cannot
     /// be made or unlocked.
     pub passwords: Option<Passwords>,
+    /// `--multisig`: the signatories (keystore names, secret URIs or addresses) of the
+    /// multisig account every write comes from; the signer is one of them.
+    pub multisig: Option<Vec<String>>,
+    /// `--threshold`: how many signatories of `multisig` must approve a call.
+    pub threshold: Option<u16>,
+    /// `--unsigned`: writes stop after the dry run with the transaction for an offline
+    /// signer ([`super::deferred::Deferred::Unsigned`]); `--as` may be an address.
+    pub unsigned: bool,
+    /// `--unsigned-file`: where to save that transaction as well.
+    pub unsigned_out: Option<PathBuf>,
 }
 
 pub use crate::node_config::escrow_home;

@@ -45,11 +45,12 @@ impl Ctx {
         let contracts = self.contracts().await?;
         let contract = contracts.get(which)?;
         let input = contract.codec.encode_typed(message, args)?;
-        let prepared = contract
-            .prepare_call(&self.chain, signer, message, input, value)
+        // A multisig account's call is dry-run as that account: it is what executes it.
+        let (origin, multisig) = self.write_origin(signer).await?;
+        let mut prepared = contract
+            .prepare_call_from(&self.chain, &origin, message, input, value)
             .await
             .map_err(|e| refusal(which, e))?;
-        let mut prepared = prepared;
         if let Some(limit) = self.deposit_limit_flag()? {
             let need = prepared.storage_deposit.limit();
             if limit < need {
@@ -61,10 +62,48 @@ impl Ctx {
             }
             prepared.deposit_limit = limit;
         }
-        let fee_estimate = contract
-            .estimate_fee(&self.chain, signer, &prepared)
-            .await
-            .ok();
+        // The bytes a multisig executes or an offline signer signs: this very call.
+        let call_data = self
+            .chain
+            .at_best()
+            .await?
+            .transactions()
+            .call_data(&contract.call_payload(&prepared))
+            .map_err(|e| OpError::Failed(format!("cannot encode {message}: {e}")))?;
+        let mut notes = Vec::new();
+        let fee_estimate = match &multisig {
+            None => contract
+                .estimate_fee(&self.chain, signer, &prepared)
+                .await
+                .ok(),
+            Some(m) => {
+                notes.push(format!(
+                    "from the multisig account {} ({} of {}): {} approves call hash 0x{} \
+                     with Multisig.as_multi (the fee is that transaction's)",
+                    self.chain.ss58(&origin.0),
+                    m.threshold,
+                    m.signatories.len(),
+                    self.chain.ss58(&signer.public_key()),
+                    hex::encode(crate::multisig::call_hash(&call_data))
+                ));
+                let weight = crate::multisig::pallet::call_weight(&self.chain, &call_data).await?;
+                let as_multi = crate::multisig::pallet::as_multi_payload(
+                    &self.chain,
+                    &signer.account_id(),
+                    m,
+                    None,
+                    &call_data,
+                    weight,
+                )
+                .await?;
+                self.chain.estimate_fee(signer, &as_multi).await.ok()
+            }
+        };
+        if self.settings.unsigned {
+            notes.push(
+                "not signed here: the transaction is printed for an offline signer".to_string(),
+            );
+        }
         let units = self.units().clone();
         self.note(format!(
             "{message}: dry run ok; gas required ref_time {} / proof_size {}, storage deposit {}{}",
@@ -108,7 +147,7 @@ impl Ctx {
                 storage_deposit: storage_deposit.to_string(),
                 storage_deposit_limit: Some(prepared.deposit_limit.to_string()),
                 fee_estimate: fee_estimate.map(|f| f.to_string()),
-                notes: Vec::new(),
+                notes: notes.clone(),
                 then: Vec::new(),
                 token: units.clone(),
             })
@@ -117,13 +156,7 @@ impl Ctx {
             // The user took time to answer: send the call shown only if the chain would still
             // do what was shown with it. Never re-resolve it behind the user's back.
             let again = contract
-                .dry_run_input(
-                    &self.chain,
-                    &signer.account_id(),
-                    message,
-                    prepared.input.clone(),
-                    value,
-                )
+                .dry_run_input(&self.chain, &origin, message, prepared.input.clone(), value)
                 .await?;
             let deposit_now = again.storage_deposit.limit();
             let why = match again.into_value() {
@@ -142,6 +175,12 @@ impl Ctx {
                     first_write: self.writes_sent == 0,
                 });
             }
+        }
+        if let Some(m) = &multisig {
+            return Err(self.start_multisig(signer, m, &call_data).await?);
+        }
+        if self.settings.unsigned {
+            return Err(self.leave_unsigned(signer, &call_data).await?);
         }
         self.note(format!("{message}: waiting for inclusion…"));
         let result = contract

@@ -84,6 +84,22 @@ pub struct Cli {
     /// when stderr is not a terminal (they show on a terminal anyway). ESCROW_LOG overrides.
     #[arg(short = 'v', long, global = true, help_heading = GLOBAL_HEADING)]
     pub verbose: bool,
+    /// Make every write from the multisig account of these signatories (comma-separated
+    /// keystore names, secret URIs or addresses): the signer (--as) is one of them and starts
+    /// the call with Multisig.as_multi; `escrow multisig approve` completes it.
+    #[arg(long, global = true, help_heading = GLOBAL_HEADING, value_name = "SIGNATORIES", value_delimiter = ',', requires = "threshold")]
+    pub multisig: Option<Vec<String>>,
+    /// How many signatories of --multisig must approve a call (at least 2).
+    #[arg(long, global = true, help_heading = GLOBAL_HEADING, value_name = "N", requires = "multisig")]
+    pub threshold: Option<u16>,
+    /// Sign nothing: print the write's signer payload and call data for an offline signer
+    /// (Polkadot Vault, `subkey sign`), with its nonce, mortality, tip, genesis and versions;
+    /// `escrow submit` sends it once signed. --as may be an address.
+    #[arg(long, global = true, help_heading = GLOBAL_HEADING, conflicts_with = "multisig")]
+    pub unsigned: bool,
+    /// Also save that unsigned transaction as JSON in FILE (implies --unsigned).
+    #[arg(long, global = true, help_heading = GLOBAL_HEADING, value_name = "FILE", conflicts_with = "multisig")]
+    pub unsigned_file: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -130,6 +146,12 @@ pub enum Command {
     /// Deals: accept an offer and everything after.
     #[command(subcommand)]
     Deal(DealCmd),
+    /// Calls of a multisig account (--multisig, --threshold) waiting for approvals: pending,
+    /// approve, cancel.
+    #[command(subcommand)]
+    Multisig(crate::multisig_cli::MultisigCmd),
+    /// Send a transaction made with --unsigned-file, with the offline signer's signature.
+    Submit(crate::multisig_cli::SubmitCmd),
     /// Rate the other party of an ended deal (commit, then reveal).
     #[command(subcommand)]
     Rate(RateCmd),
@@ -655,6 +677,10 @@ impl Cli {
             storage_deposit_limit: self.storage_deposit_limit.clone(),
             mortality: self.mortality,
             passwords: Some(crate::password::source(self.password_file.clone())),
+            multisig: self.multisig.clone(),
+            threshold: self.threshold,
+            unsigned: self.unsigned || self.unsigned_file.is_some(),
+            unsigned_out: self.unsigned_file.clone(),
             assume_yes: self.assume_yes,
             confirm: None,
             wait: self.wait.map(|w| match w {
@@ -677,6 +703,11 @@ pub async fn run(
         Err(OpError::DryRun(report)) => Ok(Some(Shown {
             units: report.token.clone(),
             report: Report::DryRun(report),
+        })),
+        // Handed to other signers: what they need is the result.
+        Err(OpError::Deferred(deferred)) => Ok(Some(Shown {
+            units: deferred.token().clone(),
+            report: Report::Deferred(deferred),
         })),
         other => other,
     }
@@ -847,6 +878,8 @@ async fn run_command(
             Report::Deploy(ops::deploy::deploy(c, args).await?)
         }
         Command::Deployment(cmd) => crate::deployment_cli::run(c, cmd).await?,
+        Command::Multisig(cmd) => crate::multisig_cli::run(c, cmd).await?,
+        Command::Submit(cmd) => crate::multisig_cli::submit(c, cmd).await?,
         Command::Config => Report::Config(ops::deploy::config(c).await?),
         Command::Arbiter(cmd) => {
             use ops::arbiters;

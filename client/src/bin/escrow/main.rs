@@ -7,6 +7,8 @@ mod cli;
 mod deployment_cli;
 mod deployment_output;
 mod milestone_output;
+mod multisig_cli;
+mod multisig_output;
 mod output;
 mod parse;
 mod password;

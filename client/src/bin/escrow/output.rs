@@ -122,6 +122,11 @@ pub enum Report {
     ExplorerStopped(ExplorerView),
     Bench(Box<BenchReport>),
     DryRun(Box<DryRunReport>),
+    /// A write handed to other signers: a started multisig call, or an unsigned transaction.
+    Deferred(Box<escrow_client::session::Deferred>),
+    MultisigPending(escrow_client::ops::multisig::MultisigPending),
+    MultisigDone(escrow_client::ops::multisig::MultisigDone),
+    Submitted(escrow_client::ops::multisig::Submitted),
 }
 
 /// Print a report on stdout in the chosen format. Streamed items (`Event`, `DemoStep`) are one
@@ -225,6 +230,10 @@ pub fn render(report: &Report, u: &TokenUnits) -> String {
             let _ = writeln!(s, "dry run only, nothing was sent:");
             dry_run(&mut s, d, u);
         }
+        Report::Deferred(d) => crate::multisig_output::deferred(&mut s, d, u),
+        Report::MultisigPending(p) => crate::multisig_output::pending(&mut s, p, u),
+        Report::MultisigDone(d) => crate::multisig_output::done(&mut s, d, u),
+        Report::Submitted(t) => crate::multisig_output::submitted(&mut s, t, u),
         Report::Bench(b) => {
             s.push_str(&b.markdown);
             if let Some(path) = &b.written_to {
