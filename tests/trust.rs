@@ -21,10 +21,7 @@ fn reputation(env: &Env, who: &str) -> Value {
 fn an_arbiter_refunds_the_buyer_without_fault_and_the_seller_keeps_its_bond_and_record() {
     let env = Env::new();
     env.deploy();
-    let created = env.offer("100", 1, "10", ["3d", "2d", "1d"]);
-    let offer_id = id(&created["offer"]["id"]);
-    let accepted = env.ok(&["--as", CHARLIE, "deal", "accept", &offer_id]);
-    let deal_id = id(&accepted["deal"]["id"]);
+    let (_, deal_id) = env.accepted_deal("100", "10", ["3d", "2d", "1d"]);
     env.ok(&["--as", CHARLIE, "deal", "dispute", &deal_id]);
 
     let bob0 = env.free(BOB);
@@ -90,10 +87,7 @@ fn an_arbiter_refunds_the_buyer_without_fault_and_the_seller_keeps_its_bond_and_
 fn a_reclaimed_seller_carries_the_failure_into_its_record_the_offer_list_and_screening() {
     let env = Env::new();
     env.deploy();
-    let created = env.offer("100", 1, "10", ["3s", "1h", "1h"]);
-    let offer_id = id(&created["offer"]["id"]);
-    let accepted = env.ok(&["--as", CHARLIE, "deal", "accept", &offer_id]);
-    let deal_id = id(&accepted["deal"]["id"]);
+    let (_, deal_id) = env.accepted_deal("100", "10", ["3s", "1h", "1h"]);
     std::thread::sleep(Duration::from_secs(4));
     let reclaimed = env.ok(&["--as", CHARLIE, "deal", "reclaim", &deal_id]);
     assert_eq!(reclaimed["deal"]["seller_failed"], true);
@@ -183,23 +177,7 @@ fn the_fee_floor_is_shown_refused_above_the_fee_and_paid_to_the_reputation_contr
         "{above}"
     );
 
-    let deployed = env.ok(&[
-        "deploy",
-        "--fee-bps",
-        "100",
-        "--fee-floor-bps",
-        "100",
-        "--fee-recipient",
-        EVE,
-        "--rating-window",
-        "10m",
-        SHORT_MINIMUMS[0],
-        SHORT_MINIMUMS[1],
-        SHORT_MINIMUMS[2],
-        SHORT_MINIMUMS[3],
-        SHORT_MINIMUMS[4],
-        SHORT_MINIMUMS[5],
-    ]);
+    let deployed = env.deploy_with(&["--fee-floor-bps", "100", "--rating-window", "10m"]);
     env.register_arbiter(DAVE, "500");
     let config = env.ok(&["config"]);
     assert_eq!(config["settings"]["fee_floor_bps"], 100, "{config}");
@@ -207,10 +185,7 @@ fn the_fee_floor_is_shown_refused_above_the_fee_and_paid_to_the_reputation_contr
     assert!(text.contains("floor 100 bps"), "{text}");
 
     let reputation_address = deployed["reputation"].as_str().unwrap().to_string();
-    let created = env.offer("100", 1, "10", ["3d", "2d", "1d"]);
-    let offer_id = id(&created["offer"]["id"]);
-    let accepted = env.ok(&["--as", CHARLIE, "deal", "accept", &offer_id]);
-    let deal_id = id(&accepted["deal"]["id"]);
+    let (_, deal_id) = env.accepted_deal("100", "10", ["3d", "2d", "1d"]);
     let burned0 = env.free(&reputation_address);
     env.ok(&["--as", CHARLIE, "deal", "release", &deal_id]);
     assert_eq!(

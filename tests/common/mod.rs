@@ -176,23 +176,33 @@ impl Env {
     /// Deploys as [`Env::deploy_only`] does with a rating window of `window`: commits close
     /// that long after a deal ends, reveals twice that long after.
     pub fn deploy_with_rating_window(&self, window: &str) -> Value {
-        self.ok(&[
+        self.deploy_with(&["--rating-window", window])
+    }
+
+    /// Deploys as [`Env::deploy_only`] does (1% fee to Eve, deals from 0.001 rated, 1 ms
+    /// minimum windows), with `extra` deploy flags after those.
+    pub fn deploy_with(&self, extra: &[&str]) -> Value {
+        let mut args = vec![
             "deploy",
             "--fee-bps",
             "100",
             "--fee-recipient",
             EVE,
-            "--rating-window",
-            window,
             "--min-rated-amount",
             "0.001",
-            SHORT_MINIMUMS[0],
-            SHORT_MINIMUMS[1],
-            SHORT_MINIMUMS[2],
-            SHORT_MINIMUMS[3],
-            SHORT_MINIMUMS[4],
-            SHORT_MINIMUMS[5],
-        ])
+        ];
+        args.extend(SHORT_MINIMUMS);
+        args.extend(extra);
+        self.ok(&args)
+    }
+
+    /// Bob lists one unit at `price` with bond `bond` and `windows`; Charlie accepts it.
+    /// Returns the offer's and the deal's ids.
+    pub fn accepted_deal(&self, price: &str, bond: &str, windows: [&str; 3]) -> (String, String) {
+        let created = self.offer(price, 1, bond, windows);
+        let offer_id = id(&created["offer"]["id"]);
+        let accepted = self.ok(&["--as", CHARLIE, "deal", "accept", &offer_id]);
+        (offer_id, id(&accepted["deal"]["id"]))
     }
 
     /// `who` registers as an arbiter with `fee_bps` (no minimum amount).
