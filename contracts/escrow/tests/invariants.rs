@@ -468,7 +468,8 @@ fn count(records: &mut BTreeMap<AccountId, AccountReputation>, r: &DealReport) {
     buyer.volume += r.value;
 
     let seller = records.entry(r.seller).or_default();
-    seller.deals_as_seller += 1;
+    // A deal refunded in time paid and failed nobody: it counts for no seller.
+    seller.deals_as_seller += u32::from(r.value > 0 || r.seller_failed);
     seller.deals_completed_as_seller += u32::from(completed);
     seller.deals_failed_as_seller += u32::from(r.seller_failed);
     seller.volume += r.value;
