@@ -229,7 +229,8 @@ fn add_refuses_a_forged_escrow_a_non_contract_and_unknown_code() {
             format!("Some({reputation})"),
             "Settings { min_delivery_window: 1, min_review_window: 1, min_ruling_window: 1, \
              prune_after: 1000, report_ref_time: 1000000000, report_proof_size: 100000, \
-             report_deposit_limit: 1000000000, requests_code: None, award_window: 0 }"
+             report_deposit_limit: 1000000000, requests_code: None, award_window: 0, \
+             fee_floor_bps: 0 }"
                 .into(),
         ],
     );
