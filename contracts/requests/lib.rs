@@ -124,7 +124,8 @@ mod requests {
         pub competing: Vec<u32>,
     }
 
-    /// The escrow's shortest delivery, review and ruling windows, which it passes on when it
+    /// The escrow's shortest delivery, review and ruling windows (`min_delivery_window`,
+    /// `min_review_window`, `min_ruling_window` of its settings), which it passes on when it
     /// instantiates this contract (they are fixed there too): a request or proposal below
     /// them could never be awarded.
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, scale::Encode, scale::Decode)]
@@ -139,6 +140,7 @@ mod requests {
     }
 
     impl MinWindows {
+        /// The minimums of an escrow's settings.
         pub fn of(settings: &EscrowSettings) -> Self {
             MinWindows {
                 delivery: settings.min_delivery_window,
@@ -286,18 +288,19 @@ mod requests {
 
     impl Requests {
         /// Deploys the requests contract for `escrow`, screening against `reputation`. The
-        /// escrow instantiates it when it is instantiated itself, passing its own `settings`;
-        /// awards of an instance made any other way are refused by the escrow
-        /// (`NotRequestsContract`). `settings.award_window` (ms, 1 ms to a year) is how long
-        /// after the proposal deadline a request can still be awarded; the escrow's minimum
-        /// windows are kept to refuse requests and proposals it would never open a deal for.
+        /// escrow instantiates it when it is instantiated itself, passing its settings'
+        /// `award_window` and `min_windows`; awards of an instance made any other way are
+        /// refused by the escrow (`NotRequestsContract`). `award_window` (ms, 1 ms to a year)
+        /// is how long after the proposal deadline a request can still be awarded;
+        /// `min_windows` are the escrow's minimum windows, kept to refuse requests and
+        /// proposals it would never open a deal for.
         #[ink(constructor)]
         pub fn new(
             escrow: AccountId,
             reputation: Option<AccountId>,
-            settings: EscrowSettings,
+            award_window: u64,
+            min_windows: MinWindows,
         ) -> Result<Self> {
-            let award_window = settings.award_window;
             if award_window == 0 || award_window > MAX_WINDOW_MS {
                 return Err(Error::InvalidWindow);
             }
@@ -305,7 +308,7 @@ mod requests {
                 escrow,
                 reputation,
                 award_window,
-                min_windows: MinWindows::of(&settings),
+                min_windows,
                 requests: Mapping::default(),
                 request_count: 0,
                 proposals: Mapping::default(),

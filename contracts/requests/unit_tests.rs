@@ -16,7 +16,6 @@ use ink::env::test::{self, EmittedEvent};
 use ink::env::DefaultEnvironment as Env;
 use ink::primitives::{AccountId, Hash};
 use reputation::screening::{Refusal, Screening};
-use reputation::EscrowSettings;
 
 type Balance = u128;
 
@@ -66,21 +65,13 @@ fn at(time: u64) {
     test::set_block_timestamp::<Env>(time);
 }
 
-/// The escrow's settings as it passes them on: minimum windows of an hour (delivery) and a
-/// day (review, ruling), the award window.
-fn settings(award_window: u64) -> EscrowSettings {
-    EscrowSettings {
-        min_delivery_window: HOUR,
-        min_review_window: DAY,
-        min_ruling_window: DAY,
-        prune_after: 2 * DAY,
-        report_ref_time: 1,
-        report_proof_size: 1,
-        report_deposit_limit: 1,
-        requests_code: None,
-        award_window,
-    }
-}
+/// The escrow's minimum windows as it passes them on: an hour of delivery, a day of review
+/// and of ruling.
+const MIN_WINDOWS: MinWindows = MinWindows {
+    delivery: HOUR,
+    review: DAY,
+    ruling: DAY,
+};
 
 /// An active arbiter as the escrow's registry holds it.
 fn arbiter_at(fee_bps: u16, min_amount: Balance) -> Arbiter {
@@ -104,8 +95,8 @@ fn deploy() -> (Requests, Accounts) {
     test::set_account_balance::<Env>(AccountId::from(CONTRACT), 0);
     at(START);
     call_as(a.poster, 0);
-    let requests =
-        Requests::new(AccountId::from(ESCROW), None, settings(AWARD_WINDOW)).expect("valid window");
+    let requests = Requests::new(AccountId::from(ESCROW), None, AWARD_WINDOW, MIN_WINDOWS)
+        .expect("valid window");
     (requests, a)
 }
 
@@ -1036,8 +1027,9 @@ fn requests_are_paged_by_ten() {
 
 #[ink::test]
 fn the_award_window_must_be_real() {
-    assert!(Requests::new(AccountId::from(ESCROW), None, settings(0)).is_err());
-    assert!(Requests::new(AccountId::from(ESCROW), None, settings(MAX_WINDOW_MS + 1)).is_err());
+    let escrow = AccountId::from(ESCROW);
+    assert!(Requests::new(escrow, None, 0, MIN_WINDOWS).is_err());
+    assert!(Requests::new(escrow, None, MAX_WINDOW_MS + 1, MIN_WINDOWS).is_err());
 }
 
 #[ink::test]

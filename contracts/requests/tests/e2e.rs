@@ -15,7 +15,7 @@ use ink::primitives::{AccountId, Hash};
 use ink_e2e::{AccountKeyring, ChainBackend, ContractsBackend};
 use reputation::screening::{Refusal, Screening};
 use reputation::{Reputation, ReputationRef};
-use requests::{Error, RequestState, RequestTerms, Requests, RequestsRef};
+use requests::{Error, MinWindows, RequestState, RequestTerms, Requests, RequestsRef};
 
 type E2EResult<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 type Balance = u128;
@@ -189,7 +189,8 @@ async fn a_requests_contract_the_escrow_did_not_instantiate_cannot_award<Client:
     let mut stray_ctor = RequestsRef::new(
         escrow.account_id,
         Some(reputation.account_id),
-        settings(requests_code),
+        AWARD_WINDOW,
+        MinWindows::of(&settings(requests_code)),
     );
     let stray = client
         .instantiate("requests", &ink_e2e::alice(), &mut stray_ctor)
@@ -577,7 +578,7 @@ fn strict_settings(requests_code: Hash) -> Settings {
 
 /// Issue 25, hole 9: a request whose review window is below the escrow's minimum took the
 /// budget and proposals, and then the escrow refused every award. The escrow passes its
-/// settings to the requests contract it instantiates, which refuses such a request.
+/// minimum windows to the requests contract it instantiates, which refuses such a request.
 #[ink_e2e::test]
 async fn a_request_with_a_review_window_below_the_escrow_minimum_is_refused<Client: E2EBackend>(
     mut client: Client,

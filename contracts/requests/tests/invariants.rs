@@ -23,9 +23,9 @@ use ink::env::DefaultEnvironment as Env;
 use ink::primitives::{AccountId, Hash};
 use proptest::prelude::*;
 use reputation::screening::Screening;
-use reputation::EscrowSettings;
 use requests::{
-    best_proposal, off_chain, Error, Proposal, RequestState, RequestTerms, Requests, MAX_PROPOSALS,
+    best_proposal, off_chain, Error, MinWindows, Proposal, RequestState, RequestTerms, Requests,
+    MAX_PROPOSALS,
 };
 
 type Balance = u128;
@@ -166,18 +166,13 @@ impl World {
                 active: true,
             },
         )]);
-        let settings = EscrowSettings {
-            min_delivery_window: 1,
-            min_review_window: 1,
-            min_ruling_window: 1,
-            prune_after: 1,
-            report_ref_time: 1,
-            report_proof_size: 1,
-            report_deposit_limit: 1,
-            requests_code: None,
-            award_window: AWARD_WINDOW,
+        let min_windows = MinWindows {
+            delivery: 1,
+            review: 1,
+            ruling: 1,
         };
-        let requests = Requests::new(AccountId::from(ESCROW), None, settings).unwrap();
+        let requests =
+            Requests::new(AccountId::from(ESCROW), None, AWARD_WINDOW, min_windows).unwrap();
         World {
             requests,
             now: 0,
