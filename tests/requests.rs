@@ -480,15 +480,8 @@ fn screening_cancel_auto_award_and_close_each_return_or_place_the_budget() {
 #[test]
 fn a_request_below_the_minimums_is_refused_before_sending_and_what_ended_is_removed_by_its_payer() {
     let env = Env::new();
-    env.ok(&[
-        "deploy",
-        "--fee-bps",
-        "100",
-        "--fee-recipient",
-        EVE,
-        "--rating-window",
-        "10m",
-    ]);
+    // Every default: minimum windows of 1h (delivery), 1d (review) and 1d (ruling).
+    env.ok(&["deploy"]);
     env.register_arbiter(DAVE, "500");
 
     // Hole 9: refused before sending, naming the window and the minimum.

@@ -140,15 +140,39 @@ fn propose_to(
     worker: AccountId,
     price: Balance,
 ) -> Result<u32> {
-    let arbiter = accounts().arbiter;
+    submit(requests, request_id, worker, bid(price))
+}
+
+/// What `propose` takes after the request id (the message hash aside).
+struct Bid {
+    price: Balance,
+    delivery_window: u64,
+    milestones: Vec<escrow::Milestone>,
+    arbiter: AccountId,
+    arbiter_fee_bps: u16,
+}
+
+/// `price` for one step of a day, arbitrated by the arbiter at its registered fee.
+fn bid(price: Balance) -> Bid {
+    Bid {
+        price,
+        delivery_window: DAY,
+        milestones: Vec::new(),
+        arbiter: accounts().arbiter,
+        arbiter_fee_bps: ARBITER_FEE,
+    }
+}
+
+/// `worker` proposes `b` on `request_id`.
+fn submit(requests: &mut Requests, request_id: u64, worker: AccountId, b: Bid) -> Result<u32> {
     call_as(worker, 0);
     requests.propose(
         request_id,
-        price,
-        DAY,
-        Vec::new(),
-        arbiter,
-        ARBITER_FEE,
+        b.price,
+        b.delivery_window,
+        b.milestones,
+        b.arbiter,
+        b.arbiter_fee_bps,
         Hash::from([9; 32]),
     )
 }
@@ -597,10 +621,13 @@ fn a_rejected_worker_frees_its_proposal_while_the_request_is_open_then_its_place
 fn a_worker_cannot_state_an_arbiter_fee_the_registry_does_not_hold() {
     let (mut requests, a) = deploy();
     post(&mut requests, &a, terms(&a)).unwrap();
-    call_as(a.worker, 0);
     for stated in [u16::MAX, ARBITER_FEE + 1, ARBITER_FEE - 1, 0] {
+        let made_up = Bid {
+            arbiter_fee_bps: stated,
+            ..bid(1)
+        };
         assert_eq!(
-            requests.propose(0, 1, DAY, Vec::new(), a.arbiter, stated, Hash::default()),
+            submit(&mut requests, 0, a.worker, made_up),
             Err(Error::ArbiterFeeMismatch),
             "{stated}"
         );
@@ -620,16 +647,15 @@ fn a_proposal_names_only_an_active_registered_arbiter_that_takes_its_price() {
     let mut t = terms(&a);
     t.arbiters.push(a.stranger);
     post(&mut requests, &a, t).unwrap();
-    call_as(a.worker, 0);
     let naming = |requests: &mut Requests, arbiter, price| {
-        requests.propose(
+        submit(
+            requests,
             0,
-            price,
-            DAY,
-            Vec::new(),
-            arbiter,
-            ARBITER_FEE,
-            Hash::default(),
+            a.worker,
+            Bid {
+                arbiter,
+                ..bid(price)
+            },
         )
     };
     // The stranger is accepted by the request but never registered.
@@ -748,17 +774,13 @@ fn a_proposal_below_the_escrow_minimum_delivery_window_is_refused() {
     use escrow::Milestone;
     let (mut requests, a) = deploy();
     post(&mut requests, &a, terms(&a)).unwrap();
-    call_as(a.worker, 0);
+    let within = |delivery_window, milestones| Bid {
+        delivery_window,
+        milestones,
+        ..bid(10)
+    };
     assert_eq!(
-        requests.propose(
-            0,
-            10,
-            HOUR - 1,
-            Vec::new(),
-            a.arbiter,
-            ARBITER_FEE,
-            Hash::default()
-        ),
+        submit(&mut requests, 0, a.worker, within(HOUR - 1, Vec::new())),
         Err(Error::DeliveryWindowBelowMinimum)
     );
     // Each step too: the escrow holds each to the minimum.
@@ -773,27 +795,11 @@ fn a_proposal_below_the_escrow_minimum_delivery_window_is_refused() {
         },
     ];
     assert_eq!(
-        requests.propose(
-            0,
-            10,
-            2 * HOUR,
-            steps,
-            a.arbiter,
-            ARBITER_FEE,
-            Hash::default()
-        ),
+        submit(&mut requests, 0, a.worker, within(2 * HOUR, steps)),
         Err(Error::InvalidMilestones)
     );
     assert_eq!(
-        requests.propose(
-            0,
-            10,
-            HOUR,
-            Vec::new(),
-            a.arbiter,
-            ARBITER_FEE,
-            Hash::default()
-        ),
+        submit(&mut requests, 0, a.worker, within(HOUR, Vec::new())),
         Ok(0)
     );
 }

@@ -121,6 +121,22 @@ macro_rules! deploy {
     }};
 }
 
+/// `req.propose` of `price` on `request_id`, delivered within `LONG` in one step, arbitrated
+/// by `arbiter` at `fee`.
+macro_rules! proposal {
+    ($req:ident, $request_id:expr, $price:expr, $arbiter:expr, $fee:expr) => {
+        $req.propose(
+            $request_id,
+            $price,
+            LONG,
+            Vec::new(),
+            $arbiter,
+            $fee,
+            Hash::default(),
+        )
+    };
+}
+
 /// The deal an attacker would open for a victim who never asked for it: Charlie pays,
 /// Eve (the attacker's second account) sells, Dave arbitrates.
 fn forged_deal() -> RequestedDeal {
@@ -514,19 +530,6 @@ async fn a_worker_cannot_state_an_arbiter_fee_the_registry_does_not_hold<Client:
     let mut posted = terms(LONG, Screening::default(), false);
     posted.arbiters.push(alice);
     let request_id = tx!(client, ink_e2e::charlie(), req.post_request(posted), BUDGET);
-    macro_rules! proposal {
-        ($arbiter:expr, $fee:expr) => {
-            req.propose(
-                request_id,
-                BUDGET,
-                LONG,
-                Vec::new(),
-                $arbiter,
-                $fee,
-                Hash::default(),
-            )
-        };
-    }
     for (arbiter, fee, refusal) in [
         (dave, u16::MAX, Error::ArbiterFeeMismatch),
         (dave, ARBITER_FEE - 1, Error::ArbiterFeeMismatch),
@@ -534,7 +537,7 @@ async fn a_worker_cannot_state_an_arbiter_fee_the_registry_does_not_hold<Client:
         // Alice is one of the request's arbiters but never registered.
         (alice, ARBITER_FEE, Error::ArbiterNotRegistered),
     ] {
-        let stated = proposal!(arbiter, fee);
+        let stated = proposal!(req, request_id, BUDGET, arbiter, fee);
         assert_eq!(read!(client, ink_e2e::bob(), stated), Err(refusal), "{fee}");
         assert!(client
             .call(&ink_e2e::bob(), &stated)
@@ -544,10 +547,21 @@ async fn a_worker_cannot_state_an_arbiter_fee_the_registry_does_not_hold<Client:
     }
     assert!(read!(client, req.proposals(request_id)).is_empty());
     // At the registry's fee the proposal is taken; once Dave retires, nobody can name him.
-    assert_eq!(tx!(client, ink_e2e::bob(), proposal!(dave, ARBITER_FEE)), 0);
+    assert_eq!(
+        tx!(
+            client,
+            ink_e2e::bob(),
+            proposal!(req, request_id, BUDGET, dave, ARBITER_FEE)
+        ),
+        0
+    );
     tx!(client, ink_e2e::dave(), call.retire_arbiter());
     assert_eq!(
-        read!(client, ink_e2e::ferdie(), proposal!(dave, ARBITER_FEE)),
+        read!(
+            client,
+            ink_e2e::ferdie(),
+            proposal!(req, request_id, BUDGET, dave, ARBITER_FEE)
+        ),
         Err(Error::ArbiterNotRegistered)
     );
     // Registered with a smallest deal above the price: refused before any award.
@@ -557,7 +571,11 @@ async fn a_worker_cannot_state_an_arbiter_fee_the_registry_does_not_hold<Client:
         call.register_arbiter(ARBITER_FEE, BUDGET + 1, Hash::from([5; 32]))
     );
     assert_eq!(
-        read!(client, ink_e2e::ferdie(), proposal!(alice, ARBITER_FEE)),
+        read!(
+            client,
+            ink_e2e::ferdie(),
+            proposal!(req, request_id, BUDGET, alice, ARBITER_FEE)
+        ),
         Err(Error::BelowArbiterMinimum)
     );
     let listed = read!(client, req.proposals(request_id));
@@ -626,18 +644,11 @@ async fn a_request_with_a_review_window_below_the_escrow_minimum_is_refused<Clie
     // At the minimums the request is taken, and its award opens the deal.
     short.ruling_window = 2 * LONG;
     let request_id = tx!(client, ink_e2e::charlie(), req.post_request(short), BUDGET);
+    let dave = id(AccountKeyring::Dave);
     let index = tx!(
         client,
         ink_e2e::bob(),
-        req.propose(
-            request_id,
-            BUDGET,
-            LONG,
-            Vec::new(),
-            id(AccountKeyring::Dave),
-            ARBITER_FEE,
-            Hash::default()
-        )
+        proposal!(req, request_id, BUDGET, dave, ARBITER_FEE)
     );
     let deal_id = tx!(client, ink_e2e::charlie(), req.award(request_id, index));
     let deal = read!(client, call.deal(deal_id)).expect("deal opened");
@@ -728,28 +739,23 @@ async fn a_rejected_proposal_is_never_auto_awarded_and_its_worker_gets_the_depos
         req.post_request(terms(SHORT, Screening::default(), true)),
         BUDGET
     );
-    macro_rules! proposal {
-        ($price:expr) => {
-            req.propose(
-                request_id,
-                $price,
-                LONG,
-                Vec::new(),
-                dave,
-                ARBITER_FEE,
-                Hash::default(),
-            )
-        };
-    }
     let b0 = balance!(client, AccountKeyring::Bob);
-    let bob_index = tx!(client, ink_e2e::bob(), proposal!(UNIT));
+    let bob_index = tx!(
+        client,
+        ink_e2e::bob(),
+        proposal!(req, request_id, UNIT, dave, ARBITER_FEE)
+    );
     let b1 = balance!(client, AccountKeyring::Bob);
     let paid = b0 - b1;
     assert!(
         paid > 5 * FEE_BOUND,
         "a proposal's deposit and a fee: {paid}"
     );
-    tx!(client, ink_e2e::ferdie(), proposal!(2 * UNIT));
+    tx!(
+        client,
+        ink_e2e::ferdie(),
+        proposal!(req, request_id, 2 * UNIT, dave, ARBITER_FEE)
+    );
 
     let reject = req.reject_proposal(request_id, bob_index);
     assert_eq!(read!(client, ink_e2e::bob(), reject), Err(Error::NotPoster));
@@ -763,7 +769,11 @@ async fn a_rejected_proposal_is_never_auto_awarded_and_its_worker_gets_the_depos
         c1
     );
     assert_eq!(
-        read!(client, ink_e2e::bob(), proposal!(UNIT / 2)),
+        read!(
+            client,
+            ink_e2e::bob(),
+            proposal!(req, request_id, UNIT / 2, dave, ARBITER_FEE)
+        ),
         Err(Error::AlreadyProposed)
     );
     let competing = read!(client, req.proposals(request_id));
