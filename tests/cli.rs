@@ -1190,8 +1190,23 @@ fn contract_types_match_the_metadata() {
     same(
         &requests,
         "new",
-        &[bob.into(), format!("Some({alice})"), "7".into()],
-        requests.encode_typed("new", &(b, Some(a), 7u64)).unwrap(),
+        &[
+            bob.into(),
+            format!("Some({alice})"),
+            "7".into(),
+            "MinWindows { delivery: 1, review: 2, ruling: 3 }".into(),
+        ],
+        requests
+            .encode_typed("new", &(b, Some(a), 7u64, (1u64, 2u64, 3u64)))
+            .unwrap(),
+    );
+    same(
+        &requests,
+        "reject_proposal",
+        &s(&["4", "2"]),
+        requests
+            .encode_typed("reject_proposal", &(4u64, 2u32))
+            .unwrap(),
     );
     let request = Request {
         id: 4,
@@ -1204,6 +1219,7 @@ fn contract_types_match_the_metadata() {
         proposal_count: 5,
         winner: Some(1),
         deal_id: Some(6),
+        competing: vec![2, 3],
     };
     check(&requests, "request", Some(request.clone()));
     check(&requests, "requests", vec![request]);

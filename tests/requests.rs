@@ -472,3 +472,137 @@ fn screening_cancel_auto_award_and_close_each_return_or_place_the_budget() {
     let config = env.ok(&["config"]);
     assert_eq!(config["requests_contract"]["held"], "0");
 }
+
+/// Issue 25, holes 7, 9 and 13 through the CLI: on a deployment with the default minimum
+/// windows (a day of review), a request below them is refused before anything is sent; the
+/// poster rejects a proposal, whose worker removes it and gets its deposit back; the poster
+/// removes its ended request and gets that deposit back.
+#[test]
+fn a_request_below_the_minimums_is_refused_before_sending_and_what_ended_is_removed_by_its_payer() {
+    let env = Env::new();
+    // Every default: minimum windows of 1h (delivery), 1d (review) and 1d (ruling).
+    env.ok(&["deploy"]);
+    env.register_arbiter(DAVE, "500");
+
+    // Hole 9: refused before sending, naming the window and the minimum.
+    let charlie_before = env.free(CHARLIE);
+    for (flag, value, line) in [
+        (
+            "--review-window",
+            "1h",
+            "the review window 1h is below this escrow's minimum of 1d",
+        ),
+        (
+            "--ruling-window",
+            "12h",
+            "the ruling window 12h is below this escrow's minimum of 1d",
+        ),
+        (
+            "--delivery-window",
+            "30m",
+            "the delivery window 30m is below this escrow's minimum of 1h",
+        ),
+    ] {
+        let err = env.fails(
+            &[
+                "--as",
+                CHARLIE,
+                "request",
+                "create",
+                "--title",
+                "Quick fix",
+                "--budget",
+                "10",
+                "--arbiter",
+                DAVE,
+                flag,
+                value,
+            ],
+            2,
+        );
+        assert_eq!(err["error"], line, "{err}");
+    }
+    assert_eq!(env.free(CHARLIE), charlie_before, "nothing was sent");
+    assert_eq!(env.ok(&["config"])["requests_contract"]["request_count"], 0);
+
+    // Hole 7: the poster rejects a proposal; its slot is free, its worker stays out.
+    let posted = post(&env, CHARLIE, "Logo design", "100", &[]);
+    let request = id(&posted["request"]["id"]);
+    let request_deposit = deposit(&posted["tx"]);
+    let bob = propose(&env, BOB, &request, "50");
+    let bob_deposit = deposit(&bob["tx"]);
+    propose(&env, FERDIE, &request, "60");
+    let ferdie_before = env.free(FERDIE);
+    let err = env.fails(&["--as", EVE, "proposal", "reject", &request, "0"], 1);
+    assert_eq!(err["contract_error"], "NotPoster", "{err}");
+    let rejected = env.ok(&["--as", CHARLIE, "proposal", "reject", &request, "0"]);
+    assert_eq!(rejected["rejected"], true, "{rejected}");
+    assert_eq!(rejected["index"], 0);
+    assert_eq!(rejected["proposal"]["worker"], bob["proposal"]["worker"]);
+    assert_eq!(event_names(&rejected["tx"]), ["ProposalRejected"]);
+    assert!(
+        -deposit(&rejected["tx"]) < bob_deposit / 100,
+        "the poster took none of the worker's deposit: {rejected}"
+    );
+    let listed = env.ok(&["proposal", "list", &request]);
+    assert_eq!(listed["proposals"].as_array().unwrap().len(), 1);
+    assert_eq!(listed["proposals"][0]["index"], 1);
+    let err = env.fails(&["--as", CHARLIE, "proposal", "reject", &request, "0"], 2);
+    assert!(
+        err["error"].as_str().unwrap().contains("does not compete"),
+        "{err}"
+    );
+    let err = env.fails(
+        &["--as", BOB, "proposal", "submit", &request, "--price", "40"],
+        1,
+    );
+    assert_eq!(err["contract_error"], "AlreadyProposed", "{err}");
+    // The rejected worker removes its proposal and gets that deposit back (its place on
+    // the open request stays, a few bytes).
+    let removed = env.ok(&["--as", BOB, "proposal", "withdraw", &request]);
+    assert_eq!(removed["index"], 0, "{removed}");
+    assert_eq!(event_names(&removed["tx"]), ["ProposalWithdrawn"]);
+    let returned = -deposit(&removed["tx"]);
+    assert!(
+        returned > bob_deposit / 2 && returned < bob_deposit,
+        "paid {bob_deposit}, got back {returned}"
+    );
+
+    // Hole 13: only the poster removes, once the request ended, and gets the deposit back.
+    let err = env.fails(&["--as", CHARLIE, "request", "remove", &request], 2);
+    assert!(
+        err["error"].as_str().unwrap().contains("still open"),
+        "{err}"
+    );
+    env.ok(&["--as", CHARLIE, "request", "cancel", &request]);
+    let err = env.fails(&["--as", EVE, "request", "remove", &request], 1);
+    assert_eq!(err["contract_error"], "NotPoster", "{err}");
+    let charlie_before = env.free(CHARLIE);
+    let gone = env.ok(&["--as", CHARLIE, "request", "remove", &request]);
+    assert_eq!(gone["removed"]["state"], "Cancelled", "{gone}");
+    assert_eq!(event_names(&gone["tx"]), ["RequestRemoved"]);
+    // The whole deposit, and the 4 bytes Ferdie's index still takes in the request's list of
+    // competing proposals (paid by Ferdie, 0.00002 UNIT here; see contracts/README.md).
+    let refund = -deposit(&gone["tx"]);
+    assert!(
+        refund >= request_deposit - 1_000 && refund - request_deposit < request_deposit / 1_000,
+        "paid {request_deposit}, got back {refund}"
+    );
+    assert_eq!(
+        delta(charlie_before, env.free(CHARLIE)),
+        -tx_cost(&gone["tx"])
+    );
+    let err = env.fails(&["request", "show", &request], 2);
+    assert!(
+        err["error"].as_str().unwrap().contains("unknown request"),
+        "{err}"
+    );
+    assert!(ids(&env.ok(&["request", "list", "--all"]), "requests").is_empty());
+    // A worker still frees its proposal and place on the removed request.
+    let freed = env.ok(&["--as", FERDIE, "proposal", "withdraw", &request]);
+    assert_eq!(event_names(&freed["tx"]), ["ProposalWithdrawn"]);
+    assert!(
+        env.free(FERDIE) > ferdie_before,
+        "the deposit came back, more than the fee"
+    );
+}

@@ -642,10 +642,17 @@ mod escrow {
                         return Err(Error::InvalidWindow);
                     }
                     let me = Self::env().account_id();
+                    // The minimum windows go along: the requests contract refuses requests
+                    // and proposals below them, which no award could open.
                     let input = ExecutionInput::new(Selector::new(ink::selector_bytes!("new")))
                         .push_arg(me)
                         .push_arg(reputation)
-                        .push_arg(settings.award_window);
+                        .push_arg(settings.award_window)
+                        .push_arg((
+                            settings.min_delivery_window,
+                            settings.min_review_window,
+                            settings.min_ruling_window,
+                        ));
                     let created = reputation::instantiate::instantiate(code, input, me.as_ref());
                     Some(created.ok_or(Error::RequestsNotCreated)?)
                 }

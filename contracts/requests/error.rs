@@ -26,7 +26,8 @@ pub enum Error {
     InvalidScreening,
     /// There is no request with this id.
     RequestNotFound,
-    /// There is no live proposal with this index.
+    /// There is no competing proposal with this index (withdrawn, rejected or never made),
+    /// or the caller has nothing of its own to withdraw.
     ProposalNotFound,
     /// Only the request's poster may do this.
     NotPoster,
@@ -46,10 +47,10 @@ pub enum Error {
     DeliveryTooLong,
     /// The arbiter is not one the request accepts, or is the worker.
     ArbiterNotAccepted,
-    /// The worker has proposed on this request already (a proposal withdrawn while the
-    /// request is open counts: one proposal per worker and request).
+    /// The worker has proposed on this request already (a proposal withdrawn or rejected
+    /// while the request is open counts: one proposal per worker and request).
     AlreadyProposed,
-    /// The request took 32 proposals already.
+    /// 32 proposals compete on the request already.
     TooManyProposals,
     /// The request does not allow auto-award.
     NoAutoAward,
@@ -69,7 +70,23 @@ pub enum Error {
     TransferFailed,
     /// A sum did not fit.
     Overflow,
-    /// A proposal's milestones: more than 8, a step paying nothing, or steps that do not
-    /// add up to its price and delivery window.
+    /// A proposal's milestones: more than 8, a step paying nothing or shorter than the
+    /// escrow's minimum delivery window, or steps that do not add up to its price and delivery
+    /// window.
     InvalidMilestones,
+    // Appended below: the SCALE index of every variant above stays as it was.
+    /// The proposal's arbiter is not registered in the escrow, or retired.
+    ArbiterNotRegistered,
+    /// The proposal's arbiter fee is not the one the escrow's registry holds for its arbiter.
+    ArbiterFeeMismatch,
+    /// The price is below the smallest deal the proposal's arbiter takes.
+    BelowArbiterMinimum,
+    /// A request's or a proposal's delivery window is below the escrow's minimum.
+    DeliveryWindowBelowMinimum,
+    /// A request's review window is below the escrow's minimum.
+    ReviewWindowBelowMinimum,
+    /// A request's ruling window is below the escrow's minimum.
+    RulingWindowBelowMinimum,
+    /// The request is still open: only an awarded, cancelled or closed one can be removed.
+    StillOpen,
 }

@@ -15,8 +15,9 @@
 //! have written its storage first. See `contracts/README.md` for the rules.
 
 pub use self::requests::{
-    best_proposal, Error, Proposal, ProposalSubmitted, ProposalWithdrawn, RefundCredited,
-    RefundWithdrawn, Request, RequestAwarded, RequestCancelled, RequestClosed, RequestPosted,
+    best_proposal, check_min_windows, check_registered_arbiter, Error, MinWindows, Proposal,
+    ProposalRejected, ProposalSubmitted, ProposalWithdrawn, RefundCredited, RefundWithdrawn,
+    Request, RequestAwarded, RequestCancelled, RequestClosed, RequestPosted, RequestRemoved,
     RequestState, RequestTerms, Requests, RequestsRef, Result,
 };
 
@@ -26,7 +27,8 @@ pub const MAX_DESCRIPTION_BYTES: usize = 256;
 pub const MAX_WINDOW_MS: u64 = 365 * 24 * 60 * 60 * 1_000;
 /// Most arbiters a request may accept.
 pub const MAX_ARBITERS: usize = 4;
-/// Most proposals a request takes, withdrawn ones included: bounds the auto-award's search.
+/// Most proposals competing on a request at once: bounds the auto-award's search. A withdrawn
+/// or rejected proposal frees its slot.
 pub const MAX_PROPOSALS: u32 = 32;
 /// Most requests one paged read returns: a request with full lists is about 1 KB, and ink! 5
 /// returns at most 16 KiB.
@@ -40,12 +42,12 @@ mod requests {
     };
     pub use crate::error::Error;
     use escrow::milestones::{self, Milestone};
-    use escrow::{EscrowRef, RequestedDeal};
+    use escrow::{Arbiter, EscrowRef, RequestedDeal};
     use ink::codegen::TraitCallBuilder;
     use ink::prelude::{string::String, vec::Vec};
     use ink::storage::Mapping;
     use reputation::screening::Screening;
-    use reputation::{AccountReputation, ReputationRef};
+    use reputation::{AccountReputation, EscrowSettings, ReputationRef};
 
     /// What a buyer sets when posting a request.
     #[derive(Debug, Clone, PartialEq, Eq, scale::Encode, scale::Decode)]
@@ -108,12 +110,44 @@ mod requests {
         /// The award is made before this; from then on anyone may close the request.
         pub award_deadline: Timestamp,
         pub state: RequestState,
-        /// Proposals ever submitted, withdrawn ones included: the next proposal's index.
+        /// Proposals ever submitted, withdrawn and rejected ones included: the next
+        /// proposal's index. Indexes are never reused, so an award names one proposal.
         pub proposal_count: u32,
         /// The winning proposal's index, once awarded.
         pub winner: Option<u32>,
         /// The escrow deal the award opened.
         pub deal_id: Option<u64>,
+        /// The indexes of the proposals still competing, oldest first: at most 32. A
+        /// withdrawn or rejected proposal leaves this list, which frees its slot; only these
+        /// can be awarded. Once the request ended it stays as it was then, while workers
+        /// remove their proposals.
+        pub competing: Vec<u32>,
+    }
+
+    /// The escrow's shortest delivery, review and ruling windows (`min_delivery_window`,
+    /// `min_review_window`, `min_ruling_window` of its settings), which it passes on when it
+    /// instantiates this contract (they are fixed there too): a request or proposal below
+    /// them could never be awarded.
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, scale::Encode, scale::Decode)]
+    #[cfg_attr(
+        feature = "std",
+        derive(scale_info::TypeInfo, ink::storage::traits::StorageLayout)
+    )]
+    pub struct MinWindows {
+        pub delivery: u64,
+        pub review: u64,
+        pub ruling: u64,
+    }
+
+    impl MinWindows {
+        /// The minimums of an escrow's settings.
+        pub fn of(settings: &EscrowSettings) -> Self {
+            MinWindows {
+                delivery: settings.min_delivery_window,
+                review: settings.min_review_window,
+                ruling: settings.min_ruling_window,
+            }
+        }
     }
 
     /// A worker's proposal.
@@ -154,12 +188,16 @@ mod requests {
         reputation: Option<AccountId>,
         /// Milliseconds after the proposal deadline during which the request can be awarded.
         award_window: u64,
+        /// The escrow's minimum windows, fixed at instantiation.
+        min_windows: MinWindows,
+        /// Requests by id; an ended one its poster removed is gone.
         requests: Mapping<u64, Request>,
         request_count: u64,
-        /// Proposals by (request, index); a withdrawn one is removed.
+        /// Proposals by (request, index); a withdrawn one is removed, a rejected one stays
+        /// until its worker removes it (its deposit is the worker's).
         proposals: Mapping<(u64, u32), Proposal>,
-        /// The index of a worker's proposal on a request; kept after a withdrawal while the
-        /// request is open, so that each worker proposes once per request.
+        /// The index of a worker's proposal on a request; kept after a withdrawal or a
+        /// rejection while the request is open, so that each worker proposes once per request.
         live: Mapping<(u64, AccountId), u32>,
         /// Sum of the budgets of open requests.
         held: Balance,
@@ -200,10 +238,25 @@ mod requests {
         pub price: Balance,
     }
 
+    /// A worker withdrew its proposal, or freed the storage of its rejected proposal or of
+    /// its place on an ended request.
     #[ink(event)]
     pub struct ProposalWithdrawn {
         pub request_id: u64,
         pub index: u32,
+    }
+
+    /// The poster rejected a proposal: it stopped competing and its slot is free.
+    #[ink(event)]
+    pub struct ProposalRejected {
+        pub request_id: u64,
+        pub index: u32,
+    }
+
+    /// The poster removed an ended request's storage (and got its deposit back).
+    #[ink(event)]
+    pub struct RequestRemoved {
+        pub request_id: u64,
     }
 
     /// A proposal won: its deal is open in the escrow, the rest of the budget went back.
@@ -235,15 +288,18 @@ mod requests {
 
     impl Requests {
         /// Deploys the requests contract for `escrow`, screening against `reputation`. The
-        /// escrow instantiates it when it is instantiated itself; awards of an instance made
-        /// any other way are refused by the escrow (`NotRequestsContract`).
-        /// `award_window` (ms, 1 ms to a year) is how long after the proposal deadline a
-        /// request can still be awarded.
+        /// escrow instantiates it when it is instantiated itself, passing its settings'
+        /// `award_window` and `min_windows`; awards of an instance made any other way are
+        /// refused by the escrow (`NotRequestsContract`). `award_window` (ms, 1 ms to a year)
+        /// is how long after the proposal deadline a request can still be awarded;
+        /// `min_windows` are the escrow's minimum windows, kept to refuse requests and
+        /// proposals it would never open a deal for.
         #[ink(constructor)]
         pub fn new(
             escrow: AccountId,
             reputation: Option<AccountId>,
             award_window: u64,
+            min_windows: MinWindows,
         ) -> Result<Self> {
             if award_window == 0 || award_window > MAX_WINDOW_MS {
                 return Err(Error::InvalidWindow);
@@ -252,6 +308,7 @@ mod requests {
                 escrow,
                 reputation,
                 award_window,
+                min_windows,
                 requests: Mapping::default(),
                 request_count: 0,
                 proposals: Mapping::default(),
@@ -265,12 +322,14 @@ mod requests {
         // ---- Posters ----
 
         /// Anyone, transferring exactly `terms.budget`: posts a request that takes proposals
-        /// for `proposal_window` ms. The poster pays the request's storage deposit. Returns
-        /// its id. Windows and arbiters are checked again by the escrow at the award.
+        /// for `proposal_window` ms. Its delivery, review and ruling windows must be at least
+        /// the escrow's minimums, or no award could ever open its deal. The poster pays the
+        /// request's storage deposit and gets it back with `remove_request` once it ended.
+        /// Returns its id. Windows and arbiters are checked again by the escrow at the award.
         #[ink(message, payable)]
         pub fn post_request(&mut self, terms: RequestTerms) -> Result<u64> {
             let poster = self.env().caller();
-            check_terms(&terms, poster)?;
+            check_terms(&terms, poster, &self.min_windows)?;
             if self.env().transferred_value() != terms.budget {
                 return Err(Error::WrongAmount);
             }
@@ -306,6 +365,7 @@ mod requests {
                     proposal_count: 0,
                     winner: None,
                     deal_id: None,
+                    competing: Vec::new(),
                 },
             );
             Ok(id)
@@ -341,11 +401,56 @@ mod requests {
             if self.env().block_timestamp() >= request.award_deadline {
                 return Err(Error::TooLate);
             }
+            // A withdrawn or rejected proposal is not competing: never awarded.
+            if !request.competing.contains(&index) {
+                return Err(Error::ProposalNotFound);
+            }
             let proposal = self
                 .proposals
                 .get((request_id, index))
                 .ok_or(Error::ProposalNotFound)?;
             self.award_to(request, index, proposal)
+        }
+
+        /// The poster, while the request is open: rejects competing proposal `index`. It
+        /// stops competing and its slot is free for another worker; its worker cannot
+        /// propose on this request again. The proposal's storage stays until its worker
+        /// removes it with `withdraw_proposal`, so the deposit goes back to who paid it.
+        #[ink(message)]
+        pub fn reject_proposal(&mut self, request_id: u64, index: u32) -> Result<()> {
+            let mut request = self.open_request(request_id)?;
+            if self.env().caller() != request.poster {
+                return Err(Error::NotPoster);
+            }
+            if !stop_competing(&mut request.competing, index) {
+                return Err(Error::ProposalNotFound);
+            }
+            self.requests.insert(request_id, &request);
+            self.env()
+                .emit_event(ProposalRejected { request_id, index });
+            Ok(())
+        }
+
+        /// The poster, once the request ended (awarded, cancelled or closed): removes it, and
+        /// pallet-contracts refunds its storage deposit to the caller, the poster who paid
+        /// it. Nothing depends on it any more: an awarded request's deal lives in the escrow,
+        /// its budget was paid out, and workers still remove their proposals and places with
+        /// `withdraw_proposal`. Its id is never reused.
+        #[ink(message)]
+        pub fn remove_request(&mut self, request_id: u64) -> Result<()> {
+            let request = self
+                .requests
+                .get(request_id)
+                .ok_or(Error::RequestNotFound)?;
+            if self.env().caller() != request.poster {
+                return Err(Error::NotPoster);
+            }
+            if request.state == RequestState::Open {
+                return Err(Error::StillOpen);
+            }
+            self.requests.remove(request_id);
+            self.env().emit_event(RequestRemoved { request_id });
+            Ok(())
         }
 
         // ---- Anyone ----
@@ -368,10 +473,10 @@ mod requests {
             if now >= request.award_deadline {
                 return Err(Error::TooLate);
             }
-            let mut live = self.live_proposals(request_id, request.proposal_count);
+            let mut live = self.live_proposals(request_id, &request.competing);
             live.sort_by(|(ia, a), (ib, b)| ranking(*ia, a, *ib, b));
-            // A proposal the escrow refuses (its arbiter retired or raised its minimum, a
-            // window below the escrow's minimums) is passed over: it must not block the rest.
+            // A proposal the escrow refuses (its arbiter retired, or raised its minimum or its
+            // fee since the proposal) is passed over: it must not block the rest.
             for (index, proposal) in live {
                 match self.award_to(request.clone(), index, proposal) {
                     Err(Error::EscrowRefused(_)) => continue,
@@ -400,13 +505,16 @@ mod requests {
         // ---- Workers ----
 
         /// Any account but the poster, before the proposal deadline of an open request, that
-        /// has not proposed on it (a withdrawn proposal counts), meeting its screening rules:
-        /// proposes `price` (1 to the budget) for delivery within `delivery_window` (at most
-        /// the request's), paid in `milestones` (empty: one step; else at most 8 adding up to
-        /// the price and the window), arbitrated by `arbiter` (one the request accepts, not the worker) at its
-        /// fee `arbiter_fee_bps` as the worker saw it in the escrow's registry (the award is
-        /// refused if the arbiter raised it since). The worker pays the proposal's storage
-        /// deposit and gets it back by withdrawing. Returns its index.
+        /// has not proposed on it (a withdrawn or rejected proposal counts), meeting its
+        /// screening rules, while fewer than 32 proposals compete: proposes `price` (1 to the
+        /// budget) for delivery within `delivery_window` (at most the request's, at least the
+        /// escrow's minimum), paid in `milestones` (empty: one step; else at most 8, each at
+        /// least the escrow's minimum window, adding up to the price and the window),
+        /// arbitrated by `arbiter` (one the request accepts, not the worker) at its fee
+        /// `arbiter_fee_bps`, which must be the one the escrow's registry holds for that
+        /// active arbiter, whose smallest deal the price must reach (the award is refused if
+        /// the arbiter raised its fee since). The worker pays the proposal's storage deposit
+        /// and gets it back by withdrawing. Returns its index.
         #[ink(message)]
         // A message's arguments are its ABI: each term stays a plain argument the CLI and
         // other clients encode by name.
@@ -439,8 +547,11 @@ mod requests {
             if delivery_window == 0 || delivery_window > request.terms.delivery_window {
                 return Err(Error::DeliveryTooLong);
             }
-            // The escrow checks each step against its minimum window when the deal opens.
-            if !milestones::plan_is_valid(&milestones, price, delivery_window, 1) {
+            let min_window = self.min_windows.delivery;
+            if delivery_window < min_window {
+                return Err(Error::DeliveryWindowBelowMinimum);
+            }
+            if !milestones::plan_is_valid(&milestones, price, delivery_window, min_window) {
                 return Err(Error::InvalidMilestones);
             }
             if arbiter == worker || !request.terms.arbiters.contains(&arbiter) {
@@ -449,9 +560,12 @@ mod requests {
             if self.live.contains((request_id, worker)) {
                 return Err(Error::AlreadyProposed);
             }
-            if request.proposal_count >= MAX_PROPOSALS {
+            if request.competing.len() >= MAX_PROPOSALS as usize {
                 return Err(Error::TooManyProposals);
             }
+            let index = request.proposal_count;
+            let proposal_count = index.checked_add(1).ok_or(Error::Overflow)?;
+            check_registered_arbiter(self.registered_arbiter(arbiter)?, arbiter_fee_bps, price)?;
             let screening = &request.terms.screening;
             let reputation = if screening.needs_reputation() || request.terms.auto_award {
                 self.reputation_of(worker)?
@@ -462,8 +576,8 @@ mod requests {
                 .check(worker, &reputation)
                 .map_err(Error::Screened)?;
 
-            let index = request.proposal_count;
-            request.proposal_count = index.saturating_add(1);
+            request.proposal_count = proposal_count;
+            request.competing.push(index);
             self.requests.insert(request_id, &request);
             self.live.insert((request_id, worker), &index);
             self.proposals.insert(
@@ -489,12 +603,14 @@ mod requests {
             Ok(index)
         }
 
-        /// A worker with a proposal on a request: withdraws it, which frees its storage and
-        /// refunds the worker's deposit. While the request is open the proposal stops
-        /// competing, and the worker keeps its place in `live` (a few bytes of deposit): a
-        /// worker proposes once per request, or one account could propose and withdraw its
-        /// way through every slot and leave only its own proposal. Once the request ended this
-        /// returns the deposit, and a second call frees that place too (emitting
+        /// A worker with a proposal on a request: withdraws it and frees its storage, which
+        /// refunds the worker's deposit. A competing proposal stops competing and frees its
+        /// slot; a rejected one (the poster's `reject_proposal` leaves its storage to its
+        /// worker) is only removed. While the request is open the worker keeps its place in
+        /// `live` (a few bytes of deposit): a worker proposes once per request, or one account
+        /// could propose and withdraw its way to the last slot standing. Once the request
+        /// ended (or its poster removed it) this frees the proposal and the place together,
+        /// and a second call frees a place left after an earlier withdrawal (emitting
         /// `ProposalWithdrawn` for the same index again: every change has its event).
         #[ink(message)]
         pub fn withdraw_proposal(&mut self, request_id: u64) -> Result<()> {
@@ -503,21 +619,20 @@ mod requests {
                 .live
                 .get((request_id, worker))
                 .ok_or(Error::ProposalNotFound)?;
-            let open = self
-                .requests
-                .get(request_id)
-                .is_some_and(|r| r.state == RequestState::Open);
-            let withdrawn = !self.proposals.contains((request_id, index));
-            if open {
-                if withdrawn {
-                    return Err(Error::ProposalNotFound);
+            match self.requests.get(request_id) {
+                Some(mut request) if request.state == RequestState::Open => {
+                    if stop_competing(&mut request.competing, index) {
+                        self.requests.insert(request_id, &request);
+                        self.proposals.remove((request_id, index));
+                    } else if self.proposals.take((request_id, index)).is_none() {
+                        // Withdrawn before: nothing left to free while the place is kept.
+                        return Err(Error::ProposalNotFound);
+                    }
+                    // The place stays taken: `propose` refuses this worker again.
                 }
-                // The place stays taken: `propose` refuses this worker again.
-                self.proposals.remove((request_id, index));
-            } else {
-                self.live.remove((request_id, worker));
-                // A proposal withdrawn before is not there any more; this frees its place.
-                if !withdrawn {
+                _ => {
+                    self.live.remove((request_id, worker));
+                    // Gone already if withdrawn before; removing nothing changes nothing.
                     self.proposals.remove((request_id, index));
                 }
             }
@@ -573,14 +688,14 @@ mod requests {
                 .collect()
         }
 
-        /// The live proposals of a request (at most 32), with their indexes.
+        /// The competing proposals of a request (at most 32), with their indexes: not the
+        /// withdrawn or rejected ones (`proposal` still reads a rejected one until its worker
+        /// removes it).
         #[ink(message)]
         pub fn proposals(&self, request_id: u64) -> Vec<(u32, Proposal)> {
-            let count = self
-                .requests
+            self.requests
                 .get(request_id)
-                .map_or(0, |r| r.proposal_count);
-            self.live_proposals(request_id, count)
+                .map_or_else(Vec::new, |r| self.live_proposals(request_id, &r.competing))
         }
 
         #[ink(message)]
@@ -604,10 +719,11 @@ mod requests {
 
         // ---- Internal ----
 
-        /// The proposals of the first `count` indexes of a request that were not withdrawn.
-        fn live_proposals(&self, request_id: u64, count: u32) -> Vec<(u32, Proposal)> {
-            (0..count)
-                .filter_map(|i| Some((i, self.proposals.get((request_id, i))?)))
+        /// The proposals at `indexes` of a request (its competing ones).
+        fn live_proposals(&self, request_id: u64, indexes: &[u32]) -> Vec<(u32, Proposal)> {
+            indexes
+                .iter()
+                .filter_map(|&i| Some((i, self.proposals.get((request_id, i))?)))
                 .collect()
         }
 
@@ -683,6 +799,25 @@ mod requests {
             Ok(deal_id)
         }
 
+        /// `arbiter`'s entry in the escrow's registry (`None`: never registered). A nested
+        /// call: it loads the escrow's code and reads its root and the entry. ink!'s off-chain
+        /// engine cannot call a contract, so the unit and property tests (`std` builds, where
+        /// that engine runs) may stand in a registry of their own (`off_chain`); the contract
+        /// (built without `std`) always calls the escrow.
+        fn registered_arbiter(&self, arbiter: AccountId) -> Result<Option<Arbiter>> {
+            #[cfg(feature = "std")]
+            {
+                if let Some(entry) = crate::off_chain::registered_arbiter(arbiter) {
+                    return Ok(entry);
+                }
+            }
+            let escrow: EscrowRef = ink::env::call::FromAccountId::from_account_id(self.escrow);
+            match escrow.call().arbiter(arbiter).try_invoke() {
+                Ok(Ok(entry)) => Ok(entry),
+                _ => Err(Error::EscrowUnavailable),
+            }
+        }
+
         /// `worker`'s reputation, or a newcomer's when no reputation contract is set.
         fn reputation_of(&self, worker: AccountId) -> Result<AccountReputation> {
             let Some(address) = self.reputation else {
@@ -727,8 +862,53 @@ mod requests {
             .then(ia.cmp(&ib))
     }
 
+    /// Takes `index` out of a request's competing proposals; `false` if it was not there.
+    fn stop_competing(competing: &mut Vec<u32>, index: u32) -> bool {
+        let Some(at) = competing.iter().position(|&i| i == index) else {
+            return false;
+        };
+        competing.remove(at);
+        true
+    }
+
+    /// Whether a request's windows reach the escrow's minimums (`min`): the escrow would
+    /// refuse every award of a request below them. Refused with the window named.
+    pub fn check_min_windows(terms: &RequestTerms, min: &MinWindows) -> Result<()> {
+        if terms.delivery_window < min.delivery {
+            return Err(Error::DeliveryWindowBelowMinimum);
+        }
+        if terms.review_window < min.review {
+            return Err(Error::ReviewWindowBelowMinimum);
+        }
+        if terms.ruling_window < min.ruling {
+            return Err(Error::RulingWindowBelowMinimum);
+        }
+        Ok(())
+    }
+
+    /// Whether a proposal may name the arbiter the escrow's registry holds as `registered`,
+    /// at `fee_bps`, for `price`: the arbiter must be registered and active, the fee exactly
+    /// its registered one (the award then refuses a raise since), and the price at least the
+    /// smallest deal it takes.
+    pub fn check_registered_arbiter(
+        registered: Option<Arbiter>,
+        fee_bps: u16,
+        price: Balance,
+    ) -> Result<()> {
+        let arbiter = registered
+            .filter(|a| a.active)
+            .ok_or(Error::ArbiterNotRegistered)?;
+        if fee_bps != arbiter.fee_bps {
+            return Err(Error::ArbiterFeeMismatch);
+        }
+        if price < arbiter.min_amount {
+            return Err(Error::BelowArbiterMinimum);
+        }
+        Ok(())
+    }
+
     /// The checks of a new request that need no storage.
-    fn check_terms(terms: &RequestTerms, poster: AccountId) -> Result<()> {
+    fn check_terms(terms: &RequestTerms, poster: AccountId, min: &MinWindows) -> Result<()> {
         if terms.title.is_empty() {
             return Err(Error::TitleEmpty);
         }
@@ -749,6 +929,7 @@ mod requests {
         {
             return Err(Error::InvalidWindow);
         }
+        check_min_windows(terms, min)?;
         if terms.arbiters.is_empty()
             || terms.arbiters.len() > MAX_ARBITERS
             || terms.arbiters.contains(&poster)
@@ -763,5 +944,7 @@ mod requests {
 }
 
 mod error;
+#[cfg(feature = "std")]
+pub mod off_chain;
 #[cfg(test)]
 mod unit_tests;

@@ -1,13 +1,17 @@
 //! Unit tests in ink!'s off-chain environment, which cannot call other contracts: everything
-//! up to the escrow call of an award, and screening against a newcomer's reputation (no
-//! reputation contract set). Awards, auto-awards and screening against real reputations are
-//! in `tests/e2e.rs`. A message that returns `Err` is NOT reverted here, so every message
-//! checks everything before its first write. Tests are named after the rule they hold.
+//! up to the escrow call of an award, screening against a newcomer's reputation (no
+//! reputation contract set), and the arbiter checks of `propose` against a registry the tests
+//! stand in for the escrow's (`crate::off_chain`). Awards, auto-awards, the real registry and
+//! screening against real reputations are in `tests/e2e.rs`. A message that returns `Err` is
+//! NOT reverted here, so every message checks everything before its first write. Tests are
+//! named after the rule they hold, or after the attack they stop.
 
 use crate::requests::*;
 use crate::{
-    MAX_ARBITERS, MAX_DESCRIPTION_BYTES, MAX_PAGE, MAX_PROPOSALS, MAX_TITLE_BYTES, MAX_WINDOW_MS,
+    off_chain, MAX_ARBITERS, MAX_DESCRIPTION_BYTES, MAX_PAGE, MAX_PROPOSALS, MAX_TITLE_BYTES,
+    MAX_WINDOW_MS,
 };
+use escrow::Arbiter;
 use ink::env::test::{self, EmittedEvent};
 use ink::env::DefaultEnvironment as Env;
 use ink::primitives::{AccountId, Hash};
@@ -23,7 +27,8 @@ const DAY: u64 = 24 * HOUR;
 const BUDGET: Balance = 1_000_000;
 const FUNDS: Balance = 1_000_000_000_000;
 const AWARD_WINDOW: u64 = DAY;
-/// The arbiter fee workers propose with (no escrow here to check it against).
+/// The arbiter's fee in the registry the tests stand in for the escrow's: what workers
+/// propose with.
 const ARBITER_FEE: u16 = 500;
 
 struct Accounts {
@@ -60,19 +65,49 @@ fn at(time: u64) {
     test::set_block_timestamp::<Env>(time);
 }
 
-/// A requests contract with no reputation contract: every worker reads as a newcomer.
+/// The escrow's minimum windows as it passes them on: an hour of delivery, a day of review
+/// and of ruling.
+const MIN_WINDOWS: MinWindows = MinWindows {
+    delivery: HOUR,
+    review: DAY,
+    ruling: DAY,
+};
+
+/// An active arbiter as the escrow's registry holds it.
+fn arbiter_at(fee_bps: u16, min_amount: Balance) -> Arbiter {
+    Arbiter {
+        fee_bps,
+        min_amount,
+        profile: Hash::default(),
+        active: true,
+        index: 0,
+    }
+}
+
+/// A requests contract with no reputation contract (every worker reads as a newcomer), whose
+/// escrow's registry holds the arbiter at `ARBITER_FEE`, taking deals of any size.
 fn deploy() -> (Requests, Accounts) {
     let a = accounts();
     for account in [a.poster, a.worker, a.other_worker, a.arbiter, a.stranger] {
         test::set_account_balance::<Env>(account, FUNDS);
     }
+    off_chain::install_registry([(a.arbiter, arbiter_at(ARBITER_FEE, 0))]);
     test::set_callee::<Env>(AccountId::from(CONTRACT));
     test::set_account_balance::<Env>(AccountId::from(CONTRACT), 0);
     at(START);
     call_as(a.poster, 0);
-    let requests =
-        Requests::new(AccountId::from(ESCROW), None, AWARD_WINDOW).expect("valid window");
+    let requests = Requests::new(AccountId::from(ESCROW), None, AWARD_WINDOW, MIN_WINDOWS)
+        .expect("valid window");
     (requests, a)
+}
+
+/// A fresh account with funds: a worker of its own.
+fn fresh(n: u32) -> AccountId {
+    let mut bytes = [0x50; 32];
+    bytes[..4].copy_from_slice(&n.to_le_bytes());
+    let account = AccountId::from(bytes);
+    test::set_account_balance::<Env>(account, FUNDS);
+    account
 }
 
 fn terms(a: &Accounts) -> RequestTerms {
@@ -106,15 +141,39 @@ fn propose_to(
     worker: AccountId,
     price: Balance,
 ) -> Result<u32> {
-    let arbiter = accounts().arbiter;
+    submit(requests, request_id, worker, bid(price))
+}
+
+/// What `propose` takes after the request id (the message hash aside).
+struct Bid {
+    price: Balance,
+    delivery_window: u64,
+    milestones: Vec<escrow::Milestone>,
+    arbiter: AccountId,
+    arbiter_fee_bps: u16,
+}
+
+/// `price` for one step of a day, arbitrated by the arbiter at its registered fee.
+fn bid(price: Balance) -> Bid {
+    Bid {
+        price,
+        delivery_window: DAY,
+        milestones: Vec::new(),
+        arbiter: accounts().arbiter,
+        arbiter_fee_bps: ARBITER_FEE,
+    }
+}
+
+/// `worker` proposes `b` on `request_id`.
+fn submit(requests: &mut Requests, request_id: u64, worker: AccountId, b: Bid) -> Result<u32> {
     call_as(worker, 0);
     requests.propose(
         request_id,
-        price,
-        DAY,
-        Vec::new(),
-        arbiter,
-        ARBITER_FEE,
+        b.price,
+        b.delivery_window,
+        b.milestones,
+        b.arbiter,
+        b.arbiter_fee_bps,
         Hash::from([9; 32]),
     )
 }
@@ -400,20 +459,404 @@ fn proposals_close_at_the_deadline() {
 }
 
 #[ink::test]
-fn a_request_takes_at_most_max_proposals_withdrawn_ones_included() {
+fn at_most_max_proposals_compete_at_once() {
     let (mut requests, a) = deploy();
     post(&mut requests, &a, terms(&a)).unwrap();
     for n in 0..MAX_PROPOSALS {
-        let worker = AccountId::from([0x50 + n as u8; 32]);
-        test::set_account_balance::<Env>(worker, FUNDS);
-        assert_eq!(propose(&mut requests, worker, 1), Ok(n));
-        call_as(worker, 0);
-        requests.withdraw_proposal(0).unwrap();
+        assert_eq!(propose(&mut requests, fresh(n), 1), Ok(n));
     }
     assert_eq!(
         propose(&mut requests, a.worker, 1),
         Err(Error::TooManyProposals)
     );
+    assert_eq!(requests.proposals(0).len(), MAX_PROPOSALS as usize);
+}
+
+/// Issue 25, hole 7: 31 accounts proposed and withdrew, the attacker took the last slot at
+/// the whole budget, and honest workers got `TooManyProposals`, leaving the attacker's
+/// proposal alone for the auto-award.
+#[ink::test]
+fn thirty_one_proposers_who_withdraw_do_not_lock_a_request() {
+    let (mut requests, a) = deploy();
+    let mut t = terms(&a);
+    t.auto_award = true;
+    post(&mut requests, &a, t).unwrap();
+    for n in 0..MAX_PROPOSALS - 1 {
+        let sybil = fresh(n);
+        assert_eq!(propose(&mut requests, sybil, 1), Ok(n));
+        call_as(sybil, 0);
+        requests.withdraw_proposal(0).unwrap();
+        // Each stays out: one proposal per worker and request.
+        assert_eq!(
+            propose(&mut requests, sybil, 1),
+            Err(Error::AlreadyProposed)
+        );
+    }
+    let attacker = fresh(MAX_PROPOSALS);
+    assert_eq!(propose(&mut requests, attacker, BUDGET), Ok(31));
+    // The withdrawn proposals freed their slots: honest workers get in.
+    assert_eq!(propose(&mut requests, a.worker, BUDGET - 1), Ok(32));
+    assert_eq!(propose(&mut requests, a.other_worker, BUDGET - 2), Ok(33));
+    let request = requests.request(0).unwrap();
+    assert_eq!(
+        (request.proposal_count, request.competing),
+        (34, vec![31, 32, 33])
+    );
+    let competing = requests.proposals(0);
+    assert_eq!(competing.len(), 3);
+    assert_eq!(best_proposal(competing).map(|(i, _)| i), Some(33));
+}
+
+#[ink::test]
+fn the_poster_rejects_a_proposal_which_frees_its_slot_and_bars_its_worker() {
+    let (mut requests, a) = deploy();
+    post(&mut requests, &a, terms(&a)).unwrap();
+    for n in 0..MAX_PROPOSALS {
+        propose(&mut requests, fresh(n), 1).unwrap();
+    }
+    assert_eq!(
+        propose(&mut requests, a.worker, 2),
+        Err(Error::TooManyProposals)
+    );
+    call_as(a.poster, 0);
+    assert_eq!(requests.reject_proposal(0, 5), Ok(()));
+    assert_eq!(
+        events_of::<ProposalRejected>()
+            .iter()
+            .map(|e| (e.request_id, e.index))
+            .collect::<Vec<_>>(),
+        [(0, 5)]
+    );
+    // The slot is free for someone else; the rejected worker stays out.
+    assert_eq!(
+        propose(&mut requests, fresh(5), 1),
+        Err(Error::AlreadyProposed)
+    );
+    assert_eq!(propose(&mut requests, a.worker, 2), Ok(MAX_PROPOSALS));
+    let request = requests.request(0).unwrap();
+    assert_eq!(request.competing.len(), MAX_PROPOSALS as usize);
+    assert!(!request.competing.contains(&5));
+    assert!(requests.proposals(0).iter().all(|(i, _)| *i != 5));
+    // Its storage stays, the worker's to free (its deposit): the poster did not get it.
+    assert_eq!(requests.proposal(0, 5).map(|p| p.worker), Some(fresh(5)));
+}
+
+#[ink::test]
+fn only_the_poster_rejects_and_only_a_competing_proposal_of_an_open_request() {
+    let (mut requests, a) = deploy();
+    post(&mut requests, &a, terms(&a)).unwrap();
+    propose(&mut requests, a.worker, 1).unwrap();
+    propose(&mut requests, a.other_worker, 1).unwrap();
+    call_as(a.worker, 0);
+    assert_eq!(requests.reject_proposal(0, 1), Err(Error::NotPoster));
+    call_as(a.poster, 0);
+    assert_eq!(requests.reject_proposal(0, 2), Err(Error::ProposalNotFound));
+    assert_eq!(requests.reject_proposal(1, 0), Err(Error::RequestNotFound));
+    assert_eq!(requests.reject_proposal(0, 1), Ok(()));
+    assert_eq!(requests.reject_proposal(0, 1), Err(Error::ProposalNotFound));
+    call_as(a.worker, 0);
+    requests.withdraw_proposal(0).unwrap();
+    call_as(a.poster, 0);
+    assert_eq!(requests.reject_proposal(0, 0), Err(Error::ProposalNotFound));
+    requests.cancel_request(0).unwrap();
+    assert_eq!(requests.reject_proposal(0, 0), Err(Error::NotOpen));
+    assert_eq!(events_of::<ProposalRejected>().len(), 1);
+}
+
+#[ink::test]
+fn a_withdrawn_or_rejected_proposal_is_never_awarded() {
+    let (mut requests, a) = deploy();
+    let mut t = terms(&a);
+    t.auto_award = true;
+    post(&mut requests, &a, t).unwrap();
+    propose(&mut requests, a.worker, 1).unwrap();
+    propose(&mut requests, a.other_worker, 2).unwrap();
+    call_as(a.poster, 0);
+    requests.reject_proposal(0, 0).unwrap();
+    call_as(a.other_worker, 0);
+    requests.withdraw_proposal(0).unwrap();
+    call_as(a.poster, 0);
+    // The rejected proposal is still stored, but it does not compete.
+    assert!(requests.proposal(0, 0).is_some());
+    assert_eq!(requests.award(0, 0), Err(Error::ProposalNotFound));
+    assert_eq!(requests.award(0, 1), Err(Error::ProposalNotFound));
+    // The auto-award finds nothing to offer the escrow (the off-chain engine would panic on
+    // the call, so this also shows it made none).
+    at(START + DAY);
+    assert_eq!(requests.auto_award(0), Err(Error::NoProposals));
+    assert_eq!(requests.request(0).unwrap().state, RequestState::Open);
+}
+
+#[ink::test]
+fn a_rejected_worker_frees_its_proposal_while_the_request_is_open_then_its_place() {
+    let (mut requests, a) = deploy();
+    post(&mut requests, &a, terms(&a)).unwrap();
+    propose(&mut requests, a.worker, 1).unwrap();
+    call_as(a.poster, 0);
+    requests.reject_proposal(0, 0).unwrap();
+    call_as(a.stranger, 0);
+    assert_eq!(requests.withdraw_proposal(0), Err(Error::ProposalNotFound));
+    assert!(requests.proposal(0, 0).is_some());
+    call_as(a.worker, 0);
+    assert_eq!(requests.withdraw_proposal(0), Ok(()));
+    assert_eq!(requests.proposal(0, 0), None);
+    assert_eq!(requests.withdraw_proposal(0), Err(Error::ProposalNotFound));
+    assert_eq!(
+        propose(&mut requests, a.worker, 1),
+        Err(Error::AlreadyProposed)
+    );
+    call_as(a.poster, 0);
+    requests.cancel_request(0).unwrap();
+    call_as(a.worker, 0);
+    assert_eq!(requests.withdraw_proposal(0), Ok(()));
+    assert_eq!(requests.withdraw_proposal(0), Err(Error::ProposalNotFound));
+    assert_eq!(events_of::<ProposalWithdrawn>().len(), 2);
+}
+
+// ---- the arbiter as the escrow's registry holds it ----
+
+/// Issue 25, hole 8: `propose` took any `arbiter_fee_bps` (65535 included), so the escrow's
+/// `ArbiterFeeRaised` guard at the award compared the registry's fee against a number the
+/// worker made up.
+#[ink::test]
+fn a_worker_cannot_state_an_arbiter_fee_the_registry_does_not_hold() {
+    let (mut requests, a) = deploy();
+    post(&mut requests, &a, terms(&a)).unwrap();
+    for stated in [u16::MAX, ARBITER_FEE + 1, ARBITER_FEE - 1, 0] {
+        let made_up = Bid {
+            arbiter_fee_bps: stated,
+            ..bid(1)
+        };
+        assert_eq!(
+            submit(&mut requests, 0, a.worker, made_up),
+            Err(Error::ArbiterFeeMismatch),
+            "{stated}"
+        );
+    }
+    assert!(requests.proposals(0).is_empty());
+    assert_eq!(requests.request(0).unwrap().proposal_count, 0);
+    assert_eq!(propose(&mut requests, a.worker, 1), Ok(0));
+    assert_eq!(
+        requests.proposal(0, 0).unwrap().arbiter_fee_bps,
+        ARBITER_FEE
+    );
+}
+
+#[ink::test]
+fn a_proposal_names_only_an_active_registered_arbiter_that_takes_its_price() {
+    let (mut requests, a) = deploy();
+    let mut t = terms(&a);
+    t.arbiters.push(a.stranger);
+    post(&mut requests, &a, t).unwrap();
+    let naming = |requests: &mut Requests, arbiter, price| {
+        submit(
+            requests,
+            0,
+            a.worker,
+            Bid {
+                arbiter,
+                ..bid(price)
+            },
+        )
+    };
+    // The stranger is accepted by the request but never registered.
+    assert_eq!(
+        naming(&mut requests, a.stranger, 1),
+        Err(Error::ArbiterNotRegistered)
+    );
+    off_chain::set_arbiter(a.stranger, arbiter_at(ARBITER_FEE, 100));
+    assert_eq!(
+        naming(&mut requests, a.stranger, 99),
+        Err(Error::BelowArbiterMinimum)
+    );
+    off_chain::set_arbiter(
+        a.stranger,
+        Arbiter {
+            active: false,
+            ..arbiter_at(ARBITER_FEE, 0)
+        },
+    );
+    assert_eq!(
+        naming(&mut requests, a.stranger, 100),
+        Err(Error::ArbiterNotRegistered)
+    );
+    assert!(requests.proposals(0).is_empty());
+    assert_eq!(naming(&mut requests, a.arbiter, 100), Ok(0));
+}
+
+#[test]
+fn the_registry_check_wants_an_active_arbiter_its_exact_fee_and_its_smallest_deal() {
+    let active = arbiter_at(700, 50);
+    let retired = Arbiter {
+        active: false,
+        ..active
+    };
+    for (registered, fee, price, expected) in [
+        (None, 700, 50, Err(Error::ArbiterNotRegistered)),
+        (Some(retired), 700, 50, Err(Error::ArbiterNotRegistered)),
+        (Some(active), 699, 50, Err(Error::ArbiterFeeMismatch)),
+        (Some(active), 701, 50, Err(Error::ArbiterFeeMismatch)),
+        (Some(active), 700, 49, Err(Error::BelowArbiterMinimum)),
+        (Some(active), 700, 50, Ok(())),
+    ] {
+        assert_eq!(
+            check_registered_arbiter(registered, fee, price),
+            expected,
+            "{registered:?} {fee} {price}"
+        );
+    }
+}
+
+// ---- the escrow's minimum windows ----
+
+/// Issue 25, hole 9: a request with a review window of an hour, on an escrow whose minimum is
+/// a day, took the budget and proposals, and then the escrow refused every award.
+#[ink::test]
+fn a_request_with_a_review_window_below_the_escrow_minimum_is_refused() {
+    let (mut requests, a) = deploy();
+    let before = balance(a.poster);
+    type Change = fn(&mut RequestTerms);
+    let cases: [(Change, Error); 3] = [
+        (|t| t.review_window = HOUR, Error::ReviewWindowBelowMinimum),
+        (
+            |t| t.ruling_window = DAY - 1,
+            Error::RulingWindowBelowMinimum,
+        ),
+        (
+            |t| t.delivery_window = HOUR - 1,
+            Error::DeliveryWindowBelowMinimum,
+        ),
+    ];
+    for (change, error) in cases {
+        let mut t = terms(&a);
+        change(&mut t);
+        call_as(a.poster, 0);
+        assert_eq!(requests.post_request(t), Err(error));
+    }
+    assert_eq!(requests.config().3, 0, "nothing was posted");
+    assert_eq!((balance(a.poster), held(&requests)), (before, 0));
+    // Exactly the minimums is enough.
+    let mut t = terms(&a);
+    (t.delivery_window, t.review_window, t.ruling_window) = (HOUR, DAY, DAY);
+    assert_eq!(post(&mut requests, &a, t), Ok(0));
+}
+
+#[test]
+fn the_minimum_windows_are_checked_one_by_one() {
+    let min = MinWindows {
+        delivery: 10,
+        review: 20,
+        ruling: 30,
+    };
+    let a = accounts();
+    let windows = |delivery, review, ruling| RequestTerms {
+        delivery_window: delivery,
+        review_window: review,
+        ruling_window: ruling,
+        ..terms(&a)
+    };
+    assert_eq!(check_min_windows(&windows(10, 20, 30), &min), Ok(()));
+    assert_eq!(
+        check_min_windows(&windows(9, 20, 30), &min),
+        Err(Error::DeliveryWindowBelowMinimum)
+    );
+    assert_eq!(
+        check_min_windows(&windows(10, 19, 30), &min),
+        Err(Error::ReviewWindowBelowMinimum)
+    );
+    assert_eq!(
+        check_min_windows(&windows(10, 20, 29), &min),
+        Err(Error::RulingWindowBelowMinimum)
+    );
+}
+
+#[ink::test]
+fn a_proposal_below_the_escrow_minimum_delivery_window_is_refused() {
+    use escrow::Milestone;
+    let (mut requests, a) = deploy();
+    post(&mut requests, &a, terms(&a)).unwrap();
+    let within = |delivery_window, milestones| Bid {
+        delivery_window,
+        milestones,
+        ..bid(10)
+    };
+    assert_eq!(
+        submit(&mut requests, 0, a.worker, within(HOUR - 1, Vec::new())),
+        Err(Error::DeliveryWindowBelowMinimum)
+    );
+    // Each step too: the escrow holds each to the minimum.
+    let steps = vec![
+        Milestone {
+            amount: 5,
+            delivery_window: HOUR - 1,
+        },
+        Milestone {
+            amount: 5,
+            delivery_window: HOUR + 1,
+        },
+    ];
+    assert_eq!(
+        submit(&mut requests, 0, a.worker, within(2 * HOUR, steps)),
+        Err(Error::InvalidMilestones)
+    );
+    assert_eq!(
+        submit(&mut requests, 0, a.worker, within(HOUR, Vec::new())),
+        Ok(0)
+    );
+}
+
+// ---- removing what ended ----
+
+#[ink::test]
+fn only_the_poster_removes_an_ended_request() {
+    let (mut requests, a) = deploy();
+    post(&mut requests, &a, terms(&a)).unwrap();
+    post(&mut requests, &a, terms(&a)).unwrap();
+    propose(&mut requests, a.worker, 1).unwrap();
+    call_as(a.poster, 0);
+    assert_eq!(requests.remove_request(0), Err(Error::StillOpen));
+    requests.cancel_request(0).unwrap();
+    call_as(a.worker, 0);
+    assert_eq!(requests.remove_request(0), Err(Error::NotPoster));
+    assert!(requests.request(0).is_some());
+    call_as(a.poster, 0);
+    assert_eq!(requests.remove_request(0), Ok(()));
+    assert_eq!(events_of::<RequestRemoved>()[0].request_id, 0);
+    assert_eq!(requests.request(0), None);
+    assert_eq!(requests.remove_request(0), Err(Error::RequestNotFound));
+    // Nothing else moved: the other request is held and listed, ids are not reused.
+    assert_eq!(held(&requests), BUDGET);
+    assert_eq!(
+        requests
+            .requests(0, 10)
+            .iter()
+            .map(|r| r.id)
+            .collect::<Vec<_>>(),
+        [1]
+    );
+    assert_eq!(post(&mut requests, &a, terms(&a)), Ok(2));
+    // The worker still frees its proposal and its place on the removed request.
+    call_as(a.worker, 0);
+    assert_eq!(requests.withdraw_proposal(0), Ok(()));
+    assert_eq!(requests.proposal(0, 0), None);
+    assert_eq!(requests.withdraw_proposal(0), Err(Error::ProposalNotFound));
+    assert_eq!(
+        propose(&mut requests, a.worker, 1),
+        Err(Error::RequestNotFound)
+    );
+}
+
+#[ink::test]
+fn a_closed_request_is_removed_by_its_poster_too() {
+    let (mut requests, a) = deploy();
+    post(&mut requests, &a, terms(&a)).unwrap();
+    at(START + DAY + AWARD_WINDOW);
+    call_as(a.stranger, 0);
+    requests.close_request(0).unwrap();
+    assert_eq!(requests.remove_request(0), Err(Error::NotPoster));
+    call_as(a.poster, 0);
+    assert_eq!(requests.remove_request(0), Ok(()));
+    assert_eq!((requests.request(0), held(&requests)), (None, 0));
 }
 
 #[ink::test]
@@ -591,8 +1034,9 @@ fn requests_are_paged_by_ten() {
 
 #[ink::test]
 fn the_award_window_must_be_real() {
-    assert!(Requests::new(AccountId::from(ESCROW), None, 0).is_err());
-    assert!(Requests::new(AccountId::from(ESCROW), None, MAX_WINDOW_MS + 1).is_err());
+    let escrow = AccountId::from(ESCROW);
+    assert!(Requests::new(escrow, None, 0, MIN_WINDOWS).is_err());
+    assert!(Requests::new(escrow, None, MAX_WINDOW_MS + 1, MIN_WINDOWS).is_err());
 }
 
 #[ink::test]
@@ -614,7 +1058,8 @@ fn a_full_page_of_the_largest_requests_and_every_proposal_fit_the_output_buffer(
     };
     let id = post(&mut requests, &a, largest).expect("posted");
     propose(&mut requests, a.worker, BUDGET).expect("proposed");
-    let request = requests.request(id).expect("stored");
+    let mut request = requests.request(id).expect("stored");
+    request.competing = (0..MAX_PROPOSALS).map(|i| u32::MAX - i).collect();
     let (index, mut proposal) = requests.proposals(id).remove(0);
     let step = escrow::Milestone {
         amount: Balance::MAX,

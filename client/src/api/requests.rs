@@ -15,6 +15,11 @@ const CANCEL_REQUEST: Message = Message::write("cancel_request", &[("request_id"
 const AWARD: Message = Message::write("award", &[("request_id", "u64"), ("index", "u32")]);
 const AUTO_AWARD: Message = Message::write("auto_award", &[("request_id", "u64")]);
 const CLOSE_REQUEST: Message = Message::write("close_request", &[("request_id", "u64")]);
+const REJECT_PROPOSAL: Message = Message::write(
+    "reject_proposal",
+    &[("request_id", "u64"), ("index", "u32")],
+);
+const REMOVE_REQUEST: Message = Message::write("remove_request", &[("request_id", "u64")]);
 const PROPOSE: Message = Message::write(
     "propose",
     &[
@@ -45,7 +50,8 @@ pub struct ProposalOffer {
     /// Empty: one payment; else adding up to `price` and `delivery_window`.
     pub milestones: Vec<Milestone>,
     pub arbiter: AccountBytes,
-    /// The arbiter's fee as the worker saw it: the award is refused if it was raised since.
+    /// The arbiter's fee in the escrow's registry: `propose` refuses any other
+    /// (`ArbiterFeeMismatch`), and the award is refused if it was raised since.
     pub arbiter_fee_bps: u16,
     /// Hash of the worker's message.
     pub message: [u8; 32],
@@ -58,6 +64,8 @@ pub const MESSAGES: &[Message] = &[
     AWARD,
     AUTO_AWARD,
     CLOSE_REQUEST,
+    REJECT_PROPOSAL,
+    REMOVE_REQUEST,
     PROPOSE,
     WITHDRAW_PROPOSAL,
     WITHDRAW,
@@ -138,6 +146,29 @@ impl<'s> Requests<'s> {
         self.0.write(signer, CLOSE_REQUEST, &request_id, 0).await
     }
 
+    /// The poster, while the request is open: competing proposal `index` stops competing,
+    /// freeing its slot; its worker cannot propose again and removes it itself.
+    pub async fn reject_proposal(
+        &mut self,
+        signer: &Keypair,
+        request_id: u64,
+        index: u32,
+    ) -> OpResult<TxReport> {
+        self.0
+            .write(signer, REJECT_PROPOSAL, &(request_id, index), 0)
+            .await
+    }
+
+    /// The poster, once the request was awarded, cancelled or closed: removes it, and gets
+    /// its storage deposit back.
+    pub async fn remove_request(
+        &mut self,
+        signer: &Keypair,
+        request_id: u64,
+    ) -> OpResult<TxReport> {
+        self.0.write(signer, REMOVE_REQUEST, &request_id, 0).await
+    }
+
     // --- Workers ---
 
     /// A worker: proposes `offer` on `request_id`. Returns the proposal's index.
@@ -161,7 +192,8 @@ impl<'s> Requests<'s> {
         Ok((u32::try_from(index).unwrap_or(u32::MAX), tx))
     }
 
-    /// A worker: withdraws its proposal on `request_id` (its deposit comes back).
+    /// A worker: withdraws its proposal on `request_id`, or removes its rejected one (its
+    /// deposit comes back); once the request ended, also frees its place.
     pub async fn withdraw_proposal(
         &mut self,
         signer: &Keypair,
@@ -188,7 +220,7 @@ impl<'s> Requests<'s> {
         self.0.read(REQUESTS, &(from_id, limit)).await
     }
 
-    /// The live (not withdrawn) proposals of a request, by index.
+    /// The competing (not withdrawn or rejected) proposals of a request, by index.
     pub async fn proposals(&mut self, request_id: u64) -> OpResult<Vec<IndexedProposal>> {
         self.0.read(PROPOSALS, &request_id).await
     }

@@ -1,5 +1,5 @@
-//! `escrow request create|list|show|cancel|close|award` and
-//! `escrow proposal submit|list|withdraw`: task requests, read from and written to the
+//! `escrow request create|list|show|cancel|close|award|remove` and
+//! `escrow proposal submit|list|withdraw|reject`: task requests, read from and written to the
 //! requests contract. Lists page through the contract's `requests` read and filter here: the
 //! event store does not index requests yet.
 
@@ -11,7 +11,10 @@ use super::screening::{self, ScreeningArgs};
 use super::{usage, Ctx, OpResult, TxReport};
 use crate::api::requests::{ProposalOffer, MAX_PAGE};
 use crate::api::{Escrow, Reputation, Requests};
-use crate::types::{Deal, IndexedProposal, Proposal, Request, RequestState, RequestTerms};
+use crate::types::{
+    Deal, IndexedProposal, MinWindows, Proposal, Request, RequestState, RequestTerms,
+};
+use crate::units::format_duration_ms;
 
 /// Most arbiters a request accepts (the contract's `MAX_ARBITERS`).
 pub const MAX_ARBITERS: usize = 4;
@@ -66,14 +69,24 @@ pub struct RequestList {
     pub next_from: Option<u64>,
 }
 
+/// `request remove`: the ended request as it was before its poster removed it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RemovedRequest {
+    pub removed: Request,
+    pub tx: TxReport,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ProposalResult {
     pub request_id: u64,
     /// `None`: no proposal was withdrawn; the place the worker kept on an ended request (and
     /// its deposit) was freed.
     pub index: Option<u32>,
-    /// `None` once withdrawn.
+    /// `None` once withdrawn; a rejected proposal, still its worker's to remove.
     pub proposal: Option<Proposal>,
+    /// Whether the poster rejected it (`proposal reject`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub rejected: bool,
     pub tx: TxReport,
 }
 
@@ -133,13 +146,36 @@ async fn deal_of(ctx: &mut Ctx, request: &Request) -> OpResult<Option<Deal>> {
     }
 }
 
-/// `request create`: posts the request, paying its budget in.
+/// Refuses a request whose delivery, review or ruling window is below the escrow's minimum,
+/// naming the window and the minimum: the requests contract refuses it too (it keeps the
+/// escrow's minimums), and the escrow would refuse every award.
+pub fn check_min_windows(terms: &RequestTerms, min: &MinWindows) -> OpResult<()> {
+    for (name, window, min) in [
+        ("delivery window", terms.delivery_window, min.delivery),
+        ("review window", terms.review_window, min.review),
+        ("ruling window", terms.ruling_window, min.ruling),
+    ] {
+        if window < min {
+            return Err(usage(format!(
+                "the {name} {} is below this escrow's minimum of {}",
+                format_duration_ms(window),
+                format_duration_ms(min)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `request create`: posts the request, paying its budget in. Windows below the escrow's
+/// minimums are refused before anything is sent.
 pub async fn create(ctx: &mut Ctx, args: CreateRequestArgs) -> OpResult<RequestResult> {
     let signer = ctx.signer(None)?;
     let terms = build_terms(ctx, &args)?;
     if terms.arbiters.contains(&signer.public_key().into()) {
         return Err(usage("the poster cannot be one of the request's arbiters"));
     }
+    let settings = Escrow::new(ctx).config().await?.settings;
+    check_min_windows(&terms, &MinWindows::of(&settings))?;
     let (id, tx) = Requests::new(ctx).post_request(&signer, &terms).await?;
     Ok(RequestResult {
         request: get_request(ctx, id).await?,
@@ -187,6 +223,21 @@ pub async fn award(ctx: &mut Ctx, id: u64, index: Option<u32>) -> OpResult<Reque
         None => api.auto_award(&signer, id).await?,
     };
     after(ctx, id, tx).await
+}
+
+/// `request remove`: the poster removes its awarded, cancelled or closed request, and gets its
+/// storage deposit back.
+pub async fn remove(ctx: &mut Ctx, id: u64) -> OpResult<RemovedRequest> {
+    let signer = ctx.signer(None)?;
+    let removed = get_request(ctx, id).await?;
+    if removed.state == RequestState::Open {
+        return Err(usage(format!(
+            "request {id} is still open: cancel it, award it, or close it after its award \
+             deadline, then remove it"
+        )));
+    }
+    let tx = Requests::new(ctx).remove_request(&signer, id).await?;
+    Ok(RemovedRequest { removed, tx })
 }
 
 async fn after(ctx: &mut Ctx, id: u64, tx: TxReport) -> OpResult<RequestResult> {
@@ -334,8 +385,9 @@ pub async fn propose(ctx: &mut Ctx, a: ProposeArgs) -> OpResult<ProposalResult> 
     let delivery = plan_window
         .or(delivery)
         .unwrap_or(request.terms.delivery_window);
-    // The fee the deal would freeze today; the escrow refuses the award if the arbiter
-    // raises it before then. An unregistered arbiter is the contracts' to refuse.
+    // The registry's fee, the only one `propose` takes; the escrow refuses the award if the
+    // arbiter raises it before then. An unregistered or retired arbiter is the contract's to
+    // refuse (`ArbiterNotRegistered`, after the request's own rules).
     let arbiter_fee_bps = Escrow::new(ctx)
         .arbiter(&arbiter)
         .await?
@@ -355,8 +407,49 @@ pub async fn propose(ctx: &mut Ctx, a: ProposeArgs) -> OpResult<ProposalResult> 
         request_id: a.request_id,
         index: Some(index),
         proposal: Requests::new(ctx).proposal(a.request_id, index).await?,
+        rejected: false,
         tx,
     })
+}
+
+/// `proposal reject`: the poster rejects competing proposal `index` of its open request. It
+/// stops competing and its slot is free; its worker removes it (`proposal withdraw`) and gets
+/// the deposit back.
+pub async fn reject(ctx: &mut Ctx, request_id: u64, index: u32) -> OpResult<ProposalResult> {
+    let signer = ctx.signer(None)?;
+    let request = get_request(ctx, request_id).await?;
+    if !request.competing.contains(&index) {
+        return Err(usage(format!(
+            "proposal {index} does not compete on request {request_id} (withdrawn, rejected or \
+             never made): see `escrow proposal list {request_id}`"
+        )));
+    }
+    let tx = Requests::new(ctx)
+        .reject_proposal(&signer, request_id, index)
+        .await?;
+    Ok(ProposalResult {
+        request_id,
+        index: Some(index),
+        proposal: Requests::new(ctx).proposal(request_id, index).await?,
+        rejected: true,
+        tx,
+    })
+}
+
+/// The index of `worker`'s proposal on `request` that no longer competes but is still stored
+/// (rejected by the poster), if any: one read per index that left the competing list.
+async fn rejected_of(
+    ctx: &mut Ctx,
+    request: &Request,
+    worker: &crate::types::AccountBytes,
+) -> OpResult<Option<u32>> {
+    for index in (0..request.proposal_count).filter(|i| !request.competing.contains(i)) {
+        let proposal = Requests::new(ctx).proposal(request.id, index).await?;
+        if proposal.is_some_and(|p| p.worker == *worker) {
+            return Ok(Some(index));
+        }
+    }
+    Ok(None)
 }
 
 /// `proposal list`: the live proposals of a request.
@@ -368,20 +461,28 @@ pub async fn proposals(ctx: &mut Ctx, request_id: u64) -> OpResult<ProposalList>
     })
 }
 
-/// `proposal withdraw`: the signer's live proposal on `request_id`. A proposal withdrawn
-/// while the request was open keeps the worker's place (one proposal per worker); once the
-/// request has ended, the same command frees that place and its deposit.
+/// `proposal withdraw`: the signer's competing or rejected proposal on `request_id`, whose
+/// deposit comes back. A proposal withdrawn or rejected while the request was open keeps the
+/// worker's place (one proposal per worker); once the request has ended (or its poster removed
+/// it), the same command frees that place and its deposit.
 pub async fn withdraw(ctx: &mut Ctx, request_id: u64) -> OpResult<ProposalResult> {
     let signer = ctx.signer(None)?;
     let worker = signer.public_key();
-    let request = get_request(ctx, request_id).await?;
-    let mine = Requests::new(ctx)
+    // A removed request ended: only the contract knows whether a place is left to free.
+    let request = Requests::new(ctx).request(request_id).await?;
+    let mut mine = Requests::new(ctx)
         .proposals(request_id)
         .await?
         .into_iter()
         .find(|p| p.proposal.worker == worker)
         .map(|p| p.index);
-    if mine.is_none() && request.state == RequestState::Open {
+    if let (None, Some(request)) = (mine, &request) {
+        mine = rejected_of(ctx, request, &worker).await?;
+    }
+    let open = request
+        .as_ref()
+        .is_some_and(|r| r.state == RequestState::Open);
+    if mine.is_none() && open {
         return Err(usage(format!(
             "you have no live proposal on request {request_id} (one withdrawn keeps your \
              place until the request ends)"
@@ -396,6 +497,61 @@ pub async fn withdraw(ctx: &mut Ctx, request_id: u64) -> OpResult<ProposalResult
         request_id,
         index: mine,
         proposal: None,
+        rejected: false,
         tx,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::OpError;
+    use crate::types::Screening;
+
+    const HOUR: u64 = 3_600_000;
+    const DAY: u64 = 24 * HOUR;
+
+    fn terms(delivery_window: u64, review_window: u64, ruling_window: u64) -> RequestTerms {
+        RequestTerms {
+            title: "t".into(),
+            description: String::new(),
+            budget: 1,
+            proposal_window: DAY,
+            delivery_window,
+            review_window,
+            ruling_window,
+            arbiters: Vec::new(),
+            screening: Screening::default(),
+            auto_award: false,
+        }
+    }
+
+    #[test]
+    fn a_window_below_the_escrows_minimum_is_refused_naming_it_and_the_minimum() {
+        let settings = MinWindows {
+            delivery: HOUR,
+            review: DAY,
+            ruling: DAY,
+        };
+        assert!(check_min_windows(&terms(HOUR, DAY, DAY), &settings).is_ok());
+        for (t, line) in [
+            (
+                terms(HOUR, HOUR, DAY),
+                "the review window 1h is below this escrow's minimum of 1d",
+            ),
+            (
+                terms(HOUR, DAY, DAY - 1),
+                "the ruling window 23h59m59s999ms is below this escrow's minimum of 1d",
+            ),
+            (
+                terms(HOUR / 2, DAY, DAY),
+                "the delivery window 30m is below this escrow's minimum of 1h",
+            ),
+        ] {
+            match check_min_windows(&t, &settings) {
+                Err(OpError::Usage(msg)) => assert_eq!(msg, line),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
 }

@@ -137,7 +137,7 @@ pub fn requests_error(variant: &str, details: &str) -> Option<String> {
         }
         "RequestNotFound" => "There is no request with this id.",
         "ProposalNotFound" => {
-            "There is no live proposal with this index (withdrawn, or never made)."
+            "There is no competing proposal with this index (withdrawn, rejected or never made), or nothing of yours to withdraw."
         }
         "NotPoster" => "Only the request's poster may do this.",
         "NotOpen" => "The request was awarded, cancelled or closed already.",
@@ -150,9 +150,11 @@ pub fn requests_error(variant: &str, details: &str) -> Option<String> {
         "ArbiterNotAccepted" => "The arbiter is not one the request accepts, or is the worker.",
         "AlreadyProposed" => {
             "The worker has proposed on this request already (one proposal per worker, a \
-             withdrawn one included)."
+             withdrawn or rejected one included)."
         }
-        "TooManyProposals" => "The request took 32 proposals already.",
+        "TooManyProposals" => {
+            "32 proposals compete on the request already (the poster may reject one to free a slot)."
+        }
         "NoAutoAward" => "The request does not allow auto-award.",
         "NoProposals" => "The request has no live proposal to award.",
         "InvalidMilestones" => {
@@ -171,6 +173,21 @@ pub fn requests_error(variant: &str, details: &str) -> Option<String> {
         "NoCredit" => "The caller has no credit to withdraw.",
         "TransferFailed" => "The chain refused the transfer.",
         "Overflow" => "A sum did not fit.",
+        "ArbiterNotRegistered" => {
+            "The proposal's arbiter is not an active registered arbiter of the escrow."
+        }
+        "ArbiterFeeMismatch" => {
+            "The arbiter fee stated is not the one the escrow's registry holds for this arbiter."
+        }
+        "BelowArbiterMinimum" => "The price is below the smallest deal the arbiter takes.",
+        "DeliveryWindowBelowMinimum" => {
+            "The delivery window is below the escrow's minimum delivery window."
+        }
+        "ReviewWindowBelowMinimum" => "The review window is below the escrow's minimum review window.",
+        "RulingWindowBelowMinimum" => "The ruling window is below the escrow's minimum ruling window.",
+        "StillOpen" => {
+            "The request is still open: only an awarded, cancelled or closed request can be removed."
+        }
         _ => return None,
     };
     Some(line.to_string())
@@ -333,6 +350,13 @@ mod tests {
             "TransferFailed",
             "Overflow",
             "InvalidMilestones",
+            "ArbiterNotRegistered",
+            "ArbiterFeeMismatch",
+            "BelowArbiterMinimum",
+            "DeliveryWindowBelowMinimum",
+            "ReviewWindowBelowMinimum",
+            "RulingWindowBelowMinimum",
+            "StillOpen",
         ] {
             assert!(requests_error(v, v).is_some(), "{v}");
         }

@@ -56,12 +56,34 @@ pub struct Request {
     /// The award is made before this; from then on anyone may close the request.
     pub award_deadline: u64,
     pub state: RequestState,
-    /// Proposals ever submitted, withdrawn ones included.
+    /// Proposals ever submitted, withdrawn and rejected ones included: the next index.
     pub proposal_count: u32,
     /// The winning proposal's index, once awarded.
     pub winner: Option<u32>,
     /// The escrow deal the award opened.
     pub deal_id: Option<u64>,
+    /// The indexes of the proposals still competing (not withdrawn or rejected), at most 32.
+    pub competing: Vec<u32>,
+}
+
+/// The escrow's shortest delivery, review and ruling windows (ms), which the requests contract
+/// keeps from its instantiation and holds every request to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode, Serialize)]
+pub struct MinWindows {
+    pub delivery: u64,
+    pub review: u64,
+    pub ruling: u64,
+}
+
+impl MinWindows {
+    /// The minimums of an escrow's settings.
+    pub fn of(settings: &super::EscrowSettings) -> Self {
+        MinWindows {
+            delivery: settings.min_delivery_window,
+            review: settings.min_review_window,
+            ruling: settings.min_ruling_window,
+        }
+    }
 }
 
 /// A worker's proposal on a request.

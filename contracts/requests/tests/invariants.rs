@@ -1,26 +1,32 @@
 //! Property test: random sequences of request and proposal operations (posting with right and
 //! wrong amounts, proposing within and over budget, in one payment or in two milestones that
-//! add up or not, withdrawing, cancelling by the poster or
-//! not, closing early and late, time moving on) run against the requests contract in ink!'s
-//! off-chain environment. After every operation:
+//! add up or not, withdrawing, rejecting by the poster or not, cancelling by the poster or
+//! not, closing early and late, removing ended requests or open ones, by the poster or not,
+//! time moving on) run against the requests contract in ink!'s off-chain environment, with
+//! the escrow's arbiter registry stood in by `requests::off_chain`. After every operation:
 //! - every account's balance moved exactly as a model of the rules says: a poster pays each
 //!   budget in and gets it back whole when its request is cancelled or closed; workers and
 //!   strangers pay nothing;
 //! - the contract holds exactly the budgets of the open requests (`held`), no more, no less;
 //! - every open request has an exit: its poster may cancel it now, or anyone may close it once
-//!   its award window passed.
+//!   its award window passed;
+//! - a request is gone only after its poster removed it once it ended; at most 32 proposals
+//!   compete on a request, and while it is open each one is stored.
 //!
 //! Awards open deals in the escrow, a cross-contract call the off-chain engine cannot make;
 //! the e2e tests cover them. The auto-award's choice (`best_proposal`) is checked here against
 //! a model of its rule. A call that returns `Err` is reverted by hand, as the chain would.
 
-use escrow::Milestone;
+use escrow::{Arbiter, Milestone};
 use ink::env::test;
 use ink::env::DefaultEnvironment as Env;
 use ink::primitives::{AccountId, Hash};
 use proptest::prelude::*;
 use reputation::screening::Screening;
-use requests::{best_proposal, Error, Proposal, RequestState, RequestTerms, Requests};
+use requests::{
+    best_proposal, off_chain, Error, MinWindows, Proposal, RequestState, RequestTerms, Requests,
+    MAX_PROPOSALS,
+};
 
 type Balance = u128;
 
@@ -77,6 +83,15 @@ enum Op {
         caller: u8,
         request: u64,
     },
+    Reject {
+        caller: u8,
+        request: u64,
+        index: u32,
+    },
+    Remove {
+        caller: u8,
+        request: u64,
+    },
     Wait(u64),
 }
 
@@ -105,6 +120,12 @@ fn op() -> impl Strategy<Value = Op> {
         (0..ACCOUNTS, 0u64..6).prop_map(|(worker, request)| Op::Withdraw { worker, request }),
         (0..ACCOUNTS, 0u64..6).prop_map(|(caller, request)| Op::Cancel { caller, request }),
         (0..ACCOUNTS, 0u64..6).prop_map(|(caller, request)| Op::Close { caller, request }),
+        (0..ACCOUNTS, 0u64..6, 0u32..6).prop_map(|(caller, request, index)| Op::Reject {
+            caller,
+            request,
+            index
+        }),
+        (0..ACCOUNTS, 0u64..6).prop_map(|(caller, request)| Op::Remove { caller, request }),
         (0u64..4).prop_map(|n| Op::Wait(n * UNIT_MS)),
     ]
 }
@@ -115,6 +136,8 @@ struct Modelled {
     budget: Balance,
     award_deadline: u64,
     open: bool,
+    /// Its poster removed it (after it ended).
+    removed: bool,
 }
 
 struct World {
@@ -134,7 +157,23 @@ impl World {
         test::set_account_balance::<Env>(contract(), BASELINE);
         test::set_block_timestamp::<Env>(0);
         test::set_caller::<Env>(account(0));
-        let requests = Requests::new(AccountId::from(ESCROW), None, AWARD_WINDOW).unwrap();
+        off_chain::install_registry([(
+            AccountId::from(ARBITER),
+            Arbiter {
+                fee_bps: ARBITER_FEE,
+                min_amount: 0,
+                profile: Hash::from([0; 32]),
+                active: true,
+                index: 0,
+            },
+        )]);
+        let min_windows = MinWindows {
+            delivery: 1,
+            review: 1,
+            ruling: 1,
+        };
+        let requests =
+            Requests::new(AccountId::from(ESCROW), None, AWARD_WINDOW, min_windows).unwrap();
         World {
             requests,
             now: 0,
@@ -201,6 +240,7 @@ impl World {
                             budget,
                             award_deadline: self.now + windows * UNIT_MS + AWARD_WINDOW,
                             open: true,
+                            removed: false,
                         });
                     }
                 }
@@ -246,7 +286,9 @@ impl World {
                     if m.open && worker != m.poster && price > m.budget {
                         assert!(result.is_err(), "a price above the budget is refused");
                     }
-                    if !m.open {
+                    if m.removed {
+                        assert_eq!(result, Err(Error::RequestNotFound));
+                    } else if !m.open {
                         assert_eq!(result, Err(Error::NotOpen));
                     }
                 } else {
@@ -284,6 +326,44 @@ impl World {
                     _ => assert!(result.is_err()),
                 }
             }
+            Op::Reject {
+                caller,
+                request,
+                index,
+            } => {
+                let caller = account(caller);
+                let before = self.requests.request(request);
+                let result = self.call(caller, 0, |r| r.reject_proposal(request, index));
+                match before {
+                    Some(r) if r.state == RequestState::Open && caller == r.poster => {
+                        assert_eq!(result.is_ok(), r.competing.contains(&index));
+                        if result.is_ok() {
+                            let after = self.requests.request(request).unwrap();
+                            assert!(!after.competing.contains(&index));
+                            assert!(
+                                self.requests.proposal(request, index).is_some(),
+                                "the rejected proposal's storage stays its worker's"
+                            );
+                        }
+                    }
+                    _ => assert!(
+                        result.is_err(),
+                        "only the poster rejects, on an open request"
+                    ),
+                }
+            }
+            Op::Remove { caller, request } => {
+                let caller = account(caller);
+                let result = self.call(caller, 0, |r| r.remove_request(request));
+                match self.model.get_mut(request as usize) {
+                    Some(m) if !m.removed && !m.open && caller == m.poster => {
+                        result.expect("the poster removes its ended request");
+                        m.removed = true;
+                    }
+                    Some(m) if !m.removed && m.open => assert!(result.is_err()),
+                    _ => assert!(result.is_err(), "only the poster removes, once"),
+                }
+            }
             Op::Wait(ms) => {
                 self.now += ms;
                 test::set_block_timestamp::<Env>(self.now);
@@ -307,8 +387,25 @@ impl World {
             "the contract holds exactly the open budgets"
         );
         for (id, m) in self.model.iter().enumerate() {
-            let stored = self.requests.request(id as u64).expect("requests are kept");
+            let id = id as u64;
+            let Some(stored) = self.requests.request(id) else {
+                assert!(
+                    m.removed,
+                    "request {id} is kept until its poster removes it"
+                );
+                continue;
+            };
+            assert!(!m.removed, "request {id} was removed");
             assert_eq!(stored.state == RequestState::Open, m.open, "request {id}");
+            assert!(stored.competing.len() <= MAX_PROPOSALS as usize);
+            if m.open {
+                // Once it ended, workers remove their proposals without touching the request.
+                assert_eq!(
+                    self.requests.proposals(id).len(),
+                    stored.competing.len(),
+                    "every competing proposal of an open request is stored"
+                );
+            }
         }
     }
 

@@ -21,7 +21,7 @@ use escrow_client::ops::node::NodeView;
 use escrow_client::ops::offers::{OfferList, OfferResult};
 use escrow_client::ops::ratings::{RatingResult, ReputationResult, WithheldResult};
 use escrow_client::ops::requests::{
-    ProposalList, ProposalResult, RequestDetails, RequestList, RequestResult,
+    ProposalList, ProposalResult, RemovedRequest, RequestDetails, RequestList, RequestResult,
 };
 use escrow_client::ops::types::{Deal, EscrowSettings, Offer};
 use escrow_client::ops::{EventView, OpError, OutputMode, TxReport};
@@ -100,6 +100,7 @@ pub enum Report {
     DealDetails(DealDetails),
     Deals(DealList),
     Request(RequestResult),
+    RequestRemoved(RemovedRequest),
     Requests(RequestList),
     RequestDetails(RequestDetails),
     Proposal(ProposalResult),
@@ -392,6 +393,15 @@ pub fn render(report: &Report, u: &TokenUnits) -> String {
             if let Some(t) = &r.tx {
                 tx(&mut s, t, u);
             }
+        }
+        Report::RequestRemoved(r) => {
+            let _ = writeln!(
+                s,
+                "request {} [{}] removed; its storage deposit came back",
+                r.removed.id,
+                r.removed.state.name()
+            );
+            tx(&mut s, &r.tx, u);
         }
         Report::Requests(l) => crate::request_output::list(&mut s, l, u),
         Report::RequestDetails(d) => crate::request_output::details(&mut s, d, u),

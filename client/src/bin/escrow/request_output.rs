@@ -24,8 +24,9 @@ pub fn request(s: &mut String, r: &Request, u: &TokenUnits) {
     let _ = writeln!(s, "  poster     {}", r.poster);
     let _ = writeln!(
         s,
-        "  proposals  until {} ({} so far); award until {}",
+        "  proposals  until {} ({} competing, {} so far); award until {}",
         ts(r.proposal_deadline),
+        r.competing.len(),
         r.proposal_count,
         ts(r.award_deadline)
     );
@@ -112,7 +113,7 @@ pub fn list(s: &mut String, l: &RequestList, u: &TokenUnits) {
                     item.poster_ratings_count
                 )
             },
-            r.proposal_count
+            r.competing.len()
         );
     }
     if let Some(n) = l.next_from {
@@ -130,7 +131,7 @@ pub fn details(s: &mut String, d: &RequestDetails, u: &TokenUnits) {
 
 pub fn proposals(s: &mut String, request_id: u64, list: &[IndexedProposal], u: &TokenUnits) {
     if list.is_empty() {
-        let _ = writeln!(s, "no live proposals on request {request_id}");
+        let _ = writeln!(s, "no competing proposals on request {request_id}");
     }
     for p in list {
         proposal_line(s, p.index, &p.proposal, u);
@@ -165,6 +166,10 @@ fn proposal_line(
 
 pub fn proposal_result(s: &mut String, p: &ProposalResult, u: &TokenUnits) {
     match &p.proposal {
+        Some(prop) if p.rejected => {
+            let _ = writeln!(s, "request {}: rejected", p.request_id);
+            proposal_line(s, p.index.unwrap_or_default(), prop, u);
+        }
         Some(prop) => {
             let _ = writeln!(s, "request {}:", p.request_id);
             proposal_line(s, p.index.unwrap_or_default(), prop, u);

@@ -38,6 +38,11 @@ pub enum RequestCmd {
         #[arg(long)]
         proposal: Option<u32>,
     },
+    /// Poster: remove an awarded, cancelled or closed request; its storage deposit comes back.
+    Remove {
+        /// The request's id.
+        request: u64,
+    },
 }
 
 #[derive(Debug, Clone, Subcommand)]
@@ -49,10 +54,19 @@ pub enum ProposalCmd {
         /// The request's id.
         request: u64,
     },
-    /// Withdraw your proposal on a request (its storage deposit comes back).
+    /// Withdraw your proposal on a request, or remove your rejected one (its storage deposit
+    /// comes back); once the request ended, this also frees your place on it.
     Withdraw {
         /// The request's id.
         request: u64,
+    },
+    /// Poster: reject a competing proposal. Its slot is free for another worker; its worker
+    /// cannot propose again, and removes it with `proposal withdraw`.
+    Reject {
+        /// The request's id.
+        request: u64,
+        /// The index of the proposal to reject (`escrow proposal list`).
+        index: u32,
     },
 }
 
@@ -191,6 +205,9 @@ pub async fn run_request(c: &mut Ctx, cmd: RequestCmd) -> OpResult<Report> {
         RequestCmd::Award { request, proposal } => {
             Report::Request(requests::award(c, request, proposal).await?)
         }
+        RequestCmd::Remove { request } => {
+            Report::RequestRemoved(requests::remove(c, request).await?)
+        }
     })
 }
 
@@ -213,6 +230,9 @@ pub async fn run_proposal(c: &mut Ctx, cmd: ProposalCmd) -> OpResult<Report> {
         ProposalCmd::List { request } => Report::Proposals(requests::proposals(c, request).await?),
         ProposalCmd::Withdraw { request } => {
             Report::Proposal(requests::withdraw(c, request).await?)
+        }
+        ProposalCmd::Reject { request, index } => {
+            Report::Proposal(requests::reject(c, request, index).await?)
         }
     })
 }
