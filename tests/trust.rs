@@ -1,7 +1,7 @@
 //! The record a deal leaves, through the CLI on a real node: an arbiter rules a refund without
-//! fault, a reclaimed seller carries the failure into `reputation`, `offer list` and screening,
-//! withdrawn offers and retired arbiters are removed with their deposits back, and the fee
-//! floor is shown and paid to the reputation contract.
+//! fault, a reclaimed seller carries the failure into `reputation`, `offer list`, `proposal list`
+//! and screening, withdrawn offers and retired arbiters are removed with their deposits back, and
+//! the fee floor is shown and paid to the reputation contract.
 
 // Needs substrate-contracts-node and the contract bundles: `bash tests/run`.
 #![cfg(feature = "node-tests")]
@@ -84,7 +84,8 @@ fn an_arbiter_refunds_the_buyer_without_fault_and_the_seller_keeps_its_bond_and_
 }
 
 #[test]
-fn a_reclaimed_seller_carries_the_failure_into_its_record_the_offer_list_and_screening() {
+fn a_reclaimed_seller_carries_the_failure_into_its_record_the_offer_and_proposal_lists_and_screening(
+) {
     let env = Env::new();
     env.deploy();
     let (_, deal_id) = env.accepted_deal("100", "10", ["3s", "1h", "1h"]);
@@ -101,6 +102,40 @@ fn a_reclaimed_seller_carries_the_failure_into_its_record_the_offer_list_and_scr
     assert!(text.contains("failed as seller: 1 of 1 deals"), "{text}");
     let listed = env.ok(&["offer", "list", "--seller", BOB]);
     assert_eq!(listed["offers"][0]["seller_deals_failed"], 1, "{listed}");
+
+    // A poster weighing Bob's proposal sees the same failure beside it.
+    let posted = env.ok(&[
+        "--as",
+        CHARLIE,
+        "request",
+        "create",
+        "--title",
+        "Logo",
+        "--budget",
+        "50",
+        "--delivery-window",
+        "3d",
+        "--review-window",
+        "2d",
+        "--ruling-window",
+        "1d",
+        "--arbiter",
+        DAVE,
+    ]);
+    let request = id(&posted["request"]["id"]);
+    env.ok(&["--as", BOB, "proposal", "submit", &request, "--price", "40"]);
+    let proposals = env.ok(&["proposal", "list", &request]);
+    let record = &proposals["proposals"][0]["worker_record"];
+    assert_eq!(
+        (
+            &record["deals_as_seller"],
+            &record["deals_failed_as_seller"]
+        ),
+        (&Value::from(1), &Value::from(1)),
+        "{proposals}"
+    );
+    let text = env.text(&["proposal", "list", &request]);
+    assert!(text.contains("failed 1 of 1 deals as seller"), "{text}");
 
     // Ferdie sells only to accounts that failed at most half their deals as seller.
     env.ok(&["account", "fund", FERDIE, "--amount", "500"]);

@@ -93,7 +93,29 @@ pub struct ProposalResult {
 #[derive(Debug, Clone, Serialize)]
 pub struct ProposalList {
     pub request_id: u64,
-    pub proposals: Vec<IndexedProposal>,
+    pub proposals: Vec<ProposalListItem>,
+}
+
+/// A competing proposal beside its worker's record today (the rating it carried when proposed
+/// is in the proposal): what a poster weighs before an award.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProposalListItem {
+    #[serde(flatten)]
+    pub proposal: IndexedProposal,
+    pub worker_record: WorkerRecord,
+}
+
+/// The parts of a worker's reputation a poster screens on.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct WorkerRecord {
+    /// Average rating ×100 (0 without ratings).
+    pub average_rating_centi: u32,
+    pub ratings_count: u32,
+    /// Counted deals as seller, and of those the ones it failed.
+    pub deals_as_seller: u32,
+    pub deals_failed_as_seller: u32,
+    /// Disputes lost, as opener and as respondent.
+    pub disputes_lost: u32,
 }
 
 /// Checks the terms as the contract will, before any fee is spent.
@@ -455,9 +477,28 @@ async fn rejected_of(
 /// `proposal list`: the live proposals of a request.
 pub async fn proposals(ctx: &mut Ctx, request_id: u64) -> OpResult<ProposalList> {
     get_request(ctx, request_id).await?;
+    let listed = Requests::new(ctx).proposals(request_id).await?;
+    let mut proposals = Vec::with_capacity(listed.len());
+    // At most one read per worker: a request holds a few dozen competing proposals.
+    for proposal in listed {
+        let rep = Reputation::new(ctx)
+            .reputation(&proposal.proposal.worker)
+            .await?;
+        let worker_record = WorkerRecord {
+            average_rating_centi: rep.average_rating_centi,
+            ratings_count: rep.ratings_count,
+            deals_as_seller: rep.deals_as_seller,
+            deals_failed_as_seller: rep.deals_failed_as_seller,
+            disputes_lost: rep.disputes_lost.saturating_add(rep.disputes_answered_lost),
+        };
+        proposals.push(ProposalListItem {
+            proposal,
+            worker_record,
+        });
+    }
     Ok(ProposalList {
         request_id,
-        proposals: Requests::new(ctx).proposals(request_id).await?,
+        proposals,
     })
 }
 

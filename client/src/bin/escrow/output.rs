@@ -406,9 +406,7 @@ pub fn render(report: &Report, u: &TokenUnits) -> String {
         Report::Requests(l) => crate::request_output::list(&mut s, l, u),
         Report::RequestDetails(d) => crate::request_output::details(&mut s, d, u),
         Report::Proposal(p) => crate::request_output::proposal_result(&mut s, p, u),
-        Report::Proposals(l) => {
-            crate::request_output::proposals(&mut s, l.request_id, &l.proposals, u)
-        }
+        Report::Proposals(l) => crate::request_output::proposal_list(&mut s, l, u),
         Report::Deal(d) => {
             deal(&mut s, &d.deal, None, u);
             if let Some(t) = &d.tx {

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use crate::output::{amount, deal, ts, tx};
-use escrow_client::ops::requests::{ProposalResult, RequestDetails, RequestList};
+use escrow_client::ops::requests::{ProposalList, ProposalResult, RequestDetails, RequestList};
 use escrow_client::ops::types::{IndexedProposal, Request, Screening};
 use escrow_client::units::{format_duration_ms, TokenUnits};
 
@@ -135,6 +135,31 @@ pub fn proposals(s: &mut String, request_id: u64, list: &[IndexedProposal], u: &
     }
     for p in list {
         proposal_line(s, p.index, &p.proposal, u);
+    }
+}
+
+/// `proposal list`: each competing proposal, then its worker's record today.
+pub fn proposal_list(s: &mut String, l: &ProposalList, u: &TokenUnits) {
+    if l.proposals.is_empty() {
+        let _ = writeln!(s, "no competing proposals on request {}", l.request_id);
+    }
+    for item in &l.proposals {
+        proposal_line(s, item.proposal.index, &item.proposal.proposal, u);
+        let r = &item.worker_record;
+        let rating = if r.ratings_count == 0 {
+            "no ratings".to_string()
+        } else {
+            format!(
+                "rated {:.2} ({})",
+                f64::from(r.average_rating_centi) / 100.0,
+                r.ratings_count
+            )
+        };
+        let _ = writeln!(
+            s,
+            "    worker today: {rating}; failed {} of {} deals as seller; {} disputes lost",
+            r.deals_failed_as_seller, r.deals_as_seller, r.disputes_lost
+        );
     }
 }
 
