@@ -19,6 +19,9 @@ pub fn accesses(contract: &str, message: &str) -> Option<(u32, u32)> {
     let plus = |a: (u32, u32), b: (u32, u32)| (a.0 + b.0, a.1 + b.1);
     // A deal message that reads and writes the root and the deal.
     const DEAL: (u32, u32) = (2, 2);
+    // The escrow's `open_requested_deal`: its root and the arbiter read; the deal and the root
+    // written.
+    const OPENED: (u32, u32) = (2, 2);
     Some(match (contract, message) {
         // Arbiters: the root and the arbiter; a new one also takes a list slot.
         ("escrow", "register_arbiter") => (2, 3),
@@ -49,6 +52,18 @@ pub fn accesses(contract: &str, message: &str) -> Option<(u32, u32)> {
         ("escrow", "set_fee")
         | ("escrow", "set_fee_recipient")
         | ("escrow", "transfer_ownership") => (1, 1),
+        // Requests. Posting writes the request; ending one (cancel, close) reads and writes it.
+        ("requests", "post_request") => (1, 2),
+        ("requests", "cancel_request") | ("requests", "close_request") => (2, 2),
+        // The request and the worker's place read, and the escrow's root and the arbiter
+        // entry by a nested read (the bench's request screens nobody, so no reputation read);
+        // the request, the place and the proposal written.
+        ("requests", "propose") => (5, 4),
+        // The place and the request read; the request written and the proposal removed.
+        ("requests", "withdraw_proposal") => (3, 3),
+        // The request and the one proposal read, then the escrow opens the deal (its root and
+        // the arbiter read, the deal and its root written); the request written.
+        ("requests", "award") | ("requests", "auto_award") => plus(OPENED, (3, 2)),
         // The deal record read and written; a reveal also counts the rated party.
         ("reputation", "commit_rating") => (2, 2),
         ("reputation", "reveal_rating") => (3, 3),
@@ -73,5 +88,12 @@ mod tests {
         assert_eq!(accesses("escrow", "reclaim"), Some((6, 5)));
         assert_eq!(accesses("escrow", "release"), Some((7, 6)));
         assert_eq!(accesses("escrow", "rule"), Some((8, 7)));
+    }
+
+    #[test]
+    fn an_award_adds_the_deal_the_escrow_opens() {
+        assert_eq!(accesses("requests", "post_request"), Some((1, 2)));
+        assert_eq!(accesses("requests", "award"), Some((5, 4)));
+        assert_eq!(accesses("requests", "auto_award"), Some((5, 4)));
     }
 }
