@@ -10,6 +10,9 @@ pub const DEAL_REF_TIME_GOAL: f64 = 20.0;
 pub const MESSAGE_PROOF_GOAL: f64 = 30.0;
 /// The escrow's optimised Wasm, at most this many bytes (32 KiB).
 pub const ESCROW_WASM_GOAL: usize = 32 * 1024;
+/// The escrow's Wasm before the trust rules (failures, fault, fee floor, freed storage):
+/// their budget, paid for by savings elsewhere or shown here as the bytes they cost.
+pub const ESCROW_WASM_BUDGET: usize = 50_702;
 /// The messages of one deal, as the ref_time goal counts them.
 const DEAL_MESSAGES: [&str; 3] = ["accept_offer", "mark_delivered", "release"];
 
@@ -72,6 +75,17 @@ pub fn cost_goals(costs: &Costs, code_sizes: &[CodeSize]) -> Vec<CostGoal> {
             value: format!("{} bytes", escrow.wasm_bytes),
             goal: format!("≤ {ESCROW_WASM_GOAL} bytes"),
             met: escrow.wasm_bytes <= ESCROW_WASM_GOAL,
+        });
+        let over = escrow.wasm_bytes.saturating_sub(ESCROW_WASM_BUDGET);
+        goals.push(CostGoal {
+            measure: "escrow optimised Wasm, against its size before the trust rules".into(),
+            value: if over == 0 {
+                format!("{} bytes", escrow.wasm_bytes)
+            } else {
+                format!("{} bytes ({over} over)", escrow.wasm_bytes)
+            },
+            goal: format!("≤ {ESCROW_WASM_BUDGET} bytes"),
+            met: over == 0,
         });
     }
     goals
@@ -140,9 +154,20 @@ mod tests {
     #[test]
     fn the_wasm_goal_is_32_kib_of_the_escrow() {
         let at = cost_goals(&costs(vec![]), &wasm(32_768));
-        assert_eq!(at.len(), 1);
+        assert_eq!(at.len(), 2);
         assert!(at[0].met);
         assert_eq!(at[0].goal, "≤ 32768 bytes");
         assert!(!cost_goals(&costs(vec![]), &wasm(32_769))[0].met);
+    }
+
+    #[test]
+    fn the_trust_rules_budget_shows_the_bytes_over_it() {
+        let at = &cost_goals(&costs(vec![]), &wasm(50_702))[1];
+        assert!(at.met);
+        assert_eq!(at.value, "50702 bytes");
+        let over = &cost_goals(&costs(vec![]), &wasm(52_075))[1];
+        assert!(!over.met);
+        assert_eq!(over.value, "52075 bytes (1373 over)");
+        assert_eq!(over.goal, "≤ 50702 bytes");
     }
 }
