@@ -33,6 +33,11 @@ const WARM_RUNS: usize = 7;
 /// Sellers creating the offers, in parallel.
 const SELLERS: usize = 8;
 
+/// Rounds of listing offers after the first whose transactions the node forgot.
+const LOAD_ATTEMPTS: u32 = 3;
+/// Time for the pool to include what it still holds before the offers are counted again.
+const SETTLE: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// For each count (ascending): list offers until the escrow has that many, then search.
 pub async fn measure(
     ctx: &mut Ctx,
@@ -47,23 +52,39 @@ pub async fn measure(
     let store = store_path(&ctx.settings, &ctx.chain, &c);
     let mut rows = Vec::new();
     for &target in counts {
-        let config: crate::ops::types::Config = Escrow::new(ctx).config().await?;
-        let have = config.offer_count;
-        let mut work: Vec<(&crate::signer::Keypair, Vec<Call>)> =
-            sellers.iter().map(|s| (s, Vec::new())).collect();
-        for n in have..target {
-            // Same length for every title: the same storage deposit.
-            let price = units.parse("1")?.saturating_mul(u128::from(n % 100 + 1));
-            let terms = OfferTerms {
-                description: format!("lot {} of the search benchmark", n % 97),
-                ..OfferTerms::new(format!("Bench item {n:06}"), price, 1, arbiter)
-            };
-            let seller = (n as usize) % SELLERS;
-            work[seller]
-                .1
-                .push(Call::new(&c.escrow, "create_offer", &terms, 0)?);
-        }
-        pipelined_all(&ctx.chain, &c.escrow, work).await?;
+        let mut attempt = 0;
+        let have = loop {
+            let config: crate::ops::types::Config = Escrow::new(ctx).config().await?;
+            let have = config.offer_count;
+            if have >= target {
+                break have;
+            }
+            let mut work: Vec<(&crate::signer::Keypair, Vec<Call>)> =
+                sellers.iter().map(|s| (s, Vec::new())).collect();
+            for n in have..target {
+                // Same length for every title: the same storage deposit.
+                let price = units.parse("1")?.saturating_mul(u128::from(n % 100 + 1));
+                let terms = OfferTerms {
+                    description: format!("lot {} of the search benchmark", n % 97),
+                    ..OfferTerms::new(format!("Bench item {n:06}"), price, 1, arbiter)
+                };
+                let seller = (n as usize) % SELLERS;
+                work[seller]
+                    .1
+                    .push(Call::new(&c.escrow, "create_offer", &terms, 0)?);
+            }
+            match pipelined_all(&ctx.chain, &c.escrow, work).await {
+                Ok(_) => {}
+                // The dev node forks under this load and can forget a transaction of a
+                // retracted block: count what was listed, and list the rest again.
+                Err(e) if attempt < LOAD_ATTEMPTS => {
+                    attempt += 1;
+                    tracing::warn!("listing offers for the search bench: {e}; counting again");
+                    tokio::time::sleep(SETTLE).await;
+                }
+                Err(e) => return Err(e),
+            }
+        };
 
         // "item 0001" matches the 100 offers numbered 100 to 199, once there are that many.
         let filter = ListFilter {
@@ -92,7 +113,8 @@ pub async fn measure(
         let warm_ms = Latency::of(&mut warm_times).map_or(0.0, |l| l.median_ms);
         debug_assert_eq!(cold.offers.len(), warm.offers.len());
         let row = SearchRow {
-            offers: target,
+            // Transactions resent after a fork may list a few more than the target.
+            offers: have,
             cold_ms,
             cold_blocks,
             warm_ms,
