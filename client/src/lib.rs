@@ -18,3 +18,6 @@ pub mod signer;
 pub mod store;
 pub mod types;
 pub mod units;
+
+#[cfg(test)]
+mod import_graph;
