@@ -15,6 +15,7 @@ pub mod offline;
 pub mod ops;
 pub mod session;
 pub mod signer;
+pub mod storage_key;
 pub mod store;
 pub mod types;
 pub mod units;
