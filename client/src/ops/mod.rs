@@ -10,6 +10,7 @@ pub mod deploy;
 pub mod deployments;
 pub mod events;
 pub mod index;
+pub mod input;
 pub mod join;
 pub mod milestones;
 pub mod multisig;
