@@ -36,7 +36,7 @@ pub struct Ctx {
     /// The deployment in use, once opened ([`Self::contracts`], in [`super::open`]).
     pub(super) contracts: Option<Contracts>,
     /// The escrow's settings, once read (fixed at its instantiation).
-    escrow_settings: Option<EscrowSettings>,
+    pub(super) escrow_settings: Option<EscrowSettings>,
     /// Contract calls this session submitted: a command whose later write changed after the
     /// user's yes must not be run again from the start.
     pub(super) writes_sent: usize,
@@ -109,20 +109,6 @@ impl Ctx {
         if self.escrow_settings.is_none() {
             self.escrow_settings = other.escrow_settings;
         }
-    }
-
-    /// The escrow's windows and limits: fixed when it was instantiated, so read from its
-    /// storage once per session (and the sessions shared from it).
-    pub async fn escrow_settings(&mut self) -> OpResult<EscrowSettings> {
-        if let Some(s) = self.escrow_settings {
-            return Ok(s);
-        }
-        let trie = self.contracts().await?.escrow_trie;
-        let settings = super::stored::read_escrow_root(&self.chain, &trie)
-            .await?
-            .settings;
-        self.escrow_settings = Some(settings);
-        Ok(settings)
     }
 
     /// `--storage-deposit-limit` in plancks, when given.
