@@ -10,7 +10,7 @@ use super::timing::Latency;
 use super::traffic::{funded_accounts, pipelined_all, Call};
 use crate::api::Escrow;
 use crate::indexer::store_path;
-use crate::ops::offers::{self, ListFilter};
+use crate::ops::stored_offers::{self as offers, ListFilter};
 use crate::ops::types::OfferTerms;
 use crate::ops::{Ctx, OpResult};
 

@@ -11,18 +11,20 @@ use escrow_client::ops::accounts::{
     BalanceView, FundResult, KeyExport, KeyList, KeyView, WithdrawResult,
 };
 use escrow_client::ops::arbiters::{ArbiterList, ArbiterResult};
-use escrow_client::ops::deals::{DealDetails, DealList, DealResult};
+use escrow_client::ops::deals::DealResult;
 use escrow_client::ops::demo::{DemoResult, DemoStep};
 use escrow_client::ops::deploy::{ConfigView, DeployResult};
 use escrow_client::ops::deployments::{DeploymentList, DeploymentResult, ExportResult};
 use escrow_client::ops::dry_run::DryRunReport;
 use escrow_client::ops::events::EventList;
 use escrow_client::ops::node::NodeView;
-use escrow_client::ops::offers::{OfferList, OfferResult};
+use escrow_client::ops::offers::OfferResult;
 use escrow_client::ops::ratings::{RatingResult, ReputationResult, WithheldResult};
 use escrow_client::ops::requests::{
     ProposalList, ProposalResult, RemovedRequest, RequestDetails, RequestList, RequestResult,
 };
+use escrow_client::ops::stored_deals::{DealDetails, DealList};
+use escrow_client::ops::stored_offers::OfferList;
 use escrow_client::ops::types::{EscrowSettings, Offer};
 use escrow_client::ops::{EventView, OpError, OutputMode};
 use escrow_client::units::{format_duration_ms, TokenUnits};
