@@ -190,7 +190,7 @@ fn on_a_pruning_node_a_new_store_starts_from_the_finalized_state_and_earlier_his
     runtime.block_on(async {
         let mut ctx = Ctx::connect(env.settings()).await.unwrap();
         let id: u64 = deal.parse().unwrap();
-        let stored = escrow_client::ops::deals::stored(&mut ctx, id)
+        let stored = escrow_client::ops::stored_deals::stored(&mut ctx, id)
             .await
             .unwrap()
             .record;

@@ -432,7 +432,7 @@ impl Chain {
         // read costs four calls (the best hash, its header, a `Core_version` runtime call
         // for the metadata, then the value), which the explorer's account pages felt.
         let mut key = SYSTEM_ACCOUNT_PREFIX.to_vec();
-        key.extend(crate::contract_state::hash_key(&account.0));
+        key.extend(crate::storage_key::hash_key(&account.0));
         let Some(value) = self
             .rpc
             .state_get_storage(&key, None)

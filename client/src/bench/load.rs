@@ -13,8 +13,9 @@ use serde::Serialize;
 use super::traffic::{pipelined_all, transfers, Call};
 use crate::api::Escrow;
 use crate::chain::ChainError;
-pub use crate::ops::deals::{all_deals, deals_of};
-use crate::ops::offers::{self, ListFilter};
+pub use crate::ops::deals::all_deals;
+pub use crate::ops::stored_deals::deals_of;
+use crate::ops::stored_offers::{self, ListFilter};
 use crate::ops::types::{Arbiter, Deal, DealState, OfferTerms};
 use crate::ops::{Contracts, Ctx, OpError, OpResult, Settings};
 use crate::signer::Keypair;
@@ -363,7 +364,7 @@ async fn seller_offers(
     let mut ids = Vec::new();
     let mut work = Vec::new();
     for (i, seller) in parties.sellers.iter().enumerate() {
-        let found = offers::list(
+        let found = stored_offers::list(
             ctx,
             ListFilter {
                 seller: Some(ctx.chain.ss58(&seller.public_key())),

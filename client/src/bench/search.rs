@@ -1,6 +1,6 @@
 //! Offer search latency at growing offer counts: cold (no event store: one bulk read of the
 //! contracts' storage, then the blocks after the finalized one) and warm (the store is
-//! current), through the same `offers::list` as `escrow offer list`.
+//! current), through the same `stored_offers::list` as `escrow offer list`.
 
 use std::time::Instant;
 
@@ -10,7 +10,7 @@ use super::timing::Latency;
 use super::traffic::{funded_accounts, pipelined_all, Call};
 use crate::api::Escrow;
 use crate::indexer::store_path;
-use crate::ops::offers::{self, ListFilter};
+use crate::ops::stored_offers::{self, ListFilter};
 use crate::ops::types::OfferTerms;
 use crate::ops::{Ctx, OpResult};
 
@@ -94,7 +94,7 @@ pub async fn measure(
         };
         crate::store::Store::remove_files(&store);
         let start = Instant::now();
-        let cold = offers::list(ctx, filter.clone()).await?;
+        let cold = stored_offers::list(ctx, filter.clone()).await?;
         let cold_ms = start.elapsed().as_secs_f64() * 1e3;
         let cold_blocks = cold.index.map_or(0, |i| i.applied);
         // Warm: the median of a few searches, the first of which also finalizes what the
@@ -104,7 +104,7 @@ pub async fn measure(
         let mut warm = None;
         for _ in 0..WARM_RUNS {
             let start = Instant::now();
-            let list = offers::list(ctx, filter.clone()).await?;
+            let list = stored_offers::list(ctx, filter.clone()).await?;
             warm_times.push(start.elapsed().as_secs_f64() * 1e3);
             warm_blocks += list.index.as_ref().map_or(0, |i| i.applied);
             warm = Some(list);

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 pub use self::link::{LinkError, NodeLink};
 pub use self::live::{Live, LiveStatus};
-use crate::ops::offers::ListFilter;
+use crate::ops::stored_offers::ListFilter;
 use crate::ops::{OpError, OpResult, Settings};
 
 const INDEX_HTML: &str = include_str!("assets/index.html");
@@ -226,7 +226,7 @@ impl From<OffersQuery> for ListFilter {
 async fn offers(
     State(link): Link,
     Query(q): Query<OffersQuery>,
-) -> ApiResult<crate::ops::offers::OfferList> {
+) -> ApiResult<crate::ops::stored_offers::OfferList> {
     let filter = ListFilter::from(q);
     link.with(move |c| Box::pin(views::offer_list(c, filter)))
         .await

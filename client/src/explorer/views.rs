@@ -9,7 +9,8 @@ use crate::contract::decode_emitted;
 use crate::indexer::{store_error, Backfill};
 use crate::ops::deals::{self, DeadlineView};
 use crate::ops::index::synced_store;
-use crate::ops::offers::{self, ListFilter, OfferList};
+use crate::ops::stored_deals;
+use crate::ops::stored_offers::{self, ListFilter, OfferList};
 use crate::ops::types::{AccountReputation, Deal, DealRecord, Offer};
 use crate::ops::{
     event_view, genesis_hex, ink_to_json, now_ms, usage, Contracts, Ctx, Deployment, EventView,
@@ -241,7 +242,7 @@ fn value_bytes32(v: &scale_value::Value<()>) -> Option<[u8; 32]> {
 }
 
 pub async fn offer_list(ctx: &mut Ctx, filter: ListFilter) -> OpResult<OfferList> {
-    offers::list(ctx, filter).await
+    stored_offers::list(ctx, filter).await
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -251,7 +252,7 @@ pub struct OfferPage {
 }
 
 pub async fn offer(ctx: &mut Ctx, id: u64) -> OpResult<OfferPage> {
-    let (offer, seller_reputation) = offers::stored(ctx, id).await?;
+    let (offer, seller_reputation) = stored_offers::stored(ctx, id).await?;
     Ok(OfferPage {
         offer,
         seller_reputation,
@@ -287,7 +288,7 @@ pub struct DealPage {
 }
 
 pub async fn deal(ctx: &mut Ctx, id: u64) -> OpResult<DealPage> {
-    let stored = deals::stored(ctx, id).await?;
+    let stored = stored_deals::stored(ctx, id).await?;
     let timeline = stored
         .history
         .into_iter()

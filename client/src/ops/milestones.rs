@@ -2,7 +2,7 @@
 //! checks them before any fee is spent: at most 8 steps, each paying something, adding up to
 //! the price. The plan's windows add up to the delivery window it replaces.
 
-use super::offers::window;
+use super::input::window;
 use super::types::{Milestone, MAX_MILESTONES};
 use super::{usage, OpResult};
 use crate::units::TokenUnits;

@@ -5,20 +5,30 @@
 pub mod accounts;
 pub mod arbiters;
 pub mod deals;
+// The demo ends by reading the reputations from the event store.
+#[cfg(feature = "store")]
 pub mod demo;
 pub mod deploy;
 pub mod deployments;
+#[cfg(feature = "store")]
 pub mod events;
+#[cfg(feature = "store")]
 pub mod index;
+pub mod input;
 pub mod join;
 pub mod milestones;
 pub mod multisig;
 pub mod node;
 pub mod offers;
+#[cfg(feature = "store")]
 pub mod origin;
 pub mod ratings;
 pub mod requests;
 pub mod screening;
+#[cfg(feature = "store")]
+pub mod stored_deals;
+#[cfg(feature = "store")]
+pub mod stored_offers;
 
 pub use crate::session::{
     default_url, dry_run, escrow_home, event_view, explain, genesis_hex, hash_hex, ink_to_json,

@@ -1,18 +1,13 @@
-//! `escrow offer create|update|withdraw|show|list`.
+//! `escrow offer create|update|withdraw`: offers as the contract takes them. Reading them
+//! back from the event store is [`super::stored_offers`].
 
 use serde::Serialize;
 
-use super::index::synced_store;
+use super::input::{check_text, parse_price, window};
 use super::screening::ScreeningArgs;
-use super::types::{
-    AccountReputation, Localize, Offer, OfferTerms, MAX_DESCRIPTION_BYTES, MAX_TITLE_BYTES,
-    MAX_WINDOW_MS,
-};
+use super::types::{Offer, OfferTerms};
 use super::{usage, Ctx, OpResult, TxReport};
 use crate::api::Escrow;
-use crate::indexer::{store_error, Backfill, SyncReport};
-use crate::store::OfferQuery;
-use crate::units::{parse_duration_ms, TokenUnits};
 
 /// `offer create` input, as typed by the user.
 #[derive(Debug, Clone, Default)]
@@ -42,72 +37,6 @@ pub struct OfferResult {
     /// The call removed the offer from storage: `offer` is what it was.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub removed: bool,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct OfferListItem {
-    #[serde(flatten)]
-    pub offer: Offer,
-    /// The seller's average rating ×100 (0 without ratings).
-    pub seller_average_rating_centi: u32,
-    pub seller_ratings_count: u32,
-    /// The seller's counted deals as seller, and of those the ones it failed.
-    pub seller_deals: u32,
-    pub seller_deals_failed: u32,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct OfferList {
-    pub offers: Vec<OfferListItem>,
-    /// The id to pass as --from for the next page, if there may be more.
-    pub next_from: Option<u64>,
-    /// What bringing the event store up to date took (none where a follower keeps it).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub index: Option<SyncReport>,
-}
-
-/// A window as typed: longer than zero and at most a year; the error names the window.
-pub(super) fn window(name: &str, input: &str) -> OpResult<u64> {
-    let ms = parse_duration_ms(input)?;
-    if ms == 0 || ms > MAX_WINDOW_MS {
-        return Err(usage(format!(
-            "invalid {name} '{input}': must be longer than zero and at most a year"
-        )));
-    }
-    Ok(ms)
-}
-
-/// A rating of 0 to 5 (`4.5`) in the hundredths the contracts keep (450).
-pub(super) fn rating_centi(rating: f64) -> OpResult<u32> {
-    if !(0.0..=5.0).contains(&rating) {
-        return Err(usage("--min-rating must be between 0 and 5"));
-    }
-    Ok((rating * 100.0).ceil() as u32)
-}
-
-/// A price as typed; the error names the price.
-pub fn parse_price(units: &TokenUnits, input: &str) -> OpResult<u128> {
-    units
-        .parse(input)
-        .map_err(|e| usage(format!("invalid price: {e}")))
-}
-
-/// A title and description as the contracts check them (offers and requests alike).
-pub(super) fn check_text(title: &str, description: &str) -> OpResult<()> {
-    if title.is_empty() {
-        return Err(usage("the title must not be empty"));
-    }
-    if title.len() > MAX_TITLE_BYTES {
-        return Err(usage(format!(
-            "the title is longer than {MAX_TITLE_BYTES} bytes"
-        )));
-    }
-    if description.len() > MAX_DESCRIPTION_BYTES {
-        return Err(usage(format!(
-            "the description is longer than {MAX_DESCRIPTION_BYTES} bytes"
-        )));
-    }
-    Ok(())
 }
 
 /// Checks the terms as the contract will, before any fee is spent.
@@ -140,21 +69,6 @@ pub fn build_terms(ctx: &Ctx, a: &CreateOfferArgs) -> OpResult<OfferTerms> {
         screening: super::screening::build(ctx, &a.screening)?,
         milestones,
     })
-}
-
-/// Offer `id` and its seller's reputation, from the event store (synced first).
-pub async fn stored(ctx: &mut Ctx, id: u64) -> OpResult<(Offer, AccountReputation)> {
-    let (store, _) = synced_store(ctx, Backfill::Skip).await?;
-    let mut offer = store
-        .offer(id)
-        .map_err(store_error)?
-        .ok_or_else(|| usage(format!("unknown offer {id}")))?;
-    offer.localize(ctx.chain.ss58_prefix());
-    let reputation = store
-        .reputation(&offer.seller)
-        .map_err(store_error)?
-        .unwrap_or_default();
-    Ok((offer, reputation))
 }
 
 pub async fn get_offer(ctx: &mut Ctx, id: u64) -> OpResult<Offer> {
@@ -234,87 +148,5 @@ pub async fn remove(ctx: &mut Ctx, id: u64) -> OpResult<OfferResult> {
         offer,
         tx: Some(tx),
         removed: true,
-    })
-}
-
-/// `offer show`: offer `id` from the event store.
-pub async fn show(ctx: &mut Ctx, id: u64) -> OpResult<OfferResult> {
-    Ok(OfferResult {
-        offer: stored(ctx, id).await?.0,
-        tx: None,
-        removed: false,
-    })
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct ListFilter {
-    pub min_price: Option<String>,
-    pub max_price: Option<String>,
-    pub seller: Option<String>,
-    pub text: Option<String>,
-    /// Minimum average rating of the seller, e.g. `4` or `4.5`.
-    pub min_rating: Option<f64>,
-    pub arbiter: Option<String>,
-    pub include_inactive: bool,
-    pub from: u64,
-    pub limit: u32,
-}
-
-/// The offers matching `f`, from the event store (synced first): text is matched word by
-/// word (each word starts a word of the title or description, see [`OfferQuery::text`]).
-pub async fn list(ctx: &mut Ctx, f: ListFilter) -> OpResult<OfferList> {
-    let min_price = f
-        .min_price
-        .as_deref()
-        .map(|p| parse_price(ctx.units(), p))
-        .transpose()?;
-    let max_price = f
-        .max_price
-        .as_deref()
-        .map(|p| parse_price(ctx.units(), p))
-        .transpose()?;
-    let seller = f.seller.as_deref().map(|s| ctx.account(s)).transpose()?;
-    let arbiter = f.arbiter.as_deref().map(|s| ctx.account(s)).transpose()?;
-    let min_rating_centi = f.min_rating.map(rating_centi).transpose()?;
-    if f.limit == 0 {
-        return Err(usage("--limit must be at least 1"));
-    }
-    let (store, sync) = synced_store(ctx, Backfill::Skip).await?;
-    let query = OfferQuery {
-        text: f.text.clone(),
-        min_price,
-        max_price,
-        seller: seller.map(|a| a.0),
-        arbiter: arbiter.map(|a| a.0),
-        min_rating_centi,
-        from_id: f.from,
-        include_inactive: f.include_inactive,
-        // One more than asked: whether there is a next page.
-        limit: f.limit.saturating_add(1),
-        offset: 0,
-    };
-    let mut found = store.search_offers(&query).map_err(store_error)?;
-    let next_from = (found.len() > f.limit as usize).then(|| found[f.limit as usize].id);
-    found.truncate(f.limit as usize);
-    let prefix = ctx.chain.ss58_prefix();
-    let mut offers = Vec::with_capacity(found.len());
-    for mut offer in found {
-        offer.localize(prefix);
-        let rep = store
-            .reputation(&offer.seller)
-            .map_err(store_error)?
-            .unwrap_or_default();
-        offers.push(OfferListItem {
-            offer,
-            seller_average_rating_centi: rep.average_rating_centi,
-            seller_ratings_count: rep.ratings_count,
-            seller_deals: rep.deals_as_seller,
-            seller_deals_failed: rep.deals_failed_as_seller,
-        });
-    }
-    Ok(OfferList {
-        offers,
-        next_from,
-        index: sync,
     })
 }

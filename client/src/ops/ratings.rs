@@ -185,6 +185,8 @@ async fn reveal_opens(ctx: &mut Ctx, deal_id: u64, rater: &[u8; 32]) -> OpResult
     Ok(Some(r.ended_at.saturating_add(window)))
 }
 
+/// `escrow reputation`: `account`'s reputation as the event store holds it (synced first).
+#[cfg(feature = "store")]
 pub async fn reputation(ctx: &mut Ctx, account: &str) -> OpResult<ReputationResult> {
     let account = ctx.account(account)?;
     let (store, _) = super::index::synced_store(ctx, crate::indexer::Backfill::Skip).await?;

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use super::deals::parse_hash_or_text;
-use super::offers::{check_text, parse_price, rating_centi, window};
+use super::input::{check_text, parse_price, rating_centi, window};
 use super::screening::{self, ScreeningArgs};
 use super::{usage, Ctx, OpResult, TxReport};
 use crate::api::requests::{ProposalOffer, MAX_PAGE};

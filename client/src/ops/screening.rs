@@ -1,7 +1,7 @@
 //! Screening rules as typed on the command line (`--min-deals`, `--allow`, ...), checked as
 //! the contracts check them before any fee is spent.
 
-use super::offers::rating_centi;
+use super::input::rating_centi;
 use super::{usage, Ctx, OpResult};
 use crate::types::{Screening, BPS};
 

@@ -11,9 +11,10 @@ use std::path::{Path, PathBuf};
 
 use contract_metadata::ContractMetadata;
 
-use super::deployment::{load_bundle, write_json_file, Which};
+use super::deployment::{load_bundle, write_json_file};
 use super::deployment_error::{hash_hex, DeploymentError};
 use super::error::OpResult;
+use super::which::Which;
 
 /// Where a code hash's metadata was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

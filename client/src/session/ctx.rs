@@ -1,6 +1,7 @@
 //! A connected session: the chain, the settings, the keystore and the deployed contracts;
 //! signers, accounts and typed reads. Writes are in [`super::write`].
 
+#[cfg(feature = "store")]
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,6 +11,7 @@ use crate::chain::Chain;
 use crate::contract::Contract;
 use crate::keystore::{Keystore, KeystoreError, ResolvedAccount};
 use crate::signer::Keypair;
+#[cfg(feature = "store")]
 use crate::store::ReaderPool;
 use crate::types::{EscrowSettings, LangError, Localize};
 use crate::units::TokenUnits;
@@ -29,14 +31,16 @@ pub struct Ctx {
     pub keystore: Keystore,
     /// A follower keeps the event store in step with the chain (the explorer's): reads open
     /// it without syncing first.
+    #[cfg(feature = "store")]
     pub store_followed: bool,
     /// Read connections to the event store, kept open between the reads of this session and
     /// of the sessions [`Self::share`]d from it.
+    #[cfg(feature = "store")]
     pub store_readers: Arc<ReaderPool>,
     /// The deployment in use, once opened ([`Self::contracts`], in [`super::open`]).
     pub(super) contracts: Option<Contracts>,
     /// The escrow's settings, once read (fixed at its instantiation).
-    escrow_settings: Option<EscrowSettings>,
+    pub(super) escrow_settings: Option<EscrowSettings>,
     /// Contract calls this session submitted: a command whose later write changed after the
     /// user's yes must not be run again from the start.
     pub(super) writes_sent: usize,
@@ -76,7 +80,9 @@ impl Ctx {
             settings,
             chain,
             keystore,
+            #[cfg(feature = "store")]
             store_followed: false,
+            #[cfg(feature = "store")]
             store_readers: ReaderPool::new(),
             contracts: None,
             escrow_settings: None,
@@ -92,7 +98,9 @@ impl Ctx {
             settings: self.settings.clone(),
             chain: self.chain.clone(),
             keystore: self.settings.open_keystore()?,
+            #[cfg(feature = "store")]
             store_followed: self.store_followed,
+            #[cfg(feature = "store")]
             store_readers: self.store_readers.clone(),
             contracts: self.contracts.clone(),
             escrow_settings: self.escrow_settings,
@@ -109,20 +117,6 @@ impl Ctx {
         if self.escrow_settings.is_none() {
             self.escrow_settings = other.escrow_settings;
         }
-    }
-
-    /// The escrow's windows and limits: fixed when it was instantiated, so read from its
-    /// storage once per session (and the sessions shared from it).
-    pub async fn escrow_settings(&mut self) -> OpResult<EscrowSettings> {
-        if let Some(s) = self.escrow_settings {
-            return Ok(s);
-        }
-        let trie = self.contracts().await?.escrow_trie;
-        let settings = super::stored::read_escrow_root(&self.chain, &trie)
-            .await?
-            .settings;
-        self.escrow_settings = Some(settings);
-        Ok(settings)
     }
 
     /// `--storage-deposit-limit` in plancks, when given.

@@ -13,6 +13,7 @@ use crate::contract::{Contract, ContractBundle};
 use crate::node_config::contract_bundle;
 
 use super::error::{OpError, OpResult};
+use super::which::Which;
 
 /// Where one deployment's contracts are and the code each of them runs.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -187,27 +188,6 @@ impl Contracts {
                         .into(),
                 )
             }),
-        }
-    }
-}
-
-/// Which contract a write goes to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Which {
-    Escrow,
-    Reputation,
-    Requests,
-}
-
-impl Which {
-    /// Every contract of a deployment, the escrow first.
-    pub const ALL: [Which; 3] = [Which::Escrow, Which::Reputation, Which::Requests];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Which::Escrow => "escrow",
-            Which::Reputation => "reputation",
-            Which::Requests => "requests",
         }
     }
 }

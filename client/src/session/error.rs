@@ -5,10 +5,10 @@ use crate::contract::ContractClientError;
 use crate::keystore::KeystoreError;
 use crate::units::UnitsError;
 
-use super::deployment::Which;
 use super::deployment_error::DeploymentError;
 use super::dry_run;
 use super::explain;
+use super::which::Which;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OpError {
@@ -43,7 +43,7 @@ pub enum OpError {
     /// The write was handed to other signers (a multisig call's first approval is on chain,
     /// or the transaction waits for an offline signature). Not a failure: exit 0.
     #[error("handed to other signers: nothing executed yet")]
-    Deferred(Box<super::deferred::Deferred>),
+    Deferred(Box<super::deferred_views::Deferred>),
     /// Off a Development chain a write waits for the user's yes, and no
     /// [`super::Confirmer`] was given to ask with. Nothing was sent.
     #[error(

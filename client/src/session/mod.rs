@@ -7,6 +7,7 @@ pub mod code_metadata;
 pub mod confirm;
 pub mod ctx;
 pub mod deferred;
+pub mod deferred_views;
 pub mod deployment;
 pub mod deployment_error;
 pub mod deployment_file;
@@ -17,19 +18,23 @@ pub mod open;
 pub mod settings;
 mod stored;
 pub mod views;
+pub mod which;
 mod write;
 
+pub use crate::types::EventView;
 pub use code_metadata::{MetadataSource, MetadataStore};
 pub use confirm::Confirmer;
 pub use ctx::{resolve_account, signer_from, Ctx, CONNECT_TIMEOUT};
-pub use deferred::{offline_error, ContractCallView, Deferred, MultisigCallView};
+pub use deferred::offline_error;
+pub use deferred_views::{ContractCallView, Deferred, MultisigCallView};
 pub use deployment::{
-    genesis_hex, load_bundle, write_json_file, CodeHashes, Contracts, Deployment, Origin, Which,
+    genesis_hex, load_bundle, write_json_file, CodeHashes, Contracts, Deployment, Origin,
 };
 pub use deployment_error::{hash_hex, DeploymentError};
 pub use deployment_file::{ChainDeployments, DeploymentFile};
 pub use error::{usage, OpError, OpResult};
 pub use open::{open_contract, Opened};
 pub use settings::{default_url, escrow_home, OutputMode, Settings};
-pub use views::{event_view, ink_to_json, EventView, GasView, TxReport};
+pub use views::{event_view, ink_to_json, GasView, TxReport};
+pub use which::Which;
 pub use write::net_storage_deposit;

@@ -13,10 +13,11 @@ use crate::contract_state::{contract_info, ContractInfo};
 
 use super::code_metadata::{MetadataSource, MetadataStore};
 use super::ctx::Ctx;
-use super::deployment::{genesis_hex, Contracts, Which};
+use super::deployment::{genesis_hex, Contracts};
 use super::deployment_error::{hash_hex, DeploymentError};
 use super::deployment_file::DeploymentFile;
 use super::error::{OpError, OpResult};
+use super::which::Which;
 
 /// A contract on chain, with the metadata of the code it runs.
 #[derive(Debug, Clone)]

@@ -55,7 +55,7 @@ pub struct Settings {
     /// `--threshold`: how many signatories of `multisig` must approve a call.
     pub threshold: Option<u16>,
     /// `--unsigned`: writes stop after the dry run with the transaction for an offline
-    /// signer ([`super::deferred::Deferred::Unsigned`]); `--as` may be an address.
+    /// signer ([`super::Deferred::Unsigned`]); `--as` may be an address.
     pub unsigned: bool,
     /// `--unsigned-file`: where to save that transaction as well.
     pub unsigned_out: Option<PathBuf>,

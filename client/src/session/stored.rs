@@ -9,9 +9,21 @@ use super::ctx::Ctx;
 use super::error::{OpError, OpResult};
 use crate::chain::Chain;
 use crate::contract_state::{self, mapping_trie_key, EscrowLayout, EscrowRoot};
-use crate::types::{AccountBytes, Config, Localize};
+use crate::types::{AccountBytes, Config, EscrowSettings, Localize};
 
 impl Ctx {
+    /// The escrow's windows and limits: fixed when it was instantiated, so read from its
+    /// storage once per session (and the sessions shared from it).
+    pub async fn escrow_settings(&mut self) -> OpResult<EscrowSettings> {
+        if let Some(s) = self.escrow_settings {
+            return Ok(s);
+        }
+        let trie = self.contracts().await?.escrow_trie;
+        let settings = read_escrow_root(&self.chain, &trie).await?.settings;
+        self.escrow_settings = Some(settings);
+        Ok(settings)
+    }
+
     /// The escrow's `config()` and `credit_of(account)` at block `at` (`None`: the best
     /// block), in one read.
     pub async fn stored_config_and_credit(
@@ -37,7 +49,7 @@ impl Ctx {
 }
 
 /// The escrow's root entry (its packed fields) in the child trie `trie_id` at the best block.
-pub(super) async fn read_escrow_root(chain: &Chain, trie_id: &[u8]) -> OpResult<EscrowRoot> {
+async fn read_escrow_root(chain: &Chain, trie_id: &[u8]) -> OpResult<EscrowRoot> {
     let [root] = read_trie(
         chain,
         trie_id,

@@ -4,7 +4,7 @@ use contract_transcode::Value as InkValue;
 use serde::Serialize;
 
 use crate::contract::ContractEvent;
-use crate::types::NO_OFFER;
+use crate::types::{EventView, NO_OFFER};
 
 use super::deployment::Contracts;
 
@@ -39,17 +39,6 @@ pub struct TxReport {
     pub storage_deposit_paid: String,
     pub return_value: serde_json::Value,
     pub events: Vec<EventView>,
-}
-
-/// A decoded contract event.
-#[derive(Debug, Clone, Serialize)]
-pub struct EventView {
-    /// "escrow", "reputation" or the address of another contract.
-    pub contract: String,
-    pub name: String,
-    pub fields: serde_json::Map<String, serde_json::Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub block: Option<u64>,
 }
 
 pub fn event_view(e: &ContractEvent, contracts: &Contracts) -> EventView {

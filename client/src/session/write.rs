@@ -7,10 +7,11 @@ use crate::contract::{decode_contract_events, CallOutcome, ContractClientError};
 use crate::signer::Keypair;
 
 use super::ctx::Ctx;
-use super::deployment::{Contracts, Which};
+use super::deployment::Contracts;
 use super::dry_run;
 use super::error::{refusal, usage, OpError, OpResult};
 use super::views::{event_view, ink_to_json, GasView, TxReport};
+use super::which::Which;
 
 impl Ctx {
     /// Dry-runs a write from `from` without sending it: `Ok` when the contract would accept

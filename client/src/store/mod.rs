@@ -22,6 +22,7 @@ mod pool;
 mod query;
 mod schema;
 pub mod synthetic;
+mod tables;
 mod write;
 
 #[cfg(test)]
@@ -39,8 +40,7 @@ pub use query::OfferQuery;
 pub use schema::SCHEMA_VERSION;
 pub use write::{event_accounts, BlockChanges, BlockEvent, Snapshot};
 
-use crate::session::EventView;
-use crate::types::{ser_hash, AccountBytes};
+use crate::types::{ser_hash, AccountBytes, EventView};
 
 /// How long a connection waits for another's lock before giving up with "database is locked".
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);

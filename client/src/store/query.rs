@@ -3,9 +3,9 @@
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 
-use super::write::{Deals, Offers, Records, Reputations, Table};
+use super::tables::{Deals, Offers, Records, Reputations, Table};
 use super::{BlockInfo, IndexedEvent, StoreError, StoreReader, StoreResult};
-use crate::session::EventView;
+use crate::types::EventView;
 use crate::types::{AccountBytes, AccountReputation, Deal, DealRecord, Offer, MAX_PAGE};
 
 /// What `search_offers` looks for; every filter given must hold.

@@ -3,7 +3,7 @@
 //! both fill a store the same way and a change of a row's shape is made once.
 
 use super::{BlockEvent, BlockInfo, StoreKey};
-use crate::session::EventView;
+use crate::types::EventView;
 use crate::types::{
     AccountBytes, AccountReputation, Deal, DealOutcome, DealRecord, DealState, Offer, OfferTerms,
     Party, Payout,

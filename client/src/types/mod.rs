@@ -568,9 +568,11 @@ no_accounts!(
     LangError
 );
 
+mod event;
 mod milestones;
 mod requests;
 mod screening;
+pub use event::EventView;
 pub use milestones::{Milestone, MAX_MILESTONES};
 pub use requests::*;
 pub use screening::Screening;

@@ -1,5 +1,5 @@
 //! The searches timed, and the store work of one `escrow offer list` page: what
-//! `ops::offers::list` asks the store once it is in step with the chain.
+//! `ops::stored_offers::list` asks the store once it is in step with the chain.
 
 use super::catalog;
 use crate::store::{synthetic, OfferQuery, StoreReader, StoreResult};
@@ -45,7 +45,7 @@ pub fn offer_lists() -> Vec<(String, OfferQuery)> {
         (
             "`offer list --min-rating 4.5`".into(),
             first_page(OfferQuery {
-                // offers::list keeps ratings ×100: 4.5 → 450.
+                // stored_offers::list keeps ratings ×100: 4.5 → 450.
                 min_rating_centi: Some(450),
                 ..OfferQuery::default()
             }),
@@ -60,7 +60,8 @@ fn text(words: &str) -> OfferQuery {
     })
 }
 
-/// As `offers::list` asks: one offer more than the page, to know whether there is a next one.
+/// As `stored_offers::list` asks: one offer more than the page, to know whether there is a
+/// next one.
 fn first_page(q: OfferQuery) -> OfferQuery {
     OfferQuery {
         limit: PAGE + 1,
@@ -68,8 +69,8 @@ fn first_page(q: OfferQuery) -> OfferQuery {
     }
 }
 
-/// One page as `offers::list` reads it from the store: the matching offers, then each shown
-/// offer's seller's reputation. Returns the offers shown.
+/// One page as `stored_offers::list` reads it from the store: the matching offers, then each
+/// shown offer's seller's reputation. Returns the offers shown.
 pub fn offer_list_page(reader: &StoreReader, query: &OfferQuery) -> StoreResult<usize> {
     let found = reader.search_offers(query)?;
     let shown = &found[..found.len().min(PAGE as usize)];

@@ -924,11 +924,11 @@ async fn run_command(
             } => Report::Offer(ops::offers::update(c, offer, price, quantity).await?),
             OfferCmd::Withdraw { offer } => Report::Offer(ops::offers::withdraw(c, offer).await?),
             OfferCmd::Remove { offer } => Report::Offer(ops::offers::remove(c, offer).await?),
-            OfferCmd::Show { offer } => Report::Offer(ops::offers::show(c, offer).await?),
+            OfferCmd::Show { offer } => Report::Offer(ops::stored_offers::show(c, offer).await?),
             OfferCmd::List(l) => Report::Offers(
-                ops::offers::list(
+                ops::stored_offers::list(
                     c,
-                    ops::offers::ListFilter {
+                    ops::stored_offers::ListFilter {
                         min_price: l.min_price,
                         max_price: l.max_price,
                         seller: l.seller,
@@ -988,7 +988,9 @@ async fn run_command(
                 }
                 DealCmd::Prune { deal } => Report::Deal(deals::prune(c, deal).await?),
                 DealCmd::RetryReport { deal } => Report::Deal(deals::retry_report(c, deal).await?),
-                DealCmd::Show { deal } => Report::DealDetails(deals::show(c, deal).await?),
+                DealCmd::Show { deal } => {
+                    Report::DealDetails(ops::stored_deals::show(c, deal).await?)
+                }
                 DealCmd::List { mine, account } => {
                     if mine && account.is_some() {
                         return Err(ops::usage("pass either --mine or --account, not both"));
@@ -998,7 +1000,7 @@ async fn run_command(
                             "deal list needs --mine (with --as) or --account ACCOUNT",
                         ));
                     }
-                    Report::Deals(deals::list(c, account.as_deref()).await?)
+                    Report::Deals(ops::stored_deals::list(c, account.as_deref()).await?)
                 }
             }
         }

@@ -4,6 +4,7 @@
 use std::io::{BufRead, IsTerminal, Write};
 
 mod cli;
+mod deal_output;
 mod deployment_cli;
 mod deployment_output;
 mod milestone_output;
@@ -15,6 +16,7 @@ mod password;
 mod request_output;
 mod requests_cli;
 mod screening_cli;
+mod text;
 
 use cli::Cli;
 use escrow_client::ops::dry_run::DryRunReport;

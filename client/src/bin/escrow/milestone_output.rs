@@ -1,6 +1,6 @@
 //! How milestone plans and a deal's progress through them read in text output.
 
-use crate::output::amount;
+use crate::text::amount;
 use escrow_client::ops::types::{Deal, DealState, Milestone};
 use escrow_client::units::{format_duration_ms, TokenUnits};
 

@@ -6,7 +6,7 @@ use escrow_client::ops::multisig::{MultisigDone, MultisigPending, Submitted};
 use escrow_client::session::{ContractCallView, Deferred, MultisigCallView};
 use escrow_client::units::TokenUnits;
 
-use crate::output::{amount, event_line};
+use crate::text::{amount, event_line};
 
 fn plancks(u: &TokenUnits, text: &str) -> String {
     text.parse::<u128>()

@@ -11,33 +11,26 @@ use escrow_client::ops::accounts::{
     BalanceView, FundResult, KeyExport, KeyList, KeyView, WithdrawResult,
 };
 use escrow_client::ops::arbiters::{ArbiterList, ArbiterResult};
-use escrow_client::ops::deals::{DealDetails, DealList, DealResult};
+use escrow_client::ops::deals::DealResult;
 use escrow_client::ops::demo::{DemoResult, DemoStep};
 use escrow_client::ops::deploy::{ConfigView, DeployResult};
 use escrow_client::ops::deployments::{DeploymentList, DeploymentResult, ExportResult};
 use escrow_client::ops::dry_run::DryRunReport;
 use escrow_client::ops::events::EventList;
 use escrow_client::ops::node::NodeView;
-use escrow_client::ops::offers::{OfferList, OfferResult};
+use escrow_client::ops::offers::OfferResult;
 use escrow_client::ops::ratings::{RatingResult, ReputationResult, WithheldResult};
 use escrow_client::ops::requests::{
     ProposalList, ProposalResult, RemovedRequest, RequestDetails, RequestList, RequestResult,
 };
-use escrow_client::ops::types::{Deal, EscrowSettings, Offer};
-use escrow_client::ops::{EventView, OpError, OutputMode, TxReport};
+use escrow_client::ops::stored_deals::{DealDetails, DealList};
+use escrow_client::ops::stored_offers::OfferList;
+use escrow_client::ops::types::{EscrowSettings, Offer};
+use escrow_client::ops::{EventView, OpError, OutputMode};
 use escrow_client::units::{format_duration_ms, TokenUnits};
 
-/// An amount as people read it: 4 decimals, `~` when rounded (JSON keeps exact plancks).
-pub(crate) fn amount(u: &TokenUnits, plancks: u128) -> String {
-    u.format_readable(plancks)
-}
-
-fn amount_str(u: &TokenUnits, plancks: &str) -> String {
-    plancks
-        .parse::<u128>()
-        .map(|p| amount(u, p))
-        .unwrap_or_else(|_| plancks.to_string())
-}
+use crate::deal_output::deal;
+use crate::text::{amount, amount_str, event_line, ts, tx};
 
 /// The value a write sends, to the planck: what a yes to the confirmation pays.
 fn exact_amount_str(u: &TokenUnits, plancks: &str) -> String {
@@ -188,15 +181,6 @@ fn write_or_exit(out: &mut impl std::io::Write, text: &str) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
         // Nowhere left to report it.
         Err(_) => std::process::exit(1),
-    }
-}
-
-pub(crate) fn ts(ms: u64) -> String {
-    let now = escrow_client::ops::now_ms();
-    if ms >= now {
-        format!("{ms} (in {})", format_duration_ms(ms - now))
-    } else {
-        format!("{ms} ({} ago)", format_duration_ms(now - ms))
     }
 }
 
@@ -700,81 +684,6 @@ fn offer(s: &mut String, o: &Offer, u: &TokenUnits) {
     );
 }
 
-/// A deal's lines; `request`: the task request it came from, when known.
-pub(crate) fn deal(s: &mut String, d: &Deal, request: Option<u64>, u: &TokenUnits) {
-    let origin = match request {
-        _ if !d.from_request() => format!("offer {} v{}", d.offer_id, d.offer_version),
-        Some(r) => format!("from task request {r}"),
-        None => "from a task request".to_string(),
-    };
-    let _ = writeln!(
-        s,
-        "deal {} [{}] {origin}, {} × {}",
-        d.id,
-        d.state.name(),
-        d.quantity,
-        amount(u, d.unit_price)
-    );
-    let _ = writeln!(s, "  buyer    {}", d.buyer);
-    let _ = writeln!(s, "  seller   {}", d.seller);
-    let _ = writeln!(
-        s,
-        "  arbiter  {} (fee {} bps)",
-        d.arbiter, d.arbiter_fee_bps
-    );
-    let _ = writeln!(
-        s,
-        "  amount   {} paid in, {} released, {} held; bond {}; platform fee {} bps",
-        amount(u, d.amount),
-        amount(u, d.released),
-        amount(u, d.remaining()),
-        amount(u, d.bond),
-        d.platform_fee_bps
-    );
-    if let Some(progress) = crate::milestone_output::progress(d, u) {
-        let _ = writeln!(s, "  paid in  {progress}");
-    }
-    if let Some((by, bps)) = d.proposal() {
-        let _ = writeln!(
-            s,
-            "  proposal {} bps to the seller, by the {}",
-            bps,
-            escrow_client::ops::deals::party_label(d, by)
-        );
-    }
-    if d.disputed_by != escrow_client::ops::types::Party::Nobody {
-        let _ = writeln!(
-            s,
-            "  dispute  opened by the {}, evidence 0x{}",
-            escrow_client::ops::deals::party_label(d, d.disputed_by),
-            hex::encode(d.evidence)
-        );
-    }
-    if d.state.is_final() {
-        let p = &d.payout;
-        let _ = writeln!(
-            s,
-            "  payout   seller {}, buyer {}, platform fee {}, arbiter fee {}, bond to buyer {}, bond returned {}",
-            amount(u, p.to_seller),
-            amount(u, p.to_buyer),
-            amount(u, p.platform_fee),
-            amount(u, p.arbiter_fee),
-            amount(u, p.bond_to_buyer),
-            amount(u, p.bond_returned)
-        );
-        if d.closed_at != 0 {
-            let _ = writeln!(s, "  ended    {}", ts(d.closed_at));
-        }
-    }
-    if d.report_pending {
-        let _ = writeln!(
-            s,
-            "  reputation report pending: anyone may send it again (deal retry-report {})",
-            d.id
-        );
-    }
-}
-
 fn settings(s: &mut String, st: &EscrowSettings, u: &TokenUnits) {
     let _ = writeln!(
         s,
@@ -818,47 +727,6 @@ fn arbiter_line(s: &mut String, a: &escrow_client::ops::arbiters::ArbiterView, u
         amount(u, t.min_amount),
         hex::encode(t.profile)
     );
-}
-
-/// Event fields that hold balances.
-const BALANCE_FIELDS: &[&str] = &[
-    "price",
-    "amount",
-    "bond",
-    "bond_returned",
-    "to_seller",
-    "to_buyer",
-    "platform_fee",
-    "arbiter_fee",
-    "bond_to_buyer",
-    "bond_to_seller",
-    "min_amount",
-    "remaining",
-    "value",
-];
-
-pub fn event_line(e: &EventView, u: &TokenUnits) -> String {
-    let fields: Vec<String> = e
-        .fields
-        .iter()
-        .map(|(k, v)| {
-            let shown = match v {
-                serde_json::Value::Number(n) if BALANCE_FIELDS.contains(&k.as_str()) => {
-                    amount_str(u, &n.to_string())
-                }
-                serde_json::Value::String(st) => st.clone(),
-                other => other.to_string(),
-            };
-            format!("{k}={shown}")
-        })
-        .collect();
-    format!(
-        "{}{}.{} {}",
-        e.block.map(|b| format!("#{b} ")).unwrap_or_default(),
-        e.contract,
-        e.name,
-        fields.join(" ")
-    )
 }
 
 /// What a write is about to send, for the confirmation question off Development chains.
@@ -910,30 +778,5 @@ fn dry_run(s: &mut String, d: &DryRunReport, u: &TokenUnits) {
     }
     for next in &d.then {
         dry_run(s, next, u);
-    }
-}
-
-pub(crate) fn tx(s: &mut String, t: &TxReport, u: &TokenUnits) {
-    let _ = writeln!(
-        s,
-        "  tx {} in block {}: fee {}{}, gas {} ref_time / {} proof_size, storage deposit {} \
-         (limit {})",
-        t.message,
-        t.block_hash,
-        t.fee_paid
-            .as_deref()
-            .map(|f| amount_str(u, f))
-            .unwrap_or("?".into()),
-        t.fee_estimate
-            .as_deref()
-            .map(|f| format!(" (estimated {})", amount_str(u, f)))
-            .unwrap_or_default(),
-        t.gas_required.ref_time,
-        t.gas_required.proof_size,
-        amount_str(u, &t.storage_deposit),
-        amount_str(u, &t.storage_deposit_limit)
-    );
-    for e in &t.events {
-        let _ = writeln!(s, "    event {}", event_line(e, u));
     }
 }

@@ -2,7 +2,8 @@
 
 use std::fmt::Write as _;
 
-use crate::output::{amount, deal, ts, tx};
+use crate::deal_output::deal;
+use crate::text::{amount, ts, tx};
 use escrow_client::ops::requests::{ProposalList, ProposalResult, RequestDetails, RequestList};
 use escrow_client::ops::types::{IndexedProposal, Request, Screening};
 use escrow_client::units::{format_duration_ms, TokenUnits};

@@ -1,0 +1,188 @@
+//! The state tables (offers, deals, reputations, records): how a row is written, read back and
+//! removed. Writing blocks and the queries both use them.
+
+use rusqlite::types::{FromSql, ToSql};
+use rusqlite::{params, Connection, OptionalExtension};
+use scale::{Decode, Encode};
+use serde::Serialize;
+
+use super::{StoreError, StoreResult};
+use crate::types::{AccountBytes, AccountReputation, Deal, DealRecord, Offer};
+
+/// One of the state tables: how its rows are written, read back for the undo log and removed.
+pub trait Table {
+    /// In the undo log's `kind`, and errors.
+    const KIND: &'static str;
+    type Key: ToSql + FromSql + Copy + std::fmt::Debug;
+    type Value: Encode + Decode + Serialize;
+
+    /// Inserts or replaces the row of `value`.
+    fn put(conn: &Connection, key: Self::Key, value: &Self::Value) -> StoreResult<()>;
+
+    /// The key's table and key column, to read and delete single rows.
+    const KEY_COLUMN: &'static str;
+    const TABLE: &'static str;
+
+    /// Refuses a value filed under another key.
+    fn check(_key: Self::Key, _value: &Self::Value) -> StoreResult<()> {
+        Ok(())
+    }
+
+    fn scale_of(conn: &Connection, key: Self::Key) -> StoreResult<Option<Vec<u8>>> {
+        let sql = format!(
+            "SELECT scale FROM {} WHERE {} = ?1",
+            Self::TABLE,
+            Self::KEY_COLUMN
+        );
+        Ok(conn
+            .prepare_cached(&sql)?
+            .query_row([key], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn delete(conn: &Connection, key: Self::Key) -> StoreResult<()> {
+        let sql = format!(
+            "DELETE FROM {} WHERE {} = ?1",
+            Self::TABLE,
+            Self::KEY_COLUMN
+        );
+        conn.prepare_cached(&sql)?.execute([key])?;
+        Ok(())
+    }
+
+    fn decode(bytes: &[u8]) -> StoreResult<Self::Value> {
+        Self::Value::decode(&mut &bytes[..]).map_err(|e| StoreError::Corrupt {
+            what: Self::KIND,
+            detail: e.to_string(),
+        })
+    }
+
+    fn json(value: &Self::Value) -> StoreResult<String> {
+        serde_json::to_string(value).map_err(|source| StoreError::Json {
+            what: Self::KIND,
+            source,
+        })
+    }
+}
+
+pub struct Offers;
+pub struct Deals;
+pub struct Reputations;
+pub struct Records;
+
+fn id_mismatch(what: &'static str, key: u64, id: u64) -> StoreResult<()> {
+    if key == id {
+        Ok(())
+    } else {
+        Err(StoreError::KeyMismatch { what, key, id })
+    }
+}
+
+impl Table for Offers {
+    const KIND: &'static str = "offer";
+    const TABLE: &'static str = "offers";
+    const KEY_COLUMN: &'static str = "id";
+    type Key = u64;
+    type Value = Offer;
+
+    fn check(key: u64, value: &Offer) -> StoreResult<()> {
+        id_mismatch(Self::KIND, key, value.id)
+    }
+
+    fn put(conn: &Connection, id: u64, o: &Offer) -> StoreResult<()> {
+        let t = &o.terms;
+        conn.prepare_cached(
+            "INSERT INTO offers (id, seller, arbiter, price, quantity, active, version, title,
+                description, scale, json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+             ON CONFLICT (id) DO UPDATE SET seller = excluded.seller, arbiter = excluded.arbiter,
+                price = excluded.price, quantity = excluded.quantity, active = excluded.active,
+                version = excluded.version, title = excluded.title,
+                description = excluded.description, scale = excluded.scale, json = excluded.json",
+        )?
+        .execute(params![
+            id,
+            o.seller.id(),
+            t.arbiter.id(),
+            t.price.to_be_bytes(),
+            t.quantity,
+            o.active,
+            o.version,
+            t.title,
+            t.description,
+            o.encode(),
+            Self::json(o)?,
+        ])?;
+        Ok(())
+    }
+}
+
+impl Table for Deals {
+    const KIND: &'static str = "deal";
+    const TABLE: &'static str = "deals";
+    const KEY_COLUMN: &'static str = "id";
+    type Key = u64;
+    type Value = Deal;
+
+    fn check(key: u64, value: &Deal) -> StoreResult<()> {
+        id_mismatch(Self::KIND, key, value.id)
+    }
+
+    fn put(conn: &Connection, id: u64, d: &Deal) -> StoreResult<()> {
+        conn.prepare_cached(
+            "INSERT OR REPLACE INTO deals (id, offer_id, buyer, seller, arbiter, state, amount,
+                scale, json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?
+        .execute(params![
+            id,
+            (!d.from_request()).then_some(d.offer_id),
+            d.buyer.id(),
+            d.seller.id(),
+            d.arbiter.id(),
+            d.state.name(),
+            d.amount.to_be_bytes(),
+            d.encode(),
+            Self::json(d)?,
+        ])?;
+        Ok(())
+    }
+}
+
+impl Table for Reputations {
+    const KIND: &'static str = "reputation";
+    const TABLE: &'static str = "reputation";
+    const KEY_COLUMN: &'static str = "account";
+    type Key = AccountBytes;
+    type Value = AccountReputation;
+
+    fn put(conn: &Connection, account: AccountBytes, r: &AccountReputation) -> StoreResult<()> {
+        conn.prepare_cached(
+            "INSERT OR REPLACE INTO reputation (account, average_rating_centi, scale, json)
+             VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![
+            account,
+            r.average_rating_centi,
+            r.encode(),
+            Self::json(r)?
+        ])?;
+        Ok(())
+    }
+}
+
+impl Table for Records {
+    const KIND: &'static str = "record";
+    const TABLE: &'static str = "deal_records";
+    const KEY_COLUMN: &'static str = "deal_id";
+    type Key = u64;
+    type Value = DealRecord;
+
+    fn put(conn: &Connection, deal_id: u64, r: &DealRecord) -> StoreResult<()> {
+        conn.prepare_cached(
+            "INSERT OR REPLACE INTO deal_records (deal_id, scale, json) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![deal_id, r.encode(), Self::json(r)?])?;
+        Ok(())
+    }
+}
