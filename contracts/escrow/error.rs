@@ -105,4 +105,6 @@ pub enum Error {
     InvalidSettings,
     /// An active offer or arbiter cannot be removed: withdraw or retire it first.
     StillActive,
+    /// This side of the dispute has cited `MAX_EVIDENCE_PER_SIDE` pieces of evidence already.
+    TooMuchEvidence,
 }

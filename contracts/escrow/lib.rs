@@ -15,8 +15,9 @@ mod rules;
 mod unit_tests;
 
 pub use self::escrow::{
-    Arbiter, ArbiterChanged, Config, ConfigChanged, CreditWithdrawn, Deal, DealClosed,
-    DealDelivered, DealOpened, DealPruned, DealState, DisputeOpened, Error, Escrow, EscrowRef,
+    Arbiter, ArbiterChanged, Citation, Config, ConfigChanged, CreditWithdrawn, Deal, DealClosed,
+    DealDelivered, DealOpened, DealPruned, DealState, DisputeOpened, DocumentCited, Error, Escrow,
+    EscrowRef,
     MilestoneStarted, Offer, OfferCreated, OfferTerms, OfferUpdated, OfferWithdrawn, Party,
     PaymentCredited, PaymentReleased, Payout, ReportPending, RequestedDeal, Settings,
     SplitProposed,
@@ -45,6 +46,10 @@ pub const MAX_OFFER_PAGE: u32 = 12;
 /// The `offer_id` of a deal that no offer led to: one opened from a task request
 /// (`open_requested_deal`).
 pub const NO_OFFER: u64 = u64::MAX;
+/// Pieces of evidence each of the buyer, the seller and the arbiter may cite in one dispute:
+/// enough to make a case, and a cap of its own for each so no side can flood the arbiter or
+/// use up the other side's say.
+pub const MAX_EVIDENCE_PER_SIDE: u8 = 8;
 
 #[ink::contract]
 mod escrow {
@@ -52,7 +57,7 @@ mod escrow {
     use super::{
         bond_to_buyer, bps_of, default_ruling_bps, seller_failed, split, Ending, BPS,
         MAX_ARBITER_FEE_BPS, MAX_DESCRIPTION_BYTES, MAX_OFFER_PAGE, MAX_PAGE, MAX_PLATFORM_FEE_BPS,
-        MAX_TITLE_BYTES, MAX_WINDOW_MS, NO_OFFER,
+        MAX_EVIDENCE_PER_SIDE, MAX_TITLE_BYTES, MAX_WINDOW_MS, NO_OFFER,
     };
     use ink::codegen::TraitCallBuilder;
     use ink::env::call::{ExecutionInput, Selector};
@@ -204,6 +209,20 @@ mod escrow {
         Seller,
     }
 
+    /// What a document cited on a deal is to it. The document's bytes are published beside
+    /// the call (`System.remark_with_event` in the same `Utility.batch_all`); the contract keeps
+    /// only its hash, in the event.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, scale::Encode, scale::Decode)]
+    #[cfg_attr(feature = "std", derive(scale_info::TypeInfo))]
+    pub enum Citation {
+        /// The seller's word on what it delivered (`mark_delivered`).
+        DeliveryNote,
+        /// A party's or the arbiter's evidence in a dispute (`submit_evidence`).
+        Evidence,
+        /// The arbiter's reasons for its ruling (`rule`).
+        Reasons,
+    }
+
     /// Everything a deal has paid out so far. For an ended deal
     /// `to_seller + to_buyer + platform_fee + arbiter_fee == amount`.
     #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, scale::Encode, scale::Decode)]
@@ -280,6 +299,9 @@ mod escrow {
         pub report_pending: bool,
         /// Set when the deal ends: the seller failed it (`rules::seller_failed`).
         pub seller_failed: bool,
+        /// Evidence cited in the dispute so far by the buyer, the seller and the arbiter
+        /// (`submit_evidence`), each at most `MAX_EVIDENCE_PER_SIDE`.
+        pub evidence_cited: [u8; 3],
     }
 
     impl Deal {
@@ -325,6 +347,7 @@ mod escrow {
                 payout: Payout::default(),
                 report_pending: false,
                 seller_failed: false,
+                evidence_cited: [0; 3],
             }
         }
 
@@ -542,6 +565,15 @@ mod escrow {
         pub opened_by: AccountId,
         pub evidence: Hash,
         pub ruling_deadline: Timestamp,
+    }
+
+    /// `by` cited the document `document` on the deal, as `kind`.
+    #[ink(event)]
+    pub struct DocumentCited {
+        pub deal_id: u64,
+        pub by: AccountId,
+        pub kind: Citation,
+        pub document: Hash,
     }
 
     /// A deal reached a final state; the amounts are what this last step paid.
@@ -1066,9 +1098,10 @@ mod escrow {
         // ---- Deal parties ----
 
         /// The deal's seller, while `Funded` and before the delivery deadline: marks the deal
-        /// delivered, which starts the review window.
+        /// delivered, which starts the review window, citing `note` (what was delivered, a
+        /// tracking id, a link) if given.
         #[ink(message)]
-        pub fn mark_delivered(&mut self, deal_id: u64) -> Result<()> {
+        pub fn mark_delivered(&mut self, deal_id: u64, note: Option<Hash>) -> Result<()> {
             let mut deal = self.get_deal(deal_id)?;
             if self.env().caller() != deal.seller {
                 return Err(Error::NotSeller);
@@ -1090,6 +1123,7 @@ mod escrow {
                 deal_id,
                 review_deadline,
             });
+            self.cite(deal_id, Citation::DeliveryNote, note);
             Ok(())
         }
 
@@ -1274,9 +1308,16 @@ mod escrow {
         /// from the split it finds whether the seller was at fault: then the bond goes to the
         /// buyer and the deal counts as failed by the seller; otherwise the bond returns (a
         /// refund without fault). The arbiter earns the fee frozen in the deal, on the
-        /// disputed milestone only.
+        /// disputed milestone only. `reasons`, if given, is the document that explains the
+        /// ruling.
         #[ink(message)]
-        pub fn rule(&mut self, deal_id: u64, seller_bps: u16, seller_at_fault: bool) -> Result<()> {
+        pub fn rule(
+            &mut self,
+            deal_id: u64,
+            seller_bps: u16,
+            seller_at_fault: bool,
+            reasons: Option<Hash>,
+        ) -> Result<()> {
             let deal = self.get_deal(deal_id)?;
             if self.env().caller() != deal.arbiter {
                 return Err(Error::NotArbiter);
@@ -1290,7 +1331,40 @@ mod escrow {
             if seller_bps > BPS {
                 return Err(Error::BpsOutOfRange);
             }
+            self.cite(deal_id, Citation::Reasons, reasons);
             self.close(deal, Ending::Ruled(seller_bps, seller_at_fault))
+        }
+
+        /// The deal's buyer, seller or arbiter, while it is `Disputed` and before the ruling
+        /// deadline: cites `document` as evidence. Each of the three may cite
+        /// `MAX_EVIDENCE_PER_SIDE` pieces (`TooMuchEvidence`). Only the deal's count changes,
+        /// which keeps its size, so evidence takes no storage deposit. Returns how many that
+        /// side has cited, this one included.
+        #[ink(message)]
+        pub fn submit_evidence(&mut self, deal_id: u64, document: Hash) -> Result<u8> {
+            let mut deal = self.get_deal(deal_id)?;
+            let caller = self.env().caller();
+            let side = match deal.party(caller) {
+                Party::Buyer => 0,
+                Party::Seller => 1,
+                Party::Nobody if caller == deal.arbiter => 2,
+                Party::Nobody => return Err(Error::NotParty),
+            };
+            if deal.state != DealState::Disputed {
+                return Err(Error::InvalidState);
+            }
+            if self.env().block_timestamp() >= deal.ruling_deadline {
+                return Err(Error::TooLate);
+            }
+            let cited = deal.evidence_cited[side];
+            if cited >= MAX_EVIDENCE_PER_SIDE {
+                return Err(Error::TooMuchEvidence);
+            }
+
+            deal.evidence_cited[side] = cited + 1;
+            self.deals.insert(deal_id, &deal);
+            self.cite(deal_id, Citation::Evidence, Some(document));
+            Ok(cited + 1)
         }
 
         // ---- Anyone: deadline exits, reports, credits ----
@@ -1589,6 +1663,18 @@ mod escrow {
                 bond: deal.bond,
                 delivery_deadline: deal.delivery_deadline,
             });
+        }
+
+        /// Emits the citation of `document` by the caller, if there is one.
+        fn cite(&self, deal_id: u64, kind: Citation, document: Option<Hash>) {
+            if let Some(document) = document {
+                self.env().emit_event(DocumentCited {
+                    deal_id,
+                    by: self.env().caller(),
+                    kind,
+                    document,
+                });
+            }
         }
 
         fn get_deal(&self, deal_id: u64) -> Result<Deal> {

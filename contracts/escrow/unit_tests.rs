@@ -136,7 +136,7 @@ fn open_deal(escrow: &mut Escrow, a: &Accounts, quantity: u32) -> (u64, u64) {
 fn delivered_deal(escrow: &mut Escrow, a: &Accounts) -> u64 {
     let (_, deal_id) = open_deal(escrow, a, 1);
     call_as(a.seller, 0);
-    escrow.mark_delivered(deal_id).expect("delivered");
+    escrow.mark_delivered(deal_id, None).expect("delivered");
     deal_id
 }
 
@@ -350,7 +350,7 @@ fn a_seller_cannot_name_a_second_account_as_arbiter_with_a_fee_above_twenty_perc
     let id = escrow.accept_offer(offer_id, 1, 1).unwrap();
     dispute(&mut escrow, a.seller, id);
     call_as(a.stranger, 0);
-    escrow.rule(id, BPS, false).unwrap();
+    escrow.rule(id, BPS, false, None).unwrap();
     assert_eq!(deal(&escrow, id).payout.arbiter_fee, PRICE / 5);
 }
 
@@ -424,7 +424,7 @@ fn a_retired_arbiter_takes_no_new_deals_but_rules_the_open_ones() {
     );
     dispute(&mut escrow, a.buyer, id);
     call_as(a.arbiter, 0);
-    assert_eq!(escrow.rule(id, 0, true), Ok(()));
+    assert_eq!(escrow.rule(id, 0, true, None), Ok(()));
     assert_eq!(deal(&escrow, id).state, DealState::Ruled);
 }
 
@@ -770,18 +770,18 @@ fn seller_marks_delivered_before_the_deadline_only() {
     let (mut escrow, a) = deploy();
     let (_, id) = open_deal(&mut escrow, &a, 1);
     call_as(a.buyer, 0);
-    assert_eq!(escrow.mark_delivered(id), Err(Error::NotSeller));
+    assert_eq!(escrow.mark_delivered(id, None), Err(Error::NotSeller));
     call_as(a.seller, 0);
     at(START + 2 * DAY);
-    assert_eq!(escrow.mark_delivered(id), Err(Error::TooLate));
+    assert_eq!(escrow.mark_delivered(id, None), Err(Error::TooLate));
     at(START + 10);
-    assert_eq!(escrow.mark_delivered(id), Ok(()));
+    assert_eq!(escrow.mark_delivered(id, None), Ok(()));
     let d = deal(&escrow, id);
     assert_eq!(
         (d.state, d.delivered_at, d.review_deadline),
         (DealState::Delivered, START + 10, START + 10 + DAY)
     );
-    assert_eq!(escrow.mark_delivered(id), Err(Error::InvalidState));
+    assert_eq!(escrow.mark_delivered(id, None), Err(Error::InvalidState));
 }
 
 #[ink::test]
@@ -934,7 +934,7 @@ fn a_seller_who_disputes_before_the_deadline_and_loses_forfeits_the_bond() {
     dispute(&mut escrow, a.seller, id);
     let buyer = balance(a.buyer);
     call_as(a.arbiter, 0);
-    assert_eq!(escrow.rule(id, 2_000, true), Ok(()));
+    assert_eq!(escrow.rule(id, 2_000, true, None), Ok(()));
     let d = deal(&escrow, id);
     assert_eq!(d.payout.bond_to_buyer, BOND);
     let fee = PRICE * 5 / 100;
@@ -953,7 +953,7 @@ fn a_dispute_before_delivery_ruled_for_the_seller_returns_the_bond() {
     dispute(&mut escrow, a.buyer, id);
     at(START + DAY - 1);
     call_as(a.arbiter, 0);
-    assert_eq!(escrow.rule(id, 5_000, false), Ok(()));
+    assert_eq!(escrow.rule(id, 5_000, false, None), Ok(()));
     assert_eq!(deal(&escrow, id).payout.bond_to_buyer, 0);
     assert_eq!(last::<DealClosed>().bond_to_seller, BOND);
     assert_eq!(escrow.offer(offer_id).unwrap().bond_stake, BOND * 4);
@@ -1067,19 +1067,19 @@ fn only_the_arbiter_can_rule_and_only_in_time() {
     let id = delivered_deal(&mut escrow, &a);
     call_as(a.arbiter, 0);
     assert_eq!(
-        escrow.rule(id, 0, true),
+        escrow.rule(id, 0, true, None),
         Err(Error::InvalidState),
         "no dispute yet"
     );
     dispute(&mut escrow, a.buyer, id);
     for cheat in [a.buyer, a.seller, a.stranger, a.owner] {
         call_as(cheat, 0);
-        assert_eq!(escrow.rule(id, BPS, false), Err(Error::NotArbiter));
+        assert_eq!(escrow.rule(id, BPS, false, None), Err(Error::NotArbiter));
     }
     call_as(a.arbiter, 0);
-    assert_eq!(escrow.rule(id, BPS + 1, false), Err(Error::BpsOutOfRange));
+    assert_eq!(escrow.rule(id, BPS + 1, false, None), Err(Error::BpsOutOfRange));
     at(START + DAY);
-    assert_eq!(escrow.rule(id, 0, true), Err(Error::TooLate));
+    assert_eq!(escrow.rule(id, 0, true, None), Err(Error::TooLate));
     assert_eq!(deal(&escrow, id).state, DealState::Disputed);
 }
 
@@ -1090,7 +1090,7 @@ fn arbiter_rules_and_earns_the_frozen_fee() {
     dispute(&mut escrow, a.buyer, id);
     let arbiter = balance(a.arbiter);
     call_as(a.arbiter, 0);
-    assert_eq!(escrow.rule(id, 2_500, true), Ok(()));
+    assert_eq!(escrow.rule(id, 2_500, true, None), Ok(()));
     let fee = PRICE * 5 / 100;
     assert_eq!(balance(a.arbiter), arbiter + fee);
     let d = deal(&escrow, id);
@@ -1113,7 +1113,7 @@ fn a_deal_keeps_one_size_so_the_buyer_pays_its_whole_deposit() {
     dispute(&mut escrow, a.seller, id);
     assert_eq!(size(&escrow), at_accept);
     call_as(a.arbiter, 0);
-    escrow.rule(id, 100, true).unwrap();
+    escrow.rule(id, 100, true, None).unwrap();
     assert_eq!(size(&escrow), at_accept);
 }
 
@@ -1311,3 +1311,4 @@ fn screening_lists_longer_than_eight_or_a_share_above_whole_are_refused_at_listi
 
 mod milestones;
 mod trust;
+mod words;

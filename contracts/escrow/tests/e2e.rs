@@ -7,6 +7,7 @@
 mod e2e_macros;
 
 use escrow::{
+    Citation, DocumentCited,
     DealState, Error, Escrow, EscrowRef, Milestone, MilestoneStarted, OfferTerms, ReportPending,
     Settings,
 };
@@ -272,7 +273,7 @@ async fn finalize_after_review_pays_the_seller_both_rate_and_the_buyer_prunes<
     let mut rep = reputation.call_builder::<Reputation>();
     let (_, deal_id) = open_deal!(client, call, terms(LONG, SHORT, LONG));
     assert_eq!(assert_solvent!(client, escrow, baseline), PRICE + 3 * BOND);
-    tx!(client, ink_e2e::bob(), call.mark_delivered(deal_id));
+    tx!(client, ink_e2e::bob(), call.mark_delivered(deal_id, None));
     // The seller cannot finalize early; after the review window anyone can.
     assert_eq!(read!(client, call.finalize(deal_id)), Err(Error::TooEarly));
     wait!(client, SHORT);
@@ -396,7 +397,7 @@ async fn the_parties_settle_by_a_split<Client: E2EBackend>(mut client: Client) -
     let mut call = escrow.call_builder::<Escrow>();
     let rep = reputation.call_builder::<Reputation>();
     let (_, deal_id) = open_deal!(client, call, terms(LONG, LONG, LONG));
-    tx!(client, ink_e2e::bob(), call.mark_delivered(deal_id));
+    tx!(client, ink_e2e::bob(), call.mark_delivered(deal_id, None));
     tx!(
         client,
         ink_e2e::charlie(),
@@ -440,7 +441,7 @@ async fn a_delivered_deal_disputed_and_ruled_pays_each_party_its_share<Client: E
     let mut call = escrow.call_builder::<Escrow>();
     let rep = reputation.call_builder::<Reputation>();
     let (_, deal_id) = open_deal!(client, call, terms(LONG, LONG, LONG));
-    tx!(client, ink_e2e::bob(), call.mark_delivered(deal_id));
+    tx!(client, ink_e2e::bob(), call.mark_delivered(deal_id, None));
     tx!(
         client,
         ink_e2e::charlie(),
@@ -449,7 +450,7 @@ async fn a_delivered_deal_disputed_and_ruled_pays_each_party_its_share<Client: E
     let buyer_before = balance!(client, AccountKeyring::Charlie);
     let seller_before = balance!(client, AccountKeyring::Bob);
     let arbiter_before = balance!(client, AccountKeyring::Dave);
-    let deposit = tx_deposit!(client, ink_e2e::dave(), call.rule(deal_id, 3_000, false));
+    let deposit = tx_deposit!(client, ink_e2e::dave(), call.rule(deal_id, 3_000, false, None));
     let arbiter_fee = PRICE * Balance::from(ARBITER_FEE_BPS) / 10_000;
     let pool = PRICE - arbiter_fee;
     let seller_gross = pool * 3_000 / 10_000;
@@ -572,8 +573,8 @@ async fn a_gas_burning_reputation_contract_cannot_block_any_exit<Client: E2EBack
         ink_e2e::charlie(),
         call.open_dispute(ruled, Hash::default())
     );
-    tx!(client, ink_e2e::dave(), call.rule(ruled, 10_000, false));
-    tx!(client, ink_e2e::bob(), call.mark_delivered(finalized));
+    tx!(client, ink_e2e::dave(), call.rule(ruled, 10_000, false, None));
+    tx!(client, ink_e2e::bob(), call.mark_delivered(finalized, None));
     tx!(
         client,
         ink_e2e::bob(),
@@ -679,7 +680,7 @@ async fn an_offer_screens_buyers_by_the_deals_they_completed<Client: E2EBackend>
     let mut call = escrow.call_builder::<Escrow>();
     // Charlie completes a deal: the escrow reports it.
     let (_, first) = open_deal!(client, call, terms(LONG, LONG, LONG));
-    tx!(client, ink_e2e::bob(), call.mark_delivered(first));
+    tx!(client, ink_e2e::bob(), call.mark_delivered(first, None));
     tx!(client, ink_e2e::charlie(), call.release(first, PRICE));
 
     let screened = OfferTerms {
@@ -747,7 +748,7 @@ async fn a_failing_call_is_reverted_and_leaves_state_untouched<Client: E2EBacken
     let ferdie_before = balance!(client, AccountKeyring::Ferdie);
 
     // The dry run names the error; submitted anyway, the extrinsic fails (ContractReverted).
-    let not_arbiter = call.rule(deal_id, 10_000, false);
+    let not_arbiter = call.rule(deal_id, 10_000, false, None);
     let dry = client
         .call(&ink_e2e::ferdie(), &not_arbiter)
         .dry_run()
@@ -902,7 +903,7 @@ async fn a_deal_paid_by_milestones_pays_each_once_and_a_dispute_returns_the_late
     );
     let (bob, charlie) = (AccountKeyring::Bob, AccountKeyring::Charlie);
 
-    tx!(client, ink_e2e::bob(), call.mark_delivered(deal_id));
+    tx!(client, ink_e2e::bob(), call.mark_delivered(deal_id, None));
     let seller_before = balance!(client, bob);
     let events = tx_events!(
         client,
@@ -955,14 +956,14 @@ async fn a_deal_paid_by_milestones_pays_each_once_and_a_dispute_returns_the_late
     assert_eq!(balance!(client, bob) - seller_before, first);
 
     // A dispute over the second milestone, ruled for the seller: the third comes back.
-    tx!(client, ink_e2e::bob(), call.mark_delivered(deal_id));
+    tx!(client, ink_e2e::bob(), call.mark_delivered(deal_id, None));
     tx!(
         client,
         ink_e2e::charlie(),
         call.open_dispute(deal_id, Hash::from([2; 32]))
     );
     let buyer_before = balance!(client, charlie);
-    tx!(client, ink_e2e::dave(), call.rule(deal_id, 10_000, false));
+    tx!(client, ink_e2e::dave(), call.rule(deal_id, 10_000, false, None));
     let deal = read!(client, call.deal(deal_id)).expect("deal");
     assert_eq!(deal.state, DealState::Ruled);
     let arbiter_fee = 3 * UNIT * u128::from(ARBITER_FEE_BPS) / 10_000;
@@ -1097,5 +1098,63 @@ async fn farming_a_record_in_an_escrow_whose_fees_go_to_the_farmer_still_pays_th
         (DEALS as u32, u128::from(DEALS) * value, 500),
         "what the attack claims"
     );
+    Ok(())
+}
+
+#[ink_e2e::test]
+async fn evidence_takes_no_deposit_and_a_strangers_or_one_after_the_ruling_is_reverted<
+    Client: E2EBackend,
+>(
+    mut client: Client,
+) -> E2EResult<()> {
+    let (escrow, _reputation, _baseline) = deploy!(client);
+    let mut call = escrow.call_builder::<Escrow>();
+    let (_, deal_id) = open_deal!(client, call, terms(LONG, LONG, LONG));
+    let note = Hash::from([3; 32]);
+    let events = tx_events!(
+        client,
+        ink_e2e::bob(),
+        call.mark_delivered(deal_id, Some(note))
+    );
+    let cited = events_of::<DocumentCited>(&events);
+    assert_eq!(cited.len(), 1);
+    assert_eq!(
+        (cited[0].by, cited[0].kind, cited[0].document),
+        (id(AccountKeyring::Bob), Citation::DeliveryNote, note)
+    );
+    tx!(
+        client,
+        ink_e2e::charlie(),
+        call.open_dispute(deal_id, Hash::from([1; 32]))
+    );
+    // Evidence only counts in the deal, whose size stays: no deposit for anyone.
+    for signer in [ink_e2e::charlie(), ink_e2e::bob(), ink_e2e::dave()] {
+        let deposit = tx_deposit!(
+            client,
+            signer,
+            call.submit_evidence(deal_id, Hash::from([2; 32]))
+        );
+        assert_eq!(deposit, 0);
+    }
+    // A stranger's evidence reverts, and so does any after the ruling.
+    let strangers = call.submit_evidence(deal_id, Hash::from([4; 32]));
+    assert!(client
+        .call(&ink_e2e::ferdie(), &strangers)
+        .submit()
+        .await
+        .is_err());
+    tx!(
+        client,
+        ink_e2e::dave(),
+        call.rule(deal_id, 0, true, Some(Hash::from([5; 32])))
+    );
+    let late = call.submit_evidence(deal_id, Hash::from([6; 32]));
+    assert!(client
+        .call(&ink_e2e::charlie(), &late)
+        .submit()
+        .await
+        .is_err());
+    let deal = read!(client, call.deal(deal_id)).expect("deal kept");
+    assert_eq!(deal.evidence_cited, [1, 1, 1]);
     Ok(())
 }

@@ -965,7 +965,7 @@ impl World {
             Op::Deliver { caller, deal } => {
                 let deal = deal_id(deal);
                 let caller = self.pick(caller, deal, |d| d.seller);
-                if self.call(caller, 0, |e| e.mark_delivered(deal)).is_ok() {
+                if self.call(caller, 0, |e| e.mark_delivered(deal, None)).is_ok() {
                     let now = self.now;
                     let m = self.model_mut(deal);
                     m.state = DealState::Delivered;
@@ -1115,7 +1115,7 @@ impl World {
                     caller,
                     deal,
                     |_| Effect::End(Ending::Ruled(bps, fault)),
-                    |e| e.rule(deal, bps, fault),
+                    |e| e.rule(deal, bps, fault, None),
                 );
             }
             Op::Finalize { caller, deal } => {

@@ -37,7 +37,7 @@ fn staged_deal(escrow: &mut Escrow, a: &Accounts) -> u64 {
 
 fn deliver(escrow: &mut Escrow, a: &Accounts, id: u64) {
     call_as(a.seller, 0);
-    escrow.mark_delivered(id).expect("delivered");
+    escrow.mark_delivered(id, None).expect("delivered");
 }
 
 fn after_fee(amount: Balance) -> Balance {

@@ -106,10 +106,10 @@ fn a_buyer_who_wins_the_dispute_over_the_second_step_is_counted_as_the_winner() 
     call_as(a.buyer, 0);
     assert_eq!(escrow.release_milestone(id, 0), Ok(()));
     call_as(a.seller, 0);
-    assert_eq!(escrow.mark_delivered(id), Ok(()));
+    assert_eq!(escrow.mark_delivered(id, None), Ok(()));
     dispute(&mut escrow, a.buyer, id);
     call_as(a.arbiter, 0);
-    assert_eq!(escrow.rule(id, 0, true), Ok(()));
+    assert_eq!(escrow.rule(id, 0, true, None), Ok(()));
 
     let d = deal(&escrow, id);
     assert_eq!(
@@ -141,7 +141,7 @@ fn a_buyer_who_wins_after_a_partial_release_is_counted_as_the_winner() {
     assert_eq!(escrow.release(id, PRICE * 7 / 10), Ok(()));
     dispute(&mut escrow, a.buyer, id);
     call_as(a.arbiter, 0);
-    assert_eq!(escrow.rule(id, 1_000, true), Ok(()));
+    assert_eq!(escrow.rule(id, 1_000, true, None), Ok(()));
     let buyer = counted(&deal(&escrow, id), Role::Buyer);
     assert_eq!((buyer.disputes_won, buyer.disputes_lost), (1, 0));
 }
@@ -153,7 +153,7 @@ fn an_arbiter_can_refund_the_buyer_without_finding_the_seller_at_fault() {
     dispute(&mut escrow, a.buyer, id);
     let seller_before = balance(a.seller);
     call_as(a.arbiter, 0);
-    assert_eq!(escrow.rule(id, 0, false), Ok(()));
+    assert_eq!(escrow.rule(id, 0, false, None), Ok(()));
     let d = deal(&escrow, id);
     assert_eq!((d.payout.bond_returned, d.payout.bond_to_buyer), (BOND, 0));
     assert_eq!(balance(a.seller), seller_before + BOND);
@@ -168,7 +168,7 @@ fn an_arbiter_can_find_a_seller_who_marked_delivery_at_fault() {
     dispute(&mut escrow, a.buyer, id);
     let buyer_before = balance(a.buyer);
     call_as(a.arbiter, 0);
-    assert_eq!(escrow.rule(id, 0, true), Ok(()));
+    assert_eq!(escrow.rule(id, 0, true, None), Ok(()));
     let d = deal(&escrow, id);
     assert_eq!(
         d.payout.bond_to_buyer, BOND,
@@ -274,6 +274,6 @@ fn a_retired_arbiter_that_left_still_rules_its_open_deal() {
     call_as(a.arbiter, 0);
     assert_eq!(escrow.retire_arbiter(), Ok(()));
     assert_eq!(escrow.remove_arbiter(), Ok(()));
-    assert_eq!(escrow.rule(id, 5_000, false), Ok(()));
+    assert_eq!(escrow.rule(id, 5_000, false, None), Ok(()));
     assert_eq!(deal(&escrow, id).state, DealState::Ruled);
 }

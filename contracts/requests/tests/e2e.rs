@@ -379,7 +379,7 @@ async fn an_award_opens_the_escrow_deal_for_the_poster_and_screening_reads_real_
     );
 
     // The deal runs as any other: Bob delivers, Charlie releases, Bob is paid less the fee.
-    tx!(client, ink_e2e::bob(), call.mark_delivered(deal_id));
+    tx!(client, ink_e2e::bob(), call.mark_delivered(deal_id, None));
     let bob_before = balance!(client, AccountKeyring::Bob);
     tx!(client, ink_e2e::charlie(), call.release(deal_id, 8 * UNIT));
     let fee = 8 * UNIT * Balance::from(FEE_BPS) / 10_000;
