@@ -1361,10 +1361,12 @@ mod escrow {
                 return Err(Error::TooMuchEvidence);
             }
 
-            deal.evidence_cited[side] = cited + 1;
+            // Below the cap, so it cannot saturate.
+            let cited = cited.saturating_add(1);
+            deal.evidence_cited[side] = cited;
             self.deals.insert(deal_id, &deal);
             self.cite(deal_id, Citation::Evidence, Some(document));
-            Ok(cited + 1)
+            Ok(cited)
         }
 
         // ---- Anyone: deadline exits, reports, credits ----
