@@ -1,6 +1,9 @@
 //! Many transactions from many accounts at once: fresh funded accounts, and contract calls that
 //! are dry-run, then submitted pipelined (client-side nonces) from each signer concurrently.
 
+use std::future::Future;
+use std::time::Duration;
+
 use futures::future::try_join_all;
 use futures::{stream, StreamExt, TryStreamExt};
 use subxt::utils::{AccountId32, MultiAddress};
@@ -54,6 +57,15 @@ pub async fn funded_accounts(
 
 /// `Balances.transfer_keep_alive(to, amount)` for each `to`, pipelined from `from`.
 pub async fn transfers(
+    chain: &Chain,
+    from: &Keypair,
+    to: &[AccountId32],
+    amount: u128,
+) -> OpResult<Vec<TxOutcome>> {
+    nudging(chain, transfers_in_batches(chain, from, to, amount)).await
+}
+
+async fn transfers_in_batches(
     chain: &Chain,
     from: &Keypair,
     to: &[AccountId32],
@@ -114,11 +126,48 @@ pub async fn pipelined_all(
     contract: &Contract,
     work: Vec<(&Keypair, Vec<Call>)>,
 ) -> OpResult<Vec<Vec<CallOutcome>>> {
-    try_join_all(
-        work.into_iter()
-            .map(|(signer, calls)| pipelined(chain, contract, signer, calls)),
+    nudging(
+        chain,
+        try_join_all(
+            work.into_iter()
+                .map(|(signer, calls)| pipelined(chain, contract, signer, calls)),
+        ),
     )
     .await
+}
+
+/// How long the chain may go without a block while calls wait before it is nudged.
+const STALL: Duration = Duration::from_secs(5);
+
+/// Runs `work`, nudging the dev node when it stalls. Instant seal makes a block only when a
+/// transaction arrives: one that a fork put back in the pool waits for the next, and after
+/// the last of a burst none comes, so it would wait forever. A remark from //Ferdie, who
+/// sends nothing else while traffic runs, makes that block.
+async fn nudging<T>(chain: &Chain, work: impl Future<Output = OpResult<T>>) -> OpResult<T> {
+    let nudger = Keypair::sr25519_from_uri("//Ferdie")
+        .map_err(|e| OpError::Failed(format!("//Ferdie: {e}")))?;
+    let remark = subxt::dynamic::tx("System", "remark", (Vec::<u8>::new(),));
+    let watch = async {
+        let mut last = chain.best_block_number().await.ok();
+        loop {
+            tokio::time::sleep(STALL).await;
+            let now = chain.best_block_number().await.ok();
+            if now == last {
+                tracing::debug!("no block for {STALL:?} while calls wait: nudging the node");
+                if let Err(e) = chain.submit(&nudger, &remark, None).await {
+                    tracing::warn!("nudging the node: {e}");
+                }
+                last = chain.best_block_number().await.ok();
+            } else {
+                last = now;
+            }
+        }
+    };
+    tokio::pin!(work);
+    tokio::select! {
+        done = &mut work => done,
+        never = watch => never,
+    }
 }
 
 /// A number field of the call's event `event` (e.g. `deal_id` of `DealOpened`): the dry run's
