@@ -816,8 +816,24 @@ fn contract_types_match_the_metadata() {
     same(
         &escrow,
         "rule",
-        &s(&["4", "3000", "true"]),
-        escrow.encode_typed("rule", &(4u64, 3000u16, true)).unwrap(),
+        &s(&["4", "3000", "true", "None"]),
+        escrow
+            .encode_typed("rule", &(4u64, 3000u16, true, None::<[u8; 32]>))
+            .unwrap(),
+    );
+    same(
+        &escrow,
+        "mark_delivered",
+        &["4".into(), format!("Some({hx})")],
+        escrow
+            .encode_typed("mark_delivered", &(4u64, Some(h)))
+            .unwrap(),
+    );
+    same(
+        &escrow,
+        "submit_evidence",
+        &["4".into(), hx.clone()],
+        escrow.encode_typed("submit_evidence", &(4u64, h)).unwrap(),
     );
     same(
         &escrow,
@@ -1042,6 +1058,7 @@ fn contract_types_match_the_metadata() {
         },
         report_pending: true,
         seller_failed: true,
+        evidence_cited: [27, 28, 29],
     };
     check(&escrow, "deal", Some(deal.clone()));
     check(&escrow, "deals", vec![deal]);

@@ -57,6 +57,7 @@ fn a_block_the_best_chain_no_longer_holds_is_rolled_back_and_nothing_of_it_remai
             parent_hash: tip_hash,
             timestamp: 1,
             extrinsics: 2,
+            documents: Vec::new(),
         };
         let mut changes = BlockChanges::new(retracted);
         let real: Offer = Escrow::new(&mut ctx)

@@ -12,6 +12,7 @@ pub mod chain;
 pub mod contract;
 pub mod contract_state;
 pub mod dev_node;
+pub mod documents;
 #[cfg(feature = "explorer")]
 pub mod explorer;
 #[cfg(feature = "store")]

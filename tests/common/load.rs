@@ -100,7 +100,7 @@ pub async fn assert_deals_end_or_can_end(
                 DealState::Disputed => Some((
                     parties.arbiter.account_id(),
                     "rule",
-                    scale::Encode::encode(&(deal.id, 5_000u16, false)),
+                    scale::Encode::encode(&(deal.id, 5_000u16, false, None::<[u8; 32]>)),
                 )),
                 _ => None,
             };

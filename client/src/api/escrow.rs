@@ -6,6 +6,7 @@
 //! a refusal comes back as [`crate::session::OpError::Contract`] before anything is sent.
 
 use crate::contract::Contract;
+use crate::documents::Citation;
 use crate::session::{Ctx, OpResult, TxReport, Which};
 use crate::signer::Keypair;
 use crate::types::{AccountBytes, Address, Arbiter, Config, Deal, Offer, OfferTerms};
@@ -43,7 +44,8 @@ const ACCEPT_OFFER: Message = Message::payable(
     "accept_offer",
     &[("offer_id", "u64"), ("quantity", "u32"), ("version", "u32")],
 );
-const MARK_DELIVERED: Message = Message::write("mark_delivered", &[("deal_id", "u64")]);
+const MARK_DELIVERED: Message =
+    Message::write("mark_delivered", &[("deal_id", "u64"), ("note", "Option")]);
 const RELEASE: Message = Message::write("release", &[("deal_id", "u64"), ("amount", "Balance")]);
 const RELEASE_MILESTONE: Message = Message::write(
     "release_milestone",
@@ -71,7 +73,12 @@ const RULE: Message = Message::write(
         ("deal_id", "u64"),
         ("seller_bps", "u16"),
         ("seller_at_fault", "bool"),
+        ("reasons", "Option"),
     ],
+);
+const SUBMIT_EVIDENCE: Message = Message::write(
+    "submit_evidence",
+    &[("deal_id", "u64"), ("document", "Hash")],
 );
 const FINALIZE: Message = Message::write("finalize", &[("deal_id", "u64")]);
 const RECLAIM: Message = Message::write("reclaim", &[("deal_id", "u64")]);
@@ -108,6 +115,7 @@ pub const MESSAGES: &[Message] = &[
     OPEN_DISPUTE,
     PRUNE_DEAL,
     RULE,
+    SUBMIT_EVIDENCE,
     FINALIZE,
     RECLAIM,
     RETRY_REPORT,
@@ -246,9 +254,43 @@ impl<'s> Escrow<'s> {
         Ok((returned_id(&tx)?, tx))
     }
 
-    /// The seller: delivered; the review window starts.
-    pub async fn mark_delivered(&mut self, signer: &Keypair, deal_id: u64) -> OpResult<TxReport> {
-        self.0.write(signer, MARK_DELIVERED, &deal_id, 0).await
+    /// The seller: delivered; the review window starts. `note` is what was delivered (a
+    /// tracking id, a link), published beside the call when it is on chain.
+    pub async fn mark_delivered(
+        &mut self,
+        signer: &Keypair,
+        deal_id: u64,
+        note: Option<&Citation>,
+    ) -> OpResult<TxReport> {
+        let hash = note.map(Citation::hash);
+        self.0
+            .write_citing(
+                signer,
+                MARK_DELIVERED,
+                &(deal_id, hash),
+                0,
+                note.and_then(Citation::document),
+            )
+            .await
+    }
+
+    /// The buyer, the seller or the arbiter, while the dispute is open: cites `evidence`,
+    /// published beside the call when it is on chain. Returns how many that side has cited.
+    pub async fn submit_evidence(
+        &mut self,
+        signer: &Keypair,
+        deal_id: u64,
+        evidence: &Citation,
+    ) -> OpResult<TxReport> {
+        self.0
+            .write_citing(
+                signer,
+                SUBMIT_EVIDENCE,
+                &(deal_id, evidence.hash()),
+                0,
+                evidence.document(),
+            )
+            .await
     }
 
     /// The buyer: releases `amount` of what the current milestone holds to the seller.
@@ -305,15 +347,23 @@ impl<'s> Escrow<'s> {
             .await
     }
 
-    /// A party: disputes the deal with the hash of its evidence; the ruling window starts.
+    /// A party: disputes the deal with its statement (published beside the call when it is on
+    /// chain; `None`: no statement); the ruling window starts.
     pub async fn open_dispute(
         &mut self,
         signer: &Keypair,
         deal_id: u64,
-        evidence: [u8; 32],
+        statement: Option<&Citation>,
     ) -> OpResult<TxReport> {
+        let hash = statement.map_or([0; 32], Citation::hash);
         self.0
-            .write(signer, OPEN_DISPUTE, &(deal_id, evidence), 0)
+            .write_citing(
+                signer,
+                OPEN_DISPUTE,
+                &(deal_id, hash),
+                0,
+                statement.and_then(Citation::document),
+            )
             .await
     }
 
@@ -325,9 +375,17 @@ impl<'s> Escrow<'s> {
         deal_id: u64,
         seller_bps: u16,
         seller_at_fault: bool,
+        reasons: Option<&Citation>,
     ) -> OpResult<TxReport> {
+        let hash = reasons.map(Citation::hash);
         self.0
-            .write(signer, RULE, &(deal_id, seller_bps, seller_at_fault), 0)
+            .write_citing(
+                signer,
+                RULE,
+                &(deal_id, seller_bps, seller_at_fault, hash),
+                0,
+                reasons.and_then(Citation::document),
+            )
             .await
     }
 

@@ -14,6 +14,7 @@ pub use requests::Requests;
 use subxt::utils::AccountId32;
 
 use crate::contract::Contract;
+use crate::documents::Document;
 use crate::session::{Ctx, OpError, OpResult, TxReport, Which};
 use crate::signer::Keypair;
 use crate::types::Localize;
@@ -43,9 +44,22 @@ impl Target<'_> {
         args: &A,
         value: u128,
     ) -> OpResult<TxReport> {
+        self.write_citing(signer, message, args, value, None).await
+    }
+
+    /// [`Self::write`] publishing `document` in the same transaction, so the call and the
+    /// words it cites land together or not at all.
+    async fn write_citing<A: scale::Encode>(
+        &mut self,
+        signer: &Keypair,
+        message: Message,
+        args: &A,
+        value: u128,
+        document: Option<&Document>,
+    ) -> OpResult<TxReport> {
         self.checked(message).await?;
         self.ctx
-            .write(self.which, signer, message.name, args, value)
+            .write(self.which, signer, message.name, args, value, document)
             .await
     }
 

@@ -184,7 +184,7 @@ pub async fn measure(
     lifecycle.push(record(
         &mut rows,
         "escrow",
-        &tx(deals::deliver(ctx, deal, None).await?.tx),
+        &tx(deals::deliver(ctx, deal, None, None).await?.tx),
     ));
     as_(ctx, BUYER);
     // `release` of everything, the message the lifecycle has always measured (`deal
@@ -230,7 +230,7 @@ pub async fn measure(
     as_(ctx, BUYER);
     let staged_deal = deals::accept(ctx, staged.offer.id, 1, None).await?.deal.id;
     as_(ctx, SELLER);
-    deals::deliver(ctx, staged_deal, None).await?;
+    deals::deliver(ctx, staged_deal, None, None).await?;
     as_(ctx, BUYER);
     record(
         &mut rows,
@@ -257,13 +257,13 @@ pub async fn measure(
     record(
         &mut rows,
         "escrow",
-        &tx(deals::dispute(ctx, disputed, Some("late")).await?.tx),
+        &tx(deals::dispute(ctx, disputed, None).await?.tx),
     );
     as_(ctx, ARBITER);
     record(
         &mut rows,
         "escrow",
-        &tx(deals::rule(ctx, disputed, "70%", None).await?.tx),
+        &tx(deals::rule(ctx, disputed, "70%", None, None).await?.tx),
     );
     record(&mut rows, "escrow", &tx(arbiters::retire(ctx).await?.tx));
     // Back on duty: the throughput and search runs name //Dave too.
@@ -355,7 +355,7 @@ pub async fn measure(
     let missed = deals::accept(ctx, short, 1, None).await?.deal.id;
     let reviewed = deals::accept(ctx, short, 1, None).await?.deal.id;
     as_(ctx, SELLER);
-    deals::deliver(ctx, reviewed, None).await?;
+    deals::deliver(ctx, reviewed, None, None).await?;
     tokio::time::sleep(std::time::Duration::from_millis(3_500)).await;
     as_(ctx, BUYER);
     record(

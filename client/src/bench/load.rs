@@ -294,9 +294,11 @@ async fn round(
         let id = p.deal.id;
         let step = match (p.ending, p.deal.state) {
             (e, s) if e.state() == s => None,
-            (Ending::Completed | Ending::Delivered, DealState::Funded) => {
-                Some((1, p.seller, Call::new(&c.escrow, "mark_delivered", &id, 0)?))
-            }
+            (Ending::Completed | Ending::Delivered, DealState::Funded) => Some((
+                1,
+                p.seller,
+                Call::new(&c.escrow, "mark_delivered", &(id, None::<[u8; 32]>), 0)?,
+            )),
             (Ending::Completed, DealState::Delivered) => Some((
                 2,
                 p.buyer,
@@ -316,7 +318,12 @@ async fn round(
             (Ending::Ruled, DealState::Disputed) => Some((
                 3,
                 0,
-                Call::new(&c.escrow, "rule", &(id, 5_000u16, false), 0)?,
+                Call::new(
+                    &c.escrow,
+                    "rule",
+                    &(id, 5_000u16, false, None::<[u8; 32]>),
+                    0,
+                )?,
             )),
             (ending, state) => {
                 return Err(OpError::Failed(format!(

@@ -94,7 +94,9 @@ pub async fn measure(ctx: &mut Ctx, accounts: usize, deals: usize) -> OpResult<T
     for (s, ids) in sellers.iter().zip(&by_seller) {
         work.push((
             s,
-            calls(ids, &|id| Call::new(&c.escrow, "mark_delivered", &id, 0))?,
+            calls(ids, &|id| {
+                Call::new(&c.escrow, "mark_delivered", &(id, None::<[u8; 32]>), 0)
+            })?,
         ));
     }
     pipelined_all(&ctx.chain, &c.escrow, work).await?;

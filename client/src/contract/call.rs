@@ -3,8 +3,8 @@
 //! run's gas (+10 %) and storage deposit, one at a time or pipelined.
 
 use contract_transcode::Value as InkValue;
-use scale_value::Value;
-use subxt::utils::{AccountId32, MultiAddress};
+use scale_value::{Composite, Value};
+use subxt::utils::AccountId32;
 
 use super::dry_run::{self, RawCallResult};
 use super::error::{with_message, Result};
@@ -40,6 +40,8 @@ pub struct PreparedCall {
     pub deposit_limit: u128,
     /// The dry run's decoded return value.
     pub return_value: InkValue,
+    /// Words the call cites, published beside it in the same transaction.
+    pub document: Option<crate::documents::Document>,
 }
 
 /// A state-changing call that went through.
@@ -182,22 +184,35 @@ impl Contract {
             storage_deposit,
             deposit_limit,
             return_value,
+            document: None,
         })
     }
 
-    /// The `Contracts.call` transaction of a prepared call.
-    pub fn call_payload(&self, prepared: &PreparedCall) -> impl subxt::tx::Payload {
-        subxt::dynamic::tx(
-            "Contracts",
-            "call",
+    /// The `Contracts.call` transaction of a prepared call; with a document, the batch that
+    /// publishes it in the same transaction ([`crate::documents::remark_then_call`]).
+    pub fn call_payload(
+        &self,
+        prepared: &PreparedCall,
+    ) -> subxt::tx::DynamicPayload<Composite<()>> {
+        let fields = Composite::named([
             (
-                MultiAddress::<AccountId32, ()>::Id(self.address),
-                prepared.value,
-                prepared.gas_limit.to_value(),
-                Some(prepared.deposit_limit),
-                prepared.input.clone(),
+                "dest",
+                Value::unnamed_variant("Id", [Value::from_bytes(self.address.0)]),
             ),
-        )
+            ("value", Value::u128(prepared.value)),
+            ("gas_limit", prepared.gas_limit.to_value()),
+            (
+                "storage_deposit_limit",
+                Value::unnamed_variant("Some", [Value::u128(prepared.deposit_limit)]),
+            ),
+            ("data", Value::from_bytes(&prepared.input)),
+        ]);
+        match &prepared.document {
+            Some(document) => {
+                crate::documents::remark_then_call(document.bytes(), "Contracts", "call", fields)
+            }
+            None => subxt::dynamic::tx("Contracts", "call", fields),
+        }
     }
 
     /// The fee the node estimates for the prepared transaction

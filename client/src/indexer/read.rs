@@ -13,6 +13,7 @@ use crate::contract::decode_emitted;
 use crate::contract_state::{
     self, mapping_trie_key, ContractStateError, EscrowLayout, REPUTATION_DEALS, REPUTATION_STATS,
 };
+use crate::documents::published_in;
 use crate::session::{event_view, Contracts};
 use crate::store::{event_accounts, BlockChanges, BlockEvent, BlockInfo, Snapshot};
 use crate::types::{AccountBytes, AccountReputation, Deal, DealRecord, Localize, Offer};
@@ -66,6 +67,7 @@ async fn block_info(chain: &Chain, hash: [u8; 32]) -> ReadResult<BlockInfo> {
         parent_hash: header.parent_hash.0,
         timestamp: chain.block_timestamp(hash).await?.unwrap_or(0),
         extrinsics: 0,
+        documents: Vec::new(),
     })
 }
 
@@ -95,6 +97,13 @@ pub async fn block_events(
     let ours = [contracts.escrow.address, contracts.reputation.address];
     let codecs = [&contracts.escrow.codec, &contracts.reputation.codec];
     let all = chain.events_at(hash).await?;
+    // Words published beside the contracts' calls, kept whatever they cite: a block's remarks
+    // are few, and a reader checks each citation against them.
+    block.documents = published_in(chain, hash, &all)
+        .await?
+        .into_iter()
+        .map(|p| (p.hash, p.bytes))
+        .collect();
     // Every extrinsic, inherents included, ends with `ExtrinsicSuccess` or `ExtrinsicFailed`
     // in its own phase: the highest phase counts them, with no read of the block's body.
     block.extrinsics = all

@@ -247,6 +247,7 @@ pub async fn fund(ctx: &mut Ctx, to: &str, amount: &str) -> OpResult<FundResult>
                 storage_deposit_limit: None,
                 fee_estimate: Some(fee.to_string()),
                 notes: vec![format!("to {}", ctx.chain.ss58(&to.0))],
+                document: None,
                 then: Vec::new(),
                 token: ctx.units().clone(),
             })

@@ -8,6 +8,7 @@ use super::offers::get_offer;
 use super::types::{Config, Deal, DealState, Party};
 use super::{now_ms, parse_bps, usage, Ctx, OpResult, TxReport};
 use crate::api::Escrow;
+use crate::documents::Citation;
 use crate::signer::blake2_256;
 
 #[derive(Debug, Clone, Serialize)]
@@ -47,15 +48,16 @@ async fn result(ctx: &mut Ctx, id: u64, tx: Option<TxReport>) -> OpResult<DealRe
 
 /// A party's (or anyone's) step on an open deal.
 enum DealCall {
-    MarkDelivered,
+    MarkDelivered(Option<Citation>),
     Release(u128),
     ReleaseMilestone(u8),
     Refund,
     ProposeSplit(u16),
     /// Basis points, and the 0-based milestone the split settles.
     AcceptSplit(u16, u8),
-    OpenDispute([u8; 32]),
-    Rule(u16, bool),
+    OpenDispute(Option<Citation>),
+    SubmitEvidence(Citation),
+    Rule(u16, bool, Option<Citation>),
     Finalize,
     Reclaim,
     RetryReport,
@@ -68,14 +70,17 @@ async fn deal_call(ctx: &mut Ctx, id: u64, call: DealCall) -> OpResult<DealResul
     let s = &signer;
     let mut escrow = Escrow::new(ctx);
     let tx = match call {
-        DealCall::MarkDelivered => escrow.mark_delivered(s, id).await?,
+        DealCall::MarkDelivered(note) => escrow.mark_delivered(s, id, note.as_ref()).await?,
         DealCall::Release(amount) => escrow.release(s, id, amount).await?,
         DealCall::ReleaseMilestone(step) => escrow.release_milestone(s, id, step).await?,
         DealCall::Refund => escrow.refund(s, id).await?,
         DealCall::ProposeSplit(bps) => escrow.propose_split(s, id, bps).await?,
         DealCall::AcceptSplit(bps, step) => escrow.accept_split(s, id, bps, step).await?,
-        DealCall::OpenDispute(evidence) => escrow.open_dispute(s, id, evidence).await?,
-        DealCall::Rule(bps, fault) => escrow.rule(s, id, bps, fault).await?,
+        DealCall::OpenDispute(statement) => escrow.open_dispute(s, id, statement.as_ref()).await?,
+        DealCall::SubmitEvidence(evidence) => escrow.submit_evidence(s, id, &evidence).await?,
+        DealCall::Rule(bps, fault, reasons) => {
+            escrow.rule(s, id, bps, fault, reasons.as_ref()).await?
+        }
         DealCall::Finalize => escrow.finalize(s, id).await?,
         DealCall::Reclaim => escrow.reclaim(s, id).await?,
         DealCall::RetryReport => escrow.retry_report(s, id).await?,
@@ -108,11 +113,18 @@ pub async fn accept(
 }
 
 /// Marks the current milestone delivered; `milestone` (1-based), when given, must be it.
-pub async fn deliver(ctx: &mut Ctx, id: u64, milestone: Option<u8>) -> OpResult<DealResult> {
+/// `note` says what was delivered (see [`cite`]).
+pub async fn deliver(
+    ctx: &mut Ctx,
+    id: u64,
+    milestone: Option<u8>,
+    note: Option<&Words>,
+) -> OpResult<DealResult> {
+    let note = cite(note)?;
     if let Some(n) = milestone {
         current_milestone(&get_deal(ctx, id).await?, n)?;
     }
-    deal_call(ctx, id, DealCall::MarkDelivered).await
+    deal_call(ctx, id, DealCall::MarkDelivered(note)).await
 }
 
 /// Pays the seller: `amount` of the current milestone, or all of it (for a deal without
@@ -253,13 +265,33 @@ pub async fn accept_settlement(
     deal_call(ctx, id, DealCall::AcceptSplit(bps, step)).await
 }
 
-/// Opens a dispute; `evidence` is a 0x-hex 32-byte hash, or any text (hashed with blake2-256).
-pub async fn dispute(ctx: &mut Ctx, id: u64, evidence: Option<&str>) -> OpResult<DealResult> {
-    let hash = match evidence {
-        None => [0u8; 32],
-        Some(e) => parse_hash_or_text(e)?,
-    };
-    deal_call(ctx, id, DealCall::OpenDispute(hash)).await
+/// Opens a dispute with the opener's `statement` (see [`cite`]).
+pub async fn dispute(ctx: &mut Ctx, id: u64, statement: Option<&Words>) -> OpResult<DealResult> {
+    let statement = cite(statement)?;
+    deal_call(ctx, id, DealCall::OpenDispute(statement)).await
+}
+
+/// The buyer, the seller or the arbiter of a disputed deal, before the ruling deadline:
+/// cites `evidence` (see [`cite`]).
+pub async fn add_evidence(ctx: &mut Ctx, id: u64, evidence: &Words) -> OpResult<DealResult> {
+    let evidence = cite(Some(evidence))?.expect("cited");
+    deal_call(ctx, id, DealCall::SubmitEvidence(evidence)).await
+}
+
+/// What a user wrote for a call to cite: text to publish on chain with its links, or the
+/// 0x-hash of a document kept elsewhere.
+#[derive(Debug, Clone, Default)]
+pub struct Words {
+    pub text: String,
+    pub links: Vec<String>,
+}
+
+/// The citation of `words`; a document that cannot be published is a usage error, before
+/// anything is sent.
+fn cite(words: Option<&Words>) -> OpResult<Option<Citation>> {
+    words
+        .map(|w| Citation::parse(&w.text, &w.links).map_err(|e| usage(e.to_string())))
+        .transpose()
 }
 
 pub fn parse_hash_or_text(e: &str) -> OpResult<[u8; 32]> {
@@ -280,10 +312,12 @@ pub async fn rule(
     id: u64,
     seller_share: &str,
     seller_at_fault: Option<bool>,
+    reasons: Option<&Words>,
 ) -> OpResult<DealResult> {
     let bps = parse_bps(seller_share)?;
+    let reasons = cite(reasons)?;
     let fault = seller_at_fault.unwrap_or(bps < EVEN_SPLIT_BPS);
-    deal_call(ctx, id, DealCall::Rule(bps, fault)).await
+    deal_call(ctx, id, DealCall::Rule(bps, fault, reasons)).await
 }
 
 /// Half, in bps: a ruling below it finds the seller at fault unless told otherwise.

@@ -305,7 +305,7 @@ async fn task_request<F: FnMut(&DemoStep)>(d: &mut Demo<'_, F>) -> OpResult<()> 
     let mut paid_before = Payout::default();
     for milestone in 1..=2u8 {
         d.act(SELLER);
-        let r = deals::deliver(&mut d.ctx, deal.id, Some(milestone)).await?;
+        let r = deals::deliver(&mut d.ctx, deal.id, Some(milestone), None).await?;
         d.record(
             "deal deliver",
             SELLER,
@@ -554,7 +554,13 @@ async fn run(
     .await?;
 
     d.act(SELLER);
-    let r = deals::deliver(&mut d.ctx, deal_id, None).await?;
+    let r = deals::deliver(
+        &mut d.ctx,
+        deal_id,
+        None,
+        Some(&words("Shipped with tracking CAM-0001")),
+    )
+    .await?;
     d.record(
         "deal deliver",
         SELLER,
@@ -640,16 +646,48 @@ async fn run(
     )
     .await?;
     d.act(BUYER);
-    let r = deals::dispute(&mut d.ctx, disputed, Some("the camera never arrived")).await?;
+    let r = deals::dispute(
+        &mut d.ctx,
+        disputed,
+        Some(&words(
+            "The camera never arrived: nothing was delivered in two weeks.",
+        )),
+    )
+    .await?;
     d.record(
         "deal dispute",
         BUYER,
-        format!("deal {disputed} disputed; //Dave has 1d to rule"),
+        format!("deal {disputed} disputed with a statement on chain; //Dave has 1d to rule"),
         r.tx.as_ref(),
     )
     .await?;
+    // One piece of evidence per side, then a ruling that gives its reasons.
+    for (who, evidence) in [
+        (
+            SELLER,
+            "Posted on day 3, tracking CAM-0042; the carrier lost it in transit.",
+        ),
+        (
+            BUYER,
+            "The carrier's page for CAM-0042 says: label created, never scanned.",
+        ),
+    ] {
+        d.act(who);
+        let r = deals::add_evidence(&mut d.ctx, disputed, &words(evidence)).await?;
+        d.record(
+            "deal evidence add",
+            who,
+            format!("deal {disputed}: evidence on chain"),
+            r.tx.as_ref(),
+        )
+        .await?;
+    }
     d.act(ARBITER);
-    let r = deals::rule(&mut d.ctx, disputed, "30%", None).await?;
+    let reasons = words(
+        "The parcel was never scanned, so it never left the seller: 30% for the seller's \
+         time, the rest back to the buyer, the seller at fault.",
+    );
+    let r = deals::rule(&mut d.ctx, disputed, "30%", None, Some(&reasons)).await?;
     let p = r.deal.payout;
     d.record_flows(
         "deal rule",
@@ -728,4 +766,12 @@ async fn run(
         _files: files,
     };
     Ok((result, kept))
+}
+
+/// Demo words to publish on chain.
+fn words(text: &str) -> deals::Words {
+    deals::Words {
+        text: text.into(),
+        links: Vec::new(),
+    }
 }

@@ -249,6 +249,7 @@ async fn dry_run_deploy(
         ),
         fee_estimate: None,
         notes,
+        document: None,
         then: Vec::new(),
         token: ctx.units().clone(),
     }))

@@ -4,6 +4,8 @@
 
 pub mod accounts;
 pub mod arbiters;
+#[cfg(feature = "store")]
+pub mod deal_words;
 pub mod deals;
 // The demo ends by reading the reputations from the event store.
 #[cfg(feature = "store")]

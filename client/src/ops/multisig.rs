@@ -186,6 +186,7 @@ pub async fn approve(ctx: &mut Ctx, hash: &str, call_data: Option<&str>) -> OpRe
                     ""
                 }
             )],
+            document: None,
             then: Vec::new(),
             token: ctx.units().clone(),
         })

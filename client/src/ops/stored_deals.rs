@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::deal_words::{cited_on, CitedWords};
 use super::deals::{deadlines_now, DeadlineView};
 use super::index::synced_store;
 use super::types::{Deal, DealRecord, Localize};
@@ -19,6 +20,8 @@ pub struct DealDetails {
     pub now: u64,
     pub deadlines: Vec<DeadlineView>,
     pub history: Vec<EventView>,
+    /// The words on the record: delivery note, statement, evidence, reasons, in order.
+    pub words: Vec<CitedWords>,
     /// The history holds the deal's opening: it is whole.
     pub history_complete: bool,
     /// Where the event store's history starts (events before it are not indexed).
@@ -44,6 +47,8 @@ pub struct StoredDeal {
     pub indexed_from: u64,
     /// The reputation contract's record of the deal (outcome and ratings), once it ended.
     pub record: Option<DealRecord>,
+    /// The documents its history cites, with their words as checked.
+    pub words: Vec<CitedWords>,
 }
 
 impl StoredDeal {
@@ -76,6 +81,7 @@ pub async fn stored(ctx: &mut Ctx, id: u64) -> OpResult<StoredDeal> {
     let indexed_from = store.first_block().map_err(store_error)?.map_or(0, |b| b.0);
     let mut record = store.deal_record(id).map_err(store_error)?;
     record.localize(ctx.chain.ss58_prefix());
+    let words = cited_on(&store, &history).map_err(store_error)?;
     let request_id = super::origin::request_of(ctx, &deal, &history).await?;
     Ok(StoredDeal {
         deal,
@@ -83,6 +89,7 @@ pub async fn stored(ctx: &mut Ctx, id: u64) -> OpResult<StoredDeal> {
         history,
         indexed_from,
         record,
+        words,
     })
 }
 
@@ -98,6 +105,7 @@ pub async fn show(ctx: &mut Ctx, id: u64) -> OpResult<DealDetails> {
         history_indexed_from: stored.indexed_from,
         deadlines,
         history: stored.history.into_iter().map(|e| e.event).collect(),
+        words: stored.words,
         deal: stored.deal,
         now,
     })

@@ -37,6 +37,9 @@ pub struct DryRunReport {
     pub fee_estimate: Option<String>,
     /// Anything the real run would do first or differently.
     pub notes: Vec<String>,
+    /// The text of the document published beside the call: the very bytes that go on chain.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub document: Option<String>,
     /// Further calls of the same write (deploy instantiates two contracts).
     pub then: Vec<DryRunReport>,
     /// The chain's token, which the plancks above count.

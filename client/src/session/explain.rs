@@ -82,6 +82,9 @@ pub fn escrow_error(variant: &str) -> Option<&'static str> {
         "StillActive" => {
             "Only a withdrawn offer or a retired arbiter can be removed: withdraw or retire it first."
         }
+        "TooMuchEvidence" => {
+            "You have cited the 8 pieces of evidence each side may give in a dispute."
+        }
         _ => return None,
     })
 }
@@ -293,6 +296,7 @@ mod tests {
             "ReportStillPending",
             "InvalidSettings",
             "StillActive",
+            "TooMuchEvidence",
         ] {
             assert!(escrow_error(v).is_some(), "{v}");
         }

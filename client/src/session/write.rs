@@ -4,6 +4,7 @@ use subxt::utils::AccountId32;
 
 use crate::chain::Weight;
 use crate::contract::{decode_contract_events, CallOutcome, ContractClientError};
+use crate::documents::Document;
 use crate::signer::Keypair;
 
 use super::ctx::Ctx;
@@ -42,6 +43,7 @@ impl Ctx {
         message: &str,
         args: &A,
         value: u128,
+        document: Option<&Document>,
     ) -> OpResult<TxReport> {
         let contracts = self.contracts().await?;
         let contract = contracts.get(which)?;
@@ -63,6 +65,7 @@ impl Ctx {
             }
             prepared.deposit_limit = limit;
         }
+        prepared.document = document.cloned();
         // The bytes a multisig executes or an offline signer signs: this very call.
         let call_data = self
             .chain
@@ -100,6 +103,14 @@ impl Ctx {
                 self.chain.estimate_fee(signer, &as_multi).await.ok()
             }
         };
+        if let Some(d) = document {
+            notes.push(format!(
+                "publishes a document of {} bytes, id 0x{}, on chain in the same transaction \
+                 (System.remark_with_event): anyone can read it, for good",
+                d.bytes().len(),
+                hex::encode(d.hash())
+            ));
+        }
         if self.settings.unsigned {
             notes.push(
                 "not signed here: the transaction is printed for an offline signer".to_string(),
@@ -149,6 +160,7 @@ impl Ctx {
                 storage_deposit_limit: Some(prepared.deposit_limit.to_string()),
                 fee_estimate: fee_estimate.map(|f| f.to_string()),
                 notes: notes.clone(),
+                document: document.map(|d| d.text().to_string()),
                 then: Vec::new(),
                 token: units.clone(),
             })

@@ -178,7 +178,7 @@ fn tip_text(tip: &Option<(u64, [u8; 32])>) -> String {
 }
 
 /// An indexed block.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BlockInfo {
     pub number: u64,
     #[serde(serialize_with = "ser_hash")]
@@ -189,6 +189,10 @@ pub struct BlockInfo {
     pub timestamp: u64,
     /// How many extrinsics it holds, inherents included.
     pub extrinsics: u32,
+    /// The documents published in it (`System.remark_with_event`, confirmed by their
+    /// `System.Remarked`): hash and bytes.
+    #[serde(skip)]
+    pub documents: Vec<([u8; 32], Vec<u8>)>,
 }
 
 /// A stored contract event, where it happened.

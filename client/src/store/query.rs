@@ -85,6 +85,7 @@ fn block_info(r: &Row) -> rusqlite::Result<BlockInfo> {
         parent_hash: r.get(2)?,
         timestamp: r.get(3)?,
         extrinsics: r.get(4)?,
+        documents: Vec::new(),
     })
 }
 
@@ -111,6 +112,19 @@ fn event_from_row(r: &Row) -> rusqlite::Result<(IndexedEvent, String)> {
 }
 
 impl StoreReader {
+    /// The bytes published under `hash` in an indexed block, and that block's number.
+    pub fn document(&self, hash: &[u8; 32]) -> StoreResult<Option<(Vec<u8>, u64)>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT bytes, block_number FROM documents WHERE hash = ?1
+                 ORDER BY block_number LIMIT 1",
+                [hash],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
     /// The last indexed block: (number, hash).
     pub fn tip(&self) -> StoreResult<Option<(u64, [u8; 32])>> {
         tip_in(&self.conn)

@@ -3,7 +3,8 @@
 
 /// The layout `SCHEMA` creates, recorded in `meta` under `schema_version`.
 /// 7: the `offer_id` of a deal a task request opened is null in events' and deals' JSON.
-pub const SCHEMA_VERSION: i64 = 7;
+/// 8: `documents`, the words published beside the calls.
+pub const SCHEMA_VERSION: i64 = 8;
 
 /// Accounts and hashes are 32-byte BLOBs. Balances (`price`, `amount`) are u128 as 16-byte
 /// big-endian BLOBs, so SQLite's memcmp order of BLOBs is their numeric order and ranges use
@@ -43,6 +44,15 @@ CREATE TABLE events (
 ) STRICT;
 CREATE INDEX events_deal ON events(deal_id, block_number, idx) WHERE deal_id IS NOT NULL;
 CREATE INDEX events_offer ON events(offer_id, block_number, idx) WHERE offer_id IS NOT NULL;
+
+-- Documents published in a block (`System.remark_with_event` confirmed by `System.Remarked`),
+-- by their blake2-256 hash; the same words published twice are kept once per block.
+CREATE TABLE documents (
+    hash BLOB NOT NULL,
+    block_number INTEGER NOT NULL REFERENCES blocks(number) ON DELETE CASCADE,
+    bytes BLOB NOT NULL,
+    PRIMARY KEY (hash, block_number)
+) STRICT, WITHOUT ROWID;
 
 -- Every SS58 account named in an event's fields.
 CREATE TABLE event_accounts (

@@ -53,6 +53,7 @@ pub fn block_on(number: u64, fork: u8) -> BlockInfo {
         parent_hash: hash(number.wrapping_sub(1), fork),
         timestamp: 1_700_000_000_000 + number * 6_000,
         extrinsics: 2,
+        documents: Vec::new(),
     }
 }
 
@@ -114,6 +115,7 @@ pub fn deal(id: u64, offer_id: u64, buyer: AccountBytes, state: DealState) -> De
         payout: Payout::default(),
         report_pending: false,
         seller_failed: false,
+        evidence_cited: [0; 3],
     }
 }
 

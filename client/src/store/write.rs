@@ -119,6 +119,13 @@ fn insert_block(conn: &Connection, b: &BlockInfo, undoable: bool) -> StoreResult
             undoable
         ],
     )?;
+    // Deleted with the block (a rollback), like its events.
+    for (hash, bytes) in &b.documents {
+        conn.execute(
+            "INSERT INTO documents (hash, block_number, bytes) VALUES (?1, ?2, ?3)",
+            params![hash, b.number, bytes],
+        )?;
+    }
     Ok(())
 }
 

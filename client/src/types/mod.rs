@@ -388,6 +388,8 @@ pub struct Deal {
     /// Set when the deal ends: the seller failed it (reclaimed, refunded late, a lapsed
     /// dispute before delivery, or ruled at fault).
     pub seller_failed: bool,
+    /// Evidence cited in the dispute by the buyer, the seller and the arbiter.
+    pub evidence_cited: [u8; 3],
 }
 
 /// The `offer_id` of a deal opened by a task request's award (the escrow's `NO_OFFER`).

@@ -458,6 +458,13 @@ pub enum DealCmd {
         /// The milestone you deliver (1-based); refused unless it is the current one.
         #[arg(long)]
         milestone: Option<u8>,
+        /// What you delivered (a tracking id, how to collect it), published on chain with the
+        /// call (public, at most 4 KiB); or the 0x-hash of a document kept elsewhere.
+        #[arg(long)]
+        note: Option<String>,
+        /// A link added to the note (repeatable).
+        #[arg(long = "link", requires = "note")]
+        links: Vec<String>,
     },
     /// Buyer: pay the seller the current milestone (a deal without milestones: everything).
     Release {
@@ -511,10 +518,17 @@ pub enum DealCmd {
     Dispute {
         /// The deal's id.
         deal: u64,
-        /// A 0x-hex hash or any text (hashed).
-        #[arg(long)]
-        evidence: Option<String>,
+        /// Your case, published on chain with the call (public, at most 4 KiB); or the
+        /// 0x-hash of a document kept elsewhere.
+        #[arg(long, alias = "evidence")]
+        statement: Option<String>,
+        /// A link added to the statement (repeatable).
+        #[arg(long = "link", requires = "statement")]
+        links: Vec<String>,
     },
+    /// Evidence in a dispute, from the buyer, the seller or the arbiter.
+    #[command(subcommand)]
+    Evidence(EvidenceCmd),
     /// Arbiter: rule a split (seller's share in bps or percent).
     Rule {
         /// The deal's id.
@@ -529,6 +543,13 @@ pub enum DealCmd {
         /// The seller was not at fault: its bond goes back, even with a refund to the buyer.
         #[arg(long)]
         no_fault: bool,
+        /// Why you ruled so, published on chain with the ruling (public, at most 4 KiB); or
+        /// the 0x-hash of a document kept elsewhere.
+        #[arg(long)]
+        reasons: Option<String>,
+        /// A link added to the reasons (repeatable).
+        #[arg(long = "link", requires = "reasons")]
+        links: Vec<String>,
     },
     /// Buyer: remove an ended deal once its rating period is over, getting its storage deposit back.
     Prune {
@@ -553,6 +574,22 @@ pub enum DealCmd {
         /// This account's deals (keystore name, URI or address).
         #[arg(long)]
         account: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum EvidenceCmd {
+    /// Cite evidence while the dispute is open (before the ruling deadline), at most 8 per
+    /// side.
+    Add {
+        /// The deal's id.
+        deal: u64,
+        /// The evidence, published on chain with the call (public, at most 4 KiB); or the
+        /// 0x-hash of a document kept elsewhere.
+        text: String,
+        /// A link added to the evidence (repeatable).
+        #[arg(long = "link")]
+        links: Vec<String>,
     },
 }
 
@@ -953,8 +990,14 @@ async fn run_command(
                     quantity,
                     version,
                 } => Report::Deal(deals::accept(c, offer, quantity, version).await?),
-                DealCmd::Deliver { deal, milestone } => {
-                    Report::Deal(deals::deliver(c, deal, milestone).await?)
+                DealCmd::Deliver {
+                    deal,
+                    milestone,
+                    note,
+                    links,
+                } => {
+                    let note = words(note, links);
+                    Report::Deal(deals::deliver(c, deal, milestone, note.as_ref()).await?)
                 }
                 DealCmd::Release {
                     deal,
@@ -974,17 +1017,31 @@ async fn run_command(
                 } => Report::Deal(
                     deals::accept_settlement(c, deal, seller_share.as_deref(), milestone).await?,
                 ),
-                DealCmd::Dispute { deal, evidence } => {
-                    Report::Deal(deals::dispute(c, deal, evidence.as_deref()).await?)
+                DealCmd::Dispute {
+                    deal,
+                    statement,
+                    links,
+                } => {
+                    let statement = words(statement, links);
+                    Report::Deal(deals::dispute(c, deal, statement.as_ref()).await?)
+                }
+                DealCmd::Evidence(EvidenceCmd::Add { deal, text, links }) => {
+                    let evidence = deals::Words { text, links };
+                    Report::Deal(deals::add_evidence(c, deal, &evidence).await?)
                 }
                 DealCmd::Rule {
                     deal,
                     seller_share,
                     fault,
                     no_fault,
+                    reasons,
+                    links,
                 } => {
                     let at_fault = (fault || no_fault).then_some(fault);
-                    Report::Deal(deals::rule(c, deal, &seller_share, at_fault).await?)
+                    let reasons = words(reasons, links);
+                    Report::Deal(
+                        deals::rule(c, deal, &seller_share, at_fault, reasons.as_ref()).await?,
+                    )
                 }
                 DealCmd::Prune { deal } => Report::Deal(deals::prune(c, deal).await?),
                 DealCmd::RetryReport { deal } => Report::Deal(deals::retry_report(c, deal).await?),
@@ -1040,6 +1097,11 @@ async fn run_command(
         }
     };
     Ok(Some(Shown::new(report, &units)))
+}
+
+/// The words of a `--note`, `--statement` or `--reasons` flag and its `--link`s.
+fn words(text: Option<String>, links: Vec<String>) -> Option<ops::deals::Words> {
+    text.map(|text| ops::deals::Words { text, links })
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ mod request_output;
 mod requests_cli;
 mod screening_cli;
 mod text;
+mod words_output;
 
 use cli::Cli;
 use escrow_client::ops::dry_run::DryRunReport;

@@ -424,6 +424,7 @@ pub fn render(report: &Report, u: &TokenUnits) -> String {
             for e in &d.history {
                 let _ = writeln!(s, "    {}", event_line(e, u));
             }
+            crate::words_output::on_record(&mut s, &d.words);
         }
         Report::Deals(l) => {
             let _ = writeln!(s, "deals of {}:", l.account);
