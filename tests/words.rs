@@ -29,6 +29,18 @@ fn record(env: &Env, deal_id: &str) -> Vec<(String, String, Value)> {
         .collect()
 }
 
+/// The home of a second client of the same chain, with a store of its own, joined from the
+/// marketplace's export.
+fn second_home(env: &Env) -> tempfile::TempDir {
+    let export = env.home.path().join("marketplace.json");
+    let export = export.to_str().unwrap();
+    env.ok(&["deployment", "export", "--out", export]);
+    let home = tempfile::tempdir().unwrap();
+    let import = ["deployment", "import", export];
+    succeeds(env.cmd_in(home.path(), &import), &import);
+    home
+}
+
 fn on_chain(text: &str) -> Value {
     serde_json::json!({ "status": "on_chain", "text": text })
 }
@@ -139,12 +151,7 @@ fn a_dispute_reads_back_in_order_the_note_the_statement_each_sides_evidence_and_
 
     // A second client, with a home and a store of its own, joins from the marketplace's
     // export and reads the same words from the chain.
-    let export = env.home.path().join("marketplace.json");
-    let export = export.to_str().unwrap();
-    env.ok(&["deployment", "export", "--out", export]);
-    let home = tempfile::tempdir().unwrap();
-    let import = ["deployment", "import", export];
-    succeeds(env.cmd_in(home.path(), &import), &import);
+    let home = second_home(&env);
     let show = ["deal", "show", &deal_id];
     let again = succeeds(env.cmd_in(home.path(), &show), &show);
     assert_eq!(again["words"][1]["words"], on_chain("The box was empty."));
@@ -308,4 +315,45 @@ fn a_document_whose_call_reverts_is_never_taken_as_published() {
         record(&env, &deal_id)[0].2,
         on_chain("Words for a call that fails")
     );
+}
+
+#[test]
+fn a_poster_on_another_client_reads_a_workers_pitch_word_for_word() {
+    let env = Env::new();
+    env.deploy();
+    let posted = env.ok(&[
+        "--as",
+        CHARLIE,
+        "request",
+        "create",
+        "--title",
+        "Logo",
+        "--budget",
+        "50",
+        "--delivery-window",
+        "3d",
+        "--review-window",
+        "2d",
+        "--ruling-window",
+        "1d",
+        "--arbiter",
+        DAVE,
+    ]);
+    let request = id(&posted["request"]["id"]);
+    let pitch = "I have drawn 40 logos for bakeries.\nTwo drafts in three days.";
+    env.ok(&[
+        "--as",
+        BOB,
+        "proposal",
+        "submit",
+        &request,
+        "--price",
+        "40",
+        "--message",
+        pitch,
+    ]);
+    let home = second_home(&env);
+    let list = ["proposal", "list", &request];
+    let listed = succeeds(env.cmd_in(home.path(), &list), &list);
+    assert_eq!(listed["proposals"][0]["pitch"], on_chain(pitch), "{listed}");
 }

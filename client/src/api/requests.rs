@@ -1,6 +1,7 @@
 //! The requests contract (contracts/requests/lib.rs), one typed function per message. Writes
 //! go through [`Ctx::write`]; reads are dry runs decoded into [`crate::types`].
 
+use crate::documents::Document;
 use crate::session::{Ctx, OpResult, TxReport, Which};
 use crate::signer::Keypair;
 use crate::types::{
@@ -53,8 +54,10 @@ pub struct ProposalOffer {
     /// The arbiter's fee in the escrow's registry: `propose` refuses any other
     /// (`ArbiterFeeMismatch`), and the award is refused if it was raised since.
     pub arbiter_fee_bps: u16,
-    /// Hash of the worker's message.
+    /// Hash of the worker's pitch (zero: none).
     pub message: [u8; 32],
+    /// The pitch itself, published beside the call when it is on chain.
+    pub pitch: Option<Document>,
 }
 
 /// Every requests message this API calls: all of them.
@@ -187,7 +190,10 @@ impl<'s> Requests<'s> {
             offer.arbiter_fee_bps,
             offer.message,
         );
-        let tx = self.0.write(signer, PROPOSE, &args, 0).await?;
+        let tx = self
+            .0
+            .write_citing(signer, PROPOSE, &args, 0, offer.pitch.as_ref())
+            .await?;
         let index = returned_id(&tx)?;
         Ok((u32::try_from(index).unwrap_or(u32::MAX), tx))
     }

@@ -5,12 +5,12 @@
 
 use serde::Serialize;
 
-use super::deals::parse_hash_or_text;
 use super::input::{check_text, parse_price, rating_centi, window};
 use super::screening::{self, ScreeningArgs};
 use super::{usage, Ctx, OpResult, TxReport};
 use crate::api::requests::{ProposalOffer, MAX_PAGE};
 use crate::api::{Escrow, Reputation, Requests};
+use crate::documents::{Citation, Words};
 use crate::types::{
     Deal, IndexedProposal, MinWindows, Proposal, Request, RequestState, RequestTerms,
 };
@@ -103,6 +103,10 @@ pub struct ProposalListItem {
     #[serde(flatten)]
     pub proposal: IndexedProposal,
     pub worker_record: WorkerRecord,
+    /// The worker's pitch, read from the chain and checked against its hash (`None`: the
+    /// proposal cites none, or this client has no event store to find it in).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pitch: Option<Words>,
 }
 
 /// The parts of a worker's reputation a poster screens on.
@@ -367,7 +371,8 @@ pub struct ProposeArgs {
     pub milestones: Vec<String>,
     /// Default: the request's first arbiter that is not the worker.
     pub arbiter: Option<String>,
-    /// A 0x hash, or text that is hashed.
+    /// The pitch, published on chain with the proposal (at most 4 KiB); or the 0x-hash of a
+    /// document kept elsewhere.
     pub message: Option<String>,
 }
 
@@ -378,12 +383,12 @@ pub async fn propose(ctx: &mut Ctx, a: ProposeArgs) -> OpResult<ProposalResult> 
     if price == 0 {
         return Err(usage("the price must be above zero"));
     }
-    let message = a
+    let pitch = a
         .message
         .as_deref()
-        .map(parse_hash_or_text)
-        .transpose()?
-        .unwrap_or([0; 32]);
+        .map(|m| Citation::parse(m, &[]))
+        .transpose()
+        .map_err(|e| usage(e.to_string()))?;
     let arbiter = a.arbiter.as_deref().map(|s| ctx.account(s)).transpose()?;
     let delivery = a
         .delivery_window
@@ -420,7 +425,8 @@ pub async fn propose(ctx: &mut Ctx, a: ProposeArgs) -> OpResult<ProposalResult> 
         milestones,
         arbiter,
         arbiter_fee_bps,
-        message,
+        message: pitch.as_ref().map_or([0; 32], Citation::hash),
+        pitch: pitch.as_ref().and_then(Citation::document).cloned(),
     };
     let (index, tx) = Requests::new(ctx)
         .propose(&signer, a.request_id, &offer)
@@ -478,9 +484,10 @@ async fn rejected_of(
 pub async fn proposals(ctx: &mut Ctx, request_id: u64) -> OpResult<ProposalList> {
     get_request(ctx, request_id).await?;
     let listed = Requests::new(ctx).proposals(request_id).await?;
+    let pitches = pitches(ctx, &listed).await?;
     let mut proposals = Vec::with_capacity(listed.len());
     // At most one read per worker: a request holds a few dozen competing proposals.
-    for proposal in listed {
+    for (proposal, pitch) in listed.into_iter().zip(pitches) {
         let rep = Reputation::new(ctx)
             .reputation(&proposal.proposal.worker)
             .await?;
@@ -494,12 +501,42 @@ pub async fn proposals(ctx: &mut Ctx, request_id: u64) -> OpResult<ProposalList>
         proposals.push(ProposalListItem {
             proposal,
             worker_record,
+            pitch,
         });
     }
     Ok(ProposalList {
         request_id,
         proposals,
     })
+}
+
+/// The pitch each proposal cites, from the documents the event store found on chain.
+#[cfg(feature = "store")]
+async fn pitches(ctx: &mut Ctx, listed: &[IndexedProposal]) -> OpResult<Vec<Option<Words>>> {
+    if listed.iter().all(|p| p.proposal.message == [0; 32]) {
+        return Ok(vec![None; listed.len()]);
+    }
+    let (store, _) = super::index::synced_store(ctx, crate::indexer::Backfill::Skip).await?;
+    listed
+        .iter()
+        .map(|p| {
+            let hash = p.proposal.message;
+            if hash == [0; 32] {
+                return Ok(None);
+            }
+            let published = store
+                .document(&hash)
+                .map_err(crate::indexer::store_error)?
+                .map(|(bytes, _)| bytes);
+            Ok(Some(Words::check(&hash, published.as_deref())))
+        })
+        .collect()
+}
+
+/// Without the event store, no pitch can be found.
+#[cfg(not(feature = "store"))]
+async fn pitches(_: &mut Ctx, listed: &[IndexedProposal]) -> OpResult<Vec<Option<Words>>> {
+    Ok(vec![None; listed.len()])
 }
 
 /// `proposal withdraw`: the signer's competing or rejected proposal on `request_id`, whose

@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use crate::deal_output::deal;
 use crate::text::{amount, ts, tx};
+use escrow_client::documents::Words;
 use escrow_client::ops::requests::{ProposalList, ProposalResult, RequestDetails, RequestList};
 use escrow_client::ops::types::{IndexedProposal, Request, Screening};
 use escrow_client::units::{format_duration_ms, TokenUnits};
@@ -161,6 +162,23 @@ pub fn proposal_list(s: &mut String, l: &ProposalList, u: &TokenUnits) {
             "    worker today: {rating}; failed {} of {} deals as seller; {} disputes lost",
             r.deals_failed_as_seller, r.deals_as_seller, r.disputes_lost
         );
+        match &item.pitch {
+            Some(Words::OnChain { text }) => {
+                for line in text.lines() {
+                    let _ = writeln!(s, "    | {line}");
+                }
+            }
+            Some(Words::NotOnChain) => {
+                let _ = writeln!(
+                    s,
+                    "    pitch not on chain: its words cannot be checked here"
+                );
+            }
+            Some(Words::DoesNotMatch) => {
+                let _ = writeln!(s, "    pitch does not match its hash: not shown");
+            }
+            None => {}
+        }
     }
 }
 
