@@ -357,3 +357,38 @@ fn a_poster_on_another_client_reads_a_workers_pitch_word_for_word() {
     let listed = succeeds(env.cmd_in(home.path(), &list), &list);
     assert_eq!(listed["proposals"][0]["pitch"], on_chain(pitch), "{listed}");
 }
+
+#[test]
+fn an_arbiters_profile_is_published_and_read_on_another_client() {
+    let env = Env::new();
+    env.deploy();
+    let profile = "Dave: bikes and cameras, ten years of rulings. Replies within a day.";
+    env.ok(&[
+        "--as",
+        DAVE,
+        "arbiter",
+        "update",
+        "--fee-bps",
+        "500",
+        "--profile",
+        profile,
+    ]);
+    let home = second_home(&env);
+    let show = ["arbiter", "show", DAVE];
+    let shown = succeeds(env.cmd_in(home.path(), &show), &show);
+    assert_eq!(shown["profile"], on_chain(profile), "{shown}");
+    // A profile kept elsewhere is cited by its hash and never shown as words.
+    let elsewhere = format!("0x{}", "cd".repeat(32));
+    env.ok(&[
+        "--as",
+        DAVE,
+        "arbiter",
+        "update",
+        "--fee-bps",
+        "500",
+        "--profile",
+        &elsewhere,
+    ]);
+    let shown = env.ok(&["arbiter", "show", DAVE]);
+    assert_eq!(shown["profile"]["status"], "not_on_chain", "{shown}");
+}

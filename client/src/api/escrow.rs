@@ -6,7 +6,7 @@
 //! a refusal comes back as [`crate::session::OpError::Contract`] before anything is sent.
 
 use crate::contract::Contract;
-use crate::documents::Citation;
+use crate::documents::{Citation, Document};
 use crate::session::{Ctx, OpResult, TxReport, Which};
 use crate::signer::Keypair;
 use crate::types::{AccountBytes, Address, Arbiter, Config, Deal, Offer, OfferTerms};
@@ -175,16 +175,24 @@ impl<'s> Escrow<'s> {
 
     // --- Arbiters ---
 
-    /// Anyone: registers (or updates) the signer as an arbiter.
+    /// Anyone: registers (or updates) the signer as an arbiter, with the hash of its
+    /// profile; a profile given as a document is published beside the call.
     pub async fn register_arbiter(
         &mut self,
         signer: &Keypair,
         fee_bps: u16,
         min_amount: u128,
         profile: [u8; 32],
+        document: Option<&Document>,
     ) -> OpResult<TxReport> {
         self.0
-            .write(signer, REGISTER_ARBITER, &(fee_bps, min_amount, profile), 0)
+            .write_citing(
+                signer,
+                REGISTER_ARBITER,
+                &(fee_bps, min_amount, profile),
+                0,
+                document,
+            )
             .await
     }
 

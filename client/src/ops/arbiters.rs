@@ -3,10 +3,10 @@
 
 use serde::Serialize;
 
-use super::deals::parse_hash_or_text;
 use super::types::{Arbiter, MAX_ARBITER_FEE_BPS, MAX_PAGE};
 use super::{usage, Ctx, OpResult, TxReport};
 use crate::api::Escrow;
+use crate::documents::{Citation, Words};
 
 /// `arbiter register` / `arbiter update` input, as typed by the user.
 #[derive(Debug, Clone, Default)]
@@ -14,8 +14,8 @@ pub struct RegisterArgs {
     pub fee_bps: u16,
     /// An amount (`12.5`, `12.5 UNIT`); `None`: 0 for register, unchanged for update.
     pub min_amount: Option<String>,
-    /// Text (hashed with blake2-256) or a 0x-hex 32-byte hash; `None`: zero for register,
-    /// unchanged for update.
+    /// Text published on chain with the call (at most 4 KiB), or the 0x-hash of a profile kept
+    /// elsewhere; `None`: none for register, unchanged for update.
     pub profile: Option<String>,
 }
 
@@ -34,6 +34,9 @@ pub struct ArbiterResult {
     /// The call removed the arbiter from the registry: `arbiter` is what it was.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub removed: bool,
+    /// Its profile's words as published on chain (`arbiter show`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<Words>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -68,10 +71,12 @@ async fn send(
     fee_bps: u16,
     min_amount: u128,
     profile: [u8; 32],
+    document: Option<&Citation>,
 ) -> OpResult<ArbiterResult> {
     let signer = ctx.signer(None)?;
+    let document = document.and_then(Citation::document);
     let tx = Escrow::new(ctx)
-        .register_arbiter(&signer, fee_bps, min_amount, profile)
+        .register_arbiter(&signer, fee_bps, min_amount, profile, document)
         .await?;
     result(ctx, &signer.public_key(), Some(tx)).await
 }
@@ -91,6 +96,7 @@ async fn result(
         arbiter: view(ctx, account, arbiter),
         tx,
         removed: false,
+        profile: None,
     })
 }
 
@@ -101,11 +107,9 @@ pub async fn register(ctx: &mut Ctx, args: RegisterArgs) -> OpResult<ArbiterResu
         Some(a) => ctx.units().parse(a)?,
         None => 0,
     };
-    let profile = match &args.profile {
-        Some(p) => parse_hash_or_text(p)?,
-        None => [0; 32],
-    };
-    send(ctx, args.fee_bps, min_amount, profile).await
+    let profile = cite_profile(&args)?;
+    let hash = profile.as_ref().map_or([0; 32], Citation::hash);
+    send(ctx, args.fee_bps, min_amount, hash, profile.as_ref()).await
 }
 
 /// Changes the terms of the --as account, which must already be registered; what is not
@@ -125,11 +129,9 @@ pub async fn update(ctx: &mut Ctx, args: RegisterArgs) -> OpResult<ArbiterResult
         Some(a) => ctx.units().parse(a)?,
         None => current.min_amount,
     };
-    let profile = match &args.profile {
-        Some(p) => parse_hash_or_text(p)?,
-        None => current.profile,
-    };
-    send(ctx, args.fee_bps, min_amount, profile).await
+    let profile = cite_profile(&args)?;
+    let hash = profile.as_ref().map_or(current.profile, Citation::hash);
+    send(ctx, args.fee_bps, min_amount, hash, profile.as_ref()).await
 }
 
 /// Stops the --as account taking new deals (it still rules its open ones).
@@ -154,7 +156,19 @@ pub async fn remove(ctx: &mut Ctx) -> OpResult<ArbiterResult> {
 
 pub async fn show(ctx: &mut Ctx, account: &str) -> OpResult<ArbiterResult> {
     let id = ctx.account(account)?;
-    result(ctx, &id.0, None).await
+    let mut shown = result(ctx, &id.0, None).await?;
+    let hash = shown.arbiter.arbiter.profile;
+    shown.profile = super::published::words_of(ctx, &[hash]).await?.remove(0);
+    Ok(shown)
+}
+
+/// The profile to cite, checked before anything is sent.
+fn cite_profile(args: &RegisterArgs) -> OpResult<Option<Citation>> {
+    args.profile
+        .as_deref()
+        .map(|p| Citation::parse(p, &[]))
+        .transpose()
+        .map_err(|e| usage(e.to_string()))
 }
 
 /// Every registered arbiter (retired ones too unless `active_only`), read page by page.

@@ -24,6 +24,7 @@ pub mod node;
 pub mod offers;
 #[cfg(feature = "store")]
 pub mod origin;
+pub mod published;
 pub mod ratings;
 pub mod requests;
 pub mod screening;

@@ -484,7 +484,8 @@ async fn rejected_of(
 pub async fn proposals(ctx: &mut Ctx, request_id: u64) -> OpResult<ProposalList> {
     get_request(ctx, request_id).await?;
     let listed = Requests::new(ctx).proposals(request_id).await?;
-    let pitches = pitches(ctx, &listed).await?;
+    let hashes: Vec<[u8; 32]> = listed.iter().map(|p| p.proposal.message).collect();
+    let pitches = super::published::words_of(ctx, &hashes).await?;
     let mut proposals = Vec::with_capacity(listed.len());
     // At most one read per worker: a request holds a few dozen competing proposals.
     for (proposal, pitch) in listed.into_iter().zip(pitches) {
@@ -508,35 +509,6 @@ pub async fn proposals(ctx: &mut Ctx, request_id: u64) -> OpResult<ProposalList>
         request_id,
         proposals,
     })
-}
-
-/// The pitch each proposal cites, from the documents the event store found on chain.
-#[cfg(feature = "store")]
-async fn pitches(ctx: &mut Ctx, listed: &[IndexedProposal]) -> OpResult<Vec<Option<Words>>> {
-    if listed.iter().all(|p| p.proposal.message == [0; 32]) {
-        return Ok(vec![None; listed.len()]);
-    }
-    let (store, _) = super::index::synced_store(ctx, crate::indexer::Backfill::Skip).await?;
-    listed
-        .iter()
-        .map(|p| {
-            let hash = p.proposal.message;
-            if hash == [0; 32] {
-                return Ok(None);
-            }
-            let published = store
-                .document(&hash)
-                .map_err(crate::indexer::store_error)?
-                .map(|(bytes, _)| bytes);
-            Ok(Some(Words::check(&hash, published.as_deref())))
-        })
-        .collect()
-}
-
-/// Without the event store, no pitch can be found.
-#[cfg(not(feature = "store"))]
-async fn pitches(_: &mut Ctx, listed: &[IndexedProposal]) -> OpResult<Vec<Option<Words>>> {
-    Ok(vec![None; listed.len()])
 }
 
 /// `proposal withdraw`: the signer's competing or rejected proposal on `request_id`, whose

@@ -324,7 +324,8 @@ pub struct ArbiterTerms {
     /// Smallest deal you arbitrate, e.g. `5 UNIT` [register: 0; update: unchanged].
     #[arg(long)]
     pub min_amount: Option<String>,
-    /// Your published profile: text (hashed) or a 0x-hex 32-byte hash [register: none; update: unchanged].
+    /// Your profile (terms, contact, policy), published on chain with the call (public, at most
+    /// 4 KiB); or the 0x-hash of one kept elsewhere [register: none; update: unchanged].
     #[arg(long)]
     pub profile: Option<String>,
 }

@@ -305,6 +305,10 @@ pub fn render(report: &Report, u: &TokenUnits) -> String {
                 let _ = writeln!(s, "removed from the registry; storage deposit returned:");
             }
             arbiter_line(&mut s, &a.arbiter, u);
+            if let Some(profile) = &a.profile {
+                let _ = writeln!(s, "  profile:");
+                crate::words_output::words(&mut s, "    ", profile);
+            }
             if let Some(t) = &a.tx {
                 tx(&mut s, t, u);
             }

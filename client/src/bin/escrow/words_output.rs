@@ -8,12 +8,12 @@ use escrow_client::ops::deal_words::CitedWords;
 
 use crate::text::ts;
 
-pub fn on_record(s: &mut String, words: &[CitedWords]) {
-    if words.is_empty() {
+pub fn on_record(s: &mut String, cited: &[CitedWords]) {
+    if cited.is_empty() {
         return;
     }
     let _ = writeln!(s, "  on the record:");
-    for w in words {
+    for w in cited {
         let kind = match w.kind {
             "delivery_note" => "delivery note",
             "statement" => "dispute statement",
@@ -28,21 +28,29 @@ pub fn on_record(s: &mut String, words: &[CitedWords]) {
             ts(w.timestamp),
             w.document
         );
-        match &w.words {
-            Words::OnChain { text } => {
-                for line in text.lines() {
-                    let _ = writeln!(s, "      | {line}");
-                }
+        words(s, "      ", &w.words);
+    }
+}
+
+/// A cited document's words, each line under `indent`, or why they are not shown.
+pub fn words(s: &mut String, indent: &str, words: &Words) {
+    match words {
+        Words::OnChain { text } => {
+            for line in text.lines() {
+                let _ = writeln!(s, "{indent}| {line}");
             }
-            Words::NotOnChain => {
-                let _ = writeln!(s, "      (not on chain: its words cannot be checked here)");
-            }
-            Words::DoesNotMatch => {
-                let _ = writeln!(
-                    s,
-                    "      (the bytes published beside it do not match this hash: not shown)"
-                );
-            }
+        }
+        Words::NotOnChain => {
+            let _ = writeln!(
+                s,
+                "{indent}(not on chain: its words cannot be checked here)"
+            );
+        }
+        Words::DoesNotMatch => {
+            let _ = writeln!(
+                s,
+                "{indent}(the bytes published for it do not match its hash: not shown)"
+            );
         }
     }
 }
