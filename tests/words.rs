@@ -392,3 +392,37 @@ fn an_arbiters_profile_is_published_and_read_on_another_client() {
     let shown = env.ok(&["arbiter", "show", DAVE]);
     assert_eq!(shown["profile"]["status"], "not_on_chain", "{shown}");
 }
+
+#[test]
+fn a_rating_comment_is_published_at_the_reveal_never_at_the_blind_commit() {
+    let env = Env::new();
+    env.deploy();
+    let (_, deal_id) = env.accepted_deal("100", "10", ["3d", "2d", "1d"]);
+    env.ok(&["--as", BOB, "deal", "deliver", &deal_id]);
+    env.ok(&["--as", CHARLIE, "deal", "release", &deal_id]);
+    let comment = "Well packed, as described.";
+    env.ok(&[
+        "--as",
+        CHARLIE,
+        "rate",
+        "commit",
+        &deal_id,
+        "--score",
+        "5",
+        "--comment",
+        comment,
+    ]);
+    // The other side has not committed yet: the words would tell it the rating.
+    assert!(record(&env, &deal_id).is_empty());
+    env.ok(&["--as", BOB, "rate", "commit", &deal_id, "--score", "4"]);
+    env.ok(&["--as", CHARLIE, "rate", "reveal", &deal_id]);
+    let buyer = env.ok(&["deal", "show", &deal_id])["deal"]["buyer"].clone();
+    assert_eq!(
+        record(&env, &deal_id),
+        vec![(
+            "rating_comment".to_string(),
+            buyer.as_str().unwrap().to_string(),
+            on_chain(comment)
+        )]
+    );
+}

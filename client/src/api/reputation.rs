@@ -5,6 +5,7 @@
 
 use crate::chain::{Chain, Weight};
 use crate::contract::{CallOutcome, Contract};
+use crate::documents::Document;
 use crate::session::{Ctx, OpResult, TxReport, Which};
 use crate::signer::Keypair;
 use crate::types::{AccountBytes, AccountReputation, DealRecord, EscrowSettings};
@@ -132,7 +133,9 @@ impl<'s> Reputation<'s> {
             .await
     }
 
-    /// A party that committed: reveals the rating behind its commitment.
+    /// A party that committed: reveals the rating behind its commitment. The comment's
+    /// words, when kept, are published beside the call (not at the commit, which would tell
+    /// the other side the rating before it commits).
     pub async fn reveal_rating(
         &mut self,
         signer: &Keypair,
@@ -140,14 +143,16 @@ impl<'s> Reputation<'s> {
         score: u8,
         comment: Option<[u8; 32]>,
         salt: [u8; 32],
+        words: Option<&Document>,
     ) -> OpResult<TxReport> {
         let escrow = self.escrow().await?;
         self.0
-            .write(
+            .write_citing(
                 signer,
                 REVEAL_RATING,
                 &(escrow, deal_id, score, comment, salt),
                 0,
+                words,
             )
             .await
     }

@@ -1,6 +1,7 @@
 //! The words on a deal's record, in the order they were cited: the delivery note, the dispute
-//! statement, each side's evidence and the ruling's reasons, each read from the documents
-//! the event store found beside the call, and shown only when its bytes match its hash.
+//! statement, each side's evidence, the ruling's reasons and the rating comments, each read
+//! from the documents the event store found beside the call, and shown only when its bytes
+//! match its hash.
 
 use serde::Serialize;
 
@@ -10,7 +11,7 @@ use crate::store::{IndexedEvent, StoreReader, StoreResult};
 /// One document cited on a deal.
 #[derive(Debug, Clone, Serialize)]
 pub struct CitedWords {
-    /// `delivery_note`, `statement`, `evidence` or `reasons`.
+    /// `delivery_note`, `statement`, `evidence`, `reasons` or `rating_comment`.
     pub kind: &'static str,
     /// Who cited it (SS58).
     pub by: String,
@@ -29,6 +30,7 @@ pub fn cited_on(store: &StoreReader, history: &[IndexedEvent]) -> StoreResult<Ve
         let field = |name: &str| e.event.fields.get(name).and_then(|v| v.as_str());
         let cited = match e.event.name.as_str() {
             "DisputeOpened" => Some(("statement", field("opened_by"), field("evidence"))),
+            "RatingRevealed" => Some(("rating_comment", field("rater"), field("comment"))),
             "DocumentCited" => Some((
                 kind_name(field("kind").unwrap_or_default()),
                 field("by"),

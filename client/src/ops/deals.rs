@@ -9,7 +9,6 @@ use super::types::{Config, Deal, DealState, Party};
 use super::{now_ms, parse_bps, usage, Ctx, OpResult, TxReport};
 use crate::api::Escrow;
 use crate::documents::Citation;
-use crate::signer::blake2_256;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DealResult {
@@ -292,16 +291,6 @@ fn cite(words: Option<&Words>) -> OpResult<Option<Citation>> {
     words
         .map(|w| Citation::parse(&w.text, &w.links).map_err(|e| usage(e.to_string())))
         .transpose()
-}
-
-pub fn parse_hash_or_text(e: &str) -> OpResult<[u8; 32]> {
-    if let Some(h) = e.strip_prefix("0x") {
-        let bytes = hex::decode(h).map_err(|_| usage(format!("invalid hash '{e}'")))?;
-        return bytes
-            .try_into()
-            .map_err(|_| usage(format!("invalid hash '{e}': expected 32 bytes")));
-    }
-    Ok(blake2_256(e.as_bytes()))
 }
 
 /// Arbiter: rules `seller_share` of what the step holds for the seller. `seller_at_fault`

@@ -10,16 +10,21 @@ use std::path::Path;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
-use super::deals::{advance_clock_past, parse_hash_or_text};
+use super::deals::advance_clock_past;
 use super::types::{AccountReputation, DealRecord};
 use super::{usage, write_json_file, Ctx, OpError, OpResult, TxReport};
 use crate::api::Reputation;
+use crate::documents::{Citation, Document};
 
 /// One stored, not yet revealed (or revealed) rating.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct StoredRating {
     pub score: u8,
     pub comment: Option<String>,
+    /// The comment's text, published at the reveal (absent: a hash of something kept
+    /// elsewhere, or a rating committed by an older client).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment_text: Option<String>,
     pub salt: String,
     pub commitment: String,
 }
@@ -82,7 +87,15 @@ pub async fn commit(
     if !(1..=5).contains(&score) {
         return Err(usage(format!("invalid score {score}: scores are 1..=5")));
     }
-    let comment_hash = comment.map(parse_hash_or_text).transpose()?;
+    let comment = comment
+        .map(|c| Citation::parse(c, &[]))
+        .transpose()
+        .map_err(|e| usage(e.to_string()))?;
+    let comment_hash = comment.as_ref().map(Citation::hash);
+    let comment_text = comment
+        .as_ref()
+        .and_then(Citation::document)
+        .map(|d| d.text().to_string());
     super::deals::get_deal(ctx, deal_id).await?;
     let escrow_ss58 = ctx.contracts().await?.deployment.escrow;
     let mut salt = [0u8; 32];
@@ -94,6 +107,7 @@ pub async fn commit(
     let stored = StoredRating {
         score,
         comment: comment_hash.as_ref().map(hex32),
+        comment_text,
         salt: hex32(&salt),
         commitment: hex32(&commitment),
     };
@@ -150,10 +164,25 @@ pub async fn reveal(ctx: &mut Ctx, deal_id: u64) -> OpResult<RatingResult> {
     };
     let salt = parse32(&stored.salt)?;
     let comment = stored.comment.as_deref().map(parse32).transpose()?;
+    let words = match &stored.comment_text {
+        Some(text) => {
+            let d = Document::new(text, &[]).map_err(|e| usage(e.to_string()))?;
+            // The words must be the ones committed to, or the reveal would cite other ones.
+            (Some(d.hash()) == comment).then_some(d)
+        }
+        None => None,
+    };
     let opens = reveal_opens(ctx, deal_id, &signer.account_id().0).await?;
     advance_clock_past(ctx, opens).await?;
     let tx = Reputation::new(ctx)
-        .reveal_rating(&signer, deal_id, stored.score, comment, salt)
+        .reveal_rating(
+            &signer,
+            deal_id,
+            stored.score,
+            comment,
+            salt,
+            words.as_ref(),
+        )
         .await?;
     Ok(RatingResult {
         deal_id,

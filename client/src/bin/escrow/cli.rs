@@ -603,9 +603,10 @@ pub enum RateCmd {
         /// Your score of the other party, 1 to 5.
         #[arg(long)]
         score: u8,
-        /// 0x-hex hash or text (hashed).
-        #[arg(long)]
-        comment_hash: Option<String>,
+        /// Your comment, kept here and published on chain at the reveal (public, at most
+        /// 4 KiB); or the 0x-hash of one kept elsewhere.
+        #[arg(long, alias = "comment-hash")]
+        comment: Option<String>,
     },
     /// Reveal the rating committed earlier.
     Reveal {
@@ -1065,8 +1066,8 @@ async fn run_command(
         Command::Rate(RateCmd::Commit {
             deal,
             score,
-            comment_hash,
-        }) => Report::Rating(ops::ratings::commit(c, deal, score, comment_hash.as_deref()).await?),
+            comment,
+        }) => Report::Rating(ops::ratings::commit(c, deal, score, comment.as_deref()).await?),
         Command::Rate(RateCmd::Reveal { deal }) => {
             Report::Rating(ops::ratings::reveal(c, deal).await?)
         }

@@ -18,6 +18,7 @@ pub fn on_record(s: &mut String, cited: &[CitedWords]) {
             "delivery_note" => "delivery note",
             "statement" => "dispute statement",
             "reasons" => "ruling's reasons",
+            "rating_comment" => "rating comment",
             _ => "evidence",
         };
         let _ = writeln!(
