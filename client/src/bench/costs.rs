@@ -127,11 +127,13 @@ pub async fn measure(
         fee: transfer.fee_paid.unwrap_or(0),
     };
     on_row(&baseline);
+    let document = document_cost(ctx, &alice).await?;
+    on_row(&document);
     let floor_contract = deploy_floor(ctx, &alice, floor).await?;
     let floor = measure_floor(ctx, &alice, &floor_contract, "set", &[]).await?;
     on_row(&floor);
 
-    let mut rows: Vec<CostRow> = Vec::new();
+    let mut rows: Vec<CostRow> = vec![document];
     let mut lifecycle: Vec<CostRow> = Vec::new();
     let mut record = |rows: &mut Vec<CostRow>, contract: &str, tx: &TxReport| {
         let row = CostRow::from_tx(contract, tx);
@@ -493,6 +495,28 @@ async fn measure_own_floors(
         }));
     }
     Ok(floors)
+}
+
+/// What publishing a 1 KiB document beside a call adds to it: `System.remark_with_event`
+/// of 1,024 bytes on its own, its weight and its fee (the length fee is most of it). The
+/// remark keeps the bytes in the block body: no storage, no deposit.
+async fn document_cost(ctx: &mut Ctx, signer: &Keypair) -> OpResult<CostRow> {
+    let words = crate::documents::Document::new(&"w".repeat(1024), &[])
+        .map_err(|e| OpError::Failed(e.to_string()))?;
+    let (pallet, call) = crate::documents::REMARK_PALLET;
+    let remark = subxt::dynamic::tx(pallet, call, (words.bytes().to_vec(),));
+    let sent = ctx.chain.submit(signer, &remark, None).await?;
+    let w = sent.weight.unwrap_or_default();
+    Ok(CostRow {
+        contract: pallet.into(),
+        message: format!("{call} (1 KiB document)"),
+        ref_time: w.ref_time,
+        proof_size: w.proof_size,
+        gas_ref_time: 0,
+        gas_proof_size: 0,
+        storage_deposit: 0,
+        fee: sent.fee_paid.unwrap_or(0),
+    })
 }
 
 /// The bench deployment's award window: the auto-award (3 s after posting) falls inside it,
