@@ -33,6 +33,77 @@ fn settled_deal(env: &Env) -> String {
     deal_id
 }
 
+/// Offer by //Ferdie bought by //Eve, disputed with a statement, one piece of evidence from
+/// each side, and ruled with reasons by //Dave. Other accounts than the settled deal's, whose
+/// pages the test reads.
+fn disputed_deal(env: &Env) -> String {
+    let created = env.ok(&[
+        "--as",
+        FERDIE,
+        "offer",
+        "create",
+        "--title",
+        "Lamp",
+        "--price",
+        "10",
+        "--arbiter",
+        DAVE,
+    ]);
+    let offer_id = id(&created["offer"]["id"]);
+    let accepted = env.ok(&["--as", EVE, "deal", "accept", &offer_id]);
+    let deal_id = id(&accepted["deal"]["id"]);
+    let said = [
+        (
+            EVE,
+            vec![
+                "deal",
+                "dispute",
+                &deal_id,
+                "--statement",
+                "The lamp never came.",
+            ],
+        ),
+        (
+            FERDIE,
+            vec![
+                "deal",
+                "evidence",
+                "add",
+                &deal_id,
+                "Posted on Monday, parcel L-7.",
+            ],
+        ),
+        (
+            EVE,
+            vec![
+                "deal",
+                "evidence",
+                "add",
+                &deal_id,
+                "L-7 was never scanned.",
+            ],
+        ),
+        (
+            DAVE,
+            vec![
+                "deal",
+                "rule",
+                &deal_id,
+                "--seller-share",
+                "0",
+                "--reasons",
+                "Never scanned, never sent.",
+            ],
+        ),
+    ];
+    for (who, args) in said {
+        let mut all = vec!["--as", who];
+        all.extend(args);
+        env.ok(&all);
+    }
+    deal_id
+}
+
 fn get(base: &str, path: &str) -> (u16, Value) {
     let url = format!("{base}{}", path.trim_start_matches('/'));
     match ureq::get(&url).timeout(Duration::from_secs(60)).call() {
@@ -59,11 +130,13 @@ fn explorer_shows_a_settled_deal_and_survives_a_node_restart() {
     check_json_api(&env, &page, &deal_id, &bob);
     new_blocks_are_pushed(&env, &page);
     concurrent_requests_all_get_their_answer(&page, &deal_id);
+    let disputed = disputed_deal(&env);
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         let browser = Browser::start().await;
         check_pages(&env, &browser, &page, &deal_id, &bob).await;
+        dispute_reads_as_a_thread(&browser, &page, &disputed).await;
 
         // The node goes away: the page says so instead of failing.
         env.node.stop().unwrap();
@@ -302,6 +375,33 @@ fn check_json_api(env: &Env, page: &str, deal_id: &str, bob: &str) {
         .as_str()
         .unwrap()
         .contains("invalid account 'nobody'"));
+}
+
+/// The disputed deal's page: the statement, each side's evidence in order, then the ruling
+/// with its reasons.
+async fn dispute_reads_as_a_thread(browser: &Browser, page: &str, deal_id: &str) {
+    browser.goto(&format!("{page}#/deal/{deal_id}")).await;
+    let thread = browser
+        .wait_text("[data-testid=words]", "Never scanned, never sent.")
+        .await;
+    let order = [
+        "Dispute statement",
+        "The lamp never came.",
+        "Posted on Monday, parcel L-7.",
+        "L-7 was never scanned.",
+        "The ruling's reasons",
+        "Never scanned, never sent.",
+    ];
+    let at: Vec<usize> = order
+        .iter()
+        .map(|t| {
+            thread
+                .find(t)
+                .unwrap_or_else(|| panic!("{t} missing: {thread}"))
+        })
+        .collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "out of order: {thread}");
+    browser.screenshot("dispute-thread").await;
 }
 
 async fn check_pages(env: &Env, browser: &Browser, page: &str, deal_id: &str, bob: &str) {

@@ -7,6 +7,7 @@ use crate::blocks::{BlockRef, BlockSummary, ExtrinsicView};
 use crate::chain::{composite_field, ChainEvent};
 use crate::contract::decode_emitted;
 use crate::indexer::{store_error, Backfill};
+use crate::ops::deal_words::CitedWords;
 use crate::ops::deals::{self, DeadlineView};
 use crate::ops::index::synced_store;
 use crate::ops::stored_deals;
@@ -285,6 +286,8 @@ pub struct DealPage {
     pub timeline: Vec<TimelineEntry>,
     /// The reputation contract's record of the ended deal: outcome and both ratings.
     pub record: Option<DealRecord>,
+    /// The words on the record, in order: delivery note, statement, evidence, reasons.
+    pub words: Vec<CitedWords>,
 }
 
 pub async fn deal(ctx: &mut Ctx, id: u64) -> OpResult<DealPage> {
@@ -301,7 +304,7 @@ pub async fn deal(ctx: &mut Ctx, id: u64) -> OpResult<DealPage> {
         })
         .collect();
     let (deal, request_id) = (stored.deal, stored.request_id);
-    let record = stored.record;
+    let (record, words) = (stored.record, stored.words);
     let now = now_ms();
     let deadlines = deals::deadlines_now(ctx, &deal, now).await?;
     Ok(DealPage {
@@ -313,6 +316,7 @@ pub async fn deal(ctx: &mut Ctx, id: u64) -> OpResult<DealPage> {
         now,
         timeline,
         record,
+        words,
     })
 }
 

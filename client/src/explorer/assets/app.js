@@ -291,6 +291,9 @@ async function viewDeal(id) {
         .join("")}</ol>`
     : `<p class="empty" data-testid="timeline-empty">No events found for this deal.</p>`;
   const payout = d.payout;
+  const words = p.words.length
+    ? `<ol class="thread" data-testid="words">${p.words.map(wordsEntry).join("")}</ol>`
+    : `<p class="empty" data-testid="words-empty">Nothing was said on the record.</p>`;
   const rec = p.record;
   const ratings = rec
     ? facts([
@@ -319,8 +322,28 @@ async function viewDeal(id) {
     ${milestonesView(d, p.is_final)}
     <h2>Deadlines</h2>${deadlines}
     <p class="fields">Created ${esc(time(d.created_at))}; delivery by ${esc(time(d.delivery_deadline))}${d.review_deadline ? "; review until " + esc(time(d.review_deadline)) : ""}${d.disputed_by !== "Nobody" && d.ruling_deadline ? "; disputed by the " + esc(d.disputed_by.toLowerCase()) + ", ruling by " + esc(time(d.ruling_deadline)) : ""}${d.proposed_by !== "Nobody" ? "; the " + esc(d.proposed_by.toLowerCase()) + " proposes " + esc(d.proposed_seller_bps / 100) + "% to the seller" : ""}.</p>
+    <h2>On the record</h2>${words}
     <h2>Timeline</h2>${timeline}
     <h2>Ratings</h2><div data-testid="ratings">${ratings}</div>`;
+}
+
+// One document cited on a deal: who said what, where and when; words only when their bytes
+// match the cited hash.
+const WORDS_KINDS = {
+  delivery_note: "Delivery note",
+  statement: "Dispute statement",
+  evidence: "Evidence",
+  reasons: "The ruling's reasons",
+  rating_comment: "Rating comment",
+};
+function wordsEntry(w) {
+  const said =
+    w.words.status === "on_chain"
+      ? `<blockquote class="words">${esc(w.words.text)}</blockquote>`
+      : w.words.status === "does_not_match"
+        ? `<p class="empty">The bytes published for this document do not match its hash: not shown.</p>`
+        : `<p class="empty">Not on chain: cited by its hash ${esc(w.document)}, its words cannot be checked here.</p>`;
+  return `<li><span class="event-name">${esc(WORDS_KINDS[w.kind] ?? w.kind)}</span> <span class="when">by ${link.account(w.by)} · ${link.block(w.block)} · ${esc(time(w.timestamp))}</span>${said}</li>`;
 }
 
 // "(3)", or "(latest 25 of 40)" when the page lists only the latest rows.
