@@ -30,8 +30,11 @@ fn record(env: &Env, deal_id: &str) -> Vec<(String, String, Value)> {
 }
 
 /// The home of a second client of the same chain, with a store of its own, joined from the
-/// marketplace's export.
+/// marketplace's export. A later block is finalized first, so that this client's store starts
+/// from a snapshot after the documents' blocks and must read those blocks to find them.
 fn second_home(env: &Env) -> tempfile::TempDir {
+    env.ok(&["account", "fund", FERDIE, "--amount", "1"]);
+    std::thread::sleep(std::time::Duration::from_secs(2));
     let export = env.home.path().join("marketplace.json");
     let export = export.to_str().unwrap();
     env.ok(&["deployment", "export", "--out", export]);

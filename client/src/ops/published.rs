@@ -11,20 +11,34 @@ pub async fn words_of(ctx: &mut Ctx, hashes: &[[u8; 32]]) -> OpResult<Vec<Option
     if hashes.iter().all(|h| *h == [0; 32]) {
         return Ok(vec![None; hashes.len()]);
     }
-    let (store, _) = super::index::synced_store(ctx, crate::indexer::Backfill::Skip).await?;
-    hashes
+    use crate::indexer::{store_error, Backfill};
+    let (store, _) = super::index::synced_store(ctx, Backfill::Skip).await?;
+    let found = |store: &crate::store::StoreReader| -> OpResult<Vec<Option<Option<Vec<u8>>>>> {
+        hashes
+            .iter()
+            .map(|hash| {
+                if *hash == [0; 32] {
+                    return Ok(None);
+                }
+                Ok(Some(
+                    store.document(hash).map_err(store_error)?.map(|(b, _)| b),
+                ))
+            })
+            .collect()
+    };
+    let mut published = found(&store)?;
+    // A store that started from a snapshot holds no block before it: read the earlier blocks
+    // (once; the store keeps them) before saying a document is not on chain.
+    if published.iter().any(|p| matches!(p, Some(None))) {
+        drop(store);
+        let (store, _) = super::index::synced_store(ctx, Backfill::All).await?;
+        published = found(&store)?;
+    }
+    Ok(hashes
         .iter()
-        .map(|hash| {
-            if *hash == [0; 32] {
-                return Ok(None);
-            }
-            let published = store
-                .document(hash)
-                .map_err(crate::indexer::store_error)?
-                .map(|(bytes, _)| bytes);
-            Ok(Some(Words::check(hash, published.as_deref())))
-        })
-        .collect()
+        .zip(published)
+        .map(|(hash, p)| p.map(|bytes| Words::check(hash, bytes.as_deref())))
+        .collect())
 }
 
 #[cfg(not(feature = "store"))]
