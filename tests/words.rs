@@ -429,3 +429,31 @@ fn a_rating_comment_is_published_at_the_reveal_never_at_the_blind_commit() {
         )]
     );
 }
+
+#[test]
+fn an_account_is_told_before_its_first_document_that_the_words_are_public_for_good() {
+    let env = Env::new();
+    env.deploy();
+    let (_, deal_id) = env.accepted_deal("100", "10", ["3d", "2d", "1d"]);
+    let stderr_of = |args: &[&str]| {
+        let out = env.cmd(args).args(["--output", "text"]).output().unwrap();
+        assert!(out.status.success(), "{args:?}");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let first = stderr_of(&["--as", BOB, "deal", "deliver", &deal_id, "--note", "Sent"]);
+    assert!(
+        first.contains("for the first time: anyone can read it"),
+        "{first}"
+    );
+    env.ok(&["--as", CHARLIE, "deal", "dispute", &deal_id]);
+    let again = stderr_of(&[
+        "--as",
+        BOB,
+        "deal",
+        "evidence",
+        "add",
+        &deal_id,
+        "Receipt 12",
+    ]);
+    assert!(!again.contains("for the first time"), "told once: {again}");
+}

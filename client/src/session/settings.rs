@@ -85,6 +85,12 @@ impl Settings {
         self.beside_deployment("ratings.json")
     }
 
+    /// The accounts that have published a document from this client (`published.json`): each
+    /// is told once, before its first, that the words are public and permanent.
+    pub fn published_path(&self) -> PathBuf {
+        self.beside_deployment("published.json")
+    }
+
     /// Where the metadata of every code hash used is kept: next to the deployment file.
     pub fn metadata_dir(&self) -> PathBuf {
         self.beside_deployment("metadata")

@@ -195,6 +195,9 @@ impl Ctx {
         if self.settings.unsigned {
             return Err(self.leave_unsigned(signer, &call_data).await?);
         }
+        if document.is_some() {
+            self.warn_before_first_document(signer)?;
+        }
         self.note(format!("{message}: waiting for inclusion…"));
         let result = contract
             .submit_prepared(&self.chain, signer, prepared)
@@ -239,6 +242,25 @@ impl Ctx {
             fee_estimate,
             &outcome,
         ))
+    }
+
+    /// Before the first document `signer` publishes from this client: a warning (shown even
+    /// to scripts) that anyone can read it, for good.
+    fn warn_before_first_document(&self, signer: &Keypair) -> OpResult<()> {
+        let path = self.settings.published_path();
+        let mut told: std::collections::BTreeSet<String> = std::fs::read_to_string(&path)
+            .ok()
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default();
+        let who = self.chain.ss58(&signer.public_key());
+        if told.insert(who.clone()) {
+            tracing::warn!(
+                "{who} publishes a document on chain for the first time: anyone can read it, \
+                 and it can never be changed or deleted"
+            );
+            super::deployment::write_json_file(&path, &told)?;
+        }
+        Ok(())
     }
 
     /// The report of an included contract call: costs, the dry run's return value and the
