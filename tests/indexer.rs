@@ -74,6 +74,7 @@ fn a_block_the_best_chain_no_longer_holds_is_rolled_back_and_nothing_of_it_remai
         fields.insert("offer_id".into(), 99.into());
         changes.events.push(BlockEvent {
             index: 0,
+            extrinsic: None,
             event: EventView {
                 contract: "escrow".into(),
                 name: "OfferCreated".into(),

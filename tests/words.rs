@@ -457,3 +457,48 @@ fn an_account_is_told_before_its_first_document_that_the_words_are_public_for_go
     ]);
     assert!(!again.contains("for the first time"), "told once: {again}");
 }
+
+#[test]
+fn a_remark_whose_bytes_do_not_match_the_cited_hash_is_shown_as_such_never_as_words() {
+    use escrow_client::documents::Document;
+    use escrow_client::ops::Ctx;
+    use escrow_client::signer::Keypair;
+
+    let env = Env::new();
+    env.deploy();
+    let (_, deal_id) = env.accepted_deal("100", "10", ["3d", "2d", "1d"]);
+    env.ok(&["--as", CHARLIE, "deal", "dispute", &deal_id]);
+    let cited = Document::new("What the call cites", &[]).unwrap();
+    let published = Document::new("Other words in the same batch", &[]).unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let mut ctx = Ctx::connect(env.settings()).await.unwrap();
+        let c = ctx.contracts().await.unwrap();
+        let charlie = Keypair::sr25519_from_uri(CHARLIE).unwrap();
+        // A client that publishes one document and cites another, in one batch that lands.
+        let mut input = c.escrow.codec.selector("submit_evidence").unwrap().to_vec();
+        input.extend(scale::Encode::encode(&(
+            deal_id.parse::<u64>().unwrap(),
+            cited.hash(),
+        )));
+        let mut prepared = c
+            .escrow
+            .prepare_call(&ctx.chain, &charlie, "submit_evidence", input, 0)
+            .await
+            .unwrap();
+        prepared.document = Some(published.clone());
+        c.escrow
+            .submit_prepared(&ctx.chain, &charlie, prepared)
+            .await
+            .unwrap();
+    });
+    let words = record(&env, &deal_id);
+    assert_eq!(words.len(), 1);
+    assert_eq!(
+        words[0].2,
+        serde_json::json!({ "status": "does_not_match" })
+    );
+    let text = env.text(&["deal", "show", &deal_id]);
+    assert!(text.contains("do not match its hash"), "{text}");
+    assert!(!text.contains("Other words"), "{text}");
+}

@@ -15,6 +15,8 @@ use super::REMARK_PALLET;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Published {
     pub hash: [u8; 32],
+    /// The extrinsic that published it.
+    pub extrinsic: u32,
     pub bytes: Vec<u8>,
 }
 
@@ -45,6 +47,7 @@ pub async fn published_in(
         let Ok(fields) = ext.decode_call_data_fields_unchecked_as::<Composite<()>>() else {
             continue;
         };
+        let extrinsic = ext.index() as u32;
         let mut remarks = Vec::new();
         if ext.pallet_name() == REMARK_PALLET.0 && ext.call_name() == REMARK_PALLET.1 {
             remarks.extend(fields.values().next().and_then(bytes_of));
@@ -55,8 +58,13 @@ pub async fn published_in(
         }
         for bytes in remarks {
             let h = blake2_256(&bytes);
-            if confirmed.contains(&h) && !found.iter().any(|p: &Published| p.hash == h) {
-                found.push(Published { hash: h, bytes });
+            let seen = |p: &Published| p.hash == h && p.extrinsic == extrinsic;
+            if confirmed.contains(&h) && !found.iter().any(seen) {
+                found.push(Published {
+                    hash: h,
+                    extrinsic,
+                    bytes,
+                });
             }
         }
     }

@@ -102,7 +102,7 @@ pub async fn block_events(
     block.documents = published_in(chain, hash, &all)
         .await?
         .into_iter()
-        .map(|p| (p.hash, p.bytes))
+        .map(|p| (p.hash, p.extrinsic, p.bytes))
         .collect();
     // Every extrinsic, inherents included, ends with `ExtrinsicSuccess` or `ExtrinsicFailed`
     // in its own phase: the highest phase counts them, with no read of the block's body.
@@ -112,7 +112,7 @@ pub async fn block_events(
         .max()
         .map_or(0, |last| last + 1);
     let mut events = Vec::new();
-    for (index, (_, event)) in all.into_iter().enumerate() {
+    for (index, (phase, event)) in all.into_iter().enumerate() {
         let Some(decoded) = decode_emitted(&event, &codecs, None) else {
             continue;
         };
@@ -123,6 +123,7 @@ pub async fn block_events(
         view.block = Some(block.number);
         events.push(BlockEvent {
             index: index as u32,
+            extrinsic: phase,
             event: view,
         });
     }

@@ -48,17 +48,35 @@ pub fn cited_on(store: &StoreReader, history: &[IndexedEvent]) -> StoreResult<Ve
         if hash == [0; 32] {
             continue;
         }
-        let published = store.document(&hash)?.map(|(bytes, _)| bytes);
         out.push(CitedWords {
             kind,
             by: by.to_string(),
             document: document.to_string(),
             block: e.block_number,
             timestamp: e.timestamp,
-            words: Words::check(&hash, published.as_deref()),
+            words: words_of(store, e, &hash)?,
         });
     }
     Ok(out)
+}
+
+/// The words cited by `e` under `hash`. The remarks of the call's own extrinsic decide: one
+/// of them hashing to `hash` is the document, and remarks beside the call that all hash to
+/// something else do not match what it cites. A call published without words may cite
+/// words published before: then they are looked up by hash.
+fn words_of(store: &StoreReader, e: &IndexedEvent, hash: &[u8; 32]) -> StoreResult<Words> {
+    let beside = match e.extrinsic {
+        Some(x) => store.documents_beside(e.block_number, x)?,
+        None => Vec::new(),
+    };
+    if let Some((_, bytes)) = beside.iter().find(|(h, _)| h == hash) {
+        return Ok(Words::check(hash, Some(bytes)));
+    }
+    if let Some((_, bytes)) = beside.first() {
+        return Ok(Words::check(hash, Some(bytes)));
+    }
+    let published = store.document(hash)?.map(|(bytes, _)| bytes);
+    Ok(Words::check(hash, published.as_deref()))
 }
 
 /// The escrow's `Citation` variant as the record names it.

@@ -190,9 +190,9 @@ pub struct BlockInfo {
     /// How many extrinsics it holds, inherents included.
     pub extrinsics: u32,
     /// The documents published in it (`System.remark_with_event`, confirmed by their
-    /// `System.Remarked`): hash and bytes.
+    /// `System.Remarked`): hash, the extrinsic that published it, bytes.
     #[serde(skip)]
-    pub documents: Vec<([u8; 32], Vec<u8>)>,
+    pub documents: Vec<([u8; 32], u32, Vec<u8>)>,
 }
 
 /// A stored contract event, where it happened.
@@ -205,6 +205,9 @@ pub struct IndexedEvent {
     pub timestamp: u64,
     /// Its index among the block's events.
     pub index: u32,
+    /// The extrinsic that emitted it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extrinsic: Option<u32>,
     /// `block` is the block number.
     #[serde(flatten)]
     pub event: EventView,

@@ -90,7 +90,7 @@ fn block_info(r: &Row) -> rusqlite::Result<BlockInfo> {
 }
 
 const EVENT_COLUMNS: &str =
-    "e.block_number, e.block_hash, b.timestamp, e.idx, e.contract, e.name, e.fields";
+    "e.block_number, e.block_hash, b.timestamp, e.idx, e.contract, e.name, e.fields, e.extrinsic";
 
 fn event_from_row(r: &Row) -> rusqlite::Result<(IndexedEvent, String)> {
     let block_number: u64 = r.get(0)?;
@@ -100,6 +100,7 @@ fn event_from_row(r: &Row) -> rusqlite::Result<(IndexedEvent, String)> {
             block_hash: r.get(1)?,
             timestamp: r.get(2)?,
             index: r.get(3)?,
+            extrinsic: r.get(7)?,
             event: EventView {
                 contract: r.get(4)?,
                 name: r.get(5)?,
@@ -123,6 +124,21 @@ impl StoreReader {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?)
+    }
+
+    /// The documents extrinsic `extrinsic` of block `block` published: hash and bytes.
+    pub fn documents_beside(
+        &self,
+        block: u64,
+        extrinsic: u32,
+    ) -> StoreResult<Vec<([u8; 32], Vec<u8>)>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT hash, bytes FROM documents WHERE block_number = ?1 AND extrinsic = ?2",
+            )?
+            .query_map(params![block, extrinsic], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?)
     }
 
     /// The last indexed block: (number, hash).

@@ -3,7 +3,7 @@
 
 /// The layout `SCHEMA` creates, recorded in `meta` under `schema_version`.
 /// 7: the `offer_id` of a deal a task request opened is null in events' and deals' JSON.
-/// 8: `documents`, the words published beside the calls.
+/// 8: `documents`, the words published beside the calls, and each event's extrinsic.
 pub const SCHEMA_VERSION: i64 = 8;
 
 /// Accounts and hashes are 32-byte BLOBs. Balances (`price`, `amount`) are u128 as 16-byte
@@ -40,6 +40,8 @@ CREATE TABLE events (
     fields TEXT NOT NULL,
     deal_id INTEGER,
     offer_id INTEGER,
+    -- the extrinsic that emitted it (NULL: initialization or finalization)
+    extrinsic INTEGER,
     UNIQUE (block_number, idx)
 ) STRICT;
 CREATE INDEX events_deal ON events(deal_id, block_number, idx) WHERE deal_id IS NOT NULL;
@@ -47,12 +49,16 @@ CREATE INDEX events_offer ON events(offer_id, block_number, idx) WHERE offer_id 
 
 -- Documents published in a block (`System.remark_with_event` confirmed by `System.Remarked`),
 -- by their blake2-256 hash; the same words published twice are kept once per block.
+-- `extrinsic` is the one that published it: a call's citation is checked against the remarks
+-- of its own extrinsic.
 CREATE TABLE documents (
     hash BLOB NOT NULL,
     block_number INTEGER NOT NULL REFERENCES blocks(number) ON DELETE CASCADE,
+    extrinsic INTEGER NOT NULL,
     bytes BLOB NOT NULL,
-    PRIMARY KEY (hash, block_number)
+    PRIMARY KEY (hash, block_number, extrinsic)
 ) STRICT, WITHOUT ROWID;
+CREATE INDEX documents_extrinsic ON documents(block_number, extrinsic);
 
 -- Every SS58 account named in an event's fields.
 CREATE TABLE event_accounts (

@@ -158,6 +158,7 @@ pub fn event(index: u32, name: &str, fields: serde_json::Value) -> BlockEvent {
     };
     BlockEvent {
         index,
+        extrinsic: None,
         event: EventView {
             contract: "escrow".to_string(),
             name: name.to_string(),

@@ -16,6 +16,8 @@ use crate::types::{AccountBytes, AccountReputation, Deal, DealRecord, EventView,
 #[derive(Debug, Clone)]
 pub struct BlockEvent {
     pub index: u32,
+    /// The extrinsic that emitted it (none for initialization and finalization).
+    pub extrinsic: Option<u32>,
     pub event: EventView,
 }
 
@@ -120,10 +122,11 @@ fn insert_block(conn: &Connection, b: &BlockInfo, undoable: bool) -> StoreResult
         ],
     )?;
     // Deleted with the block (a rollback), like its events.
-    for (hash, bytes) in &b.documents {
+    for (hash, extrinsic, bytes) in &b.documents {
         conn.execute(
-            "INSERT INTO documents (hash, block_number, bytes) VALUES (?1, ?2, ?3)",
-            params![hash, b.number, bytes],
+            "INSERT OR IGNORE INTO documents (hash, block_number, extrinsic, bytes)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![hash, b.number, extrinsic, bytes],
         )?;
     }
     Ok(())
@@ -145,8 +148,8 @@ fn insert_event(conn: &Connection, block: &BlockInfo, e: &BlockEvent) -> StoreRe
     })?;
     conn.prepare_cached(
         "INSERT INTO events (block_number, block_hash, idx, contract, name, fields, deal_id,
-            offer_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            offer_id, extrinsic)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
     .execute(params![
         block.number,
@@ -157,6 +160,7 @@ fn insert_event(conn: &Connection, block: &BlockInfo, e: &BlockEvent) -> StoreRe
         json,
         id_field("deal_id"),
         id_field("offer_id"),
+        e.extrinsic,
     ])?;
     let event_id = conn.last_insert_rowid();
     let accounts = event_accounts(fields);
