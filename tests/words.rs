@@ -502,3 +502,65 @@ fn a_remark_whose_bytes_do_not_match_the_cited_hash_is_shown_as_such_never_as_wo
     assert!(text.contains("do not match its hash"), "{text}");
     assert!(!text.contains("Other words"), "{text}");
 }
+
+#[test]
+fn a_description_longer_than_the_terms_hold_is_published_whole_and_read_back() {
+    let env = Env::new();
+    env.deploy();
+    let long = format!(
+        "Leica M3, 1957, serviced in 2024. {}",
+        "Shutter speeds all accurate, rangefinder bright, no haze. ".repeat(8)
+    );
+    assert!(long.len() > 256);
+    let created = env.ok(&[
+        "--as",
+        BOB,
+        "offer",
+        "create",
+        "--title",
+        "Camera",
+        "--description",
+        &long,
+        "--price",
+        "10",
+        "--arbiter",
+        DAVE,
+    ]);
+    let kept = created["offer"]["terms"]["description"].as_str().unwrap();
+    assert!(
+        kept.len() <= 256 && kept.starts_with("Leica M3, 1957"),
+        "{kept}"
+    );
+    let offer_id = id(&created["offer"]["id"]);
+    let shown = env.ok(&["offer", "show", &offer_id]);
+    assert_eq!(shown["details"], on_chain(&long), "{shown}");
+    // The summary is what search finds.
+    let found = env.ok(&["offer", "list", "--text", "Leica"]);
+    assert_eq!(found["offers"].as_array().map(Vec::len), Some(1));
+
+    let posted = env.ok(&[
+        "--as",
+        CHARLIE,
+        "request",
+        "create",
+        "--title",
+        "Logo",
+        "--description",
+        &long,
+        "--budget",
+        "50",
+        "--delivery-window",
+        "3d",
+        "--review-window",
+        "2d",
+        "--ruling-window",
+        "1d",
+        "--arbiter",
+        DAVE,
+    ]);
+    let request = id(&posted["request"]["id"]);
+    let home = second_home(&env);
+    let show = ["request", "show", &request];
+    let shown = succeeds(env.cmd_in(home.path(), &show), &show);
+    assert_eq!(shown["details"], on_chain(&long), "{shown}");
+}

@@ -214,8 +214,12 @@ impl<'s> Escrow<'s> {
         signer: &Keypair,
         terms: &OfferTerms,
         bond: u128,
+        details: Option<&Document>,
     ) -> OpResult<(u64, TxReport)> {
-        let tx = self.0.write(signer, CREATE_OFFER, terms, bond).await?;
+        let tx = self
+            .0
+            .write_citing(signer, CREATE_OFFER, terms, bond, details)
+            .await?;
         Ok((returned_id(&tx)?, tx))
     }
 

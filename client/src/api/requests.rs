@@ -104,10 +104,11 @@ impl<'s> Requests<'s> {
         &mut self,
         signer: &Keypair,
         terms: &RequestTerms,
+        details: Option<&Document>,
     ) -> OpResult<(u64, TxReport)> {
         let tx = self
             .0
-            .write(signer, POST_REQUEST, terms, terms.budget)
+            .write_citing(signer, POST_REQUEST, terms, terms.budget, details)
             .await?;
         Ok((returned_id(&tx)?, tx))
     }

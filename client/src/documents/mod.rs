@@ -5,6 +5,7 @@
 //! something kept off chain (IPFS, a web page): its words cannot be checked here.
 
 mod batch;
+pub mod details;
 mod remarks;
 
 pub use batch::{remark_then_call, REMARK_PALLET};

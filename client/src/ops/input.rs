@@ -32,6 +32,15 @@ pub fn parse_price(units: &TokenUnits, input: &str) -> OpResult<u128> {
 }
 
 /// A title and description as the contracts check them (offers and requests alike).
+/// A description as the contracts can hold it: as it is, or a summary referring to the
+/// whole text, which is published with the call ([`crate::documents::details`]).
+pub fn fit_description(
+    description: &str,
+) -> OpResult<(String, Option<crate::documents::Document>)> {
+    crate::documents::details::fit(description, MAX_DESCRIPTION_BYTES)
+        .map_err(|e| usage(format!("the description: {e}")))
+}
+
 pub fn check_text(title: &str, description: &str) -> OpResult<()> {
     if title.is_empty() {
         return Err(usage("the title must not be empty"));

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::input::{check_text, parse_price, window};
+use super::input::{check_text, fit_description, parse_price, window};
 use super::screening::ScreeningArgs;
 use super::types::{Offer, OfferTerms};
 use super::{usage, Ctx, OpResult, TxReport};
@@ -37,6 +37,9 @@ pub struct OfferResult {
     /// The call removed the offer from storage: `offer` is what it was.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub removed: bool,
+    /// The whole description, when the terms keep a summary of it (`offer show`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<crate::documents::Words>,
 }
 
 /// Checks the terms as the contract will, before any fee is spent.
@@ -78,6 +81,11 @@ pub async fn get_offer(ctx: &mut Ctx, id: u64) -> OpResult<Offer> {
 
 pub async fn create(ctx: &mut Ctx, args: CreateOfferArgs) -> OpResult<OfferResult> {
     let signer = ctx.signer(None)?;
+    let (description, details) = fit_description(&args.description)?;
+    let args = CreateOfferArgs {
+        description,
+        ..args
+    };
     let terms = build_terms(ctx, &args)?;
     if terms.arbiter == signer.public_key() {
         return Err(usage("the arbiter cannot be the seller"));
@@ -86,11 +94,14 @@ pub async fn create(ctx: &mut Ctx, args: CreateOfferArgs) -> OpResult<OfferResul
         .bond_per_unit
         .checked_mul(u128::from(terms.quantity))
         .ok_or_else(|| usage("bond per unit × quantity does not fit"))?;
-    let (id, tx) = Escrow::new(ctx).create_offer(&signer, &terms, bond).await?;
+    let (id, tx) = Escrow::new(ctx)
+        .create_offer(&signer, &terms, bond, details.as_ref())
+        .await?;
     Ok(OfferResult {
         offer: get_offer(ctx, id).await?,
         tx: Some(tx),
         removed: false,
+        details: None,
     })
 }
 
@@ -124,6 +135,7 @@ pub async fn update(
         offer: get_offer(ctx, id).await?,
         tx: Some(tx),
         removed: false,
+        details: None,
     })
 }
 
@@ -135,6 +147,7 @@ pub async fn withdraw(ctx: &mut Ctx, id: u64) -> OpResult<OfferResult> {
         offer: get_offer(ctx, id).await?,
         tx: Some(tx),
         removed: false,
+        details: None,
     })
 }
 
@@ -148,5 +161,6 @@ pub async fn remove(ctx: &mut Ctx, id: u64) -> OpResult<OfferResult> {
         offer,
         tx: Some(tx),
         removed: true,
+        details: None,
     })
 }

@@ -41,6 +41,14 @@ pub async fn words_of(ctx: &mut Ctx, hashes: &[[u8; 32]]) -> OpResult<Vec<Option
         .collect())
 }
 
+/// The whole text a description refers to, when it keeps only a summary.
+pub async fn details_of(ctx: &mut Ctx, description: &str) -> OpResult<Option<Words>> {
+    match crate::documents::details::referred(description) {
+        Some(hash) => Ok(words_of(ctx, &[hash]).await?.remove(0)),
+        None => Ok(None),
+    }
+}
+
 #[cfg(not(feature = "store"))]
 pub async fn words_of(_: &mut Ctx, hashes: &[[u8; 32]]) -> OpResult<Vec<Option<Words>>> {
     Ok(vec![None; hashes.len()])

@@ -51,6 +51,9 @@ pub struct RequestDetails {
     pub request: Request,
     pub proposals: Vec<IndexedProposal>,
     pub deal: Option<Deal>,
+    /// The whole description, when the terms keep a summary of it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<Words>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -196,13 +199,20 @@ pub fn check_min_windows(terms: &RequestTerms, min: &MinWindows) -> OpResult<()>
 /// minimums are refused before anything is sent.
 pub async fn create(ctx: &mut Ctx, args: CreateRequestArgs) -> OpResult<RequestResult> {
     let signer = ctx.signer(None)?;
+    let (description, details) = super::input::fit_description(&args.description)?;
+    let args = CreateRequestArgs {
+        description,
+        ..args
+    };
     let terms = build_terms(ctx, &args)?;
     if terms.arbiters.contains(&signer.public_key().into()) {
         return Err(usage("the poster cannot be one of the request's arbiters"));
     }
     let settings = Escrow::new(ctx).config().await?.settings;
     check_min_windows(&terms, &MinWindows::of(&settings))?;
-    let (id, tx) = Requests::new(ctx).post_request(&signer, &terms).await?;
+    let (id, tx) = Requests::new(ctx)
+        .post_request(&signer, &terms, details.as_ref())
+        .await?;
     Ok(RequestResult {
         request: get_request(ctx, id).await?,
         deal: None,
@@ -215,10 +225,12 @@ pub async fn show(ctx: &mut Ctx, id: u64) -> OpResult<RequestDetails> {
     let request = get_request(ctx, id).await?;
     let proposals = Requests::new(ctx).proposals(id).await?;
     let deal = deal_of(ctx, &request).await?;
+    let details = super::published::details_of(ctx, &request.terms.description).await?;
     Ok(RequestDetails {
         request,
         proposals,
         deal,
+        details,
     })
 }
 

@@ -50,10 +50,13 @@ pub async fn stored(ctx: &mut Ctx, id: u64) -> OpResult<(Offer, AccountReputatio
 
 /// `offer show`: offer `id` from the event store.
 pub async fn show(ctx: &mut Ctx, id: u64) -> OpResult<OfferResult> {
+    let offer = stored(ctx, id).await?.0;
+    let details = super::published::details_of(ctx, &offer.terms.description).await?;
     Ok(OfferResult {
-        offer: stored(ctx, id).await?.0,
+        offer,
         tx: None,
         removed: false,
+        details,
     })
 }
 

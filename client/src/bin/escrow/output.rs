@@ -336,6 +336,10 @@ pub fn render(report: &Report, u: &TokenUnits) -> String {
                 let _ = writeln!(s, "removed from storage; storage deposit returned:");
             }
             offer(&mut s, &o.offer, u);
+            if let Some(details) = &o.details {
+                let _ = writeln!(s, "  the whole description:");
+                crate::words_output::words(&mut s, "    ", details);
+            }
             if let Some(t) = &o.tx {
                 tx(&mut s, t, u);
             }

@@ -125,6 +125,10 @@ pub fn list(s: &mut String, l: &RequestList, u: &TokenUnits) {
 
 pub fn details(s: &mut String, d: &RequestDetails, u: &TokenUnits) {
     request(s, &d.request, u);
+    if let Some(details) = &d.details {
+        let _ = writeln!(s, "  the whole description:");
+        crate::words_output::words(s, "    ", details);
+    }
     proposals(s, d.request.id, &d.proposals, u);
     if let Some(dl) = &d.deal {
         deal(s, dl, Some(d.request.id), u);
