@@ -19,30 +19,6 @@ fn ids(list: &Value, key: &str) -> Vec<u64> {
         .collect()
 }
 
-/// `who` posts a request accepting //Dave as arbiter, with `extra` flags.
-fn post(env: &Env, who: &str, title: &str, budget: &str, extra: &[&str]) -> Value {
-    let mut args = vec![
-        "--as",
-        who,
-        "request",
-        "create",
-        "--title",
-        title,
-        "--budget",
-        budget,
-        "--delivery-window",
-        "3d",
-        "--review-window",
-        "2d",
-        "--ruling-window",
-        "1d",
-        "--arbiter",
-        DAVE,
-    ];
-    args.extend_from_slice(extra);
-    env.ok(&args)
-}
-
 fn propose(env: &Env, who: &str, request: &str, price: &str) -> Value {
     env.ok(&["--as", who, "proposal", "submit", request, "--price", price])
 }
@@ -73,8 +49,7 @@ fn a_request_is_proposed_for_and_its_award_opens_a_deal_with_every_balance_check
 
     // Posting pays the budget in.
     let charlie_before = env.free(CHARLIE);
-    let posted = post(
-        &env,
+    let posted = env.post_request(
         CHARLIE,
         "Logo design",
         "100",
@@ -200,7 +175,7 @@ fn a_request_is_proposed_for_and_its_award_opens_a_deal_with_every_balance_check
     );
 
     // Search by text, budget, poster, arbiter and the poster's rating.
-    let other = post(&env, EVE, "Website copy", "30", &[]);
+    let other = env.post_request(EVE, "Website copy", "30", &[]);
     let other_id = other["request"]["id"].as_u64().unwrap();
     let request_id = posted["request"]["id"].as_u64().unwrap();
     let search = |flags: &[&str]| {
@@ -366,7 +341,7 @@ fn screening_cancel_auto_award_and_close_each_return_or_place_the_budget() {
     env.register_arbiter(DAVE, "500");
 
     // Screening refuses with the rule named; a worker the rules let through proposes.
-    let newcomers_out = post(&env, CHARLIE, "Translation", "10", &["--min-deals", "1"]);
+    let newcomers_out = env.post_request(CHARLIE, "Translation", "10", &["--min-deals", "1"]);
     let newcomers_out = id(&newcomers_out["request"]["id"]);
     let err = env.fails(
         &[
@@ -388,8 +363,7 @@ fn screening_cancel_auto_award_and_close_each_return_or_place_the_budget() {
             .contains("fewer deals completed"),
         "{err}"
     );
-    let blocked = post(
-        &env,
+    let blocked = env.post_request(
         CHARLIE,
         "Proofreading",
         "10",
@@ -420,8 +394,7 @@ fn screening_cancel_auto_award_and_close_each_return_or_place_the_budget() {
     assert_eq!(err["contract_error"], "NotOpen");
 
     // Auto-award: anyone, only after the proposal deadline, to the lowest price.
-    let auto = post(
-        &env,
+    let auto = env.post_request(
         CHARLIE,
         "Data entry",
         "100",
@@ -526,7 +499,7 @@ fn a_request_below_the_minimums_is_refused_before_sending_and_what_ended_is_remo
     assert_eq!(env.ok(&["config"])["requests_contract"]["request_count"], 0);
 
     // Hole 7: the poster rejects a proposal; its slot is free, its worker stays out.
-    let posted = post(&env, CHARLIE, "Logo design", "100", &[]);
+    let posted = env.post_request(CHARLIE, "Logo design", "100", &[]);
     let request = id(&posted["request"]["id"]);
     let request_deposit = deposit(&posted["tx"]);
     let bob = propose(&env, BOB, &request, "50");

@@ -104,24 +104,7 @@ fn a_reclaimed_seller_carries_the_failure_into_its_record_the_offer_and_proposal
     assert_eq!(listed["offers"][0]["seller_deals_failed"], 1, "{listed}");
 
     // A poster weighing Bob's proposal sees the same failure beside it.
-    let posted = env.ok(&[
-        "--as",
-        CHARLIE,
-        "request",
-        "create",
-        "--title",
-        "Logo",
-        "--budget",
-        "50",
-        "--delivery-window",
-        "3d",
-        "--review-window",
-        "2d",
-        "--ruling-window",
-        "1d",
-        "--arbiter",
-        DAVE,
-    ]);
+    let posted = env.post_request(CHARLIE, "Logo", "50", &[]);
     let request = id(&posted["request"]["id"]);
     env.ok(&["--as", BOB, "proposal", "submit", &request, "--price", "40"]);
     let proposals = env.ok(&["proposal", "list", &request]);

@@ -44,6 +44,17 @@ fn second_home(env: &Env) -> tempfile::TempDir {
     home
 }
 
+/// The escrow's `submit_evidence(deal_id, document)` call data, encoded by hand: the tests
+/// that send it past the client's checks.
+fn evidence_call(c: &escrow_client::ops::Contracts, deal_id: &str, document: [u8; 32]) -> Vec<u8> {
+    let mut input = c.escrow.codec.selector("submit_evidence").unwrap().to_vec();
+    input.extend(scale::Encode::encode(&(
+        deal_id.parse::<u64>().unwrap(),
+        document,
+    )));
+    input
+}
+
 fn on_chain(text: &str) -> Value {
     serde_json::json!({ "status": "on_chain", "text": text })
 }
@@ -272,11 +283,7 @@ fn a_document_whose_call_reverts_is_never_taken_as_published() {
         // Straight to the chain, past the dry run: a stranger's evidence on a deal that is
         // not disputed, in the same batch as its document.
         let eve = Keypair::sr25519_from_uri(EVE).unwrap();
-        let mut input = c.escrow.codec.selector("submit_evidence").unwrap().to_vec();
-        input.extend(scale::Encode::encode(&(
-            deal_id.parse::<u64>().unwrap(),
-            document.hash(),
-        )));
+        let input = evidence_call(&c, &deal_id, document.hash());
         let gas = Weight {
             ref_time: 20_000_000_000,
             proof_size: 1_000_000,
@@ -324,24 +331,7 @@ fn a_document_whose_call_reverts_is_never_taken_as_published() {
 fn a_poster_on_another_client_reads_a_workers_pitch_word_for_word() {
     let env = Env::new();
     env.deploy();
-    let posted = env.ok(&[
-        "--as",
-        CHARLIE,
-        "request",
-        "create",
-        "--title",
-        "Logo",
-        "--budget",
-        "50",
-        "--delivery-window",
-        "3d",
-        "--review-window",
-        "2d",
-        "--ruling-window",
-        "1d",
-        "--arbiter",
-        DAVE,
-    ]);
+    let posted = env.post_request(CHARLIE, "Logo", "50", &[]);
     let request = id(&posted["request"]["id"]);
     let pitch = "I have drawn 40 logos for bakeries.\nTwo drafts in three days.";
     env.ok(&[
@@ -476,11 +466,7 @@ fn a_remark_whose_bytes_do_not_match_the_cited_hash_is_shown_as_such_never_as_wo
         let c = ctx.contracts().await.unwrap();
         let charlie = Keypair::sr25519_from_uri(CHARLIE).unwrap();
         // A client that publishes one document and cites another, in one batch that lands.
-        let mut input = c.escrow.codec.selector("submit_evidence").unwrap().to_vec();
-        input.extend(scale::Encode::encode(&(
-            deal_id.parse::<u64>().unwrap(),
-            cited.hash(),
-        )));
+        let input = evidence_call(&c, &deal_id, cited.hash());
         let mut prepared = c
             .escrow
             .prepare_call(&ctx.chain, &charlie, "submit_evidence", input, 0)
@@ -538,26 +524,7 @@ fn a_description_longer_than_the_terms_hold_is_published_whole_and_read_back() {
     let found = env.ok(&["offer", "list", "--text", "Leica"]);
     assert_eq!(found["offers"].as_array().map(Vec::len), Some(1));
 
-    let posted = env.ok(&[
-        "--as",
-        CHARLIE,
-        "request",
-        "create",
-        "--title",
-        "Logo",
-        "--description",
-        &long,
-        "--budget",
-        "50",
-        "--delivery-window",
-        "3d",
-        "--review-window",
-        "2d",
-        "--ruling-window",
-        "1d",
-        "--arbiter",
-        DAVE,
-    ]);
+    let posted = env.post_request(CHARLIE, "Logo", "50", &["--description", &long]);
     let request = id(&posted["request"]["id"]);
     let home = second_home(&env);
     let show = ["request", "show", &request];

@@ -205,6 +205,31 @@ impl Env {
         (offer_id, id(&accepted["deal"]["id"]))
     }
 
+    /// `who` posts a request for `budget` accepting //Dave as arbiter (delivery within 3d,
+    /// review 2d, ruling 1d), with `extra` flags.
+    pub fn post_request(&self, who: &str, title: &str, budget: &str, extra: &[&str]) -> Value {
+        let mut args = vec![
+            "--as",
+            who,
+            "request",
+            "create",
+            "--title",
+            title,
+            "--budget",
+            budget,
+            "--delivery-window",
+            "3d",
+            "--review-window",
+            "2d",
+            "--ruling-window",
+            "1d",
+            "--arbiter",
+            DAVE,
+        ];
+        args.extend_from_slice(extra);
+        self.ok(&args)
+    }
+
     /// `who` registers as an arbiter with `fee_bps` (no minimum amount).
     pub fn register_arbiter(&self, who: &str, fee_bps: &str) -> Value {
         self.ok(&["--as", who, "arbiter", "register", "--fee-bps", fee_bps])
