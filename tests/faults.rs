@@ -271,6 +271,7 @@ fn malformed_and_oversized_input_is_refused_and_changes_nothing() {
                 storage_deposit: StorageDeposit::Charge(0),
                 deposit_limit: 10 * UNIT,
                 return_value: contract_transcode::Value::Unit,
+                return_data: Vec::new(),
                 document: None,
             };
             let result = c.escrow.submit_prepared(&ctx.chain, &bob, prepared).await;

@@ -297,6 +297,7 @@ fn a_document_whose_call_reverts_is_never_taken_as_published() {
             storage_deposit: StorageDeposit::Charge(0),
             deposit_limit: UNIT,
             return_value: contract_transcode::Value::Unit,
+            return_data: Vec::new(),
             document: Some(document.clone()),
         };
         match c.escrow.submit_prepared(&ctx.chain, &eve, prepared).await {

@@ -89,7 +89,44 @@ impl Target<'_> {
 
 /// The id a create, accept, post or award returned.
 fn returned_id(tx: &TxReport) -> OpResult<u64> {
-    tx.return_value
-        .as_u64()
-        .ok_or_else(|| OpError::Failed(format!("{} returned no id", tx.message)))
+    returned(tx)
+}
+
+/// What a write returned, decoded as `T` from the SCALE bytes its dry run gave back: ink!'s
+/// `Ok(Ok(value))` of `Result<Result<T, Error>, LangError>`, `T` being the message's type as
+/// the metadata check of [`Target::checked`] confirmed. Typed, not read from the JSON shown.
+fn returned<T: scale::Decode>(tx: &TxReport) -> OpResult<T> {
+    let bad = |why: String| OpError::Failed(format!("{} returned {why}", tx.message));
+    match tx.return_data.as_slice() {
+        [0, 0, value @ ..] => scale::DecodeAll::decode_all(&mut &value[..])
+            .map_err(|e| bad(format!("an undecodable value: {e}"))),
+        _ => Err(bad("no value".into())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn returning(data: Vec<u8>) -> TxReport {
+        TxReport {
+            message: "propose".into(),
+            return_data: data,
+            ..TxReport::default()
+        }
+    }
+
+    #[test]
+    fn a_write_returns_its_value_decoded_from_the_contracts_bytes_not_the_json_shown() {
+        // Ok(Ok(7u32)), as ink! encodes it; the JSON shown may say anything.
+        let mut tx = returning(vec![0, 0, 7, 0, 0, 0]);
+        tx.return_value = serde_json::json!("not a number");
+        assert_eq!(returned::<u32>(&tx).unwrap(), 7);
+        // A u64 id takes 8 bytes: 4 are not one.
+        assert!(returned::<u64>(&tx).is_err());
+        // No value: a dispatch error, or a contract error.
+        assert!(returned::<u32>(&returning(vec![1, 0])).is_err());
+        assert!(returned::<u32>(&returning(vec![0, 1, 3])).is_err());
+        assert!(returned::<u32>(&returning(Vec::new())).is_err());
+    }
 }

@@ -9,7 +9,7 @@ use crate::types::{
 };
 
 use super::spec::Message;
-use super::{returned_id, Target};
+use super::{returned, returned_id, Target};
 
 const POST_REQUEST: Message = Message::payable("post_request", &[("terms", "RequestTerms")]);
 const CANCEL_REQUEST: Message = Message::write("cancel_request", &[("request_id", "u64")]);
@@ -195,8 +195,8 @@ impl<'s> Requests<'s> {
             .0
             .write_citing(signer, PROPOSE, &args, 0, offer.pitch.as_ref())
             .await?;
-        let index = returned_id(&tx)?;
-        Ok((u32::try_from(index).unwrap_or(u32::MAX), tx))
+        let index = returned::<u32>(&tx)?;
+        Ok((index, tx))
     }
 
     /// A worker: withdraws its proposal on `request_id`, or removes its rejected one (its

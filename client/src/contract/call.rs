@@ -40,6 +40,8 @@ pub struct PreparedCall {
     pub deposit_limit: u128,
     /// The dry run's decoded return value.
     pub return_value: InkValue,
+    /// The same, as the SCALE bytes the contract returned.
+    pub return_data: Vec<u8>,
     /// Words the call cites, published beside it in the same transaction.
     pub document: Option<crate::documents::Document>,
 }
@@ -55,6 +57,8 @@ pub struct CallOutcome {
     pub deposit_limit: u128,
     /// The dry run's decoded return value.
     pub return_value: InkValue,
+    /// The same, as the SCALE bytes the contract returned.
+    pub return_data: Vec<u8>,
     pub tx: TxOutcome,
 }
 
@@ -174,6 +178,7 @@ impl Contract {
         let deposit_limit = deposit_limit_with_margin(dry.storage_deposit.limit());
         let gas_required = dry.gas_required;
         let storage_deposit = dry.storage_deposit;
+        let return_data = dry.data.clone();
         let return_value = dry.into_value()?;
         Ok(PreparedCall {
             message: message.to_string(),
@@ -184,6 +189,7 @@ impl Contract {
             storage_deposit,
             deposit_limit,
             return_value,
+            return_data,
             document: None,
         })
     }
@@ -240,7 +246,12 @@ impl Contract {
             .submit(signer, &tx, None)
             .await
             .map_err(|e| with_message(&prepared.message, e))?;
-        Ok(self.call_outcome(outcome, prepared.deposit_limit, prepared.return_value))
+        Ok(self.call_outcome(
+            outcome,
+            prepared.deposit_limit,
+            prepared.return_value,
+            prepared.return_data,
+        ))
     }
 
     /// This contract's decoded events and the costs of an included call.
@@ -249,6 +260,7 @@ impl Contract {
         outcome: TxOutcome,
         deposit_limit: u128,
         return_value: InkValue,
+        return_data: Vec<u8>,
     ) -> CallOutcome {
         CallOutcome {
             events: decode_contract_events(&outcome, &[&self.codec], Some(&self.address)),
@@ -256,6 +268,7 @@ impl Contract {
             weight: outcome.weight,
             deposit_limit,
             return_value,
+            return_data,
             tx: outcome,
         }
     }
@@ -276,7 +289,7 @@ impl Contract {
             .zip(prepared)
             .map(|(result, p)| {
                 let outcome = result.map_err(|e| with_message(&p.message, e))?;
-                Ok(self.call_outcome(outcome, p.deposit_limit, p.return_value))
+                Ok(self.call_outcome(outcome, p.deposit_limit, p.return_value, p.return_data))
             })
             .collect())
     }

@@ -96,7 +96,8 @@ impl Contract {
             .find_map(|e| e.field("contract").and_then(value_account))
             .ok_or(ContractClientError::MissingEvent("Contracts::Instantiated"))?;
         let contract = Contract::new(address, codec);
-        let outcome = contract.call_outcome(outcome, limit, return_value);
+        // A constructor's return is the instantiation's, not a message value to decode.
+        let outcome = contract.call_outcome(outcome, limit, return_value, Vec::new());
         Ok((contract, outcome))
     }
 }

@@ -8,14 +8,14 @@ use crate::types::{EventView, NO_OFFER};
 
 use super::deployment::Contracts;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct GasView {
     pub ref_time: u64,
     pub proof_size: u64,
 }
 
 /// What a submitted transaction did.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct TxReport {
     pub message: String,
     pub signer: String,
@@ -38,6 +38,10 @@ pub struct TxReport {
     /// `Contracts::StorageDepositTransferredAnd{Held,Released}` events.
     pub storage_deposit_paid: String,
     pub return_value: serde_json::Value,
+    /// The same value as the SCALE bytes the contract returned (ink!'s
+    /// `Result<Result<T, Error>, LangError>`), which the typed API decodes.
+    #[serde(skip)]
+    pub return_data: Vec<u8>,
     pub events: Vec<EventView>,
 }
 

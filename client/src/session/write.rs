@@ -297,6 +297,7 @@ impl Ctx {
             storage_deposit_limit: outcome.deposit_limit.to_string(),
             storage_deposit_paid: deposit_net.to_string(),
             return_value: ink_to_json(&outcome.return_value, contracts.ss58_prefix),
+            return_data: outcome.return_data.clone(),
             events: events.iter().map(|e| event_view(e, contracts)).collect(),
         }
     }
