@@ -350,6 +350,10 @@ fn a_poster_on_another_client_reads_a_workers_pitch_word_for_word() {
     let list = ["proposal", "list", &request];
     let listed = succeeds(env.cmd_in(home.path(), &list), &list);
     assert_eq!(listed["proposals"][0]["pitch"], on_chain(pitch), "{listed}");
+    // Bob has no rating yet: that is not the worst rating.
+    let text = env.text(&["proposal", "list", &request]);
+    assert!(text.contains("no rating when proposed"), "{text}");
+    assert!(text.contains("| Two drafts in three days."), "{text}");
 }
 
 #[test]

@@ -192,16 +192,20 @@ fn proposal_line(
     p: &escrow_client::ops::types::Proposal,
     u: &TokenUnits,
 ) {
+    // Scores run from 1 to 5: 0 is no rating at all, not the worst one.
+    let rating = match p.rating_centi {
+        0 => "no rating".to_string(),
+        r => format!("rating {:.2}", f64::from(r) / 100.0),
+    };
     let _ = writeln!(
         s,
-        "  proposal {index}: {} by {}, delivery within {}, arbiter {} at {}%, rating {:.2} when \
+        "  proposal {index}: {} by {}, delivery within {}, arbiter {} at {}%, {rating} when \
          proposed",
         amount(u, p.price),
         p.worker,
         format_duration_ms(p.delivery_window),
         p.arbiter,
         f64::from(p.arbiter_fee_bps) / 100.0,
-        f64::from(p.rating_centi) / 100.0
     );
     if !p.milestones.is_empty() {
         let _ = writeln!(

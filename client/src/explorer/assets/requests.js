@@ -77,7 +77,8 @@ async function viewRequest(id) {
       esc(duration(x.delivery_window)),
       x.milestones.length ? planText(x.milestones) : "one payment",
       link.account(x.arbiter),
-      (x.rating_centi / 100).toFixed(2),
+      // Scores run from 1 to 5: 0 is no rating at all, not the worst one.
+      x.rating_centi ? (x.rating_centi / 100).toFixed(2) : "no rating yet",
       esc(time(x.submitted_at)),
     ]),
     "proposals",
