@@ -17,9 +17,8 @@ mod unit_tests;
 pub use self::escrow::{
     Arbiter, ArbiterChanged, Citation, Config, ConfigChanged, CreditWithdrawn, Deal, DealClosed,
     DealDelivered, DealOpened, DealPruned, DealState, DisputeOpened, DocumentCited, Error, Escrow,
-    EscrowRef,
-    MilestoneStarted, Offer, OfferCreated, OfferTerms, OfferUpdated, OfferWithdrawn, Party,
-    PaymentCredited, PaymentReleased, Payout, ReportPending, RequestedDeal, Settings,
+    EscrowRef, MilestoneStarted, Offer, OfferCreated, OfferTerms, OfferUpdated, OfferWithdrawn,
+    Party, PaymentCredited, PaymentReleased, Payout, ReportPending, RequestedDeal, Settings,
     SplitProposed,
 };
 pub use milestones::{Milestone, MAX_MILESTONES};
@@ -56,8 +55,8 @@ mod escrow {
     use super::milestones::{self, Milestone};
     use super::{
         bond_to_buyer, bps_of, default_ruling_bps, seller_failed, split, Ending, BPS,
-        MAX_ARBITER_FEE_BPS, MAX_DESCRIPTION_BYTES, MAX_OFFER_PAGE, MAX_PAGE, MAX_PLATFORM_FEE_BPS,
-        MAX_EVIDENCE_PER_SIDE, MAX_TITLE_BYTES, MAX_WINDOW_MS, NO_OFFER,
+        MAX_ARBITER_FEE_BPS, MAX_DESCRIPTION_BYTES, MAX_EVIDENCE_PER_SIDE, MAX_OFFER_PAGE,
+        MAX_PAGE, MAX_PLATFORM_FEE_BPS, MAX_TITLE_BYTES, MAX_WINDOW_MS, NO_OFFER,
     };
     use ink::codegen::TraitCallBuilder;
     use ink::env::call::{ExecutionInput, Selector};

@@ -1077,7 +1077,10 @@ fn only_the_arbiter_can_rule_and_only_in_time() {
         assert_eq!(escrow.rule(id, BPS, false, None), Err(Error::NotArbiter));
     }
     call_as(a.arbiter, 0);
-    assert_eq!(escrow.rule(id, BPS + 1, false, None), Err(Error::BpsOutOfRange));
+    assert_eq!(
+        escrow.rule(id, BPS + 1, false, None),
+        Err(Error::BpsOutOfRange)
+    );
     at(START + DAY);
     assert_eq!(escrow.rule(id, 0, true, None), Err(Error::TooLate));
     assert_eq!(deal(&escrow, id).state, DealState::Disputed);

@@ -7,9 +7,8 @@
 mod e2e_macros;
 
 use escrow::{
-    Citation, DocumentCited,
-    DealState, Error, Escrow, EscrowRef, Milestone, MilestoneStarted, OfferTerms, ReportPending,
-    Settings,
+    Citation, DealState, DocumentCited, Error, Escrow, EscrowRef, Milestone, MilestoneStarted,
+    OfferTerms, ReportPending, Settings,
 };
 use gas_burner::{GasBurner, GasBurnerRef};
 use ink::primitives::{AccountId, Hash};
@@ -450,7 +449,11 @@ async fn a_delivered_deal_disputed_and_ruled_pays_each_party_its_share<Client: E
     let buyer_before = balance!(client, AccountKeyring::Charlie);
     let seller_before = balance!(client, AccountKeyring::Bob);
     let arbiter_before = balance!(client, AccountKeyring::Dave);
-    let deposit = tx_deposit!(client, ink_e2e::dave(), call.rule(deal_id, 3_000, false, None));
+    let deposit = tx_deposit!(
+        client,
+        ink_e2e::dave(),
+        call.rule(deal_id, 3_000, false, None)
+    );
     let arbiter_fee = PRICE * Balance::from(ARBITER_FEE_BPS) / 10_000;
     let pool = PRICE - arbiter_fee;
     let seller_gross = pool * 3_000 / 10_000;
@@ -573,7 +576,11 @@ async fn a_gas_burning_reputation_contract_cannot_block_any_exit<Client: E2EBack
         ink_e2e::charlie(),
         call.open_dispute(ruled, Hash::default())
     );
-    tx!(client, ink_e2e::dave(), call.rule(ruled, 10_000, false, None));
+    tx!(
+        client,
+        ink_e2e::dave(),
+        call.rule(ruled, 10_000, false, None)
+    );
     tx!(client, ink_e2e::bob(), call.mark_delivered(finalized, None));
     tx!(
         client,
@@ -963,7 +970,11 @@ async fn a_deal_paid_by_milestones_pays_each_once_and_a_dispute_returns_the_late
         call.open_dispute(deal_id, Hash::from([2; 32]))
     );
     let buyer_before = balance!(client, charlie);
-    tx!(client, ink_e2e::dave(), call.rule(deal_id, 10_000, false, None));
+    tx!(
+        client,
+        ink_e2e::dave(),
+        call.rule(deal_id, 10_000, false, None)
+    );
     let deal = read!(client, call.deal(deal_id)).expect("deal");
     assert_eq!(deal.state, DealState::Ruled);
     let arbiter_fee = 3 * UNIT * u128::from(ARBITER_FEE_BPS) / 10_000;

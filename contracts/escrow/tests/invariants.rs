@@ -965,7 +965,10 @@ impl World {
             Op::Deliver { caller, deal } => {
                 let deal = deal_id(deal);
                 let caller = self.pick(caller, deal, |d| d.seller);
-                if self.call(caller, 0, |e| e.mark_delivered(deal, None)).is_ok() {
+                if self
+                    .call(caller, 0, |e| e.mark_delivered(deal, None))
+                    .is_ok()
+                {
                     let now = self.now;
                     let m = self.model_mut(deal);
                     m.state = DealState::Delivered;

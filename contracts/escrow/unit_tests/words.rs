@@ -40,7 +40,10 @@ fn both_parties_and_the_arbiter_cite_evidence_while_the_dispute_is_open() {
     let (mut escrow, a) = deploy();
     let id = delivered_deal(&mut escrow, &a);
     dispute(&mut escrow, a.buyer, id);
-    for (n, who) in [a.buyer, a.seller, a.arbiter, a.seller].into_iter().enumerate() {
+    for (n, who) in [a.buyer, a.seller, a.arbiter, a.seller]
+        .into_iter()
+        .enumerate()
+    {
         call_as(who, 0);
         let counted = if n == 3 { 2 } else { 1 };
         assert_eq!(escrow.submit_evidence(id, document(n as u8)), Ok(counted));
