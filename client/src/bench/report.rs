@@ -139,9 +139,9 @@ pub fn markdown(r: &BenchReport, units: &TokenUnits) -> String {
          contract (the bench's requests screen nothing, so it reads none), and `award` and \
          `auto_award` the nested `open_requested_deal` that opens the deal in the escrow. \
          `System.remark_with_event (1 KiB document)` is what publishing 1 KiB of words beside \
-         a call adds to it (a delivery note, evidence, reasons, a pitch): the remark's weight \
-         and its fee, mostly the length fee; no storage, no deposit. The requests' `propose` \
-         publishes its pitch that way.\n"
+         a call adds to it (a delivery note, evidence, reasons, a pitch): the remark's own \
+         weight and fee; it reads and writes no storage and takes no deposit. The requests' \
+         `propose` publishes its pitch that way.\n"
     );
     let _ = writeln!(
         s,
