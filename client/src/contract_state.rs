@@ -30,7 +30,7 @@ use crate::chain::{value_u128, Chain, ChainError};
 pub use crate::storage_key::{hash_key, unhash_key};
 use crate::types::{
     ser_plancks, AccountBytes, AccountReputation, Address, Arbiter, Config, Deal, DealRecord,
-    EscrowSettings, Localize, Offer,
+    EscrowSettings, Localize, Offer, Proposal, Request,
 };
 
 /// What pallet-contracts puts before a trie id to name a contract's child trie.
@@ -248,6 +248,14 @@ pub const REPUTATION_STATS: [u8; 4] = [0x8a, 0xc5, 0xf3, 0x77];
 /// `"Reputation::deals"`), checked like [`REPUTATION_STATS`].
 pub const REPUTATION_DEALS: [u8; 4] = [0xae, 0x6d, 0x66, 0x1b];
 
+/// Root key of `Requests::requests: Mapping<u64, Request>` in contracts/requests (the XXH32 of
+/// `"Requests::requests"`), checked like [`REPUTATION_STATS`].
+pub const REQUESTS_REQUESTS: [u8; 4] = [0xa6, 0x16, 0x61, 0x6c];
+
+/// Root key of `Requests::proposals: Mapping<(u64, u32), Proposal>`, checked like
+/// [`REPUTATION_STATS`].
+pub const REQUESTS_PROPOSALS: [u8; 4] = [0xba, 0x72, 0x31, 0x3c];
+
 /// The root key of the `Mapping` field `field` of a contract's storage, from its metadata's
 /// `abi` (`storage.root.layout.struct.fields`).
 pub fn mapping_root_key(
@@ -348,6 +356,57 @@ pub async fn reputation_state(
     state.stats.sort_by_key(|(a, _)| *a);
     state.records.sort_by_key(|(id, _)| *id);
     Ok(state)
+}
+
+/// The requests contract's requests and proposals at one block, read from its child trie in
+/// bulk, each by its key.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestsState {
+    pub requests: Vec<Request>,
+    /// By (request id, index).
+    pub proposals: Vec<((u64, u32), Proposal)>,
+}
+
+/// [`RequestsState`] in the requests contract's child trie `trie_id` at block `at`.
+pub async fn requests_state(chain: &Chain, trie_id: &[u8], at: [u8; 32]) -> Result<RequestsState> {
+    let mut state = RequestsState::default();
+    for (trie_key, value) in child_entries(chain, trie_id, at).await? {
+        let Some(key) = unhash_key(&trie_key) else {
+            continue;
+        };
+        if let Some(id) = key
+            .strip_prefix(&REQUESTS_REQUESTS[..])
+            .and_then(|k| u64::decode_all(&mut &k[..]).ok())
+        {
+            let request: Request = decode_value("a request", key, &value)?;
+            if request.id != id {
+                return Err(ContractStateError::Decode {
+                    what: "a request",
+                    key: hex::encode(key),
+                    reason: format!("request {} stored under id {id}", request.id),
+                });
+            }
+            state.requests.push(request);
+        } else if let Some(at_key) = key
+            .strip_prefix(&REQUESTS_PROPOSALS[..])
+            .and_then(|k| <(u64, u32)>::decode_all(&mut &k[..]).ok())
+        {
+            state
+                .proposals
+                .push((at_key, decode_value("a proposal", key, &value)?));
+        }
+    }
+    state.requests.sort_by_key(|r| r.id);
+    state.proposals.sort_by_key(|(k, _)| *k);
+    Ok(state)
+}
+
+fn decode_value<T: DecodeAll>(what: &'static str, key: &[u8], value: &[u8]) -> Result<T> {
+    T::decode_all(&mut &value[..]).map_err(|e| ContractStateError::Decode {
+        what,
+        key: hex::encode(key),
+        reason: e.to_string(),
+    })
 }
 
 /// One decoded entry of the escrow's child trie.

@@ -190,6 +190,9 @@ fn catalogue(offers: u64) -> OpResult<(StoreReader, tempfile::TempDir)> {
                 deals: Vec::new(),
                 reputations: catalog::reputations(),
                 records: Vec::new(),
+                requests: Vec::new(),
+                proposals: Vec::new(),
+                arbiters: Vec::new(),
             })
             .map_err(failed)
     })

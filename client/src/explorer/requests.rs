@@ -1,4 +1,5 @@
-//! The explorer's task requests: `/api/requests?…` (the filters of `escrow request list`) and
+//! The explorer's task requests, from the event store: `/api/requests?…` (the filters, order
+//! and cursor of `escrow request list`) and
 //! `/api/requests/{id}` (a request with its proposals and the deal it led to).
 
 use axum::extract::{Path, Query, State};
@@ -6,7 +7,7 @@ use axum::Json;
 use serde::Deserialize;
 
 use super::{parse_id, ApiResult, Link};
-use crate::ops::requests::{self, RequestDetails, RequestFilter, RequestList};
+use crate::ops::stored_requests::{self as requests, RequestDetails, RequestFilter, RequestList};
 
 /// The filters of `escrow request list`, as query parameters of the same names.
 #[derive(Debug, Deserialize)]
@@ -19,8 +20,8 @@ pub(super) struct RequestsQuery {
     arbiter: Option<String>,
     #[serde(default)]
     include_ended: bool,
-    #[serde(default)]
-    from: u64,
+    sort: Option<String>,
+    cursor: Option<String>,
     limit: Option<u32>,
 }
 
@@ -35,7 +36,8 @@ impl From<RequestsQuery> for RequestFilter {
             min_rating: q.min_rating,
             arbiter: some(q.arbiter),
             include_ended: q.include_ended,
-            from: q.from,
+            sort: some(q.sort),
+            cursor: some(q.cursor),
             limit: q.limit.unwrap_or(50),
         }
     }

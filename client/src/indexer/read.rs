@@ -12,33 +12,61 @@ use crate::chain::{rpc_err, Chain};
 use crate::contract::decode_emitted;
 use crate::contract_state::{
     self, mapping_trie_key, ContractStateError, EscrowLayout, REPUTATION_DEALS, REPUTATION_STATS,
+    REQUESTS_PROPOSALS, REQUESTS_REQUESTS,
 };
 use crate::documents::published_in;
 use crate::session::{event_view, Contracts};
-use crate::store::{event_accounts, BlockChanges, BlockEvent, BlockInfo, Snapshot};
-use crate::types::{AccountBytes, AccountReputation, Deal, DealRecord, Localize, Offer};
+use crate::store::{event_accounts, BlockChanges, BlockEvent, BlockInfo, ProposalKey, Snapshot};
+use crate::types::{
+    AccountBytes, AccountReputation, Arbiter, Deal, DealRecord, Localize, Offer, Proposal,
+    Request,
+};
 
 pub type ReadResult<T> = Result<T, ContractStateError>;
 
-/// The child tries of the two contracts (`None` before a contract exists).
+/// The child tries of the three contracts (`None` before a contract exists, and for the
+/// requests contract of a deployment that has none).
 #[derive(Debug, Clone, Default)]
 pub struct Tries {
     pub escrow: Option<Vec<u8>>,
     pub reputation: Option<Vec<u8>>,
+    pub requests: Option<Vec<u8>>,
 }
 
 impl Tries {
     /// Reads the tries at block `at`; a contract not instantiated yet has none.
     pub async fn at(chain: &Chain, contracts: &Contracts, at: [u8; 32]) -> ReadResult<Tries> {
+        let requests = match &contracts.requests {
+            Some(r) => trie_or_none(chain, &r.address, at).await?,
+            None => None,
+        };
         Ok(Tries {
             escrow: trie_or_none(chain, &contracts.escrow.address, at).await?,
             reputation: trie_or_none(chain, &contracts.reputation.address, at).await?,
+            requests,
         })
     }
 
-    fn complete(&self) -> bool {
-        self.escrow.is_some() && self.reputation.is_some()
+    fn complete(&self, contracts: &Contracts) -> bool {
+        self.escrow.is_some()
+            && self.reputation.is_some()
+            && (self.requests.is_some() || contracts.requests.is_none())
     }
+}
+
+/// The contracts whose events the store keeps, with their codecs.
+fn indexed_contracts(
+    contracts: &Contracts,
+) -> (
+    Vec<subxt::utils::AccountId32>,
+    Vec<&crate::contract::ContractCodec>,
+) {
+    let mut all = vec![&contracts.escrow, &contracts.reputation];
+    all.extend(contracts.requests.as_ref());
+    (
+        all.iter().map(|c| c.address).collect(),
+        all.iter().map(|c| &c.codec).collect(),
+    )
 }
 
 async fn trie_or_none(
@@ -94,8 +122,7 @@ pub async fn block_events(
     hash: [u8; 32],
 ) -> ReadResult<(BlockInfo, Vec<BlockEvent>)> {
     let mut block = block_info(chain, hash).await?;
-    let ours = [contracts.escrow.address, contracts.reputation.address];
-    let codecs = [&contracts.escrow.codec, &contracts.reputation.codec];
+    let (ours, codecs) = indexed_contracts(contracts);
     let all = chain.events_at(hash).await?;
     // Words published beside the contracts' calls, kept whatever they cite: a block's remarks
     // are few, and a reader checks each citation against them.
@@ -144,12 +171,14 @@ pub async fn block_changes(
     if changes.events.is_empty() {
         return Ok(changes);
     }
-    if !tries.complete() {
+    if !tries.complete(contracts) {
         *tries = Tries::at(chain, contracts, hash).await?;
     }
     let mut offer_ids = Vec::new();
     let mut deal_ids = Vec::new();
     let mut accounts = Vec::new();
+    let mut requests = RequestReads::default();
+    let mut arbiters = Vec::new();
     // Deals the reputation contract's events are about: their events do not name every
     // account whose reputation changed (a ruling's arbiter, the raters of `RatingsWithheld`),
     // the deal does.
@@ -160,9 +189,17 @@ pub async fn block_changes(
         // opened names no offer (its `offer_id` is null).
         offer_ids.extend(id("offer_id"));
         deal_ids.extend(id("deal_id"));
-        if e.event.contract == "reputation" {
-            accounts.extend(event_accounts(&e.event.fields));
-            reported.extend(id("deal_id"));
+        match e.event.contract.as_str() {
+            "reputation" => {
+                accounts.extend(event_accounts(&e.event.fields));
+                reported.extend(id("deal_id"));
+            }
+            "requests" => requests.note(&e.event.name, id("request_id"), id("index")),
+            // `ArbiterChanged` and `ArbiterRemoved` name the arbiter, and no other account.
+            "escrow" if e.event.name.starts_with("Arbiter") => {
+                arbiters.extend(event_accounts(&e.event.fields));
+            }
+            _ => {}
         }
     }
     offer_ids.sort_unstable();
@@ -176,6 +213,31 @@ pub async fn block_changes(
             rows::<u64, Offer>(chain, trie, layout.offers, &offer_ids, hash, prefix).await?;
         changes.deals =
             rows::<u64, Deal>(chain, trie, layout.deals, &deal_ids, hash, prefix).await?;
+        arbiters.sort_unstable();
+        arbiters.dedup();
+        changes.arbiters =
+            rows::<AccountBytes, Arbiter>(chain, trie, layout.arbiters, &arbiters, hash, prefix)
+                .await?;
+    }
+    if let Some(trie) = &tries.requests {
+        let ids: Vec<u64> = requests.ids.iter().copied().collect();
+        changes.requests =
+            rows::<u64, Request>(chain, trie, REQUESTS_REQUESTS, &ids, hash, prefix).await?;
+        // A request that ended changed where each of its competing proposals stands.
+        for id in &requests.ended {
+            if let Some(Some(r)) = changes.requests.get(id) {
+                requests
+                    .proposals
+                    .extend(r.competing.iter().map(|index| (*id, *index)));
+            }
+        }
+        let keys: Vec<(u64, u32)> = requests.proposals.iter().copied().collect();
+        changes.proposals =
+            rows::<(u64, u32), Proposal>(chain, trie, REQUESTS_PROPOSALS, &keys, hash, prefix)
+                .await?
+                .into_iter()
+                .map(|((request_id, index), p)| (ProposalKey { request_id, index }, p))
+                .collect();
     }
     for deal in reported
         .iter()
@@ -215,6 +277,33 @@ pub async fn block_changes(
     Ok(changes)
 }
 
+/// What a block's events of the requests contract name: the requests to read again, the
+/// proposals, and the requests that ended (whose competing proposals ended with them).
+#[derive(Debug, Default)]
+struct RequestReads {
+    ids: std::collections::BTreeSet<u64>,
+    proposals: std::collections::BTreeSet<(u64, u32)>,
+    ended: std::collections::BTreeSet<u64>,
+}
+
+impl RequestReads {
+    fn note(&mut self, event: &str, request_id: Option<u64>, index: Option<u64>) {
+        let Some(id) = request_id else {
+            return;
+        };
+        self.ids.insert(id);
+        if let Some(index) = index.and_then(|i| u32::try_from(i).ok()) {
+            self.proposals.insert((id, index));
+        }
+        if matches!(
+            event,
+            "RequestAwarded" | "RequestCancelled" | "RequestClosed"
+        ) {
+            self.ended.insert(id);
+        }
+    }
+}
+
 /// `map[key]` for each key, as stored at block `at` (`None`: no entry).
 async fn rows<K, V>(
     chain: &Chain,
@@ -250,8 +339,9 @@ where
     Ok(out)
 }
 
-/// Everything the store holds, as of block `hash`: offers and deals from the escrow's trie,
-/// reputations from the reputation contract's, and the block's own events. Contracts not instantiated yet hold nothing.
+/// Everything the store holds, as of block `hash`: offers, deals and arbiters from the
+/// escrow's trie, reputations from the reputation contract's, requests and proposals from the
+/// requests contract's, and the block's own events. Contracts not instantiated yet hold nothing.
 pub async fn snapshot(
     chain: &Chain,
     contracts: &Contracts,
@@ -266,6 +356,9 @@ pub async fn snapshot(
         deals: Vec::new(),
         reputations: Vec::new(),
         records: Vec::new(),
+        requests: Vec::new(),
+        proposals: Vec::new(),
+        arbiters: Vec::new(),
     };
     if tries.escrow.is_some() {
         let s = contract_state::snapshot(
@@ -277,6 +370,26 @@ pub async fn snapshot(
         .await?;
         snapshot.offers = s.offers;
         snapshot.deals = s.deals;
+        snapshot.arbiters = s
+            .arbiters
+            .into_iter()
+            .chain(s.unlisted_arbiters)
+            .map(|(account, a)| (account.id(), a))
+            .collect();
+    }
+    if let Some(trie) = &tries.requests {
+        let mut state = contract_state::requests_state(chain, trie, hash).await?;
+        let prefix = chain.ss58_prefix();
+        state.requests.iter_mut().for_each(|r| r.localize(prefix));
+        snapshot.requests = state.requests;
+        snapshot.proposals = state
+            .proposals
+            .into_iter()
+            .map(|((request_id, index), mut p)| {
+                p.localize(prefix);
+                (ProposalKey { request_id, index }, p)
+            })
+            .collect();
     }
     if let Some(trie) = &tries.reputation {
         let state =

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::types::{Arbiter, MAX_ARBITER_FEE_BPS, MAX_PAGE};
+use super::types::{Arbiter, MAX_ARBITER_FEE_BPS};
 use super::{usage, Ctx, OpResult, TxReport};
 use crate::api::Escrow;
 use crate::documents::{Citation, Words};
@@ -169,23 +169,4 @@ fn cite_profile(args: &RegisterArgs) -> OpResult<Option<Citation>> {
         .map(|p| Citation::parse(p, &[]))
         .transpose()
         .map_err(|e| usage(e.to_string()))
-}
-
-/// Every registered arbiter (retired ones too unless `active_only`), read page by page.
-pub async fn list(ctx: &mut Ctx, active_only: bool) -> OpResult<ArbiterList> {
-    let mut arbiters = Vec::new();
-    // Slots of removed arbiters stay empty: page by slot up to the count, not by page size.
-    let slots = Escrow::new(ctx).config().await?.arbiter_count;
-    let mut from = 0u32;
-    while from < slots {
-        let page: Vec<(crate::types::Address, Arbiter)> =
-            Escrow::new(ctx).arbiters(from, MAX_PAGE).await?;
-        arbiters.extend(
-            page.into_iter()
-                .filter(|(_, a)| a.active || !active_only)
-                .map(|(account, a)| view(ctx, &account, a)),
-        );
-        from = from.saturating_add(MAX_PAGE);
-    }
-    Ok(ArbiterList { arbiters })
 }

@@ -32,6 +32,8 @@ pub mod screening;
 pub mod stored_deals;
 #[cfg(feature = "store")]
 pub mod stored_offers;
+#[cfg(feature = "store")]
+pub mod stored_requests;
 
 pub use crate::session::{
     default_url, dry_run, escrow_home, event_view, explain, genesis_hex, hash_hex, ink_to_json,

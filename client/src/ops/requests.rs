@@ -1,18 +1,18 @@
-//! `escrow request create|list|show|cancel|close|award|remove` and
-//! `escrow proposal submit|list|withdraw|reject`: task requests, read from and written to the
-//! requests contract. Lists page through the contract's `requests` read and filter here: the
-//! event store does not index requests yet.
+//! `escrow request create|cancel|close|award|remove` and
+//! `escrow proposal submit|withdraw|reject`: task requests, written to the requests contract
+//! (each checked against its state there first). Lists and pages read the event store:
+//! [`super::stored_requests`].
 
 use serde::Serialize;
 
-use super::input::{check_text, parse_price, rating_centi, window};
+use super::input::{check_text, parse_price, window};
 use super::screening::{self, ScreeningArgs};
 use super::{usage, Ctx, OpResult, TxReport};
-use crate::api::requests::{ProposalOffer, MAX_PAGE};
-use crate::api::{Escrow, Reputation, Requests};
-use crate::documents::{Citation, Words};
+use crate::api::requests::ProposalOffer;
+use crate::api::{Escrow, Requests};
+use crate::documents::Citation;
 use crate::types::{
-    Deal, IndexedProposal, MinWindows, Proposal, Request, RequestState, RequestTerms,
+    Deal, MinWindows, Proposal, Request, RequestState, RequestTerms,
 };
 use crate::units::format_duration_ms;
 
@@ -45,33 +45,6 @@ pub struct RequestResult {
     pub tx: Option<TxReport>,
 }
 
-/// `request show`: the request, its live proposals and the deal it led to.
-#[derive(Debug, Clone, Serialize)]
-pub struct RequestDetails {
-    pub request: Request,
-    pub proposals: Vec<IndexedProposal>,
-    pub deal: Option<Deal>,
-    /// The whole description, when the terms keep a summary of it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub details: Option<Words>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct RequestListItem {
-    #[serde(flatten)]
-    pub request: Request,
-    /// The poster's value-weighted rating, hundredths (0 without ratings).
-    pub poster_weighted_rating_centi: u32,
-    pub poster_ratings_count: u32,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct RequestList {
-    pub requests: Vec<RequestListItem>,
-    /// The id to pass as --from for the next page, if there may be more.
-    pub next_from: Option<u64>,
-}
-
 /// `request remove`: the ended request as it was before its poster removed it.
 #[derive(Debug, Clone, Serialize)]
 pub struct RemovedRequest {
@@ -91,38 +64,6 @@ pub struct ProposalResult {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub rejected: bool,
     pub tx: TxReport,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ProposalList {
-    pub request_id: u64,
-    pub proposals: Vec<ProposalListItem>,
-}
-
-/// A competing proposal beside its worker's record today (the rating it carried when proposed
-/// is in the proposal): what a poster weighs before an award.
-#[derive(Debug, Clone, Serialize)]
-pub struct ProposalListItem {
-    #[serde(flatten)]
-    pub proposal: IndexedProposal,
-    pub worker_record: WorkerRecord,
-    /// The worker's pitch, read from the chain and checked against its hash (`None`: the
-    /// proposal cites none, or this client has no event store to find it in).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub pitch: Option<Words>,
-}
-
-/// The parts of a worker's reputation a poster screens on.
-#[derive(Debug, Clone, Copy, Default, Serialize)]
-pub struct WorkerRecord {
-    /// Average rating ×100 (0 without ratings).
-    pub average_rating_centi: u32,
-    pub ratings_count: u32,
-    /// Counted deals as seller, and of those the ones it failed.
-    pub deals_as_seller: u32,
-    pub deals_failed_as_seller: u32,
-    /// Disputes lost, as opener and as respondent.
-    pub disputes_lost: u32,
 }
 
 /// Checks the terms as the contract will, before any fee is spent.
@@ -220,20 +161,6 @@ pub async fn create(ctx: &mut Ctx, args: CreateRequestArgs) -> OpResult<RequestR
     })
 }
 
-/// `request show`.
-pub async fn show(ctx: &mut Ctx, id: u64) -> OpResult<RequestDetails> {
-    let request = get_request(ctx, id).await?;
-    let proposals = Requests::new(ctx).proposals(id).await?;
-    let deal = deal_of(ctx, &request).await?;
-    let details = super::published::details_of(ctx, &request.terms.description).await?;
-    Ok(RequestDetails {
-        request,
-        proposals,
-        deal,
-        details,
-    })
-}
-
 /// `request cancel`: the poster takes the budget back.
 pub async fn cancel(ctx: &mut Ctx, id: u64) -> OpResult<RequestResult> {
     let signer = ctx.signer(None)?;
@@ -284,91 +211,6 @@ async fn after(ctx: &mut Ctx, id: u64, tx: TxReport) -> OpResult<RequestResult> 
         deal: deal_of(ctx, &request).await?,
         request,
         tx: Some(tx),
-    })
-}
-
-/// `request list` filters, as typed.
-#[derive(Debug, Clone, Default)]
-pub struct RequestFilter {
-    pub text: Option<String>,
-    pub min_budget: Option<String>,
-    pub max_budget: Option<String>,
-    pub poster: Option<String>,
-    /// Lowest value-weighted rating of the poster, 0 to 5.
-    pub min_rating: Option<f64>,
-    /// Only requests accepting this arbiter.
-    pub arbiter: Option<String>,
-    /// Awarded, cancelled and closed requests too.
-    pub include_ended: bool,
-    pub from: u64,
-    pub limit: u32,
-}
-
-/// Whether every word of `text` starts a word of the title or description (any case).
-fn matches_text(request: &Request, text: &str) -> bool {
-    let haystack = format!("{} {}", request.terms.title, request.terms.description).to_lowercase();
-    let words: Vec<&str> = haystack
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
-    text.to_lowercase()
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .all(|q| words.iter().any(|w| w.starts_with(q)))
-}
-
-/// `request list`: the requests from id `from` on that match `f`, up to `limit`.
-pub async fn list(ctx: &mut Ctx, f: RequestFilter) -> OpResult<RequestList> {
-    let parse = |p: &Option<String>| -> OpResult<Option<u128>> {
-        p.as_deref()
-            .map(|p| parse_price(ctx.units(), p))
-            .transpose()
-    };
-    let (min_budget, max_budget) = (parse(&f.min_budget)?, parse(&f.max_budget)?);
-    let poster = f.poster.as_deref().map(|s| ctx.account(s)).transpose()?;
-    let arbiter = f.arbiter.as_deref().map(|s| ctx.account(s)).transpose()?;
-    let min_rating_centi = f.min_rating.map(rating_centi).transpose()?;
-    if f.limit == 0 {
-        return Err(usage("--limit must be at least 1"));
-    }
-    let count = Requests::new(ctx).config().await?.request_count;
-    let mut requests = Vec::new();
-    let mut next = f.from;
-    while next < count && requests.len() <= f.limit as usize {
-        let page = Requests::new(ctx).requests(next, MAX_PAGE).await?;
-        next = next.saturating_add(u64::from(MAX_PAGE));
-        for request in page {
-            let t = &request.terms;
-            let keep = (f.include_ended || request.state == RequestState::Open)
-                && min_budget.is_none_or(|m| t.budget >= m)
-                && max_budget.is_none_or(|m| t.budget <= m)
-                && poster.as_ref().is_none_or(|p| request.poster == p.0)
-                && arbiter
-                    .as_ref()
-                    .is_none_or(|a| t.arbiters.contains(&a.0.into()))
-                && f.text.as_deref().is_none_or(|q| matches_text(&request, q));
-            if !keep {
-                continue;
-            }
-            let rep = Reputation::new(ctx)
-                .reputation(&request.poster.id())
-                .await?;
-            if min_rating_centi.is_some_and(|m| rep.weighted_average_centi < m) {
-                continue;
-            }
-            requests.push(RequestListItem {
-                request,
-                poster_weighted_rating_centi: rep.weighted_average_centi,
-                poster_ratings_count: rep.ratings_count,
-            });
-        }
-    }
-    let next_from =
-        (requests.len() > f.limit as usize).then(|| requests[f.limit as usize].request.id);
-    requests.truncate(f.limit as usize);
-    Ok(RequestList {
-        requests,
-        next_from,
     })
 }
 
@@ -490,37 +332,6 @@ async fn rejected_of(
         }
     }
     Ok(None)
-}
-
-/// `proposal list`: the live proposals of a request.
-pub async fn proposals(ctx: &mut Ctx, request_id: u64) -> OpResult<ProposalList> {
-    get_request(ctx, request_id).await?;
-    let listed = Requests::new(ctx).proposals(request_id).await?;
-    let hashes: Vec<[u8; 32]> = listed.iter().map(|p| p.proposal.message).collect();
-    let pitches = super::published::words_of(ctx, &hashes).await?;
-    let mut proposals = Vec::with_capacity(listed.len());
-    // At most one read per worker: a request holds a few dozen competing proposals.
-    for (proposal, pitch) in listed.into_iter().zip(pitches) {
-        let rep = Reputation::new(ctx)
-            .reputation(&proposal.proposal.worker)
-            .await?;
-        let worker_record = WorkerRecord {
-            average_rating_centi: rep.average_rating_centi,
-            ratings_count: rep.ratings_count,
-            deals_as_seller: rep.deals_as_seller,
-            deals_failed_as_seller: rep.deals_failed_as_seller,
-            disputes_lost: rep.disputes_lost.saturating_add(rep.disputes_answered_lost),
-        };
-        proposals.push(ProposalListItem {
-            proposal,
-            worker_record,
-            pitch,
-        });
-    }
-    Ok(ProposalList {
-        request_id,
-        proposals,
-    })
 }
 
 /// `proposal withdraw`: the signer's competing or rejected proposal on `request_id`, whose

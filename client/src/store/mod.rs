@@ -20,11 +20,14 @@
 
 mod pool;
 mod query;
+mod request_query;
 mod schema;
 pub mod synthetic;
 mod tables;
 mod write;
 
+#[cfg(test)]
+mod request_tests;
 #[cfg(test)]
 mod tests;
 
@@ -37,7 +40,9 @@ use serde::Serialize;
 
 pub use pool::{PooledReader, ReaderPool};
 pub use query::OfferQuery;
+pub use request_query::{RequestCursor, RequestQuery, RequestSort};
 pub use schema::SCHEMA_VERSION;
+pub use tables::ProposalKey;
 pub use write::{event_accounts, BlockChanges, BlockEvent, Snapshot};
 
 use crate::types::{ser_hash, AccountBytes, EventView};
@@ -334,7 +339,7 @@ fn create_or_check(path: &Path, key: &StoreKey) -> StoreResult<Connection> {
             });
         }
         tx.execute_batch(schema::SCHEMA)?;
-        tx.execute_batch(schema::OFFER_TEXT_TRIGGERS)?;
+        tx.execute_batch(schema::TEXT_TRIGGERS)?;
         let mut put = tx.prepare("INSERT INTO meta (key, value) VALUES (?1, ?2)")?;
         put.execute(rusqlite::params!["schema_version", SCHEMA_VERSION])?;
         put.execute(rusqlite::params!["genesis", key.genesis])?;

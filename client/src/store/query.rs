@@ -180,13 +180,13 @@ impl StoreReader {
             .collect::<Result<Vec<_>, _>>()?)
     }
 
-    fn one<T: Table>(&self, key: T::Key) -> StoreResult<Option<T::Value>> {
+    pub(super) fn one<T: Table>(&self, key: T::Key) -> StoreResult<Option<T::Value>> {
         T::scale_of(&self.conn, key)?
             .map(|bytes| T::decode(&bytes))
             .transpose()
     }
 
-    fn decode_all<T: Table>(
+    pub(super) fn decode_all<T: Table>(
         &self,
         sql: &str,
         params: impl rusqlite::Params,
@@ -333,7 +333,7 @@ impl StoreReader {
         )
     }
 
-    fn events_where(
+    pub(super) fn events_where(
         &self,
         condition: &str,
         params: impl rusqlite::Params,

@@ -4,7 +4,9 @@
 /// The layout `SCHEMA` creates, recorded in `meta` under `schema_version`.
 /// 7: the `offer_id` of a deal a task request opened is null in events' and deals' JSON.
 /// 8: `documents`, the words published beside the calls, and each event's extrinsic.
-pub const SCHEMA_VERSION: i64 = 8;
+/// 9: task requests, proposals and arbiters, each event's `request_id`, and the reputations'
+/// weighted rating.
+pub const SCHEMA_VERSION: i64 = 9;
 
 /// Accounts and hashes are 32-byte BLOBs. Balances (`price`, `amount`) are u128 as 16-byte
 /// big-endian BLOBs, so SQLite's memcmp order of BLOBs is their numeric order and ranges use
@@ -42,10 +44,13 @@ CREATE TABLE events (
     offer_id INTEGER,
     -- the extrinsic that emitted it (NULL: initialization or finalization)
     extrinsic INTEGER,
+    request_id INTEGER,
     UNIQUE (block_number, idx)
 ) STRICT;
 CREATE INDEX events_deal ON events(deal_id, block_number, idx) WHERE deal_id IS NOT NULL;
 CREATE INDEX events_offer ON events(offer_id, block_number, idx) WHERE offer_id IS NOT NULL;
+CREATE INDEX events_request ON events(request_id, block_number, idx)
+    WHERE request_id IS NOT NULL;
 
 -- Documents published in a block (`System.remark_with_event` confirmed by `System.Remarked`),
 -- by their blake2-256 hash; the same words published twice are kept once per block.
@@ -119,10 +124,75 @@ CREATE TABLE reputation (
     account BLOB PRIMARY KEY,
     -- `offer list --min-rating`: the sellers rated at least so much, from an index.
     average_rating_centi INTEGER NOT NULL,
+    -- `request list --min-rating`: the posters' value-weighted rating.
+    weighted_rating_centi INTEGER NOT NULL,
     scale BLOB NOT NULL,
     json TEXT NOT NULL
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX reputation_rating ON reputation(average_rating_centi);
+CREATE INDEX reputation_weighted ON reputation(weighted_rating_centi);
+
+-- Task requests of the escrow's requests contract. `scale` is a `StoredRequest`: the request
+-- and `changed_in`, the block it last changed in (also a column).
+CREATE TABLE requests (
+    id INTEGER PRIMARY KEY,
+    poster BLOB NOT NULL,
+    state TEXT NOT NULL,
+    budget BLOB NOT NULL,
+    proposal_deadline INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    description TEXT NOT NULL,
+    changed_in INTEGER NOT NULL,
+    scale BLOB NOT NULL,
+    json TEXT NOT NULL
+) STRICT;
+-- `request list`'s three orders, over open requests or all of them.
+CREATE INDEX requests_state_id ON requests(state, id);
+CREATE INDEX requests_state_budget ON requests(state, budget, id);
+CREATE INDEX requests_state_deadline ON requests(state, proposal_deadline, id);
+CREATE INDEX requests_budget ON requests(budget, id);
+CREATE INDEX requests_deadline ON requests(proposal_deadline, id);
+CREATE INDEX requests_poster ON requests(poster, id);
+-- The arbiters each request accepts (1 to 4), kept with the request's row.
+CREATE TABLE request_arbiters (
+    arbiter BLOB NOT NULL,
+    request_id INTEGER NOT NULL,
+    PRIMARY KEY (arbiter, request_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX request_arbiters_request ON request_arbiters(request_id);
+
+CREATE VIRTUAL TABLE requests_fts USING fts5(
+    title, description,
+    content = 'requests', content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '2 3 4'
+);
+
+-- Proposals, withdrawn ones too (the contract forgets those). `key` is the request id and the
+-- proposal's index, 12 bytes big-endian; `scale` a `StoredProposal`.
+CREATE TABLE proposals (
+    key BLOB PRIMARY KEY,
+    request_id INTEGER NOT NULL,
+    idx INTEGER NOT NULL,
+    worker BLOB NOT NULL,
+    status TEXT NOT NULL,
+    changed_in INTEGER NOT NULL,
+    scale BLOB NOT NULL,
+    json TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX proposals_request ON proposals(request_id, idx);
+CREATE INDEX proposals_worker ON proposals(worker, request_id);
+
+-- The escrow's arbiter registry; `idx` is the arbiter's slot, the registry's order.
+CREATE TABLE arbiters (
+    account BLOB PRIMARY KEY,
+    idx INTEGER NOT NULL,
+    active INTEGER NOT NULL,
+    changed_in INTEGER NOT NULL,
+    scale BLOB NOT NULL,
+    json TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX arbiters_idx ON arbiters(idx);
 
 -- The reputation contract's record of each ended deal of this escrow: outcome, what the
 -- seller received, both ratings (`deal_record(escrow, deal_id)`).
@@ -136,19 +206,20 @@ CREATE TABLE deal_records (
 CREATE TABLE undo (
     block_hash BLOB NOT NULL REFERENCES blocks(hash) ON DELETE CASCADE,
     seq INTEGER NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('offer', 'deal', 'reputation', 'record')),
-    -- the offer's or deal's id (also of a record), or the account
+    kind TEXT NOT NULL CHECK (kind IN ('offer', 'deal', 'reputation', 'record', 'request',
+        'proposal', 'arbiter')),
+    -- the offer's, deal's or request's id (also of a record), the account, or a proposal's key
     key ANY NOT NULL,
     previous BLOB,
     PRIMARY KEY (block_hash, seq)
 ) STRICT, WITHOUT ROWID;
 "#;
 
-/// Keep `offers_fts` in step with `offers`, row by row. [`super::Store::replace_state`] drops
+/// Keep `offers_fts` and `requests_fts` in step with their tables, row by row. [`super::Store::replace_state`] drops
 /// them and rebuilds the index once instead: FTS5 flushes its pending terms at every
 /// statement's savepoint, so a trigger per row of a bulk load writes thousands of tiny
 /// segments and then merges them.
-pub const OFFER_TEXT_TRIGGERS: &str = r#"
+pub const TEXT_TRIGGERS: &str = r#"
 CREATE TRIGGER offers_fts_insert AFTER INSERT ON offers BEGIN
     INSERT INTO offers_fts(rowid, title, description)
         VALUES (new.id, new.title, new.description);
@@ -163,10 +234,27 @@ CREATE TRIGGER offers_fts_update AFTER UPDATE OF title, description ON offers BE
     INSERT INTO offers_fts(rowid, title, description)
         VALUES (new.id, new.title, new.description);
 END;
+CREATE TRIGGER requests_fts_insert AFTER INSERT ON requests BEGIN
+    INSERT INTO requests_fts(rowid, title, description)
+        VALUES (new.id, new.title, new.description);
+END;
+CREATE TRIGGER requests_fts_delete AFTER DELETE ON requests BEGIN
+    INSERT INTO requests_fts(requests_fts, rowid, title, description)
+        VALUES ('delete', old.id, old.title, old.description);
+END;
+CREATE TRIGGER requests_fts_update AFTER UPDATE OF title, description ON requests BEGIN
+    INSERT INTO requests_fts(requests_fts, rowid, title, description)
+        VALUES ('delete', old.id, old.title, old.description);
+    INSERT INTO requests_fts(rowid, title, description)
+        VALUES (new.id, new.title, new.description);
+END;
 "#;
 
-pub const DROP_OFFER_TEXT_TRIGGERS: &str = "
+pub const DROP_TEXT_TRIGGERS: &str = "
 DROP TRIGGER offers_fts_insert;
 DROP TRIGGER offers_fts_delete;
 DROP TRIGGER offers_fts_update;
+DROP TRIGGER requests_fts_insert;
+DROP TRIGGER requests_fts_delete;
+DROP TRIGGER requests_fts_update;
 ";

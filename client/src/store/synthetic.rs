@@ -5,8 +5,8 @@
 use super::{BlockEvent, BlockInfo, StoreKey};
 use crate::types::EventView;
 use crate::types::{
-    AccountBytes, AccountReputation, Deal, DealOutcome, DealRecord, DealState, Offer, OfferTerms,
-    Party, Payout,
+    AccountBytes, AccountReputation, Arbiter, Deal, DealOutcome, DealRecord, DealState, Offer,
+    OfferTerms, Party, Payout, Proposal, Request, RequestState, RequestTerms, Screening,
 };
 
 /// The seller of every [`deal`]; the tests' main seller.
@@ -172,4 +172,66 @@ pub fn event(index: u32, name: &str, fields: serde_json::Value) -> BlockEvent {
 /// text.
 pub fn ss58(a: &AccountBytes) -> String {
     crate::units::to_ss58_with_prefix(a, crate::units::GENERIC_SS58_PREFIX)
+}
+
+/// An open request of `poster` for `budget`, accepting [`ARBITER`], proposals closing at
+/// `proposal_deadline`, with no proposals yet.
+pub fn request(
+    id: u64,
+    poster: AccountBytes,
+    budget: u128,
+    proposal_deadline: u64,
+    title: &str,
+    description: &str,
+) -> Request {
+    Request {
+        id,
+        poster: poster.into(),
+        terms: RequestTerms {
+            title: title.to_string(),
+            description: description.to_string(),
+            budget,
+            proposal_window: 86_400_000,
+            delivery_window: 86_400_000,
+            review_window: 86_400_000,
+            ruling_window: 86_400_000,
+            arbiters: vec![ARBITER.into()],
+            screening: Screening::default(),
+            auto_award: false,
+        },
+        posted_at: 1_700_000_000_000,
+        proposal_deadline,
+        award_deadline: proposal_deadline + 86_400_000,
+        state: RequestState::Open,
+        proposal_count: 0,
+        winner: None,
+        deal_id: None,
+        competing: Vec::new(),
+    }
+}
+
+/// `worker`'s proposal at `price` under [`ARBITER`].
+pub fn proposal(worker: AccountBytes, price: u128) -> Proposal {
+    Proposal {
+        worker: worker.into(),
+        price,
+        delivery_window: 3_600_000,
+        milestones: Vec::new(),
+        arbiter: ARBITER.into(),
+        arbiter_fee_bps: 500,
+        message: [7; 32],
+        submitted_at: 1_700_000_000_000,
+        rating_centi: 0,
+    }
+}
+
+/// An active arbiter at 5% in registry slot `index`.
+pub fn arbiter(index: u32) -> Arbiter {
+    Arbiter {
+        fee_bps: 500,
+        min_amount: 0,
+        profile: [0; 32],
+        active: true,
+        index,
+    }
 }

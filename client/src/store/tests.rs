@@ -25,6 +25,9 @@ fn snapshot() -> Snapshot {
         deals: vec![deal(1, 1, BUYER, DealState::Funded)],
         reputations: vec![(SELLER, reputation(2))],
         records: vec![(1, record(500, None))],
+        requests: Vec::new(),
+        proposals: Vec::new(),
+        arbiters: Vec::new(),
     }
 }
 
@@ -362,6 +365,9 @@ fn replacing_the_state_forgets_earlier_blocks_events_and_rows() {
         deals: vec![],
         reputations: vec![],
         records: vec![],
+        requests: Vec::new(),
+        proposals: Vec::new(),
+        arbiters: Vec::new(),
     };
     store.replace_state(later).unwrap();
     assert_eq!(store.first_block().unwrap(), Some((40, hash(40, 0xaa))));
@@ -411,6 +417,9 @@ fn search_fixture() -> (Store, tempfile::TempDir) {
                 },
             )],
             records: vec![],
+            requests: Vec::new(),
+            proposals: Vec::new(),
+            arbiters: Vec::new(),
         })
         .unwrap();
     (store, dir)
@@ -990,6 +999,9 @@ fn a_hundred_thousand_offers_in_one_snapshot_are_found_by_text() {
             deals: vec![],
             reputations: vec![],
             records: vec![],
+            requests: Vec::new(),
+            proposals: Vec::new(),
+            arbiters: Vec::new(),
         })
         .unwrap();
     let expected: Vec<u64> = (0..100_000u64).filter(|id| id % 1_000 < 2).collect();

@@ -8,9 +8,14 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use super::query::tip_in;
 use super::schema;
-use super::tables::{Deals, Offers, Records, Reputations, Table};
+use super::tables::{
+    Arbiters, Deals, Offers, ProposalKey, Proposals, Records, Reputations, Requests, Table,
+};
 use super::{BlockInfo, Store, StoreError, StoreResult};
-use crate::types::{AccountBytes, AccountReputation, Deal, DealRecord, EventView, Offer};
+use crate::types::{
+    AccountBytes, AccountReputation, Arbiter, Deal, DealRecord, EventView, Offer, Proposal,
+    ProposalStatus, Request, StoredArbiter, StoredProposal, StoredRequest,
+};
 
 /// A contract event of a block and its index among the block's events.
 #[derive(Debug, Clone)]
@@ -21,9 +26,10 @@ pub struct BlockEvent {
     pub event: EventView,
 }
 
-/// Everything one block changed: its events, and the offers, deals, reputations and deal
-/// records (outcome and ratings, by deal id) it created, changed (`Some`: the row as of the
-/// end of the block) or removed (`None`).
+/// Everything one block changed: its events, and the offers, deals, reputations, deal
+/// records (outcome and ratings, by deal id), requests, proposals and arbiters it created,
+/// changed (`Some`: the contract's value as of the end of the block) or removed (`None`). A
+/// proposal gone from the contract stays a row, as withdrawn or as it ended.
 #[derive(Debug, Clone)]
 pub struct BlockChanges {
     pub block: BlockInfo,
@@ -32,6 +38,9 @@ pub struct BlockChanges {
     pub deals: BTreeMap<u64, Option<Deal>>,
     pub reputations: BTreeMap<AccountBytes, Option<AccountReputation>>,
     pub records: BTreeMap<u64, Option<DealRecord>>,
+    pub requests: BTreeMap<u64, Option<Request>>,
+    pub proposals: BTreeMap<ProposalKey, Option<Proposal>>,
+    pub arbiters: BTreeMap<AccountBytes, Option<Arbiter>>,
 }
 
 impl BlockChanges {
@@ -44,6 +53,9 @@ impl BlockChanges {
             deals: BTreeMap::new(),
             reputations: BTreeMap::new(),
             records: BTreeMap::new(),
+            requests: BTreeMap::new(),
+            proposals: BTreeMap::new(),
+            arbiters: BTreeMap::new(),
         }
     }
 }
@@ -58,6 +70,86 @@ pub struct Snapshot {
     pub reputations: Vec<(AccountBytes, AccountReputation)>,
     /// The reputation contract's records of this deployment's deals, by deal id.
     pub records: Vec<(u64, DealRecord)>,
+    /// The requests contract's requests and proposals (none before it exists).
+    pub requests: Vec<Request>,
+    pub proposals: Vec<(ProposalKey, Proposal)>,
+    /// The escrow's arbiter registry.
+    pub arbiters: Vec<(AccountBytes, Arbiter)>,
+}
+
+impl Snapshot {
+    /// The state of `block` holding nothing (yet).
+    pub fn empty(block: BlockInfo) -> Snapshot {
+        Snapshot {
+            block,
+            events: Vec::new(),
+            offers: Vec::new(),
+            deals: Vec::new(),
+            reputations: Vec::new(),
+            records: Vec::new(),
+            requests: Vec::new(),
+            proposals: Vec::new(),
+            arbiters: Vec::new(),
+        }
+    }
+}
+
+/// The rows of the proposals a block changed: each with its status as of the end of the
+/// block (its request's row is already the block's). A proposal that left the contract keeps
+/// its row ([`ProposalStatus::after_removal`]); one the store never saw is left out.
+fn proposal_rows(
+    conn: &Connection,
+    block: u64,
+    reads: &BTreeMap<ProposalKey, Option<Proposal>>,
+) -> StoreResult<BTreeMap<ProposalKey, Option<StoredProposal>>> {
+    let mut rows = BTreeMap::new();
+    for (key, value) in reads {
+        let previous = stored::<Proposals>(conn, *key)?;
+        let row = match value {
+            Some(proposal) => {
+                let request = stored::<Requests>(conn, key.request_id)?;
+                StoredProposal {
+                    request_id: key.request_id,
+                    index: key.index,
+                    status: ProposalStatus::of_stored(
+                        request.as_ref().map(|r| &r.request),
+                        key.index,
+                        previous.as_ref().map(|p| p.status),
+                    ),
+                    proposal: proposal.clone(),
+                    changed_in: block,
+                }
+            }
+            None => match previous {
+                Some(p) => StoredProposal {
+                    status: ProposalStatus::after_removal(p.status),
+                    changed_in: block,
+                    ..p
+                },
+                None => continue,
+            },
+        };
+        rows.insert(*key, Some(row));
+    }
+    Ok(rows)
+}
+
+/// The row `key` of `T` as `conn` sees it now.
+fn stored<T: Table>(conn: &Connection, key: T::Key) -> StoreResult<Option<T::Value>> {
+    T::scale_of(conn, key)?
+        .map(|bytes| T::decode(&bytes))
+        .transpose()
+}
+
+/// `changes` as the rows of block `block`.
+fn stamped<K: Ord + Copy, V, R>(
+    changes: &BTreeMap<K, Option<V>>,
+    row: impl Fn(K, &V) -> R,
+) -> BTreeMap<K, Option<R>> {
+    changes
+        .iter()
+        .map(|(k, v)| (*k, v.as_ref().map(|v| row(*k, v))))
+        .collect()
 }
 
 /// Applies `changes` of the block `block_hash`, first logging each row's previous value.
@@ -148,8 +240,8 @@ fn insert_event(conn: &Connection, block: &BlockInfo, e: &BlockEvent) -> StoreRe
     })?;
     conn.prepare_cached(
         "INSERT INTO events (block_number, block_hash, idx, contract, name, fields, deal_id,
-            offer_id, extrinsic)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            offer_id, extrinsic, request_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
         block.number,
@@ -161,6 +253,7 @@ fn insert_event(conn: &Connection, block: &BlockInfo, e: &BlockEvent) -> StoreRe
         id_field("deal_id"),
         id_field("offer_id"),
         e.extrinsic,
+        id_field("request_id"),
     ])?;
     let event_id = conn.last_insert_rowid();
     let accounts = event_accounts(fields);
@@ -228,6 +321,20 @@ impl Store {
         apply_changes::<Deals>(&tx, &b.hash, &mut seq, &changes.deals)?;
         apply_changes::<Reputations>(&tx, &b.hash, &mut seq, &changes.reputations)?;
         apply_changes::<Records>(&tx, &b.hash, &mut seq, &changes.records)?;
+        let number = b.number;
+        let requests = stamped(&changes.requests, |_, r| StoredRequest {
+            request: r.clone(),
+            changed_in: number,
+        });
+        apply_changes::<Requests>(&tx, &b.hash, &mut seq, &requests)?;
+        let proposals = proposal_rows(&tx, number, &changes.proposals)?;
+        apply_changes::<Proposals>(&tx, &b.hash, &mut seq, &proposals)?;
+        let arbiters = stamped(&changes.arbiters, |account, a| StoredArbiter {
+            account: account.into(),
+            arbiter: *a,
+            changed_in: number,
+        });
+        apply_changes::<Arbiters>(&tx, &b.hash, &mut seq, &arbiters)?;
         tx.commit()?;
         Ok(())
     }
@@ -308,6 +415,9 @@ impl Store {
                 Deals::KIND => restore::<Deals>(&tx, key, previous)?,
                 Reputations::KIND => restore::<Reputations>(&tx, key, previous)?,
                 Records::KIND => restore::<Records>(&tx, key, previous)?,
+                Requests::KIND => restore::<Requests>(&tx, key, previous)?,
+                Proposals::KIND => restore::<Proposals>(&tx, key, previous)?,
+                Arbiters::KIND => restore::<Arbiters>(&tx, key, previous)?,
                 other => {
                     return Err(StoreError::Corrupt {
                         what: "undo log entry",
@@ -351,7 +461,8 @@ impl Store {
         Ok(())
     }
 
-    /// Cold start: replaces every offer, deal and reputation with `snapshot`'s, forgets all
+    /// Cold start: replaces every offer, deal, reputation, request, proposal and arbiter with
+    /// `snapshot`'s, forgets all
     /// blocks and events, and records `snapshot.block` as the tip and the start of indexed
     /// history (it cannot be rolled back); in one transaction.
     pub fn replace_state(&mut self, snapshot: Snapshot) -> StoreResult<()> {
@@ -361,12 +472,14 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         // Deleting blocks cascades to events, their accounts and the undo log. The offers'
         // text index is rebuilt once at the end, without the row triggers (see
-        // OFFER_TEXT_TRIGGERS); readers never see the gap (one transaction).
-        tx.execute_batch(schema::DROP_OFFER_TEXT_TRIGGERS)?;
+        // TEXT_TRIGGERS); readers never see the gap (one transaction).
+        tx.execute_batch(schema::DROP_TEXT_TRIGGERS)?;
         tx.execute_batch(
             "DELETE FROM blocks; DELETE FROM offers; DELETE FROM deals; DELETE FROM reputation;
-             DELETE FROM deal_records;
-             INSERT INTO offers_fts(offers_fts) VALUES ('delete-all');",
+             DELETE FROM deal_records; DELETE FROM requests; DELETE FROM request_arbiters;
+             DELETE FROM proposals; DELETE FROM arbiters;
+             INSERT INTO offers_fts(offers_fts) VALUES ('delete-all');
+             INSERT INTO requests_fts(requests_fts) VALUES ('delete-all');",
         )?;
         insert_block(&tx, &snapshot.block, false)?;
         for e in &snapshot.events {
@@ -375,8 +488,39 @@ impl Store {
         for o in &snapshot.offers {
             Offers::put(&tx, o.id, o)?;
         }
-        tx.execute_batch("INSERT INTO offers_fts(offers_fts) VALUES ('rebuild');")?;
-        tx.execute_batch(schema::OFFER_TEXT_TRIGGERS)?;
+        let number = snapshot.block.number;
+        for r in &snapshot.requests {
+            let row = StoredRequest {
+                request: r.clone(),
+                changed_in: number,
+            };
+            Requests::put(&tx, r.id, &row)?;
+        }
+        let by_id: BTreeMap<u64, &Request> = snapshot.requests.iter().map(|r| (r.id, r)).collect();
+        for (key, p) in &snapshot.proposals {
+            let request = by_id.get(&key.request_id).copied();
+            let row = StoredProposal {
+                request_id: key.request_id,
+                index: key.index,
+                status: ProposalStatus::of_stored(request, key.index, None),
+                proposal: p.clone(),
+                changed_in: number,
+            };
+            Proposals::put(&tx, *key, &row)?;
+        }
+        for (account, a) in &snapshot.arbiters {
+            let row = StoredArbiter {
+                account: (*account).into(),
+                arbiter: *a,
+                changed_in: number,
+            };
+            Arbiters::put(&tx, *account, &row)?;
+        }
+        tx.execute_batch(
+            "INSERT INTO offers_fts(offers_fts) VALUES ('rebuild');
+             INSERT INTO requests_fts(requests_fts) VALUES ('rebuild');",
+        )?;
+        tx.execute_batch(schema::TEXT_TRIGGERS)?;
         for d in &snapshot.deals {
             Deals::put(&tx, d.id, d)?;
         }

@@ -185,6 +185,14 @@ pub fn ser_hash<S: Serializer>(h: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&format!("0x{}", hex::encode(h)))
 }
 
+/// A rating (hundredths of 1 to 5 stars) where 0 means nobody rated: `null`, never 0.
+pub fn ser_rating<S: Serializer>(centi: &u32, s: S) -> Result<S::Ok, S::Error> {
+    match centi {
+        0 => s.serialize_none(),
+        c => s.serialize_some(c),
+    }
+}
+
 pub fn ser_opt_hash<S: Serializer>(h: &Option<[u8; 32]>, s: S) -> Result<S::Ok, S::Error> {
     match h {
         Some(h) => s.serialize_some(&format!("0x{}", hex::encode(h))),

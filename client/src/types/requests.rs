@@ -103,7 +103,9 @@ pub struct Proposal {
     #[serde(serialize_with = "ser_hash")]
     pub message: [u8; 32],
     pub submitted_at: u64,
-    /// The worker's value-weighted rating when it proposed, hundredths.
+    /// The worker's value-weighted rating when it proposed, hundredths (`null` in JSON: it
+    /// had none).
+    #[serde(serialize_with = "super::ser_rating")]
     pub rating_centi: u32,
 }
 
@@ -135,3 +137,100 @@ localize_fields!(Proposal: worker, arbiter);
 localize_fields!(IndexedProposal: proposal);
 localize_fields!(RequestsConfig: escrow, reputation);
 no_accounts!(RequestState);
+
+/// Where a proposal stands, as the event store tells it: the contract keeps a proposal only
+/// while it competes or until its worker removes it, so a withdrawn one is known only from
+/// the row the store kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Encode, Decode, Serialize)]
+pub enum ProposalStatus {
+    /// Competing on an open request.
+    Open,
+    /// The poster rejected it.
+    Rejected,
+    /// It won the award.
+    Awarded,
+    /// Its request ended (awarded to another, cancelled or closed) while it competed.
+    NotAwarded,
+    /// Its worker withdrew it while the request was open.
+    Withdrawn,
+}
+
+impl ProposalStatus {
+    pub fn name(self) -> &'static str {
+        match self {
+            ProposalStatus::Open => "Open",
+            ProposalStatus::Rejected => "Rejected",
+            ProposalStatus::Awarded => "Awarded",
+            ProposalStatus::NotAwarded => "NotAwarded",
+            ProposalStatus::Withdrawn => "Withdrawn",
+        }
+    }
+
+    /// The status of proposal `index`, still stored in the contract, of `request` (`None`: its
+    /// poster removed the request; then `previous` holds, or it ended without this award).
+    pub fn of_stored(
+        request: Option<&Request>,
+        index: u32,
+        previous: Option<ProposalStatus>,
+    ) -> ProposalStatus {
+        let Some(request) = request else {
+            return previous.unwrap_or(ProposalStatus::NotAwarded);
+        };
+        if request.winner == Some(index) {
+            ProposalStatus::Awarded
+        } else if request.competing.contains(&index) {
+            match request.state {
+                RequestState::Open => ProposalStatus::Open,
+                _ => ProposalStatus::NotAwarded,
+            }
+        } else {
+            // Only withdrawals leave the contract's storage at once: one stored but no
+            // longer competing was rejected.
+            ProposalStatus::Rejected
+        }
+    }
+
+    /// The status once the contract no longer stores the proposal: one that was competing
+    /// was withdrawn; any other was removed by its worker after it ended, and keeps how it
+    /// ended.
+    pub fn after_removal(previous: ProposalStatus) -> ProposalStatus {
+        match previous {
+            ProposalStatus::Open => ProposalStatus::Withdrawn,
+            ended => ended,
+        }
+    }
+}
+
+/// A request as the event store keeps it, with the block it last changed in.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize)]
+pub struct StoredRequest {
+    #[serde(flatten)]
+    pub request: Request,
+    pub changed_in: u64,
+}
+
+/// A proposal as the event store keeps it (withdrawn ones too), with the block it last
+/// changed in.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize)]
+pub struct StoredProposal {
+    pub request_id: u64,
+    pub index: u32,
+    pub status: ProposalStatus,
+    #[serde(flatten)]
+    pub proposal: Proposal,
+    pub changed_in: u64,
+}
+
+/// A registered arbiter as the event store keeps it, with the block it last changed in.
+#[derive(Debug, Clone, PartialEq, Eq, Encode, Decode, Serialize)]
+pub struct StoredArbiter {
+    pub account: Address,
+    #[serde(flatten)]
+    pub arbiter: super::Arbiter,
+    pub changed_in: u64,
+}
+
+localize_fields!(StoredRequest: request);
+localize_fields!(StoredProposal: proposal);
+localize_fields!(StoredArbiter: account);
+no_accounts!(ProposalStatus);

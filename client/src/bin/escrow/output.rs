@@ -20,9 +20,8 @@ use escrow_client::ops::events::EventList;
 use escrow_client::ops::node::NodeView;
 use escrow_client::ops::offers::OfferResult;
 use escrow_client::ops::ratings::{RatingResult, ReputationResult, WithheldResult};
-use escrow_client::ops::requests::{
-    ProposalList, ProposalResult, RemovedRequest, RequestDetails, RequestList, RequestResult,
-};
+use escrow_client::ops::requests::{ProposalResult, RemovedRequest, RequestResult};
+use escrow_client::ops::stored_requests::{ProposalList, RequestDetails, RequestList};
 use escrow_client::ops::stored_deals::{DealDetails, DealList};
 use escrow_client::ops::stored_offers::OfferList;
 use escrow_client::ops::types::{EscrowSettings, Offer};

@@ -5,8 +5,9 @@ use std::fmt::Write as _;
 use crate::deal_output::deal;
 use crate::text::{amount, ts, tx};
 use escrow_client::documents::Words;
-use escrow_client::ops::requests::{ProposalList, ProposalResult, RequestDetails, RequestList};
-use escrow_client::ops::types::{IndexedProposal, Request, Screening};
+use escrow_client::ops::requests::ProposalResult;
+use escrow_client::ops::stored_requests::{ProposalList, RequestDetails, RequestList};
+use escrow_client::ops::types::{ProposalStatus, Request, Screening, StoredProposal};
 use escrow_client::units::{format_duration_ms, TokenUnits};
 
 pub fn request(s: &mut String, r: &Request, u: &TokenUnits) {
@@ -97,7 +98,7 @@ pub fn list(s: &mut String, l: &RequestList, u: &TokenUnits) {
         let _ = writeln!(s, "no requests match");
     }
     for item in &l.requests {
-        let r = &item.request;
+        let r = &item.request.request;
         let _ = writeln!(
             s,
             "#{:<4} [{}] {:<30} budget {}  poster {} ({}), {} proposals",
@@ -106,60 +107,68 @@ pub fn list(s: &mut String, l: &RequestList, u: &TokenUnits) {
             r.terms.title,
             amount(u, r.terms.budget),
             r.poster,
-            if item.poster_ratings_count == 0 {
-                "unrated".to_string()
-            } else {
-                format!(
+            match item.poster_weighted_rating_centi {
+                None => "no rating".to_string(),
+                Some(centi) => format!(
                     "{:.2}★ weighted, {} ratings",
-                    f64::from(item.poster_weighted_rating_centi) / 100.0,
+                    f64::from(centi) / 100.0,
                     item.poster_ratings_count
-                )
+                ),
             },
             r.competing.len()
         );
     }
-    if let Some(n) = l.next_from {
-        let _ = writeln!(s, "more: --from {n}");
+    if let Some(cursor) = &l.next_cursor {
+        let _ = writeln!(s, "more: --cursor {cursor}");
     }
 }
 
 pub fn details(s: &mut String, d: &RequestDetails, u: &TokenUnits) {
-    request(s, &d.request, u);
+    let r = &d.request.request;
+    request(s, r, u);
     if let Some(details) = &d.details {
         let _ = writeln!(s, "  the whole description:");
         crate::words_output::words(s, "    ", details);
     }
-    proposals(s, d.request.id, &d.proposals, u);
+    proposals(s, r.id, &d.proposals, u);
     if let Some(dl) = &d.deal {
-        deal(s, dl, Some(d.request.id), u);
+        deal(s, dl, Some(r.id), u);
     }
 }
 
-pub fn proposals(s: &mut String, request_id: u64, list: &[IndexedProposal], u: &TokenUnits) {
+pub fn proposals(s: &mut String, request_id: u64, list: &[StoredProposal], u: &TokenUnits) {
     if list.is_empty() {
-        let _ = writeln!(s, "no competing proposals on request {request_id}");
+        let _ = writeln!(s, "no proposals on request {request_id}");
     }
     for p in list {
-        proposal_line(s, p.index, &p.proposal, u);
+        stored_proposal_line(s, p, u);
     }
 }
 
-/// `proposal list`: each competing proposal, then its worker's record today.
+/// A proposal the store keeps, with where it stands unless it still competes.
+fn stored_proposal_line(s: &mut String, p: &StoredProposal, u: &TokenUnits) {
+    proposal_line(s, p.index, &p.proposal, u);
+    let status = match p.status {
+        ProposalStatus::Open => return,
+        ProposalStatus::Rejected => "rejected by the poster",
+        ProposalStatus::Awarded => "awarded",
+        ProposalStatus::NotAwarded => "not awarded: the request ended",
+        ProposalStatus::Withdrawn => "withdrawn by its worker",
+    };
+    let _ = writeln!(s, "    {status}");
+}
+
+/// `proposal list`: each proposal (competing ones first), then its worker's record today.
 pub fn proposal_list(s: &mut String, l: &ProposalList, u: &TokenUnits) {
     if l.proposals.is_empty() {
-        let _ = writeln!(s, "no competing proposals on request {}", l.request_id);
+        let _ = writeln!(s, "no proposals on request {}", l.request_id);
     }
     for item in &l.proposals {
-        proposal_line(s, item.proposal.index, &item.proposal.proposal, u);
+        stored_proposal_line(s, &item.proposal, u);
         let r = &item.worker_record;
-        let rating = if r.ratings_count == 0 {
-            "no ratings".to_string()
-        } else {
-            format!(
-                "rated {:.2} ({})",
-                f64::from(r.average_rating_centi) / 100.0,
-                r.ratings_count
-            )
+        let rating = match r.average_rating_centi {
+            None => "no rating".to_string(),
+            Some(centi) => format!("rated {:.2} ({})", f64::from(centi) / 100.0, r.ratings_count),
         };
         let _ = writeln!(
             s,

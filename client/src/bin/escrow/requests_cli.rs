@@ -5,8 +5,10 @@ use clap::{Args, Subcommand};
 
 use crate::output::Report;
 use crate::screening_cli::ScreeningFlags;
-use escrow_client::ops::requests::{self, CreateRequestArgs, ProposeArgs, RequestFilter};
+use escrow_client::ops::requests::{self, CreateRequestArgs, ProposeArgs};
+use escrow_client::ops::stored_requests::{self, RequestFilter};
 use escrow_client::ops::{Ctx, OpResult};
+use escrow_client::store::RequestSort;
 
 #[derive(Debug, Clone, Subcommand)]
 pub enum RequestCmd {
@@ -127,9 +129,13 @@ pub struct RequestListCmd {
     /// Include awarded, cancelled and closed requests.
     #[arg(long)]
     pub all: bool,
-    /// First request id to look at.
-    #[arg(long, default_value_t = 0)]
-    pub from: u64,
+    /// Order: oldest (posted first), newest, budget (largest first) or deadline (proposals
+    /// closing soonest first).
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(RequestSort::NAMES))]
+    pub sort: Option<String>,
+    /// The next page: the `next_cursor` the page before printed (with the same --sort).
+    #[arg(long)]
+    pub cursor: Option<String>,
     /// Most requests to show.
     #[arg(long, default_value_t = 20)]
     pub limit: u32,
@@ -183,7 +189,7 @@ pub async fn run_request(c: &mut Ctx, cmd: RequestCmd) -> OpResult<Report> {
             .await?,
         ),
         RequestCmd::List(l) => Report::Requests(
-            requests::list(
+            stored_requests::list(
                 c,
                 RequestFilter {
                     text: l.text,
@@ -193,13 +199,14 @@ pub async fn run_request(c: &mut Ctx, cmd: RequestCmd) -> OpResult<Report> {
                     min_rating: l.min_rating,
                     arbiter: l.arbiter,
                     include_ended: l.all,
-                    from: l.from,
+                    sort: l.sort,
+                    cursor: l.cursor,
                     limit: l.limit,
                 },
             )
             .await?,
         ),
-        RequestCmd::Show { request } => Report::RequestDetails(requests::show(c, request).await?),
+        RequestCmd::Show { request } => Report::RequestDetails(stored_requests::show(c, request).await?),
         RequestCmd::Cancel { request } => Report::Request(requests::cancel(c, request).await?),
         RequestCmd::Close { request } => Report::Request(requests::close(c, request).await?),
         RequestCmd::Award { request, proposal } => {
@@ -227,7 +234,7 @@ pub async fn run_proposal(c: &mut Ctx, cmd: ProposalCmd) -> OpResult<Report> {
             )
             .await?,
         ),
-        ProposalCmd::List { request } => Report::Proposals(requests::proposals(c, request).await?),
+        ProposalCmd::List { request } => Report::Proposals(stored_requests::proposals(c, request).await?),
         ProposalCmd::Withdraw { request } => {
             Report::Proposal(requests::withdraw(c, request).await?)
         }

@@ -3,6 +3,13 @@
 // app.js, whose helpers (api, esc, table, facts, link, tokens, time, duration) it calls.
 "use strict";
 
+const REQUEST_ORDERS = [
+  ["oldest", "Oldest first"],
+  ["newest", "Newest first"],
+  ["budget", "Largest budget"],
+  ["deadline", "Proposals closing soonest"],
+];
+
 const REQUEST_FILTERS = [
   ["text", "Text"],
   ["min_budget", "Min budget"],
@@ -12,6 +19,14 @@ const REQUEST_FILTERS = [
   ["min_rating", "Poster's min rating"],
   ["limit", "Limit"],
 ];
+
+const PROPOSAL_STATUS = {
+  Open: "competing",
+  Rejected: "rejected",
+  Awarded: "awarded",
+  NotAwarded: "not awarded",
+  Withdrawn: "withdrawn",
+};
 
 function requestLink(n) {
   return `<a href="#/request/${esc(n)}">request ${esc(n)}</a>`;
@@ -32,6 +47,7 @@ function screeningText(s, open = "anyone may propose") {
 async function viewRequests(params) {
   const form = `<form class="filters" id="request-filters">
     ${REQUEST_FILTERS.map(([k, label]) => `<label>${label}<input name="${k}" value="${esc(params.get(k) || "")}"></label>`).join("")}
+    <label>Order<select name="sort">${REQUEST_ORDERS.map(([v, label]) => `<option value="${v}" ${(params.get("sort") || "oldest") === v ? "selected" : ""}>${label}</option>`).join("")}</select></label>
     <label>Ended too<input type="checkbox" name="include_ended" ${params.get("include_ended") === "true" ? "checked" : ""}></label>
     <button type="submit">Filter</button></form>`;
   main.innerHTML = `<h1>Task requests</h1>${form}<div id="requests-box"><p class="empty">Loading…</p></div>`;
@@ -42,6 +58,7 @@ async function viewRequests(params) {
       const v = ev.target.elements[k].value.trim();
       if (v) q.set(k, v);
     }
+    if (ev.target.elements.sort.value !== "oldest") q.set("sort", ev.target.elements.sort.value);
     if (ev.target.elements.include_ended.checked) q.set("include_ended", "true");
     location.hash = `#/requests?${q}`;
   });
@@ -55,13 +72,20 @@ async function viewRequests(params) {
         esc(tokens(r.terms.budget)),
         esc(r.state),
         link.account(r.poster),
-        r.poster_ratings_count ? `${(r.poster_weighted_rating_centi / 100).toFixed(2)} (${r.poster_ratings_count})` : "no ratings",
+        r.poster_weighted_rating_centi === null ? "none" : `${(r.poster_weighted_rating_centi / 100).toFixed(2)} (${r.poster_ratings_count})`,
         esc(r.proposal_count),
         esc(time(r.proposal_deadline)),
       ]),
       "requests",
       "No request matches these filters.",
-    ) + (list.next_from !== null ? `<p>More: <a href="#/requests?${esc(withFrom(params, list.next_from))}">next page</a></p>` : "");
+    ) + (list.next_cursor !== null ? `<p>More: <a data-testid="next-page" href="#/requests?${esc(withCursor(params, list.next_cursor))}">next page</a></p>` : "");
+}
+
+// The query of the page after this one: the same filters and order, from `cursor` on.
+function withCursor(params, cursor) {
+  const q = new URLSearchParams(params);
+  q.set("cursor", cursor);
+  return q.toString();
 }
 
 async function viewRequest(id) {
@@ -69,20 +93,20 @@ async function viewRequest(id) {
   const r = p.request;
   const t = r.terms;
   const proposals = table(
-    ["Index", "Worker", "Price", "Delivery within", "Paid in", "Arbiter", "Rating when proposed", "Submitted"],
+    ["Index", "Status", "Worker", "Price", "Delivery within", "Paid in", "Arbiter", "Rating when proposed", "Submitted"],
     p.proposals.map((x) => [
-      esc(x.index) + (r.winner === x.index ? " (awarded)" : ""),
+      esc(x.index),
+      esc(PROPOSAL_STATUS[x.status] || x.status),
       link.account(x.worker),
       esc(tokens(x.price)),
       esc(duration(x.delivery_window)),
       x.milestones.length ? planText(x.milestones) : "one payment",
       link.account(x.arbiter),
-      // Scores run from 1 to 5: 0 is no rating at all, not the worst one.
-      x.rating_centi ? (x.rating_centi / 100).toFixed(2) : "no rating yet",
+      x.rating_centi === null ? "none" : (x.rating_centi / 100).toFixed(2),
       esc(time(x.submitted_at)),
     ]),
     "proposals",
-    "No live proposal.",
+    "No proposal yet.",
   );
   const deal = p.deal
     ? `<p data-testid="request-deal">The award opened ${link.deal(p.deal.id)}: ${esc(tokens(p.deal.amount))} held for ${link.account(p.deal.seller)}, now ${esc(p.deal.state)}.</p>`
