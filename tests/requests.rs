@@ -192,6 +192,25 @@ fn a_request_is_proposed_for_and_its_award_opens_a_deal_with_every_balance_check
     assert_eq!(search(&["--arbiter", BOB]), Vec::<u64>::new());
     assert_eq!(search(&["--min-rating", "1"]), Vec::<u64>::new());
     assert_eq!(search(&["--limit", "1"]), [request_id]);
+    // Orders, and the next page from the cursor the first printed.
+    assert_eq!(search(&["--sort", "newest"]), [other_id, request_id]);
+    assert_eq!(search(&["--sort", "budget"]), [request_id, other_id]);
+    let first = env.ok(&["request", "list", "--sort", "budget", "--limit", "1"]);
+    let cursor = first["next_cursor"].as_str().unwrap().to_string();
+    assert_eq!(
+        search(&["--sort", "budget", "--limit", "1", "--cursor", &cursor]),
+        [other_id]
+    );
+    let last = env.ok(&["request", "list", "--sort", "budget", "--cursor", &cursor]);
+    assert!(last["next_cursor"].is_null(), "{last}");
+    let err = env.fails(&["request", "list", "--sort", "newest", "--cursor", &cursor], 2);
+    assert!(err["error"].as_str().unwrap().contains("another order"), "{err}");
+    let err = env.fails(&["request", "list", "--cursor", "b.x"], 2);
+    assert!(err["error"].as_str().unwrap().contains("invalid cursor 'b.x'"), "{err}");
+    // Nobody rated the posters: no rating, not the worst one.
+    let listed = env.ok(&["request", "list"]);
+    assert!(listed["requests"][0]["poster_weighted_rating_centi"].is_null(), "{listed}");
+    assert!(env.text(&["request", "list"]).contains("no rating"));
 
     // A withdrawn proposal gives its deposit back, all but the small one of the place the
     // worker keeps on the open request (one proposal per worker: no propose-withdraw cycle
@@ -517,9 +536,17 @@ fn a_request_below_the_minimums_is_refused_before_sending_and_what_ended_is_remo
         -deposit(&rejected["tx"]) < bob_deposit / 100,
         "the poster took none of the worker's deposit: {rejected}"
     );
+    // The competing proposal first; the rejected one stays on the record, saying so.
     let listed = env.ok(&["proposal", "list", &request]);
-    assert_eq!(listed["proposals"].as_array().unwrap().len(), 1);
-    assert_eq!(listed["proposals"][0]["index"], 1);
+    let statuses: Vec<(u64, &str)> = listed["proposals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["index"].as_u64().unwrap(), p["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(statuses, [(1, "Open"), (0, "Rejected")], "{listed}");
+    let text = env.text(&["proposal", "list", &request]);
+    assert!(text.contains("rejected by the poster"), "{text}");
     let err = env.fails(&["--as", CHARLIE, "proposal", "reject", &request, "0"], 2);
     assert!(
         err["error"].as_str().unwrap().contains("does not compete"),
@@ -540,6 +567,8 @@ fn a_request_below_the_minimums_is_refused_before_sending_and_what_ended_is_remo
         returned > bob_deposit / 2 && returned < bob_deposit,
         "paid {bob_deposit}, got back {returned}"
     );
+    let shown = env.ok(&["request", "show", &request]);
+    assert_eq!(shown["proposals"][0]["status"], "Rejected", "{shown}");
 
     // Hole 13: only the poster removes, once the request ended, and gets the deposit back.
     let err = env.fails(&["--as", CHARLIE, "request", "remove", &request], 2);
