@@ -275,3 +275,145 @@ fn events_follow_prints_the_history_then_each_new_event() {
     assert_eq!(pushed["name"], "OfferCreated", "{pushed}");
     assert_eq!(pushed["fields"]["offer_id"].to_string(), second, "{pushed}");
 }
+
+/// Requests, proposals and arbiters as rows: applied block by block from the requests and
+/// escrow events, rolled back with a block the best chain no longer holds, and the same as a
+/// cold start's bulk read of the same state (but for a withdrawn proposal, which only the rows
+/// kept block by block remember).
+#[test]
+fn request_proposal_and_arbiter_rows_follow_the_chain_roll_back_and_match_a_cold_start() {
+    let env = Env::new();
+    env.deploy();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mut ctx = runtime.block_on(Ctx::connect(env.settings())).unwrap();
+    let c = runtime.block_on(ctx.contracts()).unwrap();
+    let mut indexer = Indexer::open(&ctx.settings, &ctx.chain, &c).unwrap();
+    runtime
+        .block_on(indexer.sync(&ctx.chain, Backfill::Skip))
+        .unwrap();
+
+    let posted = env.post_request(CHARLIE, "Logo design", "100", &[]);
+    let request = id(&posted["request"]["id"]);
+    let request_id: u64 = request.parse().unwrap();
+    for (who, price) in [(BOB, "50"), (FERDIE, "60"), (EVE, "70")] {
+        env.ok(&["--as", who, "proposal", "submit", &request, "--price", price]);
+    }
+    runtime
+        .block_on(indexer.sync(&ctx.chain, Backfill::Skip))
+        .unwrap();
+    let status = |indexer: &Indexer| -> Vec<(u32, String)> {
+        indexer
+            .store()
+            .proposals_of(request_id)
+            .unwrap()
+            .iter()
+            .map(|p| (p.index, p.status.name().to_string()))
+            .collect()
+    };
+    assert_eq!(
+        status(&indexer),
+        [(0, "Open".into()), (1, "Open".into()), (2, "Open".into())]
+    );
+
+    // The retracted branch: the request cancelled, a proposal that never was, the arbiter
+    // retired.
+    let (tip, tip_hash) = indexer.store().tip().unwrap().unwrap();
+    let real = indexer.store().request(request_id).unwrap().unwrap().request;
+    let mut changes = BlockChanges::new(BlockInfo {
+        number: tip + 1,
+        hash: [0xee; 32],
+        parent_hash: tip_hash,
+        timestamp: 1,
+        extrinsics: 2,
+        documents: Vec::new(),
+    });
+    let mut cancelled = real.clone();
+    cancelled.state = escrow_client::ops::types::RequestState::Cancelled;
+    changes.requests.insert(request_id, Some(cancelled));
+    let bob_proposal = indexer.store().proposal(request_id, 0).unwrap().unwrap();
+    changes.proposals.insert(
+        escrow_client::store::ProposalKey {
+            request_id,
+            index: 9,
+        },
+        Some(bob_proposal.proposal.clone()),
+    );
+    let dave = bob_proposal.proposal.arbiter.id();
+    let mut retired = indexer.store().arbiter(&dave).unwrap().unwrap().arbiter;
+    retired.active = false;
+    changes.arbiters.insert(dave, Some(retired));
+    let mut writer = Store::open(indexer.path(), store_key(&ctx.chain, &c)).unwrap();
+    writer.apply_block(changes).unwrap();
+    assert_eq!(status(&indexer).len(), 4);
+
+    // The real blocks: Ferdie withdraws, the poster rejects Bob.
+    env.ok(&["--as", FERDIE, "proposal", "withdraw", &request]);
+    env.ok(&["--as", CHARLIE, "proposal", "reject", &request, "0"]);
+    let report = runtime
+        .block_on(indexer.sync(&ctx.chain, Backfill::Skip))
+        .unwrap();
+    assert_eq!(report.rolled_back, 1, "{report:?}");
+    assert!(!report.cold, "{report:?}");
+    assert_eq!(
+        status(&indexer),
+        [
+            (0, "Rejected".into()),
+            (1, "Withdrawn".into()),
+            (2, "Open".into())
+        ]
+    );
+    let stored = indexer.store().request(request_id).unwrap().unwrap();
+    assert_eq!(stored.request.competing, [2]);
+    assert!(stored.changed_in > tip, "{stored:?}");
+    assert!(indexer.store().arbiter(&dave).unwrap().unwrap().arbiter.active);
+    let timeline: Vec<String> = indexer
+        .store()
+        .request_timeline(request_id)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.event.name)
+        .collect();
+    assert_eq!(
+        timeline,
+        [
+            "RequestPosted",
+            "ProposalSubmitted",
+            "ProposalSubmitted",
+            "ProposalSubmitted",
+            "ProposalWithdrawn",
+            "ProposalRejected"
+        ]
+    );
+
+    // A cold start at the same block reads the same rows from the contracts' tries.
+    let (tip, tip_hash) = indexer.store().tip().unwrap().unwrap();
+    let (snapshot, _) = runtime
+        .block_on(escrow_client::indexer::snapshot(&ctx.chain, &c, tip_hash))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut cold = Store::open(&dir.path().join("cold.sqlite"), store_key(&ctx.chain, &c)).unwrap();
+    cold.replace_state(snapshot).unwrap();
+    let warm = indexer.store();
+    let cold_request = cold.request(request_id).unwrap().unwrap();
+    assert_eq!(cold_request.request, stored.request);
+    assert_eq!(cold_request.changed_in, tip);
+    let rows = |r: &escrow_client::store::StoreReader| -> Vec<(u32, String, u128)> {
+        r.proposals_of(request_id)
+            .unwrap()
+            .iter()
+            .filter(|p| p.status.name() != "Withdrawn")
+            .map(|p| (p.index, p.status.name().to_string(), p.proposal.price))
+            .collect()
+    };
+    assert_eq!(rows(&cold), rows(warm));
+    assert_eq!(rows(&cold).len(), 2, "the withdrawn one is gone from the contract");
+    let registry = |r: &escrow_client::store::StoreReader| -> Vec<_> {
+        r.arbiters(false)
+            .unwrap()
+            .into_iter()
+            .map(|a| (a.account.id(), a.arbiter))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(registry(&cold), registry(warm));
+    assert!(!registry(&cold).is_empty());
+}
