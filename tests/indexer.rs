@@ -296,7 +296,9 @@ fn request_proposal_and_arbiter_rows_follow_the_chain_roll_back_and_match_a_cold
     let request = id(&posted["request"]["id"]);
     let request_id: u64 = request.parse().unwrap();
     for (who, price) in [(BOB, "50"), (FERDIE, "60"), (EVE, "70")] {
-        env.ok(&["--as", who, "proposal", "submit", &request, "--price", price]);
+        env.ok(&[
+            "--as", who, "proposal", "submit", &request, "--price", price,
+        ]);
     }
     runtime
         .block_on(indexer.sync(&ctx.chain, Backfill::Skip))
@@ -318,7 +320,12 @@ fn request_proposal_and_arbiter_rows_follow_the_chain_roll_back_and_match_a_cold
     // The retracted branch: the request cancelled, a proposal that never was, the arbiter
     // retired.
     let (tip, tip_hash) = indexer.store().tip().unwrap().unwrap();
-    let real = indexer.store().request(request_id).unwrap().unwrap().request;
+    let real = indexer
+        .store()
+        .request(request_id)
+        .unwrap()
+        .unwrap()
+        .request;
     let mut changes = BlockChanges::new(BlockInfo {
         number: tip + 1,
         hash: [0xee; 32],
@@ -365,7 +372,15 @@ fn request_proposal_and_arbiter_rows_follow_the_chain_roll_back_and_match_a_cold
     let stored = indexer.store().request(request_id).unwrap().unwrap();
     assert_eq!(stored.request.competing, [2]);
     assert!(stored.changed_in > tip, "{stored:?}");
-    assert!(indexer.store().arbiter(&dave).unwrap().unwrap().arbiter.active);
+    assert!(
+        indexer
+            .store()
+            .arbiter(&dave)
+            .unwrap()
+            .unwrap()
+            .arbiter
+            .active
+    );
     let timeline: Vec<String> = indexer
         .store()
         .request_timeline(request_id)
@@ -406,7 +421,11 @@ fn request_proposal_and_arbiter_rows_follow_the_chain_roll_back_and_match_a_cold
             .collect()
     };
     assert_eq!(rows(&cold), rows(warm));
-    assert_eq!(rows(&cold).len(), 2, "the withdrawn one is gone from the contract");
+    assert_eq!(
+        rows(&cold).len(),
+        2,
+        "the withdrawn one is gone from the contract"
+    );
     let registry = |r: &escrow_client::store::StoreReader| -> Vec<_> {
         r.arbiters(false)
             .unwrap()

@@ -203,13 +203,28 @@ fn a_request_is_proposed_for_and_its_award_opens_a_deal_with_every_balance_check
     );
     let last = env.ok(&["request", "list", "--sort", "budget", "--cursor", &cursor]);
     assert!(last["next_cursor"].is_null(), "{last}");
-    let err = env.fails(&["request", "list", "--sort", "newest", "--cursor", &cursor], 2);
-    assert!(err["error"].as_str().unwrap().contains("another order"), "{err}");
+    let err = env.fails(
+        &["request", "list", "--sort", "newest", "--cursor", &cursor],
+        2,
+    );
+    assert!(
+        err["error"].as_str().unwrap().contains("another order"),
+        "{err}"
+    );
     let err = env.fails(&["request", "list", "--cursor", "b.x"], 2);
-    assert!(err["error"].as_str().unwrap().contains("invalid cursor 'b.x'"), "{err}");
+    assert!(
+        err["error"]
+            .as_str()
+            .unwrap()
+            .contains("invalid cursor 'b.x'"),
+        "{err}"
+    );
     // Nobody rated the posters: no rating, not the worst one.
     let listed = env.ok(&["request", "list"]);
-    assert!(listed["requests"][0]["poster_weighted_rating_centi"].is_null(), "{listed}");
+    assert!(
+        listed["requests"][0]["poster_weighted_rating_centi"].is_null(),
+        "{listed}"
+    );
     assert!(env.text(&["request", "list"]).contains("no rating"));
 
     // A withdrawn proposal gives its deposit back, all but the small one of the place the

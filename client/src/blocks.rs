@@ -74,6 +74,16 @@ impl Chain {
             .map(|h| h.0))
     }
 
+    /// The best block's hash, in one RPC.
+    pub async fn best_block_hash(&self) -> Result<Option<[u8; 32]>, ChainError> {
+        Ok(self
+            .rpc()
+            .chain_get_block_hash(None)
+            .await
+            .map_err(rpc_err)?
+            .map(|h| h.0))
+    }
+
     /// `Timestamp.Now` as of block `hash`.
     pub async fn block_timestamp(&self, hash: [u8; 32]) -> Result<Option<u64>, ChainError> {
         let at = self.api().at_block(H256(hash)).await.map_err(rpc_err)?;

@@ -35,6 +35,8 @@ pub struct BenchArgs {
     pub deals: usize,
     /// Offer counts at which search is timed, ascending.
     pub offer_counts: Vec<u64>,
+    /// Request counts at which search is timed, ascending.
+    pub request_counts: Vec<u64>,
     /// The event store's synthetic rows and runs.
     pub store: store::StoreSizes,
     /// Requests at once and index lag samples against the explorer.
@@ -51,7 +53,8 @@ impl BenchArgs {
             setting: "full".into(),
             accounts: 20,
             deals: 400,
-            offer_counts: vec![1_000, 10_000],
+            offer_counts: vec![1_000, 10_000, 100_000],
+            request_counts: vec![1_000, 10_000, 100_000],
             store: store::StoreSizes::full(),
             explorer: explorer::ExplorerSizes::full(),
             out: Some(PathBuf::from("BENCHMARKS.md")),
@@ -65,6 +68,7 @@ impl BenchArgs {
             accounts: 4,
             deals: 12,
             offer_counts: vec![50, 150],
+            request_counts: vec![50, 150],
             store: store::StoreSizes::small(),
             explorer: explorer::ExplorerSizes::small(),
             out: None,
@@ -121,6 +125,7 @@ pub struct BenchReport {
     pub costs: costs::Costs,
     pub code_sizes: Vec<CodeSize>,
     pub throughput: throughput::Throughput,
+    /// Offer search, then request search.
     pub search: Vec<search::SearchRow>,
     pub explorer: explorer::ExplorerBench,
     pub store: Vec<store::StoreRow>,
@@ -242,14 +247,22 @@ pub async fn run(
     ));
     let throughput = throughput::measure(&mut ctx, args.accounts, args.deals).await?;
 
-    progress(format!("offer search at {:?} offers", args.offer_counts));
-    let search = search::measure(&mut ctx, &args.offer_counts, |r| {
-        progress(format!(
-            "  {} offers: cold {:.0} ms, warm {:.0} ms",
-            r.offers, r.cold_ms, r.warm_ms
-        ))
-    })
-    .await?;
+    let mut search = Vec::new();
+    for (catalogue, counts) in [
+        (search::Catalogue::Offers, &args.offer_counts),
+        (search::Catalogue::Requests, &args.request_counts),
+    ] {
+        progress(format!("{catalogue:?} search at {counts:?}").to_lowercase());
+        search.extend(
+            search::measure(&mut ctx, catalogue, counts, |r| {
+                progress(format!(
+                    "  {}: cold {:.0} ms, warm {:.1} ms",
+                    r.items, r.cold_ms, r.warm_ms
+                ))
+            })
+            .await?,
+        );
+    }
 
     progress(format!(
         "explorer: {} API requests at once, index lag over {} new offers",

@@ -18,8 +18,7 @@ use crate::documents::published_in;
 use crate::session::{event_view, Contracts};
 use crate::store::{event_accounts, BlockChanges, BlockEvent, BlockInfo, ProposalKey, Snapshot};
 use crate::types::{
-    AccountBytes, AccountReputation, Arbiter, Deal, DealRecord, Localize, Offer, Proposal,
-    Request,
+    AccountBytes, AccountReputation, Arbiter, Deal, DealRecord, Localize, Offer, Proposal, Request,
 };
 
 pub type ReadResult<T> = Result<T, ContractStateError>;

@@ -11,9 +11,7 @@ use super::{usage, Ctx, OpResult, TxReport};
 use crate::api::requests::ProposalOffer;
 use crate::api::{Escrow, Requests};
 use crate::documents::Citation;
-use crate::types::{
-    Deal, MinWindows, Proposal, Request, RequestState, RequestTerms,
-};
+use crate::types::{Deal, MinWindows, Proposal, Request, RequestState, RequestTerms};
 use crate::units::format_duration_ms;
 
 /// Most arbiters a request accepts (the contract's `MAX_ARBITERS`).

@@ -12,8 +12,7 @@ use crate::indexer::{store_error, Backfill, SyncReport};
 use crate::ops::arbiters::{ArbiterList, ArbiterView};
 use crate::store::{PooledReader, RequestCursor, RequestQuery, RequestSort};
 use crate::types::{
-    AccountBytes, AccountReputation, Deal, Localize, ProposalStatus, StoredProposal,
-    StoredRequest,
+    AccountBytes, AccountReputation, Deal, Localize, ProposalStatus, StoredProposal, StoredRequest,
 };
 
 /// A rating to show: `None` for an account nobody rated (not the worst rating, 0).
@@ -173,7 +172,11 @@ pub async fn list(ctx: &mut Ctx, f: RequestFilter) -> OpResult<RequestList> {
     let more = found.len() > f.limit as usize;
     found.truncate(f.limit as usize);
     let next_cursor = more
-        .then(|| found.last().map(|r| RequestCursor::after(sort, r).to_string()))
+        .then(|| {
+            found
+                .last()
+                .map(|r| RequestCursor::after(sort, r).to_string())
+        })
         .flatten();
     let prefix = ctx.chain.ss58_prefix();
     let mut requests = Vec::with_capacity(found.len());

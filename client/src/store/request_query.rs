@@ -4,8 +4,8 @@
 use std::fmt;
 use std::str::FromStr;
 
-use rusqlite::types::Value;
 use rusqlite::params_from_iter;
+use rusqlite::types::Value;
 
 use super::query::fts_query;
 use super::tables::{Arbiters, ProposalKey, Proposals, Requests};
@@ -86,7 +86,9 @@ impl RequestCursor {
 impl fmt::Display for RequestCursor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.sort {
-            RequestSort::Oldest | RequestSort::Newest => write!(f, "{}.{}", self.sort.tag(), self.id),
+            RequestSort::Oldest | RequestSort::Newest => {
+                write!(f, "{}.{}", self.sort.tag(), self.id)
+            }
             _ => write!(f, "{}.{}.{}", self.sort.tag(), self.value, self.id),
         }
     }
@@ -230,7 +232,10 @@ impl StoreReader {
                 arg(&mut sql, " AND f.requests_fts MATCH ?", Value::Text(text));
                 (sql, "f.rowid")
             }
-            None => (String::from("SELECT r.scale FROM requests r WHERE 1"), "r.id"),
+            None => (
+                String::from("SELECT r.scale FROM requests r WHERE 1"),
+                "r.id",
+            ),
         };
         if !q.include_ended {
             sql.push_str(" AND r.state = 'Open'");
@@ -248,7 +253,9 @@ impl StoreReader {
         if let Some(a) = q.arbiter {
             arg(
                 &mut sql,
-                &format!(" AND {id} IN (SELECT request_id FROM request_arbiters WHERE arbiter = ?)"),
+                &format!(
+                    " AND {id} IN (SELECT request_id FROM request_arbiters WHERE arbiter = ?)"
+                ),
                 Value::Blob(a.to_vec()),
             );
         }

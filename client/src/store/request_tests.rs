@@ -24,7 +24,14 @@ fn key_of(request_id: u64, index: u32) -> ProposalKey {
 
 /// Request 1 open with proposals 0 and 1 competing; arbiter [`ARBITER`] in slot 0.
 fn snapshot() -> Snapshot {
-    let mut r = request(1, POSTER, 100, 1_700_000_000_000 + DAY, "Logo design", "vector");
+    let mut r = request(
+        1,
+        POSTER,
+        100,
+        1_700_000_000_000 + DAY,
+        "Logo design",
+        "vector",
+    );
     r.proposal_count = 2;
     r.competing = vec![0, 1];
     Snapshot {
@@ -79,15 +86,28 @@ fn block_11_awards() -> BlockChanges {
     awarded.deal_id = Some(5);
     let mut changes = BlockChanges::new(block(11));
     changes.events = vec![
-        request_event(0, "RequestAwarded", json!({"request_id": 1, "index": 0, "deal_id": 5})),
+        request_event(
+            0,
+            "RequestAwarded",
+            json!({"request_id": 1, "index": 0, "deal_id": 5}),
+        ),
         request_event(1, "RequestPosted", json!({"request_id": 2})),
     ];
     changes.requests.insert(1, Some(awarded));
     changes.requests.insert(
         2,
-        Some(request(2, POSTER, 50, 1_700_000_000_000 + 2 * DAY, "Translate", "")),
+        Some(request(
+            2,
+            POSTER,
+            50,
+            1_700_000_000_000 + 2 * DAY,
+            "Translate",
+            "",
+        )),
     );
-    changes.proposals.insert(key_of(1, 0), Some(proposal(WORKER, 80)));
+    changes
+        .proposals
+        .insert(key_of(1, 0), Some(proposal(WORKER, 80)));
     changes
         .proposals
         .insert(key_of(1, 1), Some(proposal(OTHER_WORKER, 90)));
@@ -112,7 +132,10 @@ fn rolling_back_a_block_restores_the_requests_proposals_and_arbiters_before_it()
     store.apply_block(block_11_awards()).unwrap();
     assert_eq!(
         statuses(&store, 1),
-        [(0, ProposalStatus::Awarded), (1, ProposalStatus::NotAwarded)]
+        [
+            (0, ProposalStatus::Awarded),
+            (1, ProposalStatus::NotAwarded)
+        ]
     );
     let awarded = store.request(1).unwrap().unwrap();
     assert_eq!(awarded.request.state, RequestState::Awarded);
@@ -161,9 +184,13 @@ fn a_proposal_the_contract_forgets_stays_withdrawn_or_as_it_ended_and_a_rejected
     none_left.competing = vec![];
     let mut b12 = BlockChanges::new(block(12));
     b12.requests.insert(1, Some(none_left.clone()));
-    b12.proposals.insert(key_of(1, 0), Some(proposal(WORKER, 80)));
+    b12.proposals
+        .insert(key_of(1, 0), Some(proposal(WORKER, 80)));
     store.apply_block(b12).unwrap();
-    assert_eq!(store.proposal(1, 0).unwrap().unwrap().status, ProposalStatus::Rejected);
+    assert_eq!(
+        store.proposal(1, 0).unwrap().unwrap().status,
+        ProposalStatus::Rejected
+    );
 
     // Block 13: the request is cancelled and its poster removes it; the rejected worker frees
     // its proposal: both rows keep how they ended.
@@ -174,7 +201,10 @@ fn a_proposal_the_contract_forgets_stays_withdrawn_or_as_it_ended_and_a_rejected
     assert_eq!(store.request(1).unwrap(), None);
     assert_eq!(
         statuses(&store, 1),
-        [(0, ProposalStatus::Rejected), (1, ProposalStatus::Withdrawn)]
+        [
+            (0, ProposalStatus::Rejected),
+            (1, ProposalStatus::Withdrawn)
+        ]
     );
 
     // A proposal the store never saw, gone again in the same block: no row.
@@ -188,7 +218,10 @@ fn a_proposal_the_contract_forgets_stays_withdrawn_or_as_it_ended_and_a_rejected
     assert_eq!(store.request(1).unwrap().unwrap().request, none_left);
     assert_eq!(
         statuses(&store, 1),
-        [(0, ProposalStatus::Rejected), (1, ProposalStatus::Withdrawn)]
+        [
+            (0, ProposalStatus::Rejected),
+            (1, ProposalStatus::Withdrawn)
+        ]
     );
 }
 
@@ -227,7 +260,11 @@ fn a_cold_start_takes_each_proposal_with_the_status_its_request_gives_it() {
         ]
     );
     assert_eq!(statuses(&store, 9), [(0, ProposalStatus::NotAwarded)]);
-    assert_eq!(store.request(2).unwrap(), None, "rows before the snapshot are gone");
+    assert_eq!(
+        store.request(2).unwrap(),
+        None,
+        "rows before the snapshot are gone"
+    );
     let registry = store.arbiters(false).unwrap();
     assert_eq!(registry.len(), 1);
     assert_eq!(registry[0].account.id(), OTHER_ARBITER);
@@ -246,7 +283,11 @@ fn search_fixture() -> (Store, tempfile::TempDir) {
     let requests: Vec<Request> = (1..=12u64)
         .map(|id| {
             let poster = if id % 2 == 0 { POSTER } else { OTHER_SELLER };
-            let title = if id % 2 == 0 { "Garden fence" } else { "Kitchen tiles" };
+            let title = if id % 2 == 0 {
+                "Garden fence"
+            } else {
+                "Kitchen tiles"
+            };
             let mut r = request(
                 id,
                 poster,
@@ -324,7 +365,8 @@ fn request_search_filters_by_text_budget_poster_arbiter_rating_and_state() {
 }
 
 #[test]
-fn request_search_sorts_by_newest_budget_and_deadline_and_pages_by_cursor_without_gaps_or_repeats() {
+fn request_search_sorts_by_newest_budget_and_deadline_and_pages_by_cursor_without_gaps_or_repeats()
+{
     let (store, _dir) = search_fixture();
     let full = |sort| {
         search(
@@ -337,7 +379,10 @@ fn request_search_sorts_by_newest_budget_and_deadline_and_pages_by_cursor_withou
             },
         )
     };
-    assert_eq!(full(RequestSort::Newest), (1..=12).rev().collect::<Vec<_>>());
+    assert_eq!(
+        full(RequestSort::Newest),
+        (1..=12).rev().collect::<Vec<_>>()
+    );
     // Budget 30 first (ids 2, 5, 8, 11), the newest of a budget first.
     assert_eq!(
         full(RequestSort::Budget),
@@ -403,11 +448,25 @@ fn an_id_no_row_can_have_is_an_unknown_request_not_a_failure() {
 
 #[test]
 fn a_cursor_reads_back_as_written_and_anything_else_is_refused_naming_it() {
-    for text in ["o.0", "n.18446744073709551615", "b.340282366920938463463374607431768211455.3", "d.1700000000000.9"] {
+    for text in [
+        "o.0",
+        "n.18446744073709551615",
+        "b.340282366920938463463374607431768211455.3",
+        "d.1700000000000.9",
+    ] {
         let c: RequestCursor = text.parse().unwrap();
         assert_eq!(c.to_string(), text);
     }
-    for bad in ["", "x.1", "o", "o.1.2", "b.1", "b.x.1", "d.340282366920938463463374607431768211455.1", "o.-1"] {
+    for bad in [
+        "",
+        "x.1",
+        "o",
+        "o.1.2",
+        "b.1",
+        "b.x.1",
+        "d.340282366920938463463374607431768211455.1",
+        "o.-1",
+    ] {
         let err = bad.parse::<RequestCursor>().unwrap_err();
         assert!(err.contains(&format!("'{bad}'")), "{err}");
     }

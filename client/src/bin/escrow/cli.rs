@@ -933,7 +933,9 @@ async fn run_command(
                 ArbiterCmd::Retire => Report::Arbiter(arbiters::retire(c).await?),
                 ArbiterCmd::Remove => Report::Arbiter(arbiters::remove(c).await?),
                 ArbiterCmd::Show { account } => Report::Arbiter(arbiters::show(c, &account).await?),
-                ArbiterCmd::List { active } => Report::Arbiters(escrow_client::ops::stored_requests::arbiters(c, active).await?),
+                ArbiterCmd::List { active } => Report::Arbiters(
+                    escrow_client::ops::stored_requests::arbiters(c, active).await?,
+                ),
             }
         }
         Command::Offer(cmd) => match cmd {

@@ -168,7 +168,11 @@ pub fn proposal_list(s: &mut String, l: &ProposalList, u: &TokenUnits) {
         let r = &item.worker_record;
         let rating = match r.average_rating_centi {
             None => "no rating".to_string(),
-            Some(centi) => format!("rated {:.2} ({})", f64::from(centi) / 100.0, r.ratings_count),
+            Some(centi) => format!(
+                "rated {:.2} ({})",
+                f64::from(centi) / 100.0,
+                r.ratings_count
+            ),
         };
         let _ = writeln!(
             s,

@@ -206,7 +206,9 @@ pub async fn run_request(c: &mut Ctx, cmd: RequestCmd) -> OpResult<Report> {
             )
             .await?,
         ),
-        RequestCmd::Show { request } => Report::RequestDetails(stored_requests::show(c, request).await?),
+        RequestCmd::Show { request } => {
+            Report::RequestDetails(stored_requests::show(c, request).await?)
+        }
         RequestCmd::Cancel { request } => Report::Request(requests::cancel(c, request).await?),
         RequestCmd::Close { request } => Report::Request(requests::close(c, request).await?),
         RequestCmd::Award { request, proposal } => {
@@ -234,7 +236,9 @@ pub async fn run_proposal(c: &mut Ctx, cmd: ProposalCmd) -> OpResult<Report> {
             )
             .await?,
         ),
-        ProposalCmd::List { request } => Report::Proposals(stored_requests::proposals(c, request).await?),
+        ProposalCmd::List { request } => {
+            Report::Proposals(stored_requests::proposals(c, request).await?)
+        }
         ProposalCmd::Withdraw { request } => {
             Report::Proposal(requests::withdraw(c, request).await?)
         }
