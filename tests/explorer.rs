@@ -581,6 +581,13 @@ async fn task_request_pages(env: &Env, browser: &Browser, page: &str) {
         0,
         "awarded: not open ({code})"
     );
+    let (code, body) = get(page, "/api/requests?include_ended=true&sort=budget&limit=1");
+    assert_eq!(code, 200, "{body}");
+    assert!(body["next_cursor"].is_null(), "one request: {body}");
+    assert_eq!(body["requests"][0]["changed_in"].is_u64(), true, "{body}");
+    let (code, body) = get(page, "/api/requests?cursor=o.x");
+    assert_eq!(code, 400, "{body}");
+    assert!(body["error"].as_str().unwrap().contains("invalid cursor"), "{body}");
     let (code, body) = get(page, "/api/requests/99");
     assert_eq!(code, 404, "{body}");
     let (code, body) = get(page, "/api/requests/x");
@@ -603,7 +610,7 @@ async fn task_request_pages(env: &Env, browser: &Browser, page: &str) {
         .wait_text("[data-testid=request-state]", "Awarded")
         .await;
     let proposals = browser
-        .wait_text("[data-testid=proposals]", "(awarded)")
+        .wait_text("[data-testid=proposals]", "0 awarded")
         .await;
     assert!(proposals.contains("45 UNIT"), "{proposals}");
     assert!(
