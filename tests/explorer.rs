@@ -587,7 +587,10 @@ async fn task_request_pages(env: &Env, browser: &Browser, page: &str) {
     assert_eq!(body["requests"][0]["changed_in"].is_u64(), true, "{body}");
     let (code, body) = get(page, "/api/requests?cursor=o.x");
     assert_eq!(code, 400, "{body}");
-    assert!(body["error"].as_str().unwrap().contains("invalid cursor"), "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("invalid cursor"),
+        "{body}"
+    );
     let (code, body) = get(page, "/api/requests/99");
     assert_eq!(code, 404, "{body}");
     let (code, body) = get(page, "/api/requests/x");
