@@ -349,15 +349,8 @@ pub async fn snapshot(
     let (block, events) = block_events(chain, contracts, hash).await?;
     let tries = Tries::at(chain, contracts, hash).await?;
     let mut snapshot = Snapshot {
-        block,
         events,
-        offers: Vec::new(),
-        deals: Vec::new(),
-        reputations: Vec::new(),
-        records: Vec::new(),
-        requests: Vec::new(),
-        proposals: Vec::new(),
-        arbiters: Vec::new(),
+        ..Snapshot::empty(block)
     };
     if tries.escrow.is_some() {
         let s = contract_state::snapshot(
