@@ -1010,3 +1010,32 @@ fn a_hundred_thousand_offers_in_one_snapshot_are_found_by_text() {
     assert_eq!(ids(&cheap_amber), cheap);
     assert_text_index_matches_offers(&store);
 }
+
+#[test]
+fn ids_above_i64_max_are_no_rows_ids_and_read_as_none_rather_than_fail() {
+    let (store, _dir) = at_block_11();
+    let too_big = [1u64 << 63, u64::MAX];
+    for id in too_big {
+        assert!(store.offer(id).unwrap().is_none(), "offer {id}");
+        assert!(store.deal(id).unwrap().is_none(), "deal {id}");
+        assert!(store.deal_record(id).unwrap().is_none(), "record {id}");
+        assert!(store.block(id).unwrap().is_none(), "block {id}");
+        assert!(store.deal_timeline(id).unwrap().is_empty(), "timeline {id}");
+        assert!(store.events(id, 10).unwrap().is_empty(), "events {id}");
+        assert!(store.events_from((id, 0), 10).unwrap().is_empty());
+        assert!(store.account_events(&BUYER, id, 10).unwrap().is_empty());
+    }
+    // The largest id SQLite holds is a key like any other.
+    assert!(store.offer(i64::MAX as u64).unwrap().is_none());
+    assert!(store.block(11).unwrap().is_some());
+}
+
+#[test]
+fn removing_a_row_under_an_id_above_i64_max_removes_nothing() {
+    use super::tables::{Deals, Offers, Table};
+    let (store, _dir) = at_block_11();
+    Offers::delete(&store.conn, u64::MAX).unwrap();
+    Deals::delete(&store.conn, 1 << 63).unwrap();
+    assert_eq!(ids(&every_offer(&store)), vec![1, 3]);
+    assert!(store.deal(1).unwrap().is_some());
+}
