@@ -172,6 +172,17 @@ impl StoreReader {
             .optional()?)
     }
 
+    /// The indexed block of hash `hash`.
+    pub fn block_by_hash(&self, hash: &[u8; 32]) -> StoreResult<Option<BlockInfo>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {BLOCK_COLUMNS} FROM blocks WHERE hash = ?1"
+            ))?
+            .query_row([hash], block_info)
+            .optional()?)
+    }
+
     /// The last `limit` indexed blocks, newest first.
     pub fn latest_blocks(&self, limit: u32) -> StoreResult<Vec<BlockInfo>> {
         Ok(self

@@ -1039,3 +1039,32 @@ fn removing_a_row_under_an_id_above_i64_max_removes_nothing() {
     assert_eq!(ids(&every_offer(&store)), vec![1, 3]);
     assert!(store.deal(1).unwrap().is_some());
 }
+
+#[test]
+fn a_block_is_read_by_hash_as_by_number() {
+    let (store, _dir) = at_block_11();
+    let by_hash = store.block_by_hash(&hash(11, 0xaa)).unwrap();
+    assert_eq!(by_hash, store.block(11).unwrap());
+    assert_eq!(by_hash.map(|b| b.number), Some(11));
+    assert_eq!(store.block_by_hash(&[0x77; 32]).unwrap(), None);
+}
+
+#[test]
+fn a_block_page_is_kept_for_an_indexed_block_only_and_goes_with_its_rolled_back_block() {
+    let (mut store, _dir) = at_block_11();
+    let b11 = hash(11, 0xaa);
+    assert_eq!(store.block_page(&b11).unwrap(), None);
+    assert!(store.keep_block_page(&b11, r#"{"number":11}"#).unwrap());
+    // A block's content never changes: the first page kept stays.
+    assert!(store.keep_block_page(&b11, r#"{"number":0}"#).unwrap());
+    assert_eq!(
+        store.block_page(&b11).unwrap().as_deref(),
+        Some(r#"{"number":11}"#)
+    );
+    // Not indexed: nothing is kept.
+    let elsewhere = hash(12, 0xbb);
+    assert!(!store.keep_block_page(&elsewhere, "{}").unwrap());
+    assert_eq!(store.block_page(&elsewhere).unwrap(), None);
+    store.rollback_block(b11).unwrap();
+    assert_eq!(store.block_page(&b11).unwrap(), None);
+}
