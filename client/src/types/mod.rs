@@ -523,7 +523,10 @@ pub struct AccountReputation {
     pub weighted_rating_sum: u128,
     #[serde(serialize_with = "ser_plancks")]
     pub rating_weight: u128,
+    /// Averages ×100; `null` in JSON without ratings (never 0, see [`rating_or_none`]).
+    #[serde(serialize_with = "ser_rating_centi")]
     pub average_rating_centi: u32,
+    #[serde(serialize_with = "ser_rating_centi")]
     pub weighted_average_centi: u32,
     pub deals_completed_as_buyer: u32,
     pub deals_completed_as_seller: u32,
@@ -572,10 +575,12 @@ no_accounts!(
 
 mod event;
 mod milestones;
+mod rating;
 mod requests;
 mod screening;
 pub use event::EventView;
 pub use milestones::{Milestone, MAX_MILESTONES};
+pub use rating::{rating_or_none, rating_text, ser_rating_centi};
 pub use requests::*;
 pub use screening::Screening;
 
