@@ -465,8 +465,8 @@ pub fn render(report: &Report, u: &TokenUnits) -> String {
                     "  buyer committed: {}, seller committed: {}, buyer's score: {}, seller's score: {}",
                     rec.buyer_commitment.is_some(),
                     rec.seller_commitment.is_some(),
-                    rec.buyer_score.map(|v| v.to_string()).unwrap_or("-".into()),
-                    rec.seller_score.map(|v| v.to_string()).unwrap_or("-".into())
+                    rec.buyer_score.map(|v| v.to_string()).unwrap_or("none".into()),
+                    rec.seller_score.map(|v| v.to_string()).unwrap_or("none".into())
                 );
             }
             tx(&mut s, &r.tx, u);
