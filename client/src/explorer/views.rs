@@ -164,7 +164,7 @@ pub async fn block(ctx: &mut Ctx, id: &str) -> OpResult<Box<RawValue>> {
     let json = serde_json::value::to_raw_value(&page)
         .map_err(|e| OpError::Failed(format!("cannot write block {id} as JSON: {e}")))?;
     if let Some(hash) = indexed {
-        keep_block_page(ctx, &hash, json.get()).await;
+        keep_block_page(ctx, hash, json.get().to_string()).await;
     }
     Ok(json)
 }
@@ -209,19 +209,26 @@ async fn indexed_block(ctx: &mut Ctx, block_ref: BlockRef) -> OpResult<Indexed> 
     }
 }
 
-/// Keeps the page of indexed block `hash` in the store. The page is served either way: a
-/// store that cannot take it now (busy, or rebuilt meanwhile) is asked again next time.
-async fn keep_block_page(ctx: &mut Ctx, hash: &[u8; 32], json: &str) {
+/// Keeps the page of indexed block `hash` in the store, on a blocking thread (a writer may
+/// wait for another's lock). The page is served either way: a store that cannot take it now
+/// (busy, or rebuilt meanwhile) is asked again next time.
+async fn keep_block_page(ctx: &mut Ctx, hash: [u8; 32], json: String) {
     let Ok(c) = ctx.contracts().await else {
         return;
     };
     let path = store_path(&ctx.settings, &ctx.chain, &c);
     let key = store_key(&ctx.chain, &c);
-    if let Err(e) = Store::open(&path, key).and_then(|mut s| s.keep_block_page(hash, json)) {
-        tracing::warn!(
+    let kept = tokio::task::spawn_blocking(move || {
+        Store::open(&path, key).and_then(|mut s| s.keep_block_page(&hash, &json))
+    })
+    .await;
+    match kept {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => tracing::warn!(
             "block page 0x{} not kept in the store: {e}",
             hex::encode(hash)
-        );
+        ),
+        Err(e) => tracing::warn!("keeping block page 0x{} stopped: {e}", hex::encode(hash)),
     }
 }
 
