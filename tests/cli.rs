@@ -517,6 +517,31 @@ fn bad_inputs_exit_2_and_change_nothing() {
             ["deal", "show", "99"].map(String::from).to_vec(),
             "unknown deal 99",
         ),
+        // Ids the store cannot hold (above i64::MAX) are unknown like any other.
+        (
+            ["deal", "show", "9223372036854775808"]
+                .map(String::from)
+                .to_vec(),
+            "unknown deal 9223372036854775808",
+        ),
+        (
+            ["deal", "show", "18446744073709551615"]
+                .map(String::from)
+                .to_vec(),
+            "unknown deal 18446744073709551615",
+        ),
+        (
+            ["offer", "show", "9223372036854775808"]
+                .map(String::from)
+                .to_vec(),
+            "unknown offer 9223372036854775808",
+        ),
+        (
+            ["offer", "show", "18446744073709551615"]
+                .map(String::from)
+                .to_vec(),
+            "unknown offer 18446744073709551615",
+        ),
         (
             ["--as", CHARLIE, "deal", "accept", "99"]
                 .map(String::from)

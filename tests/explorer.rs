@@ -14,6 +14,9 @@ use std::time::Duration;
 
 use browser::{start_explorer, Browser};
 use common::*;
+use escrow_client::indexer::{store_key, store_path};
+use escrow_client::ops::Ctx;
+use escrow_client::store::{Store, StoreKey};
 use serde_json::Value;
 
 /// Offer by //Bob, bought by //Charlie, delivered, released, rated 5 (by Charlie) and 4 (by Bob).
@@ -137,6 +140,7 @@ fn explorer_shows_a_settled_deal_and_survives_a_node_restart() {
         let browser = Browser::start().await;
         check_pages(&env, &browser, &page, &deal_id, &bob).await;
         dispute_reads_as_a_thread(&browser, &page, &disputed).await;
+        no_rating_is_none_not_zero(&env, &browser, &page).await;
 
         // The node goes away: the page says so instead of failing.
         env.node.stop().unwrap();
@@ -318,6 +322,7 @@ fn check_json_api(env: &Env, page: &str, deal_id: &str, bob: &str) {
     let hash = block["hash"].as_str().unwrap();
     let (_, by_hash) = get(page, &format!("/api/blocks/{hash}"));
     assert_eq!(by_hash["number"], release_block);
+    block_pages_of_indexed_blocks_come_from_the_store(env, page, &block);
 
     // The account: balance, reputation earned by the deal, its offers and deals.
     let (_, account) = get(page, &format!("/api/accounts/{bob}"));
@@ -375,6 +380,144 @@ fn check_json_api(env: &Env, page: &str, deal_id: &str, bob: &str) {
         .as_str()
         .unwrap()
         .contains("invalid account 'nobody'"));
+    ids_no_row_can_have_are_unknown(page);
+}
+
+/// The explorer's event store: its file and key, as the explorer finds them.
+fn explorer_store(env: &Env) -> (std::path::PathBuf, StoreKey) {
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let mut ctx = Ctx::connect(env.settings()).await.unwrap();
+        let c = ctx.contracts().await.unwrap();
+        (
+            store_path(&ctx.settings, &ctx.chain, &c),
+            store_key(&ctx.chain, &c),
+        )
+    })
+}
+
+fn hash_bytes(v: &Value) -> [u8; 32] {
+    let h = v.as_str().unwrap().trim_start_matches("0x");
+    hex::decode(h).unwrap().try_into().unwrap()
+}
+
+/// An indexed block's page, once read, is kept in the store and served from there (a page
+/// put in the store is what the API answers, by number and by hash); a block the store has not
+/// indexed (the genesis block, before the deployment) is read from the node and not kept.
+fn block_pages_of_indexed_blocks_come_from_the_store(env: &Env, page: &str, served: &Value) {
+    let (path, key) = explorer_store(env);
+    let reader = Store::open_reader(&path, key).unwrap();
+    let kept = reader.block_page(&hash_bytes(&served["hash"])).unwrap();
+    let kept: Value = serde_json::from_str(&kept.expect("the page read is kept")).unwrap();
+    assert_eq!(&kept, served);
+
+    // The block before: indexed, not read yet. What the store holds for it is what is served.
+    let number = served["number"].as_u64().unwrap() - 1;
+    let info = reader.block(number).unwrap().expect("indexed");
+    assert_eq!(reader.block_page(&info.hash).unwrap(), None);
+    let hash = format!("0x{}", hex::encode(info.hash));
+    let marked = serde_json::json!({"number": number, "hash": hash, "marked": "in the store"});
+    let mut writer = Store::open(&path, key).unwrap();
+    assert!(writer
+        .keep_block_page(&info.hash, &marked.to_string())
+        .unwrap());
+    for id in [number.to_string(), hash] {
+        let (code, body) = get(page, &format!("/api/blocks/{id}"));
+        assert_eq!((code, &body), (200, &marked), "/api/blocks/{id}");
+    }
+
+    // The genesis block, before the deployment, is not indexed: from the node, and not kept.
+    let first = reader.first_block().unwrap().expect("indexed").0;
+    assert!(first > 0, "the deployment is not in the genesis block");
+    let (code, body) = get(page, "/api/blocks/0");
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(body["number"], 0);
+    assert!(
+        body["extrinsics"].is_array() && body.get("marked").is_none(),
+        "{body}"
+    );
+    let unindexed = hash_bytes(&body["hash"]);
+    assert_eq!(reader.block_by_hash(&unindexed).unwrap(), None);
+    assert_eq!(reader.block_page(&unindexed).unwrap(), None);
+}
+
+/// Ids above i64::MAX (which SQLite cannot hold) answer 404 like any other unknown id, on
+/// every page that takes one, and the explorer goes on answering.
+fn ids_no_row_can_have_are_unknown(page: &str) {
+    for id in ["9223372036854775808", "18446744073709551615"] {
+        for (path, what) in [
+            ("/api/offers/", "offer"),
+            ("/api/deals/", "deal"),
+            ("/api/requests/", "request"),
+            ("/api/blocks/", "block"),
+        ] {
+            let (code, e) = get(page, &format!("{path}{id}"));
+            assert_eq!(
+                (code, e["kind"].as_str()),
+                (404, Some("not_found")),
+                "{path}{id}: {e}"
+            );
+            let error = e["error"].as_str().unwrap();
+            assert!(error.contains(&format!("unknown {what} {id}")), "{error}");
+        }
+        let (code, found) = get(page, &format!("/api/search?q={id}"));
+        assert_eq!(code, 200, "{found}");
+        assert_eq!(found["matches"], serde_json::json!([]), "{found}");
+    }
+    let (code, status) = get(page, "/api/status");
+    assert_eq!((code, &status["connected"]), (200, &Value::Bool(true)));
+}
+
+/// //Ferdie sold the disputed deal's lamp and was never rated: "none" on the pages and in the
+/// CLI's text, `null` in the JSON, never 0.00 (which reads as the worst rating).
+async fn no_rating_is_none_not_zero(env: &Env, browser: &Browser, page: &str) {
+    let ferdie = ss58(env, FERDIE);
+    let (_, account) = get(page, &format!("/api/accounts/{ferdie}"));
+    let rep = &account["reputation"];
+    assert_eq!(rep["ratings_count"], 0, "{account}");
+    assert_eq!(rep["average_rating_centi"], Value::Null, "{account}");
+    assert_eq!(rep["weighted_average_centi"], Value::Null, "{account}");
+    let (_, offers) = get(
+        page,
+        &format!("/api/offers?seller={ferdie}&include_inactive=true"),
+    );
+    let lamp = &offers["offers"][0];
+    assert_eq!(lamp["seller_average_rating_centi"], Value::Null, "{offers}");
+    let (_, offer) = get(page, &format!("/api/offers/{}", lamp["id"]));
+    assert_eq!(
+        offer["seller_reputation"]["average_rating_centi"],
+        Value::Null,
+        "{offer}"
+    );
+
+    browser.goto(&format!("{page}#/account/{ferdie}")).await;
+    let shown = browser
+        .wait_text("[data-testid=average-rating]", "none")
+        .await;
+    assert_eq!(shown.trim(), "none");
+    let weighted = browser
+        .wait_text("[data-testid=weighted-rating]", "none")
+        .await;
+    assert_eq!(weighted.trim(), "none");
+    browser.goto(&format!("{page}#/offer/{}", lamp["id"])).await;
+    browser
+        .wait_text("[data-testid=seller-rating]", "none")
+        .await;
+    browser
+        .goto(&format!(
+            "{page}#/offers?seller={ferdie}&include_inactive=true"
+        ))
+        .await;
+    let row = browser.wait_text("[data-testid=offers]", "Lamp").await;
+    assert!(!row.contains("0.00"), "{row}");
+
+    let text = env.text(&["reputation", FERDIE]);
+    assert!(
+        text.contains("average none (value-weighted none)"),
+        "{text}"
+    );
+    let listed = env.text(&["offer", "list", "--seller", FERDIE, "--all"]);
+    assert!(listed.contains("rating none"), "{listed}");
+    assert!(!listed.contains("0.00"), "{listed}");
 }
 
 /// The disputed deal's page: the statement, each side's evidence in order, then the ruling

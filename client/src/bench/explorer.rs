@@ -6,6 +6,7 @@
 mod http;
 mod lag;
 mod load;
+mod mix;
 mod sse;
 
 use std::net::SocketAddr;
@@ -16,9 +17,7 @@ use serde::Serialize;
 
 use self::http::Api;
 pub use self::lag::{IndexLag, INDEX_LAG_GOAL_MS};
-use self::load::Request;
 pub use self::load::{EndpointLatency, RequestLoad, REQUEST_P99_GOAL_MS};
-use crate::api::Escrow;
 use crate::explorer::{router, NodeLink};
 use crate::ops::{Ctx, OpError, OpResult};
 
@@ -28,8 +27,6 @@ const FIRST_SYNC_TIMEOUT: Duration = Duration::from_secs(120);
 /// Longest the explorer may take to fill in the history of the bench's chain (thousands of
 /// blocks at the full setting).
 const HISTORY_TIMEOUT: Duration = Duration::from_secs(600);
-/// The latest deals whose pages (and whose parties' pages) the requests ask for.
-const MIX_DEALS: u32 = 20;
 
 /// How hard the explorer is pushed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -43,7 +40,7 @@ pub struct ExplorerSizes {
 impl ExplorerSizes {
     pub fn full() -> ExplorerSizes {
         ExplorerSizes {
-            concurrent: 200,
+            concurrent: 1_000,
             lag_samples: 10,
         }
     }
@@ -51,7 +48,7 @@ impl ExplorerSizes {
     /// Quick enough for CI, even from a debug build.
     pub fn small() -> ExplorerSizes {
         ExplorerSizes {
-            concurrent: 50,
+            concurrent: 200,
             lag_samples: 3,
         }
     }
@@ -78,7 +75,7 @@ pub async fn measure(
             "the explorer bench needs at least one request and one lag sample",
         ));
     }
-    let requests = request_mix(ctx, sizes.concurrent).await?;
+    let requests = mix::mix(&mix::targets(ctx).await?, sizes.concurrent);
     let mut settings = ctx.settings.clone();
     settings.as_account = None;
     let served = Served::start(NodeLink::new(settings)).await?;
@@ -106,8 +103,12 @@ pub async fn measure(
     ));
     for e in &load.endpoints {
         progress(format!(
-            "  {}: p50 {:.1} ms, max {:.1} ms",
-            e.endpoint, e.latency.median_ms, e.max_ms
+            "  {}: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms, goal {}",
+            e.endpoint,
+            e.latency.median_ms,
+            e.latency.p99_ms,
+            e.max_ms,
+            if e.meets_goal() { "met" } else { "missed" }
         ));
     }
 
@@ -121,58 +122,6 @@ pub async fn measure(
         requests: load,
         index_lag,
     })
-}
-
-/// `n` requests for what the earlier steps left: offer searches and pages, the latest deals'
-/// pages, their parties' pages and the latest blocks.
-async fn request_mix(ctx: &mut Ctx, n: usize) -> OpResult<Vec<Request>> {
-    let deal_count = Escrow::new(ctx).config().await?.deal_count;
-    let deals = Escrow::new(ctx)
-        .deals(deal_count.saturating_sub(MIX_DEALS.into()), MIX_DEALS)
-        .await?;
-    let mut accounts: Vec<String> = Vec::new();
-    for d in &deals {
-        for party in [d.seller, d.buyer] {
-            let ss58 = ctx.chain.ss58(&party.id());
-            if !accounts.contains(&ss58) {
-                accounts.push(ss58);
-            }
-        }
-    }
-    let ids: Vec<u64> = deals.iter().map(|d| d.id).collect();
-    if ids.is_empty() {
-        return Err(OpError::Failed(
-            "explorer bench: the escrow has no deal to show; the throughput step makes them".into(),
-        ));
-    }
-    Ok(mix(&ids, &accounts, n))
-}
-
-/// Request `i` asks the `i % 5`th kind of page; deal and account pages go round the ids and
-/// accounts given (neither empty).
-fn mix(deal_ids: &[u64], accounts: &[String], n: usize) -> Vec<Request> {
-    let fixed = |path: &'static str| Request {
-        endpoint: path,
-        path: path.into(),
-    };
-    (0..n)
-        .map(|i| {
-            let j = i / 5;
-            match i % 5 {
-                0 => fixed("/api/offers?text=item&limit=20"),
-                1 => fixed("/api/offers?limit=20"),
-                2 => Request {
-                    endpoint: "/api/deals/{id}",
-                    path: format!("/api/deals/{}", deal_ids[j % deal_ids.len()]),
-                },
-                3 => Request {
-                    endpoint: "/api/accounts/{account}",
-                    path: format!("/api/accounts/{}", accounts[j % accounts.len()]),
-                },
-                _ => fixed("/api/blocks?limit=10"),
-            }
-        })
-        .collect()
 }
 
 /// The explorer served from a task of this runtime until dropped.
@@ -198,38 +147,5 @@ impl Served {
 impl Drop for Served {
     fn drop(&mut self) {
         self.server.abort();
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_mix_cycles_through_every_kind_of_page_and_every_deal_and_account() {
-        let accounts = ["5A".to_string(), "5B".to_string()];
-        let m = mix(&[7, 8, 9], &accounts, 15);
-        let paths: Vec<&str> = m.iter().map(|r| r.path.as_str()).collect();
-        assert_eq!(paths.len(), 15);
-        assert_eq!(
-            paths[..5],
-            [
-                "/api/offers?text=item&limit=20",
-                "/api/offers?limit=20",
-                "/api/deals/7",
-                "/api/accounts/5A",
-                "/api/blocks?limit=10",
-            ]
-        );
-        assert_eq!(paths[7..9], ["/api/deals/8", "/api/accounts/5B"]);
-        assert_eq!(paths[12..14], ["/api/deals/9", "/api/accounts/5A"]);
-        assert_eq!(
-            (m[12].endpoint, m[13].endpoint, m[14].endpoint),
-            (
-                "/api/deals/{id}",
-                "/api/accounts/{account}",
-                "/api/blocks?limit=10"
-            )
-        );
     }
 }

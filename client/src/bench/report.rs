@@ -273,10 +273,14 @@ fn explorer_section(s: &mut String, r: &BenchReport) {
         "`escrow explorer` served in-process on 127.0.0.1 over the same node and deployment, \
          with the offers and deals above, once its live task had indexed the best block. \
          Requests: {} sent at once, each its own task over a pooled HTTP/1.1 client on \
-         localhost, from sending to the last byte of the answer, in turn `/api/offers?text=item`, \
-         `/api/offers` (20 a page), `/api/deals/{{id}}` and `/api/accounts/{{seller or buyer}}` \
-         of the latest deals, and `/api/blocks?limit=10`; timed in the second of two \
-         identical rounds, and every answer was 200 (any other fails the bench). Index lag: \
+         localhost, from sending to the last byte of the answer, every endpoint in turn: \
+         offer search (`/api/offers?text=item`) and list (20 a page), the latest offers' pages, \
+         request list and search (`/api/requests?text=benchmark`, 20 a page), the latest task \
+         requests' pages, the latest deals' pages and their sellers' and buyers' pages, the \
+         block list (`/api/blocks?limit=10`), the latest blocks' pages and `/api/search?q=` a \
+         deal id; timed in the second of two identical rounds, and every answer was 200 (any \
+         other fails the bench). Each endpoint has the goal of the whole burst on its own. \
+         Index lag: \
          an offer is created through the library, as `offer create` does, and timed from its \
          block reaching the client (`chain_subscribeNewHeads` on a connection of its own, or \
          the transaction's inclusion if that came first) to `/api/live` reporting that block \
@@ -303,8 +307,14 @@ fn explorer_section(s: &mut String, r: &BenchReport) {
     for e in &q.endpoints {
         let _ = writeln!(
             s,
-            "| … of which `{}` | {} | {:.1} ms | {:.1} ms / {:.1} ms | |",
-            e.endpoint, e.latency.runs, e.latency.median_ms, e.latency.p99_ms, e.max_ms
+            "| … of which `{}` | {} | {:.1} ms | {:.1} ms / {:.1} ms | p99 ≤ {:.0} ms{} |",
+            e.endpoint,
+            e.latency.runs,
+            e.latency.median_ms,
+            e.latency.p99_ms,
+            e.max_ms,
+            q.goal_ms,
+            missed(e.meets_goal())
         );
     }
     let _ = writeln!(
@@ -486,15 +496,26 @@ mod tests {
                     },
                     max_ms: 91.0,
                     goal_ms: 100.0,
-                    endpoints: vec![EndpointLatency {
-                        endpoint: "/api/deals/{id}".into(),
-                        latency: Latency {
-                            runs: 10,
-                            median_ms: 20.0,
-                            p99_ms: 91.0,
+                    endpoints: vec![
+                        EndpointLatency {
+                            endpoint: "/api/deals/{id}".into(),
+                            latency: Latency {
+                                runs: 10,
+                                median_ms: 20.0,
+                                p99_ms: 91.0,
+                            },
+                            max_ms: 91.0,
                         },
-                        max_ms: 91.0,
-                    }],
+                        EndpointLatency {
+                            endpoint: "/api/requests/{id}".into(),
+                            latency: Latency {
+                                runs: 5,
+                                median_ms: 80.0,
+                                p99_ms: 150.0,
+                            },
+                            max_ms: 150.0,
+                        },
+                    ],
                 },
                 index_lag: IndexLag {
                     samples: 3,
@@ -652,7 +673,7 @@ mod tests {
     }
 
     #[test]
-    fn the_explorer_section_has_both_measures_and_marks_a_missed_goal() {
+    fn the_explorer_section_has_both_measures_and_marks_each_missed_goal() {
         let md = markdown(&report(), &TokenUnits::default());
         let section = md
             .split("## Explorer")
@@ -668,8 +689,16 @@ mod tests {
             "{section}"
         );
         assert!(
-            section
-                .contains("| … of which `/api/deals/{id}` | 10 | 20.0 ms | 91.0 ms / 91.0 ms | |"),
+            section.contains(
+                "| … of which `/api/deals/{id}` | 10 | 20.0 ms | 91.0 ms / 91.0 ms | p99 ≤ 100 ms |"
+            ),
+            "{section}"
+        );
+        // Each endpoint is held to the goal on its own.
+        assert!(
+            section.contains(
+                "| … of which `/api/requests/{id}` | 5 | 80.0 ms | 150.0 ms / 150.0 ms | p99 ≤ 100 ms (missed) |"
+            ),
             "{section}"
         );
         assert!(

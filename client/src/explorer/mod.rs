@@ -184,7 +184,11 @@ async fn blocks(State(link): Link, Query(q): Query<BlocksQuery>) -> ApiResult<vi
         .map(Json)
 }
 
-async fn block(State(link): Link, Path(id): Path<String>) -> ApiResult<views::BlockPage> {
+/// A [`views::BlockPage`], as the store keeps it or as just read from the node.
+async fn block(
+    State(link): Link,
+    Path(id): Path<String>,
+) -> ApiResult<Box<serde_json::value::RawValue>> {
     link.with(move |c| Box::pin(async move { views::block(c, &id).await }))
         .await
         .map(Json)

@@ -2,11 +2,12 @@
 //! same library calls as the CLI commands.
 
 use serde::Serialize;
+use serde_json::value::RawValue;
 
 use crate::blocks::{BlockRef, BlockSummary, ExtrinsicView};
 use crate::chain::{composite_field, ChainEvent};
 use crate::contract::decode_emitted;
-use crate::indexer::{store_error, Backfill};
+use crate::indexer::{store_error, store_key, store_path, Backfill};
 use crate::ops::deal_words::CitedWords;
 use crate::ops::deals::{self, DeadlineView};
 use crate::ops::index::synced_store;
@@ -17,7 +18,7 @@ use crate::ops::{
     event_view, genesis_hex, ink_to_json, now_ms, usage, Contracts, Ctx, Deployment, EventView,
     OpError, OpResult,
 };
-use crate::store::BlockInfo;
+use crate::store::{BlockInfo, Store, StoreError};
 use crate::types::Localize;
 
 #[derive(Debug, Clone, Serialize)]
@@ -134,20 +135,112 @@ pub struct BlockPage {
     pub events: Vec<EventRow>,
 }
 
-pub async fn block(ctx: &mut Ctx, id: &str) -> OpResult<BlockPage> {
+/// Block `id` (a number or a 0x hash) as its page's JSON. An indexed block's page comes from
+/// the store, which keeps it once it was read from the node; any other block is read from the
+/// node.
+pub async fn block(ctx: &mut Ctx, id: &str) -> OpResult<Box<RawValue>> {
     let block_ref = BlockRef::parse(id).ok_or_else(|| {
         usage(format!(
             "invalid block '{id}': use a number or a 0x-prefixed 32-byte hash"
         ))
     })?;
-    let detail = ctx
-        .chain
-        .block_detail(block_ref)
+    let indexed = match indexed_block(ctx, block_ref).await? {
+        Indexed::Page(json) => return Ok(json),
+        Indexed::Unkept(hash) => Some(hash),
+        Indexed::No => None,
+    };
+    if let (BlockRef::Number(n), None) = (block_ref, indexed) {
+        // Not asked of the node: a number its block numbers cannot hold is an RPC error.
+        if n > ctx.chain.best_block_number().await? {
+            return Err(unknown_block(id));
+        }
+    }
+    // The indexed block by its hash: the one the store holds, even if the node's best chain
+    // has moved on.
+    let from_node = indexed.map_or(block_ref, BlockRef::Hash);
+    let page = block_from_node(ctx, from_node)
         .await?
-        .ok_or_else(|| usage(format!("unknown block {id}: not on this chain")))?;
+        .ok_or_else(|| unknown_block(id))?;
+    let json = serde_json::value::to_raw_value(&page)
+        .map_err(|e| OpError::Failed(format!("cannot write block {id} as JSON: {e}")))?;
+    if let Some(hash) = indexed {
+        keep_block_page(ctx, hash, json.get().to_string()).await;
+    }
+    Ok(json)
+}
+
+fn unknown_block(id: &str) -> OpError {
+    usage(format!("unknown block {id}: not on this chain"))
+}
+
+/// What the store holds of a block.
+enum Indexed {
+    /// Indexed, with its page kept.
+    Page(Box<RawValue>),
+    /// Indexed (this hash), its page not kept yet.
+    Unkept([u8; 32]),
+    /// Not indexed, or no deployment (and so no store).
+    No,
+}
+
+async fn indexed_block(ctx: &mut Ctx, block_ref: BlockRef) -> OpResult<Indexed> {
+    match ctx.contracts().await {
+        Ok(_) => {}
+        Err(OpError::Usage(_)) => return Ok(Indexed::No),
+        Err(e) => return Err(e),
+    }
+    let (store, _) = synced_store(ctx, Backfill::Skip).await?;
+    let info = match block_ref {
+        BlockRef::Number(n) => store.block(n),
+        BlockRef::Hash(h) => store.block_by_hash(&h),
+    }
+    .map_err(store_error)?;
+    let Some(info) = info else {
+        return Ok(Indexed::No);
+    };
+    match store.block_page(&info.hash).map_err(store_error)? {
+        Some(json) => RawValue::from_string(json).map(Indexed::Page).map_err(|e| {
+            store_error(StoreError::Corrupt {
+                what: "block page",
+                detail: e.to_string(),
+            })
+        }),
+        None => Ok(Indexed::Unkept(info.hash)),
+    }
+}
+
+/// Keeps the page of indexed block `hash` in the store, on a blocking thread (a writer may
+/// wait for another's lock). The page is served either way: a store that cannot take it now
+/// (busy, or rebuilt meanwhile) is asked again next time.
+async fn keep_block_page(ctx: &mut Ctx, hash: [u8; 32], json: String) {
+    let Ok(c) = ctx.contracts().await else {
+        return;
+    };
+    let path = store_path(&ctx.settings, &ctx.chain, &c);
+    let key = store_key(&ctx.chain, &c);
+    let kept = tokio::task::spawn_blocking(move || {
+        Store::open(&path, key).and_then(|mut s| s.keep_block_page(&hash, &json))
+    })
+    .await;
+    match kept {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => tracing::warn!(
+            "block page 0x{} not kept in the store: {e}",
+            hex::encode(hash)
+        ),
+        Err(e) => tracing::warn!("keeping block page 0x{} stopped: {e}", hex::encode(hash)),
+    }
+}
+
+/// Block `block` read from the node, every extrinsic and event, with our contracts' calls and
+/// events decoded (`None`: the node does not know it).
+async fn block_from_node(ctx: &mut Ctx, block_ref: BlockRef) -> OpResult<Option<BlockPage>> {
+    let Some(detail) = ctx.chain.block_detail(block_ref).await? else {
+        return Ok(None);
+    };
     // Blocks are readable without a deployment; contract data is decoded when there is one.
     let contracts = ctx.contracts().await.ok();
-    Ok(BlockPage {
+    Ok(Some(BlockPage {
         number: detail.number,
         hash: hex32(&detail.hash),
         parent_hash: hex32(&detail.parent_hash),
@@ -165,7 +258,7 @@ pub async fn block(ctx: &mut Ctx, id: &str) -> OpResult<BlockPage> {
             .iter()
             .map(|(index, e)| event_row(*index, e, contracts.as_ref()))
             .collect(),
-    })
+    }))
 }
 
 fn event_row(extrinsic: Option<u32>, e: &ChainEvent, contracts: Option<&Contracts>) -> EventRow {
@@ -441,17 +534,17 @@ pub async fn search(ctx: &mut Ctx, query: &str) -> OpResult<SearchResult> {
                 }
             }
         }
-        if wants("block") && ctx.chain.block_hash(n).await?.is_some() {
+        if wants("block") && hash_of_block(ctx, n).await?.is_some() {
             push(&mut matches, "block", n.to_string(), format!("block #{n}"));
         }
     } else if let Some(BlockRef::Hash(h)) = BlockRef::parse(term) {
         if wants("block") {
-            if let Some(d) = ctx.chain.block_detail(BlockRef::Hash(h)).await? {
+            if let Some(number) = number_of_block(ctx, &h).await? {
                 push(
                     &mut matches,
                     "block",
-                    d.number.to_string(),
-                    format!("block #{}", d.number),
+                    number.to_string(),
+                    format!("block #{number}"),
                 );
             }
         }
@@ -478,6 +571,33 @@ pub async fn search(ctx: &mut Ctx, query: &str) -> OpResult<SearchResult> {
         query: q.to_string(),
         matches,
     })
+}
+
+/// The number of the block of hash `hash`: from the store if it indexed it, else the node's.
+async fn number_of_block(ctx: &mut Ctx, hash: &[u8; 32]) -> OpResult<Option<u64>> {
+    if ctx.contracts().await.is_ok() {
+        let (store, _) = synced_store(ctx, Backfill::Skip).await?;
+        if let Some(b) = store.block_by_hash(hash).map_err(store_error)? {
+            return Ok(Some(b.number));
+        }
+    }
+    let header = ctx
+        .chain
+        .rpc()
+        .chain_get_header(Some(subxt::utils::H256(*hash)))
+        .await
+        .map_err(crate::chain::rpc_err)?;
+    Ok(header.map(|h| h.number))
+}
+
+/// The hash of block `number` of the best chain, if there is one. A number past the best
+/// block is not asked of the node: one its block numbers cannot hold (e.g. above `u32::MAX`)
+/// would be an RPC error, not an unknown block.
+async fn hash_of_block(ctx: &mut Ctx, number: u64) -> OpResult<Option<[u8; 32]>> {
+    if number > ctx.chain.best_block_number().await? {
+        return Ok(None);
+    }
+    Ok(ctx.chain.block_hash(number).await?)
 }
 
 /// "unknown deal 7", "unknown offer 7", "unknown block 7": the API answers 404 for these.

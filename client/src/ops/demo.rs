@@ -11,6 +11,7 @@ use super::types::Payout;
 use super::{deals, offers, ratings, usage, Ctx, OpError, OpResult, Settings};
 use crate::dev_node::{DevNode, DevNodeOptions};
 use crate::node_config::NodeConfig;
+use crate::types::{rating_or_none, rating_text};
 use crate::units::TokenUnits;
 
 /// The cast.
@@ -617,11 +618,17 @@ async fn run(
         "reputation",
         "-",
         format!(
-            "//Bob: {} rating(s), average {:.2}; //Charlie: {} rating(s), average {:.2}",
+            "//Bob: {} rating(s), average {}; //Charlie: {} rating(s), average {}",
             bob.reputation.ratings_count,
-            f64::from(bob.reputation.average_rating_centi) / 100.0,
+            rating_text(rating_or_none(
+                bob.reputation.ratings_count,
+                bob.reputation.average_rating_centi
+            )),
             charlie.reputation.ratings_count,
-            f64::from(charlie.reputation.average_rating_centi) / 100.0
+            rating_text(rating_or_none(
+                charlie.reputation.ratings_count,
+                charlie.reputation.average_rating_centi
+            ))
         ),
         None,
     )

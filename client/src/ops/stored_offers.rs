@@ -10,13 +10,14 @@ use super::types::{AccountReputation, Localize, Offer};
 use super::{usage, Ctx, OpResult};
 use crate::indexer::{store_error, Backfill, SyncReport};
 use crate::store::OfferQuery;
+use crate::types::rating_or_none;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct OfferListItem {
     #[serde(flatten)]
     pub offer: Offer,
-    /// The seller's average rating ×100 (0 without ratings).
-    pub seller_average_rating_centi: u32,
+    /// The seller's average rating ×100 (none without ratings).
+    pub seller_average_rating_centi: Option<u32>,
     pub seller_ratings_count: u32,
     /// The seller's counted deals as seller, and of those the ones it failed.
     pub seller_deals: u32,
@@ -120,7 +121,10 @@ pub async fn list(ctx: &mut Ctx, f: ListFilter) -> OpResult<OfferList> {
             .unwrap_or_default();
         offers.push(OfferListItem {
             offer,
-            seller_average_rating_centi: rep.average_rating_centi,
+            seller_average_rating_centi: rating_or_none(
+                rep.ratings_count,
+                rep.average_rating_centi,
+            ),
             seller_ratings_count: rep.ratings_count,
             seller_deals: rep.deals_as_seller,
             seller_deals_failed: rep.deals_failed_as_seller,

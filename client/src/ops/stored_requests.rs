@@ -12,13 +12,9 @@ use crate::indexer::{store_error, Backfill, SyncReport};
 use crate::ops::arbiters::{ArbiterList, ArbiterView};
 use crate::store::{PooledReader, RequestCursor, RequestQuery, RequestSort};
 use crate::types::{
-    AccountBytes, AccountReputation, Deal, Localize, ProposalStatus, StoredProposal, StoredRequest,
+    rating_or_none, AccountBytes, AccountReputation, Deal, Localize, ProposalStatus,
+    StoredProposal, StoredRequest,
 };
-
-/// A rating to show: `None` for an account nobody rated (not the worst rating, 0).
-pub fn rating_of(ratings_count: u32, centi: u32) -> Option<u32> {
-    (ratings_count > 0).then_some(centi)
-}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RequestListItem {
@@ -86,7 +82,7 @@ pub struct WorkerRecord {
 impl From<&AccountReputation> for WorkerRecord {
     fn from(rep: &AccountReputation) -> Self {
         WorkerRecord {
-            average_rating_centi: rating_of(rep.ratings_count, rep.average_rating_centi),
+            average_rating_centi: rating_or_none(rep.ratings_count, rep.average_rating_centi),
             ratings_count: rep.ratings_count,
             deals_as_seller: rep.deals_as_seller,
             deals_failed_as_seller: rep.deals_failed_as_seller,
@@ -185,7 +181,10 @@ pub async fn list(ctx: &mut Ctx, f: RequestFilter) -> OpResult<RequestList> {
         let rep = reputation(&store, &request.request.poster.id())?;
         requests.push(RequestListItem {
             request,
-            poster_weighted_rating_centi: rating_of(rep.ratings_count, rep.weighted_average_centi),
+            poster_weighted_rating_centi: rating_or_none(
+                rep.ratings_count,
+                rep.weighted_average_centi,
+            ),
             poster_ratings_count: rep.ratings_count,
         });
     }

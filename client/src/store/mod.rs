@@ -18,6 +18,7 @@
 //! reads too (it dereferences to its own [`StoreReader`]). Both are `Send`, neither is `Sync`:
 //! share the path, not the connection.
 
+mod pages;
 mod pool;
 mod query;
 mod request_query;

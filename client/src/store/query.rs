@@ -3,7 +3,7 @@
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 
-use super::tables::{Deals, Offers, Records, Reputations, Table};
+use super::tables::{sql_id, Deals, Offers, Records, Reputations, Table};
 use super::{BlockInfo, IndexedEvent, StoreError, StoreReader, StoreResult};
 use crate::types::EventView;
 use crate::types::{AccountBytes, AccountReputation, Deal, DealRecord, Offer, MAX_PAGE};
@@ -158,14 +158,28 @@ impl StoreReader {
             .optional()?)
     }
 
-    /// The indexed block `number`.
+    /// The indexed block `number` (none above `i64::MAX`: no block has such a number).
     pub fn block(&self, number: u64) -> StoreResult<Option<BlockInfo>> {
+        let Some(number) = sql_id(number) else {
+            return Ok(None);
+        };
         Ok(self
             .conn
             .prepare_cached(&format!(
                 "SELECT {BLOCK_COLUMNS} FROM blocks WHERE number = ?1"
             ))?
             .query_row([number], block_info)
+            .optional()?)
+    }
+
+    /// The indexed block of hash `hash`.
+    pub fn block_by_hash(&self, hash: &[u8; 32]) -> StoreResult<Option<BlockInfo>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {BLOCK_COLUMNS} FROM blocks WHERE hash = ?1"
+            ))?
+            .query_row([hash], block_info)
             .optional()?)
     }
 
@@ -269,8 +283,9 @@ impl StoreReader {
             );
         }
         if q.from_id > 0 {
-            let from = i64::try_from(q.from_id).unwrap_or(i64::MAX);
-            arg(&mut sql, &format!(" AND {id} >= ?"), Value::Integer(from));
+            // From past i64::MAX on, no id is left: NULL compares to nothing.
+            let from = sql_id(q.from_id).map_or(Value::Null, Value::Integer);
+            arg(&mut sql, &format!(" AND {id} >= ?"), from);
         }
         let offset = i64::try_from(q.offset).unwrap_or(i64::MAX);
         arg(
@@ -368,15 +383,22 @@ impl StoreReader {
     /// block's events), in chain order. The next page starts just after the last event
     /// returned: `(block_number, index + 1)`.
     pub fn events_from(&self, from: (u64, u32), limit: u32) -> StoreResult<Vec<IndexedEvent>> {
+        // No block is numbered above i64::MAX: from there on there is nothing.
+        let Some(block) = sql_id(from.0) else {
+            return Ok(Vec::new());
+        };
         self.events_where(
             "(e.block_number, e.idx) >= (?1, ?2) ORDER BY e.block_number, e.idx LIMIT ?3",
-            params![from.0, from.1, limit],
+            params![block, from.1, limit],
         )
     }
 
     /// Every indexed event of deal `deal_id` (the events with that `deal_id` field), in chain
     /// order.
     pub fn deal_timeline(&self, deal_id: u64) -> StoreResult<Vec<IndexedEvent>> {
+        let Some(deal_id) = sql_id(deal_id) else {
+            return Ok(Vec::new());
+        };
         self.events_where("e.deal_id = ?1 ORDER BY e.block_number, e.idx", [deal_id])
     }
 
@@ -388,6 +410,9 @@ impl StoreReader {
         from_block: u64,
         limit: u32,
     ) -> StoreResult<Vec<IndexedEvent>> {
+        let Some(from_block) = sql_id(from_block) else {
+            return Ok(Vec::new());
+        };
         self.events_where(
             "e.id IN (SELECT event_id FROM event_accounts WHERE account = ?1)
              AND e.block_number >= ?2 ORDER BY e.block_number, e.idx LIMIT ?3",

@@ -8,7 +8,7 @@ use rusqlite::params_from_iter;
 use rusqlite::types::Value;
 
 use super::query::fts_query;
-use super::tables::{Arbiters, ProposalKey, Proposals, Requests};
+use super::tables::{sql_id, Arbiters, ProposalKey, Proposals, Requests};
 use super::{IndexedEvent, StoreReader, StoreResult};
 use crate::types::{AccountBytes, StoredArbiter, StoredProposal, StoredRequest, MAX_PAGE};
 
@@ -163,11 +163,6 @@ impl Default for RequestQuery {
             limit: MAX_PAGE,
         }
     }
-}
-
-/// Ids SQLite can hold: a larger one is no row's.
-fn sql_id(id: u64) -> Option<i64> {
-    i64::try_from(id).ok()
 }
 
 impl StoreReader {

@@ -4,8 +4,8 @@
 /// The layout `SCHEMA` creates, recorded in `meta` under `schema_version`.
 /// 7: the `offer_id` of a deal a task request opened is null in events' and deals' JSON.
 /// 8: `documents`, the words published beside the calls, and each event's extrinsic.
-/// 9: task requests, proposals and arbiters, each event's `request_id`, and the reputations'
-/// weighted rating.
+/// 9: task requests, proposals and arbiters, each event's `request_id`, the reputations'
+/// weighted rating, and `block_pages`, the explorer's pages of indexed blocks.
 pub const SCHEMA_VERSION: i64 = 9;
 
 /// Accounts and hashes are 32-byte BLOBs. Balances (`price`, `amount`) are u128 as 16-byte
@@ -201,6 +201,14 @@ CREATE TABLE deal_records (
     scale BLOB NOT NULL,
     json TEXT NOT NULL
 ) STRICT;
+
+-- The explorer's page of an indexed block (every extrinsic and event, decoded), as its JSON:
+-- kept the first time it is read from the node, so that later reads need no node. A block's
+-- content never changes under its hash; the page goes with its block when that is rolled back.
+CREATE TABLE block_pages (
+    hash BLOB PRIMARY KEY REFERENCES blocks(hash) ON DELETE CASCADE,
+    json TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
 
 -- What each undoable block changed: the row before it (`previous`, SCALE; NULL: none).
 CREATE TABLE undo (

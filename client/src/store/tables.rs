@@ -12,11 +12,35 @@ use crate::types::{
     StoredRequest,
 };
 
+/// A key of a state table.
+pub trait TableKey: ToSql + FromSql + Copy + std::fmt::Debug {
+    /// Whether a row can have this key: SQLite's integers are i64, so an id above
+    /// `i64::MAX` is no row's id (and binding it would fail).
+    fn storable(&self) -> bool;
+}
+
+impl TableKey for u64 {
+    fn storable(&self) -> bool {
+        sql_id(*self).is_some()
+    }
+}
+
+impl TableKey for AccountBytes {
+    fn storable(&self) -> bool {
+        true
+    }
+}
+
+/// `id` as SQLite holds it; `None` for an id above `i64::MAX`, which no row can have.
+pub fn sql_id(id: u64) -> Option<i64> {
+    i64::try_from(id).ok()
+}
+
 /// One of the state tables: how its rows are written, read back for the undo log and removed.
 pub trait Table {
     /// In the undo log's `kind`, and errors.
     const KIND: &'static str;
-    type Key: ToSql + FromSql + Copy + std::fmt::Debug;
+    type Key: TableKey;
     type Value: Encode + Decode + Serialize;
 
     /// Inserts or replaces the row of `value`.
@@ -31,7 +55,11 @@ pub trait Table {
         Ok(())
     }
 
+    /// The row's SCALE bytes; none for a key no row can have.
     fn scale_of(conn: &Connection, key: Self::Key) -> StoreResult<Option<Vec<u8>>> {
+        if !key.storable() {
+            return Ok(None);
+        }
         let sql = format!(
             "SELECT scale FROM {} WHERE {} = ?1",
             Self::TABLE,
@@ -43,7 +71,11 @@ pub trait Table {
             .optional()?)
     }
 
+    /// Removes the row; a key no row can have removes nothing.
     fn delete(conn: &Connection, key: Self::Key) -> StoreResult<()> {
+        if !key.storable() {
+            return Ok(());
+        }
         let sql = format!(
             "DELETE FROM {} WHERE {} = ?1",
             Self::TABLE,
@@ -81,6 +113,13 @@ pub struct Arbiters;
 pub struct ProposalKey {
     pub request_id: u64,
     pub index: u32,
+}
+
+impl TableKey for ProposalKey {
+    fn storable(&self) -> bool {
+        // 12 bytes, whatever the ids.
+        true
+    }
 }
 
 impl ToSql for ProposalKey {

@@ -1022,3 +1022,61 @@ fn a_hundred_thousand_offers_in_one_snapshot_are_found_by_text() {
     assert_eq!(ids(&cheap_amber), cheap);
     assert_text_index_matches_offers(&store);
 }
+
+#[test]
+fn ids_above_i64_max_are_no_rows_ids_and_read_as_none_rather_than_fail() {
+    let (store, _dir) = at_block_11();
+    let too_big = [1u64 << 63, u64::MAX];
+    for id in too_big {
+        assert!(store.offer(id).unwrap().is_none(), "offer {id}");
+        assert!(store.deal(id).unwrap().is_none(), "deal {id}");
+        assert!(store.deal_record(id).unwrap().is_none(), "record {id}");
+        assert!(store.block(id).unwrap().is_none(), "block {id}");
+        assert!(store.deal_timeline(id).unwrap().is_empty(), "timeline {id}");
+        assert!(store.events(id, 10).unwrap().is_empty(), "events {id}");
+        assert!(store.events_from((id, 0), 10).unwrap().is_empty());
+        assert!(store.account_events(&BUYER, id, 10).unwrap().is_empty());
+    }
+    // The largest id SQLite holds is a key like any other.
+    assert!(store.offer(i64::MAX as u64).unwrap().is_none());
+    assert!(store.block(11).unwrap().is_some());
+}
+
+#[test]
+fn removing_a_row_under_an_id_above_i64_max_removes_nothing() {
+    use super::tables::{Deals, Offers, Table};
+    let (store, _dir) = at_block_11();
+    Offers::delete(&store.conn, u64::MAX).unwrap();
+    Deals::delete(&store.conn, 1 << 63).unwrap();
+    assert_eq!(ids(&every_offer(&store)), vec![1, 3]);
+    assert!(store.deal(1).unwrap().is_some());
+}
+
+#[test]
+fn a_block_is_read_by_hash_as_by_number() {
+    let (store, _dir) = at_block_11();
+    let by_hash = store.block_by_hash(&hash(11, 0xaa)).unwrap();
+    assert_eq!(by_hash, store.block(11).unwrap());
+    assert_eq!(by_hash.map(|b| b.number), Some(11));
+    assert_eq!(store.block_by_hash(&[0x77; 32]).unwrap(), None);
+}
+
+#[test]
+fn a_block_page_is_kept_for_an_indexed_block_only_and_goes_with_its_rolled_back_block() {
+    let (mut store, _dir) = at_block_11();
+    let b11 = hash(11, 0xaa);
+    assert_eq!(store.block_page(&b11).unwrap(), None);
+    assert!(store.keep_block_page(&b11, r#"{"number":11}"#).unwrap());
+    // A block's content never changes: the first page kept stays.
+    assert!(store.keep_block_page(&b11, r#"{"number":0}"#).unwrap());
+    assert_eq!(
+        store.block_page(&b11).unwrap().as_deref(),
+        Some(r#"{"number":11}"#)
+    );
+    // Not indexed: nothing is kept.
+    let elsewhere = hash(12, 0xbb);
+    assert!(!store.keep_block_page(&elsewhere, "{}").unwrap());
+    assert_eq!(store.block_page(&elsewhere).unwrap(), None);
+    store.rollback_block(b11).unwrap();
+    assert_eq!(store.block_page(&b11).unwrap(), None);
+}

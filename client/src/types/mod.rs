@@ -185,14 +185,6 @@ pub fn ser_hash<S: Serializer>(h: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&format!("0x{}", hex::encode(h)))
 }
 
-/// A rating (hundredths of 1 to 5 stars) where 0 means nobody rated: `null`, never 0.
-pub fn ser_rating<S: Serializer>(centi: &u32, s: S) -> Result<S::Ok, S::Error> {
-    match centi {
-        0 => s.serialize_none(),
-        c => s.serialize_some(c),
-    }
-}
-
 pub fn ser_opt_hash<S: Serializer>(h: &Option<[u8; 32]>, s: S) -> Result<S::Ok, S::Error> {
     match h {
         Some(h) => s.serialize_some(&format!("0x{}", hex::encode(h))),
@@ -531,7 +523,10 @@ pub struct AccountReputation {
     pub weighted_rating_sum: u128,
     #[serde(serialize_with = "ser_plancks")]
     pub rating_weight: u128,
+    /// Averages ×100; `null` in JSON without ratings (never 0, see [`rating_or_none`]).
+    #[serde(serialize_with = "ser_rating_centi")]
     pub average_rating_centi: u32,
+    #[serde(serialize_with = "ser_rating_centi")]
     pub weighted_average_centi: u32,
     pub deals_completed_as_buyer: u32,
     pub deals_completed_as_seller: u32,
@@ -580,10 +575,12 @@ no_accounts!(
 
 mod event;
 mod milestones;
+mod rating;
 mod requests;
 mod screening;
 pub use event::EventView;
 pub use milestones::{Milestone, MAX_MILESTONES};
+pub use rating::{rating_or_none, rating_text, ser_rating_centi};
 pub use requests::*;
 pub use screening::Screening;
 

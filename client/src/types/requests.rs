@@ -105,7 +105,7 @@ pub struct Proposal {
     pub submitted_at: u64,
     /// The worker's value-weighted rating when it proposed, hundredths (`null` in JSON: it
     /// had none).
-    #[serde(serialize_with = "super::ser_rating")]
+    #[serde(serialize_with = "super::ser_rating_centi")]
     pub rating_centi: u32,
 }
 

@@ -52,6 +52,18 @@ impl RequestLoad {
     pub fn meets_goal(&self) -> bool {
         self.latency.p99_ms <= self.goal_ms
     }
+
+    /// Every endpoint meets the goal on its own.
+    pub fn every_endpoint_meets_goal(&self) -> bool {
+        self.endpoints.iter().all(EndpointLatency::meets_goal)
+    }
+}
+
+impl EndpointLatency {
+    /// Its own p99 is within [`REQUEST_P99_GOAL_MS`], as the whole round's must be.
+    pub fn meets_goal(&self) -> bool {
+        self.latency.p99_ms <= REQUEST_P99_GOAL_MS
+    }
 }
 
 /// Sends all `requests` at once and times each. Any answer other than 200 is an error naming
@@ -169,5 +181,21 @@ mod tests {
         assert!(load.meets_goal());
         load.latency.p99_ms = 100.5;
         assert!(!load.meets_goal());
+    }
+
+    #[test]
+    fn each_endpoint_meets_the_goal_on_its_own_p99() {
+        // Overall within the goal, but one endpoint's own p99 is not.
+        let mut times = vec![("/fast", 1.0); 200];
+        times.push(("/slow", 150.0));
+        let load = summarize(&["/fast", "/slow"], times).unwrap();
+        assert!(load.meets_goal());
+        let met: Vec<(&str, bool)> = load
+            .endpoints
+            .iter()
+            .map(|e| (e.endpoint.as_str(), e.meets_goal()))
+            .collect();
+        assert_eq!(met, [("/fast", true), ("/slow", false)]);
+        assert!(!load.every_endpoint_meets_goal());
     }
 }

@@ -26,6 +26,7 @@ use escrow_client::ops::stored_offers::OfferList;
 use escrow_client::ops::stored_requests::{ProposalList, RequestDetails, RequestList};
 use escrow_client::ops::types::{EscrowSettings, Offer};
 use escrow_client::ops::{EventView, OpError, OutputMode};
+use escrow_client::types::{rating_or_none, rating_text};
 use escrow_client::units::{format_duration_ms, TokenUnits};
 
 use crate::deal_output::deal;
@@ -358,14 +359,9 @@ pub fn render(report: &Report, u: &TokenUnits) -> String {
                     t.quantity,
                     amount(u, t.price),
                     o.offer.seller,
-                    if o.seller_ratings_count == 0 {
-                        "unrated".to_string()
-                    } else {
-                        format!(
-                            "{:.2}★ of {}",
-                            f64::from(o.seller_average_rating_centi) / 100.0,
-                            o.seller_ratings_count
-                        )
+                    match o.seller_average_rating_centi {
+                        None => "rating none".to_string(),
+                        rating => format!("{}★ of {}", rating_text(rating), o.seller_ratings_count),
                     },
                     o.seller_deals_failed,
                     o.seller_deals,
@@ -468,8 +464,8 @@ pub fn render(report: &Report, u: &TokenUnits) -> String {
                     "  buyer committed: {}, seller committed: {}, buyer's score: {}, seller's score: {}",
                     rec.buyer_commitment.is_some(),
                     rec.seller_commitment.is_some(),
-                    rec.buyer_score.map(|v| v.to_string()).unwrap_or("-".into()),
-                    rec.seller_score.map(|v| v.to_string()).unwrap_or("-".into())
+                    rec.buyer_score.map(|v| v.to_string()).unwrap_or("none".into()),
+                    rec.seller_score.map(|v| v.to_string()).unwrap_or("none".into())
                 );
             }
             tx(&mut s, &r.tx, u);
@@ -479,10 +475,10 @@ pub fn render(report: &Report, u: &TokenUnits) -> String {
             let _ = writeln!(s, "reputation of {}", r.account);
             let _ = writeln!(
                 s,
-                "  ratings {} average {:.2} (value-weighted {:.2})",
+                "  ratings {} average {} (value-weighted {})",
                 p.ratings_count,
-                f64::from(p.average_rating_centi) / 100.0,
-                f64::from(p.weighted_average_centi) / 100.0
+                rating_text(rating_or_none(p.ratings_count, p.average_rating_centi)),
+                rating_text(rating_or_none(p.ratings_count, p.weighted_average_centi))
             );
             let _ = writeln!(
                 s,

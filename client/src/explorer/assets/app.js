@@ -27,6 +27,12 @@ function tokens(plancks) {
   return `${whole}${frac ? "." + frac : ""} ${units.symbol}`;
 }
 
+// An average rating ×100 as shown: "none" for null (an account without ratings), never 0.00,
+// which would read as the worst rating.
+function rating(centi) {
+  return centi === null || centi === undefined ? "none" : (Number(centi) / 100).toFixed(2);
+}
+
 // A deal opened by a task request's award has no offer: its offer_id is null.
 function fromRequest(deal) {
   return deal.offer_id === null;
@@ -223,7 +229,7 @@ async function viewOffers(params) {
         esc(tokens(o.terms.price)),
         esc(o.terms.quantity),
         link.account(o.seller),
-        o.seller_ratings_count ? `${(o.seller_average_rating_centi / 100).toFixed(2)} (${o.seller_ratings_count})` : "no ratings",
+        o.seller_average_rating_centi === null ? "none" : `${rating(o.seller_average_rating_centi)} (${esc(o.seller_ratings_count)})`,
         link.account(o.terms.arbiter),
         o.active ? "yes" : "no",
       ]),
@@ -253,7 +259,7 @@ async function viewOffer(id) {
   main.innerHTML = `<h1>Offer ${esc(o.id)}: ${esc(t.title)}</h1>
     ${facts([
       ["Description", esc(t.description) || "–"],
-      ["Seller", link.account(o.seller) + ` · rating ${(p.seller_reputation.average_rating_centi / 100).toFixed(2)} from ${p.seller_reputation.ratings_count}`],
+      ["Seller", link.account(o.seller) + ` · rating <span data-testid="seller-rating">${rating(p.seller_reputation.average_rating_centi)}</span> from ${esc(p.seller_reputation.ratings_count)}`],
       ["Price", esc(tokens(t.price))],
       ["Quantity left", esc(t.quantity)],
       ["Bond per unit", esc(tokens(t.bond_per_unit))],
@@ -357,8 +363,8 @@ async function viewAccount(id) {
   const r = a.reputation;
   const rep = r
     ? facts([
-        ["Average rating", `<span data-testid="average-rating">${(r.average_rating_centi / 100).toFixed(2)}</span> from ${esc(r.ratings_count)} rating(s)`],
-        ["Value-weighted average", (r.weighted_average_centi / 100).toFixed(2)],
+        ["Average rating", `<span data-testid="average-rating">${rating(r.average_rating_centi)}</span> from ${esc(r.ratings_count)} rating(s)`],
+        ["Value-weighted average", `<span data-testid="weighted-rating">${rating(r.weighted_average_centi)}</span>`],
         ["Deals completed", `${esc(r.deals_completed_as_buyer)} as buyer, ${esc(r.deals_completed_as_seller)} as seller`],
         ["Failed as seller", `<span data-testid="failed-as-seller">${esc(r.deals_failed_as_seller)} of ${esc(r.deals_as_seller)}</span> deal(s)`],
         ["Volume", esc(tokens(r.volume))],
