@@ -263,7 +263,7 @@ mod tests {
             11,
             vec![
                 (keys.number, Some(11u32.encode())),
-                (keys.parent_hash, Some([0xaa; 32].encode())),
+                (keys.parent_hash, Some([0xaau8; 32].encode())),
             ],
         );
         let err = carry_forward(&keys, &forked, 10, 2, hash(10), hash(11)).unwrap_err();
