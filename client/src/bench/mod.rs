@@ -270,7 +270,7 @@ pub async fn run(
         "history fill: a new store down to the deployment, on a chain of {} blocks or more",
         args.history_blocks
     ));
-    let history = history::measure(&mut ctx, args.history_blocks, |line| progress(line)).await?;
+    let history = history::measure(&mut ctx, args.history_blocks, &mut progress).await?;
     progress(format!(
         "  {} blocks in {:.2} s: {:.0} blocks a second ({})",
         history.blocks, history.seconds, history.blocks_per_second, history.reader

@@ -283,7 +283,12 @@ mod tests {
         };
         let blocks = vec![at(None), at(Some(1)), at(Some(1)), at(Some(2))];
         assert_eq!(runtime_segments(&blocks), [0..1, 1..3, 3..4]);
-        assert_eq!(runtime_segments(&blocks[1..3]), [0..2]);
+        assert_eq!(
+            runtime_segments(&blocks[1..3]).len(),
+            1,
+            "one runtime: one segment"
+        );
+        assert_eq!(runtime_segments(&blocks[1..3])[0], 0..2);
         assert!(runtime_segments(&[]).is_empty());
     }
 
