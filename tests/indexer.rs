@@ -11,7 +11,7 @@ mod common;
 use common::*;
 use escrow_client::api::{Escrow, Reputation};
 use escrow_client::dev_node::DevNodeOptions;
-use escrow_client::indexer::{store_key, Backfill, HistoryReader, Indexer};
+use escrow_client::indexer::{store_key, Backfill, HistoryReader, Indexer, RangeError};
 use escrow_client::ops::types::{AccountReputation, Offer};
 use escrow_client::ops::{Ctx, EventView};
 use escrow_client::store::{BlockChanges, BlockEvent, BlockInfo, Store};
@@ -398,6 +398,51 @@ fn history_filled_by_ranges_indexes_the_same_blocks_events_and_documents_as_a_bl
         assert_eq!(numbers, (first..=tip).rev().collect::<Vec<_>>());
         for (info, _) in &read {
             assert_eq!(Some(info), stores[0].2.get((info.number - first) as usize));
+        }
+    });
+}
+
+/// Rule: a node that refuses range reads (a public node serves only the safe RPC methods,
+/// `state_queryStorage` not among them) still has its history filled in, block by block, from
+/// the first refusal on.
+#[test]
+fn on_a_node_that_refuses_range_reads_history_is_filled_block_by_block() {
+    require_bundles();
+    let env = Env::with_node(start_node(DevNodeOptions {
+        safe_rpc: true,
+        ..DevNodeOptions::for_tests()
+    }));
+    env.deploy();
+    settle_a_rated_deal(&env);
+    std::thread::sleep(std::time::Duration::from_secs(2)); // finality: 1 s behind
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut ctx, mut indexer) = indexer_in(&env, dir.path(), HistoryReader::default()).await;
+        let c = ctx.contracts().await.unwrap();
+        let refused = escrow_client::indexer::read_range(&ctx.chain, &c, 1, 2).await;
+        assert!(
+            matches!(refused, Err(RangeError::Refused(_))),
+            "{refused:?}"
+        );
+        let report = indexer.sync(&ctx.chain, Backfill::All).await.unwrap();
+        assert!(report.history_complete, "{report:?}");
+        assert!(report.backfilled > 0, "{report:?}");
+        assert_eq!(indexer.history_reader(), HistoryReader::PerBlock);
+        let names: Vec<String> = indexer
+            .store()
+            .events(0, 1_000)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.event.name)
+            .collect();
+        for name in [
+            "EscrowCreated",
+            "OfferCreated",
+            "DealOpened",
+            "RatingRevealed",
+        ] {
+            assert!(names.iter().any(|n| n == name), "{name} in {names:?}");
         }
     });
 }
