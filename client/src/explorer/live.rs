@@ -15,7 +15,7 @@ use tokio::sync::watch;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use crate::indexer::{Backfill, Indexer};
+use crate::indexer::{Backfill, HistoryReader, Indexer};
 use crate::ops::{Ctx, OpError, Settings};
 
 /// How long a connection attempt may take, and the pause before the next one.
@@ -23,9 +23,15 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 const RETRY_AFTER: Duration = Duration::from_secs(1);
 /// Longest the first requests wait for the store's earlier history.
 pub const HISTORY_WAIT: Duration = Duration::from_secs(10);
-/// Blocks of earlier history filled in per round by the history task: a second or two of
-/// range reads (a minute block by block), after which the page is told how far it got.
-const HISTORY_ROUND: Backfill = Backfill::Blocks(4_000);
+/// Blocks of earlier history filled in per round by the history task, after which the page
+/// is told how far it got: a second or two of range reads, or ten seconds read block by block
+/// (a node that refuses the range reads).
+fn history_round(reader: HistoryReader) -> Backfill {
+    match reader {
+        HistoryReader::Ranges(_) => Backfill::Blocks(4_000),
+        HistoryReader::PerBlock => Backfill::Blocks(500),
+    }
+}
 
 /// What a page is told: the node's best block, or why there is no node. `escrow bench` reads
 /// it back from the stream (hence `Deserialize`).
@@ -225,7 +231,7 @@ fn publish(tx: &watch::Sender<LiveStatus>, status: LiveStatus) {
     });
 }
 
-/// Fills in the store's earlier history, [`HISTORY_ROUND`] at a time, over a connection and
+/// Fills in the store's earlier history, a [`history_round`] at a time, over a connection and
 /// a store writer of its own; publishes where history starts after each round, and that it is
 /// complete once it is (or the node has pruned the rest). Gives up quietly on any error: the
 /// pages still work, with shorter histories.
@@ -241,7 +247,8 @@ async fn fill_history(settings: Settings, tx: watch::Sender<LiveStatus>, done: A
         return;
     };
     while !tx.is_closed() {
-        let round = indexer.fill_history(&ctx.chain, HISTORY_ROUND).await;
+        let round = history_round(indexer.history_reader());
+        let round = indexer.fill_history(&ctx.chain, round).await;
         if let Ok(report) = &round {
             let complete = report.history_complete || report.history_gap.is_some();
             done.store(complete, Ordering::SeqCst);
