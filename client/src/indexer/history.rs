@@ -133,6 +133,9 @@ pub async fn read_range(
     lo: u64,
     hi: u64,
 ) -> Result<Vec<Block>, RangeError> {
+    if lo > hi {
+        return Ok(Vec::new());
+    }
     let hash = |n: u64| async move {
         chain
             .block_hash(n)
