@@ -31,7 +31,6 @@ use std::path::{Path, PathBuf};
 use futures::StreamExt;
 use serde::Serialize;
 
-pub use changes::{carry_forward, runtime_segments, BlockValues, HistoryKeys};
 pub use history::{read_range, HistoryReader, RangeError, BLOCKS_AT_ONCE, RANGE, RANGES_AT_ONCE};
 pub use read::{block_changes, snapshot, ReadResult, Tries};
 
