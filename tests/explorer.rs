@@ -231,6 +231,19 @@ fn new_blocks_are_pushed(env: &Env, page: &str) {
     let next = events.find(|e| e["indexed_block"] == best + 1).unwrap();
     assert_eq!(next["node"], "up", "{next}");
     assert_eq!(next["best_block"], best + 1, "{next}");
+    // Where indexed history starts, and where it is filled in down to.
+    let deployed = env.ok(&["deployment", "list"])["deployments"][0]["block"].as_u64();
+    let from = next["history_from"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("{next}"));
+    let deployment = next["deployment_block"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("{next}"));
+    assert!(from <= best + 1, "{next}");
+    assert_eq!(Some(deployment), deployed, "{next}");
+    if next["history_complete"] == true {
+        assert!(from <= deployment, "{next}");
+    }
     assert_eq!(
         offers(page),
         before + 1,
@@ -551,6 +564,16 @@ async fn check_pages(env: &Env, browser: &Browser, page: &str, deal_id: &str, bo
     // Latest blocks, newest first, updated live.
     browser.goto(page).await;
     browser.wait_text("#node-status", "Connected to").await;
+    // How far back the store's history reaches: all of it, down to the deployment.
+    let history = browser.wait_text("#history-status", ": complete").await;
+    assert!(
+        history.contains("History indexed from block #"),
+        "{history}"
+    );
+    assert!(
+        history.contains("the deployment is at block #"),
+        "{history}"
+    );
     let best = env.best_block();
     browser
         .wait_text("[data-testid=blocks] tbody tr", &format!("#{best}"))

@@ -11,7 +11,7 @@ mod common;
 use common::*;
 use escrow_client::api::{Escrow, Reputation};
 use escrow_client::dev_node::DevNodeOptions;
-use escrow_client::indexer::{store_key, Backfill, Indexer};
+use escrow_client::indexer::{store_key, Backfill, HistoryReader, Indexer, RangeError};
 use escrow_client::ops::types::{AccountReputation, Offer};
 use escrow_client::ops::{Ctx, EventView};
 use escrow_client::store::{BlockChanges, BlockEvent, BlockInfo, Store};
@@ -435,4 +435,175 @@ fn request_proposal_and_arbiter_rows_follow_the_chain_roll_back_and_match_a_cold
     };
     assert_eq!(registry(&cold), registry(warm));
     assert!(!registry(&cold).is_empty());
+}
+
+/// An indexer of `env`'s deployment whose store lives in `dir` (its own copy of the
+/// deployment file beside it), reading history as `reader` says.
+async fn indexer_in(env: &Env, dir: &std::path::Path, reader: HistoryReader) -> (Ctx, Indexer) {
+    std::fs::copy(env.deployment_file(), dir.join("deployments.json")).unwrap();
+    let settings = escrow_client::ops::Settings {
+        deployment: Some(dir.join("deployments.json")),
+        ..env.settings()
+    };
+    let mut ctx = Ctx::connect(settings).await.unwrap();
+    let c = ctx.contracts().await.unwrap();
+    let mut indexer = Indexer::open(&ctx.settings, &ctx.chain, &c).unwrap();
+    indexer.set_history_reader(reader);
+    (ctx, indexer)
+}
+
+/// Rule: history filled by ranges indexes the same blocks, events and documents as a
+/// block-by-block read of the same chain. A chain with a rated deal and a delivery note (a
+/// document published beside the call), all of it below the finalized block a new store starts
+/// from, is filled in three times: block by block, in ranges of 7 blocks (so that ranges end
+/// inside the deal's blocks), and in the default ranges. Every row must be the same.
+#[test]
+fn history_filled_by_ranges_indexes_the_same_blocks_events_and_documents_as_a_block_by_block_read()
+{
+    let env = Env::new();
+    env.deploy();
+    let (_, deal) = env.accepted_deal("100", "10", ["3d", "2d", "1d"]);
+    env.ok(&[
+        "--as",
+        BOB,
+        "deal",
+        "deliver",
+        &deal,
+        "--note",
+        "Shipped, tracking T-1",
+    ]);
+    env.ok(&["--as", CHARLIE, "deal", "release", &deal]);
+    env.ok(&["--as", CHARLIE, "rate", "commit", &deal, "--score", "5"]);
+    env.ok(&["--as", BOB, "rate", "commit", &deal, "--score", "4"]);
+    env.ok(&["--as", CHARLIE, "rate", "reveal", &deal]);
+    env.ok(&["--as", BOB, "rate", "reveal", &deal]);
+    for _ in 0..3 {
+        env.ok(&["account", "fund", FERDIE, "--amount", "1"]);
+    }
+    std::thread::sleep(std::time::Duration::from_secs(2)); // finality: 1 s behind
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let mut stores = Vec::new();
+        let dirs: Vec<tempfile::TempDir> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+        let readers = [
+            HistoryReader::PerBlock,
+            HistoryReader::Ranges(7),
+            HistoryReader::default(),
+        ];
+        for (dir, reader) in dirs.iter().zip(readers) {
+            let (ctx, mut indexer) = indexer_in(&env, dir.path(), reader).await;
+            let report = indexer.sync(&ctx.chain, Backfill::All).await.unwrap();
+            assert!(report.history_complete, "{reader:?}: {report:?}");
+            assert_eq!(
+                indexer.history_reader(),
+                reader,
+                "the node served every range"
+            );
+            let store = indexer.store();
+            let blocks = store.blocks_from(0).unwrap();
+            let events: Vec<Value> = store
+                .events(0, 10_000)
+                .unwrap()
+                .iter()
+                .map(|e| serde_json::to_value(e).unwrap())
+                .collect();
+            stores.push((reader, report, blocks, events));
+        }
+        let (_, per_block, blocks, events) = &stores[0];
+        // Not a comparison of nothing: the deal's events and its note are in the history
+        // filled in, below the block the store started from.
+        let started = per_block.tip - per_block.applied;
+        assert!(per_block.backfilled >= 10, "{per_block:?}");
+        let documents: Vec<u64> = blocks
+            .iter()
+            .filter(|b| !b.documents.is_empty())
+            .map(|b| b.number)
+            .collect();
+        assert_eq!(documents.len(), 1, "the delivery note: {documents:?}");
+        assert!(documents[0] < started, "{documents:?} {per_block:?}");
+        let names: Vec<&str> = events
+            .iter()
+            .filter(|e| e["block_number"].as_u64().unwrap() < started)
+            .map(|e| e["name"].as_str().unwrap())
+            .collect();
+        for name in [
+            "DealOpened",
+            "DealDelivered",
+            "DealClosed",
+            "DealRecorded",
+            "RatingRevealed",
+        ] {
+            assert!(names.contains(&name), "{name} in {names:?}");
+        }
+        for (reader, report, other_blocks, other_events) in &stores[1..] {
+            assert_eq!(report.backfilled, per_block.backfilled, "{reader:?}");
+            assert_eq!(other_blocks.len(), blocks.len(), "{reader:?}");
+            for (a, b) in blocks.iter().zip(other_blocks) {
+                assert_eq!(a, b, "{reader:?}: block #{}", a.number);
+                assert_eq!(a.documents, b.documents, "{reader:?}: block #{}", a.number);
+            }
+            assert_eq!(other_events.len(), events.len(), "{reader:?}");
+            for (a, b) in events.iter().zip(other_events) {
+                assert_eq!(a, b, "{reader:?}");
+            }
+        }
+        // The range reader itself, over the whole history at once: it must not have fallen
+        // back to reading block by block.
+        let (mut ctx, _) = indexer_in(&env, dirs[0].path(), HistoryReader::PerBlock).await;
+        let c = ctx.contracts().await.unwrap();
+        let (first, tip) = (stores[0].2[0].number, stores[0].1.tip);
+        let read = escrow_client::indexer::read_range(&ctx.chain, &c, first, tip)
+            .await
+            .unwrap_or_else(|e| panic!("blocks #{first} to #{tip} in one read: {e:?}"));
+        let numbers: Vec<u64> = read.iter().map(|(b, _)| b.number).collect();
+        assert_eq!(numbers, (first..=tip).rev().collect::<Vec<_>>());
+        for (info, _) in &read {
+            assert_eq!(Some(info), stores[0].2.get((info.number - first) as usize));
+        }
+    });
+}
+
+/// Rule: a node that refuses range reads (a public node serves only the safe RPC methods,
+/// `state_queryStorage` not among them) still has its history filled in, block by block, from
+/// the first refusal on.
+#[test]
+fn on_a_node_that_refuses_range_reads_history_is_filled_block_by_block() {
+    require_bundles();
+    let env = Env::with_node(start_node(DevNodeOptions {
+        safe_rpc: true,
+        ..DevNodeOptions::for_tests()
+    }));
+    env.deploy();
+    settle_a_rated_deal(&env);
+    std::thread::sleep(std::time::Duration::from_secs(2)); // finality: 1 s behind
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut ctx, mut indexer) = indexer_in(&env, dir.path(), HistoryReader::default()).await;
+        let c = ctx.contracts().await.unwrap();
+        let refused = escrow_client::indexer::read_range(&ctx.chain, &c, 1, 2).await;
+        assert!(
+            matches!(refused, Err(RangeError::Refused(_))),
+            "{refused:?}"
+        );
+        let report = indexer.sync(&ctx.chain, Backfill::All).await.unwrap();
+        assert!(report.history_complete, "{report:?}");
+        assert!(report.backfilled > 0, "{report:?}");
+        assert_eq!(indexer.history_reader(), HistoryReader::PerBlock);
+        let names: Vec<String> = indexer
+            .store()
+            .events(0, 1_000)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.event.name)
+            .collect();
+        for name in [
+            "EscrowCreated",
+            "OfferCreated",
+            "DealOpened",
+            "RatingRevealed",
+        ] {
+            assert!(names.iter().any(|n| n == name), "{name} in {names:?}");
+        }
+    });
 }

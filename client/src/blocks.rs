@@ -3,7 +3,7 @@
 use serde::Serialize;
 use subxt::utils::H256;
 
-use crate::chain::{chain_event, rpc_err, Chain, ChainError, ChainEvent};
+use crate::chain::{chain_event, rpc_err, Chain, ChainConfig, ChainError, ChainEvent};
 
 /// One line of the latest-blocks list.
 #[derive(Debug, Clone, Serialize)]
@@ -103,16 +103,7 @@ impl Chain {
         hash: [u8; 32],
     ) -> Result<Vec<(Option<u32>, ChainEvent)>, ChainError> {
         let at = self.api().at_block(H256(hash)).await.map_err(rpc_err)?;
-        let mut events = Vec::new();
-        for ev in at.events().fetch().await.map_err(rpc_err)?.iter() {
-            let ev = ev.map_err(|e| ChainError::Decode(e.to_string()))?;
-            let index = match ev.phase() {
-                subxt::events::Phase::ApplyExtrinsic(i) => Some(i),
-                _ => None,
-            };
-            events.push((index, chain_event(&ev)?));
-        }
-        Ok(events)
+        decode_events(&at.events().fetch().await.map_err(rpc_err)?)
     }
 
     /// Blocks `numbers` of the best chain, in that order (a number past the best block is
@@ -212,6 +203,23 @@ impl Chain {
             events,
         }))
     }
+}
+
+/// Every event of `events` (one block's, as the runtime stored them) with the index of the
+/// extrinsic that emitted it (none for initialization/finalization events).
+pub fn decode_events(
+    events: &subxt::events::Events<ChainConfig>,
+) -> Result<Vec<(Option<u32>, ChainEvent)>, ChainError> {
+    let mut out = Vec::with_capacity(events.len() as usize);
+    for ev in events.iter() {
+        let ev = ev.map_err(|e| ChainError::Decode(e.to_string()))?;
+        let index = match ev.phase() {
+            subxt::events::Phase::ApplyExtrinsic(i) => Some(i),
+            _ => None,
+        };
+        out.push((index, chain_event(&ev)?));
+    }
+    Ok(out)
 }
 
 /// The account of a SCALE `MultiAddress::Id` (variant 0 then 32 bytes).

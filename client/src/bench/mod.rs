@@ -6,6 +6,7 @@ pub mod accesses;
 pub mod costs;
 pub mod explorer;
 pub mod goals;
+pub mod history;
 pub mod ledger;
 pub mod load;
 pub mod report;
@@ -41,6 +42,8 @@ pub struct BenchArgs {
     pub store: store::StoreSizes,
     /// Requests at once and index lag samples against the explorer.
     pub explorer: explorer::ExplorerSizes,
+    /// The chain's length (lengthened with remarks if shorter) when history fill is timed.
+    pub history_blocks: u64,
     /// Where to write the Markdown report (none: print only).
     #[serde(skip)]
     pub out: Option<PathBuf>,
@@ -57,6 +60,7 @@ impl BenchArgs {
             request_counts: vec![1_000, 10_000, 100_000],
             store: store::StoreSizes::full(),
             explorer: explorer::ExplorerSizes::full(),
+            history_blocks: 20_000,
             out: Some(PathBuf::from("BENCHMARKS.md")),
         }
     }
@@ -71,6 +75,7 @@ impl BenchArgs {
             request_counts: vec![50, 150],
             store: store::StoreSizes::small(),
             explorer: explorer::ExplorerSizes::small(),
+            history_blocks: 2_000,
             out: None,
         }
     }
@@ -128,6 +133,7 @@ pub struct BenchReport {
     /// Offer search, then request search.
     pub search: Vec<search::SearchRow>,
     pub explorer: explorer::ExplorerBench,
+    pub history: history::HistoryFill,
     pub store: Vec<store::StoreRow>,
     pub markdown: String,
     pub written_to: Option<String>,
@@ -273,6 +279,16 @@ pub async fn run(
     })
     .await?;
 
+    progress(format!(
+        "history fill: a new store down to the deployment, on a chain of {} blocks or more",
+        args.history_blocks
+    ));
+    let history = history::measure(&mut ctx, args.history_blocks, &mut progress).await?;
+    progress(format!(
+        "  {} blocks in {:.2} s: {:.0} blocks a second ({})",
+        history.blocks, history.seconds, history.blocks_per_second, history.reader
+    ));
+
     let mut report = BenchReport {
         markdown: String::new(),
         written_to: None,
@@ -283,6 +299,7 @@ pub async fn run(
         throughput,
         search,
         explorer,
+        history,
         store,
         args,
     };

@@ -225,6 +225,7 @@ pub fn markdown(r: &BenchReport, units: &TokenUnits) -> String {
 
     search_section(&mut s, r);
     explorer_section(&mut s, r);
+    history_section(&mut s, r);
     store_section(&mut s, r);
     s
 }
@@ -328,6 +329,46 @@ fn explorer_section(s: &mut String, r: &BenchReport) {
     );
 }
 
+/// How fast a new store fills in the chain's earlier history.
+fn history_section(s: &mut String, r: &BenchReport) {
+    let h = &r.history;
+    let _ = writeln!(s, "\n## History fill\n");
+    let _ = writeln!(
+        s,
+        "A new event store in a directory of its own, on the same node and deployment once the \
+         chain is {} blocks long or more (the bench added {} blocks of empty remarks from five \
+         dev accounts to reach it) and finalized: it starts at the tip (one bulk read of the \
+         contracts' state, untimed), then fills in the history before it down to the \
+         deployment, timed: every block's hash, parent, timestamp and contract events, and the \
+         documents published in it, written to the store as it goes. Read {}: \
+         `state_queryStorage` over `System.Events`, `System.Number`, `System.ParentHash`, \
+         `Timestamp.Now` and `System.LastRuntimeUpgrade`, {} blocks a call, {} calls side by \
+         side (block by block, a few calls each, when the node refuses it). The goal is met at \
+         {:.0} blocks a second or more.\n",
+        r.args.history_blocks,
+        h.added_blocks,
+        h.reader,
+        crate::indexer::RANGE,
+        crate::indexer::RANGES_AT_ONCE,
+        h.goal
+    );
+    let _ = writeln!(
+        s,
+        "| measure | blocks | seconds | blocks per second | goal |"
+    );
+    let _ = writeln!(s, "|---|--:|--:|--:|---|");
+    let _ = writeln!(
+        s,
+        "| History fill: tip (block {}) → deployment | {} | {:.2} | {:.0} | ≥ {:.0} blocks/s{} |",
+        h.chain_blocks,
+        h.blocks,
+        h.seconds,
+        h.blocks_per_second,
+        h.goal,
+        missed(h.meets_goal())
+    );
+}
+
 /// The event store's latencies, with what the store held and how the runs were timed: the
 /// rows are synthetic, so the text says what they are like.
 fn store_section(s: &mut String, r: &BenchReport) {
@@ -418,6 +459,7 @@ mod tests {
     use super::*;
     use crate::bench::costs::{Costs, OwnFloor};
     use crate::bench::explorer::{EndpointLatency, ExplorerBench, IndexLag, RequestLoad};
+    use crate::bench::history::HistoryFill;
     use crate::bench::search::SearchRow;
     use crate::bench::store::{StoreRow, StoreSize};
     use crate::bench::throughput::Throughput;
@@ -523,6 +565,15 @@ mod tests {
                     max_ms: 1_250.0,
                     goal_ms: 1_000.0,
                 },
+            },
+            history: HistoryFill {
+                chain_blocks: 2_010,
+                added_blocks: 1_500,
+                blocks: 2_005,
+                seconds: 2.5,
+                blocks_per_second: 802.0,
+                reader: "by ranges".into(),
+                goal: 2_000.0,
             },
             store: vec![
                 StoreRow {
@@ -726,5 +777,27 @@ mod tests {
             requests.contains("| 150 | 2500 | 3 | 0.50 | 0 | 50 | missed |"),
             "{requests}"
         );
+    }
+
+    #[test]
+    fn the_history_section_has_the_fill_rate_and_marks_a_missed_goal() {
+        let mut r = report();
+        let md = markdown(&r, &TokenUnits::default());
+        let section = md
+            .split("## History fill")
+            .nth(1)
+            .and_then(|rest| rest.split("## Event store").next())
+            .unwrap_or_else(|| panic!("no history section before the store's in\n{md}"));
+        assert!(section.contains("2000 blocks long or more"), "{section}");
+        assert!(section.contains("added 1500 blocks"), "{section}");
+        assert!(
+            section.contains(
+                "| History fill: tip (block 2010) → deployment | 2005 | 2.50 | 802 | ≥ 2000 blocks/s (missed) |"
+            ),
+            "{section}"
+        );
+        r.history.blocks_per_second = 2_000.0;
+        let md = markdown(&r, &TokenUnits::default());
+        assert!(md.contains("| 2000 | ≥ 2000 blocks/s |"), "{md}");
     }
 }

@@ -90,6 +90,28 @@ async fn transfers_in_batches(
     Ok(out)
 }
 
+/// `count` empty `System.remark`s from each of `senders`, all at once, each sender's
+/// pipelined: on the dev node each makes about one block, the cheapest way to lengthen the
+/// chain.
+pub async fn remarks(chain: &Chain, senders: &[Keypair], count: usize) -> OpResult<()> {
+    let sends = senders.iter().map(|from| remarks_from(chain, from, count));
+    nudging(chain, try_join_all(sends)).await?;
+    Ok(())
+}
+
+async fn remarks_from(chain: &Chain, from: &Keypair, count: usize) -> OpResult<()> {
+    let remark = subxt::dynamic::tx("System", "remark", (Vec::<u8>::new(),));
+    let mut left = count;
+    while left > 0 {
+        let calls = vec![remark.clone(); left.min(BATCH)];
+        for r in chain.submit_many(from, &calls).await? {
+            r?;
+        }
+        left -= calls.len();
+    }
+    Ok(())
+}
+
 /// Dry-runs every call (a refusal fails here, before anything is sent), then submits them
 /// pipelined from `signer`, in order. Every call must succeed.
 pub async fn pipelined(

@@ -137,6 +137,9 @@ pub struct DevNodeOptions {
     /// Keep the state of only this many finalized blocks (`--state-pruning N`) instead of
     /// all of them (archive), as a node short of disk does.
     pub state_pruning: Option<u32>,
+    /// Serve only the RPC methods a public node serves (`--rpc-methods safe`): no
+    /// `state_queryStorage` and the like.
+    pub safe_rpc: bool,
 }
 
 impl DevNodeOptions {
@@ -163,6 +166,7 @@ pub struct DevNode {
     port_fixed: bool,
     finalize_delay_sec: u8,
     state_pruning: Option<u32>,
+    safe_rpc: bool,
     log_filter: String,
     startup_timeout: Duration,
     // Declared last: removed after `Drop` has stopped the node.
@@ -221,6 +225,7 @@ impl DevNode {
             port_fixed,
             finalize_delay_sec: config.finalize_delay_sec,
             state_pruning: options.state_pruning,
+            safe_rpc: options.safe_rpc,
             log_filter: config.log.clone(),
             startup_timeout: options
                 .startup_timeout

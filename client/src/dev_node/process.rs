@@ -43,6 +43,12 @@ impl DevNode {
                 self.state_pruning,
                 &self.log_filter,
             ))
+            .args(
+                self.safe_rpc
+                    .then_some(["--rpc-methods", "safe"])
+                    .into_iter()
+                    .flatten(),
+            )
             .stdin(Stdio::null())
             .stdout(log)
             .stderr(log_err);

@@ -15,7 +15,7 @@ use tokio::sync::watch;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use crate::indexer::{Backfill, Indexer};
+use crate::indexer::{Backfill, HistoryReader, Indexer};
 use crate::ops::{Ctx, OpError, Settings};
 
 /// How long a connection attempt may take, and the pause before the next one.
@@ -23,8 +23,15 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 const RETRY_AFTER: Duration = Duration::from_secs(1);
 /// Longest the first requests wait for the store's earlier history.
 pub const HISTORY_WAIT: Duration = Duration::from_secs(10);
-/// Blocks of earlier history filled in per round by the history task.
-const HISTORY_ROUND: Backfill = Backfill::Blocks(500);
+/// Blocks of earlier history filled in per round by the history task, after which the page
+/// is told how far it got: a second or two of range reads, or ten seconds read block by block
+/// (a node that refuses the range reads).
+fn history_round(reader: HistoryReader) -> Backfill {
+    match reader {
+        HistoryReader::Ranges(_) => Backfill::Blocks(4_000),
+        HistoryReader::PerBlock => Backfill::Blocks(500),
+    }
+}
 
 /// What a page is told: the node's best block, or why there is no node. `escrow bench` reads
 /// it back from the stream (hence `Deserialize`).
@@ -41,6 +48,13 @@ pub enum LiveStatus {
         /// The store's history reaches back to the deployment (or to the oldest block the
         /// node still has); until then deal histories may lack their first events.
         history_complete: bool,
+        /// Where indexed history starts now (the store's first block), as it is filled in
+        /// backwards towards `deployment_block` (none without a store).
+        #[serde(default)]
+        history_from: Option<u64>,
+        /// The block the deployment was recorded in: where filling in history stops.
+        #[serde(default)]
+        deployment_block: Option<u64>,
     },
     Down {
         error: String,
@@ -143,9 +157,13 @@ async fn follow(settings: Settings, tx: watch::Sender<LiveStatus>) {
 /// chain's history never delays a new block.
 async fn follow_heads(url: &str, mut ctx: Ctx, tx: &watch::Sender<LiveStatus>) -> String {
     // Without a deployment on this chain there is nothing to index: blocks only.
+    let mut deployment_block = None;
     let mut indexer = match ctx.contracts().await {
         Ok(c) => match Indexer::open(&ctx.settings, &ctx.chain, &c) {
-            Ok(i) => Some(i),
+            Ok(i) => {
+                deployment_block = Some(c.deployment.block);
+                Some(i)
+            }
             Err(e) => return e.to_string(),
         },
         Err(_) => None,
@@ -164,13 +182,13 @@ async fn follow_heads(url: &str, mut ctx: Ctx, tx: &watch::Sender<LiveStatus>) -
             Ok(n) => n,
             Err(e) => break format!("lost the node at {url}: {e}"),
         };
-        let indexed_block = match indexer.as_mut() {
+        let (indexed_block, history_from) = match indexer.as_mut() {
             Some(i) => match i.sync(&chain, Backfill::Skip).await {
-                Ok(report) => Some(report.tip),
+                Ok(report) => (Some(report.tip), Some(report.first_block)),
                 Err(OpError::Failed(e)) => break e,
                 Err(e) => break format!("lost the node at {url}: {e}"),
             },
-            None => None,
+            None => (None, None),
         };
         // Once the store exists: its history, on the side.
         if indexed_block.is_some() && history_task.is_none() {
@@ -186,6 +204,8 @@ async fn follow_heads(url: &str, mut ctx: Ctx, tx: &watch::Sender<LiveStatus>) -
                 best_block,
                 indexed_block,
                 history_complete: history_done.load(Ordering::SeqCst),
+                history_from,
+                deployment_block,
             },
         );
         if tx.is_closed() {
@@ -211,10 +231,10 @@ fn publish(tx: &watch::Sender<LiveStatus>, status: LiveStatus) {
     });
 }
 
-/// Fills in the store's earlier history, [`HISTORY_ROUND`] at a time, over a connection and
-/// a store writer of its own; says so in the published status once it is complete (or the
-/// node has pruned the rest). Gives up quietly on any error: the pages still work, with
-/// shorter histories.
+/// Fills in the store's earlier history, a [`history_round`] at a time, over a connection and
+/// a store writer of its own; publishes where history starts after each round, and that it is
+/// complete once it is (or the node has pruned the rest). Gives up quietly on any error: the
+/// pages still work, with shorter histories.
 async fn fill_history(settings: Settings, tx: watch::Sender<LiveStatus>, done: Arc<AtomicBool>) {
     let Ok(Ok(mut ctx)) = tokio::time::timeout(CONNECT_TIMEOUT, Ctx::connect(settings)).await
     else {
@@ -227,20 +247,15 @@ async fn fill_history(settings: Settings, tx: watch::Sender<LiveStatus>, done: A
         return;
     };
     while !tx.is_closed() {
-        match indexer.fill_history(&ctx.chain, HISTORY_ROUND).await {
-            Ok(report) if report.history_complete || report.history_gap.is_some() => {
-                done.store(true, Ordering::SeqCst);
-                tx.send_if_modified(|s| match s {
-                    LiveStatus::Up {
-                        history_complete, ..
-                    } if !*history_complete => {
-                        *history_complete = true;
-                        true
-                    }
-                    _ => false,
-                });
-                return;
-            }
+        let round = history_round(indexer.history_reader());
+        let round = indexer.fill_history(&ctx.chain, round).await;
+        if let Ok(report) = &round {
+            let complete = report.history_complete || report.history_gap.is_some();
+            done.store(complete, Ordering::SeqCst);
+            tx.send_if_modified(|s| history_filled(s, report.first_block, complete));
+        }
+        match round {
+            Ok(report) if report.history_complete || report.history_gap.is_some() => return,
             // Another writer is filling it in, or rebuilding the store: look again soon.
             Ok(report) if report.backfilled == 0 => {
                 tokio::time::sleep(Duration::from_millis(200)).await
@@ -252,6 +267,23 @@ async fn fill_history(settings: Settings, tx: watch::Sender<LiveStatus>, done: A
             }
         }
     }
+}
+
+/// `status` told that indexed history now starts at block `first` (and is `complete`);
+/// whether that changed it.
+fn history_filled(status: &mut LiveStatus, first: u64, complete: bool) -> bool {
+    let LiveStatus::Up {
+        history_complete,
+        history_from,
+        ..
+    } = status
+    else {
+        return false;
+    };
+    let changed = *history_from != Some(first) || *history_complete != complete;
+    *history_from = Some(first);
+    *history_complete = complete;
+    changed
 }
 
 #[cfg(test)]
@@ -269,6 +301,8 @@ mod tests {
             best_block: 9,
             indexed_block: Some(9),
             history_complete: false,
+            history_from: Some(9),
+            deployment_block: Some(2),
         })
         .unwrap();
         let first = tokio::time::Instant::now();
@@ -278,6 +312,33 @@ mod tests {
         let later = tokio::time::Instant::now();
         live.first_sync().await;
         assert_eq!(later.elapsed(), Duration::ZERO);
+    }
+
+    #[test]
+    fn each_history_round_moves_where_history_starts_on_the_page() {
+        let mut status = LiveStatus::Up {
+            best_block: 9_000,
+            indexed_block: Some(9_000),
+            history_complete: false,
+            history_from: Some(9_000),
+            deployment_block: Some(2),
+        };
+        assert!(history_filled(&mut status, 5_000, false));
+        assert!(!history_filled(&mut status, 5_000, false), "nothing new");
+        assert!(history_filled(&mut status, 1, true));
+        let LiveStatus::Up {
+            history_complete,
+            history_from,
+            ..
+        } = status
+        else {
+            unreachable!()
+        };
+        assert!(history_complete);
+        assert_eq!(history_from, Some(1));
+        let mut down = LiveStatus::Connecting;
+        assert!(!history_filled(&mut down, 1, true));
+        assert_eq!(down, LiveStatus::Connecting);
     }
 
     #[tokio::test]

@@ -16,11 +16,14 @@
 //!
 //! History before that block is then filled in backwards, down to the deployment, as far as
 //! each sync's caller asks ([`Backfill`]: nothing for a search, everything for a deal's
-//! history, a task of its own for the explorer: [`Indexer::fill_history`];
-//! [`BACKFILL_AT_ONCE`] read side by side): only their events, since the rows already hold their effects. A node that pruned those blocks' state
-//! stops it there: events before the store's first block are not indexed
-//! ([`crate::store::StoreReader::first_block`]), which `deal show` and `events` say.
+//! history, a task of its own for the explorer: [`Indexer::fill_history`]): only their events,
+//! since the rows already hold their effects. It is read [`history::RANGE`] blocks per call
+//! where the node allows it ([`HistoryReader`]), thousands of blocks a second. A node that
+//! pruned those blocks' state stops it there: events before the store's first block are not
+//! indexed ([`crate::store::StoreReader::first_block`]), which `deal show` and `events` say.
 
+mod changes;
+mod history;
 mod read;
 
 use std::path::{Path, PathBuf};
@@ -28,6 +31,7 @@ use std::path::{Path, PathBuf};
 use futures::StreamExt;
 use serde::Serialize;
 
+pub use history::{read_range, HistoryReader, RangeError, BLOCKS_AT_ONCE, RANGE, RANGES_AT_ONCE};
 pub use read::{block_changes, snapshot, ReadResult, Tries};
 
 use crate::chain::Chain;
@@ -48,9 +52,7 @@ pub enum Backfill {
     All,
 }
 
-/// Blocks of earlier history read at once.
-pub const BACKFILL_AT_ONCE: usize = 16;
-/// Blocks of earlier history written per transaction.
+/// Blocks of earlier history written per transaction, read block by block.
 const BACKFILL_BATCH: u64 = 500;
 /// Blocks before the deployment's recorded block that may still hold its events (the
 /// deployment file records the block its transaction was seen in).
@@ -90,6 +92,7 @@ pub struct Indexer {
     tries: Tries,
     /// Why history cannot be filled in further back, once found.
     history_gap: Option<String>,
+    history_reader: HistoryReader,
 }
 
 /// Why a sync attempt stopped: start over, or give up.
@@ -153,7 +156,19 @@ impl Indexer {
             contracts: contracts.clone(),
             tries: Tries::default(),
             history_gap: None,
+            history_reader: HistoryReader::default(),
         })
+    }
+
+    /// How earlier history is read from now on (by ranges unless the node refuses them).
+    pub fn set_history_reader(&mut self, reader: HistoryReader) {
+        self.history_reader = reader;
+    }
+
+    /// How earlier history is read now: [`HistoryReader::PerBlock`] once the node refused
+    /// the range reads.
+    pub fn history_reader(&self) -> HistoryReader {
+        self.history_reader
     }
 
     pub fn path(&self) -> &Path {
@@ -306,34 +321,22 @@ impl Indexer {
                 return Ok(());
             }
             // A batch at a time, so that what was read is kept even if a later read fails.
-            let lowest = first.saturating_sub(budget.min(BACKFILL_BATCH)).max(stop);
-            let numbers: Vec<u64> = (lowest..first).rev().collect();
-            let contracts = &self.contracts;
-            let read = futures::stream::iter(numbers.chunks(BACKFILL_AT_ONCE))
-                .then(|chunk| async move {
-                    let reads = chunk.iter().map(|&n| async move {
-                        let hash = chain
-                            .block_hash(n)
-                            .await?
-                            .ok_or(ContractStateError::UnknownBlock([0; 32]))?;
-                        read::block_events(chain, contracts, hash).await
-                    });
-                    futures::future::join_all(reads).await
-                })
-                .collect::<Vec<_>>()
-                .await;
-            let mut blocks = Vec::new();
-            for result in read.into_iter().flatten() {
-                match result {
-                    Ok(block) => blocks.push(block),
-                    Err(e) => {
-                        self.history_gap = Some(format!(
-                            "the node no longer has block #{} ({e})",
-                            first - 1 - blocks.len() as u64
-                        ));
-                        break;
-                    }
-                }
+            let batch = match self.history_reader {
+                // All the ranges in flight at once.
+                HistoryReader::Ranges(size) => size.max(1) * RANGES_AT_ONCE as u64,
+                HistoryReader::PerBlock => BACKFILL_BATCH,
+            };
+            let lowest = first.saturating_sub(budget.min(batch)).max(stop);
+            let (blocks, gap) = history::read_back(
+                chain,
+                &self.contracts,
+                &mut self.history_reader,
+                lowest,
+                first - 1,
+            )
+            .await;
+            if gap.is_some() {
+                self.history_gap = gap;
             }
             budget -= blocks.len() as u64;
             report.backfilled += blocks.len() as u64;

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use scale::DecodeAll;
 use subxt::utils::H256;
 
-use crate::chain::{rpc_err, Chain};
+use crate::chain::{rpc_err, Chain, ChainEvent};
 use crate::contract::decode_emitted;
 use crate::contract_state::{
     self, mapping_trie_key, ContractStateError, EscrowLayout, REPUTATION_DEALS, REPUTATION_STATS,
@@ -114,15 +114,30 @@ pub async fn finalized(chain: &Chain) -> ReadResult<(u64, [u8; 32])> {
     Ok((header.number, hash.0))
 }
 
-/// Block `hash` and its events of the two contracts.
+/// Block `hash` and its events of the two contracts, read on its own (header, timestamp,
+/// events: a few calls to the node).
 pub async fn block_events(
     chain: &Chain,
     contracts: &Contracts,
     hash: [u8; 32],
 ) -> ReadResult<(BlockInfo, Vec<BlockEvent>)> {
-    let mut block = block_info(chain, hash).await?;
-    let (ours, codecs) = indexed_contracts(contracts);
+    let block = block_info(chain, hash).await?;
     let all = chain.events_at(hash).await?;
+    index_block(chain, contracts, block, all).await
+}
+
+/// What the store keeps of `block` given `all` its events, decoded: the two contracts' events,
+/// the extrinsic count, and the documents published in it (its body is read only when a
+/// `System.Remarked` says there are some). The one place a block's events become the store's
+/// rows, whichever way the block was read (the forward sync, or either history reader).
+pub async fn index_block(
+    chain: &Chain,
+    contracts: &Contracts,
+    mut block: BlockInfo,
+    all: Vec<(Option<u32>, ChainEvent)>,
+) -> ReadResult<(BlockInfo, Vec<BlockEvent>)> {
+    let hash = block.hash;
+    let (ours, codecs) = indexed_contracts(contracts);
     // Words published beside the contracts' calls, kept whatever they cite: a block's remarks
     // are few, and a reader checks each citation against them.
     block.documents = published_in(chain, hash, &all)

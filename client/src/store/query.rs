@@ -194,6 +194,36 @@ impl StoreReader {
             .collect::<Result<Vec<_>, _>>()?)
     }
 
+    /// Every indexed block from `from` on, oldest first, each with the documents published in
+    /// it (by extrinsic, then hash): the store's `blocks` and `documents` rows, whole.
+    pub fn blocks_from(&self, from: u64) -> StoreResult<Vec<BlockInfo>> {
+        let mut blocks = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {BLOCK_COLUMNS} FROM blocks WHERE number >= ?1 ORDER BY number"
+            ))?
+            .query_map([from], block_info)?
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut documents = self.conn.prepare_cached(
+            "SELECT block_number, hash, extrinsic, bytes FROM documents WHERE block_number >= ?1
+             ORDER BY block_number, extrinsic, hash",
+        )?;
+        let rows = documents.query_map([from], |r| {
+            Ok((r.get::<_, u64>(0)?, (r.get(1)?, r.get(2)?, r.get(3)?)))
+        })?;
+        let mut at = 0;
+        for row in rows {
+            let (number, document) = row?;
+            while blocks.get(at).is_some_and(|b| b.number < number) {
+                at += 1;
+            }
+            if let Some(b) = blocks.get_mut(at).filter(|b| b.number == number) {
+                b.documents.push(document);
+            }
+        }
+        Ok(blocks)
+    }
+
     pub(super) fn one<T: Table>(&self, key: T::Key) -> StoreResult<Option<T::Value>> {
         T::scale_of(&self.conn, key)?
             .map(|bytes| T::decode(&bytes))

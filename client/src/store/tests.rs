@@ -356,6 +356,42 @@ fn history_before_a_snapshot_is_prepended_parent_by_parent_and_nothing_else_fits
 }
 
 #[test]
+fn blocks_from_lists_each_block_with_its_own_documents_oldest_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    store.replace_state(snapshot()).unwrap();
+    let with_docs = BlockInfo {
+        documents: vec![
+            ([2; 32], 1, b"second".to_vec()),
+            ([1; 32], 1, b"first".to_vec()),
+        ],
+        ..block(9)
+    };
+    let other = BlockInfo {
+        documents: vec![([3; 32], 0, b"other".to_vec())],
+        ..block(7)
+    };
+    store
+        .prepend_blocks(&[(with_docs, vec![]), (block(8), vec![]), (other, vec![])])
+        .unwrap();
+    let listed = store.blocks_from(0).unwrap();
+    let numbers: Vec<u64> = listed.iter().map(|b| b.number).collect();
+    assert_eq!(numbers, [7, 8, 9, 10]);
+    assert_eq!(listed[0].documents, [([3; 32], 0, b"other".to_vec())]);
+    assert!(listed[1].documents.is_empty());
+    // By extrinsic, then hash.
+    assert_eq!(
+        listed[2].documents,
+        [
+            ([1; 32], 1, b"first".to_vec()),
+            ([2; 32], 1, b"second".to_vec())
+        ]
+    );
+    assert_eq!(listed[3], store.block(10).unwrap().unwrap());
+    assert_eq!(store.blocks_from(9).unwrap().len(), 2);
+}
+
+#[test]
 fn replacing_the_state_forgets_earlier_blocks_events_and_rows() {
     let (mut store, _dir) = at_block_11();
     let later = Snapshot {

@@ -6,6 +6,7 @@
 
 const main = document.getElementById("main");
 const statusBar = document.getElementById("node-status");
+const historyBar = document.getElementById("history-status");
 let units = { decimals: 12, symbol: "UNIT" };
 let nodeUp = null;
 // The current view's redraw on a new block (pushed by /api/live), if it has one.
@@ -139,6 +140,21 @@ async function pollStatus() {
   } catch (e) {
     setNode(false, `The explorer server itself is not answering (${e.message}).`);
   }
+}
+
+// How far the event store's history reaches back, as /api/live pushes it while the explorer
+// fills it in: deal histories and account pages lack the events before it until it is complete.
+function showHistory(s) {
+  if (s.history_from == null) {
+    historyBar.hidden = true;
+    return;
+  }
+  const to = s.deployment_block != null ? ` (the deployment is at block #${s.deployment_block})` : "";
+  historyBar.dataset.complete = s.history_complete ? "yes" : "no";
+  historyBar.textContent = s.history_complete
+    ? `History indexed from block #${s.history_from}: complete${to}.`
+    : `History indexed from block #${s.history_from}, filling in earlier blocks${to}…`;
+  historyBar.hidden = false;
 }
 
 // ---- views ---------------------------------------------------------------------------------
@@ -443,18 +459,27 @@ window.addEventListener("hashchange", route);
 
 // The server pushes the node's state and each new best block; nothing here polls.
 function followLive() {
+  let lastLive = null;
   const source = new EventSource("/api/live");
   source.addEventListener("status", async (ev) => {
     const s = JSON.parse(ev.data);
     if (s.node === "up") {
+      showHistory(s);
+      // History moving back alone changes nothing the views show until it is complete.
+      const seen = `${s.best_block}/${s.indexed_block}/${s.history_complete}`;
+      if (seen === lastLive) return;
+      lastLive = seen;
       await pollStatus();
       if (liveDraw) await liveDraw();
     } else if (s.node === "down") {
+      lastLive = null;
+      historyBar.hidden = true;
       setNode(false, downText(s.error));
     }
   });
   // The browser reconnects by itself when the explorer server comes back.
   source.onerror = () => {
+    lastLive = null;
     if (source.readyState !== EventSource.OPEN) {
       setNode(false, "The explorer server itself is not answering. Reconnecting by itself…");
     }
