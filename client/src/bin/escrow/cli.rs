@@ -193,7 +193,7 @@ pub enum Command {
 
 #[derive(Debug, Clone, Args)]
 pub struct BenchCmd {
-    /// The quick CI setting (4 accounts, 12 deals, search at 50 and 150 offers, the store at
+    /// The quick CI setting (4 accounts, 12 deals, search at 50 and 150 offers and requests, the store at
     /// 2,000 offers and blocks); prints only.
     #[arg(long)]
     pub small: bool,
@@ -203,9 +203,12 @@ pub struct BenchCmd {
     /// Deals in the throughput run [full: 400].
     #[arg(long)]
     pub deals: Option<usize>,
-    /// Offer counts for the search timing, comma-separated [full: 1000,10000].
+    /// Offer counts for the search timing, comma-separated [full: 1000,10000,100000].
     #[arg(long, value_delimiter = ',')]
     pub offers: Option<Vec<u64>>,
+    /// Request counts for the search timing, comma-separated [full: 1000,10000,100000].
+    #[arg(long, value_delimiter = ',')]
+    pub requests: Option<Vec<u64>>,
     /// Markdown report to write [full: BENCHMARKS.md; --small: none].
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -804,6 +807,10 @@ async fn run_command(
             if let Some(mut counts) = cmd.offers.clone() {
                 counts.sort_unstable();
                 args.offer_counts = counts;
+            }
+            if let Some(mut counts) = cmd.requests.clone() {
+                counts.sort_unstable();
+                args.request_counts = counts;
             }
             if cmd.out.is_some() {
                 args.out = cmd.out.clone();
