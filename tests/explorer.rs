@@ -750,7 +750,7 @@ async fn task_request_pages(env: &Env, browser: &Browser, page: &str) {
     let (code, body) = get(page, "/api/requests?include_ended=true&sort=budget&limit=1");
     assert_eq!(code, 200, "{body}");
     assert!(body["next_cursor"].is_null(), "one request: {body}");
-    assert_eq!(body["requests"][0]["changed_in"].is_u64(), true, "{body}");
+    assert!(body["requests"][0]["changed_in"].is_u64(), "{body}");
     let (code, body) = get(page, "/api/requests?cursor=o.x");
     assert_eq!(code, 400, "{body}");
     assert!(
