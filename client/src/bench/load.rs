@@ -162,6 +162,12 @@ pub async fn run(
                         return Err(e);
                     }
                     note(format!("a round failed ({e}); re-reading the deals"));
+                    let everyone = parties
+                        .all()
+                        .chain([&parties.arbiter, &parties.funder])
+                        .cloned()
+                        .collect();
+                    super::traffic::fill_nonce_gaps(&ctx.chain, everyone).await;
                 } else {
                     note(format!("lost the node: {e}"));
                     ctx = connect(&settings, &mut note, &mut reconnects, true).await?;

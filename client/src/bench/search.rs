@@ -199,6 +199,7 @@ pub async fn measure(
                     attempt += 1;
                     tracing::warn!("listing for the search bench: {e}; counting again");
                     tokio::time::sleep(SETTLE).await;
+                    super::traffic::fill_nonce_gaps(&ctx.chain, sellers.clone()).await;
                 }
                 Err(e) => return Err(e),
             }

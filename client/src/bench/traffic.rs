@@ -158,6 +158,21 @@ pub async fn pipelined_all(
     .await
 }
 
+/// Fills any gap in the nonces of `signers` with a remark from each at its next nonce. A
+/// transaction the dev node forgot in a fork leaves its account's later ones in the pool's
+/// future queue, where no new block frees them, and sending those calls again is refused
+/// ("Transaction Already Imported", then "temporarily banned"): the remark takes the missing
+/// nonce, so they run, and the next round signs from after them. Costs each signer one small
+/// fee when there was no gap.
+pub async fn fill_nonce_gaps(chain: &Chain, signers: Vec<Keypair>) {
+    let remark = subxt::dynamic::tx("System", "remark", (Vec::<u8>::new(),));
+    for signer in &signers {
+        if let Err(e) = chain.submit(signer, &remark, None).await {
+            tracing::warn!("filling a nonce gap of {}: {e}", signer.account_id());
+        }
+    }
+}
+
 /// How long the chain may go without a block while calls wait before it is nudged.
 const STALL: Duration = Duration::from_secs(5);
 
