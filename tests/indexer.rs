@@ -32,6 +32,18 @@ async fn assert_store_on_the_best_chain(ctx: &Ctx, indexer: &Indexer) {
     }
 }
 
+/// Block `tip + 1` of a branch the node never had (hash 0xee…), on top of the store's tip.
+fn retracted_block(tip: u64, tip_hash: [u8; 32]) -> BlockInfo {
+    BlockInfo {
+        number: tip + 1,
+        hash: [0xee; 32],
+        parent_hash: tip_hash,
+        timestamp: 1,
+        extrinsics: 2,
+        documents: Vec::new(),
+    }
+}
+
 /// The dev node has no `engine_createBlock` (its instant seal offers no RPC to build on an
 /// older parent), so the retracted branch is written into the store directly: a block on
 /// top of the tip that the node never had, with an event and an offer of its own. The next
@@ -51,15 +63,7 @@ fn a_block_the_best_chain_no_longer_holds_is_rolled_back_and_nothing_of_it_remai
         let (tip, tip_hash) = indexer.store().tip().unwrap().unwrap();
 
         // The retracted branch: block tip+1 with a fake offer and its event.
-        let retracted = BlockInfo {
-            number: tip + 1,
-            hash: [0xee; 32],
-            parent_hash: tip_hash,
-            timestamp: 1,
-            extrinsics: 2,
-            documents: Vec::new(),
-        };
-        let mut changes = BlockChanges::new(retracted);
+        let mut changes = BlockChanges::new(retracted_block(tip, tip_hash));
         let real: Offer = Escrow::new(&mut ctx)
             .offer(offer.parse().unwrap())
             .await
@@ -326,14 +330,7 @@ fn request_proposal_and_arbiter_rows_follow_the_chain_roll_back_and_match_a_cold
         .unwrap()
         .unwrap()
         .request;
-    let mut changes = BlockChanges::new(BlockInfo {
-        number: tip + 1,
-        hash: [0xee; 32],
-        parent_hash: tip_hash,
-        timestamp: 1,
-        extrinsics: 2,
-        documents: Vec::new(),
-    });
+    let mut changes = BlockChanges::new(retracted_block(tip, tip_hash));
     let mut cancelled = real.clone();
     cancelled.state = escrow_client::ops::types::RequestState::Cancelled;
     changes.requests.insert(request_id, Some(cancelled));
